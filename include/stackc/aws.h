@@ -1,0 +1,89 @@
+/* Public API of libstackc_aws, the AWS client: status codes, errors as data, the
+ * environment hook, and credential and region resolution. The library knows nothing
+ * of the .stack language; signing, HTTP and service calls are internal (src/aws). */
+#ifndef STACKC_AWS_H
+#define STACKC_AWS_H
+
+#include <time.h>
+
+/* Every fallible call returns one of these. */
+typedef enum sc_aws_status {
+    SC_AWS_OK = 0,
+    SC_AWS_ERR_NOMEM,          /* an allocation failed */
+    SC_AWS_ERR_INVALID,        /* the caller passed something unusable */
+    SC_AWS_ERR_CONNECTION,     /* no HTTP answer: refused, reset, timed out (retryable) */
+    SC_AWS_ERR_TRANSPORT,      /* HTTP failure not worth retrying, e.g. TLS verification */
+    SC_AWS_ERR_NO_CREDENTIALS, /* no provider in the chain had credentials */
+    SC_AWS_ERR_CONFIG,         /* a config or credentials file or variable is wrong */
+    SC_AWS_ERR_PROCESS,        /* credential_process failed or printed bad output */
+    SC_AWS_ERR_UNSUPPORTED,    /* a feature stackc does not have yet (e.g. role_arn) */
+} sc_aws_status;
+
+/* A short constant name for `status`, e.g. "connection error". */
+const char *sc_aws_status_name(sc_aws_status status);
+
+/* Why a call failed, for people. `message` is heap-owned by the error and freed by
+ * sc_aws_error_clear; it never contains a secret. Pass NULL where an error is
+ * accepted to get the status alone. */
+typedef struct sc_aws_error {
+    sc_aws_status status;
+    char *message; /* NULL when the status says it all */
+} sc_aws_error;
+
+void sc_aws_error_clear(sc_aws_error *err);
+
+/* The environment as a function, so tests never read the real one. Returns the
+ * variable's value (owned by the environment) or NULL when unset. */
+typedef const char *(*sc_aws_getenv_fn)(void *ctx, const char *name);
+
+typedef struct sc_aws_env {
+    sc_aws_getenv_fn getenv;
+    void *ctx;
+} sc_aws_env;
+
+/* The process environment through getenv(3). */
+sc_aws_env sc_aws_env_process(void);
+
+/* Where a set of credentials came from; shown to people, never the keys themselves. */
+typedef enum sc_aws_credentials_source {
+    SC_AWS_CREDS_STATIC,      /* built by the caller */
+    SC_AWS_CREDS_ENVIRONMENT, /* AWS_ACCESS_KEY_ID and friends */
+    SC_AWS_CREDS_SHARED_FILE, /* the shared credentials file */
+    SC_AWS_CREDS_PROCESS,     /* a profile's credential_process */
+    SC_AWS_CREDS_CONFIG_FILE, /* static keys in the config file */
+} sc_aws_credentials_source;
+
+/* One set of credentials. Every string is heap-owned by the struct and released,
+ * secrets wiped first, by sc_aws_credentials_clear. */
+typedef struct sc_aws_credentials {
+    char *access_key_id;
+    char *secret_access_key;
+    char *session_token; /* NULL for long-term keys */
+    time_t expiration;   /* 0 when they do not expire */
+    sc_aws_credentials_source source;
+    char *profile; /* the profile they came from, NULL for the environment */
+} sc_aws_credentials;
+
+void sc_aws_credentials_clear(sc_aws_credentials *creds);
+
+/* Resolves credentials the way the AWS CLI does, first match wins:
+ *   1. environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+ *      (skipped when `profile` is given explicitly);
+ *   2. the profile's keys in the shared credentials file;
+ *   3. the profile's credential_process (either file);
+ *   4. the profile's keys in the config file.
+ * The profile is `profile` if non-NULL, else AWS_PROFILE, else "default". Files are
+ * AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE or ~/.aws/credentials / ~/.aws/config.
+ * Not yet done: role assumption (role_arn), SSO, web identity, container and
+ * instance metadata; a profile that needs them fails with SC_AWS_ERR_UNSUPPORTED.
+ * On SC_AWS_OK `out` holds credentials the caller clears. */
+sc_aws_status sc_aws_resolve_credentials(sc_aws_env env, const char *profile,
+                                         sc_aws_credentials *out, sc_aws_error *err);
+
+/* Resolves the region: AWS_REGION, AWS_DEFAULT_REGION, then the profile's `region`
+ * in the config file. On SC_AWS_OK `*region` is a heap string the caller frees;
+ * SC_AWS_ERR_CONFIG when no region is set anywhere. */
+sc_aws_status sc_aws_resolve_region(sc_aws_env env, const char *profile, char **region,
+                                    sc_aws_error *err);
+
+#endif
