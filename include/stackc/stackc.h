@@ -1,0 +1,106 @@
+/* libstackc: compile `.stack` sources to checked modules and, later, CloudFormation.
+ *
+ * One compilation is one `sc_context`: it owns an arena that holds every token, node,
+ * type and diagnostic of the compilation and is freed at once by sc_context_free.
+ * There is no global mutable state, so several contexts may live side by side
+ * (a language server, parallel compiles, a fuzzer). Stages never print: they append
+ * diagnostics, which the caller renders with sc_render_human or sc_render_json. */
+#ifndef STACKC_STACKC_H
+#define STACKC_STACKC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Allocation hook. `alloc` returns NULL on failure; the library then stops
+ * cleanly with an out-of-memory diagnostic. Tests use it to inject failures. */
+typedef struct sc_allocator {
+    void *(*alloc)(void *user, size_t size);
+    void *(*realloc)(void *user, void *ptr, size_t old_size, size_t new_size);
+    void (*free)(void *user, void *ptr);
+    void *user;
+} sc_allocator;
+
+/* Reads an imported file. Returns a heap buffer (malloc) the library frees with free(),
+ * or NULL when the file cannot be read; `len` receives the byte count. */
+typedef char *(*sc_file_reader)(void *user, const char *path, size_t *len);
+
+typedef struct sc_context sc_context;
+
+typedef enum sc_severity {
+    SC_SEVERITY_ERROR,
+    SC_SEVERITY_WARNING,
+    SC_SEVERITY_NOTE,
+} sc_severity;
+
+typedef struct sc_position {
+    const char *file; /* path as given to the library; owned by the context */
+    unsigned line;    /* 1-based */
+    unsigned column;  /* 1-based, in bytes */
+    unsigned offset;  /* 0-based byte offset */
+} sc_position;
+
+/* A diagnostic as data. Every string is owned by the context. */
+typedef struct sc_diagnostic sc_diagnostic;
+
+/* Process exit codes of the `stackc` command, documented in docs/cli.md. */
+typedef enum sc_exit_code {
+    SC_EXIT_OK = 0,
+    SC_EXIT_COMPILE_ERROR = 1,
+    SC_EXIT_USAGE = 2,
+    SC_EXIT_IO = 3,
+    SC_EXIT_DEPLOY_FAILED = 4,
+    SC_EXIT_TEST_FAILED = 5,
+    SC_EXIT_INTERNAL = 70,
+} sc_exit_code;
+
+/* Creates a context. `allocator` may be NULL for malloc/free. NULL if out of memory. */
+sc_context *sc_context_new(const sc_allocator *allocator);
+void sc_context_free(sc_context *ctx);
+
+/* Where `import "std/..."` and the prelude are read from. The string is copied. */
+void sc_context_set_stdlib_dir(sc_context *ctx, const char *dir);
+/* Replaces the default file reader (fopen); used for imports and sc_load_file. */
+void sc_context_set_file_reader(sc_context *ctx, sc_file_reader reader, void *user);
+/* Whether the standard prelude is loaded before checking (default true). */
+void sc_context_set_prelude(sc_context *ctx, bool enabled);
+
+/* Parses and checks the file at `path` with everything it imports. Returns true when
+ * no error was reported (warnings allowed). */
+bool sc_check_file(sc_context *ctx, const char *path);
+/* The same for an in-memory buffer named `name` (copied). */
+bool sc_check_buffer(sc_context *ctx, const char *name, const char *text, size_t len);
+
+/* Reformats one source to the canonical layout. Returns a heap buffer the caller
+ * frees with free(), or NULL when the source has syntax errors (then diagnostics say why). */
+char *sc_format_buffer(sc_context *ctx, const char *name, const char *text, size_t len,
+                       size_t *out_len);
+
+/* Diagnostics collected so far, in report order. */
+size_t sc_diagnostic_count(const sc_context *ctx);
+const sc_diagnostic *sc_diagnostic_at(const sc_context *ctx, size_t index);
+size_t sc_error_count(const sc_context *ctx);
+sc_severity sc_diagnostic_severity(const sc_diagnostic *d);
+const char *sc_diagnostic_code(const sc_diagnostic *d);
+const char *sc_diagnostic_message(const sc_diagnostic *d);
+sc_position sc_diagnostic_position(const sc_context *ctx, const sc_diagnostic *d);
+
+/* Renderers: `file:line:col: error[CODE]: message`, the source line, a caret line,
+ * notes and fix-its; or one JSON document. `color` adds ANSI colours. */
+void sc_render_human(const sc_context *ctx, FILE *out, bool color);
+void sc_render_json(const sc_context *ctx, FILE *out);
+
+/* Text dumps between stages (`stackc check --dump=tokens|ast`). Returns false if
+ * the stage could not run. */
+bool sc_dump_tokens(sc_context *ctx, const char *path, FILE *out);
+bool sc_dump_ast(sc_context *ctx, const char *path, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

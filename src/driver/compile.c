@@ -1,0 +1,89 @@
+/* The pipeline's table of contents: what each public entry point runs, in order.
+ *
+ *   text --parse--> AST --check--> program (sema)   sc_check_file / sc_check_buffer
+ *   text --parse--> AST --format--> text             sc_format_buffer
+ *
+ * Later stages (expand, emit) append here. Out-of-memory anywhere becomes one
+ * diagnostic at the end, so callers see a clean failure, never a crash. */
+#include "sema/sema.h"
+#include "syntax/syntax.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool finish(sc_context *ctx)
+{
+    if (ctx->out_of_memory) {
+        /* Diagnostics may themselves fail to allocate; the count still says "failed". */
+        ctx->out_of_memory = false;
+        sc_error(ctx, "E0900", (sc_span){(uint32_t)-1, 0, 0}, "out of memory");
+        ctx->error_count = ctx->error_count ? ctx->error_count : 1;
+        return false;
+    }
+    return ctx->error_count == 0;
+}
+
+bool sc_check_file(sc_context *ctx, const char *path)
+{
+    sc_sema_check(ctx, path);
+    return finish(ctx);
+}
+
+bool sc_check_buffer(sc_context *ctx, const char *name, const char *text, size_t len)
+{
+    int source = sc_source_add(ctx, name, text, len);
+    if (source < 0)
+        return finish(ctx);
+    sc_sema_check_source(ctx, (uint32_t)source);
+    return finish(ctx);
+}
+
+char *sc_format_buffer(sc_context *ctx, const char *name, const char *text, size_t len,
+                       size_t *out_len)
+{
+    int source = sc_source_add(ctx, name, text, len);
+    if (source < 0) {
+        finish(ctx);
+        return NULL;
+    }
+    sc_file *file = sc_parse_source(ctx, (uint32_t)source);
+    if (!file || file->has_syntax_errors || ctx->error_count) {
+        finish(ctx);
+        return NULL;
+    }
+    char *out = sc_format_file(ctx, file, out_len);
+    if (!out)
+        ctx->out_of_memory = true;
+    finish(ctx);
+    return out;
+}
+
+static int load_source(sc_context *ctx, const char *path)
+{
+    size_t len = 0;
+    char *text = ctx->read_file(ctx->read_file_user, path, &len);
+    if (!text) {
+        sc_error(ctx, "E0211", (sc_span){(uint32_t)-1, 0, 0}, "cannot read \"%s\"", path);
+        return -1;
+    }
+    int source = sc_source_add(ctx, path, text, len);
+    free(text);
+    return source;
+}
+
+bool sc_dump_tokens(sc_context *ctx, const char *path, FILE *out)
+{
+    int source = load_source(ctx, path);
+    return source >= 0 && sc_write_tokens(ctx, (uint32_t)source, out) && finish(ctx);
+}
+
+bool sc_dump_ast(sc_context *ctx, const char *path, FILE *out)
+{
+    int source = load_source(ctx, path);
+    if (source < 0)
+        return false;
+    sc_file *file = sc_parse_source(ctx, (uint32_t)source);
+    if (file)
+        sc_write_ast(file, out);
+    return finish(ctx);
+}

@@ -1,0 +1,845 @@
+/* The built-in functions: their signatures (checked like any call) and their
+ * compile-time evaluation. All are pure; deploy-time ones evaluate to VAL_UNKNOWN and
+ * are lowered to CloudFormation intrinsics by the backend. */
+#include "sema/checker.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_RANGE = 65536 };
+
+/* Parameter kinds beyond the plain types: polymorphic shapes checked by hand. */
+typedef enum param_kind {
+    P_STRING,
+    P_INT,
+    P_SECRET,
+    P_LIST_STRING,
+    P_MAP_STRING,
+    P_NUMBER,
+    P_ANY,        /* anything but a secret */
+    P_COLLECTION, /* list, map, record or string */
+    P_LIST,
+    P_MAP,
+    P_RESOURCE,
+} param_kind;
+
+typedef struct param {
+    const char *name;
+    param_kind kind;
+    bool optional;
+} param;
+
+typedef sc_type *(*result_fn)(sc_checker *c, sc_type **args);
+typedef sc_value *(*eval_fn)(sc_context *ctx, sc_value **args, size_t count);
+
+struct sc_builtin {
+    const char *name;
+    param params[4];
+    bool variadic; /* the last parameter repeats */
+    result_fn result;
+    eval_fn eval;
+    const char *summary;
+};
+
+static sc_type *make(sc_checker *c, sc_type_kind kind)
+{
+    return sc_type_basic(c->ctx, kind);
+}
+
+static sc_type *make_list(sc_checker *c, sc_type_kind elem)
+{
+    sc_type *t = sc_type_new(c->ctx, TY_LIST);
+    if (t)
+        t->elem = make(c, elem);
+    return t;
+}
+
+static sc_type *r_string(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    return make(c, TY_STRING);
+}
+
+static sc_type *r_int(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    return make(c, TY_INT);
+}
+
+static sc_type *r_bool(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    return make(c, TY_BOOL);
+}
+
+static sc_type *r_secret(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    return make(c, TY_SECRET);
+}
+
+static sc_type *r_list_string(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    return make_list(c, TY_STRING);
+}
+
+static sc_type *r_list_int(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    return make_list(c, TY_INT);
+}
+
+static sc_type *r_first(sc_checker *c, sc_type **args)
+{
+    return args[0] ? args[0] : make(c, TY_ANY);
+}
+
+static sc_type *r_number_like_first(sc_checker *c, sc_type **args)
+{
+    return args[0] && args[0]->kind == TY_INT ? args[0] : make(c, TY_NUMBER);
+}
+
+static sc_type *elem_of(sc_checker *c, sc_type *t)
+{
+    if (t && (t->kind == TY_LIST || t->kind == TY_MAP))
+        return t->elem;
+    return make(c, TY_ANY);
+}
+
+static sc_type *r_elem_of_first(sc_checker *c, sc_type **args)
+{
+    return elem_of(c, args[0]);
+}
+
+static sc_type *r_flatten(sc_checker *c, sc_type **args)
+{
+    sc_type *inner = elem_of(c, args[0]);
+    if (inner && inner->kind == TY_LIST)
+        return inner;
+    sc_type *t = sc_type_new(c->ctx, TY_LIST);
+    if (t)
+        t->elem = make(c, TY_ANY);
+    return t;
+}
+
+static sc_type *r_values(sc_checker *c, sc_type **args)
+{
+    sc_type *t = sc_type_new(c->ctx, TY_LIST);
+    if (t)
+        t->elem = elem_of(c, args[0]);
+    return t;
+}
+
+/* ---- evaluation helpers ---------------------------------------------------------------- */
+
+static sc_value *unknown(sc_context *ctx)
+{
+    return sc_value_new(ctx, VAL_UNKNOWN);
+}
+
+static bool all_known(sc_value **args, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!args[i] || args[i]->kind == VAL_UNKNOWN)
+            return false;
+    return true;
+}
+
+static sc_value *str(sc_context *ctx, const char *s)
+{
+    sc_value *v = sc_value_new(ctx, VAL_STRING);
+    if (v)
+        v->s = s;
+    return v;
+}
+
+static sc_value *integer(sc_context *ctx, long long i)
+{
+    sc_value *v = sc_value_new(ctx, VAL_INT);
+    if (v)
+        v->i = i;
+    return v;
+}
+
+static sc_value *boolean(sc_context *ctx, bool b)
+{
+    sc_value *v = sc_value_new(ctx, VAL_BOOL);
+    if (v)
+        v->b = b;
+    return v;
+}
+
+static sc_value *e_deploy_time(sc_context *ctx, sc_value **args, size_t count)
+{
+    (void)args;
+    (void)count;
+    return unknown(ctx);
+}
+
+static sc_value *e_join(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || args[1]->kind != VAL_LIST)
+        return unknown(ctx);
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
+    for (size_t i = 0; i < args[1]->items.count; i++) {
+        const sc_value *item = args[1]->items.items[i];
+        if (!item || item->kind != VAL_STRING) {
+            sc_buf_free(&out);
+            return unknown(ctx);
+        }
+        if (i)
+            sc_buf_puts(&out, args[0]->s);
+        sc_buf_puts(&out, item->s);
+    }
+    sc_value *v = str(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
+    sc_buf_free(&out);
+    return v;
+}
+
+static sc_value *e_split(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || !args[0]->s[0])
+        return unknown(ctx);
+    sc_value *list = sc_value_new(ctx, VAL_LIST);
+    const char *sep = args[0]->s, *at = args[1]->s;
+    size_t sep_len = strlen(sep);
+    for (;;) {
+        const char *next = strstr(at, sep);
+        size_t len = next ? (size_t)(next - at) : strlen(at);
+        sc_list_push(&ctx->arena, &list->items, str(ctx, sc_arena_strndup(&ctx->arena, at, len)));
+        if (!next)
+            break;
+        at = next + sep_len;
+    }
+    return list;
+}
+
+static sc_value *e_length(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count))
+        return unknown(ctx);
+    if (args[0]->kind == VAL_STRING)
+        return integer(ctx, (long long)strlen(args[0]->s));
+    if (args[0]->kind == VAL_LIST || args[0]->kind == VAL_MAP)
+        return integer(ctx, (long long)args[0]->items.count);
+    return unknown(ctx);
+}
+
+static sc_value *e_range(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count))
+        return unknown(ctx);
+    long long start = count > 1 ? args[0]->i : 0;
+    long long end = count > 1 ? args[1]->i : args[0]->i;
+    if (end - start > MAX_RANGE)
+        return unknown(ctx);
+    sc_value *list = sc_value_new(ctx, VAL_LIST);
+    for (long long i = start; list && i < end; i++)
+        sc_list_push(&ctx->arena, &list->items, integer(ctx, i));
+    return list;
+}
+
+static sc_value *e_lookup(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (count < 2 || !all_known(args, 2) || args[0]->kind != VAL_MAP)
+        return unknown(ctx);
+    for (size_t i = 0; i < args[0]->keys.count; i++)
+        if (strcmp(args[0]->keys.items[i], args[1]->s) == 0)
+            return args[0]->items.items[i];
+    return count > 2 ? args[2] : unknown(ctx);
+}
+
+static sc_value *e_keys(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || args[0]->kind != VAL_MAP)
+        return unknown(ctx);
+    sc_value *list = sc_value_new(ctx, VAL_LIST);
+    for (size_t i = 0; list && i < args[0]->keys.count; i++)
+        sc_list_push(&ctx->arena, &list->items, str(ctx, args[0]->keys.items[i]));
+    return list;
+}
+
+static sc_value *e_values(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || args[0]->kind != VAL_MAP)
+        return unknown(ctx);
+    sc_value *list = sc_value_new(ctx, VAL_LIST);
+    if (list)
+        list->items = args[0]->items;
+    return list;
+}
+
+static sc_value *e_contains(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || args[0]->kind != VAL_LIST)
+        return unknown(ctx);
+    for (size_t i = 0; i < args[0]->items.count; i++) {
+        const sc_value *item = args[0]->items.items[i];
+        if (!item || item->kind == VAL_UNKNOWN)
+            return unknown(ctx);
+        if (item->kind == args[1]->kind &&
+            ((item->kind == VAL_STRING && strcmp(item->s, args[1]->s) == 0) ||
+             (item->kind != VAL_STRING && item->i == args[1]->i && item->n == args[1]->n)))
+            return boolean(ctx, true);
+    }
+    return boolean(ctx, false);
+}
+
+static sc_value *e_extreme(sc_context *ctx, sc_value **args, size_t count, bool want_max)
+{
+    if (!all_known(args, count) || count == 0)
+        return unknown(ctx);
+    sc_value *best = args[0];
+    for (size_t i = 1; i < count; i++) {
+        double a = best->kind == VAL_NUMBER ? best->n : (double)best->i;
+        double b = args[i]->kind == VAL_NUMBER ? args[i]->n : (double)args[i]->i;
+        if (want_max ? b > a : b < a)
+            best = args[i];
+    }
+    return best;
+}
+
+static sc_value *e_min(sc_context *ctx, sc_value **args, size_t count)
+{
+    return e_extreme(ctx, args, count, false);
+}
+
+static sc_value *e_max(sc_context *ctx, sc_value **args, size_t count)
+{
+    return e_extreme(ctx, args, count, true);
+}
+
+static sc_value *e_case(sc_context *ctx, sc_value **args, size_t count, bool upper)
+{
+    if (!all_known(args, count))
+        return unknown(ctx);
+    char *s = sc_arena_strdup(&ctx->arena, args[0]->s);
+    for (char *p = s; p && *p; p++)
+        *p = (char)(upper ? toupper((unsigned char)*p) : tolower((unsigned char)*p));
+    return str(ctx, s);
+}
+
+static sc_value *e_upper(sc_context *ctx, sc_value **args, size_t count)
+{
+    return e_case(ctx, args, count, true);
+}
+
+static sc_value *e_lower(sc_context *ctx, sc_value **args, size_t count)
+{
+    return e_case(ctx, args, count, false);
+}
+
+static sc_value *e_replace(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || !args[1]->s[0])
+        return unknown(ctx);
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
+    const char *at = args[0]->s;
+    size_t old_len = strlen(args[1]->s);
+    for (const char *hit; (hit = strstr(at, args[1]->s)); at = hit + old_len) {
+        sc_buf_append(&out, at, (size_t)(hit - at));
+        sc_buf_puts(&out, args[2]->s);
+    }
+    sc_buf_puts(&out, at);
+    sc_value *v = str(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
+    sc_buf_free(&out);
+    return v;
+}
+
+/* format("%s-%d", a, b): %s and %d take the next argument, %% is a percent sign. */
+static sc_value *e_format(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count))
+        return unknown(ctx);
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
+    size_t next = 1;
+    bool ok = true;
+    for (const char *p = args[0]->s; *p && ok; p++) {
+        if (*p != '%') {
+            sc_buf_putc(&out, *p);
+            continue;
+        }
+        p++;
+        if (*p == '%') {
+            sc_buf_putc(&out, '%');
+        } else if ((*p == 's' || *p == 'd') && next < count) {
+            const sc_value *v = args[next++];
+            if (v->kind == VAL_STRING)
+                sc_buf_puts(&out, v->s);
+            else if (v->kind == VAL_INT)
+                sc_buf_printf(&out, "%lld", v->i);
+            else if (v->kind == VAL_NUMBER)
+                sc_buf_printf(&out, "%g", v->n);
+            else
+                ok = false;
+        } else {
+            ok = false;
+        }
+    }
+    sc_value *v = ok ? str(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : "")) : unknown(ctx);
+    sc_buf_free(&out);
+    return v;
+}
+
+/* ---- IPv4 CIDR arithmetic ---------------------------------------------------------------- */
+
+static bool parse_cidr(const char *text, unsigned long *address, int *prefix)
+{
+    unsigned a, b, c, d, p;
+    char tail;
+    if (sscanf(text, "%u.%u.%u.%u/%u%c", &a, &b, &c, &d, &p, &tail) != 5)
+        return false;
+    if (a > 255 || b > 255 || c > 255 || d > 255 || p > 32)
+        return false;
+    /* Reject leading zeros and signs that sscanf tolerates. */
+    for (const char *s = text; *s; s++)
+        if (!isdigit((unsigned char)*s) && *s != '.' && *s != '/')
+            return false;
+    *address = ((unsigned long)a << 24) | (b << 16) | (c << 8) | d;
+    *prefix = (int)p;
+    return true;
+}
+
+static unsigned long netmask(int prefix)
+{
+    return prefix == 0 ? 0 : (0xFFFFFFFFUL << (32 - prefix)) & 0xFFFFFFFFUL;
+}
+
+static const char *format_cidr(sc_context *ctx, unsigned long address, int prefix)
+{
+    return sc_arena_printf(&ctx->arena, "%lu.%lu.%lu.%lu/%d", (address >> 24) & 255,
+                           (address >> 16) & 255, (address >> 8) & 255, address & 255, prefix);
+}
+
+static sc_value *e_cidrsubnet(sc_context *ctx, sc_value **args, size_t count)
+{
+    unsigned long address;
+    int prefix;
+    if (!all_known(args, count) || !parse_cidr(args[0]->s, &address, &prefix))
+        return unknown(ctx);
+    long long newbits = args[1]->i, netnum = args[2]->i;
+    if (newbits < 0 || prefix + newbits > 32 || netnum < 0 || netnum >= (1LL << newbits))
+        return unknown(ctx);
+    int sub_prefix = prefix + (int)newbits;
+    unsigned long network = address & netmask(prefix);
+    unsigned long subnet = network | ((unsigned long)netnum << (32 - sub_prefix));
+    return str(ctx, format_cidr(ctx, subnet & 0xFFFFFFFFUL, sub_prefix));
+}
+
+static sc_value *e_cidr_valid(sc_context *ctx, sc_value **args, size_t count)
+{
+    unsigned long address;
+    int prefix;
+    if (!all_known(args, count))
+        return unknown(ctx);
+    bool ok = parse_cidr(args[0]->s, &address, &prefix) && (address & ~netmask(prefix)) == 0;
+    return boolean(ctx, ok);
+}
+
+static sc_value *e_cidr_prefix(sc_context *ctx, sc_value **args, size_t count)
+{
+    unsigned long address;
+    int prefix;
+    if (!all_known(args, count) || !parse_cidr(args[0]->s, &address, &prefix))
+        return unknown(ctx);
+    return integer(ctx, prefix);
+}
+
+static sc_value *e_cidr_contains(sc_context *ctx, sc_value **args, size_t count)
+{
+    unsigned long outer, inner;
+    int outer_prefix, inner_prefix;
+    if (!all_known(args, count) || !parse_cidr(args[0]->s, &outer, &outer_prefix) ||
+        !parse_cidr(args[1]->s, &inner, &inner_prefix))
+        return unknown(ctx);
+    bool inside = inner_prefix >= outer_prefix &&
+                  (inner & netmask(outer_prefix)) == (outer & netmask(outer_prefix));
+    return boolean(ctx, inside);
+}
+
+static sc_value *e_cidrs_disjoint(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || args[0]->kind != VAL_LIST)
+        return unknown(ctx);
+    size_t n = args[0]->items.count;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = i + 1; j < n; j++) {
+            const sc_value *a = args[0]->items.items[i], *b = args[0]->items.items[j];
+            unsigned long x, y;
+            int px, py;
+            if (!a || !b || a->kind != VAL_STRING || b->kind != VAL_STRING ||
+                !parse_cidr(a->s, &x, &px) || !parse_cidr(b->s, &y, &py))
+                return unknown(ctx);
+            int shorter = px < py ? px : py;
+            if ((x & netmask(shorter)) == (y & netmask(shorter)))
+                return boolean(ctx, false);
+        }
+    }
+    return boolean(ctx, true);
+}
+
+static sc_value *e_concat(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count))
+        return unknown(ctx);
+    sc_value *list = sc_value_new(ctx, VAL_LIST);
+    for (size_t a = 0; list && a < count; a++)
+        for (size_t i = 0; i < args[a]->items.count; i++)
+            sc_list_push(&ctx->arena, &list->items, args[a]->items.items[i]);
+    return list;
+}
+
+static sc_value *e_merge(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count))
+        return unknown(ctx);
+    sc_value *map = sc_value_new(ctx, VAL_MAP);
+    for (size_t a = 0; map && a < count; a++) {
+        for (size_t i = 0; i < args[a]->keys.count; i++) {
+            size_t k = 0;
+            while (k < map->keys.count && strcmp(map->keys.items[k], args[a]->keys.items[i]) != 0)
+                k++;
+            if (k < map->keys.count) {
+                map->items.items[k] = args[a]->items.items[i];
+                continue;
+            }
+            sc_list_push(&ctx->arena, &map->keys, args[a]->keys.items[i]);
+            sc_list_push(&ctx->arena, &map->items, args[a]->items.items[i]);
+        }
+    }
+    return map;
+}
+
+static sc_value *e_distinct(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || args[0]->kind != VAL_LIST)
+        return unknown(ctx);
+    sc_value *list = sc_value_new(ctx, VAL_LIST);
+    for (size_t i = 0; list && i < args[0]->items.count; i++) {
+        sc_value *item = args[0]->items.items[i];
+        if (!item || item->kind == VAL_UNKNOWN)
+            return unknown(ctx);
+        sc_value *pair[2] = {list, item};
+        sc_value *seen = e_contains(ctx, pair, 2);
+        if (seen->kind != VAL_BOOL)
+            return unknown(ctx);
+        if (!seen->b)
+            sc_list_push(&ctx->arena, &list->items, item);
+    }
+    return list;
+}
+
+static sc_value *e_flatten(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || args[0]->kind != VAL_LIST)
+        return unknown(ctx);
+    sc_value *list = sc_value_new(ctx, VAL_LIST);
+    for (size_t i = 0; list && i < args[0]->items.count; i++) {
+        sc_value *inner = args[0]->items.items[i];
+        if (!inner || inner->kind != VAL_LIST)
+            return unknown(ctx);
+        for (size_t j = 0; j < inner->items.count; j++)
+            sc_list_push(&ctx->arena, &list->items, inner->items.items[j]);
+    }
+    return list;
+}
+
+static sc_value *e_floor(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count))
+        return unknown(ctx);
+    if (args[0]->kind == VAL_INT)
+        return args[0];
+    double n = floor(args[0]->n);
+    if (n < -9.2e18 || n > 9.2e18)
+        return unknown(ctx);
+    return integer(ctx, (long long)n);
+}
+
+static sc_value *e_starts_with(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count))
+        return unknown(ctx);
+    return boolean(ctx, strncmp(args[0]->s, args[1]->s, strlen(args[1]->s)) == 0);
+}
+
+static sc_value *e_index_of(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || args[0]->kind != VAL_LIST)
+        return unknown(ctx);
+    for (size_t i = 0; i < args[0]->items.count; i++) {
+        sc_value *pair[2] = {sc_value_new(ctx, VAL_LIST), args[1]};
+        if (!pair[0])
+            return unknown(ctx);
+        sc_list_push(&ctx->arena, &pair[0]->items, args[0]->items.items[i]);
+        sc_value *hit = e_contains(ctx, pair, 2);
+        if (hit->kind != VAL_BOOL)
+            return unknown(ctx);
+        if (hit->b)
+            return integer(ctx, (long long)i);
+    }
+    return integer(ctx, -1);
+}
+
+static const sc_builtin builtins[] = {
+    {"account_id", {{0}}, false, r_string, e_deploy_time, "the AWS account id (AWS::AccountId)"},
+    {"availability_zones", {{0}}, false, r_list_string, e_deploy_time,
+     "the region's zones (Fn::GetAZs)"},
+    {"build",
+     {{"context", P_STRING, false}, {"dockerfile", P_STRING, true}, {"args", P_MAP_STRING, true},
+      {"target", P_STRING, true}},
+     false, r_string, e_deploy_time, "a Docker image built from a context directory"},
+    {"cidr_contains", {{"outer", P_STRING, false}, {"inner", P_STRING, false}}, false, r_bool,
+     e_cidr_contains, "whether one CIDR block lies inside another"},
+    {"cidr_prefix", {{"cidr", P_STRING, false}}, false, r_int, e_cidr_prefix,
+     "the prefix length of a CIDR block"},
+    {"cidr_valid", {{"cidr", P_STRING, false}}, false, r_bool, e_cidr_valid,
+     "whether a string is an IPv4 CIDR block with no host bits"},
+    {"cidrs_disjoint", {{"cidrs", P_LIST_STRING, false}}, false, r_bool, e_cidrs_disjoint,
+     "whether no two CIDR blocks of a list overlap"},
+    {"cidrsubnet", {{"prefix", P_STRING, false}, {"newbits", P_INT, false}, {"netnum", P_INT, false}},
+     false, r_string, e_cidrsubnet, "the netnum-th subnet with newbits more prefix bits"},
+    {"concat", {{"lists", P_LIST, false}}, true, r_first, e_concat, "lists joined end to end"},
+    {"contains", {{"list", P_LIST, false}, {"value", P_ANY, false}}, false, r_bool, e_contains,
+     "whether a list holds a value"},
+    {"distinct", {{"list", P_LIST, false}}, false, r_first, e_distinct,
+     "a list without repeated values, first occurrences kept"},
+    {"dynamic_ref", {{"secret", P_SECRET, false}}, false, r_string, e_deploy_time,
+     "a CloudFormation dynamic reference that resolves a secret at deploy time"},
+    {"flatten", {{"lists", P_LIST, false}}, false, r_flatten, e_flatten,
+     "a list of lists joined into one list"},
+    {"floor", {{"value", P_NUMBER, false}}, false, r_int, e_floor,
+     "the largest integer not above a number"},
+    {"format", {{"format", P_STRING, false}, {"args", P_ANY, true}}, true, r_string, e_format,
+     "printf-style formatting with %s, %d and %%"},
+    {"index_of", {{"list", P_LIST, false}, {"value", P_ANY, false}}, false, r_int, e_index_of,
+     "the position of a value in a list, or -1"},
+    {"join", {{"separator", P_STRING, false}, {"items", P_LIST_STRING, false}}, false, r_string,
+     e_join, "list items joined with a separator"},
+    {"keys", {{"map", P_MAP, false}}, false, r_list_string, e_keys, "the keys of a map, in order"},
+    {"length", {{"value", P_COLLECTION, false}}, false, r_int, e_length,
+     "elements of a list or map, or bytes of a string"},
+    {"lookup", {{"map", P_MAP, false}, {"key", P_STRING, false}, {"default", P_ANY, true}}, false,
+     r_elem_of_first, e_lookup, "a map's value for a key, or the default"},
+    {"lower", {{"text", P_STRING, false}}, false, r_string, e_lower, "lower-case text"},
+    {"max", {{"values", P_NUMBER, false}}, true, r_number_like_first, e_max, "the largest number"},
+    {"merge", {{"maps", P_MAP, false}}, true, r_first, e_merge, "maps merged, later keys win"},
+    {"min", {{"values", P_NUMBER, false}}, true, r_number_like_first, e_min, "the smallest number"},
+    {"partition", {{0}}, false, r_string, e_deploy_time, "the AWS partition (AWS::Partition)"},
+    {"range", {{"start_or_count", P_INT, false}, {"end", P_INT, true}}, false, r_list_int, e_range,
+     "integers from start (default 0) up to, not including, end"},
+    {"region", {{0}}, false, r_string, e_deploy_time, "the deployment region (AWS::Region)"},
+    {"replace", {{"text", P_STRING, false}, {"old", P_STRING, false}, {"new", P_STRING, false}},
+     false, r_string, e_replace, "text with every occurrence of old replaced"},
+    {"secret_arn", {{"secret", P_SECRET, false}}, false, r_string, e_deploy_time,
+     "the Secrets Manager reference of a secret (an ARN, with a JSON key)"},
+    {"secret_field", {{"secret", P_RESOURCE, false}, {"key", P_STRING, false}}, false, r_secret,
+     e_deploy_time, "one JSON field of a Secrets Manager secret, as a secret"},
+    {"secret_id", {{"secret", P_SECRET, false}}, false, r_string, e_deploy_time,
+     "the ARN of the Secrets Manager secret that holds a secret value"},
+    {"split", {{"separator", P_STRING, false}, {"text", P_STRING, false}}, false, r_list_string,
+     e_split, "text split at a separator"},
+    {"stack_name", {{0}}, false, r_string, e_deploy_time, "the stack's name (AWS::StackName)"},
+    {"starts_with", {{"text", P_STRING, false}, {"prefix", P_STRING, false}}, false, r_bool,
+     e_starts_with, "whether text begins with a prefix"},
+    {"upper", {{"text", P_STRING, false}}, false, r_string, e_upper, "upper-case text"},
+    {"values", {{"map", P_MAP, false}}, false, r_values, e_values, "the values of a map, in order"},
+};
+
+enum { BUILTIN_COUNT = sizeof(builtins) / sizeof(builtins[0]) };
+
+const sc_builtin *sc_builtin_find(const char *name)
+{
+    for (size_t i = 0; i < BUILTIN_COUNT; i++)
+        if (strcmp(builtins[i].name, name) == 0)
+            return &builtins[i];
+    return NULL;
+}
+
+const char *sc_builtin_suggest(const char *name)
+{
+    const char *names[BUILTIN_COUNT];
+    for (size_t i = 0; i < BUILTIN_COUNT; i++)
+        names[i] = builtins[i].name;
+    return sc_closest_name(name, names, BUILTIN_COUNT);
+}
+
+static size_t param_count(const sc_builtin *b)
+{
+    size_t n = 0;
+    while (n < 4 && b->params[n].name)
+        n++;
+    return n;
+}
+
+static const char *param_kind_name(param_kind kind)
+{
+    switch (kind) {
+    case P_STRING:
+        return "a string";
+    case P_INT:
+        return "an int";
+    case P_SECRET:
+        return "a secret";
+    case P_LIST_STRING:
+        return "a list<string>";
+    case P_MAP_STRING:
+        return "a map<string>";
+    case P_NUMBER:
+        return "a number";
+    case P_ANY:
+        return "a value";
+    case P_COLLECTION:
+        return "a list, map or string";
+    case P_LIST:
+        return "a list";
+    case P_MAP:
+        return "a map";
+    case P_RESOURCE:
+        return "a resource";
+    }
+    return "a value";
+}
+
+static sc_type *check_param(sc_checker *c, sc_scope *scope, const param *p, const sc_expr *arg,
+                            const char *fn)
+{
+    const char *what = sc_arena_printf(&c->ctx->arena, "argument `%s` of %s()", p->name, fn);
+    sc_type *expected = NULL;
+    switch (p->kind) {
+    case P_STRING:
+        expected = make(c, TY_STRING);
+        break;
+    case P_INT:
+        expected = make(c, TY_INT);
+        break;
+    case P_NUMBER:
+        expected = make(c, TY_NUMBER);
+        break;
+    case P_SECRET:
+        expected = make(c, TY_SECRET);
+        break;
+    case P_LIST_STRING:
+        expected = make_list(c, TY_STRING);
+        break;
+    case P_MAP_STRING:
+        expected = sc_type_new(c->ctx, TY_MAP);
+        if (expected)
+            expected->elem = make(c, TY_STRING);
+        break;
+    default:
+        break;
+    }
+    if (expected) {
+        sc_check_against(c, scope, arg, expected, what);
+        return expected;
+    }
+    sc_type *t = sc_check_expr(c, scope, arg);
+    if (!t || t->kind == TY_ERROR || t->kind == TY_ANY)
+        return t;
+    bool ok = true;
+    switch (p->kind) {
+    case P_ANY:
+        if (sc_type_contains_secret(t)) {
+            sc_error(c->ctx, "E0240", arg->span, "a secret cannot flow into %s", what);
+            return t;
+        }
+        break;
+    case P_COLLECTION:
+        ok = t->kind == TY_LIST || t->kind == TY_MAP || t->kind == TY_RECORD ||
+             t->kind == TY_STRING || t->kind == TY_UNION;
+        break;
+    case P_LIST:
+        ok = t->kind == TY_LIST;
+        break;
+    case P_MAP:
+        ok = t->kind == TY_MAP || t->kind == TY_RECORD;
+        break;
+    case P_RESOURCE:
+        ok = t->kind == TY_RESOURCE;
+        break;
+    default:
+        break;
+    }
+    if (!ok)
+        sc_error(c->ctx, "E0205", arg->span, "%s expects %s, found %s", what,
+                 param_kind_name(p->kind), sc_type_name(c->ctx, t));
+    return t;
+}
+
+static const param *param_named(const sc_builtin *b, const char *name)
+{
+    for (size_t i = 0; i < param_count(b); i++)
+        if (strcmp(b->params[i].name, name) == 0)
+            return &b->params[i];
+    return NULL;
+}
+
+sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *b, const sc_expr *call)
+{
+    size_t nparams = param_count(b);
+    sc_type *types[8] = {0};
+    bool given[4] = {0};
+    size_t positional = 0;
+    for (size_t i = 0; i < call->items.count; i++) {
+        const sc_arg *arg = call->items.items[i];
+        const param *p;
+        if (arg->name.name) {
+            p = param_named(b, arg->name.name);
+            if (!p) {
+                sc_error(c->ctx, "E0216", arg->name.span, "%s() has no parameter `%s`", b->name,
+                         arg->name.name);
+                sc_check_expr(c, scope, arg->value);
+                continue;
+            }
+        } else if (positional < nparams) {
+            p = &b->params[positional++];
+        } else if (b->variadic && nparams > 0) {
+            p = &b->params[nparams - 1];
+        } else {
+            sc_error(c->ctx, "E0216", arg->value->span, "%s() takes at most %zu argument%s",
+                     b->name, nparams, nparams == 1 ? "" : "s");
+            sc_check_expr(c, scope, arg->value);
+            continue;
+        }
+        size_t index = (size_t)(p - b->params);
+        given[index] = true;
+        sc_type *t = check_param(c, scope, p, arg->value, b->name);
+        if (i < 8 && index < 8 && !types[index])
+            types[index] = t;
+    }
+    for (size_t i = 0; i < nparams; i++) {
+        if (given[i] || b->params[i].optional)
+            continue;
+        sc_diagnostic *d = sc_error(c->ctx, "E0216", call->span, "%s() needs argument `%s`",
+                                    b->name, b->params[i].name);
+        sc_diag_note_plain(c->ctx, d, "%s(): %s", b->name, b->summary);
+    }
+    return b->result(c, types);
+}
+
+sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b, const sc_expr *call)
+{
+    enum { MAX_ARGS = 16 };
+    sc_value *args[MAX_ARGS];
+    size_t count = 0;
+    for (size_t i = 0; i < call->items.count; i++) {
+        const sc_arg *arg = call->items.items[i];
+        if (arg->name.name || count == MAX_ARGS)
+            return unknown(ctx);
+        args[count++] = sc_eval(ctx, scope, arg->value);
+    }
+    size_t required = 0;
+    for (size_t i = 0; i < param_count(b); i++)
+        required += !b->params[i].optional;
+    if (count < required)
+        return unknown(ctx);
+    return b->eval(ctx, args, count);
+}

@@ -1,0 +1,1411 @@
+/* Entry point of the semantic stage: sc_sema_check loads a program and checks it.
+ *
+ * The passes, in order: load files (load.c); declare components and named types;
+ * declare stacks; check every component definition; check every stack (instances
+ * against their component's inputs, raw resources, lets, params, outputs, allow
+ * rules); evaluate each instance's `check`s with its inputs; find stack cycles.
+ * Every pass keeps going after an error, so one run reports all it can. */
+#include "sema/checker.h"
+#include "sema/load.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static sc_type *basic(sc_checker *c, sc_type_kind kind)
+{
+    return sc_type_basic(c->ctx, kind);
+}
+
+static const char *describe(sc_checker *c, const char *fmt, const char *a, const char *b)
+{
+    return sc_arena_printf(&c->ctx->arena, fmt, a, b);
+}
+
+static sc_symbol *new_symbol(sc_checker *c, sc_symbol_kind kind, sc_ident name, const sc_item *item,
+                             sc_scope *scope)
+{
+    sc_symbol *s = sc_arena_alloc(&c->ctx->arena, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->kind = kind;
+    s->name = name.name;
+    s->span = name.span;
+    s->item = item;
+    s->scope = scope;
+    s->stack = scope ? scope->stack : NULL;
+    return s;
+}
+
+static void misplaced(sc_checker *c, const sc_item *item, const char *where, const char *hint)
+{
+    const char *what = sc_item_kind_name(item->kind);
+    sc_diagnostic *d;
+    if (item->kind == ITEM_ATTR)
+        d = sc_error(c->ctx, "E0209", item->span, "`%s = ...` cannot appear %s", item->name.name,
+                     where);
+    else
+        d = sc_error(c->ctx, "E0209", item->span, "`%s` cannot appear %s", what, where);
+    if (hint)
+        sc_diag_fix(c->ctx, d, "%s", hint);
+}
+
+/* ---- named types --------------------------------------------------------------------- */
+
+static const char *const builtin_type_names[] = {"any",    "bool",   "duration", "int", "list",
+                                                 "map",    "number", "secret",   "size", "string"};
+
+static sc_type *resolve_named(sc_checker *c, sc_scope *scope, const sc_type_expr *t)
+{
+    const char *name = t->name.name;
+    static const struct {
+        const char *name;
+        sc_type_kind kind;
+    } plain[] = {{"any", TY_ANY},         {"bool", TY_BOOL},     {"duration", TY_DURATION},
+                 {"int", TY_INT},         {"number", TY_NUMBER}, {"secret", TY_SECRET},
+                 {"size", TY_SIZE},       {"string", TY_STRING}};
+    for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+        if (strcmp(plain[i].name, name) != 0)
+            continue;
+        if (t->args.count)
+            sc_error(c->ctx, "E0202", t->span, "`%s` takes no type arguments", name);
+        return basic(c, plain[i].kind);
+    }
+    if (strcmp(name, "list") == 0 || strcmp(name, "map") == 0) {
+        if (t->args.count != 1) {
+            sc_diagnostic *d = sc_error(c->ctx, "E0202", t->span, "`%s` needs one element type",
+                                        name);
+            sc_diag_fix(c->ctx, d, "write %s<string>, for example", name);
+            return basic(c, TY_ERROR);
+        }
+        sc_type *out = sc_type_new(c->ctx, name[0] == 'l' ? TY_LIST : TY_MAP);
+        if (out)
+            out->elem = sc_resolve_type(c, scope, t->args.items[0]);
+        return out;
+    }
+    if (t->args.count)
+        sc_error(c->ctx, "E0202", t->span, "`%s` takes no type arguments", name);
+    sc_type *named = sc_map_get(&c->program->types, name);
+    if (named)
+        return named;
+    sc_component *component = sc_map_get(&c->program->components, name);
+    if (component) {
+        sc_type *ref = sc_type_new(c->ctx, TY_COMPONENT);
+        if (ref)
+            ref->component = component;
+        return ref;
+    }
+    sc_diagnostic *d = sc_error(c->ctx, "E0202", t->name.span, "unknown type `%s`", name);
+    sc_ptr_list names = {0};
+    for (size_t i = 0; i < sizeof(builtin_type_names) / sizeof(builtin_type_names[0]); i++)
+        sc_list_push(&c->ctx->arena, &names, (void *)builtin_type_names[i]);
+    for (size_t i = 0; i < c->program->types.capacity; i++)
+        if (c->program->types.keys[i])
+            sc_list_push(&c->ctx->arena, &names, (void *)c->program->types.keys[i]);
+    for (size_t i = 0; i < c->program->component_order.count; i++)
+        sc_list_push(&c->ctx->arena, &names,
+                     (void *)((sc_component *)c->program->component_order.items[i])->name);
+    const char *close = sc_closest_name(name, (const char *const *)names.items, names.count);
+    if (close)
+        sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
+    return basic(c, TY_ERROR);
+}
+
+static sc_type *resolve_record(sc_checker *c, sc_scope *scope, const sc_type_expr *t)
+{
+    sc_type *record = sc_type_new(c->ctx, TY_RECORD);
+    if (!record)
+        return basic(c, TY_ERROR);
+    for (size_t i = 0; i < t->fields.count; i++) {
+        const sc_field *f = t->fields.items[i];
+        if (sc_record_find(record, f->name.name)) {
+            sc_error(c->ctx, "E0201", f->name.span, "field `%s` is declared twice", f->name.name);
+            continue;
+        }
+        sc_record_field *field = sc_arena_alloc(&c->ctx->arena, sizeof(*field));
+        if (!field)
+            break;
+        field->name = f->name.name;
+        field->type = sc_resolve_type(c, scope, f->type);
+        field->default_value = f->default_value;
+        field->default_scope = scope;
+        field->span = f->span;
+        if (f->default_value)
+            sc_check_against(c, scope, f->default_value, field->type,
+                             describe(c, "the default of field `%s`%s", f->name.name, ""));
+        sc_list_push(&c->ctx->arena, &record->fields, field);
+    }
+    return record;
+}
+
+sc_type *sc_resolve_type(sc_checker *c, sc_scope *scope, const sc_type_expr *t)
+{
+    if (!t)
+        return basic(c, TY_ERROR);
+    switch (t->kind) {
+    case TYPEX_NAME:
+        return resolve_named(c, scope, t);
+    case TYPEX_OPTIONAL: {
+        sc_type *inner = sc_resolve_type(c, scope, t->inner);
+        sc_type *out = sc_type_new(c->ctx, TY_OPTIONAL);
+        if (out)
+            out->elem = inner;
+        return out;
+    }
+    case TYPEX_UNION: {
+        sc_type *out = sc_type_new(c->ctx, TY_UNION);
+        for (size_t i = 0; out && i < t->alternatives.count; i++) {
+            const sc_expr *alt = t->alternatives.items[i];
+            if (alt->kind != EXPR_STRING) {
+                sc_error(c->ctx, "E0215", alt->span, "a type cannot use interpolation");
+                continue;
+            }
+            sc_list_push(&c->ctx->arena, &out->alternatives, (void *)alt->text);
+        }
+        return out;
+    }
+    case TYPEX_RECORD:
+        return resolve_record(c, scope, t);
+    }
+    return basic(c, TY_ERROR);
+}
+
+/* `type name = ...` declarations resolve in declaration order across files; a type
+ * may use the ones declared before it and any component. */
+static void declare_types(sc_checker *c, sc_file *file)
+{
+    for (size_t i = 0; i < file->items.count; i++) {
+        const sc_item *item = file->items.items[i];
+        if (item->kind != ITEM_TYPE || !item->name.name)
+            continue;
+        if (sc_map_get(&c->program->types, item->name.name)) {
+            sc_error(c->ctx, "E0201", item->name.span, "type `%s` is declared twice",
+                     item->name.name);
+            continue;
+        }
+        sc_type *t = sc_resolve_type(c, NULL, item->type);
+        if (!t)
+            continue;
+        sc_type *named = sc_type_new(c->ctx, t->kind);
+        if (!named)
+            continue;
+        *named = *t;
+        named->name = item->name.name;
+        sc_map_put(&c->ctx->arena, &c->program->types, item->name.name, named);
+    }
+}
+
+/* ---- components ---------------------------------------------------------------------- */
+
+static void declare_component(sc_checker *c, const sc_item *item)
+{
+    sc_component *existing = sc_map_get(&c->program->components, item->name.name);
+    if (existing) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0201", item->name.span,
+                                    "component `%s` is defined twice", item->name.name);
+        sc_diag_note(c->ctx, d, existing->item->name.span, "first defined here");
+        return;
+    }
+    sc_component *component = sc_arena_alloc(&c->ctx->arena, sizeof(*component));
+    if (!component)
+        return;
+    component->name = item->name.name;
+    component->item = item;
+    sc_map_put(&c->ctx->arena, &c->program->components, component->name, component);
+    sc_list_push(&c->ctx->arena, &c->program->component_order, component);
+}
+
+static sc_type *resource_type(sc_checker *c, const sc_item *item)
+{
+    sc_type *t = sc_type_new(c->ctx, TY_RESOURCE);
+    if (t && item->text && item->text->kind == EXPR_STRING)
+        t->resource_type = item->text->text;
+    if (!item->for_iter)
+        return t;
+    sc_type *list = sc_type_new(c->ctx, TY_LIST);
+    if (list)
+        list->elem = t;
+    return list;
+}
+
+static void declare_input(sc_checker *c, sc_component *component, const sc_item *item)
+{
+    sc_record_field *field = sc_arena_alloc(&c->ctx->arena, sizeof(*field));
+    sc_symbol *symbol = new_symbol(c, SYM_INPUT, item->name, item, component->scope);
+    if (!field || !symbol)
+        return;
+    field->name = item->name.name;
+    field->type = sc_resolve_type(c, component->scope, item->type);
+    field->default_value = item->value;
+    field->default_scope = component->scope;
+    field->span = item->name.span;
+    symbol->type = field->type;
+    if (sc_scope_declare(c->ctx, component->scope, symbol))
+        sc_list_push(&c->ctx->arena, &component->inputs->fields, field);
+}
+
+/* Declares what a component body names; types of lets and attributes come later. */
+static void declare_component_body(sc_checker *c, sc_component *component)
+{
+    component->scope = sc_scope_new(c->ctx, NULL);
+    component->inputs = sc_type_new(c->ctx, TY_RECORD);
+    if (!component->scope || !component->inputs)
+        return;
+    component->scope->component = component;
+    for (size_t i = 0; i < component->item->items.count; i++) {
+        const sc_item *item = component->item->items.items[i];
+        switch (item->kind) {
+        case ITEM_INPUT:
+            declare_input(c, component, item);
+            break;
+        case ITEM_LET:
+            sc_scope_declare(c->ctx, component->scope,
+                             new_symbol(c, SYM_LET, item->name, item, component->scope));
+            break;
+        case ITEM_RESOURCE: {
+            sc_symbol *s = new_symbol(c, SYM_RESOURCE, item->name, item, component->scope);
+            if (s)
+                s->type = resource_type(c, item);
+            sc_scope_declare(c->ctx, component->scope, s);
+            break;
+        }
+        case ITEM_BLOCK:
+            if (item->label.name)
+                sc_scope_declare(c->ctx, component->scope,
+                                 new_symbol(c, SYM_INSTANCE, item->label, item, component->scope));
+            break;
+        case ITEM_ATTRIBUTE: {
+            if (sc_map_get(&component->attributes, item->name.name)) {
+                sc_error(c->ctx, "E0201", item->name.span, "attribute `%s` is declared twice",
+                         item->name.name);
+                break;
+            }
+            sc_attribute *a = sc_arena_alloc(&c->ctx->arena, sizeof(*a));
+            if (!a)
+                break;
+            a->name = item->name.name;
+            a->item = item;
+            sc_map_put(&c->ctx->arena, &component->attributes, a->name, a);
+            sc_list_push(&c->ctx->arena, &component->attribute_order, (void *)a->name);
+            break;
+        }
+        case ITEM_CONNECTABLE:
+            if (component->connectable) {
+                sc_diagnostic *d = sc_error(c->ctx, "E0201", item->span,
+                                            "`connectable` is declared twice");
+                sc_diag_note(c->ctx, d, component->connectable->span, "first declared here");
+                break;
+            }
+            component->connectable = item;
+            break;
+        case ITEM_CHECK:
+        case ITEM_TEST:
+            break;
+        case ITEM_OUTPUT:
+            misplaced(c, item, "in a component", "components expose values with `attribute NAME = ...`");
+            break;
+        case ITEM_PARAM:
+            misplaced(c, item, "in a component", "components take values with `input NAME: TYPE`");
+            break;
+        case ITEM_ATTR:
+            misplaced(c, item, "directly in a component",
+                      "declare an `input`, a `let` or an `attribute`");
+            break;
+        case ITEM_ERROR:
+            break;
+        default:
+            misplaced(c, item, "in a component", NULL);
+        }
+    }
+}
+
+/* ---- bodies of instances and nested blocks --------------------------------------------- */
+
+static void check_instance(sc_checker *c, sc_scope *scope, const sc_item *item);
+
+static bool is_block_type(const sc_type *t)
+{
+    while (t && t->kind == TY_OPTIONAL)
+        t = t->elem;
+    if (!t)
+        return false;
+    if (t->kind == TY_RECORD)
+        return true;
+    return (t->kind == TY_MAP || t->kind == TY_LIST) && t->elem && t->elem->kind == TY_RECORD;
+}
+
+static void check_body(sc_checker *c, sc_scope *scope, const sc_ptr_list *items,
+                       const sc_type *record, const char *owner, sc_span owner_span);
+
+static void check_nested_block(sc_checker *c, sc_scope *scope, const sc_item *block,
+                               sc_record_field *field, const char *owner, sc_map *labels)
+{
+    sc_type *t = field->type;
+    while (t && t->kind == TY_OPTIONAL)
+        t = t->elem;
+    if (!is_block_type(t)) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0212", block->name.span,
+                                    "`%s` is a value of type %s, not a block", field->name,
+                                    sc_type_name(c->ctx, field->type));
+        sc_diag_fix(c->ctx, d, "write `%s = ...`", field->name);
+        return;
+    }
+    if (block->for_iter || block->when)
+        sc_error(c->ctx, "E0209", block->span,
+                 "`for` and `if` apply to instances and resources, not nested blocks");
+    bool keyed = t->kind == TY_MAP;
+    if (keyed && !block->label.name) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0214", block->name.span,
+                                    "each `%s` block needs a label", field->name);
+        sc_diag_fix(c->ctx, d, "write `%s NAME { ... }`", field->name);
+    } else if (!keyed && block->label.name) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0214", block->label.span,
+                                    "a `%s` block takes no label", field->name);
+        sc_diag_fix(c->ctx, d, "write `%s { ... }`", field->name);
+    }
+    if (block->label_is_string && !block->label.name)
+        sc_error(c->ctx, "E0215", block->label.span, "a block label cannot use interpolation");
+    const char *key = keyed && block->label.name
+                          ? sc_arena_printf(&c->ctx->arena, "%s\x1f%s", field->name, block->label.name)
+                          : (t->kind == TY_RECORD ? field->name : NULL);
+    const sc_item *first = key ? sc_map_get(labels, key) : NULL;
+    if (first) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0201", block->label.name ? block->label.span : block->name.span,
+                                    keyed ? "`%s \"%s\"` is declared twice" : "`%s` is declared twice%s",
+                                    field->name, keyed ? block->label.name : "");
+        sc_diag_note(c->ctx, d, first->span, "first declared here");
+    } else if (key) {
+        sc_map_put(&c->ctx->arena, labels, key, (void *)block);
+    }
+    const char *desc = block->label.name
+                           ? sc_arena_printf(&c->ctx->arena, "%s `%s` of %s", field->name, block->label.name, owner)
+                           : sc_arena_printf(&c->ctx->arena, "`%s` of %s", field->name, owner);
+    const sc_type *record = t->kind == TY_RECORD ? t : t->elem;
+    check_body(c, scope, &block->items, record, desc, block->label.name ? block->label.span : block->name.span);
+}
+
+static void report_missing(sc_checker *c, const sc_record_field *field, const char *owner,
+                           sc_span owner_span)
+{
+    sc_diagnostic *d = sc_error(c->ctx, "E0206", owner_span, "%s is missing required input `%s`",
+                                owner, field->name);
+    sc_diag_note(c->ctx, d, field->span, "`%s` is declared here, without a default", field->name);
+    if (is_block_type(field->type))
+        sc_diag_fix(c->ctx, d, "add a `%s { ... }` block", field->name);
+    else
+        sc_diag_fix(c->ctx, d, "add `%s = ...`", field->name);
+}
+
+static void check_body(sc_checker *c, sc_scope *scope, const sc_ptr_list *items,
+                       const sc_type *record, const char *owner, sc_span owner_span)
+{
+    sc_map set = {0};    /* field name -> item */
+    sc_map labels = {0}; /* field + label -> block */
+    for (size_t i = 0; i < items->count; i++) {
+        const sc_item *item = items->items[i];
+        if (item->kind == ITEM_ERROR)
+            continue;
+        if (item->kind != ITEM_ATTR && item->kind != ITEM_BLOCK) {
+            misplaced(c, item, sc_arena_printf(&c->ctx->arena, "inside %s", owner),
+                      "an instance body holds `input = value` settings and nested blocks");
+            continue;
+        }
+        const char *name = item->name.name;
+        sc_record_field *field = sc_record_find(record, name);
+        if (!field) {
+            sc_diagnostic *d = sc_error(c->ctx, "E0204", item->name.span, "%s has no input `%s`",
+                                        owner, name);
+            const char *close = sc_suggest_field(c, record, name);
+            if (close)
+                sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
+            if (item->kind == ITEM_ATTR)
+                sc_check_expr(c, scope, item->value);
+            continue;
+        }
+        if (item->kind == ITEM_BLOCK) {
+            sc_map_put(&c->ctx->arena, &set, name, (void *)item);
+            check_nested_block(c, scope, item, field, owner, &labels);
+            continue;
+        }
+        const sc_item *first = sc_map_get(&set, name);
+        if (first) {
+            sc_diagnostic *d = sc_error(c->ctx, "E0201", item->name.span, "`%s` is set twice", name);
+            sc_diag_note(c->ctx, d, first->span, "first set here");
+            continue;
+        }
+        sc_map_put(&c->ctx->arena, &set, name, (void *)item);
+        sc_check_against(c, scope, item->value, field->type,
+                         sc_arena_printf(&c->ctx->arena, "input `%s`", name));
+    }
+    for (size_t i = 0; i < record->fields.count; i++) {
+        const sc_record_field *field = record->fields.items[i];
+        if (field->default_value || field->type->kind == TY_OPTIONAL || sc_map_get(&set, field->name))
+            continue;
+        report_missing(c, field, owner, owner_span);
+    }
+}
+
+/* ---- evaluating an instance's checks ------------------------------------------------------ */
+
+static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
+                              const sc_type *record, sc_scope *defaults);
+
+static sc_value *block_values(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
+                              const sc_record_field *field)
+{
+    const sc_type *t = field->type;
+    while (t && t->kind == TY_OPTIONAL)
+        t = t->elem;
+    bool keyed = t->kind == TY_MAP;
+    const sc_type *record = t->kind == TY_RECORD ? t : t->elem;
+    sc_value *out = sc_value_new(c->ctx, keyed ? VAL_MAP : VAL_LIST);
+    for (size_t i = 0; out && i < items->count; i++) {
+        const sc_item *block = items->items[i];
+        if (block->kind != ITEM_BLOCK || strcmp(block->name.name, field->name) != 0)
+            continue;
+        sc_value *v = record_value(c, outer, &block->items, record, NULL);
+        if (t->kind == TY_RECORD)
+            return v;
+        if (keyed) {
+            if (!block->label.name)
+                continue;
+            sc_list_push(&c->ctx->arena, &out->keys, (void *)block->label.name);
+        }
+        sc_list_push(&c->ctx->arena, &out->items, v);
+    }
+    return out;
+}
+
+static const sc_item *find_setting(const sc_ptr_list *items, const char *name)
+{
+    for (size_t i = 0; i < items->count; i++) {
+        const sc_item *item = items->items[i];
+        if ((item->kind == ITEM_ATTR || item->kind == ITEM_BLOCK) && item->name.name &&
+            strcmp(item->name.name, name) == 0)
+            return item;
+    }
+    return NULL;
+}
+
+/* The compile-time value of a body checked against `record`: given values from the
+ * outer scope, defaults from the definition. With `defaults` non-NULL, each input is
+ * also bound there as it is computed so later defaults can read earlier inputs. */
+static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
+                              const sc_type *record, sc_scope *defaults)
+{
+    sc_value *out = sc_value_new(c->ctx, VAL_MAP);
+    for (size_t i = 0; out && i < record->fields.count; i++) {
+        const sc_record_field *field = record->fields.items[i];
+        const sc_item *setting = find_setting(items, field->name);
+        sc_value *v;
+        if (setting && setting->kind == ITEM_BLOCK)
+            v = block_values(c, outer, items, field);
+        else if (setting)
+            v = sc_eval(c->ctx, outer, setting->value);
+        else if (is_block_type(field->type) && !field->default_value)
+            v = block_values(c, outer, items, field);
+        else if (field->default_value)
+            v = sc_eval(c->ctx, defaults ? defaults : field->default_scope, field->default_value);
+        else
+            v = sc_value_new(c->ctx, VAL_NULL);
+        sc_list_push(&c->ctx->arena, &out->keys, (void *)field->name);
+        sc_list_push(&c->ctx->arena, &out->items, v);
+        if (defaults) {
+            sc_symbol *s = sc_arena_alloc(&c->ctx->arena, sizeof(*s));
+            if (s) {
+                s->kind = SYM_VALUE;
+                s->name = field->name;
+                s->value = v;
+                sc_map_put(&c->ctx->arena, &defaults->names, s->name, s);
+            }
+        }
+    }
+    return out;
+}
+
+/* A scope where the component's inputs hold this instance's values and its lets are
+ * re-evaluated against them. */
+static sc_scope *instance_scope(sc_checker *c, sc_scope *outer, const sc_item *item,
+                                sc_component *component)
+{
+    sc_scope *scope = sc_scope_new(c->ctx, NULL);
+    if (!scope)
+        return NULL;
+    record_value(c, outer, &item->items, component->inputs, scope);
+    for (size_t i = 0; i < component->item->items.count; i++) {
+        const sc_item *let = component->item->items.items[i];
+        if (let->kind != ITEM_LET || !let->name.name || sc_map_get(&scope->names, let->name.name))
+            continue;
+        sc_symbol *s = new_symbol(c, SYM_LET, let->name, let, scope);
+        if (s)
+            sc_map_put(&c->ctx->arena, &scope->names, s->name, s);
+    }
+    return scope;
+}
+
+/* The span to blame for a failed check: the setting of the first input the check
+ * reads, when the instance sets it; else the instance's name. */
+static sc_span blame_span(const sc_expr *e, const sc_item *instance, const sc_component *component,
+                          bool *found)
+{
+    if (!e || *found)
+        return instance->label.span;
+    if (e->kind == EXPR_NAME && sc_record_find(component->inputs, e->name.name)) {
+        const sc_item *setting = find_setting(&instance->items, e->name.name);
+        if (setting) {
+            *found = true;
+            return setting->kind == ITEM_ATTR && setting->value ? setting->value->span : setting->span;
+        }
+    }
+    const sc_expr *children[] = {e->left, e->right, e->cond, e->filter};
+    for (size_t i = 0; i < 4; i++) {
+        sc_span s = blame_span(children[i], instance, component, found);
+        if (*found)
+            return s;
+    }
+    for (size_t i = 0; i < e->items.count && (e->kind == EXPR_CALL || e->kind == EXPR_LIST); i++) {
+        const sc_expr *child = e->kind == EXPR_CALL ? ((sc_arg *)e->items.items[i])->value : e->items.items[i];
+        sc_span s = blame_span(child, instance, component, found);
+        if (*found)
+            return s;
+    }
+    return instance->label.span;
+}
+
+sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
+{
+    if (instance->value)
+        return instance->value;
+    const sc_item *item = instance->item;
+    sc_component *component = NULL;
+    sc_value *out = sc_value_new(ctx, VAL_UNKNOWN);
+    instance->value = out; /* a reference cycle evaluates to unknown, not forever */
+    if (!item || item->for_iter || !out)
+        return out;
+    sc_checker checker = {.ctx = ctx, .program = NULL};
+    sc_type *t = instance->type;
+    if (t && t->kind == TY_COMPONENT)
+        component = t->component;
+    if (!component || !component->checked)
+        return out;
+    sc_scope *scope = instance_scope(&checker, instance->scope, item, component);
+    if (!scope)
+        return out;
+    sc_value *attributes = sc_value_new(ctx, VAL_MAP);
+    for (size_t i = 0; attributes && i < component->attribute_order.count; i++) {
+        const char *name = component->attribute_order.items[i];
+        sc_attribute *a = sc_map_get(&component->attributes, name);
+        sc_list_push(&ctx->arena, &attributes->keys, (void *)name);
+        sc_list_push(&ctx->arena, &attributes->items, sc_eval(ctx, scope, a->item->value));
+    }
+    if (attributes)
+        instance->value = attributes;
+    return instance->value;
+}
+
+static void run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *item,
+                                sc_component *component)
+{
+    sc_scope *scope = NULL;
+    for (size_t i = 0; i < component->item->items.count; i++) {
+        const sc_item *check = component->item->items.items[i];
+        if (check->kind != ITEM_CHECK)
+            continue;
+        if (!scope)
+            scope = instance_scope(c, outer, item, component);
+        if (!scope)
+            return;
+        bool holds;
+        if (!sc_value_truthy_known(sc_eval(c->ctx, scope, check->value), &holds) || holds)
+            continue;
+        sc_value *message = sc_eval(c->ctx, scope, check->message);
+        bool found = false;
+        sc_span span = blame_span(check->value, item, component, &found);
+        sc_diagnostic *d = sc_error(c->ctx, "E0250", span, "%s `%s`: %s", component->name,
+                                    item->label.name,
+                                    message && message->kind == VAL_STRING ? message->s
+                                                                           : "a check failed");
+        sc_span keyword = {check->span.file, check->span.start, check->span.start + 5};
+        sc_diag_note(c->ctx, d, keyword, "the check is defined in component %s here",
+                     component->name);
+    }
+}
+
+/* ---- instances ------------------------------------------------------------------------- */
+
+static sc_scope *repeat_scope(sc_checker *c, sc_scope *scope, const sc_item *item)
+{
+    if (item->when)
+        sc_check_against(c, scope, item->when, basic(c, TY_BOOL), "the `if` condition");
+    if (!item->for_iter)
+        return scope;
+    sc_type *iter = sc_check_expr(c, scope, item->for_iter);
+    sc_type *elem = basic(c, TY_ANY), *index = basic(c, TY_ANY);
+    if (iter && iter->kind == TY_LIST) {
+        elem = iter->elem;
+        index = basic(c, TY_INT);
+    } else if (iter && iter->kind == TY_MAP) {
+        elem = iter->elem;
+        index = basic(c, TY_STRING);
+    }
+    else if (iter && iter->kind != TY_ERROR && iter->kind != TY_ANY)
+        sc_error(c->ctx, "E0205", item->for_iter->span, "`for` needs a list or map, found %s",
+                 sc_type_name(c->ctx, iter));
+    sc_scope *inner = sc_scope_new(c->ctx, scope);
+    sc_symbol *var = new_symbol(c, SYM_LOOP_VAR, item->for_var, NULL, inner);
+    if (!inner || !var)
+        return scope;
+    var->type = elem;
+    sc_scope_declare(c->ctx, inner, var);
+    if (item->for_index.name) {
+        sc_symbol *at = new_symbol(c, SYM_LOOP_VAR, item->for_index, NULL, inner);
+        if (at) {
+            at->type = index;
+            sc_scope_declare(c->ctx, inner, at);
+        }
+    }
+    return inner;
+}
+
+static sc_component *instance_component(sc_checker *c, const sc_item *item, bool report)
+{
+    sc_component *component = sc_map_get(&c->program->components, item->name.name);
+    if (component || !report)
+        return component;
+    sc_diagnostic *d = sc_error(c->ctx, "E0202", item->name.span, "unknown component `%s`",
+                                item->name.name);
+    const char *close = sc_closest_name(item->name.name,
+                                        (const char *const *)c->program->components.keys,
+                                        c->program->components.capacity);
+    if (close)
+        sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
+    else
+        sc_diag_note_plain(c->ctx, d, "components come from the prelude, an `import`, or a "
+                                      "`component` definition");
+    return NULL;
+}
+
+static void check_instance(sc_checker *c, sc_scope *scope, const sc_item *item)
+{
+    sc_component *component = instance_component(c, item, true);
+    if (!item->label.name) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0214", item->name.span, "this `%s` needs a name",
+                                    item->name.name);
+        sc_diag_fix(c->ctx, d, "write `%s NAME { ... }`", item->name.name);
+    }
+    sc_scope *inner = repeat_scope(c, scope, item);
+    if (!component) {
+        for (size_t i = 0; i < item->items.count; i++) {
+            const sc_item *setting = item->items.items[i];
+            if (setting->kind == ITEM_ATTR)
+                sc_check_expr(c, inner, setting->value);
+        }
+        return;
+    }
+    sc_check_component(c, component);
+    const char *owner = sc_arena_printf(&c->ctx->arena, "%s `%s`", component->name,
+                                        item->label.name ? item->label.name : "?");
+    check_body(c, inner, &item->items, component->inputs, owner,
+               item->label.name ? item->label.span : item->name.span);
+    if (!item->for_iter)
+        run_instance_checks(c, inner, item, component);
+}
+
+/* ---- resources --------------------------------------------------------------------------- */
+
+static bool valid_resource_type(const char *name)
+{
+    int parts = 1;
+    size_t run = 0;
+    for (const char *p = name; *p; p++) {
+        if (p[0] == ':' && p[1] == ':') {
+            if (run == 0)
+                return false;
+            parts++;
+            run = 0;
+            p++;
+            continue;
+        }
+        if (!isalnum((unsigned char)*p))
+            return false;
+        run++;
+    }
+    return run > 0 && parts == 3;
+}
+
+static sc_type *policy_type(sc_checker *c, bool update)
+{
+    static const char *const policies[] = {"Delete", "Retain", "Snapshot", "RetainExceptOnCreate"};
+    sc_type *t = sc_type_new(c->ctx, TY_UNION);
+    for (size_t i = 0; t && i < (update ? 3u : 4u); i++)
+        sc_list_push(&c->ctx->arena, &t->alternatives, (void *)policies[i]);
+    return t;
+}
+
+static void check_resource_option(sc_checker *c, sc_scope *scope, const sc_item *item)
+{
+    const char *key = item->name.name;
+    if (strcmp(key, "depends_on") == 0) {
+        sc_type *list = sc_type_new(c->ctx, TY_LIST);
+        if (list)
+            list->elem = basic(c, TY_ANY);
+        sc_type *t = sc_check_expr(c, scope, item->value);
+        if (t && t->kind != TY_LIST && t->kind != TY_RESOURCE && t->kind != TY_ERROR &&
+            t->kind != TY_COMPONENT)
+            sc_error(c->ctx, "E0205", item->value->span,
+                     "`depends_on` expects resources or instances, found %s", sc_type_name(c->ctx, t));
+        return;
+    }
+    if (strcmp(key, "deletion_policy") == 0 || strcmp(key, "update_replace_policy") == 0) {
+        sc_check_against(c, scope, item->value, policy_type(c, key[0] == 'u'),
+                         sc_arena_printf(&c->ctx->arena, "`%s`", key));
+        return;
+    }
+    if (strcmp(key, "metadata") == 0) {
+        sc_check_expr(c, scope, item->value);
+        return;
+    }
+    static const char *const options[] = {"depends_on", "deletion_policy", "metadata",
+                                          "update_replace_policy"};
+    sc_diagnostic *d = sc_error(c->ctx, "E0271", item->name.span, "unknown resource option `%s`", key);
+    const char *close = sc_closest_name(key, options, 4);
+    if (close)
+        sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
+    else
+        sc_diag_note_plain(c->ctx, d, "CloudFormation properties start with a capital letter; "
+                                      "options are depends_on, deletion_policy, "
+                                      "update_replace_policy and metadata");
+}
+
+static void check_resource(sc_checker *c, sc_scope *scope, const sc_item *item)
+{
+    if (item->text && item->text->kind != EXPR_STRING)
+        sc_error(c->ctx, "E0215", item->text->span, "a resource type cannot use interpolation");
+    else if (item->text && !valid_resource_type(item->text->text)) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0270", item->text->span,
+                                    "\"%s\" is not a CloudFormation resource type", item->text->text);
+        sc_diag_fix(c->ctx, d, "types look like \"AWS::Service::Resource\"");
+    }
+    sc_scope *inner = repeat_scope(c, scope, item);
+    sc_map seen = {0};
+    for (size_t i = 0; i < item->items.count; i++) {
+        const sc_item *prop = item->items.items[i];
+        if (prop->kind == ITEM_ERROR)
+            continue;
+        if (prop->kind != ITEM_ATTR) {
+            misplaced(c, prop, "inside a resource", "resource properties are written `Name = value`");
+            continue;
+        }
+        const sc_item *first = sc_map_get(&seen, prop->name.name);
+        if (first) {
+            sc_diagnostic *d = sc_error(c->ctx, "E0201", prop->name.span, "`%s` is set twice",
+                                        prop->name.name);
+            sc_diag_note(c->ctx, d, first->span, "first set here");
+            continue;
+        }
+        sc_map_put(&c->ctx->arena, &seen, prop->name.name, (void *)prop);
+        if (islower((unsigned char)prop->name.name[0])) {
+            check_resource_option(c, inner, prop);
+            continue;
+        }
+        sc_check_against(c, inner, prop->value, basic(c, TY_ANY),
+                         sc_arena_printf(&c->ctx->arena, "property `%s`", prop->name.name));
+    }
+}
+
+/* ---- component bodies -------------------------------------------------------------------- */
+
+static void check_connectable(sc_checker *c, sc_component *component)
+{
+    const sc_item *item = component->connectable;
+    sc_type *record = sc_type_new(c->ctx, TY_RECORD);
+    static const char *const names[] = {"security_group", "port"};
+    for (size_t i = 0; record && i < 2; i++) {
+        sc_record_field *f = sc_arena_alloc(&c->ctx->arena, sizeof(*f));
+        if (!f)
+            return;
+        f->name = names[i];
+        f->type = basic(c, i == 0 ? TY_ANY : TY_INT);
+        f->span = item->span;
+        sc_list_push(&c->ctx->arena, &record->fields, f);
+    }
+    if (record)
+        check_body(c, component->scope, &item->items, record, "`connectable`", item->span);
+}
+
+void sc_check_component(sc_checker *c, sc_component *component)
+{
+    if (component->checked)
+        return;
+    if (component->checking) {
+        sc_error(c->ctx, "E0218", component->item->name.span,
+                 "component `%s` contains itself", component->name);
+        return;
+    }
+    if (!component->scope)
+        return;
+    component->checking = true;
+    sc_scope *scope = component->scope;
+    for (size_t i = 0; i < component->inputs->fields.count; i++) {
+        sc_record_field *f = component->inputs->fields.items[i];
+        if (f->default_value)
+            sc_check_against(c, scope, f->default_value, f->type,
+                             describe(c, "the default of input `%s`%s", f->name, ""));
+    }
+    for (size_t i = 0; i < component->item->items.count; i++) {
+        const sc_item *item = component->item->items.items[i];
+        switch (item->kind) {
+        case ITEM_LET: {
+            sc_symbol *s = sc_scope_lookup_local(scope, item->name.name);
+            if (s && s->item == item)
+                sc_symbol_type(c, s, item->name.span);
+            break;
+        }
+        case ITEM_RESOURCE:
+            check_resource(c, scope, item);
+            break;
+        case ITEM_BLOCK:
+            check_instance(c, scope, item);
+            break;
+        case ITEM_ATTRIBUTE: {
+            sc_attribute *a = sc_map_get(&component->attributes, item->name.name);
+            if (!a || a->item != item)
+                break;
+            if (item->type) {
+                a->type = sc_resolve_type(c, scope, item->type);
+                sc_check_against(c, scope, item->value, a->type,
+                                 describe(c, "attribute `%s`%s", a->name, ""));
+            } else {
+                a->type = sc_check_expr(c, scope, item->value);
+            }
+            break;
+        }
+        case ITEM_CHECK:
+            sc_check_against(c, scope, item->value, basic(c, TY_BOOL), "a check");
+            sc_check_against(c, scope, item->message, basic(c, TY_STRING), "a check's message");
+            break;
+        default:
+            break;
+        }
+    }
+    if (component->connectable)
+        check_connectable(c, component);
+    component->checking = false;
+    component->checked = true;
+}
+
+/* ---- symbols ------------------------------------------------------------------------------- */
+
+sc_type *sc_symbol_type(sc_checker *c, sc_symbol *symbol, sc_span use)
+{
+    if (symbol->type)
+        return symbol->type;
+    if (symbol->resolving) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0213", use, "`%s` is defined in terms of itself",
+                                    symbol->name);
+        sc_diag_note(c->ctx, d, symbol->span, "`%s` is declared here", symbol->name);
+        symbol->type = basic(c, TY_ERROR);
+        return symbol->type;
+    }
+    symbol->resolving = true;
+    const sc_item *item = symbol->item;
+    sc_type *t = basic(c, TY_ERROR);
+    switch (symbol->kind) {
+    case SYM_LET:
+        if (item->type) {
+            t = sc_resolve_type(c, symbol->scope, item->type);
+            sc_check_against(c, symbol->scope, item->value, t,
+                             describe(c, "`let %s`%s", symbol->name, ""));
+        } else {
+            t = sc_check_expr(c, symbol->scope, item->value);
+        }
+        break;
+    case SYM_INSTANCE: {
+        sc_component *component = instance_component(c, item, false);
+        if (component) {
+            t = sc_type_new(c->ctx, TY_COMPONENT);
+            if (t)
+                t->component = component;
+            if (t && item->for_iter) {
+                sc_type *list = sc_type_new(c->ctx, TY_LIST);
+                if (list)
+                    list->elem = t;
+                t = list;
+            }
+        }
+        break;
+    }
+    case SYM_STACK:
+        t = sc_type_new(c->ctx, TY_STACK);
+        if (t)
+            t->stack = symbol->stack;
+        break;
+    default:
+        break;
+    }
+    symbol->resolving = false;
+    if (!symbol->type)
+        symbol->type = t;
+    return symbol->type;
+}
+
+/* ---- stacks ---------------------------------------------------------------------------------- */
+
+static sc_stack *new_stack(sc_checker *c, const char *name, sc_span name_span, const sc_item *item)
+{
+    sc_stack *stack = sc_arena_alloc(&c->ctx->arena, sizeof(*stack));
+    if (!stack)
+        return NULL;
+    stack->name = name;
+    stack->name_span = name_span;
+    stack->item = item;
+    stack->scope = sc_scope_new(c->ctx, c->program->global);
+    if (stack->scope)
+        stack->scope->stack = stack;
+    sc_list_push(&c->ctx->arena, &c->program->stacks, stack);
+    sc_symbol *symbol = new_symbol(c, SYM_STACK, (sc_ident){name, name_span}, item, c->program->global);
+    if (symbol) {
+        symbol->stack = stack;
+        sc_scope_declare(c->ctx, c->program->global, symbol);
+    }
+    return stack;
+}
+
+/* CloudFormation stack names: a letter, then letters, digits and hyphens, 128 at most. */
+static void check_stack_name(sc_checker *c, const sc_stack *stack)
+{
+    const char *name = stack->name;
+    bool ok = isalpha((unsigned char)name[0]) && strlen(name) <= 128;
+    for (const char *p = name; ok && *p; p++)
+        ok = isalnum((unsigned char)*p) || *p == '-';
+    if (ok)
+        return;
+    sc_diagnostic *d = sc_error(c->ctx, "E0217", stack->name_span,
+                                "\"%s\" is not a valid CloudFormation stack name", name);
+    sc_diag_note_plain(c->ctx, d, "a stack name starts with a letter and holds only letters, "
+                                  "digits and '-', 128 characters at most");
+}
+
+static void declare_stack_item(sc_checker *c, sc_stack *stack, const sc_item *item, sc_map *outputs)
+{
+    sc_scope *scope = stack->scope;
+    switch (item->kind) {
+    case ITEM_BLOCK:
+        if (item->label.name)
+            sc_scope_declare(c->ctx, scope, new_symbol(c, SYM_INSTANCE, item->label, item, scope));
+        break;
+    case ITEM_RESOURCE: {
+        sc_symbol *s = new_symbol(c, SYM_RESOURCE, item->name, item, scope);
+        if (s)
+            s->type = resource_type(c, item);
+        sc_scope_declare(c->ctx, scope, s);
+        break;
+    }
+    case ITEM_LET:
+        sc_scope_declare(c->ctx, scope, new_symbol(c, SYM_LET, item->name, item, scope));
+        break;
+    case ITEM_PARAM: {
+        sc_symbol *s = new_symbol(c, SYM_PARAM, item->name, item, scope);
+        if (s)
+            s->type = sc_resolve_type(c, scope, item->type);
+        sc_scope_declare(c->ctx, scope, s);
+        break;
+    }
+    case ITEM_OUTPUT: {
+        const sc_item *first = sc_map_get(outputs, item->name.name);
+        if (first) {
+            sc_diagnostic *d = sc_error(c->ctx, "E0201", item->name.span,
+                                        "output `%s` is declared twice", item->name.name);
+            sc_diag_note(c->ctx, d, first->name.span, "first declared here");
+        } else {
+            sc_map_put(&c->ctx->arena, outputs, item->name.name, (void *)item);
+        }
+        break;
+    }
+    case ITEM_ALLOW:
+    case ITEM_TEST:
+    case ITEM_ERROR:
+        break;
+    case ITEM_ATTR:
+        misplaced(c, item, "directly in a stack",
+                  sc_arena_printf(&c->ctx->arena, "did you mean `let %s = ...`?", item->name.name));
+        break;
+    case ITEM_INPUT:
+        misplaced(c, item, "in a stack", "inputs belong to a `component`; a stack takes `param`s");
+        break;
+    case ITEM_ATTRIBUTE:
+        misplaced(c, item, "in a stack", "a stack exposes values with `output NAME = ...`");
+        break;
+    case ITEM_STACK:
+        misplaced(c, item, "inside another stack", "declare stacks side by side at the top level");
+        break;
+    case ITEM_IMPORT:
+    case ITEM_COMPONENT:
+    case ITEM_TYPE:
+        misplaced(c, item, "inside a stack", "put it at the top level of the file");
+        break;
+    default:
+        misplaced(c, item, "in a stack", NULL);
+    }
+}
+
+static sc_type *param_options_type(sc_checker *c)
+{
+    sc_type *record = sc_type_new(c->ctx, TY_RECORD);
+    static const char *const names[] = {"description", "allowed"};
+    for (size_t i = 0; record && i < 2; i++) {
+        sc_record_field *f = sc_arena_alloc(&c->ctx->arena, sizeof(*f));
+        if (!f)
+            return NULL;
+        f->name = names[i];
+        sc_type *t = i == 0 ? basic(c, TY_STRING) : sc_type_new(c->ctx, TY_LIST);
+        if (i == 1 && t)
+            t->elem = basic(c, TY_ANY);
+        f->type = sc_type_new(c->ctx, TY_OPTIONAL);
+        if (f->type)
+            f->type->elem = t;
+        sc_list_push(&c->ctx->arena, &record->fields, f);
+    }
+    return record;
+}
+
+static void check_param(sc_checker *c, sc_scope *scope, const sc_item *item)
+{
+    sc_symbol *s = sc_scope_lookup_local(scope, item->name.name);
+    sc_type *t = s && s->item == item ? s->type : sc_resolve_type(c, scope, item->type);
+    sc_type *base = t;
+    while (base && base->kind == TY_OPTIONAL)
+        base = base->elem;
+    bool allowed = base && (base->kind == TY_STRING || base->kind == TY_INT ||
+                            base->kind == TY_NUMBER || base->kind == TY_BOOL ||
+                            base->kind == TY_SECRET || base->kind == TY_UNION ||
+                            base->kind == TY_ERROR ||
+                            (base->kind == TY_LIST && base->elem &&
+                             (base->elem->kind == TY_STRING || base->elem->kind == TY_NUMBER ||
+                              base->elem->kind == TY_INT)));
+    if (!allowed)
+        sc_error(c->ctx, "E0205", item->type->span,
+                 "a param must be a string, number, bool, secret, string union or list of "
+                 "strings or numbers, not %s",
+                 sc_type_name(c->ctx, t));
+    if (item->value)
+        sc_check_against(c, scope, item->value, t, describe(c, "the default of param `%s`%s", item->name.name, ""));
+    if (item->value && base && base->kind == TY_SECRET) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0240", item->value->span,
+                                    "a secret param cannot have a default");
+        sc_diag_note_plain(c->ctx, d, "the default would be written into the template in clear text");
+    }
+    if (item->has_body) {
+        sc_type *options = param_options_type(c);
+        if (options)
+            check_body(c, scope, &item->items, options,
+                       sc_arena_printf(&c->ctx->arena, "param `%s`", item->name.name), item->name.span);
+    }
+}
+
+static void check_output(sc_checker *c, sc_scope *scope, const sc_item *item)
+{
+    sc_type *t = sc_check_expr(c, scope, item->value);
+    if (!t || t->kind == TY_ERROR)
+        return;
+    if (sc_type_contains_secret(t)) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0240", item->value->span,
+                                    "output `%s` cannot be a secret", item->name.name);
+        sc_diag_note_plain(c->ctx, d, "outputs are visible to anyone who can describe the stack");
+        return;
+    }
+    while (t->kind == TY_OPTIONAL)
+        t = t->elem;
+    switch (t->kind) {
+    case TY_STRING:
+    case TY_UNION:
+    case TY_INT:
+    case TY_NUMBER:
+    case TY_BOOL:
+    case TY_ANY:
+    case TY_RESOURCE:
+        return;
+    case TY_LIST:
+        if (t->elem && (t->elem->kind == TY_STRING || t->elem->kind == TY_ANY ||
+                        t->elem->kind == TY_RESOURCE))
+            return;
+        break;
+    default:
+        break;
+    }
+    sc_diagnostic *d = sc_error(c->ctx, "E0205", item->value->span,
+                                "output `%s` must be a string, number, bool or list of strings, not %s",
+                                item->name.name, sc_type_name(c->ctx, t));
+    if (t->kind == TY_COMPONENT)
+        sc_diag_fix(c->ctx, d, "output one of its attributes instead");
+}
+
+static sc_component *connectable_end(sc_checker *c, sc_scope *scope, const sc_expr *e)
+{
+    sc_type *t = sc_check_expr(c, scope, e);
+    if (!t || t->kind == TY_ERROR)
+        return NULL;
+    if (t->kind != TY_COMPONENT) {
+        sc_error(c->ctx, "E0280", e->span, "`allow` connects component instances, not %s",
+                 sc_type_name(c->ctx, t));
+        return NULL;
+    }
+    sc_check_component(c, t->component);
+    if (!t->component->connectable) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0280", e->span, "a %s is not connectable",
+                                    t->component->name);
+        sc_diag_note(c->ctx, d, t->component->item->name.span,
+                     "component %s declares no `connectable { ... }` block", t->component->name);
+        return NULL;
+    }
+    return t->component;
+}
+
+static void check_allow(sc_checker *c, sc_scope *scope, const sc_item *item)
+{
+    connectable_end(c, scope, item->from);
+    connectable_end(c, scope, item->to);
+    if (!item->has_body)
+        return;
+    sc_type *record = sc_type_new(c->ctx, TY_RECORD);
+    sc_record_field *port = sc_arena_alloc(&c->ctx->arena, sizeof(*port));
+    if (!record || !port)
+        return;
+    port->name = "port";
+    port->type = sc_type_new(c->ctx, TY_OPTIONAL);
+    if (port->type)
+        port->type->elem = basic(c, TY_INT);
+    sc_list_push(&c->ctx->arena, &record->fields, port);
+    check_body(c, scope, &item->items, record, "`allow`", item->span);
+}
+
+static void check_test(sc_checker *c, sc_scope *scope, const sc_item *item)
+{
+    if (item->text && item->text->kind != EXPR_STRING)
+        sc_error(c->ctx, "E0215", item->text->span, "a test name cannot use interpolation");
+    for (size_t i = 0; i < item->items.count; i++) {
+        const sc_item *inner = item->items.items[i];
+        if (inner->kind == ITEM_ASSERT) {
+            sc_check_against(c, scope, inner->value, basic(c, TY_BOOL), "an assertion");
+            if (inner->message)
+                sc_check_against(c, scope, inner->message, basic(c, TY_STRING),
+                                 "an assertion's message");
+        } else if (inner->kind == ITEM_LET) {
+            sc_check_expr(c, scope, inner->value);
+        } else if (inner->kind != ITEM_ERROR) {
+            misplaced(c, inner, "in a test", "a test holds `assert` and `let` lines");
+        }
+    }
+}
+
+static void check_stack(sc_checker *c, sc_stack *stack)
+{
+    sc_map outputs = {0};
+    for (size_t i = 0; i < stack->items.count; i++)
+        declare_stack_item(c, stack, stack->items.items[i], &outputs);
+    sc_scope *scope = stack->scope;
+    for (size_t i = 0; i < stack->items.count; i++) {
+        const sc_item *item = stack->items.items[i];
+        switch (item->kind) {
+        case ITEM_BLOCK:
+            check_instance(c, scope, item);
+            break;
+        case ITEM_RESOURCE:
+            check_resource(c, scope, item);
+            break;
+        case ITEM_LET: {
+            sc_symbol *s = sc_scope_lookup_local(scope, item->name.name);
+            if (s && s->item == item)
+                sc_symbol_type(c, s, item->name.span);
+            break;
+        }
+        case ITEM_PARAM:
+            check_param(c, scope, item);
+            break;
+        case ITEM_OUTPUT:
+            check_output(c, scope, item);
+            break;
+        case ITEM_ALLOW:
+            check_allow(c, scope, item);
+            break;
+        case ITEM_TEST:
+            check_test(c, scope, item);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* ---- stack cycles ---------------------------------------------------------------------------- */
+
+typedef struct cycle_search {
+    sc_checker *c;
+    sc_map state;       /* stack name -> 1 visiting, 2 done */
+    sc_ptr_list path;   /* sc_stack_ref taken so far */
+    bool reported;
+} cycle_search;
+
+static void report_stack_cycle(cycle_search *s, const sc_stack *start)
+{
+    sc_context *ctx = s->c->ctx;
+    sc_buf names;
+    sc_buf_init(&names, &ctx->allocator);
+    sc_buf_puts(&names, start->name);
+    for (size_t i = 0; i < s->path.count; i++)
+        sc_buf_printf(&names, " -> %s", ((sc_stack_ref *)s->path.items[i])->target->name);
+    const sc_stack_ref *closing = s->path.items[s->path.count - 1];
+    sc_diagnostic *d = sc_error(ctx, "E0260", closing->span,
+                                "stacks reference each other in a cycle: %s",
+                                names.data ? names.data : "");
+    sc_buf_free(&names);
+    for (size_t i = 0; i + 1 < s->path.count; i++) {
+        const sc_stack_ref *ref = s->path.items[i];
+        sc_diag_note(ctx, d, ref->span, "%s is referenced here", ref->target->name);
+    }
+    sc_diag_fix(ctx, d, "move the shared resource into a stack that both depend on");
+    s->reported = true;
+}
+
+static void visit_stack(cycle_search *s, sc_stack *stack, sc_stack *start)
+{
+    if (s->reported)
+        return;
+    sc_map_put(&s->c->ctx->arena, &s->state, stack->name, (void *)1);
+    for (size_t i = 0; i < stack->references.count && !s->reported; i++) {
+        sc_stack_ref *ref = stack->references.items[i];
+        sc_list_push(&s->c->ctx->arena, &s->path, ref);
+        void *state = sc_map_get(&s->state, ref->target->name);
+        if (ref->target == start)
+            report_stack_cycle(s, start);
+        else if (!state)
+            visit_stack(s, ref->target, start);
+        s->path.count--;
+    }
+}
+
+static void check_stack_cycles(sc_checker *c)
+{
+    for (size_t i = 0; i < c->program->stacks.count; i++) {
+        cycle_search search = {.c = c};
+        visit_stack(&search, c->program->stacks.items[i], c->program->stacks.items[i]);
+        if (search.reported)
+            return;
+    }
+}
+
+/* ---- the driver -------------------------------------------------------------------------------- */
+
+static const char *implicit_stack_name(sc_checker *c, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    char *name = sc_arena_strndup(&c->ctx->arena, base, len);
+    for (char *p = name; p && *p; p++)
+        if (*p == '_' || *p == '.')
+            *p = '-';
+    return name;
+}
+
+static void declare_file(sc_checker *c, sc_file *file, bool is_main)
+{
+    sc_stack *implicit = NULL;
+    const sc_item *first_stack = NULL, *first_loose = NULL;
+    for (size_t i = 0; i < file->items.count; i++) {
+        const sc_item *item = file->items.items[i];
+        switch (item->kind) {
+        case ITEM_IMPORT:
+        case ITEM_TYPE:
+        case ITEM_ERROR:
+            break;
+        case ITEM_COMPONENT:
+            declare_component(c, item);
+            break;
+        case ITEM_STACK:
+            if (!is_main) {
+                misplaced(c, item, "in an imported file",
+                          "imported files define components and types; stacks live in the file "
+                          "being compiled");
+                break;
+            }
+            first_stack = first_stack ? first_stack : item;
+            if (item->name.name) {
+                sc_stack *stack = new_stack(c, item->name.name, item->name.span, item);
+                if (stack)
+                    stack->items = item->items;
+            }
+            break;
+        default:
+            if (!is_main) {
+                misplaced(c, item, "in an imported file",
+                          "imported files define components and types only");
+                break;
+            }
+            first_loose = first_loose ? first_loose : item;
+            if (!implicit) {
+                const char *path = sc_source_get(c->ctx, file->source)->path;
+                implicit = new_stack(c, implicit_stack_name(c, path), (sc_span){file->source, 0, 0}, NULL);
+            }
+            if (implicit)
+                sc_list_push(&c->ctx->arena, &implicit->items, (void *)item);
+        }
+    }
+    if (first_stack && first_loose) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0219", first_loose->span,
+                                    "this file has `stack` blocks, so declarations cannot stand "
+                                    "outside them");
+        sc_diag_note(c->ctx, d, first_stack->span, "a stack is declared here");
+        sc_diag_fix(c->ctx, d, "move it into a stack, or drop the `stack` blocks to make the "
+                               "whole file one stack");
+    }
+}
+
+static sc_program *check_program(sc_context *ctx, uint32_t source)
+{
+    sc_program *program = sc_arena_alloc(&ctx->arena, sizeof(*program));
+    if (!program)
+        return NULL;
+    sc_checker checker = {.ctx = ctx, .program = program};
+    sc_checker *c = &checker;
+    program->global = sc_scope_new(ctx, NULL);
+    if (!program->global || !sc_load_program(ctx, program, source))
+        return program;
+    for (size_t i = 0; i < program->files.count; i++) {
+        sc_file *file = program->files.items[i];
+        declare_file(c, file, file == program->main);
+    }
+    for (size_t i = 0; i < program->files.count; i++)
+        declare_types(c, program->files.items[i]);
+    for (size_t i = 0; i < program->component_order.count; i++)
+        declare_component_body(c, program->component_order.items[i]);
+    for (size_t i = 0; i < program->component_order.count; i++)
+        sc_check_component(c, program->component_order.items[i]);
+    for (size_t i = 0; i < program->stacks.count; i++) {
+        check_stack_name(c, program->stacks.items[i]);
+        check_stack(c, program->stacks.items[i]);
+    }
+    check_stack_cycles(c);
+    return program;
+}
+
+sc_program *sc_sema_check_source(sc_context *ctx, uint32_t source)
+{
+    return check_program(ctx, source);
+}
+
+sc_program *sc_sema_check(sc_context *ctx, const char *path)
+{
+    size_t len = 0;
+    char *text = ctx->read_file(ctx->read_file_user, path, &len);
+    if (!text) {
+        sc_error(ctx, "E0211", (sc_span){(uint32_t)-1, 0, 0}, "cannot read \"%s\"", path);
+        return NULL;
+    }
+    int source = sc_source_add(ctx, path, text, len);
+    free(text);
+    if (source < 0)
+        return NULL;
+    return check_program(ctx, (uint32_t)source);
+}

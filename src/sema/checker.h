@@ -1,0 +1,31 @@
+/* Internal interface between the files of the semantic stage. */
+#ifndef STACKC_SEMA_CHECKER_H
+#define STACKC_SEMA_CHECKER_H
+
+#include "sema/sema.h"
+
+struct sc_checker {
+    sc_context *ctx;
+    sc_program *program;
+};
+
+/* Infers the type of `e` in `scope`, reporting what is wrong inside it. */
+sc_type *sc_check_expr(sc_checker *c, sc_scope *scope, const sc_expr *e);
+/* Checks `e` where a value of type `expected` is needed; `what` names the place
+ * ("input `port`", "output `url`") for messages. Literal maps and lists are checked
+ * entry by entry so errors point at the entry. */
+void sc_check_against(sc_checker *c, sc_scope *scope, const sc_expr *e, sc_type *expected,
+                      const char *what);
+/* Reports that `actual` cannot be used where `expected` is needed, if so. */
+bool sc_check_assignable(sc_checker *c, sc_span span, sc_type *actual, sc_type *expected,
+                         const char *what);
+sc_type *sc_resolve_type(sc_checker *c, sc_scope *scope, const sc_type_expr *t);
+/* The type of a declared name, resolving it on first use. */
+sc_type *sc_symbol_type(sc_checker *c, sc_symbol *symbol, sc_span use);
+/* Checks a component definition once (attributes get their types). */
+void sc_check_component(sc_checker *c, sc_component *component);
+/* "did you mean" over every name visible from `scope`. */
+const char *sc_suggest_name(sc_checker *c, const sc_scope *scope, const char *name);
+const char *sc_suggest_field(sc_checker *c, const sc_type *record, const char *name);
+
+#endif

@@ -1,0 +1,545 @@
+/* Compile-time evaluation. Everything that depends only on literals, `let`s and the
+ * inputs of an instance is computed here; what AWS only knows at deploy time (ids,
+ * endpoints, parameters) evaluates to VAL_UNKNOWN and is left for CloudFormation.
+ * Evaluation is total: no loops without bounds, no I/O, and errors (division by
+ * zero, a malformed CIDR) yield VAL_UNKNOWN; the checker reports them where it can. */
+#include "sema/checker.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind)
+{
+    sc_value *v = sc_arena_alloc(&ctx->arena, sizeof(*v));
+    if (v)
+        v->kind = kind;
+    return v;
+}
+
+static sc_value *unknown(sc_context *ctx)
+{
+    return sc_value_new(ctx, VAL_UNKNOWN);
+}
+
+static sc_value *int_value(sc_context *ctx, sc_value_kind kind, long long i)
+{
+    sc_value *v = sc_value_new(ctx, kind);
+    if (v)
+        v->i = i;
+    return v;
+}
+
+static sc_value *bool_value(sc_context *ctx, bool b)
+{
+    sc_value *v = sc_value_new(ctx, VAL_BOOL);
+    if (v)
+        v->b = b;
+    return v;
+}
+
+static sc_value *string_value(sc_context *ctx, const char *s)
+{
+    sc_value *v = sc_value_new(ctx, VAL_STRING);
+    if (v)
+        v->s = s;
+    return v;
+}
+
+static bool known(const sc_value *v)
+{
+    return v && v->kind != VAL_UNKNOWN;
+}
+
+bool sc_value_truthy_known(const sc_value *value, bool *truth)
+{
+    if (!value || value->kind != VAL_BOOL)
+        return false;
+    *truth = value->b;
+    return true;
+}
+
+static void describe(sc_buf *out, const sc_value *v)
+{
+    if (!v) {
+        sc_buf_puts(out, "?");
+        return;
+    }
+    switch (v->kind) {
+    case VAL_UNKNOWN:
+        sc_buf_puts(out, "(known at deploy time)");
+        return;
+    case VAL_NULL:
+        sc_buf_puts(out, "null");
+        return;
+    case VAL_BOOL:
+        sc_buf_puts(out, v->b ? "true" : "false");
+        return;
+    case VAL_INT:
+        sc_buf_printf(out, "%lld", v->i);
+        return;
+    case VAL_NUMBER:
+        sc_buf_printf(out, "%g", v->n);
+        return;
+    case VAL_STRING:
+        sc_buf_printf(out, "\"%s\"", v->s);
+        return;
+    case VAL_DURATION:
+        sc_buf_printf(out, "%lldms", v->i);
+        return;
+    case VAL_SIZE:
+        sc_buf_printf(out, "%lldB", v->i);
+        return;
+    case VAL_LIST:
+        sc_buf_putc(out, '[');
+        for (size_t i = 0; i < v->items.count; i++) {
+            if (i)
+                sc_buf_puts(out, ", ");
+            describe(out, v->items.items[i]);
+        }
+        sc_buf_putc(out, ']');
+        return;
+    case VAL_MAP:
+        sc_buf_putc(out, '{');
+        for (size_t i = 0; i < v->items.count; i++) {
+            sc_buf_printf(out, "%s%s = ", i ? ", " : " ", (const char *)v->keys.items[i]);
+            describe(out, v->items.items[i]);
+        }
+        sc_buf_puts(out, v->items.count ? " }" : "}");
+        return;
+    }
+}
+
+const char *sc_value_describe(sc_context *ctx, const sc_value *value)
+{
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
+    describe(&out, value);
+    const char *text = sc_arena_strdup(&ctx->arena, out.data ? out.data : "?");
+    sc_buf_free(&out);
+    return text;
+}
+
+static bool values_equal(const sc_value *a, const sc_value *b)
+{
+    if (a->kind == VAL_INT && b->kind == VAL_NUMBER)
+        return (double)a->i == b->n;
+    if (a->kind == VAL_NUMBER && b->kind == VAL_INT)
+        return a->n == (double)b->i;
+    if (a->kind != b->kind)
+        return false;
+    switch (a->kind) {
+    case VAL_NULL:
+        return true;
+    case VAL_BOOL:
+        return a->b == b->b;
+    case VAL_INT:
+    case VAL_DURATION:
+    case VAL_SIZE:
+        return a->i == b->i;
+    case VAL_NUMBER:
+        return a->n == b->n;
+    case VAL_STRING:
+        return strcmp(a->s, b->s) == 0;
+    case VAL_LIST:
+    case VAL_MAP:
+        if (a->items.count != b->items.count)
+            return false;
+        for (size_t i = 0; i < a->items.count; i++) {
+            if (a->kind == VAL_MAP && strcmp(a->keys.items[i], b->keys.items[i]) != 0)
+                return false;
+            if (!known(a->items.items[i]) || !known(b->items.items[i]) ||
+                !values_equal(a->items.items[i], b->items.items[i]))
+                return false;
+        }
+        return true;
+    case VAL_UNKNOWN:
+        break;
+    }
+    return false;
+}
+
+static double as_number(const sc_value *v)
+{
+    return v->kind == VAL_NUMBER ? v->n : (double)v->i;
+}
+
+static bool is_num(const sc_value *v)
+{
+    return v->kind == VAL_INT || v->kind == VAL_NUMBER;
+}
+
+static sc_value *compare(sc_context *ctx, sc_op op, const sc_value *l, const sc_value *r)
+{
+    int order;
+    if (is_num(l) && is_num(r)) {
+        double a = as_number(l), b = as_number(r);
+        order = a < b ? -1 : a > b ? 1 : 0;
+    } else if (l->kind == VAL_STRING && r->kind == VAL_STRING) {
+        order = strcmp(l->s, r->s);
+    } else if (l->kind == r->kind && (l->kind == VAL_DURATION || l->kind == VAL_SIZE)) {
+        order = l->i < r->i ? -1 : l->i > r->i ? 1 : 0;
+    } else {
+        return unknown(ctx);
+    }
+    switch (op) {
+    case OP_LT:
+        return bool_value(ctx, order < 0);
+    case OP_LE:
+        return bool_value(ctx, order <= 0);
+    case OP_GT:
+        return bool_value(ctx, order > 0);
+    default:
+        return bool_value(ctx, order >= 0);
+    }
+}
+
+static sc_value *contains(sc_context *ctx, const sc_value *needle, const sc_value *hay)
+{
+    if (hay->kind == VAL_STRING && needle->kind == VAL_STRING)
+        return bool_value(ctx, strstr(hay->s, needle->s) != NULL);
+    if (hay->kind == VAL_MAP && needle->kind == VAL_STRING) {
+        for (size_t i = 0; i < hay->keys.count; i++)
+            if (strcmp(hay->keys.items[i], needle->s) == 0)
+                return bool_value(ctx, true);
+        return bool_value(ctx, false);
+    }
+    if (hay->kind != VAL_LIST)
+        return unknown(ctx);
+    for (size_t i = 0; i < hay->items.count; i++) {
+        const sc_value *item = hay->items.items[i];
+        if (!known(item))
+            return unknown(ctx);
+        if (values_equal(item, needle))
+            return bool_value(ctx, true);
+    }
+    return bool_value(ctx, false);
+}
+
+static sc_value *number_result(sc_context *ctx, double n)
+{
+    if (!isfinite(n))
+        return unknown(ctx);
+    sc_value *v = sc_value_new(ctx, VAL_NUMBER);
+    if (v)
+        v->n = n;
+    return v;
+}
+
+static sc_value *arithmetic(sc_context *ctx, sc_op op, const sc_value *l, const sc_value *r)
+{
+    if (l->kind == VAL_INT && r->kind == VAL_INT) {
+        long long a = l->i, b = r->i, out;
+        switch (op) {
+        case OP_ADD:
+            if (__builtin_add_overflow(a, b, &out))
+                return unknown(ctx);
+            return int_value(ctx, VAL_INT, out);
+        case OP_SUB:
+            if (__builtin_sub_overflow(a, b, &out))
+                return unknown(ctx);
+            return int_value(ctx, VAL_INT, out);
+        case OP_MUL:
+            if (__builtin_mul_overflow(a, b, &out))
+                return unknown(ctx);
+            return int_value(ctx, VAL_INT, out);
+        case OP_DIV:
+        case OP_MOD:
+            if (b == 0 || (a == -9223372036854775807LL - 1 && b == -1))
+                return unknown(ctx);
+            return int_value(ctx, VAL_INT, op == OP_DIV ? a / b : a % b);
+        default:
+            return unknown(ctx);
+        }
+    }
+    if (is_num(l) && is_num(r)) {
+        double a = as_number(l), b = as_number(r);
+        switch (op) {
+        case OP_ADD:
+            return number_result(ctx, a + b);
+        case OP_SUB:
+            return number_result(ctx, a - b);
+        case OP_MUL:
+            return number_result(ctx, a * b);
+        case OP_DIV:
+            return b == 0 ? unknown(ctx) : number_result(ctx, a / b);
+        default:
+            return unknown(ctx);
+        }
+    }
+    bool measure = l->kind == VAL_DURATION || l->kind == VAL_SIZE;
+    if (measure && r->kind == l->kind) {
+        long long out;
+        if (op == OP_ADD && !__builtin_add_overflow(l->i, r->i, &out))
+            return int_value(ctx, l->kind, out);
+        if (op == OP_SUB && !__builtin_sub_overflow(l->i, r->i, &out))
+            return int_value(ctx, l->kind, out);
+        if (op == OP_DIV && r->i != 0)
+            return int_value(ctx, VAL_INT, l->i / r->i);
+        return unknown(ctx);
+    }
+    if (measure && r->kind == VAL_INT) {
+        long long out;
+        if (op == OP_MUL && !__builtin_mul_overflow(l->i, r->i, &out))
+            return int_value(ctx, l->kind, out);
+        if (op == OP_DIV && r->i != 0)
+            return int_value(ctx, l->kind, l->i / r->i);
+        return unknown(ctx);
+    }
+    if (op == OP_ADD && l->kind == VAL_STRING && r->kind == VAL_STRING)
+        return string_value(ctx, sc_arena_printf(&ctx->arena, "%s%s", l->s, r->s));
+    if (op == OP_ADD && l->kind == VAL_LIST && r->kind == VAL_LIST) {
+        sc_value *v = sc_value_new(ctx, VAL_LIST);
+        for (size_t i = 0; v && i < l->items.count; i++)
+            sc_list_push(&ctx->arena, &v->items, l->items.items[i]);
+        for (size_t i = 0; v && i < r->items.count; i++)
+            sc_list_push(&ctx->arena, &v->items, r->items.items[i]);
+        return v;
+    }
+    return unknown(ctx);
+}
+
+static sc_value *eval_binary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
+{
+    sc_value *l = sc_eval(ctx, scope, e->left);
+    if (e->op == OP_AND || e->op == OP_OR) {
+        bool truth;
+        if (sc_value_truthy_known(l, &truth) && truth == (e->op == OP_OR))
+            return bool_value(ctx, truth);
+        sc_value *r = sc_eval(ctx, scope, e->right);
+        if (!known(l) || !known(r) || l->kind != VAL_BOOL || r->kind != VAL_BOOL)
+            return unknown(ctx);
+        return bool_value(ctx, r->b);
+    }
+    sc_value *r = sc_eval(ctx, scope, e->right);
+    if (!known(l) || !known(r))
+        return unknown(ctx);
+    switch (e->op) {
+    case OP_EQ:
+        return bool_value(ctx, values_equal(l, r));
+    case OP_NE:
+        return bool_value(ctx, !values_equal(l, r));
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE:
+        return compare(ctx, e->op, l, r);
+    case OP_IN:
+        return contains(ctx, l, r);
+    default:
+        return arithmetic(ctx, e->op, l, r);
+    }
+}
+
+static sc_value *eval_unary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
+{
+    sc_value *v = sc_eval(ctx, scope, e->left);
+    if (!known(v))
+        return unknown(ctx);
+    if (e->op == OP_NOT)
+        return v->kind == VAL_BOOL ? bool_value(ctx, !v->b) : unknown(ctx);
+    if (v->kind == VAL_NUMBER)
+        return number_result(ctx, -v->n);
+    if ((v->kind == VAL_INT || v->kind == VAL_DURATION || v->kind == VAL_SIZE) &&
+        v->i != -9223372036854775807LL - 1)
+        return int_value(ctx, v->kind, -v->i);
+    return unknown(ctx);
+}
+
+static sc_value *eval_interpolation(sc_context *ctx, sc_scope *scope, const sc_expr *e)
+{
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
+    bool all_known = true;
+    for (size_t i = 0; i < e->items.count && all_known; i++) {
+        const sc_expr *part = e->items.items[i];
+        sc_value *v = part->kind == EXPR_STRING ? string_value(ctx, part->text) : sc_eval(ctx, scope, part);
+        if (!v)
+            all_known = false;
+        else if (v->kind == VAL_STRING)
+            sc_buf_puts(&out, v->s);
+        else if (v->kind == VAL_INT)
+            sc_buf_printf(&out, "%lld", v->i);
+        else if (v->kind == VAL_NUMBER)
+            sc_buf_printf(&out, "%g", v->n);
+        else if (v->kind == VAL_BOOL)
+            sc_buf_puts(&out, v->b ? "true" : "false");
+        else
+            all_known = false;
+    }
+    sc_value *result = all_known && !out.failed
+                           ? string_value(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""))
+                           : unknown(ctx);
+    sc_buf_free(&out);
+    return result;
+}
+
+static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
+{
+    if (symbol->kind == SYM_VALUE)
+        return symbol->value ? symbol->value : unknown(ctx);
+    if (symbol->kind == SYM_INSTANCE)
+        return sc_eval_instance(ctx, symbol);
+    if (symbol->kind != SYM_LET || !symbol->item || symbol->resolving)
+        return unknown(ctx);
+    if (symbol->value)
+        return symbol->value;
+    symbol->resolving = true;
+    sc_value *v = sc_eval(ctx, symbol->scope, symbol->item->value);
+    symbol->resolving = false;
+    symbol->value = v;
+    return v ? v : unknown(ctx);
+}
+
+static sc_value *member(sc_context *ctx, const sc_value *left, const char *name)
+{
+    if (!left || left->kind != VAL_MAP)
+        return unknown(ctx);
+    for (size_t i = 0; i < left->keys.count; i++)
+        if (strcmp(left->keys.items[i], name) == 0)
+            return left->items.items[i];
+    return unknown(ctx);
+}
+
+static sc_value *eval_index(sc_context *ctx, sc_scope *scope, const sc_expr *e)
+{
+    sc_value *left = sc_eval(ctx, scope, e->left);
+    sc_value *index = sc_eval(ctx, scope, e->right);
+    if (!known(left) || !known(index))
+        return unknown(ctx);
+    if (left->kind == VAL_LIST && index->kind == VAL_INT) {
+        if (index->i < 0 || (size_t)index->i >= left->items.count)
+            return unknown(ctx);
+        return left->items.items[index->i];
+    }
+    if (left->kind == VAL_MAP && index->kind == VAL_STRING)
+        return member(ctx, left, index->s);
+    return unknown(ctx);
+}
+
+static sc_scope *bind(sc_context *ctx, sc_scope *scope, sc_ident name, sc_value *value)
+{
+    if (!name.name)
+        return scope;
+    sc_scope *inner = sc_scope_new(ctx, scope);
+    sc_symbol *s = sc_arena_alloc(&ctx->arena, sizeof(*s));
+    if (!inner || !s)
+        return scope;
+    s->kind = SYM_VALUE;
+    s->name = name.name;
+    s->value = value;
+    sc_map_put(&ctx->arena, &inner->names, s->name, s);
+    return inner;
+}
+
+static sc_value *eval_for(sc_context *ctx, sc_scope *scope, const sc_expr *e)
+{
+    sc_value *iter = sc_eval(ctx, scope, e->cond);
+    if (!known(iter) || (iter->kind != VAL_LIST && iter->kind != VAL_MAP))
+        return unknown(ctx);
+    sc_value *out = sc_value_new(ctx, e->kind == EXPR_FOR_LIST ? VAL_LIST : VAL_MAP);
+    if (!out)
+        return unknown(ctx);
+    for (size_t i = 0; i < iter->items.count; i++) {
+        sc_value *key = iter->kind == VAL_MAP ? string_value(ctx, iter->keys.items[i])
+                                              : int_value(ctx, VAL_INT, (long long)i);
+        sc_scope *inner = bind(ctx, bind(ctx, scope, e->key_var, key), e->name, iter->items.items[i]);
+        if (e->filter) {
+            bool keep;
+            if (!sc_value_truthy_known(sc_eval(ctx, inner, e->filter), &keep))
+                return unknown(ctx);
+            if (!keep)
+                continue;
+        }
+        if (e->kind == EXPR_FOR_LIST) {
+            sc_list_push(&ctx->arena, &out->items, sc_eval(ctx, inner, e->left));
+            continue;
+        }
+        sc_value *k = sc_eval(ctx, inner, e->left);
+        if (!known(k) || k->kind != VAL_STRING)
+            return unknown(ctx);
+        sc_list_push(&ctx->arena, &out->keys, (void *)k->s);
+        sc_list_push(&ctx->arena, &out->items, sc_eval(ctx, inner, e->right));
+    }
+    return out;
+}
+
+sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *e)
+{
+    if (!e)
+        return unknown(ctx);
+    switch (e->kind) {
+    case EXPR_STRING:
+        return string_value(ctx, e->text);
+    case EXPR_INTERP:
+        return eval_interpolation(ctx, scope, e);
+    case EXPR_INT:
+        return int_value(ctx, VAL_INT, e->int_value);
+    case EXPR_DURATION:
+        return int_value(ctx, VAL_DURATION, e->int_value);
+    case EXPR_SIZE:
+        return int_value(ctx, VAL_SIZE, e->int_value);
+    case EXPR_NUMBER:
+        return number_result(ctx, e->number_value);
+    case EXPR_BOOL:
+        return bool_value(ctx, e->bool_value);
+    case EXPR_NULL:
+        return sc_value_new(ctx, VAL_NULL);
+    case EXPR_LIST: {
+        sc_value *v = sc_value_new(ctx, VAL_LIST);
+        for (size_t i = 0; v && i < e->items.count; i++)
+            sc_list_push(&ctx->arena, &v->items, sc_eval(ctx, scope, e->items.items[i]));
+        return v;
+    }
+    case EXPR_MAP: {
+        sc_value *v = sc_value_new(ctx, VAL_MAP);
+        for (size_t i = 0; v && i < e->items.count; i++) {
+            const sc_map_entry *entry = e->items.items[i];
+            if (!entry->key.name)
+                continue;
+            sc_list_push(&ctx->arena, &v->keys, (void *)entry->key.name);
+            sc_list_push(&ctx->arena, &v->items, sc_eval(ctx, scope, entry->value));
+        }
+        return v;
+    }
+    case EXPR_NAME: {
+        sc_symbol *symbol = sc_scope_lookup(scope, e->name.name);
+        return symbol ? eval_symbol(ctx, symbol) : unknown(ctx);
+    }
+    case EXPR_MEMBER: {
+        /* Stack.name reads the other stack's declaration. */
+        if (e->left->kind == EXPR_NAME) {
+            sc_symbol *left = sc_scope_lookup(scope, e->left->name.name);
+            if (left && left->kind == SYM_STACK) {
+                sc_symbol *target = left->stack && left->stack->scope
+                                        ? sc_scope_lookup_local(left->stack->scope, e->name.name)
+                                        : NULL;
+                return target ? eval_symbol(ctx, target) : unknown(ctx);
+            }
+        }
+        return member(ctx, sc_eval(ctx, scope, e->left), e->name.name);
+    }
+    case EXPR_INDEX:
+        return eval_index(ctx, scope, e);
+    case EXPR_CALL: {
+        const sc_builtin *builtin = sc_builtin_find(e->name.name);
+        return builtin ? sc_builtin_eval(ctx, scope, builtin, e) : unknown(ctx);
+    }
+    case EXPR_UNARY:
+        return eval_unary(ctx, scope, e);
+    case EXPR_BINARY:
+        return eval_binary(ctx, scope, e);
+    case EXPR_COND: {
+        bool truth;
+        if (!sc_value_truthy_known(sc_eval(ctx, scope, e->cond), &truth))
+            return unknown(ctx);
+        return sc_eval(ctx, scope, truth ? e->left : e->right);
+    }
+    case EXPR_FOR_LIST:
+    case EXPR_FOR_MAP:
+        return eval_for(ctx, scope, e);
+    case EXPR_ERROR:
+        break;
+    }
+    return unknown(ctx);
+}

@@ -1,0 +1,202 @@
+/* The semantic stage: load a file with its imports, resolve every name, type-check
+ * every expression and instance, and evaluate what is known at compile time.
+ * Entry point: sc_sema_check in check.c. The result, sc_program, is what the
+ * expansion stage consumes. */
+#ifndef STACKC_SEMA_H
+#define STACKC_SEMA_H
+
+#include "syntax/syntax.h"
+
+typedef struct sc_type sc_type;
+typedef struct sc_component sc_component;
+typedef struct sc_stack sc_stack;
+typedef struct sc_scope sc_scope;
+typedef struct sc_symbol sc_symbol;
+
+/* ---- types ------------------------------------------------------------------------ */
+
+typedef enum sc_type_kind {
+    TY_ERROR, /* already reported; compatible with everything to stop cascades */
+    TY_ANY,   /* a CloudFormation value the schema has not typed (yet) */
+    TY_NULL,
+    TY_STRING,
+    TY_INT,
+    TY_NUMBER,
+    TY_BOOL,
+    TY_DURATION,
+    TY_SIZE,
+    TY_SECRET,
+    TY_LIST,
+    TY_MAP,
+    TY_RECORD,
+    TY_UNION, /* string literals */
+    TY_OPTIONAL,
+    TY_COMPONENT, /* a reference to an instance of `component` */
+    TY_RESOURCE,  /* a reference to a raw resource of `resource_type` (NULL: any) */
+    TY_STACK,
+} sc_type_kind;
+
+typedef struct sc_record_field {
+    const char *name;
+    sc_type *type;
+    const sc_expr *default_value; /* NULL: required unless the type is optional */
+    sc_scope *default_scope;      /* where the default is evaluated */
+    sc_span span;
+} sc_record_field;
+
+struct sc_type {
+    sc_type_kind kind;
+    sc_type *elem;            /* list, map, optional */
+    sc_ptr_list fields;       /* record: sc_record_field, in declaration order */
+    sc_ptr_list alternatives; /* union: const char * */
+    sc_component *component;  /* TY_COMPONENT */
+    const char *resource_type;
+    sc_stack *stack;          /* TY_STACK */
+    const char *name;         /* the `type` alias it was declared as, for messages */
+};
+
+/* ---- values known at compile time ----------------------------------------------------- */
+
+typedef enum sc_value_kind {
+    VAL_UNKNOWN, /* only known at deploy time */
+    VAL_NULL,
+    VAL_BOOL,
+    VAL_INT,
+    VAL_NUMBER,
+    VAL_STRING,
+    VAL_DURATION, /* milliseconds in i */
+    VAL_SIZE,     /* bytes in i */
+    VAL_LIST,
+    VAL_MAP,
+} sc_value_kind;
+
+typedef struct sc_value {
+    sc_value_kind kind;
+    bool b;
+    long long i;
+    double n;
+    const char *s;
+    sc_ptr_list items; /* list elements; map values */
+    sc_ptr_list keys;  /* map keys (const char *), in insertion order */
+} sc_value;
+
+/* ---- symbols and scopes -------------------------------------------------------------- */
+
+typedef enum sc_symbol_kind {
+    SYM_STACK,
+    SYM_LET,
+    SYM_PARAM,
+    SYM_INSTANCE,
+    SYM_RESOURCE,
+    SYM_INPUT,
+    SYM_OUTPUT,
+    SYM_LOOP_VAR,
+    SYM_VALUE, /* a name bound to a value during evaluation */
+} sc_symbol_kind;
+
+struct sc_symbol {
+    sc_symbol_kind kind;
+    const char *name;
+    sc_span span;
+    const sc_item *item;  /* declaring item, NULL for loop variables */
+    sc_type *type;        /* NULL until resolved */
+    sc_scope *scope;      /* where the declaration's own expressions are checked */
+    sc_stack *stack;      /* the stack that declares it, NULL inside components */
+    sc_value *value;      /* SYM_VALUE */
+    bool resolving;       /* guards `let a = b; let b = a` */
+};
+
+struct sc_scope {
+    sc_scope *parent;
+    sc_map names; /* name -> sc_symbol */
+    sc_ptr_list order; /* symbols in declaration order, for "did you mean" */
+    sc_stack *stack;         /* innermost enclosing stack */
+    sc_component *component; /* innermost enclosing component definition */
+};
+
+/* ---- declarations ---------------------------------------------------------------------- */
+
+typedef struct sc_attribute {
+    const char *name;
+    sc_type *type;
+    const sc_item *item;
+} sc_attribute;
+
+struct sc_component {
+    const char *name;
+    const sc_item *item;
+    sc_type *inputs;        /* TY_RECORD of the inputs */
+    sc_map attributes;      /* name -> sc_attribute */
+    sc_ptr_list attribute_order;
+    const sc_item *connectable; /* NULL when `allow` cannot target or start from it */
+    sc_scope *scope;        /* inputs, lets, resources, nested instances */
+    bool checked;
+    bool checking;
+};
+
+typedef struct sc_stack_ref {
+    sc_stack *target;
+    sc_span span;
+} sc_stack_ref;
+
+struct sc_stack {
+    const char *name;
+    const sc_item *item;    /* NULL for the implicit stack of a file without `stack` */
+    sc_span name_span;
+    sc_ptr_list items;      /* the stack's body */
+    sc_scope *scope;
+    sc_ptr_list references; /* sc_stack_ref: other stacks this one reads from */
+};
+
+typedef struct sc_program {
+    sc_ptr_list files;      /* sc_file, the main file last */
+    sc_map components;      /* name -> sc_component */
+    sc_ptr_list component_order;
+    sc_map types;           /* name -> sc_type (named `type` declarations) */
+    sc_ptr_list stacks;     /* in source order */
+    sc_scope *global;       /* stacks by name */
+    sc_file *main;
+} sc_program;
+
+/* Loads `path` (read through ctx->read_file), its imports and the prelude, then checks
+ * everything. Never NULL unless out of memory; errors are diagnostics. */
+sc_program *sc_sema_check(sc_context *ctx, const char *path);
+/* The same for a buffer already added as source `source`. */
+sc_program *sc_sema_check_source(sc_context *ctx, uint32_t source);
+
+/* Types. */
+sc_type *sc_type_new(sc_context *ctx, sc_type_kind kind);
+sc_type *sc_type_basic(sc_context *ctx, sc_type_kind kind);
+const char *sc_type_name(sc_context *ctx, const sc_type *type);
+bool sc_type_contains_secret(const sc_type *type);
+sc_record_field *sc_record_find(const sc_type *record, const char *name);
+
+/* Scopes. */
+sc_scope *sc_scope_new(sc_context *ctx, sc_scope *parent);
+sc_symbol *sc_scope_lookup(const sc_scope *scope, const char *name);
+sc_symbol *sc_scope_lookup_local(const sc_scope *scope, const char *name);
+/* Declares `symbol`; reports a duplicate (with a note at the first) and returns false. */
+bool sc_scope_declare(sc_context *ctx, sc_scope *scope, sc_symbol *symbol);
+
+/* Evaluation of compile-time values (eval.c). Unknown where deploy-time. */
+sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *expr);
+sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind);
+const char *sc_value_describe(sc_context *ctx, const sc_value *value);
+bool sc_value_truthy_known(const sc_value *value, bool *truth);
+
+/* The compile-time value of an instance: its attributes evaluated with its inputs
+ * (check.c). Cached on the symbol. */
+sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance);
+
+/* Built-in functions (builtins.c). */
+typedef struct sc_checker sc_checker;
+typedef struct sc_builtin sc_builtin;
+const sc_builtin *sc_builtin_find(const char *name);
+/* The builtin whose name is closest to `name`, for "did you mean". */
+const char *sc_builtin_suggest(const char *name);
+sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *builtin,
+                          const sc_expr *call);
+sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *builtin,
+                          const sc_expr *call);
+
+#endif

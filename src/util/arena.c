@@ -1,0 +1,113 @@
+/* The compilation arena: bump allocation in chunks, freed all at once. */
+#include "util/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { ARENA_CHUNK_SIZE = 64 * 1024, ARENA_ALIGN = 16 };
+
+struct sc_arena_chunk {
+    sc_arena_chunk *next;
+    size_t size; /* usable bytes after the header */
+    size_t used;
+    _Alignas(16) unsigned char data[];
+};
+
+static sc_arena_chunk *new_chunk(sc_arena *arena, size_t min_size)
+{
+    size_t size = min_size > ARENA_CHUNK_SIZE ? min_size : ARENA_CHUNK_SIZE;
+    sc_arena_chunk *chunk = arena->allocator->alloc(arena->allocator->user, sizeof(*chunk) + size);
+    if (!chunk) {
+        *arena->out_of_memory = true;
+        return NULL;
+    }
+    chunk->size = size;
+    chunk->used = 0;
+    chunk->next = arena->chunks;
+    arena->chunks = chunk;
+    return chunk;
+}
+
+void *sc_arena_alloc(sc_arena *arena, size_t size)
+{
+    size_t rounded = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (rounded < size)
+        return NULL;
+    sc_arena_chunk *chunk = arena->chunks;
+    if (!chunk || chunk->size - chunk->used < rounded) {
+        chunk = new_chunk(arena, rounded);
+        if (!chunk)
+            return NULL;
+    }
+    void *p = chunk->data + chunk->used;
+    chunk->used += rounded;
+    arena->total += rounded;
+    memset(p, 0, size);
+    return p;
+}
+
+char *sc_arena_strndup(sc_arena *arena, const char *s, size_t len)
+{
+    char *copy = sc_arena_alloc(arena, len + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+char *sc_arena_strdup(sc_arena *arena, const char *s)
+{
+    return sc_arena_strndup(arena, s, strlen(s));
+}
+
+char *sc_arena_vprintf(sc_arena *arena, const char *fmt, va_list args)
+{
+    va_list measure;
+    va_copy(measure, args);
+    int n = vsnprintf(NULL, 0, fmt, measure);
+    va_end(measure);
+    if (n < 0)
+        return NULL;
+    char *out = sc_arena_alloc(arena, (size_t)n + 1);
+    if (!out)
+        return NULL;
+    vsnprintf(out, (size_t)n + 1, fmt, args);
+    return out;
+}
+
+char *sc_arena_printf(sc_arena *arena, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    char *out = sc_arena_vprintf(arena, fmt, args);
+    va_end(args);
+    return out;
+}
+
+void sc_arena_release(sc_arena *arena)
+{
+    sc_arena_chunk *chunk = arena->chunks;
+    while (chunk) {
+        sc_arena_chunk *next = chunk->next;
+        arena->allocator->free(arena->allocator->user, chunk);
+        chunk = next;
+    }
+    arena->chunks = NULL;
+}
+
+bool sc_list_push(sc_arena *arena, sc_ptr_list *list, void *item)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 4;
+        void **items = sc_arena_alloc(arena, capacity * sizeof(void *));
+        if (!items)
+            return false;
+        if (list->count)
+            memcpy(items, list->items, list->count * sizeof(void *));
+        list->items = items;
+        list->capacity = capacity;
+    }
+    list->items[list->count++] = item;
+    return true;
+}

@@ -1,0 +1,224 @@
+/* The compilation context: allocator, arena, sources and their line maps. */
+#include "util/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *default_alloc(void *user, size_t size)
+{
+    (void)user;
+    return malloc(size);
+}
+
+static void *default_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
+{
+    (void)user;
+    (void)old_size;
+    return realloc(ptr, new_size);
+}
+
+static void default_free(void *user, void *ptr)
+{
+    (void)user;
+    free(ptr);
+}
+
+static char *default_read_file(void *user, const char *path, size_t *len)
+{
+    (void)user;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 16384, used = 0;
+    char *data = malloc(cap);
+    while (data) {
+        used += fread(data + used, 1, cap - used, f);
+        if (used < cap)
+            break;
+        char *grown = realloc(data, cap * 2);
+        if (!grown)
+            free(data);
+        data = grown;
+        cap *= 2;
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(data);
+        return NULL;
+    }
+    *len = used;
+    return data;
+}
+
+sc_context *sc_context_new(const sc_allocator *allocator)
+{
+    sc_allocator chosen = {default_alloc, default_realloc, default_free, NULL};
+    if (allocator)
+        chosen = *allocator;
+    sc_context *ctx = chosen.alloc(chosen.user, sizeof(*ctx));
+    if (!ctx)
+        return NULL;
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->allocator = chosen;
+    ctx->arena.allocator = &ctx->allocator;
+    ctx->arena.out_of_memory = &ctx->out_of_memory;
+    ctx->max_errors = 100;
+    ctx->read_file = default_read_file;
+    ctx->prelude = true;
+    return ctx;
+}
+
+void sc_context_free(sc_context *ctx)
+{
+    if (!ctx)
+        return;
+    sc_arena_release(&ctx->arena);
+    ctx->allocator.free(ctx->allocator.user, ctx);
+}
+
+void sc_context_set_stdlib_dir(sc_context *ctx, const char *dir)
+{
+    ctx->stdlib_dir = dir ? sc_arena_strdup(&ctx->arena, dir) : NULL;
+}
+
+void sc_context_set_file_reader(sc_context *ctx, sc_file_reader reader, void *user)
+{
+    ctx->read_file = reader ? reader : default_read_file;
+    ctx->read_file_user = user;
+}
+
+void sc_context_set_prelude(sc_context *ctx, bool enabled)
+{
+    ctx->prelude = enabled;
+}
+
+int sc_source_add(sc_context *ctx, const char *path, const char *text, size_t len)
+{
+    if (len > UINT32_MAX - 1)
+        return -1;
+    sc_source *src = sc_arena_alloc(&ctx->arena, sizeof(*src));
+    if (!src)
+        return -1;
+    src->path = sc_arena_strdup(&ctx->arena, path);
+    src->text = sc_arena_strndup(&ctx->arena, text, len);
+    src->len = len;
+    if (!src->path || !src->text || !sc_list_push(&ctx->arena, &ctx->sources, src))
+        return -1;
+    return (int)(ctx->sources.count - 1);
+}
+
+sc_source *sc_source_get(const sc_context *ctx, uint32_t index)
+{
+    if (index >= ctx->sources.count)
+        return NULL;
+    return ctx->sources.items[index];
+}
+
+/* Line starts are computed once per source, the first time a position is asked for. */
+static bool build_line_map(sc_context *ctx, sc_source *src)
+{
+    size_t lines = 1;
+    for (size_t i = 0; i < src->len; i++)
+        lines += src->text[i] == '\n';
+    uint32_t *starts = sc_arena_alloc(&ctx->arena, lines * sizeof(uint32_t));
+    if (!starts)
+        return false;
+    size_t n = 0;
+    starts[n++] = 0;
+    for (size_t i = 0; i < src->len; i++)
+        if (src->text[i] == '\n')
+            starts[n++] = (uint32_t)(i + 1);
+    src->line_starts = starts;
+    src->line_count = lines;
+    return true;
+}
+
+sc_position sc_span_position(const sc_context *ctx, sc_span span, bool at_end)
+{
+    sc_position pos = {"<unknown>", 0, 0, 0};
+    sc_source *src = sc_source_get(ctx, span.file);
+    if (!src)
+        return pos;
+    /* The line map is a cache: building it does not change what the context means. */
+    if (!src->line_starts && !build_line_map((sc_context *)ctx, src))
+        return pos;
+    uint32_t offset = at_end ? span.end : span.start;
+    if (offset > src->len)
+        offset = (uint32_t)src->len;
+    size_t lo = 0, hi = src->line_count;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (src->line_starts[mid] <= offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    pos.file = src->path;
+    pos.line = (unsigned)lo + 1;
+    pos.column = offset - src->line_starts[lo] + 1;
+    pos.offset = offset;
+    return pos;
+}
+
+sc_span sc_span_join(sc_span a, sc_span b)
+{
+    if (a.file != b.file)
+        return a;
+    sc_span joined = a;
+    if (b.start < joined.start)
+        joined.start = b.start;
+    if (b.end > joined.end)
+        joined.end = b.end;
+    return joined;
+}
+
+_Noreturn void sc_unreachable_at(const char *file, int line, const char *what)
+{
+    fprintf(stderr, "stackc: internal error at %s:%d: %s\n", file, line, what);
+    abort();
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return (size_t)-1;
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t above = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diagonal + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diagonal = above;
+        }
+    }
+    return row[lb];
+}
+
+const char *sc_closest_name(const char *name, const char *const *candidates, size_t count)
+{
+    const char *best = NULL;
+    size_t best_distance = (size_t)-1;
+    size_t allowed = strlen(name) / 3 + 1;
+    for (size_t i = 0; i < count; i++) {
+        if (!candidates[i] || strcmp(candidates[i], name) == 0)
+            continue;
+        size_t d = edit_distance(name, candidates[i]);
+        if (d <= allowed && d < best_distance) {
+            best = candidates[i];
+            best_distance = d;
+        }
+    }
+    return best;
+}

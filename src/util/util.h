@@ -1,0 +1,168 @@
+/* Shared plumbing of libstackc: the compilation context, its arena, strings, spans,
+ * sources with line maps, and diagnostics as data.
+ *
+ * Memory convention: everything a stage builds lives in the context's arena and dies
+ * with sc_context_free; nothing is freed piecemeal. Allocation failure never aborts:
+ * the arena returns NULL, remembers it (`ctx->out_of_memory`), and the driver reports
+ * one "out of memory" diagnostic once the stage has unwound. */
+#ifndef STACKC_UTIL_H
+#define STACKC_UTIL_H
+
+#include <stackc/stackc.h>
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- arena ------------------------------------------------------------------ */
+
+typedef struct sc_arena_chunk sc_arena_chunk;
+
+typedef struct sc_arena {
+    const sc_allocator *allocator;
+    sc_arena_chunk *chunks;  /* newest first */
+    size_t total;            /* bytes handed out, for benchmarks */
+    bool *out_of_memory;     /* set when an allocation fails */
+} sc_arena;
+
+/* Zeroed memory that lives as long as the arena, or NULL when out of memory. */
+void *sc_arena_alloc(sc_arena *arena, size_t size);
+/* Copies `len` bytes and adds a NUL. NULL when out of memory. */
+char *sc_arena_strndup(sc_arena *arena, const char *s, size_t len);
+char *sc_arena_strdup(sc_arena *arena, const char *s);
+char *sc_arena_printf(sc_arena *arena, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+char *sc_arena_vprintf(sc_arena *arena, const char *fmt, va_list args);
+void sc_arena_release(sc_arena *arena);
+
+/* ---- growable array in the arena ---------------------------------------------- */
+
+/* A list of pointers. Growing copies into a fresh arena block; the old one stays
+ * until the arena dies, which keeps the amortised cost linear. */
+typedef struct sc_ptr_list {
+    void **items;
+    size_t count;
+    size_t capacity;
+} sc_ptr_list;
+
+bool sc_list_push(sc_arena *arena, sc_ptr_list *list, void *item);
+
+/* ---- string-keyed hash map in the arena ------------------------------------------ */
+
+/* Open addressing, keys borrowed (they must outlive the map, as arena strings do).
+ * Scopes with thousands of names stay O(1) per lookup. */
+typedef struct sc_map {
+    const char **keys;
+    void **values;
+    size_t count;
+    size_t capacity; /* a power of two, or 0 */
+} sc_map;
+
+void *sc_map_get(const sc_map *map, const char *key);
+/* Inserts or replaces. False when out of memory. */
+bool sc_map_put(sc_arena *arena, sc_map *map, const char *key, void *value);
+
+/* ---- heap string builder -------------------------------------------------------- */
+
+/* A growable byte buffer on the context's allocator (not the arena): used for output
+ * that outlives the compilation. The owner frees it with sc_buf_free or takes it
+ * with sc_buf_take. `failed` records an allocation failure; appends become no-ops. */
+typedef struct sc_buf {
+    const sc_allocator *allocator;
+    char *data;
+    size_t len;
+    size_t cap;
+    bool failed;
+} sc_buf;
+
+void sc_buf_init(sc_buf *buf, const sc_allocator *allocator);
+void sc_buf_append(sc_buf *buf, const char *data, size_t len);
+void sc_buf_puts(sc_buf *buf, const char *s);
+void sc_buf_putc(sc_buf *buf, char c);
+void sc_buf_printf(sc_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sc_buf_indent(sc_buf *buf, int levels);
+void sc_buf_free(sc_buf *buf);
+/* Hands the NUL-terminated data to the caller, who frees it with free() when the
+ * allocator is the default one. NULL if an append failed. */
+char *sc_buf_take(sc_buf *buf, size_t *len);
+
+/* ---- sources and spans ---------------------------------------------------------- */
+
+typedef struct sc_span {
+    uint32_t file;  /* index into ctx->sources */
+    uint32_t start; /* byte offsets, end exclusive */
+    uint32_t end;
+} sc_span;
+
+typedef struct sc_source {
+    const char *path;
+    const char *text; /* NUL-terminated copy in the arena */
+    size_t len;
+    uint32_t *line_starts; /* offsets of each line's first byte; built on demand */
+    size_t line_count;
+} sc_source;
+
+/* ---- diagnostics ---------------------------------------------------------------- */
+
+typedef struct sc_note {
+    sc_span span;
+    bool has_span;
+    const char *message;
+} sc_note;
+
+struct sc_diagnostic {
+    sc_severity severity;
+    const char *code;     /* stable code, e.g. "E0201"; see docs/diagnostics.md */
+    sc_span span;
+    const char *message;
+    sc_ptr_list notes;    /* of sc_note */
+    const char *fix_it;   /* "help: ..." text, or NULL */
+};
+
+/* ---- the context ---------------------------------------------------------------- */
+
+struct sc_context {
+    sc_allocator allocator;
+    sc_arena arena;
+    bool out_of_memory;
+    sc_ptr_list sources;     /* of sc_source */
+    sc_ptr_list diagnostics; /* of sc_diagnostic */
+    size_t error_count;
+    size_t max_errors;       /* further errors are counted, not stored */
+    size_t suppressed_errors;
+    const char *stdlib_dir;
+    sc_file_reader read_file;
+    void *read_file_user;
+    bool prelude;
+};
+
+/* Adds a source (text copied into the arena); returns its index or -1. */
+int sc_source_add(sc_context *ctx, const char *path, const char *text, size_t len);
+sc_source *sc_source_get(const sc_context *ctx, uint32_t index);
+sc_position sc_span_position(const sc_context *ctx, sc_span span, bool at_end);
+sc_span sc_span_join(sc_span a, sc_span b);
+
+/* Appends a diagnostic and returns it so callers can add notes and a fix-it.
+ * Returns NULL when out of memory or when past the error limit. */
+sc_diagnostic *sc_diag(sc_context *ctx, sc_severity severity, const char *code, sc_span span,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+sc_diagnostic *sc_error(sc_context *ctx, const char *code, sc_span span, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+sc_diagnostic *sc_warning(sc_context *ctx, const char *code, sc_span span, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void sc_diag_note(sc_context *ctx, sc_diagnostic *d, sc_span span, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void sc_diag_note_plain(sc_context *ctx, sc_diagnostic *d, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sc_diag_fix(sc_context *ctx, sc_diagnostic *d, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The closest of `candidates` to `name` by edit distance, or NULL if none is close. */
+const char *sc_closest_name(const char *name, const char *const *candidates, size_t count);
+
+/* Internal invariant broken: reports file and line, then aborts. */
+_Noreturn void sc_unreachable_at(const char *file, int line, const char *what);
+#define sc_unreachable(what) sc_unreachable_at(__FILE__, __LINE__, what)
+
+#endif
