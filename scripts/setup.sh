@@ -2,7 +2,7 @@
 # Installs the Debian packages stackc needs to build and test; safe to rerun.
 set -euo pipefail
 packages=(build-essential cmake pkg-config flex bison libcurl4-openssl-dev libssl-dev
-          libcjson-dev libcunit1-dev libexpat1-dev clang)
+          libcjson-dev libcunit1-dev libexpat1-dev clang ninja-build)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -88,6 +88,13 @@ sc_severity sc_diagnostic_severity(const sc_diagnostic *d);
 const char *sc_diagnostic_code(const sc_diagnostic *d);
 const char *sc_diagnostic_message(const sc_diagnostic *d);
 sc_position sc_diagnostic_position(const sc_context *ctx, const sc_diagnostic *d);
+/* Related places ("first declared here"), in order; a note without a place has
+ * line 0. The fix-it ("did you mean ...") or NULL. */
+size_t sc_diagnostic_note_count(const sc_diagnostic *d);
+const char *sc_diagnostic_note_message(const sc_diagnostic *d, size_t index);
+sc_position sc_diagnostic_note_position(const sc_context *ctx, const sc_diagnostic *d,
+                                        size_t index);
+const char *sc_diagnostic_help(const sc_diagnostic *d);
 
 /* Renderers: `file:line:col: error[CODE]: message`, the source line, a caret line,
  * notes and fix-its; or one JSON document. `color` adds ANSI colours. */

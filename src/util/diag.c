@@ -133,6 +133,31 @@ sc_position sc_diagnostic_position(const sc_context *ctx, const sc_diagnostic *d
     return sc_span_position(ctx, d->span, false);
 }
 
+size_t sc_diagnostic_note_count(const sc_diagnostic *d)
+{
+    return d->notes.count;
+}
+
+const char *sc_diagnostic_note_message(const sc_diagnostic *d, size_t index)
+{
+    return index < d->notes.count ? ((const sc_note *)d->notes.items[index])->message : NULL;
+}
+
+sc_position sc_diagnostic_note_position(const sc_context *ctx, const sc_diagnostic *d,
+                                        size_t index)
+{
+    sc_position none = {"", 0, 0, 0};
+    if (index >= d->notes.count)
+        return none;
+    const sc_note *note = d->notes.items[index];
+    return note->has_span ? sc_span_position(ctx, note->span, false) : none;
+}
+
+const char *sc_diagnostic_help(const sc_diagnostic *d)
+{
+    return d->fix_it;
+}
+
 static const char *severity_name(sc_severity s)
 {
     switch (s) {
