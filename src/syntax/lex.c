@@ -217,7 +217,6 @@ int sc_lex_number(sc_lexer *lx, sc_loc loc, const char *text, size_t len, SC_YYS
 
 int sc_lex_word(sc_lexer *lx, sc_loc loc, const char *text, size_t len, SC_YYSTYPE *value)
 {
-    value->ident.name = sc_arena_strndup(&lx->ctx->arena, text, len);
     value->ident.span = sc_ast_span(lx, loc);
     size_t lo = 0, hi = sizeof(keywords) / sizeof(keywords[0]);
     while (lo < hi) {
@@ -225,13 +224,17 @@ int sc_lex_word(sc_lexer *lx, sc_loc loc, const char *text, size_t len, SC_YYSTY
         int cmp = strncmp(keywords[mid].word, text, len);
         if (cmp == 0 && keywords[mid].word[len] != '\0')
             cmp = 1;
-        if (cmp == 0)
+        if (cmp == 0) {
+            /* Keywords can serve as keys (`type = ...`): the table's text is their name. */
+            value->ident.name = keywords[mid].word;
             return keywords[mid].token;
+        }
         if (cmp < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
+    value->ident.name = sc_arena_strndup(&lx->ctx->arena, text, len);
     return TOK_IDENT;
 }
 

@@ -365,6 +365,17 @@ sc_expr *sc_ast_error_expr(sc_lexer *lx, sc_span span)
 /* A string of only text segments folds to one EXPR_STRING; any `${}` makes it EXPR_INTERP. */
 sc_expr *sc_ast_string(sc_lexer *lx, sc_ptr_list *parts, sc_span span)
 {
+    sc_source *src = sc_source_get(lx->ctx, lx->source);
+    bool closed = span.end > span.start + 1 && src->text[span.end - 1] == '"';
+    /* The common case, one run of text without escapes: the segment becomes the string. */
+    if (parts->count == 1 && closed) {
+        sc_expr *only = parts->items[0];
+        if (only && only->kind == EXPR_STRING && only->text == only->raw &&
+            only->span.start == span.start + 1 && only->span.end == span.end - 1) {
+            only->span = span;
+            return only;
+        }
+    }
     bool plain = true;
     size_t total = 0;
     for (size_t i = 0; i < parts->count; i++) {
@@ -392,7 +403,6 @@ sc_expr *sc_ast_string(sc_lexer *lx, sc_ptr_list *parts, sc_span span)
     }
     text[at] = '\0';
     e->text = text;
-    sc_source *src = sc_source_get(lx->ctx, lx->source);
     uint32_t raw_end = span.end > span.start + 1 ? span.end - 1 : span.end;
     if (span.end > 0 && src->text[span.end - 1] != '"')
         raw_end = span.end;

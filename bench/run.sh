@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds an optimised tree and prints the benchmark figures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build.sh build-release -DCMAKE_BUILD_TYPE=Release
+STACKC_STDLIB=stdlib ./build-release/bench/frontend_bench
