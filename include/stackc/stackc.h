@@ -75,6 +75,22 @@ bool sc_check_file(sc_context *ctx, const char *path);
 /* The same for an in-memory buffer named `name` (copied). */
 bool sc_check_buffer(sc_context *ctx, const char *name, const char *text, size_t len);
 
+/* What `sc_build_file` writes. */
+typedef struct sc_build_options {
+    bool yaml;              /* templates as YAML instead of JSON */
+    const char *stack;      /* only this stack (the manifest lists only it), or NULL for all */
+    bool export_references; /* cross-stack references as Export + Fn::ImportValue instead of
+                               the default Fn::GetStackOutput (see docs/backend.md) */
+} sc_build_options;
+
+/* Checks the file, expands its components and emits one CloudFormation template per
+ * stack plus manifest.json. Returns true when no error was reported. The outputs stay
+ * owned by the context: read them with sc_output_* before sc_context_free. */
+bool sc_build_file(sc_context *ctx, const char *path, const sc_build_options *options);
+size_t sc_output_count(const sc_context *ctx);
+const char *sc_output_name(const sc_context *ctx, size_t index);
+const char *sc_output_data(const sc_context *ctx, size_t index, size_t *len);
+
 /* Reformats one source to the canonical layout. Returns a heap buffer the caller
  * frees with free(), or NULL when the source has syntax errors (then diagnostics say why). */
 char *sc_format_buffer(sc_context *ctx, const char *name, const char *text, size_t len,

@@ -3,9 +3,11 @@
  * sc_exit_code enum, documented in docs/cli.md. */
 #include <stackc/stackc.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef enum output_format { FORMAT_HUMAN, FORMAT_JSON } output_format;
@@ -19,6 +21,10 @@ typedef struct options {
     const char *stdlib_dir;
     bool check_only; /* fmt --check */
     bool no_prelude;
+    const char *out_dir;
+    const char *stack;
+    bool yaml;
+    bool export_references;
 } options;
 
 static const char usage_text[] =
@@ -27,6 +33,10 @@ static const char usage_text[] =
     "commands:\n"
     "  check FILE [--format human|json] [--dump=tokens|ast]\n"
     "                       parse and type-check a .stack file and what it imports\n"
+    "  build FILE [-o DIR] [--format json|yaml] [--stack NAME] [--cross-stack MODE]\n"
+    "                       compile to one CloudFormation template per stack and\n"
+    "                       manifest.json in DIR (default stackc.out); MODE is\n"
+    "                       stack-output (default) or export\n"
     "  fmt FILE... [--check]  rewrite files in the canonical layout; with --check,\n"
     "                       list the files that are not formatted and change nothing\n"
     "  version              print the version\n"
@@ -59,8 +69,20 @@ static int parse_options(int argc, char **argv, options *opts)
                 opts->format = FORMAT_JSON;
             else if (strcmp(f, "human") == 0)
                 opts->format = FORMAT_HUMAN;
+            else if (strcmp(f, "yaml") == 0)
+                opts->yaml = true;
             else
                 return usage_error("unknown --format", f);
+        } else if ((strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) && i + 1 < argc) {
+            opts->out_dir = argv[++i];
+        } else if (strcmp(arg, "--stack") == 0 && i + 1 < argc) {
+            opts->stack = argv[++i];
+        } else if (strcmp(arg, "--cross-stack") == 0 && i + 1 < argc) {
+            const char *mode = argv[++i];
+            if (strcmp(mode, "export") == 0)
+                opts->export_references = true;
+            else if (strcmp(mode, "stack-output") != 0)
+                return usage_error("unknown --cross-stack mode", mode);
         } else if (strncmp(arg, "--dump=", 7) == 0) {
             opts->dump = arg + 7;
             if (strcmp(opts->dump, "tokens") != 0 && strcmp(opts->dump, "ast") != 0)
@@ -118,6 +140,45 @@ static int run_check(const options *opts)
     render(ctx, opts);
     sc_context_free(ctx);
     return ok ? SC_EXIT_OK : SC_EXIT_COMPILE_ERROR;
+}
+
+static bool write_all(const char *path, const char *data, size_t len);
+
+static int run_build(const options *opts)
+{
+    if (opts->file_count != 1)
+        return usage_error("build takes exactly one file", NULL);
+    sc_context *ctx = new_context(opts);
+    if (!ctx)
+        return SC_EXIT_INTERNAL;
+    sc_build_options build = {.yaml = opts->yaml, .stack = opts->stack,
+                              .export_references = opts->export_references};
+    bool ok = sc_build_file(ctx, opts->files[0], &build);
+    /* A machine reading JSON diagnostics still wants its templates on success. */
+    if (opts->format == FORMAT_JSON)
+        sc_render_json(ctx, stdout);
+    else
+        sc_render_human(ctx, stderr, isatty(STDERR_FILENO));
+    int status = ok ? SC_EXIT_OK : SC_EXIT_COMPILE_ERROR;
+    const char *dir = opts->out_dir ? opts->out_dir : "stackc.out";
+    if (ok && mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "stackc: cannot create \"%s\": %s\n", dir, strerror(errno));
+        status = SC_EXIT_IO;
+    }
+    for (size_t i = 0; ok && status == SC_EXIT_OK && i < sc_output_count(ctx); i++) {
+        size_t len = 0;
+        const char *data = sc_output_data(ctx, i, &len);
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir, sc_output_name(ctx, i));
+        if (!write_all(path, data, len)) {
+            fprintf(stderr, "stackc: cannot write \"%s\"\n", path);
+            status = SC_EXIT_IO;
+        }
+    }
+    if (status == SC_EXIT_OK && opts->format != FORMAT_JSON)
+        fprintf(stderr, "wrote %zu files to %s\n", sc_output_count(ctx), dir);
+    sc_context_free(ctx);
+    return status;
 }
 
 static char *read_all(const char *path, size_t *len)
@@ -211,6 +272,8 @@ int main(int argc, char **argv)
         return run_check(&opts);
     if (strcmp(opts.command, "fmt") == 0)
         return run_fmt(&opts);
+    if (strcmp(opts.command, "build") == 0)
+        return run_build(&opts);
     if (strcmp(opts.command, "version") == 0 || strcmp(opts.command, "--version") == 0) {
         printf("stackc %s\n", STACKC_VERSION);
         return SC_EXIT_OK;

@@ -2,9 +2,12 @@
  *
  *   text --parse--> AST --check--> program (sema)   sc_check_file / sc_check_buffer
  *   text --parse--> AST --format--> text             sc_format_buffer
- *
- * Later stages (expand, emit) append here. Out-of-memory anywhere becomes one
+ *   ... program --expand--> resource graph --emit--> templates + manifest
+ *                                                    sc_build_file
+ * Out-of-memory anywhere becomes one
  * diagnostic at the end, so callers see a clean failure, never a crash. */
+#include "emit/emit.h"
+#include "expand/expand.h"
 #include "sema/sema.h"
 #include "syntax/syntax.h"
 
@@ -36,6 +39,43 @@ bool sc_check_buffer(sc_context *ctx, const char *name, const char *text, size_t
         return finish(ctx);
     sc_sema_check_source(ctx, (uint32_t)source);
     return finish(ctx);
+}
+
+bool sc_build_file(sc_context *ctx, const char *path, const sc_build_options *options)
+{
+    sc_build_options defaults = {0};
+    if (!options)
+        options = &defaults;
+    sc_program *program = sc_sema_check(ctx, path);
+    if (!program || ctx->error_count)
+        return finish(ctx);
+    sc_cfn_program *expanded = sc_expand(
+        ctx, program, options->export_references ? SC_CROSS_STACK_EXPORT : SC_CROSS_STACK_WEAK);
+    if (!expanded || ctx->error_count)
+        return finish(ctx);
+    sc_emit(ctx, expanded, options->yaml ? SC_TEMPLATE_YAML : SC_TEMPLATE_JSON, options->stack,
+            &ctx->outputs);
+    return finish(ctx);
+}
+
+size_t sc_output_count(const sc_context *ctx)
+{
+    return ctx->outputs.count;
+}
+
+const char *sc_output_name(const sc_context *ctx, size_t index)
+{
+    return index < ctx->outputs.count ? ((sc_artifact *)ctx->outputs.items[index])->name : NULL;
+}
+
+const char *sc_output_data(const sc_context *ctx, size_t index, size_t *len)
+{
+    if (index >= ctx->outputs.count)
+        return NULL;
+    const sc_artifact *a = ctx->outputs.items[index];
+    if (len)
+        *len = a->len;
+    return a->data;
 }
 
 char *sc_format_buffer(sc_context *ctx, const char *name, const char *text, size_t len,

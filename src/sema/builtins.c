@@ -144,9 +144,177 @@ static sc_value *unknown(sc_context *ctx)
 static bool all_known(sc_value **args, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        if (!args[i] || args[i]->kind == VAL_UNKNOWN)
+        if (!sc_value_is_static(args[i]))
             return false;
     return true;
+}
+
+static bool is_deploy_time(const sc_value *v)
+{
+    return v && (v->kind == VAL_RESOURCE || v->kind == VAL_INTRINSIC);
+}
+
+/* Structural identity: two deploy-time values built the same way are the same value
+ * (the same Ref, the same GetAtt); different ones may still be equal at deploy time. */
+static bool same_value(const sc_value *a, const sc_value *b)
+{
+    if (!a || !b || a->kind != b->kind)
+        return false;
+    switch (a->kind) {
+    case VAL_NULL:
+        return true;
+    case VAL_BOOL:
+        return a->b == b->b;
+    case VAL_INT:
+    case VAL_DURATION:
+    case VAL_SIZE:
+        return a->i == b->i;
+    case VAL_NUMBER:
+        return a->n == b->n;
+    case VAL_STRING:
+    case VAL_RESOURCE:
+        return strcmp(a->s, b->s) == 0;
+    case VAL_INTRINSIC:
+    case VAL_SECRET:
+        if ((a->s == NULL) != (b->s == NULL) || (a->s && strcmp(a->s, b->s) != 0))
+            return false;
+        __attribute__((fallthrough)); /* then compare the arguments */
+    case VAL_LIST:
+    case VAL_MAP:
+        if (a->items.count != b->items.count || a->keys.count != b->keys.count)
+            return false;
+        for (size_t i = 0; i < a->keys.count; i++)
+            if (strcmp(a->keys.items[i], b->keys.items[i]) != 0)
+                return false;
+        for (size_t i = 0; i < a->items.count; i++)
+            if (!same_value(a->items.items[i], b->items.items[i]))
+                return false;
+        return true;
+    case VAL_UNKNOWN:
+        break;
+    }
+    return false;
+}
+
+static sc_value *pseudo(sc_context *ctx, const char *name)
+{
+    return sc_value_intrinsic(ctx, "Ref", sc_value_string(ctx, name), NULL);
+}
+
+static sc_value *e_account_id(sc_context *ctx, sc_value **args, size_t count)
+{
+    (void)args;
+    (void)count;
+    return pseudo(ctx, "AWS::AccountId");
+}
+
+static sc_value *e_region(sc_context *ctx, sc_value **args, size_t count)
+{
+    (void)args;
+    (void)count;
+    return pseudo(ctx, "AWS::Region");
+}
+
+static sc_value *e_partition(sc_context *ctx, sc_value **args, size_t count)
+{
+    (void)args;
+    (void)count;
+    return pseudo(ctx, "AWS::Partition");
+}
+
+static sc_value *e_stack_name(sc_context *ctx, sc_value **args, size_t count)
+{
+    (void)args;
+    (void)count;
+    return pseudo(ctx, "AWS::StackName");
+}
+
+static sc_value *e_availability_zones(sc_context *ctx, sc_value **args, size_t count)
+{
+    (void)args;
+    (void)count;
+    return sc_value_intrinsic(ctx, "Fn::GetAZs", sc_value_string(ctx, ""), NULL);
+}
+
+static sc_value *join_parts(sc_context *ctx, const char *separator, sc_value *parts)
+{
+    sc_stack *owner = NULL;
+    for (size_t i = 0; i < parts->items.count && !owner; i++)
+        owner = ((sc_value *)parts->items.items[i])->owner;
+    return sc_value_intrinsic(ctx, "Fn::Join", sc_value_list2(ctx, sc_value_string(ctx, separator), parts), owner);
+}
+
+/* The secret's Secrets Manager ARN and JSON key; NULL when it is not such a secret. */
+static const sc_value *secret_source(const sc_value *secret)
+{
+    if (!secret || secret->kind != VAL_SECRET || secret->items.count == 0)
+        return NULL;
+    return secret->items.items[0];
+}
+
+static sc_value *e_secret_field(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (count < 2 || !args[0] || !is_deploy_time(args[0]) || !args[1] || args[1]->kind != VAL_STRING)
+        return unknown(ctx);
+    sc_value *v = sc_value_new(ctx, VAL_SECRET);
+    if (!v)
+        return NULL;
+    v->s = args[1]->s;
+    v->owner = args[0]->owner;
+    sc_list_push(&ctx->arena, &v->items, args[0]);
+    return v;
+}
+
+/* {{resolve:secretsmanager:ARN:SecretString:KEY}}, resolved by CloudFormation; a
+ * NoEcho parameter is passed as its Ref. */
+static sc_value *e_dynamic_ref(sc_context *ctx, sc_value **args, size_t count)
+{
+    const sc_value *source = count ? secret_source(args[0]) : NULL;
+    if (!source)
+        return unknown(ctx);
+    if (!args[0]->s)
+        return (sc_value *)source;
+    sc_value *parts = sc_value_new(ctx, VAL_LIST);
+    sc_list_push(&ctx->arena, &parts->items, sc_value_string(ctx, "{{resolve:secretsmanager:"));
+    sc_list_push(&ctx->arena, &parts->items, (sc_value *)source);
+    sc_list_push(&ctx->arena, &parts->items,
+                 sc_value_string(ctx, sc_arena_printf(&ctx->arena, ":SecretString:%s}}", args[0]->s)));
+    return join_parts(ctx, "", parts);
+}
+
+/* ECS's valueFrom: ARN:json-key:version-stage:version-id. */
+static sc_value *e_secret_arn(sc_context *ctx, sc_value **args, size_t count)
+{
+    const sc_value *source = count ? secret_source(args[0]) : NULL;
+    if (!source || !args[0]->s)
+        return source ? (sc_value *)source : unknown(ctx);
+    sc_value *parts = sc_value_new(ctx, VAL_LIST);
+    sc_list_push(&ctx->arena, &parts->items, (sc_value *)source);
+    sc_list_push(&ctx->arena, &parts->items, sc_value_string(ctx, sc_arena_printf(&ctx->arena, ":%s::", args[0]->s)));
+    return join_parts(ctx, "", parts);
+}
+
+static sc_value *e_secret_id(sc_context *ctx, sc_value **args, size_t count)
+{
+    const sc_value *source = count ? secret_source(args[0]) : NULL;
+    return source ? (sc_value *)source : unknown(ctx);
+}
+
+/* A Docker image built from a directory: a placeholder the expansion stage turns into
+ * an asset and the image's ECR URI. */
+static sc_value *e_build(sc_context *ctx, sc_value **args, size_t count)
+{
+    static const char *const names[] = {"context", "dockerfile", "args", "target"};
+    sc_value *spec = sc_value_new(ctx, VAL_MAP);
+    for (size_t i = 0; spec && i < count && i < 4; i++) {
+        if (args[i]->kind == VAL_NULL)
+            continue;
+        if (!sc_value_is_static(args[i]))
+            return unknown(ctx);
+        sc_list_push(&ctx->arena, &spec->keys, (void *)names[i]);
+        sc_list_push(&ctx->arena, &spec->items, args[i]);
+    }
+    return sc_value_intrinsic(ctx, "stackc::Asset", spec, NULL);
 }
 
 static sc_value *str(sc_context *ctx, const char *s)
@@ -173,17 +341,15 @@ static sc_value *boolean(sc_context *ctx, bool b)
     return v;
 }
 
-static sc_value *e_deploy_time(sc_context *ctx, sc_value **args, size_t count)
-{
-    (void)args;
-    (void)count;
-    return unknown(ctx);
-}
-
 static sc_value *e_join(sc_context *ctx, sc_value **args, size_t count)
 {
+    if (count == 2 && args[0] && args[0]->kind == VAL_STRING && is_deploy_time(args[1]))
+        return join_parts(ctx, args[0]->s, args[1]);
     if (!all_known(args, count) || args[1]->kind != VAL_LIST)
         return unknown(ctx);
+    for (size_t i = 0; i < args[1]->items.count; i++)
+        if (is_deploy_time(args[1]->items.items[i]))
+            return join_parts(ctx, args[0]->s, args[1]);
     sc_buf out;
     sc_buf_init(&out, &ctx->allocator);
     for (size_t i = 0; i < args[1]->items.count; i++) {
@@ -353,8 +519,54 @@ static sc_value *e_replace(sc_context *ctx, sc_value **args, size_t count)
 }
 
 /* format("%s-%d", a, b): %s and %d take the next argument, %% is a percent sign. */
+static sc_value *lower_format(sc_context *ctx, sc_value **args, size_t count)
+{
+    sc_value *parts = sc_value_new(ctx, VAL_LIST);
+    sc_buf text;
+    sc_buf_init(&text, &ctx->allocator);
+    size_t next = 1;
+    for (const char *p = args[0]->s; *p; p++) {
+        if (*p != '%') {
+            sc_buf_putc(&text, *p);
+            continue;
+        }
+        p++;
+        if (*p == '%') {
+            sc_buf_putc(&text, '%');
+            continue;
+        }
+        if ((*p != 's' && *p != 'd') || next >= count) {
+            sc_buf_free(&text);
+            return unknown(ctx);
+        }
+        sc_value *v = args[next++];
+        if (v->kind == VAL_STRING) {
+            sc_buf_puts(&text, v->s);
+        } else if (v->kind == VAL_INT) {
+            sc_buf_printf(&text, "%lld", v->i);
+        } else if (is_deploy_time(v)) {
+            if (text.len)
+                sc_list_push(&ctx->arena, &parts->items, str(ctx, sc_arena_strdup(&ctx->arena, text.data)));
+            text.len = 0;
+            sc_list_push(&ctx->arena, &parts->items, v);
+        } else {
+            sc_buf_free(&text);
+            return unknown(ctx);
+        }
+    }
+    if (text.len)
+        sc_list_push(&ctx->arena, &parts->items, str(ctx, sc_arena_strdup(&ctx->arena, text.data)));
+    sc_buf_free(&text);
+    return join_parts(ctx, "", parts);
+}
+
 static sc_value *e_format(sc_context *ctx, sc_value **args, size_t count)
 {
+    if (count > 0 && args[0] && args[0]->kind == VAL_STRING) {
+        for (size_t i = 1; i < count; i++)
+            if (is_deploy_time(args[i]))
+                return lower_format(ctx, args, count);
+    }
     if (!all_known(args, count))
         return unknown(ctx);
     sc_buf out;
@@ -526,11 +738,10 @@ static sc_value *e_distinct(sc_context *ctx, sc_value **args, size_t count)
         sc_value *item = args[0]->items.items[i];
         if (!item || item->kind == VAL_UNKNOWN)
             return unknown(ctx);
-        sc_value *pair[2] = {list, item};
-        sc_value *seen = e_contains(ctx, pair, 2);
-        if (seen->kind != VAL_BOOL)
-            return unknown(ctx);
-        if (!seen->b)
+        bool seen = false;
+        for (size_t j = 0; j < list->items.count && !seen; j++)
+            seen = same_value(list->items.items[j], item);
+        if (!seen)
             sc_list_push(&ctx->arena, &list->items, item);
     }
     return list;
@@ -589,13 +800,13 @@ static sc_value *e_index_of(sc_context *ctx, sc_value **args, size_t count)
 }
 
 static const sc_builtin builtins[] = {
-    {"account_id", {{0}}, false, r_string, e_deploy_time, "the AWS account id (AWS::AccountId)"},
-    {"availability_zones", {{0}}, false, r_list_string, e_deploy_time,
+    {"account_id", {{0}}, false, r_string, e_account_id, "the AWS account id (AWS::AccountId)"},
+    {"availability_zones", {{0}}, false, r_list_string, e_availability_zones,
      "the region's zones (Fn::GetAZs)"},
     {"build",
      {{"context", P_STRING, false}, {"dockerfile", P_STRING, true}, {"args", P_MAP_STRING, true},
       {"target", P_STRING, true}},
-     false, r_string, e_deploy_time, "a Docker image built from a context directory"},
+     false, r_string, e_build, "a Docker image built from a context directory"},
     {"cidr_contains", {{"outer", P_STRING, false}, {"inner", P_STRING, false}}, false, r_bool,
      e_cidr_contains, "whether one CIDR block lies inside another"},
     {"cidr_prefix", {{"cidr", P_STRING, false}}, false, r_int, e_cidr_prefix,
@@ -611,7 +822,7 @@ static const sc_builtin builtins[] = {
      "whether a list holds a value"},
     {"distinct", {{"list", P_LIST, false}}, false, r_first, e_distinct,
      "a list without repeated values, first occurrences kept"},
-    {"dynamic_ref", {{"secret", P_SECRET, false}}, false, r_string, e_deploy_time,
+    {"dynamic_ref", {{"secret", P_SECRET, false}}, false, r_string, e_dynamic_ref,
      "a CloudFormation dynamic reference that resolves a secret at deploy time"},
     {"flatten", {{"lists", P_LIST, false}}, false, r_flatten, e_flatten,
      "a list of lists joined into one list"},
@@ -632,21 +843,21 @@ static const sc_builtin builtins[] = {
     {"max", {{"values", P_NUMBER, false}}, true, r_number_like_first, e_max, "the largest number"},
     {"merge", {{"maps", P_MAP, false}}, true, r_first, e_merge, "maps merged, later keys win"},
     {"min", {{"values", P_NUMBER, false}}, true, r_number_like_first, e_min, "the smallest number"},
-    {"partition", {{0}}, false, r_string, e_deploy_time, "the AWS partition (AWS::Partition)"},
+    {"partition", {{0}}, false, r_string, e_partition, "the AWS partition (AWS::Partition)"},
     {"range", {{"start_or_count", P_INT, false}, {"end", P_INT, true}}, false, r_list_int, e_range,
      "integers from start (default 0) up to, not including, end"},
-    {"region", {{0}}, false, r_string, e_deploy_time, "the deployment region (AWS::Region)"},
+    {"region", {{0}}, false, r_string, e_region, "the deployment region (AWS::Region)"},
     {"replace", {{"text", P_STRING, false}, {"old", P_STRING, false}, {"new", P_STRING, false}},
      false, r_string, e_replace, "text with every occurrence of old replaced"},
-    {"secret_arn", {{"secret", P_SECRET, false}}, false, r_string, e_deploy_time,
+    {"secret_arn", {{"secret", P_SECRET, false}}, false, r_string, e_secret_arn,
      "the Secrets Manager reference of a secret (an ARN, with a JSON key)"},
     {"secret_field", {{"secret", P_RESOURCE, false}, {"key", P_STRING, false}}, false, r_secret,
-     e_deploy_time, "one JSON field of a Secrets Manager secret, as a secret"},
-    {"secret_id", {{"secret", P_SECRET, false}}, false, r_string, e_deploy_time,
+     e_secret_field, "one JSON field of a Secrets Manager secret, as a secret"},
+    {"secret_id", {{"secret", P_SECRET, false}}, false, r_string, e_secret_id,
      "the ARN of the Secrets Manager secret that holds a secret value"},
     {"split", {{"separator", P_STRING, false}, {"text", P_STRING, false}}, false, r_list_string,
      e_split, "text split at a separator"},
-    {"stack_name", {{0}}, false, r_string, e_deploy_time, "the stack's name (AWS::StackName)"},
+    {"stack_name", {{0}}, false, r_string, e_stack_name, "the stack's name (AWS::StackName)"},
     {"starts_with", {{"text", P_STRING, false}, {"prefix", P_STRING, false}}, false, r_bool,
      e_starts_with, "whether text begins with a prefix"},
     {"upper", {{"text", P_STRING, false}}, false, r_string, e_upper, "upper-case text"},
@@ -828,18 +1039,34 @@ sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *b, c
 sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b, const sc_expr *call)
 {
     enum { MAX_ARGS = 16 };
-    sc_value *args[MAX_ARGS];
-    size_t count = 0;
+    sc_value *args[MAX_ARGS] = {0};
+    size_t nparams = param_count(b), count = 0, positional = 0;
     for (size_t i = 0; i < call->items.count; i++) {
         const sc_arg *arg = call->items.items[i];
-        if (arg->name.name || count == MAX_ARGS)
+        size_t index;
+        if (arg->name.name) {
+            const param *p = param_named(b, arg->name.name);
+            if (!p)
+                return unknown(ctx);
+            index = (size_t)(p - b->params);
+        } else {
+            index = positional < nparams || b->variadic ? positional++ : MAX_ARGS;
+        }
+        if (index >= MAX_ARGS)
             return unknown(ctx);
-        args[count++] = sc_eval(ctx, scope, arg->value);
+        args[index] = sc_eval(ctx, scope, arg->value);
+        if (index + 1 > count)
+            count = index + 1;
     }
-    size_t required = 0;
-    for (size_t i = 0; i < param_count(b); i++)
-        required += !b->params[i].optional;
-    if (count < required)
-        return unknown(ctx);
-    return b->eval(ctx, args, count);
+    for (size_t i = 0; i < nparams; i++)
+        if (!b->params[i].optional && !args[i])
+            return unknown(ctx);
+    /* Optional parameters left out in the middle read as null. */
+    for (size_t i = 0; i < count; i++)
+        if (!args[i])
+            args[i] = sc_value_new(ctx, VAL_NULL);
+    sc_value *result = b->eval(ctx, args, count);
+    if (result && result->kind == VAL_INTRINSIC && strcmp(result->s, "stackc::Asset") == 0)
+        result->origin = call->span;
+    return result;
 }

@@ -473,7 +473,8 @@ static sc_value *block_values(sc_checker *c, sc_scope *outer, const sc_ptr_list 
         }
         sc_list_push(&c->ctx->arena, &out->items, v);
     }
-    return out;
+    /* A single optional block that was not written is null, not an empty list. */
+    return t->kind == TY_RECORD ? sc_value_new(c->ctx, VAL_NULL) : out;
 }
 
 static const sc_item *find_setting(const sc_ptr_list *items, const char *name)
@@ -525,9 +526,11 @@ static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list 
 
 /* A scope where the component's inputs hold this instance's values and its lets are
  * re-evaluated against them. */
-static sc_scope *instance_scope(sc_checker *c, sc_scope *outer, const sc_item *item,
-                                sc_component *component)
+sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *item,
+                            sc_component *component)
 {
+    sc_checker checker = {.ctx = ctx, .program = NULL};
+    sc_checker *c = &checker;
     sc_scope *scope = sc_scope_new(c->ctx, NULL);
     if (!scope)
         return NULL;
@@ -582,13 +585,12 @@ sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
     instance->value = out; /* a reference cycle evaluates to unknown, not forever */
     if (!item || item->for_iter || !out)
         return out;
-    sc_checker checker = {.ctx = ctx, .program = NULL};
     sc_type *t = instance->type;
     if (t && t->kind == TY_COMPONENT)
         component = t->component;
     if (!component || !component->checked)
         return out;
-    sc_scope *scope = instance_scope(&checker, instance->scope, item, component);
+    sc_scope *scope = sc_instance_scope(ctx, instance->scope, item, component);
     if (!scope)
         return out;
     sc_value *attributes = sc_value_new(ctx, VAL_MAP);
@@ -612,7 +614,7 @@ static void run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *i
         if (check->kind != ITEM_CHECK)
             continue;
         if (!scope)
-            scope = instance_scope(c, outer, item, component);
+            scope = sc_instance_scope(c->ctx, outer, item, component);
         if (!scope)
             return;
         bool holds;

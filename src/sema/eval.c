@@ -46,9 +46,58 @@ static sc_value *string_value(sc_context *ctx, const char *s)
     return v;
 }
 
+bool sc_value_is_static(const sc_value *v)
+{
+    return v && v->kind != VAL_UNKNOWN && v->kind != VAL_RESOURCE && v->kind != VAL_INTRINSIC &&
+           v->kind != VAL_SECRET;
+}
+
 static bool known(const sc_value *v)
 {
-    return v && v->kind != VAL_UNKNOWN;
+    return sc_value_is_static(v);
+}
+
+sc_value *sc_value_intrinsic(sc_context *ctx, const char *function, sc_value *argument,
+                             sc_stack *owner)
+{
+    sc_value *v = sc_value_new(ctx, VAL_INTRINSIC);
+    if (!v)
+        return NULL;
+    v->s = function;
+    v->owner = owner;
+    sc_list_push(&ctx->arena, &v->items, argument);
+    return v;
+}
+
+sc_value *sc_value_string(sc_context *ctx, const char *s)
+{
+    sc_value *v = sc_value_new(ctx, VAL_STRING);
+    if (v)
+        v->s = s;
+    return v;
+}
+
+sc_value *sc_value_int(sc_context *ctx, long long i)
+{
+    sc_value *v = sc_value_new(ctx, VAL_INT);
+    if (v)
+        v->i = i;
+    return v;
+}
+
+sc_value *sc_value_list2(sc_context *ctx, sc_value *a, sc_value *b)
+{
+    sc_value *v = sc_value_new(ctx, VAL_LIST);
+    if (!v)
+        return NULL;
+    sc_list_push(&ctx->arena, &v->items, a);
+    sc_list_push(&ctx->arena, &v->items, b);
+    return v;
+}
+
+static bool deploy_time(const sc_value *v)
+{
+    return v && (v->kind == VAL_RESOURCE || v->kind == VAL_INTRINSIC);
 }
 
 bool sc_value_truthy_known(const sc_value *value, bool *truth)
@@ -67,6 +116,9 @@ static void describe(sc_buf *out, const sc_value *v)
     }
     switch (v->kind) {
     case VAL_UNKNOWN:
+    case VAL_RESOURCE:
+    case VAL_INTRINSIC:
+    case VAL_SECRET:
         sc_buf_puts(out, "(known at deploy time)");
         return;
     case VAL_NULL:
@@ -153,7 +205,7 @@ static bool values_equal(const sc_value *a, const sc_value *b)
                 return false;
         }
         return true;
-    case VAL_UNKNOWN:
+    default:
         break;
     }
     return false;
@@ -346,6 +398,32 @@ static sc_value *eval_unary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     return unknown(ctx);
 }
 
+/* "a${x}b" with a deploy-time x: {"Fn::Join": ["", ["a", x, "b"]]}. */
+static sc_value *lower_interpolation(sc_context *ctx, sc_scope *scope, const sc_expr *e)
+{
+    sc_value *parts = sc_value_new(ctx, VAL_LIST);
+    sc_stack *owner = NULL;
+    for (size_t i = 0; parts && i < e->items.count; i++) {
+        const sc_expr *part = e->items.items[i];
+        sc_value *v = part->kind == EXPR_STRING ? string_value(ctx, part->text) : sc_eval(ctx, scope, part);
+        if (!v || v->kind == VAL_UNKNOWN || v->kind == VAL_SECRET || v->kind == VAL_LIST ||
+            v->kind == VAL_MAP || v->kind == VAL_NULL)
+            return unknown(ctx);
+        if (v->kind == VAL_INT)
+            v = string_value(ctx, sc_arena_printf(&ctx->arena, "%lld", v->i));
+        else if (v->kind == VAL_NUMBER)
+            v = string_value(ctx, sc_arena_printf(&ctx->arena, "%g", v->n));
+        else if (v->kind == VAL_BOOL)
+            v = string_value(ctx, v->b ? "true" : "false");
+        else if (v->kind == VAL_DURATION || v->kind == VAL_SIZE)
+            return unknown(ctx);
+        if (deploy_time(v) && !owner)
+            owner = v->owner;
+        sc_list_push(&ctx->arena, &parts->items, v);
+    }
+    return sc_value_intrinsic(ctx, "Fn::Join", sc_value_list2(ctx, string_value(ctx, ""), parts), owner);
+}
+
 static sc_value *eval_interpolation(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 {
     sc_buf out;
@@ -369,13 +447,15 @@ static sc_value *eval_interpolation(sc_context *ctx, sc_scope *scope, const sc_e
     }
     sc_value *result = all_known && !out.failed
                            ? string_value(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""))
-                           : unknown(ctx);
+                           : NULL;
     sc_buf_free(&out);
-    return result;
+    return result ? result : lower_interpolation(ctx, scope, e);
 }
 
 static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
 {
+    if (symbol->force)
+        return symbol->force(ctx, symbol);
     if (symbol->kind == SYM_VALUE)
         return symbol->value ? symbol->value : unknown(ctx);
     if (symbol->kind == SYM_INSTANCE)
@@ -391,8 +471,28 @@ static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
     return v ? v : unknown(ctx);
 }
 
+/* r.Attr is {"Fn::GetAtt": [r, "Attr"]}; r.A.B extends it to "A.B". */
+static sc_value *get_att(sc_context *ctx, const sc_value *left, const char *name)
+{
+    if (left->kind == VAL_RESOURCE)
+        return sc_value_intrinsic(ctx, "Fn::GetAtt",
+                                  sc_value_list2(ctx, string_value(ctx, left->s), string_value(ctx, name)),
+                                  left->owner);
+    const sc_value *args = left->items.count ? left->items.items[0] : NULL;
+    if (!args || args->kind != VAL_LIST || args->items.count != 2)
+        return unknown(ctx);
+    const sc_value *resource = args->items.items[0], *attribute = args->items.items[1];
+    const char *dotted = sc_arena_printf(&ctx->arena, "%s.%s", attribute->s, name);
+    return sc_value_intrinsic(ctx, "Fn::GetAtt",
+                              sc_value_list2(ctx, (sc_value *)resource, string_value(ctx, dotted)),
+                              left->owner);
+}
+
 static sc_value *member(sc_context *ctx, const sc_value *left, const char *name)
 {
+    if (left && (left->kind == VAL_RESOURCE ||
+                 (left->kind == VAL_INTRINSIC && strcmp(left->s, "Fn::GetAtt") == 0)))
+        return get_att(ctx, left, name);
     if (!left || left->kind != VAL_MAP)
         return unknown(ctx);
     for (size_t i = 0; i < left->keys.count; i++)
@@ -405,6 +505,8 @@ static sc_value *eval_index(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 {
     sc_value *left = sc_eval(ctx, scope, e->left);
     sc_value *index = sc_eval(ctx, scope, e->right);
+    if (deploy_time(left) && index && index->kind == VAL_INT)
+        return sc_value_intrinsic(ctx, "Fn::Select", sc_value_list2(ctx, index, left), left->owner);
     if (!known(left) || !known(index))
         return unknown(ctx);
     if (left->kind == VAL_LIST && index->kind == VAL_INT) {

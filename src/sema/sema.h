@@ -68,6 +68,10 @@ typedef enum sc_value_kind {
     VAL_SIZE,     /* bytes in i */
     VAL_LIST,
     VAL_MAP,
+    /* Deploy-time values: known to CloudFormation, not to the compiler. */
+    VAL_RESOURCE,  /* a resource: s = logical id; written as {"Ref": id} */
+    VAL_INTRINSIC, /* s = "Fn::GetAtt", "Ref", ...; items[0] = the argument */
+    VAL_SECRET,    /* items[0] = the secret's ARN (or a NoEcho param's Ref); s = JSON key or NULL */
 } sc_value_kind;
 
 typedef struct sc_value {
@@ -76,9 +80,21 @@ typedef struct sc_value {
     long long i;
     double n;
     const char *s;
-    sc_ptr_list items; /* list elements; map values */
+    sc_ptr_list items; /* list elements; map values; intrinsic argument */
     sc_ptr_list keys;  /* map keys (const char *), in insertion order */
+    sc_stack *owner;   /* deploy-time values: the stack whose template can refer to them */
+    sc_span origin;    /* build() placeholders: the call, for diagnostics */
 } sc_value;
+
+/* Whether the compiler knows the value itself (possibly a list or map holding
+ * deploy-time elements), as opposed to an unknown or deploy-time value. */
+bool sc_value_is_static(const sc_value *value);
+/* Deploy-time constructors, for the evaluator and the expansion stage. */
+sc_value *sc_value_intrinsic(sc_context *ctx, const char *function, sc_value *argument,
+                             sc_stack *owner);
+sc_value *sc_value_string(sc_context *ctx, const char *s);
+sc_value *sc_value_int(sc_context *ctx, long long i);
+sc_value *sc_value_list2(sc_context *ctx, sc_value *a, sc_value *b);
 
 /* ---- symbols and scopes -------------------------------------------------------------- */
 
@@ -104,6 +120,9 @@ struct sc_symbol {
     sc_stack *stack;      /* the stack that declares it, NULL inside components */
     sc_value *value;      /* SYM_VALUE */
     bool resolving;       /* guards `let a = b; let b = a` */
+    /* Set by the expansion stage: computes the symbol's deploy-time value. */
+    sc_value *(*force)(sc_context *ctx, sc_symbol *symbol);
+    void *force_data;
 };
 
 struct sc_scope {
@@ -187,6 +206,10 @@ bool sc_value_truthy_known(const sc_value *value, bool *truth);
 /* The compile-time value of an instance: its attributes evaluated with its inputs
  * (check.c). Cached on the symbol. */
 sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance);
+/* A fresh scope holding an instance's input values (evaluated in `outer`, defaults in
+ * the component) and its component's lets, ready to evaluate the definition. */
+sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *item,
+                            sc_component *component);
 
 /* Built-in functions (builtins.c). */
 typedef struct sc_checker sc_checker;

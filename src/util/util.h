@@ -135,6 +135,7 @@ struct sc_context {
     sc_file_reader read_file;
     void *read_file_user;
     bool prelude;
+    sc_ptr_list outputs; /* of sc_artifact (emit/emit.h): what a build produced */
 };
 
 /* Adds a source (text copied into the arena); returns its index or -1. */

@@ -1,0 +1,36 @@
+/* The emission stage: templates (JSON or YAML) and manifest.json from the expanded
+ * program. Entry point: sc_emit in emit.c. Output is byte-stable: the same program
+ * always gives the same bytes. */
+#ifndef STACKC_EMIT_H
+#define STACKC_EMIT_H
+
+#include "expand/expand.h"
+
+typedef enum sc_template_format { SC_TEMPLATE_JSON, SC_TEMPLATE_YAML } sc_template_format;
+
+/* CloudFormation's limits, checked on what is emitted. */
+enum {
+    SC_TEMPLATE_INLINE_LIMIT = 51200,  /* bytes in a CreateChangeSet call; more goes via S3 */
+    SC_TEMPLATE_S3_LIMIT = 1000000,    /* bytes of a template read from S3 */
+    SC_MAX_RESOURCES = 500,
+    SC_MAX_OUTPUTS = 200,
+    SC_MAX_PARAMETERS = 200,
+    SC_MAX_LOGICAL_ID = 255,
+};
+
+typedef struct sc_artifact {
+    const char *name; /* file name, e.g. "Network.template.json" */
+    const char *data; /* NUL-terminated, in the context's arena */
+    size_t len;
+} sc_artifact;
+
+/* Writes one template per stack (only `only_stack` when non-NULL) and the manifest
+ * into `artifacts` (sc_artifact). Returns false when a limit is exceeded. */
+bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format format,
+             const char *only_stack, sc_ptr_list *artifacts);
+
+/* Serialises a value tree: maps keep their order, null entries are dropped. */
+void sc_write_json(sc_buf *out, const sc_value *v, int indent);
+void sc_write_yaml(sc_buf *out, const sc_value *v, int indent);
+
+#endif

@@ -1,0 +1,187 @@
+/* Content hashes of Docker build contexts. The hash covers every file's relative path
+ * and bytes (walked in sorted order, so it does not depend on the file system's order),
+ * the Dockerfile's name, the build arguments and the target: any change that could
+ * change the image changes the tag, and nothing else does. */
+#include "expand/assets.h"
+
+#include <dirent.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool hash_file(EVP_MD_CTX *md, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    unsigned char block[65536];
+    size_t n;
+    while ((n = fread(block, 1, sizeof(block), f)) > 0)
+        EVP_DigestUpdate(md, block, n);
+    bool ok = !ferror(f);
+    fclose(f);
+    return ok;
+}
+
+/* Hashes `dir` recursively; `rel` is its path inside the context ("" at the top). */
+static bool hash_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int depth)
+{
+    if (depth > 64)
+        return false;
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    struct dirent *entry;
+    while ((entry = readdir(d))) {
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+            continue;
+        if (count == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **grown = realloc(names, cap * sizeof(char *));
+            if (!grown)
+                break;
+            names = grown;
+        }
+        names[count++] = strdup(entry->d_name);
+    }
+    closedir(d);
+    if (count > 1)
+        qsort(names, count, sizeof(char *), compare_names);
+    bool ok = true;
+    for (size_t i = 0; i < count; i++) {
+        char path[4096], child_rel[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        snprintf(child_rel, sizeof(child_rel), "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
+        struct stat st;
+        if (ok && stat(path, &st) == 0) {
+            EVP_DigestUpdate(md, child_rel, strlen(child_rel) + 1);
+            if (S_ISDIR(st.st_mode))
+                ok = hash_tree(md, path, child_rel, depth + 1);
+            else if (S_ISREG(st.st_mode))
+                ok = hash_file(md, path);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return ok;
+}
+
+static const sc_value *field(const sc_value *spec, const char *key)
+{
+    for (size_t i = 0; spec && i < spec->keys.count; i++)
+        if (strcmp(spec->keys.items[i], key) == 0)
+            return spec->items.items[i];
+    return NULL;
+}
+
+static const char *text_field(const sc_value *spec, const char *key, const char *fallback)
+{
+    const sc_value *v = field(spec, key);
+    return v && v->kind == VAL_STRING ? v->s : fallback;
+}
+
+static const char *content_hash(sc_context *ctx, const char *dir, const sc_cfn_asset *asset)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md)
+        return NULL;
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    bool ok = hash_tree(md, dir, "", 0);
+    EVP_DigestUpdate(md, asset->dockerfile, strlen(asset->dockerfile) + 1);
+    for (size_t i = 0; asset->build_args && i < asset->build_args->keys.count; i++) {
+        const sc_value *v = asset->build_args->items.items[i];
+        const char *k = asset->build_args->keys.items[i];
+        EVP_DigestUpdate(md, k, strlen(k) + 1);
+        if (v && v->kind == VAL_STRING)
+            EVP_DigestUpdate(md, v->s, strlen(v->s) + 1);
+    }
+    if (asset->target)
+        EVP_DigestUpdate(md, asset->target, strlen(asset->target) + 1);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(md, digest, &len);
+    EVP_MD_CTX_free(md);
+    if (!ok)
+        return NULL;
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    for (unsigned int i = 0; i < len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    return sc_arena_strdup(&ctx->arena, hex);
+}
+
+static bool is_directory(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+sc_value *sc_asset_image(sc_context *ctx, sc_cfn_program *out, sc_cfn_stack *stack,
+                         const sc_value *placeholder, sc_span span, bool *failed)
+{
+    const sc_value *spec = placeholder->items.count ? placeholder->items.items[0] : NULL;
+    sc_cfn_asset *asset = sc_arena_alloc(&ctx->arena, sizeof(*asset));
+    if (!asset)
+        return NULL;
+    asset->context = text_field(spec, "context", ".");
+    asset->dockerfile = text_field(spec, "dockerfile", "Dockerfile");
+    const sc_value *args = field(spec, "args");
+    asset->build_args = args && args->kind == VAL_MAP ? (sc_value *)args : NULL;
+    asset->target = text_field(spec, "target", NULL);
+    /* Blame the user's build(...) call rather than the component that used its value. */
+    if (placeholder->origin.end > placeholder->origin.start)
+        span = placeholder->origin;
+    asset->span = span;
+    const char *dir = out->base_dir ? sc_arena_printf(&ctx->arena, "%s/%s", out->base_dir, asset->context)
+                                    : asset->context;
+    if (!is_directory(dir)) {
+        sc_diagnostic *d = sc_error(ctx, "E0304", span, "the build context \"%s\" is not a directory",
+                                    asset->context);
+        sc_diag_note_plain(ctx, d, "build contexts are relative to the folder of the file being compiled");
+        *failed = true;
+        return placeholder ? (sc_value *)placeholder : NULL;
+    }
+    if (!is_file(sc_arena_printf(&ctx->arena, "%s/%s", dir, asset->dockerfile))) {
+        sc_error(ctx, "E0304", span, "the build context \"%s\" has no file \"%s\"", asset->context,
+                 asset->dockerfile);
+        *failed = true;
+        return (sc_value *)placeholder;
+    }
+    asset->id = content_hash(ctx, dir, asset);
+    if (!asset->id) {
+        sc_error(ctx, "E0304", span, "cannot read the build context \"%s\"", asset->context);
+        *failed = true;
+        return (sc_value *)placeholder;
+    }
+    sc_cfn_asset *known = NULL;
+    for (size_t i = 0; i < out->assets.count && !known; i++)
+        if (strcmp(((sc_cfn_asset *)out->assets.items[i])->id, asset->id) == 0)
+            known = out->assets.items[i];
+    if (!known) {
+        sc_list_push(&ctx->arena, &out->assets, asset);
+        known = asset;
+    }
+    bool listed = false;
+    for (size_t i = 0; i < stack->assets.count && !listed; i++)
+        listed = stack->assets.items[i] == known;
+    if (!listed)
+        sc_list_push(&ctx->arena, &stack->assets, known);
+    const char *uri = sc_arena_printf(&ctx->arena,
+                                      "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/%s:%s",
+                                      SC_ASSET_REPOSITORY, known->id);
+    return sc_value_intrinsic(ctx, "Fn::Sub", sc_value_string(ctx, uri), stack->stack);
+}

@@ -1,0 +1,947 @@
+/* Entry point of the expansion stage: sc_expand.
+ *
+ * Every stack-level name gets a `force` function on its symbol, so evaluating a
+ * reference expands what it names on first use, in whatever order references arrive.
+ * An instance is expanded in a fresh scope holding its inputs; its resources are bound
+ * to their logical ids before any property is evaluated, so resources may refer to
+ * one another freely. Values that belong to another stack are replaced, where they
+ * enter a template, by a read of that stack's output (Fn::GetStackOutput, or
+ * Fn::ImportValue of an export in export mode). */
+#include "expand/expand.h"
+#include "expand/assets.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Keys under which an instance's value carries its `connectable` settings; a space
+ * keeps them apart from attribute names. */
+#define CONNECT_GROUP "connectable security_group"
+#define CONNECT_PORT "connectable port"
+
+typedef struct expander {
+    sc_context *ctx;
+    sc_program *program;
+    sc_cfn_program *out;
+    sc_map stacks; /* stack name -> sc_cfn_stack */
+} expander;
+
+/* What a forced symbol needs to expand itself. */
+typedef struct pending {
+    expander *x;
+    sc_cfn_stack *stack;
+    const sc_item *item;
+    sc_scope *scope;        /* where the declaration's expressions are evaluated */
+    const char *id_prefix;  /* logical-id prefix of the enclosing instance */
+    const char *path;       /* declaration path of the enclosing instance */
+    sc_span declared_at;    /* the user's declaration that caused this */
+    size_t order;           /* template order of the top-level declaration */
+    sc_value *value;
+    bool busy;
+} pending;
+
+static sc_value *unknown(sc_context *ctx)
+{
+    return sc_value_new(ctx, VAL_UNKNOWN);
+}
+
+/* ---- logical ids ---------------------------------------------------------------------- */
+
+/* "public_subnet" -> "PublicSubnet"; any character that is not a letter or digit
+ * separates words. */
+static void append_pascal(sc_buf *out, const char *name)
+{
+    bool upper = true;
+    for (const char *p = name; *p; p++) {
+        if (!isalnum((unsigned char)*p)) {
+            upper = true;
+            continue;
+        }
+        sc_buf_putc(out, upper ? (char)toupper((unsigned char)*p) : *p);
+        upper = false;
+    }
+}
+
+static const char *pascal(sc_context *ctx, const char *prefix, const char *name, const char *suffix)
+{
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
+    if (prefix)
+        sc_buf_puts(&out, prefix);
+    append_pascal(&out, name);
+    if (suffix)
+        append_pascal(&out, suffix);
+    if (out.len == 0 || isdigit((unsigned char)out.data[0])) {
+        sc_buf_free(&out);
+        sc_buf_init(&out, &ctx->allocator);
+        sc_buf_putc(&out, 'R');
+        if (prefix)
+            sc_buf_puts(&out, prefix);
+        append_pascal(&out, name);
+        if (suffix)
+            append_pascal(&out, suffix);
+    }
+    const char *id = sc_arena_strdup(&ctx->arena, out.data ? out.data : "R");
+    sc_buf_free(&out);
+    return id;
+}
+
+static uint32_t fnv(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* The suffix a `for` adds: the element itself when it is a name or a number, so adding
+ * an element does not rename the others; its position otherwise. */
+static const char *loop_suffix(sc_context *ctx, const sc_value *element, size_t index)
+{
+    if (element && element->kind == VAL_STRING && element->s[0])
+        return element->s;
+    if (element && element->kind == VAL_INT)
+        return sc_arena_printf(&ctx->arena, "%lld", element->i);
+    return sc_arena_printf(&ctx->arena, "%zu", index);
+}
+
+/* Claims a logical id in the stack; a clash of two paths gets a hash of the path. */
+static const char *claim_id(expander *x, sc_cfn_stack *stack, const char *id, const char *path)
+{
+    if (!sc_map_get(&stack->logical_ids, id))
+        return id;
+    return sc_arena_printf(&x->ctx->arena, "%s%08X", id, fnv(path));
+}
+
+/* ---- values --------------------------------------------------------------------------- */
+
+static sc_value *resource_ref(expander *x, sc_cfn_stack *stack, const char *id)
+{
+    sc_value *v = sc_value_new(x->ctx, VAL_RESOURCE);
+    if (v) {
+        v->s = id;
+        v->owner = stack->stack;
+    }
+    return v;
+}
+
+static sc_cfn_stack *cfn_stack_of(expander *x, const sc_stack *stack)
+{
+    return stack ? sc_map_get(&x->stacks, stack->name) : NULL;
+}
+
+static void add_stack_dependency(sc_cfn_stack *consumer, sc_cfn_stack *producer, sc_context *ctx)
+{
+    for (size_t i = 0; i < consumer->depends_on.count; i++)
+        if (consumer->depends_on.items[i] == producer)
+            return;
+    sc_list_push(&ctx->arena, &consumer->depends_on, producer);
+}
+
+static void canonical(sc_buf *out, const sc_value *v)
+{
+    if (!v) {
+        sc_buf_puts(out, "~");
+        return;
+    }
+    switch (v->kind) {
+    case VAL_STRING:
+        sc_buf_printf(out, "\"%s\"", v->s);
+        return;
+    case VAL_INT:
+        sc_buf_printf(out, "%lld", v->i);
+        return;
+    case VAL_RESOURCE:
+        sc_buf_printf(out, "Ref(%s)", v->s);
+        return;
+    case VAL_INTRINSIC:
+        sc_buf_printf(out, "%s(", v->s);
+        canonical(out, v->items.count ? v->items.items[0] : NULL);
+        sc_buf_putc(out, ')');
+        return;
+    case VAL_LIST:
+        sc_buf_putc(out, '[');
+        for (size_t i = 0; i < v->items.count; i++) {
+            canonical(out, v->items.items[i]);
+            sc_buf_putc(out, ',');
+        }
+        sc_buf_putc(out, ']');
+        return;
+    default:
+        sc_buf_printf(out, "?%d", (int)v->kind);
+    }
+}
+
+/* A readable output name for an exported value: ExportVpcVpc, ExportWebBalancerDNSName. */
+static const char *export_output_name(expander *x, const sc_value *v)
+{
+    sc_buf name;
+    sc_buf_init(&name, &x->ctx->allocator);
+    sc_buf_puts(&name, "Export");
+    if (v->kind == VAL_RESOURCE) {
+        append_pascal(&name, v->s);
+    } else if (v->kind == VAL_INTRINSIC && v->items.count) {
+        const sc_value *arg = v->items.items[0];
+        if (arg->kind == VAL_STRING)
+            append_pascal(&name, arg->s);
+        for (size_t i = 0; arg->kind == VAL_LIST && i < arg->items.count; i++) {
+            const sc_value *part = arg->items.items[i];
+            if (part->kind == VAL_STRING)
+                append_pascal(&name, part->s);
+        }
+    }
+    const char *text = sc_arena_strdup(&x->ctx->arena, name.data ? name.data : "Export");
+    sc_buf_free(&name);
+    return text;
+}
+
+/* The producer's output for `v`, created once per distinct value. */
+static sc_cfn_output *export_from(expander *x, sc_cfn_stack *producer, sc_value *v)
+{
+    sc_buf key;
+    sc_buf_init(&key, &x->ctx->allocator);
+    canonical(&key, v);
+    const char *k = sc_arena_strdup(&x->ctx->arena, key.data ? key.data : "");
+    sc_buf_free(&key);
+    sc_cfn_output *existing = sc_map_get(&producer->exports_by_key, k);
+    if (existing)
+        return existing;
+    sc_cfn_output *output = sc_arena_alloc(&x->ctx->arena, sizeof(*output));
+    if (!output)
+        return NULL;
+    const char *name = export_output_name(x, v);
+    for (size_t i = 0; i < producer->outputs.count; i++)
+        if (strcmp(((sc_cfn_output *)producer->outputs.items[i])->name, name) == 0)
+            name = sc_arena_printf(&x->ctx->arena, "%s%08X", name, fnv(k));
+    output->name = name;
+    output->value = v;
+    output->export_name = sc_arena_printf(&x->ctx->arena, "%s-%s", producer->name, name);
+    sc_map_put(&x->ctx->arena, &producer->exports_by_key, k, output);
+    sc_list_push(&x->ctx->arena, &producer->outputs, output);
+    return output;
+}
+
+static sc_value *read_from_other_stack(expander *x, sc_cfn_stack *consumer, sc_value *v)
+{
+    sc_cfn_stack *producer = cfn_stack_of(x, v->owner);
+    if (!producer)
+        return v;
+    sc_cfn_output *output = export_from(x, producer, v);
+    if (!output)
+        return unknown(x->ctx);
+    add_stack_dependency(consumer, producer, x->ctx);
+    if (!sc_map_get(&consumer->imports_by_key, output->export_name)) {
+        sc_cfn_import *import = sc_arena_alloc(&x->ctx->arena, sizeof(*import));
+        if (import) {
+            import->export_name = output->export_name;
+            import->from = producer;
+            import->output = output->name;
+            sc_map_put(&x->ctx->arena, &consumer->imports_by_key, output->export_name, import);
+            sc_list_push(&x->ctx->arena, &consumer->imports, import);
+        }
+    }
+    if (x->out->cross_stack == SC_CROSS_STACK_EXPORT)
+        return sc_value_intrinsic(x->ctx, "Fn::ImportValue", sc_value_string(x->ctx, output->export_name),
+                                  consumer->stack);
+    sc_value *ref = sc_value_new(x->ctx, VAL_MAP);
+    if (!ref)
+        return NULL;
+    sc_list_push(&x->ctx->arena, &ref->keys, (void *)"StackName");
+    sc_list_push(&x->ctx->arena, &ref->items, sc_value_string(x->ctx, producer->name));
+    sc_list_push(&x->ctx->arena, &ref->keys, (void *)"OutputName");
+    sc_list_push(&x->ctx->arena, &ref->items, sc_value_string(x->ctx, output->name));
+    return sc_value_intrinsic(x->ctx, "Fn::GetStackOutput", ref, consumer->stack);
+}
+
+static bool is_leaf_reference(const sc_value *v)
+{
+    if (v->kind == VAL_RESOURCE)
+        return true;
+    return v->kind == VAL_INTRINSIC && (strcmp(v->s, "Fn::GetAtt") == 0 || strcmp(v->s, "Ref") == 0);
+}
+
+typedef struct lowering {
+    expander *x;
+    sc_cfn_stack *stack;
+    sc_span span;     /* the property or output being lowered, for diagnostics */
+    const char *what;
+    bool failed;
+} lowering;
+
+/* Makes `v` writable into `stack`'s template: other stacks' references become reads of
+ * their outputs, `build()` becomes an asset's image URI, and what cannot be expressed
+ * is reported. Returns the value to write. */
+static sc_value *localize(lowering *l, sc_value *v, const char *at)
+{
+    sc_context *ctx = l->x->ctx;
+    if (!v)
+        return NULL;
+    switch (v->kind) {
+    case VAL_UNKNOWN:
+        if (!l->failed)
+            sc_error(ctx, "E0301", l->span,
+                     "%s%s%s cannot be computed: it depends on a deploy-time value in a way "
+                     "CloudFormation cannot express (a comparison or condition on it)",
+                     l->what, at[0] ? " at " : "", at);
+        l->failed = true;
+        return v;
+    case VAL_DURATION:
+    case VAL_SIZE: {
+        sc_diagnostic *d = sc_error(ctx, "E0302", l->span, "%s holds a %s, which a template cannot carry",
+                                    l->what, v->kind == VAL_DURATION ? "duration" : "size");
+        sc_diag_fix(ctx, d, v->kind == VAL_DURATION ? "convert it to a number: `x / 1s` or `x / 1d`"
+                                                    : "convert it to a number: `x / 1MiB`");
+        l->failed = true;
+        return v;
+    }
+    case VAL_SECRET:
+        sc_error(ctx, "E0240", l->span, "a secret cannot be written into %s", l->what);
+        l->failed = true;
+        return v;
+    case VAL_LIST:
+    case VAL_MAP: {
+        sc_value *copy = sc_value_new(ctx, v->kind);
+        if (!copy)
+            return NULL;
+        copy->keys = v->keys;
+        for (size_t i = 0; i < v->items.count; i++) {
+            const char *inner = v->kind == VAL_MAP
+                                    ? sc_arena_printf(&ctx->arena, "%s.%s", at, (const char *)v->keys.items[i])
+                                    : sc_arena_printf(&ctx->arena, "%s[%zu]", at, i);
+            sc_list_push(&ctx->arena, &copy->items, localize(l, v->items.items[i], inner));
+        }
+        return copy;
+    }
+    case VAL_RESOURCE:
+    case VAL_INTRINSIC:
+        if (v->kind == VAL_INTRINSIC && strcmp(v->s, "stackc::Asset") == 0)
+            return sc_asset_image(ctx, l->x->out, l->stack, v, l->span, &l->failed);
+        if (v->owner && v->owner != l->stack->stack && is_leaf_reference(v))
+            return read_from_other_stack(l->x, l->stack, v);
+        if (v->kind == VAL_INTRINSIC && v->items.count) {
+            sc_value *arg = localize(l, v->items.items[0], at);
+            if (arg == v->items.items[0])
+                return v;
+            return sc_value_intrinsic(ctx, v->s, arg, l->stack->stack);
+        }
+        return v;
+    default:
+        return v;
+    }
+}
+
+static sc_value *lower(expander *x, sc_cfn_stack *stack, sc_value *v, sc_span span, const char *what)
+{
+    lowering l = {.x = x, .stack = stack, .span = span, .what = what};
+    return localize(&l, v, "");
+}
+
+/* ---- resources ------------------------------------------------------------------------ */
+
+static void add_depends_on(expander *x, sc_cfn_resource *r, const sc_value *v)
+{
+    if (!v)
+        return;
+    if (v->kind == VAL_RESOURCE) {
+        sc_list_push(&x->ctx->arena, &r->depends_on, (void *)v->s);
+        return;
+    }
+    if (v->kind == VAL_LIST || v->kind == VAL_MAP)
+        for (size_t i = 0; i < v->items.count; i++)
+            add_depends_on(x, r, v->items.items[i]);
+}
+
+static const char *policy(sc_value *v)
+{
+    return v && v->kind == VAL_STRING ? v->s : NULL;
+}
+
+/* Evaluates one resource body in `scope` into a template resource. */
+static void emit_resource(pending *p, const sc_item *item, sc_scope *scope, const char *id,
+                          const char *path)
+{
+    expander *x = p->x;
+    sc_cfn_resource *r = sc_arena_alloc(&x->ctx->arena, sizeof(*r));
+    if (!r)
+        return;
+    r->logical_id = id;
+    r->type = item->text && item->text->kind == EXPR_STRING ? item->text->text : "";
+    r->path = path;
+    r->properties = sc_value_new(x->ctx, VAL_MAP);
+    r->declared_at = p->declared_at;
+    r->defined_at = item->span;
+    r->order = p->order * 1000000 + p->stack->next_order++;
+    for (size_t i = 0; i < item->items.count; i++) {
+        const sc_item *prop = item->items.items[i];
+        if (prop->kind != ITEM_ATTR || !prop->name.name)
+            continue;
+        sc_value *v = sc_eval(x->ctx, scope, prop->value);
+        const char *key = prop->name.name;
+        if (strcmp(key, "depends_on") == 0) {
+            add_depends_on(x, r, v);
+        } else if (strcmp(key, "deletion_policy") == 0) {
+            r->deletion_policy = policy(v);
+        } else if (strcmp(key, "update_replace_policy") == 0) {
+            r->update_replace_policy = policy(v);
+        } else if (strcmp(key, "metadata") == 0) {
+            r->metadata = lower(x, p->stack, v, prop->value->span, "`metadata`");
+        } else {
+            const char *what = sc_arena_printf(&x->ctx->arena, "property `%s`", key);
+            sc_list_push(&x->ctx->arena, &r->properties->keys, (void *)key);
+            sc_list_push(&x->ctx->arena, &r->properties->items,
+                         lower(x, p->stack, v, prop->value->span, what));
+        }
+    }
+    sc_map_put(&x->ctx->arena, &p->stack->logical_ids, id, r);
+    sc_list_push(&x->ctx->arena, &p->stack->resources, r);
+}
+
+static bool condition_holds(expander *x, sc_scope *scope, const sc_item *item)
+{
+    if (!item->when)
+        return true;
+    bool holds = false;
+    if (!sc_value_truthy_known(sc_eval(x->ctx, scope, item->when), &holds)) {
+        sc_error(x->ctx, "E0303", item->when->span,
+                 "this condition must be known at compile time");
+        return false;
+    }
+    return holds;
+}
+
+/* The elements a `for` walks: a list's elements, or a map's keys with their values. */
+static sc_value *loop_elements(expander *x, sc_scope *scope, const sc_item *item)
+{
+    sc_value *iter = sc_eval(x->ctx, scope, item->for_iter);
+    if (!iter || (iter->kind != VAL_LIST && iter->kind != VAL_MAP)) {
+        sc_error(x->ctx, "E0303", item->for_iter->span,
+                 "what `for` walks must be known at compile time");
+        return NULL;
+    }
+    return iter;
+}
+
+static sc_scope *bind(sc_context *ctx, sc_scope *parent, sc_ident name, sc_value *value)
+{
+    sc_scope *scope = sc_scope_new(ctx, parent);
+    sc_symbol *s = sc_arena_alloc(&ctx->arena, sizeof(*s));
+    if (!scope || !s || !name.name)
+        return scope ? scope : parent;
+    s->kind = SYM_VALUE;
+    s->name = name.name;
+    s->value = value;
+    sc_map_put(&ctx->arena, &scope->names, s->name, s);
+    return scope;
+}
+
+/* Binds a `for` iteration's variables: `for x in list` / `for i, x in list` /
+ * `for k, v in map`. */
+static sc_scope *iteration_scope(expander *x, sc_scope *scope, const sc_item *item, sc_value *iter,
+                                 size_t i, sc_value **element)
+{
+    sc_value *value = iter->items.items[i];
+    sc_value *key = iter->kind == VAL_MAP ? sc_value_string(x->ctx, iter->keys.items[i])
+                                          : sc_value_int(x->ctx, (long long)i);
+    *element = iter->kind == VAL_MAP ? key : value;
+    sc_scope *inner = bind(x->ctx, scope, item->for_var, value);
+    if (item->for_index.name)
+        inner = bind(x->ctx, inner, item->for_index, key);
+    return inner;
+}
+
+/* The reference value of a resource declaration: one id, a list of ids, or null. */
+static sc_value *declare_resource(pending *p, const sc_item *item, sc_scope *scope)
+{
+    expander *x = p->x;
+    const char *base = pascal(x->ctx, p->id_prefix, item->name.name, NULL);
+    if (!condition_holds(x, scope, item))
+        return sc_value_new(x->ctx, VAL_NULL);
+    if (!item->for_iter)
+        return resource_ref(x, p->stack, claim_id(x, p->stack, base, p->path));
+    sc_value *iter = loop_elements(x, scope, item);
+    sc_value *list = sc_value_new(x->ctx, VAL_LIST);
+    for (size_t i = 0; iter && list && i < iter->items.count; i++) {
+        sc_value *element;
+        iteration_scope(x, scope, item, iter, i, &element);
+        const char *id = pascal(x->ctx, p->id_prefix, item->name.name, loop_suffix(x->ctx, element, i));
+        sc_list_push(&x->ctx->arena, &list->items, resource_ref(x, p->stack, id));
+    }
+    return list;
+}
+
+/* Writes the resources of a declaration whose ids `refs` were bound earlier. */
+static void generate_resource(pending *p, const sc_item *item, sc_scope *scope, sc_value *refs)
+{
+    expander *x = p->x;
+    const char *path = sc_arena_printf(&x->ctx->arena, "%s%s%s", p->path ? p->path : "",
+                                       p->path ? "/" : "", item->name.name);
+    if (!refs || refs->kind == VAL_NULL)
+        return;
+    if (refs->kind == VAL_RESOURCE) {
+        emit_resource(p, item, scope, refs->s, path);
+        return;
+    }
+    sc_value *iter = loop_elements(x, scope, item);
+    for (size_t i = 0; iter && i < iter->items.count && i < refs->items.count; i++) {
+        sc_value *element;
+        sc_scope *inner = iteration_scope(x, scope, item, iter, i, &element);
+        const sc_value *ref = refs->items.items[i];
+        emit_resource(p, item, inner, ref->s,
+                      sc_arena_printf(&x->ctx->arena, "%s[%s]", path, loop_suffix(x->ctx, element, i)));
+    }
+}
+
+/* ---- instances ------------------------------------------------------------------------ */
+
+static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol);
+
+static sc_component *component_of(expander *x, const sc_item *item)
+{
+    return sc_map_get(&x->program->components, item->name.name);
+}
+
+/* Expands one instance (one iteration of a `for`): binds its resources and nested
+ * instances, writes its resources, and returns its attributes. */
+static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
+{
+    expander *x = p->x;
+    const sc_item *item = p->item;
+    sc_component *component = component_of(x, item);
+    if (!component)
+        return unknown(x->ctx);
+    sc_scope *scope = sc_instance_scope(x->ctx, outer, item, component);
+    if (!scope)
+        return NULL;
+    pending inner_template = *p;
+    inner_template.id_prefix = pascal(x->ctx, p->id_prefix, name, NULL);
+    inner_template.path = sc_arena_printf(&x->ctx->arena, "%s%s%s", p->path ? p->path : "",
+                                          p->path ? "/" : "", name);
+    const sc_ptr_list *body = &component->item->items;
+    sc_value **refs = sc_arena_alloc(&x->ctx->arena, (body->count + 1) * sizeof(*refs));
+    sc_ptr_list nested = {0};
+    for (size_t i = 0; refs && i < body->count; i++) {
+        const sc_item *decl = body->items[i];
+        if (decl->kind == ITEM_RESOURCE) {
+            refs[i] = declare_resource(&inner_template, decl, scope);
+            sc_symbol *s = sc_arena_alloc(&x->ctx->arena, sizeof(*s));
+            if (!s)
+                continue;
+            s->kind = SYM_VALUE;
+            s->name = decl->name.name;
+            s->value = refs[i];
+            sc_map_put(&x->ctx->arena, &scope->names, s->name, s);
+        } else if (decl->kind == ITEM_BLOCK && decl->label.name) {
+            pending *child = sc_arena_alloc(&x->ctx->arena, sizeof(*child));
+            sc_symbol *s = sc_arena_alloc(&x->ctx->arena, sizeof(*s));
+            if (!child || !s)
+                continue;
+            *child = inner_template;
+            child->item = decl;
+            child->scope = scope;
+            child->value = NULL;
+            child->busy = false;
+            s->kind = SYM_INSTANCE;
+            s->name = decl->label.name;
+            s->item = decl;
+            s->force = force_instance;
+            s->force_data = child;
+            sc_map_put(&x->ctx->arena, &scope->names, s->name, s);
+            sc_list_push(&x->ctx->arena, &nested, s);
+        }
+    }
+    for (size_t i = 0; refs && i < body->count; i++) {
+        const sc_item *decl = body->items[i];
+        if (decl->kind == ITEM_RESOURCE)
+            generate_resource(&inner_template, decl, scope, refs[i]);
+    }
+    for (size_t i = 0; i < nested.count; i++)
+        force_instance(x->ctx, nested.items[i]);
+    sc_value *attributes = sc_value_new(x->ctx, VAL_MAP);
+    for (size_t i = 0; attributes && i < component->attribute_order.count; i++) {
+        const char *attr = component->attribute_order.items[i];
+        sc_attribute *a = sc_map_get(&component->attributes, attr);
+        sc_list_push(&x->ctx->arena, &attributes->keys, (void *)attr);
+        sc_list_push(&x->ctx->arena, &attributes->items, sc_eval(x->ctx, scope, a->item->value));
+    }
+    for (size_t i = 0; attributes && component->connectable && i < component->connectable->items.count; i++) {
+        const sc_item *setting = component->connectable->items.items[i];
+        if (setting->kind != ITEM_ATTR)
+            continue;
+        bool group = strcmp(setting->name.name, "security_group") == 0;
+        sc_list_push(&x->ctx->arena, &attributes->keys, (void *)(group ? CONNECT_GROUP : CONNECT_PORT));
+        sc_list_push(&x->ctx->arena, &attributes->items, sc_eval(x->ctx, scope, setting->value));
+    }
+    return attributes;
+}
+
+static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol)
+{
+    pending *p = symbol->force_data;
+    if (p->value)
+        return p->value;
+    if (p->busy)
+        return unknown(ctx);
+    p->busy = true;
+    expander *x = p->x;
+    const sc_item *item = p->item;
+    sc_value *result;
+    if (!condition_holds(x, p->scope, item)) {
+        result = sc_value_new(ctx, VAL_NULL);
+    } else if (!item->for_iter) {
+        result = expand_one(p, p->scope, item->label.name);
+    } else {
+        sc_value *iter = loop_elements(x, p->scope, item);
+        result = sc_value_new(ctx, VAL_LIST);
+        for (size_t i = 0; iter && result && i < iter->items.count; i++) {
+            sc_value *element;
+            sc_scope *inner = iteration_scope(x, p->scope, item, iter, i, &element);
+            const char *name = sc_arena_printf(&ctx->arena, "%s_%s", item->label.name,
+                                               loop_suffix(ctx, element, i));
+            sc_list_push(&ctx->arena, &result->items, expand_one(p, inner, name));
+        }
+    }
+    p->value = result ? result : unknown(ctx);
+    p->busy = false;
+    return p->value;
+}
+
+/* ---- stack-level declarations --------------------------------------------------------- */
+
+static sc_value *force_resource(sc_context *ctx, sc_symbol *symbol)
+{
+    pending *p = symbol->force_data;
+    if (!p->value && !p->busy) {
+        p->busy = true;
+        p->value = declare_resource(p, p->item, p->scope);
+        p->busy = false;
+    }
+    return p->value ? p->value : unknown(ctx);
+}
+
+static sc_value *force_let(sc_context *ctx, sc_symbol *symbol)
+{
+    pending *p = symbol->force_data;
+    if (p->value)
+        return p->value;
+    if (p->busy)
+        return unknown(ctx);
+    p->busy = true;
+    p->value = sc_eval(ctx, p->scope, p->item->value);
+    p->busy = false;
+    return p->value;
+}
+
+static const char *parameter_type(const sc_type *t)
+{
+    while (t && t->kind == TY_OPTIONAL)
+        t = t->elem;
+    if (!t)
+        return "String";
+    switch (t->kind) {
+    case TY_INT:
+    case TY_NUMBER:
+        return "Number";
+    case TY_LIST:
+        return t->elem && (t->elem->kind == TY_INT || t->elem->kind == TY_NUMBER) ? "List<Number>"
+                                                                                  : "CommaDelimitedList";
+    default:
+        return "String";
+    }
+}
+
+static bool is_secret_type(const sc_type *t)
+{
+    while (t && t->kind == TY_OPTIONAL)
+        t = t->elem;
+    return t && t->kind == TY_SECRET;
+}
+
+static sc_value *force_param(sc_context *ctx, sc_symbol *symbol)
+{
+    pending *p = symbol->force_data;
+    if (p->value)
+        return p->value;
+    const char *name = pascal(ctx, NULL, symbol->name, NULL);
+    sc_value *ref = sc_value_intrinsic(ctx, "Ref", sc_value_string(ctx, name), p->stack->stack);
+    if (!is_secret_type(symbol->type)) {
+        p->value = ref;
+        return ref;
+    }
+    sc_value *secret = sc_value_new(ctx, VAL_SECRET);
+    if (secret) {
+        secret->owner = p->stack->stack;
+        sc_list_push(&ctx->arena, &secret->items, ref);
+    }
+    p->value = secret;
+    return secret;
+}
+
+static void add_parameter(expander *x, sc_cfn_stack *stack, const sc_item *item, sc_symbol *symbol)
+{
+    sc_cfn_parameter *param = sc_arena_alloc(&x->ctx->arena, sizeof(*param));
+    if (!param)
+        return;
+    param->name = pascal(x->ctx, NULL, item->name.name, NULL);
+    param->type = parameter_type(symbol ? symbol->type : NULL);
+    param->no_echo = symbol && is_secret_type(symbol->type);
+    param->span = item->span;
+    if (item->value)
+        param->default_value = sc_eval(x->ctx, stack->stack->scope, item->value);
+    for (size_t i = 0; i < item->items.count; i++) {
+        const sc_item *option = item->items.items[i];
+        if (option->kind != ITEM_ATTR)
+            continue;
+        sc_value *v = sc_eval(x->ctx, stack->stack->scope, option->value);
+        if (strcmp(option->name.name, "description") == 0 && v && v->kind == VAL_STRING)
+            param->description = v->s;
+        else if (strcmp(option->name.name, "allowed") == 0)
+            param->allowed_values = v;
+    }
+    sc_list_push(&x->ctx->arena, &stack->parameters, param);
+}
+
+static pending *new_pending(expander *x, sc_cfn_stack *stack, const sc_item *item, size_t order)
+{
+    pending *p = sc_arena_alloc(&x->ctx->arena, sizeof(*p));
+    if (!p)
+        return NULL;
+    p->x = x;
+    p->stack = stack;
+    p->item = item;
+    p->scope = stack->stack->scope;
+    p->declared_at = item->span;
+    p->order = order;
+    return p;
+}
+
+/* Gives every stack-level name a force function, before anything is evaluated. */
+static void prepare_stack(expander *x, sc_cfn_stack *stack)
+{
+    sc_stack *s = stack->stack;
+    for (size_t i = 0; i < s->items.count; i++) {
+        const sc_item *item = s->items.items[i];
+        const char *name = item->kind == ITEM_BLOCK ? item->label.name : item->name.name;
+        sc_symbol *symbol = name ? sc_scope_lookup_local(s->scope, name) : NULL;
+        if (!symbol || symbol->item != item)
+            continue;
+        pending *p = new_pending(x, stack, item, i + 1);
+        if (!p)
+            return;
+        symbol->force_data = p;
+        switch (item->kind) {
+        case ITEM_BLOCK:
+            symbol->force = force_instance;
+            break;
+        case ITEM_RESOURCE:
+            symbol->force = force_resource;
+            break;
+        case ITEM_LET:
+            symbol->force = force_let;
+            break;
+        case ITEM_PARAM:
+            symbol->force = force_param;
+            break;
+        default:
+            symbol->force_data = NULL;
+        }
+    }
+}
+
+static void add_output(expander *x, sc_cfn_stack *stack, const sc_item *item)
+{
+    sc_cfn_output *output = sc_arena_alloc(&x->ctx->arena, sizeof(*output));
+    if (!output)
+        return;
+    output->name = pascal(x->ctx, NULL, item->name.name, NULL);
+    output->span = item->span;
+    sc_value *v = sc_eval(x->ctx, stack->stack->scope, item->value);
+    if (v && v->kind == VAL_LIST) /* outputs are strings: lists are joined with commas */
+        v = sc_value_intrinsic(x->ctx, "Fn::Join", sc_value_list2(x->ctx, sc_value_string(x->ctx, ","), v),
+                               stack->stack);
+    if (v && v->kind == VAL_INT)
+        v = sc_value_string(x->ctx, sc_arena_printf(&x->ctx->arena, "%lld", v->i));
+    else if (v && v->kind == VAL_BOOL)
+        v = sc_value_string(x->ctx, v->b ? "true" : "false");
+    output->value = lower(x, stack, v, item->value->span,
+                          sc_arena_printf(&x->ctx->arena, "output `%s`", item->name.name));
+    sc_list_push(&x->ctx->arena, &stack->outputs, output);
+}
+
+static sc_value *map_get(const sc_value *map, const char *key)
+{
+    for (size_t i = 0; map && map->kind == VAL_MAP && i < map->keys.count; i++)
+        if (strcmp(map->keys.items[i], key) == 0)
+            return map->items.items[i];
+    return NULL;
+}
+
+static const char *expr_label(const sc_expr *e)
+{
+    if (e->kind == EXPR_NAME || e->kind == EXPR_MEMBER)
+        return e->name.name;
+    return "source";
+}
+
+/* `allow a -> b`: one ingress rule on b's security group from a's, on b's port. */
+static void add_allow(expander *x, sc_cfn_stack *stack, const sc_item *item, size_t order)
+{
+    sc_scope *scope = stack->stack->scope;
+    sc_value *from = sc_eval(x->ctx, scope, item->from);
+    sc_value *to = sc_eval(x->ctx, scope, item->to);
+    sc_value *from_group = map_get(from, CONNECT_GROUP);
+    sc_value *to_group = map_get(to, CONNECT_GROUP);
+    sc_value *port = map_get(to, CONNECT_PORT);
+    for (size_t i = 0; i < item->items.count; i++) {
+        const sc_item *option = item->items.items[i];
+        if (option->kind == ITEM_ATTR && strcmp(option->name.name, "port") == 0)
+            port = sc_eval(x->ctx, scope, option->value);
+    }
+    if (!from_group || !to_group || !port)
+        return; /* the checker reported why */
+    sc_cfn_resource *r = sc_arena_alloc(&x->ctx->arena, sizeof(*r));
+    if (!r)
+        return;
+    const char *source = expr_label(item->from), *target = expr_label(item->to);
+    r->path = sc_arena_printf(&x->ctx->arena, "allow %s -> %s", source, target);
+    r->logical_id = claim_id(x, stack, pascal(x->ctx, "Allow", source, sc_arena_printf(&x->ctx->arena, "to_%s", target)), r->path);
+    r->type = "AWS::EC2::SecurityGroupIngress";
+    r->declared_at = item->span;
+    r->defined_at = item->span;
+    r->order = order * 1000000 + stack->next_order++;
+    r->properties = sc_value_new(x->ctx, VAL_MAP);
+    static const char *const keys[] = {"GroupId", "IpProtocol", "FromPort", "ToPort", "SourceSecurityGroupId"};
+    sc_value *values[] = {to_group, sc_value_string(x->ctx, "tcp"), port, port, from_group};
+    for (size_t i = 0; r->properties && i < 5; i++) {
+        sc_list_push(&x->ctx->arena, &r->properties->keys, (void *)keys[i]);
+        sc_list_push(&x->ctx->arena, &r->properties->items,
+                     lower(x, stack, values[i], item->span, "the `allow` rule"));
+    }
+    sc_map_put(&x->ctx->arena, &stack->logical_ids, r->logical_id, r);
+    sc_list_push(&x->ctx->arena, &stack->resources, r);
+}
+
+static void expand_stack(expander *x, sc_cfn_stack *stack)
+{
+    sc_stack *s = stack->stack;
+    for (size_t i = 0; i < s->items.count; i++) {
+        const sc_item *item = s->items.items[i];
+        const char *name = item->kind == ITEM_BLOCK ? item->label.name : item->name.name;
+        sc_symbol *symbol = name ? sc_scope_lookup_local(s->scope, name) : NULL;
+        switch (item->kind) {
+        case ITEM_BLOCK:
+            if (symbol && symbol->force)
+                symbol->force(x->ctx, symbol);
+            break;
+        case ITEM_RESOURCE:
+            if (symbol && symbol->force) {
+                pending *p = symbol->force_data;
+                generate_resource(p, item, s->scope, symbol->force(x->ctx, symbol));
+            }
+            break;
+        case ITEM_PARAM:
+            add_parameter(x, stack, item, symbol);
+            break;
+        case ITEM_OUTPUT:
+            add_output(x, stack, item);
+            break;
+        case ITEM_ALLOW:
+            add_allow(x, stack, item, i + 1);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static int compare_resources(const void *a, const void *b)
+{
+    const sc_cfn_resource *ra = *(sc_cfn_resource *const *)a, *rb = *(sc_cfn_resource *const *)b;
+    return ra->order < rb->order ? -1 : ra->order > rb->order;
+}
+
+/* Stacks in deploy order: every stack after those it reads from; source order otherwise. */
+static void order_stacks(expander *x, sc_ptr_list *all)
+{
+    sc_map placed = {0};
+    while (x->out->stacks.count < all->count) {
+        bool progress = false;
+        for (size_t i = 0; i < all->count; i++) {
+            sc_cfn_stack *stack = all->items[i];
+            if (sc_map_get(&placed, stack->name))
+                continue;
+            bool ready = true;
+            for (size_t d = 0; d < stack->depends_on.count && ready; d++)
+                ready = sc_map_get(&placed, ((sc_cfn_stack *)stack->depends_on.items[d])->name) != NULL;
+            if (!ready)
+                continue;
+            sc_map_put(&x->ctx->arena, &placed, stack->name, stack);
+            sc_list_push(&x->ctx->arena, &x->out->stacks, stack);
+            progress = true;
+            break;
+        }
+        if (!progress) /* a cycle, already reported by the checker: keep source order */
+            for (size_t i = 0; i < all->count; i++)
+                if (!sc_map_get(&placed, ((sc_cfn_stack *)all->items[i])->name)) {
+                    sc_map_put(&x->ctx->arena, &placed, ((sc_cfn_stack *)all->items[i])->name, all->items[i]);
+                    sc_list_push(&x->ctx->arena, &x->out->stacks, all->items[i]);
+                }
+    }
+}
+
+const char *sc_display_path(sc_context *ctx, const sc_cfn_program *out, uint32_t source)
+{
+    sc_source *src = sc_source_get(ctx, source);
+    if (!src)
+        return "?";
+    const char *path = src->path;
+    size_t dir_len = ctx->stdlib_dir ? strlen(ctx->stdlib_dir) : 0;
+    if (dir_len && strncmp(path, ctx->stdlib_dir, dir_len) == 0 && path[dir_len] == '/')
+        return sc_arena_printf(&ctx->arena, "std/%s", path + dir_len + 1);
+    size_t base_len = out->base_dir ? strlen(out->base_dir) : 0;
+    if (base_len && strncmp(path, out->base_dir, base_len) == 0 && path[base_len] == '/')
+        return path + base_len + 1;
+    return path;
+}
+
+static const char *directory_of(sc_context *ctx, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? sc_arena_strndup(&ctx->arena, path, (size_t)(slash - path)) : NULL;
+}
+
+sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode)
+{
+    sc_cfn_program *out = sc_arena_alloc(&ctx->arena, sizeof(*out));
+    if (!out || !program || !program->main)
+        return NULL;
+    out->cross_stack = mode;
+    out->base_dir = directory_of(ctx, sc_source_get(ctx, program->main->source)->path);
+    expander x = {.ctx = ctx, .program = program, .out = out};
+    sc_ptr_list all = {0};
+    for (size_t i = 0; i < program->stacks.count; i++) {
+        sc_cfn_stack *stack = sc_arena_alloc(&ctx->arena, sizeof(*stack));
+        if (!stack)
+            return NULL;
+        stack->stack = program->stacks.items[i];
+        stack->name = stack->stack->name;
+        sc_map_put(&ctx->arena, &x.stacks, stack->name, stack);
+        sc_list_push(&ctx->arena, &all, stack);
+    }
+    for (size_t i = 0; i < all.count; i++)
+        prepare_stack(&x, all.items[i]);
+    for (size_t i = 0; i < all.count; i++)
+        expand_stack(&x, all.items[i]);
+    for (size_t i = 0; i < all.count; i++) {
+        sc_cfn_stack *stack = all.items[i];
+        for (size_t r = 0; r < stack->stack->references.count; r++) {
+            sc_stack_ref *ref = stack->stack->references.items[r];
+            add_stack_dependency(stack, cfn_stack_of(&x, ref->target), ctx);
+        }
+        if (stack->resources.count > 1)
+            qsort(stack->resources.items, stack->resources.count, sizeof(void *), compare_resources);
+    }
+    order_stacks(&x, &all);
+    return ctx->out_of_memory ? NULL : out;
+}

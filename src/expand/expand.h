@@ -1,0 +1,94 @@
+/* The expansion stage: a checked program becomes one resource graph per stack.
+ * Entry point: sc_expand in expand.c. Components are instantiated with their inputs,
+ * `for` and `if` unrolled, references lowered to Ref/Fn::GetAtt/Fn::Join/Fn::Select/
+ * Fn::GetAZs, values known at compile time folded, and references between stacks
+ * turned into exports and imports. The emission stage writes what this produces. */
+#ifndef STACKC_EXPAND_H
+#define STACKC_EXPAND_H
+
+#include "sema/sema.h"
+
+typedef struct sc_cfn_resource {
+    const char *logical_id;
+    const char *type;
+    const char *path;            /* declaration path, e.g. "wp/cluster" */
+    sc_value *properties;        /* VAL_MAP in source order; null values dropped on output */
+    sc_ptr_list depends_on;      /* logical ids (const char *) */
+    const char *deletion_policy; /* NULL when CloudFormation's default applies */
+    const char *update_replace_policy;
+    sc_value *metadata;          /* the user's `metadata`, or NULL */
+    sc_span declared_at;         /* the user's instance or resource */
+    sc_span defined_at;          /* the `resource` in its component, or declared_at */
+    size_t order;                /* for a stable, readable template order */
+} sc_cfn_resource;
+
+typedef struct sc_cfn_parameter {
+    const char *name;
+    const char *type;            /* String, Number, CommaDelimitedList, List<Number> */
+    sc_value *default_value;     /* NULL when none */
+    bool no_echo;
+    const char *description;
+    sc_value *allowed_values;
+    sc_span span;
+} sc_cfn_parameter;
+
+typedef struct sc_cfn_output {
+    const char *name;
+    sc_value *value;
+    const char *export_name;     /* non-NULL: exported for another stack */
+    sc_span span;
+} sc_cfn_output;
+
+typedef struct sc_cfn_asset {
+    const char *id;              /* content hash: sha256 of context files, dockerfile, args */
+    const char *context;         /* directory, relative to the main file's folder */
+    const char *dockerfile;
+    sc_value *build_args;        /* VAL_MAP of strings */
+    const char *target;          /* NULL when none */
+    sc_span span;
+} sc_cfn_asset;
+
+typedef enum sc_cross_stack_mode {
+    SC_CROSS_STACK_WEAK,   /* default: the producer's output, read by the consumer's deploy */
+    SC_CROSS_STACK_EXPORT, /* Export + Fn::ImportValue: CloudFormation locks the producer */
+} sc_cross_stack_mode;
+
+typedef struct sc_cfn_import {
+    const char *export_name;
+    const char *parameter;       /* weak mode: the consumer's parameter that receives it */
+    struct sc_cfn_stack *from;
+    const char *output;          /* the producer's output name */
+} sc_cfn_import;
+
+typedef struct sc_cfn_stack {
+    sc_stack *stack;
+    const char *name;
+    sc_ptr_list resources;       /* sc_cfn_resource, sorted by `order` at the end */
+    sc_ptr_list parameters;      /* sc_cfn_parameter */
+    sc_ptr_list outputs;         /* sc_cfn_output: the user's, then exports */
+    sc_ptr_list imports;         /* sc_cfn_import */
+    sc_ptr_list assets;          /* sc_cfn_asset used by this stack */
+    sc_ptr_list depends_on;      /* sc_cfn_stack */
+    sc_map logical_ids;          /* id -> sc_cfn_resource */
+    sc_map exports_by_key;       /* canonical value text -> sc_cfn_output */
+    sc_map imports_by_key;
+    size_t next_order;
+} sc_cfn_stack;
+
+typedef struct sc_cfn_program {
+    sc_ptr_list stacks;          /* sc_cfn_stack in deploy order */
+    sc_ptr_list assets;          /* every distinct sc_cfn_asset */
+    const char *base_dir;        /* the main file's folder: asset and source paths are relative to it */
+    sc_cross_stack_mode cross_stack;
+} sc_cfn_program;
+
+/* Expands a program that checked without errors. NULL when out of memory; other
+ * problems are diagnostics. */
+sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode);
+
+/* A path as written into templates: relative to the main file's folder for the
+ * user's files, "std/NAME.stack" for the standard library, so output does not
+ * depend on where the repository or the stdlib sits. */
+const char *sc_display_path(sc_context *ctx, const sc_cfn_program *out, uint32_t source);
+
+#endif
