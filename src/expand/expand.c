@@ -699,6 +699,15 @@ static void add_parameter(expander *x, sc_cfn_stack *stack, const sc_item *item,
         else if (strcmp(option->name.name, "allowed") == 0)
             param->allowed_values = v;
     }
+    const sc_type *t = symbol ? symbol->type : NULL;
+    while (t && t->kind == TY_OPTIONAL)
+        t = t->elem;
+    if (!param->allowed_values && t && t->kind == TY_UNION) {
+        param->allowed_values = sc_value_new(x->ctx, VAL_LIST);
+        for (size_t i = 0; param->allowed_values && i < t->alternatives.count; i++)
+            sc_list_push(&x->ctx->arena, &param->allowed_values->items,
+                         sc_value_string(x->ctx, t->alternatives.items[i]));
+    }
     sc_list_push(&x->ctx->arena, &stack->parameters, param);
 }
 

@@ -649,8 +649,11 @@ static sc_scope *repeat_scope(sc_checker *c, sc_scope *scope, const sc_item *ite
     } else if (iter && iter->kind == TY_MAP) {
         elem = iter->elem;
         index = basic(c, TY_STRING);
+    } else if (iter && iter->kind == TY_RECORD) {
+        /* A map literal: fields may differ in type, so the value is `any`. */
+        index = basic(c, TY_STRING);
     }
-    else if (iter && iter->kind != TY_ERROR && iter->kind != TY_ANY)
+    else if (iter && iter->kind != TY_ERROR && iter->kind != TY_ANY && iter->kind != TY_RECORD)
         sc_error(c->ctx, "E0205", item->for_iter->span, "`for` needs a list or map, found %s",
                  sc_type_name(c->ctx, iter));
     sc_scope *inner = sc_scope_new(c->ctx, scope);

@@ -419,6 +419,15 @@ static sc_value *lower_interpolation(sc_context *ctx, sc_scope *scope, const sc_
             return unknown(ctx);
         if (deploy_time(v) && !owner)
             owner = v->owner;
+        /* Adjacent literal pieces fold into one: "a-" rather than "a", "-". */
+        sc_value *last = parts->items.count ? parts->items.items[parts->items.count - 1] : NULL;
+        if (v->kind == VAL_STRING && last && last->kind == VAL_STRING) {
+            parts->items.items[parts->items.count - 1] =
+                string_value(ctx, sc_arena_printf(&ctx->arena, "%s%s", last->s, v->s));
+            continue;
+        }
+        if (v->kind == VAL_STRING && !v->s[0])
+            continue;
         sc_list_push(&ctx->arena, &parts->items, v);
     }
     return sc_value_intrinsic(ctx, "Fn::Join", sc_value_list2(ctx, string_value(ctx, ""), parts), owner);
