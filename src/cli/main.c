@@ -123,10 +123,25 @@ static void render(const sc_context *ctx, const options *opts)
         sc_render_human(ctx, stderr, isatty(STDERR_FILENO));
 }
 
+/* The main file must be readable before anything runs: that failure is an I/O error,
+ * not a compile error, and scripts can tell the two apart by the exit code. */
+static bool readable(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "stackc: cannot read \"%s\": %s\n", path, strerror(errno));
+        return false;
+    }
+    fclose(f);
+    return true;
+}
+
 static int run_check(const options *opts)
 {
     if (opts->file_count != 1)
         return usage_error("check takes exactly one file", NULL);
+    if (!readable(opts->files[0]))
+        return SC_EXIT_IO;
     sc_context *ctx = new_context(opts);
     if (!ctx)
         return SC_EXIT_INTERNAL;
@@ -148,6 +163,8 @@ static int run_build(const options *opts)
 {
     if (opts->file_count != 1)
         return usage_error("build takes exactly one file", NULL);
+    if (!readable(opts->files[0]))
+        return SC_EXIT_IO;
     sc_context *ctx = new_context(opts);
     if (!ctx)
         return SC_EXIT_INTERNAL;

@@ -176,7 +176,10 @@ static const char *severity_color(sc_severity s)
     return s == SC_SEVERITY_ERROR ? "\033[1;31m" : s == SC_SEVERITY_WARNING ? "\033[1;35m" : "\033[1;36m";
 }
 
-/* Prints the span's first line with a caret line under it: ^ at the start, ~ after. */
+enum { EXCERPT_WIDTH = 120, EXCERPT_LEAD = 40 };
+
+/* Prints the span's first line with a caret line under it: ^ at the start, ~ after.
+ * A line wider than EXCERPT_WIDTH is clipped around the span, with "..." marking cuts. */
 static void render_excerpt(const sc_context *ctx, FILE *out, sc_span span, bool color)
 {
     sc_source *src = sc_source_get(ctx, span.file);
@@ -187,11 +190,20 @@ static void render_excerpt(const sc_context *ctx, FILE *out, sc_span span, bool 
     uint32_t line_end = line_begin;
     while (line_end < src->len && src->text[line_end] != '\n')
         line_end++;
-    fprintf(out, "%5u | %.*s\n", start.line, (int)(line_end - line_begin), src->text + line_begin);
-    fprintf(out, "      | ");
-    for (uint32_t i = line_begin; i < start.offset; i++)
+    uint32_t shown_begin = line_begin, shown_end = line_end;
+    if (line_end - line_begin > EXCERPT_WIDTH) {
+        if (start.offset - line_begin > EXCERPT_WIDTH - EXCERPT_LEAD)
+            shown_begin = start.offset - EXCERPT_LEAD;
+        if (line_end - shown_begin > EXCERPT_WIDTH)
+            shown_end = shown_begin + EXCERPT_WIDTH;
+    }
+    const char *lead = shown_begin > line_begin ? "..." : "";
+    fprintf(out, "%5u | %s%.*s%s\n", start.line, lead, (int)(shown_end - shown_begin),
+            src->text + shown_begin, shown_end < line_end ? "..." : "");
+    fprintf(out, "      | %s", lead[0] ? "   " : "");
+    for (uint32_t i = shown_begin; i < start.offset; i++)
         fputc(src->text[i] == '\t' ? '\t' : ' ', out);
-    uint32_t stop = span.end < line_end ? span.end : line_end;
+    uint32_t stop = span.end < shown_end ? span.end : shown_end;
     if (color)
         fputs("\033[1;32m", out);
     fputc('^', out);

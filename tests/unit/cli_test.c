@@ -1,0 +1,148 @@
+/* The `stackc` command end to end: exit codes, where output goes, and what it writes. */
+#include "support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define ROOT STACKC_REPO_ROOT
+
+typedef struct run_result {
+    int status;
+    char *out; /* stdout and stderr together */
+} run_result;
+
+/* Runs the stackc binary with `args` (a shell fragment), from the repository root. */
+static run_result run(const char *args)
+{
+    char command[4096];
+    snprintf(command, sizeof(command), "cd '%s' && STACKC_STDLIB='%s/stdlib' '%s' %s 2>&1", ROOT,
+             ROOT, STACKC_BINARY, args);
+    run_result r = {0};
+    FILE *p = popen(command, "r");
+    size_t cap = 1 << 16, len = 0;
+    r.out = calloc(1, cap);
+    size_t n;
+    while (p && (n = fread(r.out + len, 1, cap - len - 1, p)) > 0)
+        len += n;
+    int status = p ? pclose(p) : -1;
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+static char temp_dir[] = "/tmp/stackc-cli-XXXXXX";
+
+static void test_usage_errors_exit_2(void)
+{
+    run_result r = run("");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "no command given"));
+    free(r.out);
+    r = run("frobnicate x.stack");
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "unknown command frobnicate"));
+    free(r.out);
+    r = run("check --format xml examples/wordpress/site.stack");
+    CU_ASSERT_EQUAL(r.status, 2);
+    free(r.out);
+}
+
+static void test_check(void)
+{
+    run_result r = run("check examples/wordpress/site.stack");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_STRING_EQUAL(r.out, "");
+    free(r.out);
+    r = run("check tests/bad/E0200-unknown-name-typo.stack");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "error[E0200]"));
+    free(r.out);
+    r = run("check does/not/exist.stack");
+    CU_ASSERT_EQUAL(r.status, 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "cannot read \"does/not/exist.stack\""));
+    free(r.out);
+}
+
+static void test_check_json(void)
+{
+    run_result r = run("check --format json tests/bad/E0200-unknown-name-typo.stack 2>/dev/null");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"code\":\t\"E0200\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"errors\":\t1"));
+    free(r.out);
+}
+
+static void test_fmt_check(void)
+{
+    char path[256], command[512];
+    snprintf(path, sizeof(path), "%s/messy.stack", temp_dir);
+    const char messy[] = "let   a=1\n";
+    test_write_file(path, messy, strlen(messy));
+    snprintf(command, sizeof(command), "fmt --check %s", path);
+    run_result r = run(command);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, path));
+    free(r.out);
+    snprintf(command, sizeof(command), "fmt %s", path);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    free(r.out);
+    char *text = test_read_file(path, NULL);
+    CU_ASSERT_STRING_EQUAL(text, "let a = 1\n");
+    free(text);
+    snprintf(command, sizeof(command), "fmt --check %s", path);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    free(r.out);
+}
+
+static void test_build_writes_templates_and_manifest(void)
+{
+    char command[512], path[512];
+    snprintf(command, sizeof(command), "build examples/wordpress/site.stack -o %s/out", temp_dir);
+    run_result r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "wrote 3 files"));
+    free(r.out);
+    static const char *const files[] = {"Network.template.json", "Wordpress.template.json",
+                                        "manifest.json"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/out/%s", temp_dir, files[i]);
+        CU_ASSERT_EQUAL(access(path, R_OK), 0);
+    }
+    snprintf(command, sizeof(command),
+             "build examples/wordpress/site.stack --format yaml --stack Network -o %s/yaml", temp_dir);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    free(r.out);
+    snprintf(path, sizeof(path), "%s/yaml/Network.template.yaml", temp_dir);
+    CU_ASSERT_EQUAL(access(path, R_OK), 0);
+    snprintf(path, sizeof(path), "%s/yaml/Wordpress.template.yaml", temp_dir);
+    CU_ASSERT_NOT_EQUAL(access(path, R_OK), 0);
+    r = run("build examples/wordpress/site.stack --stack Nope -o /tmp/stackc-never");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "there is no stack named \"Nope\""));
+    free(r.out);
+}
+
+int main(void)
+{
+    if (!mkdtemp(temp_dir))
+        return 2;
+    static const test_case cases[] = {
+        {"usage errors exit 2", test_usage_errors_exit_2},
+        {"check: 0 clean, 1 errors, 3 unreadable", test_check},
+        {"check --format json", test_check_json},
+        {"fmt --check lists unformatted files; fmt rewrites them", test_fmt_check},
+        {"build writes templates and the manifest", test_build_writes_templates_and_manifest},
+        {NULL, NULL},
+    };
+    int status = test_main("cli", cases);
+    char cleanup[256];
+    snprintf(cleanup, sizeof(cleanup), "rm -rf '%s'", temp_dir);
+    if (system(cleanup) != 0)
+        status = status ? status : 1;
+    return status;
+}
