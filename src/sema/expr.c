@@ -93,7 +93,8 @@ static fit fits(const sc_type *actual, const sc_type *expected)
     case TY_SECRET:
         return is_stringy(actual) || actual->kind == TY_SECRET ? FIT_OK : FIT_MISMATCH;
     case TY_STRING:
-        return is_stringy(actual) ? FIT_OK : FIT_MISMATCH;
+        /* A resource where a string is expected is its Ref: an id, a name or an ARN. */
+        return is_stringy(actual) || actual->kind == TY_RESOURCE ? FIT_OK : FIT_MISMATCH;
     case TY_UNION:
         if (actual->kind == TY_STRING)
             return FIT_OK; /* the value itself is checked where it is known */
