@@ -339,6 +339,12 @@ const char *sc_aws_status_name(sc_aws_status status)
         return "credential process error";
     case SC_AWS_ERR_UNSUPPORTED:
         return "unsupported";
+    case SC_AWS_ERR_SERVICE:
+        return "AWS error";
+    case SC_AWS_ERR_PROTOCOL:
+        return "unreadable AWS response";
+    case SC_AWS_ERR_TIMEOUT:
+        return "timed out";
     }
     return "unknown error";
 }
@@ -348,16 +354,16 @@ void sc_aws_error_clear(sc_aws_error *err)
     if (!err)
         return;
     free(err->message);
-    err->message = NULL;
-    err->status = SC_AWS_OK;
+    free(err->code);
+    free(err->request_id);
+    *err = (sc_aws_error){0};
 }
 
 sc_aws_status sc_aws_fail(sc_aws_error *err, sc_aws_status status, const char *fmt, ...)
 {
     if (!err)
         return status;
-    free(err->message);
-    err->message = NULL;
+    sc_aws_error_clear(err); /* the AWS details of an earlier failure no longer apply */
     err->status = status;
     va_list args;
     va_start(args, fmt);

@@ -79,7 +79,7 @@ bool sc_aws_parse_iso8601(const char *s, time_t *out);
 
 /* Sets `err` (if non-NULL) to `status` with a formatted message and returns `status`,
  * so a failing path reads `return sc_aws_fail(err, SC_AWS_ERR_CONFIG, "...", ...);`.
- * A previous message is freed. Never format a secret into it. */
+ * Whatever `err` held before (message, AWS code) is freed. Never format a secret into it. */
 sc_aws_status sc_aws_fail(sc_aws_error *err, sc_aws_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

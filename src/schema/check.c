@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ static const struct {
     {"Fn::FindInMap", GIVES_SCALAR | GIVES_LIST},
     {"Fn::GetAZs", GIVES_LIST},
     {"Fn::GetAtt", GIVES_ANY},
+    {"Fn::GetStackOutput", GIVES_SCALAR}, /* another stack's output: a string */
     {"Fn::If", GIVES_BRANCH},
     {"Fn::ImportValue", GIVES_SCALAR},
     {"Fn::Join", GIVES_SCALAR},
@@ -45,13 +47,12 @@ static const struct {
 enum { INTRINSIC_COUNT = sizeof(intrinsics) / sizeof(intrinsics[0]) };
 
 typedef struct checker {
-    sc_schema *schema;
     sc_arena *arena;
     const sc_schema_value_reader *reader;
     const sc_resource_schema *resource; /* whose Properties are checked, or NULL */
     sc_ptr_list *problems;
-    size_t found;                       /* problems seen, also while quiet */
-    bool quiet;                         /* trying a union's alternative: count only */
+    size_t found; /* problems seen, also while quiet */
+    bool quiet;   /* trying a union's alternative: count only */
     sc_buf path;
 } checker;
 
@@ -213,6 +214,28 @@ static void scan(checker *c, const void *value)
     }
 }
 
+/* What a function must be able to give to stand where `shape` is expected. */
+static unsigned needs_of(const sc_shape *shape)
+{
+    switch (shape->kind) {
+    case SHAPE_LIST:
+        return GIVES_LIST;
+    case SHAPE_MAP:
+    case SHAPE_OBJECT:
+        return GIVES_OBJECT;
+    case SHAPE_JSON:
+        return GIVES_ANY;
+    case SHAPE_UNION: {
+        unsigned needs = 0;
+        for (size_t i = 0; i < shape->alternative_count; i++)
+            needs |= needs_of(shape->alternatives[i]);
+        return needs;
+    }
+    default:
+        return GIVES_SCALAR;
+    }
+}
+
 /* An intrinsic where `shape` is expected: fine if it can give such a value. */
 static void check_intrinsic(checker *c, const sc_shape *shape, const char *name, const void *value)
 {
@@ -245,22 +268,7 @@ static void check_intrinsic(checker *c, const sc_shape *shape, const char *name,
         pop(c, mark);
         return;
     }
-    unsigned needs;
-    switch (shape->kind) {
-    case SHAPE_LIST:
-        needs = GIVES_LIST;
-        break;
-    case SHAPE_MAP:
-    case SHAPE_OBJECT:
-        needs = GIVES_OBJECT;
-        break;
-    case SHAPE_JSON:
-        needs = GIVES_ANY;
-        break;
-    default:
-        needs = GIVES_SCALAR;
-        break;
-    }
+    unsigned needs = needs_of(shape);
     if (!(gives & needs)) {
         report(c, value, NULL, "expected %s, found %s, which gives %s", describe_shape(c, shape),
                name, gives_text(gives));
@@ -340,8 +348,8 @@ static void check_primitive(checker *c, const sc_shape *shape, const void *value
     bool fits = false;
     switch (shape->kind) {
     case SHAPE_STRING: /* CloudFormation writes numbers and booleans as strings */
-        fits = kind == SCHEMA_VALUE_STRING || kind == SCHEMA_VALUE_NUMBER ||
-               kind == SCHEMA_VALUE_BOOL;
+        fits =
+            kind == SCHEMA_VALUE_STRING || kind == SCHEMA_VALUE_NUMBER || kind == SCHEMA_VALUE_BOOL;
         break;
     case SHAPE_TIMESTAMP:
         fits = kind == SCHEMA_VALUE_STRING;
@@ -361,7 +369,7 @@ static void check_primitive(checker *c, const sc_shape *shape, const void *value
     case SHAPE_BOOLEAN:
         fits = kind == SCHEMA_VALUE_BOOL ||
                (kind == SCHEMA_VALUE_STRING && (same_ignoring_case(r->string(value), "true") ||
-                                                 same_ignoring_case(r->string(value), "false")));
+                                                same_ignoring_case(r->string(value), "false")));
         break;
     default:
         sc_unreachable("not a primitive shape");
@@ -371,7 +379,8 @@ static void check_primitive(checker *c, const sc_shape *shape, const void *value
                describe_value(c, value));
 }
 
-/* ---- structure -------------------------------------------------------------------------------- */
+/* ---- structure --------------------------------------------------------------------------------
+ */
 
 static bool has_member(checker *c, const void *value, const char *name)
 {
@@ -403,8 +412,8 @@ static void check_members(checker *c, const sc_schema_object *object, const void
                    "not a property",
                    key, object->name);
         } else {
-            report(c, item, sc_schema_suggest_property(object, key),
-                   "unknown property `%s` of %s", key, object->name);
+            report(c, item, sc_schema_suggest_property(object, key), "unknown property `%s` of %s",
+                   key, object->name);
         }
         pop(c, mark);
     }
@@ -522,12 +531,10 @@ static void check_shape(checker *c, const sc_shape *shape, const void *value)
 /* ---- entry points -------------------------------------------------------------------------- */
 
 static size_t run(sc_schema *schema, const sc_resource_schema *resource, const sc_shape *shape,
-                  const sc_schema_value_reader *reader, const void *value,
-                  sc_ptr_list *problems)
+                  const sc_schema_value_reader *reader, const void *value, sc_ptr_list *problems)
 {
     sc_context *ctx = sc_schema_context(schema);
     checker c = {
-        .schema = schema,
         .arena = &ctx->arena,
         .reader = reader,
         .resource = resource,
@@ -537,10 +544,11 @@ static size_t run(sc_schema *schema, const sc_resource_schema *resource, const s
     size_t before = problems->count;
     if (value)
         check_shape(&c, shape, value);
-    else if (resource)
+    else if (resource) {
         for (size_t i = 0; i < resource->properties.required_count; i++)
             report(&c, NULL, NULL, "missing required property `%s` of %s",
                    resource->properties.required[i]->name, resource->type);
+    }
     sc_buf_free(&c.path);
     return problems->count - before;
 }
@@ -565,7 +573,8 @@ size_t sc_schema_check_properties(sc_schema *schema, const sc_resource_schema *r
     return run(schema, resource, &shape, reader, properties, problems);
 }
 
-/* ---- reading cJSON trees ----------------------------------------------------------------------- */
+/* ---- reading cJSON trees -----------------------------------------------------------------------
+ */
 
 static sc_schema_value_kind cjson_kind(const void *value)
 {

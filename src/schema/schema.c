@@ -22,16 +22,16 @@ typedef struct service_file {
 struct sc_schema {
     sc_context *ctx;
     const char *dir;
-    const char *error;       /* the first failure, or NULL */
+    const char *error; /* the first failure, or NULL */
     sc_schema_source source;
-    const char **types;      /* every resource type in the index, sorted */
+    const char **types; /* every resource type in the index, sorted */
     size_t type_count;
-    sc_map files;            /* service stem -> service_file */
-    sc_map service_of;       /* resource type -> service_file */
-    sc_map resources;        /* resource type -> sc_resource_schema, of files read */
-    sc_map objects;          /* property type name -> sc_schema_object, of files read */
-    sc_map shapes;           /* shape text -> sc_shape, interned */
-    sc_ptr_list unresolved;  /* OBJECT shapes made by the file being read */
+    sc_map files;           /* service stem -> service_file */
+    sc_map service_of;      /* resource type -> service_file */
+    sc_map resources;       /* resource type -> sc_resource_schema, of files read */
+    sc_map objects;         /* property type name -> sc_schema_object, of files read */
+    sc_map shapes;          /* shape text -> sc_shape, interned */
+    sc_ptr_list unresolved; /* OBJECT shapes made by the file being read */
 };
 
 /* ---- reading JSON files --------------------------------------------------------------- */
@@ -81,8 +81,8 @@ static const struct {
     const char *name;
     sc_shape_kind kind;
 } primitives[] = {
-    {"string", SHAPE_STRING}, {"integer", SHAPE_INTEGER}, {"double", SHAPE_DOUBLE},
-    {"boolean", SHAPE_BOOLEAN}, {"json", SHAPE_JSON},      {"timestamp", SHAPE_TIMESTAMP},
+    {"string", SHAPE_STRING},   {"integer", SHAPE_INTEGER}, {"double", SHAPE_DOUBLE},
+    {"boolean", SHAPE_BOOLEAN}, {"json", SHAPE_JSON},       {"timestamp", SHAPE_TIMESTAMP},
 };
 
 static bool starts_with(const char *s, size_t len, const char *prefix)
@@ -182,8 +182,7 @@ static int compare_properties(const void *a, const void *b)
 
 static int compare_attributes(const void *a, const void *b)
 {
-    return strcmp(((const sc_schema_attribute *)a)->name,
-                  ((const sc_schema_attribute *)b)->name);
+    return strcmp(((const sc_schema_attribute *)a)->name, ((const sc_schema_attribute *)b)->name);
 }
 
 /* PROPERTY := SHAPE | {"type": SHAPE, "required": true, "update": "Immutable"|"Conditional"} */
@@ -408,6 +407,11 @@ const char *sc_schema_error(const sc_schema *schema)
     return schema->error;
 }
 
+sc_context *sc_schema_context(const sc_schema *schema)
+{
+    return schema->ctx;
+}
+
 sc_schema_source sc_schema_source_info(const sc_schema *schema)
 {
     return schema->source;
@@ -474,17 +478,16 @@ static const void *find_named(const void *items, size_t count, size_t size, cons
 }
 
 const sc_schema_property *sc_schema_lookup_property(const sc_schema_object *object,
-                                                   const char *name)
+                                                    const char *name)
 {
-    return find_named(object->properties, object->property_count, sizeof(sc_schema_property),
-                      name);
+    return find_named(object->properties, object->property_count, sizeof(sc_schema_property), name);
 }
 
 const sc_schema_attribute *sc_schema_lookup_attribute(const sc_resource_schema *resource,
                                                       const char *name)
 {
-    return find_named(resource->attributes, resource->attribute_count,
-                      sizeof(sc_schema_attribute), name);
+    return find_named(resource->attributes, resource->attribute_count, sizeof(sc_schema_attribute),
+                      name);
 }
 
 bool sc_schema_is_read_only(const sc_resource_schema *resource, const char *name)

@@ -33,19 +33,19 @@ typedef enum sc_shape_kind {
     SHAPE_JSON,      /* any JSON value */
     SHAPE_TIMESTAMP, /* a string */
     SHAPE_LIST,
-    SHAPE_MAP,       /* an object with free keys */
-    SHAPE_OBJECT,    /* a named property type */
-    SHAPE_UNION,     /* any one of the alternatives */
+    SHAPE_MAP,    /* an object with free keys */
+    SHAPE_OBJECT, /* a named property type */
+    SHAPE_UNION,  /* any one of the alternatives */
 } sc_shape_kind;
 
 /* A property's or attribute's shape. Shapes are shared: the same text is the same shape. */
 struct sc_shape {
     sc_shape_kind kind;
-    const char *text;                /* as written: "List<AWS::ECS::TaskDefinition.PortMapping>" */
-    const sc_shape *element;         /* LIST, MAP */
-    const char *type_name;           /* OBJECT: "AWS::EC2::SecurityGroup.Ingress", or "Tag" */
-    const sc_schema_object *object;  /* OBJECT: the property type; NULL if the schema lacks it */
-    const sc_shape **alternatives;   /* UNION */
+    const char *text;               /* as written: "List<AWS::ECS::TaskDefinition.PortMapping>" */
+    const sc_shape *element;        /* LIST, MAP */
+    const char *type_name;          /* OBJECT: "AWS::EC2::SecurityGroup.Ingress", or "Tag" */
+    const sc_schema_object *object; /* OBJECT: the property type; NULL if the schema lacks it */
+    const sc_shape **alternatives;  /* UNION */
     size_t alternative_count;
 };
 
@@ -64,31 +64,31 @@ typedef struct sc_schema_property {
 
 /* A set of named properties: a resource's Properties or a property type. */
 struct sc_schema_object {
-    const char *name;                       /* "AWS::EC2::VPC", "AWS::EC2::SecurityGroup.Ingress" */
-    const sc_schema_property *properties;   /* sorted by name (strcmp) */
+    const char *name;                     /* "AWS::EC2::VPC", "AWS::EC2::SecurityGroup.Ingress" */
+    const sc_schema_property *properties; /* sorted by name (strcmp) */
     size_t property_count;
-    const char **property_names;            /* the same names, for did-you-mean */
-    const sc_schema_property **required;    /* the required ones, in name order */
+    const char **property_names;         /* the same names, for did-you-mean */
+    const sc_schema_property **required; /* the required ones, in name order */
     size_t required_count;
 };
 
 typedef struct sc_schema_attribute {
-    const char *name;      /* a Fn::GetAtt name: "Arn", "Endpoint.Address" */
+    const char *name; /* a Fn::GetAtt name: "Arn", "Endpoint.Address" */
     const sc_shape *shape;
 } sc_schema_attribute;
 
 typedef struct sc_resource_schema {
-    const char *type;                       /* "AWS::RDS::DBCluster" */
-    sc_schema_object properties;            /* name = type */
-    const sc_schema_attribute *attributes;  /* sorted by name */
+    const char *type;                      /* "AWS::RDS::DBCluster" */
+    sc_schema_object properties;           /* name = type */
+    const sc_schema_attribute *attributes; /* sorted by name */
     size_t attribute_count;
     const char **attribute_names;
-    const char *transform;                  /* the Transform the type needs, or NULL */
+    const char *transform; /* the Transform the type needs, or NULL */
 } sc_resource_schema;
 
 /* Where the schema came from, as index.json records it. Strings owned by the context. */
 typedef struct sc_schema_source {
-    const char *package;   /* "@aws-cdk/aws-service-spec" */
+    const char *package; /* "@aws-cdk/aws-service-spec" */
     const char *version;
     const char *published; /* ISO date of that version, or "unknown" */
 } sc_schema_source;
@@ -101,6 +101,7 @@ sc_schema *sc_schema_new(sc_context *ctx, const char *dir);
 /* The first failure to read or parse a schema file ("cannot read .../EC2.json"), or NULL.
  * A file that failed is not read again. */
 const char *sc_schema_error(const sc_schema *schema);
+sc_context *sc_schema_context(const sc_schema *schema);
 sc_schema_source sc_schema_source_info(const sc_schema *schema);
 
 /* Every resource type the index lists, sorted; reading them loads nothing. */
@@ -120,7 +121,7 @@ const sc_schema_object *sc_schema_property_type(sc_schema *schema, const char *n
 const char *sc_schema_suggest_type(const sc_schema *schema, const char *type);
 
 const sc_schema_property *sc_schema_lookup_property(const sc_schema_object *object,
-                                                   const char *name);
+                                                    const char *name);
 const char *sc_schema_suggest_property(const sc_schema_object *object, const char *name);
 const sc_schema_attribute *sc_schema_lookup_attribute(const sc_resource_schema *resource,
                                                       const char *name);

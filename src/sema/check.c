@@ -710,8 +710,14 @@ static void check_instance(sc_checker *c, sc_scope *scope, const sc_item *item)
     sc_check_component(c, component);
     const char *owner = sc_arena_printf(&c->ctx->arena, "%s `%s`", component->name,
                                         item->label.name ? item->label.name : "?");
+    const sc_symbol *outer_instance = c->current_instance;
+    if (scope->stack && !scope->component && component->connectable && item->label.name) {
+        sc_symbol *self = sc_scope_lookup_local(scope, item->label.name);
+        c->current_instance = self && self->item == item ? self : NULL;
+    }
     check_body(c, inner, &item->items, component->inputs, owner,
                item->label.name ? item->label.span : item->name.span);
+    c->current_instance = outer_instance;
     if (!item->for_iter)
         run_instance_checks(c, inner, item, component);
 }
@@ -1168,6 +1174,7 @@ static sc_component *connectable_end(sc_checker *c, sc_scope *scope, const sc_ex
 
 static void check_allow(sc_checker *c, sc_scope *scope, const sc_item *item)
 {
+    sc_list_push(&c->ctx->arena, &c->allows, (void *)item);
     connectable_end(c, scope, item->from);
     connectable_end(c, scope, item->to);
     if (!item->has_body)
@@ -1299,6 +1306,47 @@ static void check_stack_cycles(sc_checker *c)
     }
 }
 
+/* ---- likely mistakes ------------------------------------------------------------------------------ */
+
+static bool allowed(sc_checker *c, const sc_symbol *from, const sc_symbol *to)
+{
+    for (size_t i = 0; i < c->allows.count; i++) {
+        const sc_item *allow = c->allows.items[i];
+        sc_scope *scope = NULL;
+        for (size_t s = 0; s < c->program->stacks.count && !scope; s++) {
+            sc_stack *stack = c->program->stacks.items[s];
+            for (size_t k = 0; k < stack->items.count && !scope; k++)
+                if (stack->items.items[k] == allow)
+                    scope = stack->scope;
+        }
+        if (scope && sc_referenced_instance(c, scope, allow->from) == from &&
+            sc_referenced_instance(c, scope, allow->to) == to)
+            return true;
+    }
+    return false;
+}
+
+/* A connectable instance that reads another's attributes (a database's endpoint) but has
+ * no `allow` to reach it will not connect at deploy time. Warned once per pair. */
+static void warn_missing_allows(sc_checker *c)
+{
+    sc_map warned = {0};
+    for (size_t i = 0; i < c->connection_uses.count; i++) {
+        const sc_connection_use *use = c->connection_uses.items[i];
+        const char *key = sc_arena_printf(&c->ctx->arena, "%p>%p", (const void *)use->consumer,
+                                          (const void *)use->provider);
+        if (!key || sc_map_get(&warned, key) || allowed(c, use->consumer, use->provider))
+            continue;
+        sc_map_put(&c->ctx->arena, &warned, key, (void *)use);
+        sc_diagnostic *d = sc_warning(c->ctx, "W0270", use->span,
+                                      "`%s` reads `%s` but nothing lets it connect to `%s`",
+                                      use->consumer->name, use->provider->name, use->provider->name);
+        sc_diag_note(c->ctx, d, use->provider->span, "`%s` only accepts connections that an `allow` names",
+                     use->provider->name);
+        sc_diag_fix(c->ctx, d, "add `allow %s -> %s`", use->consumer->name, use->provider->name);
+    }
+}
+
 /* ---- the driver -------------------------------------------------------------------------------- */
 
 static const char *implicit_stack_name(sc_checker *c, const char *path)
@@ -1392,6 +1440,7 @@ static sc_program *check_program(sc_context *ctx, uint32_t source)
         check_stack(c, program->stacks.items[i]);
     }
     check_stack_cycles(c);
+    warn_missing_allows(c);
     return program;
 }
 

@@ -4,10 +4,23 @@
 
 #include "sema/sema.h"
 
+/* A connectable instance reading another's attributes: it probably connects to it. */
+typedef struct sc_connection_use {
+    const sc_symbol *consumer;
+    const sc_symbol *provider;
+    sc_span span;
+} sc_connection_use;
+
 struct sc_checker {
     sc_context *ctx;
     sc_program *program;
+    const sc_symbol *current_instance; /* the stack-level instance whose body is checked */
+    sc_ptr_list connection_uses;       /* sc_connection_use */
+    sc_ptr_list allows;                /* const sc_item * of every `allow` */
 };
+
+/* The instance a reference names (`wp`, `Network.vpc`), or NULL. */
+const sc_symbol *sc_referenced_instance(sc_checker *c, sc_scope *scope, const sc_expr *e);
 
 /* Infers the type of `e` in `scope`, reporting what is wrong inside it. */
 sc_type *sc_check_expr(sc_checker *c, sc_scope *scope, const sc_expr *e);

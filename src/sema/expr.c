@@ -393,6 +393,41 @@ static sc_type *member_of_stack(sc_checker *c, sc_scope *scope, const sc_expr *e
     return sc_symbol_type(c, symbol, e->span);
 }
 
+const sc_symbol *sc_referenced_instance(sc_checker *c, sc_scope *scope, const sc_expr *e)
+{
+    (void)c;
+    if (e->kind == EXPR_NAME) {
+        sc_symbol *s = sc_scope_lookup(scope, e->name.name);
+        return s && s->kind == SYM_INSTANCE ? s : NULL;
+    }
+    if (e->kind == EXPR_MEMBER && e->left->kind == EXPR_NAME) {
+        sc_symbol *stack = sc_scope_lookup(scope, e->left->name.name);
+        if (!stack || stack->kind != SYM_STACK || !stack->stack || !stack->stack->scope)
+            return NULL;
+        sc_symbol *s = sc_scope_lookup_local(stack->stack->scope, e->name.name);
+        return s && s->kind == SYM_INSTANCE ? s : NULL;
+    }
+    return NULL;
+}
+
+/* Remembers that the instance being checked reads a connectable instance's attribute. */
+static void note_connection_use(sc_checker *c, sc_scope *scope, const sc_expr *e,
+                                sc_component *provider)
+{
+    if (!c->current_instance || !provider->connectable)
+        return;
+    const sc_symbol *target = sc_referenced_instance(c, scope, e->left);
+    if (!target || target == c->current_instance)
+        return;
+    sc_connection_use *use = sc_arena_alloc(&c->ctx->arena, sizeof(*use));
+    if (!use)
+        return;
+    use->consumer = c->current_instance;
+    use->provider = target;
+    use->span = e->span;
+    sc_list_push(&c->ctx->arena, &c->connection_uses, use);
+}
+
 static sc_type *member_of_component(sc_checker *c, const sc_expr *e, sc_component *component)
 {
     sc_check_component(c, component);
@@ -419,8 +454,13 @@ static sc_type *check_member(sc_checker *c, sc_scope *scope, const sc_expr *e)
     switch (left->kind) {
     case TY_STACK:
         return member_of_stack(c, scope, e, left->stack);
-    case TY_COMPONENT:
-        return member_of_component(c, e, left->component);
+    case TY_COMPONENT: {
+        sc_type *t = member_of_component(c, e, left->component);
+        /* Reading credentials needs no network path; reading an endpoint does. */
+        if (!sc_type_contains_secret(t))
+            note_connection_use(c, scope, e, left->component);
+        return t;
+    }
     case TY_MAP:
         return left->elem;
     case TY_RECORD: {

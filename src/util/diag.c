@@ -250,7 +250,7 @@ void sc_render_human(const sc_context *ctx, FILE *out, bool color)
     }
     if (ctx->suppressed_errors)
         fprintf(out, "... and %zu more errors not shown\n", ctx->suppressed_errors);
-    if (errors || ctx->suppressed_errors)
+    if (errors || warnings || ctx->suppressed_errors)
         fprintf(out, "%zu error%s, %zu warning%s\n", ctx->error_count,
                 ctx->error_count == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 }
