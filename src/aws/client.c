@@ -2,6 +2,8 @@
  * logging with secrets redacted, AWS errors, and the query and JSON 1.1 protocols. */
 #include "aws/client.h"
 
+#include <openssl/crypto.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,6 +387,16 @@ sc_aws_status sc_aws_service_error(const sc_aws_response *resp, sc_aws_error *er
     return SC_AWS_ERR_SERVICE;
 }
 
+/* Clears a response after overwriting its body: answers like AssumeRole's and
+ * GetAuthorizationToken's carry secrets. Best effort: copies libcurl made while the
+ * body grew are out of reach. */
+static void clear_wiping(sc_aws_response *resp)
+{
+    if (resp->body)
+        OPENSSL_cleanse(resp->body, resp->body_len);
+    sc_aws_response_clear(resp);
+}
+
 /* ---- the query protocol ------------------------------------------------------------------------------ */
 
 void sc_aws_form_add(sc_aws_buf *form, const char *key, const char *value)
@@ -454,7 +466,7 @@ sc_aws_status sc_aws_query_call(const sc_aws_client *client, const sc_aws_servic
     if (status != SC_AWS_OK)
         return status;
     sc_aws_xml *doc = sc_aws_xml_parse(resp.body, resp.body_len);
-    sc_aws_response_clear(&resp);
+    clear_wiping(&resp);
     sc_aws_buf expected = {0};
     sc_aws_buf_printf(&expected, "%sResponse", action);
     bool shaped = doc && !expected.failed && strcmp(doc->name, expected.data) == 0;
@@ -490,7 +502,7 @@ sc_aws_status sc_aws_json_call(const sc_aws_client *client, const sc_aws_service
     if (status != SC_AWS_OK)
         return status;
     cJSON *json = resp.body_len ? cJSON_ParseWithLength(resp.body, resp.body_len) : NULL;
-    sc_aws_response_clear(&resp);
+    clear_wiping(&resp);
     if (!cJSON_IsObject(json)) {
         cJSON_Delete(json);
         return sc_aws_fail(err, SC_AWS_ERR_PROTOCOL, "%s %s: the answer is not a JSON object",

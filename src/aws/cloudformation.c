@@ -594,6 +594,7 @@ static bool take_events(sc_aws_cfn_events *page, const char *stop_id, sc_aws_cfn
         }
     }
     if (!grow((void **)&out->items, &out->count, keep, sizeof(*out->items))) {
+        sc_aws_cfn_events_clear(page);
         *ok = false;
         return true;
     }

@@ -23,21 +23,34 @@ typedef struct builder {
     XML_Parser parser;
 } builder;
 
-static void free_node(sc_aws_xml *node)
+static void free_tree(sc_aws_xml *node, bool secret)
 {
     if (!node)
         return;
     for (size_t i = 0; i < node->child_count; i++)
-        free_node(node->children[i]);
+        free_tree(node->children[i], secret);
     free(node->children);
     free(node->name);
-    free(node->text);
+    if (secret)
+        sc_aws_free_secret(node->text);
+    else
+        free(node->text);
     free(node);
+}
+
+static void free_node(sc_aws_xml *node)
+{
+    free_tree(node, false);
 }
 
 void sc_aws_xml_free(sc_aws_xml *root)
 {
-    free_node(root);
+    free_tree(root, false);
+}
+
+void sc_aws_xml_free_secret(sc_aws_xml *root)
+{
+    free_tree(root, true);
 }
 
 static bool add_child(sc_aws_xml *parent, sc_aws_xml *child)

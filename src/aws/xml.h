@@ -19,6 +19,8 @@ typedef struct sc_aws_xml {
  * elements, or memory runs out. The caller frees the tree with sc_aws_xml_free. */
 sc_aws_xml *sc_aws_xml_parse(const char *data, size_t len);
 void sc_aws_xml_free(sc_aws_xml *root);
+/* Frees the tree after overwriting every text, for answers that carry secrets. */
+void sc_aws_xml_free_secret(sc_aws_xml *root);
 
 /* The first child of `node` named `name`; NULL if none (or if `node` is NULL). */
 const sc_aws_xml *sc_aws_xml_child(const sc_aws_xml *node, const char *name);

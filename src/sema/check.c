@@ -788,6 +788,75 @@ static void check_resource_option(sc_checker *c, sc_scope *scope, const sc_item 
                                       "update_replace_policy and metadata");
 }
 
+sc_schema *sc_checker_schema(sc_checker *c)
+{
+    if (!c->schema_loaded) {
+        c->schema_loaded = true;
+        if (c->ctx->stdlib_dir)
+            c->program->schema =
+                sc_schema_new(c->ctx, sc_arena_printf(&c->ctx->arena, "%s/schema", c->ctx->stdlib_dir));
+    }
+    sc_schema *schema = c->program->schema;
+    return schema && sc_schema_type_count(schema) > 0 ? schema : NULL;
+}
+
+/* The resource type's schema; reports an unknown AWS type. NULL when unknown or when
+ * there is no schema (a custom resource, no standard library). */
+static const sc_resource_schema *resource_schema(sc_checker *c, const sc_item *item)
+{
+    if (!item->text || item->text->kind != EXPR_STRING || strncmp(item->text->text, "AWS::", 5) != 0 ||
+        !valid_resource_type(item->text->text))
+        return NULL;
+    sc_schema *schema = sc_checker_schema(c);
+    if (!schema)
+        return NULL;
+    const char *type = item->text->text;
+    if (!sc_schema_knows_type(schema, type)) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0272", item->text->span,
+                                    "unknown resource type \"%s\"", type);
+        const char *close = sc_schema_suggest_type(schema, type);
+        if (close)
+            sc_diag_fix(c->ctx, d, "did you mean \"%s\"?", close);
+        return NULL;
+    }
+    return sc_schema_resource(schema, type);
+}
+
+/* A property the type does not have: unknown (did you mean), or an attribute AWS
+ * reports but does not take. */
+static void check_property_name(sc_checker *c, const sc_resource_schema *rs, const sc_item *prop)
+{
+    const char *name = prop->name.name;
+    if (sc_schema_lookup_property(&rs->properties, name))
+        return;
+    if (sc_schema_is_read_only(rs, name)) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0274", prop->name.span,
+                                    "`%s` is read-only on %s: AWS reports it, it cannot be set",
+                                    name, rs->type);
+        sc_diag_fix(c->ctx, d, "read it as an attribute instead: `NAME.%s`", name);
+        return;
+    }
+    sc_diagnostic *d = sc_error(c->ctx, "E0273", prop->name.span, "%s has no property `%s`",
+                                rs->type, name);
+    const char *close = sc_schema_suggest_property(&rs->properties, name);
+    if (close)
+        sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
+}
+
+static void check_required_properties(sc_checker *c, const sc_resource_schema *rs,
+                                      const sc_item *item, const sc_map *seen)
+{
+    for (size_t i = 0; i < rs->properties.required_count; i++) {
+        const char *name = rs->properties.required[i]->name;
+        if (sc_map_get(seen, name))
+            continue;
+        sc_diagnostic *d = sc_error(c->ctx, "E0275", item->name.span,
+                                    "resource `%s` (%s) is missing required property `%s`",
+                                    item->name.name, rs->type, name);
+        sc_diag_fix(c->ctx, d, "add `%s = ...`", name);
+    }
+}
+
 static void check_resource(sc_checker *c, sc_scope *scope, const sc_item *item)
 {
     if (item->text && item->text->kind != EXPR_STRING)
@@ -798,6 +867,7 @@ static void check_resource(sc_checker *c, sc_scope *scope, const sc_item *item)
         sc_diag_fix(c->ctx, d, "types look like \"AWS::Service::Resource\"");
     }
     sc_scope *inner = repeat_scope(c, scope, item);
+    const sc_resource_schema *rs = resource_schema(c, item);
     sc_map seen = {0};
     for (size_t i = 0; i < item->items.count; i++) {
         const sc_item *prop = item->items.items[i];
@@ -819,9 +889,13 @@ static void check_resource(sc_checker *c, sc_scope *scope, const sc_item *item)
             check_resource_option(c, inner, prop);
             continue;
         }
+        if (rs)
+            check_property_name(c, rs, prop);
         sc_check_against(c, inner, prop->value, basic(c, TY_ANY),
                          sc_arena_printf(&c->ctx->arena, "property `%s`", prop->name.name));
     }
+    if (rs)
+        check_required_properties(c, rs, item, &seen);
 }
 
 /* ---- component bodies -------------------------------------------------------------------- */

@@ -2,6 +2,7 @@
 #ifndef STACKC_SEMA_CHECKER_H
 #define STACKC_SEMA_CHECKER_H
 
+#include "schema/schema.h"
 #include "sema/sema.h"
 
 /* A connectable instance reading another's attributes: it probably connects to it. */
@@ -17,7 +18,12 @@ struct sc_checker {
     const sc_symbol *current_instance; /* the stack-level instance whose body is checked */
     sc_ptr_list connection_uses;       /* sc_connection_use */
     sc_ptr_list allows;                /* const sc_item * of every `allow` */
+    bool schema_loaded;                /* program->schema was attempted */
 };
+
+/* AWS's resource schema from the standard library, loaded on first use; NULL when
+ * there is no standard library to read it from. */
+sc_schema *sc_checker_schema(sc_checker *c);
 
 /* The instance a reference names (`wp`, `Network.vpc`), or NULL. */
 const sc_symbol *sc_referenced_instance(sc_checker *c, sc_scope *scope, const sc_expr *e);

@@ -446,10 +446,49 @@ static sc_type *member_of_component(sc_checker *c, const sc_expr *e, sc_componen
     return basic(c, TY_ERROR);
 }
 
+/* r.Attr and r.A.B: Fn::GetAtt, checked against the resource type's attributes. A
+ * prefix of a dotted attribute ("Endpoint" of "Endpoint.Address") is kept in the type
+ * until the name is complete. */
+static sc_type *member_of_resource(sc_checker *c, const sc_expr *e, const sc_type *left)
+{
+    sc_schema *schema = left->resource_type ? sc_checker_schema(c) : NULL;
+    const sc_resource_schema *rs = schema ? sc_schema_resource(schema, left->resource_type) : NULL;
+    if (!rs)
+        return basic(c, TY_ANY);
+    const char *name = left->attribute
+                           ? sc_arena_printf(&c->ctx->arena, "%s.%s", left->attribute, e->name.name)
+                           : e->name.name;
+    bool whole = sc_schema_lookup_attribute(rs, name) != NULL;
+    size_t len = strlen(name);
+    for (size_t i = 0; i < rs->attribute_count; i++) {
+        const char *attr = rs->attribute_names[i];
+        if (strncmp(attr, name, len) == 0 && attr[len] == '.') {
+            sc_type *partial = sc_type_new(c->ctx, TY_RESOURCE);
+            if (partial) {
+                partial->resource_type = left->resource_type;
+                partial->attribute = name;
+            }
+            return partial;
+        }
+    }
+    if (whole)
+        return basic(c, TY_ANY);
+    sc_diagnostic *d = sc_error(c->ctx, "E0277", e->name.span, "%s has no attribute `%s`",
+                                left->resource_type, name);
+    const char *close = sc_schema_suggest_attribute(rs, name);
+    if (close)
+        sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
+    else
+        sc_diag_note_plain(c->ctx, d, "Fn::GetAtt reads the attributes AWS documents for the type");
+    return basic(c, TY_ERROR);
+}
+
 static sc_type *check_member(sc_checker *c, sc_scope *scope, const sc_expr *e)
 {
     sc_type *left = strip_optional(sc_check_expr(c, scope, e->left));
-    if (is_error(left) || left->kind == TY_ANY || left->kind == TY_RESOURCE)
+    if (left && left->kind == TY_RESOURCE)
+        return member_of_resource(c, e, left);
+    if (is_error(left) || left->kind == TY_ANY)
         return basic(c, left && left->kind == TY_ERROR ? TY_ERROR : TY_ANY);
     switch (left->kind) {
     case TY_STACK:

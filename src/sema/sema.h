@@ -53,6 +53,7 @@ struct sc_type {
     const char *resource_type;
     sc_stack *stack;          /* TY_STACK */
     const char *name;         /* the `type` alias it was declared as, for messages */
+    const char *attribute;    /* TY_RESOURCE: the start of a dotted GetAtt ("Endpoint") */
 };
 
 /* ---- values known at compile time ----------------------------------------------------- */
@@ -175,6 +176,7 @@ typedef struct sc_program {
     sc_ptr_list stacks;     /* in source order */
     sc_scope *global;       /* stacks by name */
     sc_file *main;
+    struct sc_schema *schema; /* AWS's resource schema, or NULL without a standard library */
 } sc_program;
 
 /* Loads `path` (read through ctx->read_file), its imports and the prelude, then checks

@@ -98,7 +98,16 @@ static char *describe(const sc_context *ctx, const sc_diagnostic *d, const char 
     fprintf(out, "%s ", sc_diagnostic_code(d));
     if (strcmp(pos.file, path) != 0)
         fprintf(out, "%s:", base_name(pos.file));
-    fprintf(out, "%u:%u %s", pos.line, pos.column, sc_diagnostic_message(d));
+    /* Messages may quote paths (import cycles); the checkout's location is not part of
+     * what a file expects, so it is written relative to the repository. */
+    const char *message = sc_diagnostic_message(d);
+    const char *root = ROOT "/";
+    fprintf(out, "%u:%u ", pos.line, pos.column);
+    for (const char *hit; (hit = strstr(message, root));) {
+        fprintf(out, "%.*s", (int)(hit - message), message);
+        message = hit + strlen(root);
+    }
+    fputs(message, out);
     fclose(out);
     return text;
 }
