@@ -379,13 +379,18 @@ arg
 
 %%
 
-/* Bison calls this only for "memory exhausted"; syntax errors go through
+/* Bison calls this only for "memory exhausted": its stack outgrew YYMAXDEPTH, which
+ * takes thousands of nested prefix operators; syntax errors go through
  * yyreport_syntax_error below. */
 static void sc_yyerror(sc_loc *loc, yyscan_t scanner, const char *message)
 {
-    (void)loc;
     (void)message;
-    P->ctx->out_of_memory = true;
+    if (P->expr_too_deep)
+        return;
+    P->expr_too_deep = true;
+    sc_diagnostic *d = sc_error(P->ctx, "E0008", sc_ast_span(P, *loc),
+                                "expression nests deeper than the parser can follow");
+    sc_diag_fix(P->ctx, d, "split it into named `let` constants");
 }
 
 /* Reports "unexpected X, expected Y or Z" with the unclosed-brace note when the

@@ -354,7 +354,7 @@ static void check_nested_block(sc_checker *c, sc_scope *scope, const sc_item *bl
         sc_error(c->ctx, "E0209", block->span,
                  "`for` and `if` apply to instances and resources, not nested blocks");
     bool keyed = t->kind == TY_MAP;
-    if (keyed && !block->label.name) {
+    if (keyed && !block->label.name && !block->label_is_string) {
         sc_diagnostic *d = sc_error(c->ctx, "E0214", block->name.span,
                                     "each `%s` block needs a label", field->name);
         sc_diag_fix(c->ctx, d, "write `%s NAME { ... }`", field->name);
@@ -456,6 +456,9 @@ static sc_value *block_values(sc_checker *c, sc_scope *outer, const sc_ptr_list 
     const sc_type *t = field->type;
     while (t && t->kind == TY_OPTIONAL)
         t = t->elem;
+    /* A block written for a value-typed input was reported (E0212): its value is unknown. */
+    if (!is_block_type(t))
+        return sc_value_new(c->ctx, VAL_UNKNOWN);
     bool keyed = t->kind == TY_MAP;
     const sc_type *record = t->kind == TY_RECORD ? t : t->elem;
     sc_value *out = sc_value_new(c->ctx, keyed ? VAL_MAP : VAL_LIST);
@@ -693,7 +696,9 @@ static sc_component *instance_component(sc_checker *c, const sc_item *item, bool
 static void check_instance(sc_checker *c, sc_scope *scope, const sc_item *item)
 {
     sc_component *component = instance_component(c, item, true);
-    if (!item->label.name) {
+    if (!item->label.name && item->label_is_string) {
+        sc_error(c->ctx, "E0215", item->label.span, "an instance name cannot use interpolation");
+    } else if (!item->label.name) {
         sc_diagnostic *d = sc_error(c->ctx, "E0214", item->name.span, "this `%s` needs a name",
                                     item->name.name);
         sc_diag_fix(c->ctx, d, "write `%s NAME { ... }`", item->name.name);
@@ -715,10 +720,12 @@ static void check_instance(sc_checker *c, sc_scope *scope, const sc_item *item)
         sc_symbol *self = sc_scope_lookup_local(scope, item->label.name);
         c->current_instance = self && self->item == item ? self : NULL;
     }
+    size_t errors_before = c->ctx->error_count;
     check_body(c, inner, &item->items, component->inputs, owner,
                item->label.name ? item->label.span : item->name.span);
     c->current_instance = outer_instance;
-    if (!item->for_iter)
+    /* Checks read the inputs: after an error in them they would only echo it. */
+    if (!item->for_iter && c->ctx->error_count == errors_before)
         run_instance_checks(c, inner, item, component);
 }
 
@@ -1284,11 +1291,17 @@ static void check_test(sc_checker *c, sc_scope *scope, const sc_item *item)
     }
 }
 
-static void check_stack(sc_checker *c, sc_stack *stack)
+/* Every stack's names are declared before any stack is checked, so a stack may read
+ * from one declared after it. */
+static void declare_stack(sc_checker *c, sc_stack *stack)
 {
     sc_map outputs = {0};
     for (size_t i = 0; i < stack->items.count; i++)
         declare_stack_item(c, stack, stack->items.items[i], &outputs);
+}
+
+static void check_stack(sc_checker *c, sc_stack *stack)
+{
     sc_scope *scope = stack->scope;
     for (size_t i = 0; i < stack->items.count; i++) {
         const sc_item *item = stack->items.items[i];
@@ -1511,8 +1524,10 @@ static sc_program *check_program(sc_context *ctx, uint32_t source)
         sc_check_component(c, program->component_order.items[i]);
     for (size_t i = 0; i < program->stacks.count; i++) {
         check_stack_name(c, program->stacks.items[i]);
-        check_stack(c, program->stacks.items[i]);
+        declare_stack(c, program->stacks.items[i]);
     }
+    for (size_t i = 0; i < program->stacks.count; i++)
+        check_stack(c, program->stacks.items[i]);
     check_stack_cycles(c);
     warn_missing_allows(c);
     return program;

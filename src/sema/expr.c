@@ -263,6 +263,16 @@ void sc_check_against(sc_checker *c, sc_scope *scope, const sc_expr *e, sc_type 
             return;
         want = strip_optional(want);
     }
+    /* Into `any` (a raw property), a literal is checked element by element, so a secret
+     * deep inside is reported where it is. */
+    if (want->kind == TY_ANY && (e->kind == EXPR_LIST || e->kind == EXPR_MAP)) {
+        for (size_t i = 0; i < e->items.count; i++) {
+            const sc_expr *child = e->kind == EXPR_LIST ? e->items.items[i]
+                                                        : ((sc_map_entry *)e->items.items[i])->value;
+            sc_check_against(c, scope, child, want, what);
+        }
+        return;
+    }
     switch (e->kind) {
     case EXPR_MAP:
         if (want->kind == TY_RECORD) {

@@ -79,6 +79,7 @@ typedef struct sc_arg {
 struct sc_expr {
     sc_expr_kind kind;
     sc_span span;
+    uint32_t depth;   /* operators nested below this node, bounded by SC_MAX_EXPR_DEPTH */
     const char *text; /* EXPR_STRING value */
     const char *raw;  /* literal as written */
     long long int_value;

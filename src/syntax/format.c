@@ -83,11 +83,14 @@ static unsigned line_of(const printer *p, uint32_t offset)
     return sc_span_position(p->ctx, (sc_span){p->file->source, offset, offset}, false).line;
 }
 
-/* A comment that starts on the line where the item ended stays after it. */
-static void trailing_comment(printer *p, uint32_t item_end)
+/* A comment that starts on the line where the item ended stays after it, unless
+ * another item (starting at `next_start`, 0 for none) comes between them. */
+static void trailing_comment_before(printer *p, uint32_t item_end, uint32_t next_start)
 {
     const sc_comment *c = peek_comment(p);
     if (!c || line_of(p, c->span.start) != line_of(p, item_end))
+        return;
+    if (next_start && next_start < c->span.start)
         return;
     sc_buf_putc(&p->out, ' ');
     sc_buf_puts(&p->out, c->text);
@@ -107,6 +110,11 @@ static bool own_line_comment_between(const printer *p, uint32_t prev_end, uint32
             return true;
     }
     return false;
+}
+
+static void trailing_comment(printer *p, uint32_t item_end)
+{
+    trailing_comment_before(p, item_end, 0);
 }
 
 static bool has_comment_inside(const printer *p, sc_span span)
@@ -248,7 +256,8 @@ static void print_map(printer *p, const sc_expr *e)
                 sc_buf_putc(&p->out, ' ');
         sc_buf_puts(&p->out, " = ");
         print_expr(p, m->value, 0);
-        trailing_comment(p, m->span.end);
+        const sc_map_entry *next = i + 1 < e->items.count ? e->items.items[i + 1] : NULL;
+        trailing_comment_before(p, m->span.end, next ? next->span.start : 0);
         newline(p);
     }
     flush_comments(p, e->span.end - 1, 0);
@@ -282,7 +291,8 @@ static void print_list(printer *p, const sc_expr *e)
         indent(p);
         print_expr(p, item, 0);
         sc_buf_putc(&p->out, ',');
-        trailing_comment(p, item->span.end);
+        const sc_expr *next = i + 1 < e->items.count ? e->items.items[i + 1] : NULL;
+        trailing_comment_before(p, item->span.end, next ? next->span.start : 0);
         newline(p);
     }
     flush_comments(p, e->span.end - 1, 0);
@@ -321,9 +331,12 @@ static void print_call(printer *p, const sc_expr *e)
         indent(p);
         print_arg(p, a);
         sc_buf_putc(&p->out, ',');
-        trailing_comment(p, a->value->span.end);
+        const sc_arg *next = i + 1 < e->items.count ? e->items.items[i + 1] : NULL;
+        trailing_comment_before(p, a->value->span.end,
+                                next ? (next->name.name ? next->name.span.start : next->value->span.start) : 0);
         newline(p);
     }
+    flush_comments(p, e->span.end - 1, 0);
     p->indent--;
     indent(p);
     sc_buf_putc(&p->out, ')');
@@ -670,8 +683,7 @@ static size_t setting_run_width(const printer *p, const sc_ptr_list *items, size
         if (i > from) {
             const sc_item *prev = items->items[i - 1];
             if (blank_line_between(p, prev->span.end, item->span.start) ||
-                own_line_comment_between(p, prev->span.end, item->span.start) ||
-                line_of(p, prev->span.end) == line_of(p, item->span.start))
+                own_line_comment_between(p, prev->span.end, item->span.start))
                 break;
         }
         size_t w = strlen(item->name.name);
@@ -701,7 +713,8 @@ static void print_items(printer *p, const sc_ptr_list *items, uint32_t close_off
             width = setting_run_width(p, items, i, &run_end);
         indent(p);
         print_item(p, item, single_line_setting(p, item) ? width : 0);
-        trailing_comment(p, item->span.end);
+        const sc_item *next = i + 1 < items->count ? items->items[i + 1] : NULL;
+        trailing_comment_before(p, item->span.end, next ? next->span.start : 0);
         newline(p);
         prev_end = item->span.end;
     }

@@ -40,7 +40,24 @@ static sc_expr *new_literal(sc_lexer *lx, sc_expr_kind kind, sc_loc loc, const c
     return e;
 }
 
-void sc_lex_comment(sc_lexer *lx, sc_loc loc, const char *text, size_t len)
+/* Length of the valid UTF-8 sequence at `p`, or 0 when it is not one. */
+static size_t utf8_length(const unsigned char *p, size_t left)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t n = (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || n > left || (n == 2 && p[0] < 0xC2) || (n == 4 && p[0] > 0xF4))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((n == 3 && p[0] == 0xE0 && p[1] < 0xA0) || (n == 3 && p[0] == 0xED && p[1] > 0x9F) ||
+        (n == 4 && p[0] == 0xF0 && p[1] < 0x90) || (n == 4 && p[0] == 0xF4 && p[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+static void keep_comment(sc_lexer *lx, sc_loc loc, const char *text, size_t len)
 {
     if (!lx->keep_comments)
         return;
@@ -55,11 +72,26 @@ void sc_lex_comment(sc_lexer *lx, sc_loc loc, const char *text, size_t len)
     sc_list_push(&lx->ctx->arena, &lx->file->comments, c);
 }
 
+/* A `//` comment: the scanner takes any byte to the line's end, so UTF-8 is checked
+ * here (block comments are checked by the scanner's rules). */
+void sc_lex_comment(sc_lexer *lx, sc_loc loc, const char *text, size_t len)
+{
+    const unsigned char *bytes = (const unsigned char *)text;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_length(bytes + i, len - i);
+        if (n == 0) {
+            sc_lex_bad_utf8(lx, (sc_loc){loc.start + (uint32_t)i, loc.start + (uint32_t)i + 1});
+            break;
+        }
+        i += n;
+    }
+    keep_comment(lx, loc, text, len);
+}
+
 void sc_lex_block_comment(sc_lexer *lx, sc_span span)
 {
     sc_source *src = sc_source_get(lx->ctx, lx->source);
-    sc_lex_comment(lx, (sc_loc){span.start, span.end}, src->text + span.start,
-                   span.end - span.start);
+    keep_comment(lx, (sc_loc){span.start, span.end}, src->text + span.start, span.end - span.start);
 }
 
 bool sc_lex_open(sc_lexer *lx, sc_loc loc, unsigned char kind)
@@ -133,9 +165,9 @@ static const unit units[] = {
 
 static int number_error(sc_lexer *lx, sc_loc loc, sc_expr *e, SC_YYSTYPE *value)
 {
-    /* Hand the parser a harmless integer so one bad literal costs one diagnostic. */
+    /* Hand the parser an error node in a number's place: one bad literal, one diagnostic. */
     if (e)
-        e->kind = EXPR_INT;
+        e->kind = EXPR_ERROR;
     value->expr = e;
     return TOK_INT;
     (void)lx;

@@ -78,6 +78,11 @@ sc_item *sc_ast_block(sc_lexer *lx, sc_ident kind, sc_ident label, sc_span span)
     if (item) {
         item->name = kind;
         item->label = label;
+        /* A quoted label keeps its spelling for the formatter; an interpolated one has
+         * no name, and the checker says why. */
+        sc_source *src = sc_source_get(lx->ctx, lx->source);
+        item->label_is_string = label.span.end > label.span.start && src &&
+                                src->text[label.span.start] == '"';
     }
     return item;
 }
@@ -219,6 +224,37 @@ static sc_expr *new_expr(sc_lexer *lx, sc_expr_kind kind, sc_span span)
     return e;
 }
 
+static uint32_t depth_of(const sc_expr *e)
+{
+    return e ? e->depth : 0;
+}
+
+/* Every later stage walks expressions recursively, so a chain of ten thousand `+` must
+ * stop here, once, with a diagnostic, rather than exhaust a stack downstream. */
+static sc_expr *bounded(sc_lexer *lx, sc_expr *e, uint32_t child_depth)
+{
+    if (!e)
+        return NULL;
+    e->depth = child_depth + 1;
+    if (e->depth <= SC_MAX_EXPR_DEPTH)
+        return e;
+    if (!lx->expr_too_deep) {
+        lx->expr_too_deep = true;
+        sc_diagnostic *d = sc_error(lx->ctx, "E0008", e->span,
+                                    "expression nests more than %d operators deep", SC_MAX_EXPR_DEPTH);
+        sc_diag_fix(lx->ctx, d, "split it into named `let` constants");
+    }
+    lx->file->has_syntax_errors = true;
+    e->kind = EXPR_ERROR;
+    e->depth = 0;
+    return e;
+}
+
+static uint32_t deeper(uint32_t a, uint32_t b)
+{
+    return a > b ? a : b;
+}
+
 sc_expr *sc_ast_cond(sc_lexer *lx, sc_expr *cond, sc_expr *yes, sc_expr *no, sc_span span)
 {
     sc_expr *e = new_expr(lx, EXPR_COND, span);
@@ -227,7 +263,7 @@ sc_expr *sc_ast_cond(sc_lexer *lx, sc_expr *cond, sc_expr *yes, sc_expr *no, sc_
         e->left = yes;
         e->right = no;
     }
-    return e;
+    return bounded(lx, e, deeper(depth_of(cond), deeper(depth_of(yes), depth_of(no))));
 }
 
 sc_expr *sc_ast_binary(sc_lexer *lx, sc_op op, sc_expr *left, sc_expr *right, sc_span span)
@@ -238,7 +274,7 @@ sc_expr *sc_ast_binary(sc_lexer *lx, sc_op op, sc_expr *left, sc_expr *right, sc
         e->left = left;
         e->right = right;
     }
-    return e;
+    return bounded(lx, e, deeper(depth_of(left), depth_of(right)));
 }
 
 sc_expr *sc_ast_unary(sc_lexer *lx, sc_op op, sc_expr *operand, sc_span span)
@@ -248,7 +284,7 @@ sc_expr *sc_ast_unary(sc_lexer *lx, sc_op op, sc_expr *operand, sc_span span)
         e->op = op;
         e->left = operand;
     }
-    return e;
+    return bounded(lx, e, depth_of(operand));
 }
 
 sc_expr *sc_ast_member(sc_lexer *lx, sc_expr *left, sc_ident member, sc_span span)
@@ -258,7 +294,7 @@ sc_expr *sc_ast_member(sc_lexer *lx, sc_expr *left, sc_ident member, sc_span spa
         e->left = left;
         e->name = member;
     }
-    return e;
+    return bounded(lx, e, depth_of(left));
 }
 
 sc_expr *sc_ast_index(sc_lexer *lx, sc_expr *left, sc_expr *index, sc_span span)
@@ -268,7 +304,7 @@ sc_expr *sc_ast_index(sc_lexer *lx, sc_expr *left, sc_expr *index, sc_span span)
         e->left = left;
         e->right = index;
     }
-    return e;
+    return bounded(lx, e, deeper(depth_of(left), depth_of(index)));
 }
 
 sc_expr *sc_ast_bool(sc_lexer *lx, bool value, sc_span span)
@@ -459,22 +495,29 @@ static const char *unquote(sc_lexer *lx, const char *name)
     return name;
 }
 
+/* Whether `name` (written without quotes) is among the expected tokens, whose names
+ * bison may or may not quote. */
 static bool expects(const char *const *expected, int count, const char *name)
 {
-    for (int i = 0; i < count; i++)
-        if (strcmp(expected[i], name) == 0)
+    size_t len = strlen(name);
+    for (int i = 0; i < count; i++) {
+        const char *e = expected[i];
+        if (strcmp(e, name) == 0)
             return true;
+        if (e[0] == '"' && strncmp(e + 1, name, len) == 0 && e[len + 1] == '"' && e[len + 2] == '\0')
+            return true;
+    }
     return false;
 }
 
 /* Names what the parser wanted: a short list, or the category when the list is long. */
 static void describe_expected(sc_lexer *lx, sc_buf *msg, const char *const *expected, int count)
 {
-    if (expects(expected, count, "\"integer\"") && expects(expected, count, "\"identifier\"")) {
+    if (expects(expected, count, "integer") && expects(expected, count, "identifier")) {
         sc_buf_puts(msg, ", expected an expression");
         return;
     }
-    if (expects(expected, count, "\"resource\"") && expects(expected, count, "\"identifier\"")) {
+    if (expects(expected, count, "resource") && expects(expected, count, "identifier")) {
         sc_buf_puts(msg, ", expected a declaration, `name = value` or '}'");
         return;
     }
@@ -529,7 +572,7 @@ sc_file *sc_parse_source(sc_context *ctx, uint32_t source)
     }
     YY_BUFFER_STATE buffer = sc_yy_scan_bytes(src->text, (int)src->len, scanner);
     int status = sc_yyparse(scanner);
-    if (status == 2)
+    if (status == 2 && !lx.expr_too_deep)
         ctx->out_of_memory = true;
     if (status != 0)
         file->has_syntax_errors = true;

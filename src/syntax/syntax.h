@@ -10,7 +10,8 @@
 /* Hostile-input limits, documented in docs/language.md. */
 enum {
     SC_MAX_NESTING = 128,          /* open braces/brackets/parentheses/interpolations */
-    SC_MAX_SOURCE_BYTES = 16 << 20 /* one file */
+    SC_MAX_SOURCE_BYTES = 16 << 20, /* one file */
+    SC_MAX_EXPR_DEPTH = 1000        /* operators applied to operators: a + b + ... */
 };
 
 /* Scanner state shared by flex and bison; lives for one parse. */
@@ -26,6 +27,7 @@ typedef struct sc_lexer {
     bool too_deep;
     uint32_t string_start;
     bool keep_comments;
+    bool expr_too_deep;                 /* reported once per file */
 } sc_lexer;
 
 enum { LEX_BRACE_BLOCK = 1, LEX_BRACE_INTERP = 2 };
