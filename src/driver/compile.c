@@ -53,6 +53,8 @@ bool sc_build_file(sc_context *ctx, const char *path, const sc_build_options *op
         ctx, program, options->export_references ? SC_CROSS_STACK_EXPORT : SC_CROSS_STACK_WEAK);
     if (!expanded || ctx->error_count)
         return finish(ctx);
+    if (program->schema && !sc_validate_resources(ctx, program->schema, expanded))
+        return finish(ctx);
     sc_emit(ctx, expanded, options->yaml ? SC_TEMPLATE_YAML : SC_TEMPLATE_JSON, options->stack,
             &ctx->outputs);
     return finish(ctx);

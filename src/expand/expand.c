@@ -372,6 +372,7 @@ static void emit_resource(pending *p, const sc_item *item, sc_scope *scope, cons
     r->properties = sc_value_new(x->ctx, VAL_MAP);
     r->declared_at = p->declared_at;
     r->defined_at = item->span;
+    r->item = item;
     r->order = p->order * 1000000 + p->stack->next_order++;
     for (size_t i = 0; i < item->items.count; i++) {
         const sc_item *prop = item->items.items[i];
@@ -411,13 +412,15 @@ static bool condition_holds(expander *x, sc_scope *scope, const sc_item *item)
     return holds;
 }
 
-/* The elements a `for` walks: a list's elements, or a map's keys with their values. */
-static sc_value *loop_elements(expander *x, sc_scope *scope, const sc_item *item)
+/* The elements a `for` walks: a list's elements, or a map's keys with their values.
+ * `report` is false when the same `for` was already evaluated (and reported). */
+static sc_value *loop_elements(expander *x, sc_scope *scope, const sc_item *item, bool report)
 {
     sc_value *iter = sc_eval(x->ctx, scope, item->for_iter);
     if (!iter || (iter->kind != VAL_LIST && iter->kind != VAL_MAP)) {
-        sc_error(x->ctx, "E0303", item->for_iter->span,
-                 "what `for` walks must be known at compile time");
+        if (report)
+            sc_error(x->ctx, "E0303", item->for_iter->span,
+                     "what `for` walks must be known at compile time");
         return NULL;
     }
     return iter;
@@ -460,7 +463,7 @@ static sc_value *declare_resource(pending *p, const sc_item *item, sc_scope *sco
         return sc_value_new(x->ctx, VAL_NULL);
     if (!item->for_iter)
         return resource_ref(x, p->stack, claim_id(x, p->stack, base, p->path));
-    sc_value *iter = loop_elements(x, scope, item);
+    sc_value *iter = loop_elements(x, scope, item, true);
     sc_value *list = sc_value_new(x->ctx, VAL_LIST);
     for (size_t i = 0; iter && list && i < iter->items.count; i++) {
         sc_value *element;
@@ -483,7 +486,7 @@ static void generate_resource(pending *p, const sc_item *item, sc_scope *scope, 
         emit_resource(p, item, scope, refs->s, path);
         return;
     }
-    sc_value *iter = loop_elements(x, scope, item);
+    sc_value *iter = loop_elements(x, scope, item, false);
     for (size_t i = 0; iter && i < iter->items.count && i < refs->items.count; i++) {
         sc_value *element;
         sc_scope *inner = iteration_scope(x, scope, item, iter, i, &element);
@@ -592,7 +595,7 @@ static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol)
     } else if (!item->for_iter) {
         result = expand_one(p, p->scope, item->label.name);
     } else {
-        sc_value *iter = loop_elements(x, p->scope, item);
+        sc_value *iter = loop_elements(x, p->scope, item, true);
         result = sc_value_new(ctx, VAL_LIST);
         for (size_t i = 0; iter && result && i < iter->items.count; i++) {
             sc_value *element;

@@ -19,6 +19,7 @@ typedef struct sc_cfn_resource {
     sc_value *metadata;          /* the user's `metadata`, or NULL */
     sc_span declared_at;         /* the user's instance or resource */
     sc_span defined_at;          /* the `resource` in its component, or declared_at */
+    const sc_item *item;         /* the `resource` item, NULL for generated ones (allow) */
     size_t order;                /* for a stable, readable template order */
 } sc_cfn_resource;
 
@@ -85,6 +86,11 @@ typedef struct sc_cfn_program {
 /* Expands a program that checked without errors. NULL when out of memory; other
  * problems are diagnostics. */
 sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode);
+
+/* Checks every AWS resource's properties against the schema (validate.c); reports
+ * each problem and returns false when there was one. */
+struct sc_schema;
+bool sc_validate_resources(sc_context *ctx, struct sc_schema *schema, const sc_cfn_program *out);
 
 /* A path as written into templates: relative to the main file's folder for the
  * user's files, "std/NAME.stack" for the standard library, so output does not

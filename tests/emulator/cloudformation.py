@@ -144,10 +144,10 @@ class Event:
         self.reason = reason
         self.token = token
         self.properties = properties
-        if type_ == STACK_TYPE:
-            self.event_id = stack.state.uuid("event")
-        else:
-            self.event_id = "%s-%s-%s" % (logical_id, status, iso_ms(timestamp))
+        # As CloudFormation: a UUID for the stack's own events, "LogicalId-UUID" for
+        # a resource's. Unique even for two events in the same millisecond.
+        event_uuid = stack.state.uuid("event")
+        self.event_id = event_uuid if type_ == STACK_TYPE else "%s-%s" % (logical_id, event_uuid)
 
     def shape(self):
         return {

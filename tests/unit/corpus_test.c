@@ -127,8 +127,9 @@ static path_list expectations(const char *text)
     return out;
 }
 
-/* Returns whether the file produced exactly the diagnostics it states. */
-static bool check_bad_file(const char *path)
+/* Returns whether the file produced exactly the diagnostics it states, checked, or
+ * with `build` also expanded and emitted. */
+static bool check_bad_file(const char *path, bool build)
 {
     char *text = test_read_file(path, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
@@ -140,7 +141,10 @@ static bool check_bad_file(const char *path)
         return false;
     }
     sc_context *ctx = new_context();
-    sc_check_file(ctx, path);
+    if (build)
+        sc_build_file(ctx, path, NULL);
+    else
+        sc_check_file(ctx, path);
     size_t got_count = sc_diagnostic_count(ctx);
     bool same = got_count == want.count;
     for (size_t i = 0; i < got_count || i < want.count; i++) {
@@ -166,8 +170,21 @@ static void test_bad_corpus(void)
     CU_ASSERT_TRUE(files.count >= 60);
     size_t mismatched = 0;
     for (size_t i = 0; i < files.count; i++)
-        mismatched += !check_bad_file(files.paths[i]);
+        mismatched += !check_bad_file(files.paths[i], false);
     printf("\n  %zu bad-input files, %zu mismatched\n", files.count, mismatched);
+    free_paths(&files);
+}
+
+/* tests/bad-build: programs that check clean but cannot become templates. */
+static void test_bad_build_corpus(void)
+{
+    path_list files = {0};
+    find_stack_files(ROOT "/tests/bad-build", NULL, &files);
+    CU_ASSERT_TRUE(files.count >= 10);
+    size_t mismatched = 0;
+    for (size_t i = 0; i < files.count; i++)
+        mismatched += !check_bad_file(files.paths[i], true);
+    printf("\n  %zu bad-build files, %zu mismatched\n", files.count, mismatched);
     free_paths(&files);
 }
 
@@ -217,7 +234,7 @@ static void test_format_round_trip(void)
         char *text = test_read_file(path, &len);
         size_t once_len = 0, twice_len = 0;
         char *once = format_text(path, text, len, &once_len);
-        bool must_parse = strstr(path, "/tests/bad/") == NULL;
+        bool must_parse = strstr(path, "/tests/bad/") == NULL && strstr(path, "/tests/bad-build/") == NULL;
         if (!once) {
             if (must_parse)
                 fprintf(stderr, "\n%s does not format\n", path);
@@ -280,6 +297,7 @@ int main(void)
 {
     static const test_case cases[] = {
         {"bad-input corpus gives exactly the stated diagnostics", test_bad_corpus},
+        {"bad-build corpus gives exactly the stated diagnostics", test_bad_build_corpus},
         {"examples and good programs check clean", test_good_programs_check_clean},
         {"fmt keeps canonical files and is idempotent", test_format_round_trip},
         {"fmt golden files", test_format_golden},
