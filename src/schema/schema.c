@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SCHEMA_FORMAT = 1 };
+enum { SCHEMA_FORMAT = 2 };
 
 /* One service's file ("EC2.json"), read at most once. */
 typedef enum file_state { FILE_UNREAD, FILE_READ, FILE_FAILED } file_state;
@@ -27,7 +27,7 @@ struct sc_schema {
     const char **types; /* every resource type in the index, sorted */
     size_t type_count;
     sc_map files;           /* service stem -> service_file */
-    sc_map service_of;      /* resource type -> service_file */
+    bool types_read;        /* types.json was read (it is only for listing and suggesting) */
     sc_map resources;       /* resource type -> sc_resource_schema, of files read */
     sc_map objects;         /* property type name -> sc_schema_object, of files read */
     sc_map shapes;          /* shape text -> sc_shape, interned */
@@ -333,8 +333,9 @@ static const char *text_or_empty(const char *s)
     return s ? s : "";
 }
 
-/* index.json: {"format": 1, "source": {...}, "shared": {NAME: OBJECT},
- *              "files": {STEM: FILE}, "resources": {TYPE: STEM}} */
+/* index.json: {"format": 2, "source": {...}, "shared": {NAME: OBJECT}, "files": {STEM: FILE}}.
+ * The list of every type is in types.json, read only to list types or to suggest one:
+ * looking a type up finds its file from its name. */
 static bool read_index(sc_schema *schema, const cJSON *index)
 {
     sc_arena *arena = &schema->ctx->arena;
@@ -359,21 +360,6 @@ static bool read_index(sc_schema *schema, const cJSON *index)
             !sc_map_put(arena, &schema->files, file->stem, file))
             return false;
     }
-    const cJSON *resources = cJSON_GetObjectItemCaseSensitive(index, "resources");
-    size_t count = (size_t)cJSON_GetArraySize(resources);
-    schema->types = sc_arena_alloc(arena, (count ? count : 1) * sizeof(char *));
-    if (!schema->types)
-        return false;
-    cJSON_ArrayForEach(item, resources)
-    {
-        const char *type = sc_arena_strdup(arena, item->string);
-        service_file *file =
-            cJSON_IsString(item) ? sc_map_get(&schema->files, item->valuestring) : NULL;
-        if (!type || !file || !sc_map_put(arena, &schema->service_of, type, file))
-            return false;
-        schema->types[schema->type_count++] = type;
-    }
-    qsort(schema->types, schema->type_count, sizeof(char *), compare_strings);
     bool ok = read_types(schema, cJSON_GetObjectItemCaseSensitive(index, "shared"));
     resolve_shapes(schema);
     return ok;
@@ -397,7 +383,8 @@ sc_schema *sc_schema_new(sc_context *ctx, const char *dir)
         fail(schema, "the AWS schema index in %s is malformed", schema->dir);
         /* Know no type rather than half of them. */
         schema->type_count = 0;
-        memset(&schema->service_of, 0, sizeof(schema->service_of));
+        schema->types_read = true;
+        memset(&schema->files, 0, sizeof(schema->files));
     }
     return schema;
 }
@@ -417,19 +404,67 @@ sc_schema_source sc_schema_source_info(const sc_schema *schema)
     return schema->source;
 }
 
-size_t sc_schema_type_count(const sc_schema *schema)
+/* types.json: {"resources": {TYPE: STEM}}, every type, for listing and suggestions. */
+static void read_type_list(sc_schema *schema)
 {
+    if (schema->types_read)
+        return;
+    schema->types_read = true;
+    sc_arena *arena = &schema->ctx->arena;
+    cJSON *list = read_json(schema, "types.json");
+    const cJSON *resources = cJSON_GetObjectItemCaseSensitive(list, "resources");
+    size_t count = (size_t)cJSON_GetArraySize(resources);
+    schema->types = sc_arena_alloc(arena, (count ? count : 1) * sizeof(char *));
+    const cJSON *item;
+    cJSON_ArrayForEach(item, resources)
+    {
+        const char *type = schema->types ? sc_arena_strdup(arena, item->string) : NULL;
+        if (!type)
+            break;
+        schema->types[schema->type_count++] = type;
+    }
+    cJSON_Delete(list);
+    if (schema->type_count > 1)
+        qsort(schema->types, schema->type_count, sizeof(char *), compare_strings);
+}
+
+/* The service file of a type, from its name: AWS::EC2::VPC is in EC2.json,
+ * Alexa::ASK::Skill in Alexa-ASK.json (tools/schemagen checks every type obeys this). */
+static service_file *file_of(const sc_schema *schema, const char *type)
+{
+    const char *first = strstr(type, "::");
+    const char *second = first ? strstr(first + 2, "::") : NULL;
+    if (!first || !second || second == first + 2)
+        return NULL;
+    char stem[256];
+    if (strncmp(type, "AWS::", 5) == 0)
+        snprintf(stem, sizeof(stem), "%.*s", (int)(second - first - 2), first + 2);
+    else
+        snprintf(stem, sizeof(stem), "%.*s-%.*s", (int)(first - type), type,
+                 (int)(second - first - 2), first + 2);
+    return sc_map_get(&schema->files, stem);
+}
+
+size_t sc_schema_type_count(sc_schema *schema)
+{
+    read_type_list(schema);
     return schema->type_count;
 }
 
-const char *sc_schema_type_at(const sc_schema *schema, size_t index)
+const char *sc_schema_type_at(sc_schema *schema, size_t index)
 {
+    read_type_list(schema);
     return index < schema->type_count ? schema->types[index] : NULL;
 }
 
-bool sc_schema_knows_type(const sc_schema *schema, const char *type)
+bool sc_schema_available(const sc_schema *schema)
 {
-    return sc_map_get(&schema->service_of, type) != NULL;
+    return schema->files.count > 0;
+}
+
+bool sc_schema_knows_type(sc_schema *schema, const char *type)
+{
+    return sc_schema_resource(schema, type) != NULL;
 }
 
 /* ---- lookups ------------------------------------------------------------------------------- */
@@ -439,7 +474,7 @@ const sc_resource_schema *sc_schema_resource(sc_schema *schema, const char *type
     sc_resource_schema *resource = sc_map_get(&schema->resources, type);
     if (resource)
         return resource;
-    service_file *file = sc_map_get(&schema->service_of, type);
+    service_file *file = file_of(schema, type);
     if (!file || !read_service(schema, file))
         return NULL;
     return sc_map_get(&schema->resources, type);
@@ -453,7 +488,7 @@ const sc_schema_object *sc_schema_property_type(sc_schema *schema, const char *n
         return object;
     /* "AWS::EC2::SecurityGroup.Ingress" lives in the file of AWS::EC2::SecurityGroup. */
     char *type = sc_arena_strndup(&schema->ctx->arena, name, (size_t)(dot - name));
-    service_file *file = type ? sc_map_get(&schema->service_of, type) : NULL;
+    service_file *file = type ? file_of(schema, type) : NULL;
     if (!file || !read_service(schema, file))
         return NULL;
     return sc_map_get(&schema->objects, name);
@@ -565,8 +600,9 @@ const char *sc_schema_closest(const char *name, const char *const *candidates, s
     return best;
 }
 
-const char *sc_schema_suggest_type(const sc_schema *schema, const char *type)
+const char *sc_schema_suggest_type(sc_schema *schema, const char *type)
 {
+    read_type_list(schema);
     return sc_schema_closest(type, schema->types, schema->type_count);
 }
 

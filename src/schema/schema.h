@@ -104,11 +104,13 @@ const char *sc_schema_error(const sc_schema *schema);
 sc_context *sc_schema_context(const sc_schema *schema);
 sc_schema_source sc_schema_source_info(const sc_schema *schema);
 
-/* Every resource type the index lists, sorted; reading them loads nothing. */
-size_t sc_schema_type_count(const sc_schema *schema);
-const char *sc_schema_type_at(const sc_schema *schema, size_t index);
-/* Whether the index lists `type` (loads nothing). */
-bool sc_schema_knows_type(const sc_schema *schema, const char *type);
+/* Every resource type, sorted; the first call reads types.json. */
+size_t sc_schema_type_count(sc_schema *schema);
+const char *sc_schema_type_at(sc_schema *schema, size_t index);
+/* Whether the schema's index could be read (loads nothing else). */
+bool sc_schema_available(const sc_schema *schema);
+/* Whether `type` exists: loads its service's file. */
+bool sc_schema_knows_type(sc_schema *schema, const char *type);
 
 /* The resource type, loading its service's file on first use; NULL if unknown (or if
  * its file cannot be read: then sc_schema_error is set). */
@@ -118,7 +120,7 @@ const sc_resource_schema *sc_schema_resource(sc_schema *schema, const char *type
 const sc_schema_object *sc_schema_property_type(sc_schema *schema, const char *name);
 
 /* The closest known resource type to a misspelt `type`, for "did you mean", or NULL. */
-const char *sc_schema_suggest_type(const sc_schema *schema, const char *type);
+const char *sc_schema_suggest_type(sc_schema *schema, const char *type);
 
 const sc_schema_property *sc_schema_lookup_property(const sc_schema_object *object,
                                                     const char *name);

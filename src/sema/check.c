@@ -804,7 +804,7 @@ sc_schema *sc_checker_schema(sc_checker *c)
                 sc_schema_new(c->ctx, sc_arena_printf(&c->ctx->arena, "%s/schema", c->ctx->stdlib_dir));
     }
     sc_schema *schema = c->program->schema;
-    return schema && sc_schema_type_count(schema) > 0 ? schema : NULL;
+    return schema && sc_schema_available(schema) ? schema : NULL;
 }
 
 /* The resource type's schema; reports an unknown AWS type. NULL when unknown or when
@@ -1256,6 +1256,7 @@ static sc_component *connectable_end(sc_checker *c, sc_scope *scope, const sc_ex
 static void check_allow(sc_checker *c, sc_scope *scope, const sc_item *item)
 {
     sc_list_push(&c->ctx->arena, &c->allows, (void *)item);
+    sc_list_push(&c->ctx->arena, &c->allow_scopes, scope);
     connectable_end(c, scope, item->from);
     connectable_end(c, scope, item->to);
     if (!item->has_body)
@@ -1397,16 +1398,10 @@ static void check_stack_cycles(sc_checker *c)
 
 static bool allowed(sc_checker *c, const sc_symbol *from, const sc_symbol *to)
 {
-    for (size_t i = 0; i < c->allows.count; i++) {
+    for (size_t i = 0; i < c->allows.count && i < c->allow_scopes.count; i++) {
         const sc_item *allow = c->allows.items[i];
-        sc_scope *scope = NULL;
-        for (size_t s = 0; s < c->program->stacks.count && !scope; s++) {
-            sc_stack *stack = c->program->stacks.items[s];
-            for (size_t k = 0; k < stack->items.count && !scope; k++)
-                if (stack->items.items[k] == allow)
-                    scope = stack->scope;
-        }
-        if (scope && sc_referenced_instance(c, scope, allow->from) == from &&
+        sc_scope *scope = c->allow_scopes.items[i];
+        if (sc_referenced_instance(c, scope, allow->from) == from &&
             sc_referenced_instance(c, scope, allow->to) == to)
             return true;
     }

@@ -18,6 +18,7 @@ struct sc_checker {
     const sc_symbol *current_instance; /* the stack-level instance whose body is checked */
     sc_ptr_list connection_uses;       /* sc_connection_use */
     sc_ptr_list allows;                /* const sc_item * of every `allow` */
+    sc_ptr_list allow_scopes;          /* the scope of each, in the same order */
     bool schema_loaded;                /* program->schema was attempted */
 };
 

@@ -224,25 +224,27 @@ static void test_service_files_are_read_lazily(void)
     CU_ASSERT_EQUAL(r.count, 1);
     CU_ASSERT(read_file_named(&r, 0, "index.json"));
 
-    /* Unknown types and suggestions need the index only. */
+    /* A type's file follows from its name: an unknown EC2 type reads EC2.json only. */
     CU_ASSERT_PTR_NULL(sc_schema_resource(schema, "AWS::EC2::VCP"));
-    CU_ASSERT_PTR_NOT_NULL(sc_schema_suggest_type(schema, "AWS::EC2::VCP"));
-    CU_ASSERT_EQUAL(r.count, 1);
-
-    CU_ASSERT_PTR_NOT_NULL(sc_schema_resource(schema, "AWS::EC2::VPC"));
     CU_ASSERT_EQUAL(r.count, 2);
     CU_ASSERT(read_file_named(&r, 1, "EC2.json"));
+    /* Suggesting a type reads the list of types, once. */
+    CU_ASSERT_PTR_NOT_NULL(sc_schema_suggest_type(schema, "AWS::EC2::VCP"));
+    CU_ASSERT_EQUAL(r.count, 3);
+    CU_ASSERT(read_file_named(&r, 2, "types.json"));
+
     /* The rest of EC2 is already there. */
+    CU_ASSERT_PTR_NOT_NULL(sc_schema_resource(schema, "AWS::EC2::VPC"));
     CU_ASSERT_PTR_NOT_NULL(sc_schema_resource(schema, "AWS::EC2::SecurityGroup"));
     CU_ASSERT_PTR_NOT_NULL(sc_schema_property_type(schema, "AWS::EC2::SecurityGroup.Ingress"));
-    CU_ASSERT_EQUAL(r.count, 2);
+    CU_ASSERT_EQUAL(r.count, 3);
 
     /* A property type alone brings in its service. */
     CU_ASSERT_PTR_NOT_NULL(sc_schema_property_type(schema, "AWS::IAM::Role.Policy"));
-    CU_ASSERT_EQUAL(r.count, 3);
-    CU_ASSERT(read_file_named(&r, 2, "IAM.json"));
+    CU_ASSERT_EQUAL(r.count, 4);
+    CU_ASSERT(read_file_named(&r, 3, "IAM.json"));
     CU_ASSERT_PTR_NOT_NULL(sc_schema_resource(schema, "AWS::IAM::Role"));
-    CU_ASSERT_EQUAL(r.count, 3);
+    CU_ASSERT_EQUAL(r.count, 4);
     CU_ASSERT_PTR_NULL(sc_schema_error(schema));
     sc_context_free(ctx);
 }

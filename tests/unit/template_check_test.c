@@ -106,7 +106,7 @@ static int check_template(const template_file *t, sc_schema *schema)
         problems += (int)found.count;
         cJSON *deps = cJSON_CreateArray();
         char where[512];
-        snprintf(where, sizeof(where), "%s: %s", t->name, resource->string);
+        snprintf(where, sizeof(where), "%.200s: %.200s", t->name, resource->string);
         problems += check_refs(props, resources, params, schema, where, deps);
         const cJSON *depends = cJSON_GetObjectItem(resource, "DependsOn"), *dep;
         cJSON_ArrayForEach(dep, depends)

@@ -10,11 +10,14 @@
 //
 // The format (read by src/schema/schema.c; keep the two in step):
 //
-//   index.json  {"format":1,
+//   index.json  {"format":2,
 //                "source":{"package":NAME,"version":V,"published":ISO-DATE},
 //                "files":{"EC2":"EC2.json",...},          service stem -> file
-//                "resources":{"AWS::EC2::VPC":"EC2",...},  resource type -> service stem
 //                "shared":{"Tag":OBJECT}}                 property types used by every service
+//   types.json  {"resources":{"AWS::EC2::VPC":"EC2",...}}  resource type -> service stem, read
+//                only to list types or suggest one: a type's stem is its name's second part
+//                (AWS::EC2::VPC -> EC2), or its first two parts joined by "-" outside AWS::
+//                (Alexa::ASK::Skill -> Alexa-ASK); main() checks every type obeys this.
 //   EC2.json    {"resources":{TYPE:RESOURCE,...},"types":{"AWS::EC2::VPC.Foo":OBJECT,...}}
 //   RESOURCE    {"attributes":{"Endpoint.Address":SHAPE,...},   omitted when empty
 //                "properties":{NAME:PROPERTY,...},              omitted when empty
@@ -34,7 +37,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SOURCE_PACKAGE = '@aws-cdk/aws-service-spec';
-const FORMAT = 1;
+const FORMAT = 2;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
@@ -176,14 +179,24 @@ function renderService(service) {
 }
 
 function renderIndex(index) {
-    const lines = Object.entries(index.resources).map(([t, s]) => `${JSON.stringify(t)}:${JSON.stringify(s)}`);
     return (
         `{"format":${index.format},\n` +
         `"source":${JSON.stringify(index.source)},\n` +
         `"shared":${JSON.stringify(index.shared)},\n` +
-        `"files":${JSON.stringify(index.files)},\n` +
-        `"resources":{\n${lines.join(',\n')}\n}}\n`
+        `"files":${JSON.stringify(index.files)}}\n`
     );
+}
+
+function renderTypes(resources) {
+    const lines = Object.entries(resources).map(([t, s]) => `${JSON.stringify(t)}:${JSON.stringify(s)}`);
+    return `{"resources":{\n${lines.join(',\n')}\n}}\n`;
+}
+
+// The loader finds a type's file from its name alone; a type that broke the rule would
+// be invisible to it.
+function stemOf(type) {
+    const parts = type.split('::');
+    return parts[0] === 'AWS' ? parts[1] : `${parts[0]}-${parts[1]}`;
 }
 
 // The package's publication date, a fixed fact of the version. Read from the registry
@@ -220,7 +233,11 @@ function main() {
     for (const [stem, service] of services) {
         files.set(`${stem}.json`, renderService(service));
         fileOfStem.push([stem, `${stem}.json`]);
-        for (const [type] of service.resources) resources.push([type, stem]);
+        for (const [type] of service.resources) {
+            if (stemOf(type) !== stem)
+                throw new Error(`${type} is in ${stem}.json, but its name says ${stemOf(type)}`);
+            resources.push([type, stem]);
+        }
     }
     files.set(
         'index.json',
@@ -230,9 +247,9 @@ function main() {
             // CloudFormation's global Tag property type (the old spec's built-in "tag").
             shared: { Tag: { properties: { Key: { type: 'string', required: true }, Value: { type: 'string', required: true } } } },
             files: sortedObject(fileOfStem),
-            resources: sortedObject(resources),
         }),
     );
+    files.set('types.json', renderTypes(sortedObject(resources)));
 
     const existing = existsSync(args.out) ? readdirSync(args.out).filter((f) => f.endsWith('.json')) : [];
     if (args.check) {
