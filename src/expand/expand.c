@@ -265,10 +265,18 @@ static bool is_leaf_reference(const sc_value *v)
 typedef struct lowering {
     expander *x;
     sc_cfn_stack *stack;
-    sc_span span;     /* the property or output being lowered, for diagnostics */
+    sc_span span;     /* where problems are reported: the user's declaration */
+    sc_span written;  /* the property in its component, noted when it differs from span */
     const char *what;
     bool failed;
 } lowering;
+
+/* Adds "written here" when the problem's property lives in a component definition. */
+static void note_written(lowering *l, sc_diagnostic *d)
+{
+    if (d && (l->written.file != l->span.file || l->written.start != l->span.start))
+        sc_diag_note(l->x->ctx, d, l->written, "the property is written here");
+}
 
 /* Makes `v` writable into `stack`'s template: other stacks' references become reads of
  * their outputs, `build()` becomes an asset's image URI, and what cannot be expressed
@@ -280,17 +288,22 @@ static sc_value *localize(lowering *l, sc_value *v, const char *at)
         return NULL;
     switch (v->kind) {
     case VAL_UNKNOWN:
-        if (!l->failed)
-            sc_error(ctx, "E0301", l->span,
-                     "%s%s%s cannot be computed: it depends on a deploy-time value in a way "
-                     "CloudFormation cannot express (a comparison or condition on it)",
-                     l->what, at[0] ? " at " : "", at);
+        if (!l->failed && v->s)
+            note_written(l, sc_error(ctx, "E0301", l->span, "%s%s%s cannot be computed: %s", l->what,
+                                     at[0] ? " at " : "", at, v->s));
+        else if (!l->failed)
+            note_written(l, sc_error(ctx, "E0301", l->span,
+                                     "%s%s%s cannot be computed: it depends on a deploy-time value "
+                                     "in a way CloudFormation cannot express (a comparison or "
+                                     "condition on it)",
+                                     l->what, at[0] ? " at " : "", at));
         l->failed = true;
         return v;
     case VAL_DURATION:
     case VAL_SIZE: {
         sc_diagnostic *d = sc_error(ctx, "E0302", l->span, "%s holds a %s, which a template cannot carry",
                                     l->what, v->kind == VAL_DURATION ? "duration" : "size");
+        note_written(l, d);
         sc_diag_fix(ctx, d, v->kind == VAL_DURATION ? "convert it to a number: `x / 1s` or `x / 1d`"
                                                     : "convert it to a number: `x / 1MiB`");
         l->failed = true;
@@ -334,7 +347,18 @@ static sc_value *localize(lowering *l, sc_value *v, const char *at)
 
 static sc_value *lower(expander *x, sc_cfn_stack *stack, sc_value *v, sc_span span, const char *what)
 {
-    lowering l = {.x = x, .stack = stack, .span = span, .what = what};
+    lowering l = {.x = x, .stack = stack, .span = span, .written = span, .what = what};
+    return localize(&l, v, "");
+}
+
+/* Lowers a property of a resource that `p` declares: problems are reported at the
+ * user's declaration when the resource comes from a component. */
+static sc_value *lower_property(pending *p, const sc_item *resource, sc_value *v, sc_span written,
+                                const char *what)
+{
+    bool own = p->declared_at.file == resource->span.file && p->declared_at.start == resource->span.start;
+    lowering l = {.x = p->x, .stack = p->stack, .span = own ? written : p->declared_at,
+                  .written = written, .what = what};
     return localize(&l, v, "");
 }
 
@@ -387,12 +411,12 @@ static void emit_resource(pending *p, const sc_item *item, sc_scope *scope, cons
         } else if (strcmp(key, "update_replace_policy") == 0) {
             r->update_replace_policy = policy(v);
         } else if (strcmp(key, "metadata") == 0) {
-            r->metadata = lower(x, p->stack, v, prop->value->span, "`metadata`");
+            r->metadata = lower_property(p, item, v, prop->value->span, "`metadata`");
         } else {
             const char *what = sc_arena_printf(&x->ctx->arena, "property `%s`", key);
             sc_list_push(&x->ctx->arena, &r->properties->keys, (void *)key);
             sc_list_push(&x->ctx->arena, &r->properties->items,
-                         lower(x, p->stack, v, prop->value->span, what));
+                         lower_property(p, item, v, prop->value->span, what));
         }
     }
     sc_map_put(&x->ctx->arena, &p->stack->logical_ids, id, r);
@@ -812,6 +836,14 @@ static void add_allow(expander *x, sc_cfn_stack *stack, const sc_item *item, siz
     }
     if (!from_group || !to_group || !port)
         return; /* the checker reported why */
+    if (port->kind == VAL_NULL) {
+        sc_diagnostic *d = sc_error(x->ctx, "E0281", item->to->span,
+                                    "`%s` has no single port to allow: say which one",
+                                    expr_label(item->to));
+        sc_diag_fix(x->ctx, d, "write `allow %s -> %s { port = N }`", expr_label(item->from),
+                    expr_label(item->to));
+        return;
+    }
     sc_cfn_resource *r = sc_arena_alloc(&x->ctx->arena, sizeof(*r));
     if (!r)
         return;

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,12 +283,28 @@ static sc_value *e_dynamic_ref(sc_context *ctx, sc_value **args, size_t count)
     return join_parts(ctx, "", parts);
 }
 
-/* ECS's valueFrom: ARN:json-key:version-stage:version-id. */
+/* Why a secret has no ARN: a NoEcho parameter's Ref is the value itself, which must
+ * not be written where an ARN goes (ECS and IAM would show it). */
+static sc_value *no_arn(sc_context *ctx)
+{
+    sc_value *v = unknown(ctx);
+    if (v)
+        v->s = "a secret param has no Secrets Manager ARN: keep the value in a `secret` "
+               "component (or pass an existing secret's ARN as a string)";
+    return v;
+}
+
+/* ECS's valueFrom: ARN:json-key:version-stage:version-id. A string where a secret is
+ * expected is taken as the ARN of a secret that already exists. */
 static sc_value *e_secret_arn(sc_context *ctx, sc_value **args, size_t count)
 {
+    if (count && args[0] && args[0]->kind == VAL_STRING)
+        return args[0];
     const sc_value *source = count ? secret_source(args[0]) : NULL;
-    if (!source || !args[0]->s)
-        return source ? (sc_value *)source : unknown(ctx);
+    if (source && !args[0]->s)
+        return no_arn(ctx);
+    if (!source)
+        return unknown(ctx);
     sc_value *parts = sc_value_new(ctx, VAL_LIST);
     sc_list_push(&ctx->arena, &parts->items, (sc_value *)source);
     sc_list_push(&ctx->arena, &parts->items, sc_value_string(ctx, sc_arena_printf(&ctx->arena, ":%s::", args[0]->s)));
@@ -296,7 +313,11 @@ static sc_value *e_secret_arn(sc_context *ctx, sc_value **args, size_t count)
 
 static sc_value *e_secret_id(sc_context *ctx, sc_value **args, size_t count)
 {
+    if (count && args[0] && args[0]->kind == VAL_STRING)
+        return args[0];
     const sc_value *source = count ? secret_source(args[0]) : NULL;
+    if (source && !args[0]->s)
+        return no_arn(ctx);
     return source ? (sc_value *)source : unknown(ctx);
 }
 
@@ -630,15 +651,24 @@ static const char *format_cidr(sc_context *ctx, unsigned long address, int prefi
                            (address >> 16) & 255, (address >> 8) & 255, address & 255, prefix);
 }
 
+/* A static CIDR string, parsed; false for anything else (null, a number). */
+static bool cidr_arg(const sc_value *v, unsigned long *address, int *prefix)
+{
+    return v && v->kind == VAL_STRING && parse_cidr(v->s, address, prefix);
+}
+
+/* null when the subnet does not fit the block, so components can say so precisely. */
 static sc_value *e_cidrsubnet(sc_context *ctx, sc_value **args, size_t count)
 {
     unsigned long address;
     int prefix;
-    if (!all_known(args, count) || !parse_cidr(args[0]->s, &address, &prefix))
+    if (!all_known(args, count))
         return unknown(ctx);
+    if (!cidr_arg(args[0], &address, &prefix))
+        return sc_value_new(ctx, VAL_NULL);
     long long newbits = args[1]->i, netnum = args[2]->i;
     if (newbits < 0 || prefix + newbits > 32 || netnum < 0 || netnum >= (1LL << newbits))
-        return unknown(ctx);
+        return sc_value_new(ctx, VAL_NULL);
     int sub_prefix = prefix + (int)newbits;
     unsigned long network = address & netmask(prefix);
     unsigned long subnet = network | ((unsigned long)netnum << (32 - sub_prefix));
@@ -651,7 +681,7 @@ static sc_value *e_cidr_valid(sc_context *ctx, sc_value **args, size_t count)
     int prefix;
     if (!all_known(args, count))
         return unknown(ctx);
-    bool ok = parse_cidr(args[0]->s, &address, &prefix) && (address & ~netmask(prefix)) == 0;
+    bool ok = cidr_arg(args[0], &address, &prefix) && (address & ~netmask(prefix)) == 0;
     return boolean(ctx, ok);
 }
 
@@ -659,7 +689,7 @@ static sc_value *e_cidr_prefix(sc_context *ctx, sc_value **args, size_t count)
 {
     unsigned long address;
     int prefix;
-    if (!all_known(args, count) || !parse_cidr(args[0]->s, &address, &prefix))
+    if (!all_known(args, count) || !cidr_arg(args[0], &address, &prefix))
         return unknown(ctx);
     return integer(ctx, prefix);
 }
@@ -668,8 +698,8 @@ static sc_value *e_cidr_contains(sc_context *ctx, sc_value **args, size_t count)
 {
     unsigned long outer, inner;
     int outer_prefix, inner_prefix;
-    if (!all_known(args, count) || !parse_cidr(args[0]->s, &outer, &outer_prefix) ||
-        !parse_cidr(args[1]->s, &inner, &inner_prefix))
+    if (!all_known(args, count) || !cidr_arg(args[0], &outer, &outer_prefix) ||
+        !cidr_arg(args[1], &inner, &inner_prefix))
         return unknown(ctx);
     bool inside = inner_prefix >= outer_prefix &&
                   (inner & netmask(outer_prefix)) == (outer & netmask(outer_prefix));
@@ -737,7 +767,7 @@ static sc_value *e_distinct(sc_context *ctx, sc_value **args, size_t count)
     for (size_t i = 0; list && i < args[0]->items.count; i++) {
         sc_value *item = args[0]->items.items[i];
         if (!item || item->kind == VAL_UNKNOWN)
-            return unknown(ctx);
+            return item ? item : unknown(ctx); /* keeps the reason it is unknown */
         bool seen = false;
         for (size_t j = 0; j < list->items.count && !seen; j++)
             seen = same_value(list->items.items[j], item);
@@ -799,6 +829,89 @@ static sc_value *e_index_of(sc_context *ctx, sc_value **args, size_t count)
     return integer(ctx, -1);
 }
 
+static void json_text(sc_buf *out, const sc_value *v, bool *ok)
+{
+    switch (v ? v->kind : VAL_UNKNOWN) {
+    case VAL_NULL:
+        sc_buf_puts(out, "null");
+        return;
+    case VAL_BOOL:
+        sc_buf_puts(out, v->b ? "true" : "false");
+        return;
+    case VAL_INT:
+        sc_buf_printf(out, "%lld", v->i);
+        return;
+    case VAL_NUMBER:
+        sc_buf_printf(out, "%.15g", v->n);
+        return;
+    case VAL_STRING:
+        sc_buf_putc(out, '"');
+        for (const unsigned char *p = (const unsigned char *)v->s; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                sc_buf_printf(out, "\\%c", *p);
+            else if (*p < 0x20)
+                sc_buf_printf(out, "\\u%04x", *p);
+            else
+                sc_buf_putc(out, (char)*p);
+        }
+        sc_buf_putc(out, '"');
+        return;
+    case VAL_LIST:
+    case VAL_MAP:
+        sc_buf_putc(out, v->kind == VAL_LIST ? '[' : '{');
+        for (size_t i = 0; i < v->items.count; i++) {
+            if (i)
+                sc_buf_putc(out, ',');
+            if (v->kind == VAL_MAP) {
+                sc_value key = {.kind = VAL_STRING, .s = v->keys.items[i]};
+                json_text(out, &key, ok);
+                sc_buf_putc(out, ':');
+            }
+            json_text(out, v->items.items[i], ok);
+        }
+        sc_buf_putc(out, v->kind == VAL_LIST ? ']' : '}');
+        return;
+    default:
+        *ok = false;
+    }
+}
+
+/* JSON text of a value known at compile time, escaped as JSON requires. */
+static sc_value *e_json(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (count < 1)
+        return unknown(ctx);
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
+    bool ok = true;
+    json_text(&out, args[0], &ok);
+    sc_value *v = ok && !out.failed ? str(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : "")) : unknown(ctx);
+    sc_buf_free(&out);
+    return v;
+}
+
+/* A stable number for a name (FNV-1a, 31 bits): the same text, the same number. */
+static sc_value *e_hash(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count))
+        return unknown(ctx);
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)args[0]->s; *p; p++) {
+        h ^= *p;
+        h *= 16777619u;
+    }
+    return integer(ctx, (long long)(h & 0x7FFFFFFFu));
+}
+
+/* Evaluated by sc_builtin_eval from the scope: the name of the instance whose component
+ * is being evaluated. */
+static sc_value *e_instance_name(sc_context *ctx, sc_value **args, size_t count)
+{
+    (void)args;
+    (void)count;
+    return unknown(ctx);
+}
+
 static const sc_builtin builtins[] = {
     {"account_id", {{0}}, false, r_string, e_account_id, "the AWS account id (AWS::AccountId)"},
     {"availability_zones", {{0}}, false, r_list_string, e_availability_zones,
@@ -830,10 +943,16 @@ static const sc_builtin builtins[] = {
      "the largest integer not above a number"},
     {"format", {{"format", P_STRING, false}, {"args", P_ANY, true}}, true, r_string, e_format,
      "printf-style formatting with %s, %d and %%"},
+    {"hash", {{"text", P_STRING, false}}, false, r_int, e_hash,
+     "a stable non-negative number derived from text"},
     {"index_of", {{"list", P_LIST, false}, {"value", P_ANY, false}}, false, r_int, e_index_of,
      "the position of a value in a list, or -1"},
+    {"instance_name", {{0}}, false, r_string, e_instance_name,
+     "inside a component: the name of the instance being made"},
     {"join", {{"separator", P_STRING, false}, {"items", P_LIST_STRING, false}}, false, r_string,
      e_join, "list items joined with a separator"},
+    {"json", {{"value", P_ANY, false}}, false, r_string, e_json,
+     "the JSON text of a value known at compile time"},
     {"keys", {{"map", P_MAP, false}}, false, r_list_string, e_keys, "the keys of a map, in order"},
     {"length", {{"value", P_COLLECTION, false}}, false, r_int, e_length,
      "elements of a list or map, or bytes of a string"},
@@ -1038,6 +1157,10 @@ sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *b, c
 
 sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b, const sc_expr *call)
 {
+    if (b->eval == e_instance_name) {
+        sc_symbol *self = sc_scope_lookup(scope, SC_INSTANCE_NAME_SYMBOL);
+        return self && self->value ? self->value : unknown(ctx);
+    }
     enum { MAX_ARGS = 16 };
     sc_value *args[MAX_ARGS] = {0};
     size_t nparams = param_count(b), count = 0, positional = 0;

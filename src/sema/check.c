@@ -537,6 +537,13 @@ sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *ite
     sc_scope *scope = sc_scope_new(c->ctx, NULL);
     if (!scope)
         return NULL;
+    sc_symbol *self = sc_arena_alloc(&c->ctx->arena, sizeof(*self));
+    if (self && item->label.name) {
+        self->kind = SYM_VALUE;
+        self->name = SC_INSTANCE_NAME_SYMBOL;
+        self->value = sc_value_string(c->ctx, item->label.name);
+        sc_map_put(&c->ctx->arena, &scope->names, self->name, self);
+    }
     record_value(c, outer, &item->items, component->inputs, scope);
     for (size_t i = 0; i < component->item->items.count; i++) {
         const sc_item *let = component->item->items.items[i];
@@ -918,6 +925,12 @@ static void check_connectable(sc_checker *c, sc_component *component)
             return;
         f->name = names[i];
         f->type = basic(c, i == 0 ? TY_ANY : TY_INT);
+        if (i == 1) { /* a port may be unknowable (null): `allow` then needs its own */
+            sc_type *optional = sc_type_new(c->ctx, TY_OPTIONAL);
+            if (optional)
+                optional->elem = f->type;
+            f->type = optional ? optional : f->type;
+        }
         f->span = item->span;
         sc_list_push(&c->ctx->arena, &record->fields, f);
     }

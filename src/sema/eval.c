@@ -338,6 +338,10 @@ static sc_value *arithmetic(sc_context *ctx, sc_op op, const sc_value *l, const 
             return int_value(ctx, l->kind, l->i / r->i);
         return unknown(ctx);
     }
+    if (l->kind == VAL_INT && (r->kind == VAL_DURATION || r->kind == VAL_SIZE) && op == OP_MUL) {
+        long long out;
+        return __builtin_mul_overflow(l->i, r->i, &out) ? unknown(ctx) : int_value(ctx, r->kind, out);
+    }
     if (op == OP_ADD && l->kind == VAL_STRING && r->kind == VAL_STRING)
         return string_value(ctx, sc_arena_printf(&ctx->arena, "%s%s", l->s, r->s));
     if (op == OP_ADD && l->kind == VAL_LIST && r->kind == VAL_LIST) {

@@ -59,7 +59,7 @@ struct sc_type {
 /* ---- values known at compile time ----------------------------------------------------- */
 
 typedef enum sc_value_kind {
-    VAL_UNKNOWN, /* only known at deploy time */
+    VAL_UNKNOWN, /* only known at deploy time; s, when set, says why it cannot be known */
     VAL_NULL,
     VAL_BOOL,
     VAL_INT,
@@ -204,6 +204,10 @@ sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *expr);
 sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind);
 const char *sc_value_describe(sc_context *ctx, const sc_value *value);
 bool sc_value_truthy_known(const sc_value *value, bool *truth);
+
+/* The hidden name an instance scope binds to the instance's own name, for
+ * instance_name(); the space keeps it apart from identifiers. */
+#define SC_INSTANCE_NAME_SYMBOL "instance name"
 
 /* The compile-time value of an instance: its attributes evaluated with its inputs
  * (check.c). Cached on the symbol. */
