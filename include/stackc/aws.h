@@ -17,17 +17,28 @@ typedef enum sc_aws_status {
     SC_AWS_ERR_CONFIG,         /* a config or credentials file or variable is wrong */
     SC_AWS_ERR_PROCESS,        /* credential_process failed or printed bad output */
     SC_AWS_ERR_UNSUPPORTED,    /* a feature stackc does not have yet (e.g. role_arn) */
+    SC_AWS_ERR_SERVICE,        /* AWS answered with an error; the error's code says which */
+    SC_AWS_ERR_PROTOCOL,       /* AWS's answer could not be read (malformed XML or JSON) */
+    SC_AWS_ERR_TIMEOUT,        /* a wait for an operation gave up before it finished */
 } sc_aws_status;
 
 /* A short constant name for `status`, e.g. "connection error". */
 const char *sc_aws_status_name(sc_aws_status status);
 
-/* Why a call failed, for people. `message` is heap-owned by the error and freed by
- * sc_aws_error_clear; it never contains a secret. Pass NULL where an error is
- * accepted to get the status alone. */
+/* Why a call failed, for people. Every string is heap-owned by the error and freed by
+ * sc_aws_error_clear; none contains a secret. Pass NULL where an error is accepted to
+ * get the status alone.
+ *
+ * With SC_AWS_ERR_SERVICE the fields are AWS's own, verbatim: `code` is the error code
+ * ("ValidationError", "SignatureDoesNotMatch", "RepositoryNotFoundException") and
+ * `message` the Message AWS sent (NULL when it sent none, e.g. for a HEAD); render
+ * them as "code: message". A body-less answer has its HTTP status as code ("404"). */
 typedef struct sc_aws_error {
     sc_aws_status status;
-    char *message; /* NULL when the status says it all */
+    char *message;    /* NULL when the status says it all */
+    char *code;       /* SC_AWS_ERR_SERVICE only, else NULL */
+    long http_status; /* SC_AWS_ERR_SERVICE only, else 0 */
+    char *request_id; /* SC_AWS_ERR_SERVICE only, when AWS sent one; else NULL */
 } sc_aws_error;
 
 void sc_aws_error_clear(sc_aws_error *err);
@@ -46,11 +57,12 @@ sc_aws_env sc_aws_env_process(void);
 
 /* Where a set of credentials came from; shown to people, never the keys themselves. */
 typedef enum sc_aws_credentials_source {
-    SC_AWS_CREDS_STATIC,      /* built by the caller */
-    SC_AWS_CREDS_ENVIRONMENT, /* AWS_ACCESS_KEY_ID and friends */
-    SC_AWS_CREDS_SHARED_FILE, /* the shared credentials file */
-    SC_AWS_CREDS_PROCESS,     /* a profile's credential_process */
-    SC_AWS_CREDS_CONFIG_FILE, /* static keys in the config file */
+    SC_AWS_CREDS_STATIC,       /* built by the caller */
+    SC_AWS_CREDS_ENVIRONMENT,  /* AWS_ACCESS_KEY_ID and friends */
+    SC_AWS_CREDS_SHARED_FILE,  /* the shared credentials file */
+    SC_AWS_CREDS_PROCESS,      /* a profile's credential_process */
+    SC_AWS_CREDS_CONFIG_FILE,  /* static keys in the config file */
+    SC_AWS_CREDS_ASSUMED_ROLE, /* temporary keys from STS AssumeRole */
 } sc_aws_credentials_source;
 
 /* One set of credentials. Every string is heap-owned by the struct and released,

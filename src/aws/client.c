@@ -11,7 +11,7 @@
 
 #define REDACTED "[redacted]"
 
-/* ---- endpoints -------------------------------------------------------------------------- */
+/* ---- endpoints ----------------------------------------------------------------------- */
 
 /* "AWS_ENDPOINT_URL_" + the service id upper-cased, spaces and dashes as underscores. */
 static char *service_variable(const char *service_id)
@@ -77,9 +77,8 @@ static char *normalize_endpoint(const char *url, const char *variable, sc_aws_er
 }
 
 sc_aws_status sc_aws_resolve_endpoint(sc_aws_env env, const char *service_id,
-                                      const char *host_prefix, const char *region,
-                                      char **endpoint, bool *from_environment,
-                                      sc_aws_error *err)
+                                      const char *host_prefix, const char *region, char **endpoint,
+                                      bool *from_environment, sc_aws_error *err)
 {
     *endpoint = NULL;
     if (from_environment)
@@ -126,7 +125,7 @@ static char *host_header(const char *endpoint)
     return sc_aws_strndup(authority, len);
 }
 
-/* ---- logging -------------------------------------------------------------------------------- */
+/* ---- logging ------------------------------------------------------------------------- */
 
 void sc_aws_log_to_stream(void *ctx, const char *text)
 {
@@ -213,7 +212,7 @@ static void log_text(const sc_aws_client *client, const char *text)
         client->log(client->log_ctx, text);
 }
 
-/* ---- sending ---------------------------------------------------------------------------------- */
+/* ---- sending ------------------------------------------------------------------------- */
 
 /* State of one call, shared by the signing step and the logging transport. */
 typedef struct call {
@@ -272,25 +271,39 @@ static sc_aws_status logged_send(void *self, const char *endpoint, const sc_aws_
     return status;
 }
 
+/* Overwrites every occurrence of `token` in `message` with "[redacted]" and the rest of
+ * its length with spaces: AWS's SignatureDoesNotMatch message quotes the canonical
+ * request, which holds the signed X-Amz-Security-Token header. */
+static void scrub_token(char *message, const char *token)
+{
+    size_t len = token ? strlen(token) : 0;
+    if (!message || len < sizeof(REDACTED))
+        return;
+    for (char *hit = strstr(message, token); hit; hit = strstr(hit + len, token)) {
+        memset(hit, ' ', len);
+        memcpy(hit, REDACTED, sizeof(REDACTED) - 1);
+    }
+}
+
 sc_aws_status sc_aws_client_send(const sc_aws_client *client, const sc_aws_service *service,
-                                 const char *endpoint, sc_aws_request *req,
-                                 sc_aws_response *resp, sc_aws_error *err)
+                                 const char *endpoint, sc_aws_request *req, sc_aws_response *resp,
+                                 sc_aws_error *err)
 {
     if (!client->transport || !client->credentials)
-        return sc_aws_fail(err, SC_AWS_ERR_INVALID, "the AWS client has no transport or "
-                                                    "credentials");
+        return sc_aws_fail(err, SC_AWS_ERR_INVALID,
+                           "the AWS client has no transport or "
+                           "credentials");
     char *resolved = NULL;
     if (!endpoint) {
-        sc_aws_status status = sc_aws_resolve_endpoint(client->env, service->id,
-                                                       service->host_prefix, client->region,
-                                                       &resolved, NULL, err);
+        sc_aws_status status = sc_aws_resolve_endpoint(
+            client->env, service->id, service->host_prefix, client->region, &resolved, NULL, err);
         if (status != SC_AWS_OK)
             return status;
         endpoint = resolved;
     }
     char *host = host_header(endpoint);
-    sc_aws_status status = host ? sc_aws_headers_set(&req->headers, "Host", host)
-                                : SC_AWS_ERR_NOMEM;
+    sc_aws_status status =
+        host ? sc_aws_headers_set(&req->headers, "Host", host) : SC_AWS_ERR_NOMEM;
     free(host);
     if (status != SC_AWS_OK) {
         free(resolved);
@@ -299,19 +312,21 @@ sc_aws_status sc_aws_client_send(const sc_aws_client *client, const sc_aws_servi
     call c = {.client = client, .service = service, .endpoint = endpoint};
     sc_aws_transport logged = {.self = &c, .send = logged_send};
     const sc_aws_transport *transport = client->log ? &logged : client->transport;
-    status = sc_aws_send_with_retry(transport, &client->retry, endpoint, req, prepare, &c, resp,
-                                    err);
+    status =
+        sc_aws_send_with_retry(transport, &client->retry, endpoint, req, prepare, &c, resp, err);
     free(resolved);
     if (status != SC_AWS_OK)
         return status;
     if (resp->status < 200 || resp->status > 299) {
         status = sc_aws_service_error(resp, err);
         sc_aws_response_clear(resp);
+        if (err)
+            scrub_token(err->message, client->credentials->session_token);
     }
     return status;
 }
 
-/* ---- AWS errors ------------------------------------------------------------------------------------ */
+/* ---- AWS errors ---------------------------------------------------------------------- */
 
 /* The message of an error answer: JSON "message"/"Message", or XML <Error><Message>. */
 static char *error_message(const sc_aws_response *resp)
@@ -397,7 +412,7 @@ static void clear_wiping(sc_aws_response *resp)
     sc_aws_response_clear(resp);
 }
 
-/* ---- the query protocol ------------------------------------------------------------------------------ */
+/* ---- the query protocol -------------------------------------------------------------- */
 
 void sc_aws_form_add(sc_aws_buf *form, const char *key, const char *value)
 {
@@ -412,8 +427,7 @@ void sc_aws_form_add_member(sc_aws_buf *form, const char *list, size_t index, co
                             const char *value)
 {
     sc_aws_buf key = {0};
-    sc_aws_buf_printf(&key, "%s.member.%zu%s%s", list, index, field ? "." : "",
-                      field ? field : "");
+    sc_aws_buf_printf(&key, "%s.member.%zu%s%s", list, index, field ? "." : "", field ? field : "");
     if (key.failed)
         form->failed = true;
     else
@@ -444,8 +458,7 @@ static sc_aws_status send_body(const sc_aws_client *client, const sc_aws_service
 
 sc_aws_status sc_aws_query_call(const sc_aws_client *client, const sc_aws_service *service,
                                 const char *action, const char *version, const char *params,
-                                sc_aws_xml **document, const sc_aws_xml **result,
-                                sc_aws_error *err)
+                                sc_aws_xml **document, const sc_aws_xml **result, sc_aws_error *err)
 {
     *document = NULL;
     *result = NULL;
@@ -459,8 +472,9 @@ sc_aws_status sc_aws_query_call(const sc_aws_client *client, const sc_aws_servic
         return sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
     }
     sc_aws_response resp = {0};
-    sc_aws_status status = send_body(client, service, "application/x-www-form-urlencoded; "
-                                                      "charset=utf-8",
+    sc_aws_status status = send_body(client, service,
+                                     "application/x-www-form-urlencoded; "
+                                     "charset=utf-8",
                                      NULL, body.data, &resp, err);
     sc_aws_buf_free(&body);
     if (status != SC_AWS_OK)
@@ -485,7 +499,7 @@ sc_aws_status sc_aws_query_call(const sc_aws_client *client, const sc_aws_servic
     return SC_AWS_OK;
 }
 
-/* ---- the JSON 1.1 protocol -------------------------------------------------------------------------- */
+/* ---- the JSON 1.1 protocol ----------------------------------------------------------- */
 
 sc_aws_status sc_aws_json_call(const sc_aws_client *client, const sc_aws_service *service,
                                const char *target, const cJSON *payload, cJSON **result,
@@ -512,7 +526,7 @@ sc_aws_status sc_aws_json_call(const sc_aws_client *client, const sc_aws_service
     return SC_AWS_OK;
 }
 
-/* ---- reading answers ------------------------------------------------------------------------------- */
+/* ---- reading answers ----------------------------------------------------------------- */
 
 char *sc_aws_copy(const char *s, bool *ok)
 {

@@ -49,7 +49,7 @@ typedef struct sc_aws_service {
     bool add_content_sha256; /* S3 wants the payload hash as a header */
 } sc_aws_service;
 
-/* ---- endpoints ------------------------------------------------------------------------- */
+/* ---- endpoints ----------------------------------------------------------------------- */
 
 /* The endpoint of a service, as "scheme://host[:port]" without a trailing slash:
  *   1. AWS_ENDPOINT_URL_<ID>, the service id upper-cased with spaces and dashes as
@@ -61,11 +61,10 @@ typedef struct sc_aws_service {
  * `*endpoint` is a heap string the caller frees; SC_AWS_ERR_CONFIG for a URL that is
  * not http(s)://host[:port] (a path beyond "/" is not supported). */
 sc_aws_status sc_aws_resolve_endpoint(sc_aws_env env, const char *service_id,
-                                      const char *host_prefix, const char *region,
-                                      char **endpoint, bool *from_environment,
-                                      sc_aws_error *err);
+                                      const char *host_prefix, const char *region, char **endpoint,
+                                      bool *from_environment, sc_aws_error *err);
 
-/* ---- logging ------------------------------------------------------------------------------ */
+/* ---- logging ------------------------------------------------------------------------- */
 
 /* The request as --verbose shows it: "> METHOD URL" then "> Name: value" per header,
  * then the body's size, one per line. The Signature= part of Authorization, the
@@ -74,22 +73,23 @@ sc_aws_status sc_aws_resolve_endpoint(sc_aws_env env, const char *service_id,
  * the caller frees; NULL when out of memory. */
 char *sc_aws_request_describe(const char *endpoint, const sc_aws_request *req);
 
-/* ---- calls ----------------------------------------------------------------------------------- */
+/* ---- calls --------------------------------------------------------------------------- */
 
 /* Sends `req` to `service`: sets Host, signs before every attempt (so retries carry a
  * fresh date), retries per client->retry, logs through client->log. `endpoint` NULL
  * means the service's resolved endpoint. On SC_AWS_OK `resp` holds a 2xx answer the
  * caller clears. An AWS error answer becomes SC_AWS_ERR_SERVICE with the error's code,
- * message, HTTP status and request id filled in verbatim, and `resp` cleared. */
+ * message, HTTP status and request id filled in verbatim (but for the client's session
+ * token, which AWS may quote back and which is redacted), and `resp` cleared. */
 sc_aws_status sc_aws_client_send(const sc_aws_client *client, const sc_aws_service *service,
-                                 const char *endpoint, sc_aws_request *req,
-                                 sc_aws_response *resp, sc_aws_error *err);
+                                 const char *endpoint, sc_aws_request *req, sc_aws_response *resp,
+                                 sc_aws_error *err);
 
 /* Fills `err` from an AWS error answer (query protocol, S3 or JSON) and returns
  * SC_AWS_ERR_SERVICE. */
 sc_aws_status sc_aws_service_error(const sc_aws_response *resp, sc_aws_error *err);
 
-/* ---- the query protocol -------------------------------------------------------------------- */
+/* ---- the query protocol -------------------------------------------------------------- */
 
 /* Appends "key=value" to a form body, '&'-separated, both percent-encoded. */
 void sc_aws_form_add(sc_aws_buf *form, const char *key, const char *value);
@@ -108,7 +108,7 @@ sc_aws_status sc_aws_query_call(const sc_aws_client *client, const sc_aws_servic
                                 sc_aws_xml **document, const sc_aws_xml **result,
                                 sc_aws_error *err);
 
-/* ---- the JSON 1.1 protocol ---------------------------------------------------------------- */
+/* ---- the JSON 1.1 protocol ----------------------------------------------------------- */
 
 /* POSTs `payload` with X-Amz-Target <target> and parses the JSON answer. On SC_AWS_OK
  * `*result` is a tree the caller frees with cJSON_Delete. */
@@ -116,7 +116,7 @@ sc_aws_status sc_aws_json_call(const sc_aws_client *client, const sc_aws_service
                                const char *target, const cJSON *payload, cJSON **result,
                                sc_aws_error *err);
 
-/* ---- reading answers ------------------------------------------------------------------------- */
+/* ---- reading answers ----------------------------------------------------------------- */
 
 /* Heap copies for result structs: `*ok` becomes false when a present value could not
  * be copied (out of memory); absent values (NULL) stay NULL and leave `*ok` alone. */

@@ -30,8 +30,8 @@ static sc_aws_status call(const sc_aws_client *client, const char *action, sc_aw
         sc_aws_buf_free(form);
         return out_of_memory(err);
     }
-    sc_aws_status status = sc_aws_query_call(client, &cloudformation, action, VERSION,
-                                             form->data, doc, result, err);
+    sc_aws_status status =
+        sc_aws_query_call(client, &cloudformation, action, VERSION, form->data, doc, result, err);
     sc_aws_buf_free(form);
     return status;
 }
@@ -72,7 +72,7 @@ static bool grow(void **items, size_t *count, size_t extra, size_t size)
     return true;
 }
 
-/* ---- change sets ----------------------------------------------------------------------- */
+/* ---- change sets --------------------------------------------------------------------- */
 
 void sc_aws_cfn_change_set_ids_clear(sc_aws_cfn_change_set_ids *ids)
 {
@@ -133,9 +133,10 @@ sc_aws_status sc_aws_cfn_create_change_set(const sc_aws_client *client,
     out->change_set_id = sc_aws_copy_xml(result, "Id", &ok);
     out->stack_id = sc_aws_copy_xml(result, "StackId", &ok);
     sc_aws_xml_free(doc);
-    if (!ok) {
+    if (!ok || !out->change_set_id) {
         sc_aws_cfn_change_set_ids_clear(out);
-        return out_of_memory(err);
+        return ok ? sc_aws_fail(err, SC_AWS_ERR_PROTOCOL, "CreateChangeSet answered no Id")
+                  : out_of_memory(err);
     }
     return SC_AWS_OK;
 }
@@ -204,8 +205,7 @@ static bool parse_change(const sc_aws_xml *member, sc_aws_cfn_change *out)
 
 /* Copies one page of DescribeChangeSet into `out`: the header fields from the first
  * page, the changes appended. */
-static bool parse_change_set_page(const sc_aws_xml *result, sc_aws_cfn_change_set *out,
-                                  bool first)
+static bool parse_change_set_page(const sc_aws_xml *result, sc_aws_cfn_change_set *out, bool first)
 {
     bool ok = true;
     if (first) {
@@ -307,7 +307,7 @@ sc_aws_status sc_aws_cfn_delete_change_set(const sc_aws_client *client, const ch
     return call_no_result(client, "DeleteChangeSet", &form, err);
 }
 
-/* ---- stacks -------------------------------------------------------------------------------- */
+/* ---- stacks -------------------------------------------------------------------------- */
 
 void sc_aws_cfn_stack_clear(sc_aws_cfn_stack *stack)
 {
@@ -382,8 +382,8 @@ sc_aws_status sc_aws_cfn_describe_stack(const sc_aws_client *client, const char 
     if (count_members(stacks) != 1) {
         sc_aws_xml_free(doc);
         return sc_aws_fail(err, SC_AWS_ERR_PROTOCOL,
-                           "DescribeStacks for %s answered %zu stacks instead of one",
-                           stack_name, count_members(stacks));
+                           "DescribeStacks for %s answered %zu stacks instead of one", stack_name,
+                           count_members(stacks));
     }
     bool ok = parse_stack(member_at(stacks, 0), out);
     sc_aws_xml_free(doc);
@@ -510,7 +510,7 @@ sc_aws_status sc_aws_cfn_list_stacks(const sc_aws_client *client, const char *co
     return SC_AWS_OK;
 }
 
-/* ---- events ------------------------------------------------------------------------------ */
+/* ---- events -------------------------------------------------------------------------- */
 
 static void clear_event(sc_aws_cfn_event *e)
 {
@@ -550,9 +550,9 @@ static bool parse_event(const sc_aws_xml *m, sc_aws_cfn_event *e)
     return ok;
 }
 
-sc_aws_status sc_aws_cfn_describe_stack_events(const sc_aws_client *client,
-                                               const char *stack_name, const char *next_token,
-                                               sc_aws_cfn_events *out, sc_aws_error *err)
+sc_aws_status sc_aws_cfn_describe_stack_events(const sc_aws_client *client, const char *stack_name,
+                                               const char *next_token, sc_aws_cfn_events *out,
+                                               sc_aws_error *err)
 {
     *out = (sc_aws_cfn_events){0};
     sc_aws_buf form = {0};
@@ -639,7 +639,7 @@ sc_aws_status sc_aws_cfn_stack_events_since(const sc_aws_client *client, const c
     return SC_AWS_OK;
 }
 
-/* ---- waiting -------------------------------------------------------------------------------- */
+/* ---- waiting ------------------------------------------------------------------------- */
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -688,8 +688,7 @@ static bool pacer_next(const sc_aws_client *client, pacer *p)
 }
 
 sc_aws_status sc_aws_cfn_wait_stack(const sc_aws_client *client, const char *stack_name,
-                                    sc_aws_cfn_wait wait, sc_aws_cfn_stack *out,
-                                    sc_aws_error *err)
+                                    sc_aws_cfn_wait wait, sc_aws_cfn_stack *out, sc_aws_error *err)
 {
     pacer p = pacer_start(wait);
     *out = (sc_aws_cfn_stack){0};
@@ -723,8 +722,7 @@ sc_aws_status sc_aws_cfn_wait_change_set(const sc_aws_client *client, const char
         if (strcmp(s, "CREATE_PENDING") != 0 && strcmp(s, "CREATE_IN_PROGRESS") != 0)
             return SC_AWS_OK;
         if (!pacer_next(client, &p))
-            return sc_aws_fail(err, SC_AWS_ERR_TIMEOUT,
-                               "change set %s is still %s after %llu ms", change_set_name, s,
-                               (unsigned long long)wait.timeout_ms);
+            return sc_aws_fail(err, SC_AWS_ERR_TIMEOUT, "change set %s is still %s after %llu ms",
+                               change_set_name, s, (unsigned long long)wait.timeout_ms);
     }
 }

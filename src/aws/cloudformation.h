@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <time.h>
 
-/* ---- change sets ------------------------------------------------------------------------- */
+/* ---- change sets --------------------------------------------------------------------- */
 
 typedef enum sc_aws_cfn_change_set_type {
     SC_AWS_CFN_CHANGE_SET_CREATE, /* a new stack (it waits in REVIEW_IN_PROGRESS) */
@@ -27,8 +27,8 @@ typedef enum sc_aws_cfn_change_set_type {
 /* A parameter value to pass; strings borrowed. */
 typedef struct sc_aws_cfn_parameter {
     const char *key;
-    const char *value;  /* ignored when use_previous */
-    bool use_previous;  /* keep the value the stack has */
+    const char *value; /* ignored when use_previous */
+    bool use_previous; /* keep the value the stack has */
 } sc_aws_cfn_parameter;
 
 typedef struct sc_aws_cfn_tag {
@@ -49,7 +49,7 @@ typedef struct sc_aws_cfn_change_set_input {
     size_t capability_count;
     const sc_aws_cfn_tag *tags;
     size_t tag_count;
-    const char *description; /* optional */
+    const char *description;  /* optional */
     const char *client_token; /* optional; makes a repeated request harmless */
 } sc_aws_cfn_change_set_input;
 
@@ -118,7 +118,7 @@ sc_aws_status sc_aws_cfn_execute_change_set(const sc_aws_client *client, const c
 sc_aws_status sc_aws_cfn_delete_change_set(const sc_aws_client *client, const char *stack_name,
                                            const char *change_set_name, sc_aws_error *err);
 
-/* ---- stacks --------------------------------------------------------------------------------- */
+/* ---- stacks -------------------------------------------------------------------------- */
 
 typedef struct sc_aws_cfn_output {
     char *key;
@@ -193,7 +193,7 @@ sc_aws_status sc_aws_cfn_list_stacks(const sc_aws_client *client, const char *co
                                      size_t status_count, sc_aws_cfn_stack_list *out,
                                      sc_aws_error *err);
 
-/* ---- events ---------------------------------------------------------------------------------- */
+/* ---- events -------------------------------------------------------------------------- */
 
 typedef struct sc_aws_cfn_event {
     char *event_id;
@@ -218,9 +218,9 @@ typedef struct sc_aws_cfn_events {
 void sc_aws_cfn_events_clear(sc_aws_cfn_events *events);
 
 /* One page of DescribeStackEvents; `next_token` NULL for the newest page. */
-sc_aws_status sc_aws_cfn_describe_stack_events(const sc_aws_client *client,
-                                               const char *stack_name, const char *next_token,
-                                               sc_aws_cfn_events *out, sc_aws_error *err);
+sc_aws_status sc_aws_cfn_describe_stack_events(const sc_aws_client *client, const char *stack_name,
+                                               const char *next_token, sc_aws_cfn_events *out,
+                                               sc_aws_error *err);
 
 /* The events newer than the one whose id is `after_event_id` (every event when NULL),
  * newest first, reading pages until that event, the last page, or `max_pages` pages.
@@ -230,7 +230,7 @@ sc_aws_status sc_aws_cfn_stack_events_since(const sc_aws_client *client, const c
                                             const char *after_event_id, unsigned max_pages,
                                             sc_aws_cfn_events *out, sc_aws_error *err);
 
-/* ---- waiting ----------------------------------------------------------------------------------- */
+/* ---- waiting ------------------------------------------------------------------------- */
 
 /* Where a stack status stands. */
 typedef enum sc_aws_cfn_outcome {
@@ -254,8 +254,7 @@ typedef struct sc_aws_cfn_wait {
  * through the client's retry policy's sleep, so tests can make them instant; the
  * number of polls is bounded by timeout/interval whatever the clock says. */
 sc_aws_status sc_aws_cfn_wait_stack(const sc_aws_client *client, const char *stack_name,
-                                    sc_aws_cfn_wait wait, sc_aws_cfn_stack *out,
-                                    sc_aws_error *err);
+                                    sc_aws_cfn_wait wait, sc_aws_cfn_stack *out, sc_aws_error *err);
 
 /* Polls DescribeChangeSet until its status is no longer CREATE_PENDING or
  * CREATE_IN_PROGRESS; `out` then holds it (CREATE_COMPLETE, or FAILED with a reason). */

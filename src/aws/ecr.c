@@ -21,7 +21,7 @@ static sc_aws_status out_of_memory(sc_aws_error *err)
     return sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
 }
 
-/* ---- authorization -------------------------------------------------------------------- */
+/* ---- authorization ------------------------------------------------------------------- */
 
 void sc_aws_ecr_authorization_clear(sc_aws_ecr_authorization *auth)
 {
@@ -61,8 +61,7 @@ static bool split_token(const char *token, sc_aws_ecr_authorization *out, bool *
 }
 
 sc_aws_status sc_aws_ecr_get_authorization_token(const sc_aws_client *client,
-                                                 sc_aws_ecr_authorization *out,
-                                                 sc_aws_error *err)
+                                                 sc_aws_ecr_authorization *out, sc_aws_error *err)
 {
     *out = (sc_aws_ecr_authorization){0};
     cJSON *result;
@@ -70,8 +69,8 @@ sc_aws_status sc_aws_ecr_get_authorization_token(const sc_aws_client *client,
         sc_aws_json_call(client, &ecr, TARGET("GetAuthorizationToken"), NULL, &result, err);
     if (status != SC_AWS_OK)
         return status;
-    const cJSON *data = cJSON_GetArrayItem(
-        cJSON_GetObjectItemCaseSensitive(result, "authorizationData"), 0);
+    const cJSON *data =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(result, "authorizationData"), 0);
     const cJSON *token = cJSON_GetObjectItemCaseSensitive(data, "authorizationToken");
     const cJSON *expires = cJSON_GetObjectItemCaseSensitive(data, "expiresAt");
     bool ok = true, readable = cJSON_IsString(token);
@@ -91,7 +90,7 @@ sc_aws_status sc_aws_ecr_get_authorization_token(const sc_aws_client *client,
     return SC_AWS_OK;
 }
 
-/* ---- repositories ------------------------------------------------------------------------ */
+/* ---- repositories -------------------------------------------------------------------- */
 
 void sc_aws_ecr_repository_clear(sc_aws_ecr_repository *repository)
 {

@@ -13,15 +13,15 @@
 typedef struct sc_aws_ecr_authorization {
     char *username;       /* "AWS" */
     char *password;       /* a secret: never print it; wiped by the _clear function */
-    char *proxy_endpoint; /* the registry, e.g. https://123456789012.dkr.ecr.us-east-1.amazonaws.com */
+    char *proxy_endpoint; /* the registry, e.g. https://123456789012.dkr.ecr.us-east-1.amazonaws.com
+                           */
     time_t expires_at;
 } sc_aws_ecr_authorization;
 
 void sc_aws_ecr_authorization_clear(sc_aws_ecr_authorization *auth);
 
 sc_aws_status sc_aws_ecr_get_authorization_token(const sc_aws_client *client,
-                                                 sc_aws_ecr_authorization *out,
-                                                 sc_aws_error *err);
+                                                 sc_aws_ecr_authorization *out, sc_aws_error *err);
 
 typedef struct sc_aws_ecr_repository {
     char *name;

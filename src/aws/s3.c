@@ -25,8 +25,7 @@ static sc_aws_status locate(const sc_aws_client *client, const char *bucket, con
     bool from_environment = false;
     char *base = NULL;
     sc_aws_status status = sc_aws_resolve_endpoint(client->env, s3.id, s3.host_prefix,
-                                                   client->region, &base, &from_environment,
-                                                   err);
+                                                   client->region, &base, &from_environment, err);
     if (status != SC_AWS_OK)
         return status;
     bool virtual_host = !from_environment && !strchr(bucket, '.');
@@ -59,8 +58,8 @@ static sc_aws_status locate(const sc_aws_client *client, const char *bucket, con
 
 /* Builds and sends one request; on SC_AWS_OK `resp` holds the 2xx answer. */
 static sc_aws_status send_request(const sc_aws_client *client, const char *method,
-                                  const char *bucket, const char *key, const void *body,
-                                  size_t len, const char *content_type, sc_aws_response *resp,
+                                  const char *bucket, const char *key, const void *body, size_t len,
+                                  const char *content_type, sc_aws_response *resp,
                                   sc_aws_error *err)
 {
     char *endpoint, *path;
@@ -83,9 +82,9 @@ static sc_aws_status send_request(const sc_aws_client *client, const char *metho
     return status;
 }
 
-sc_aws_status sc_aws_s3_put_object(const sc_aws_client *client, const char *bucket,
-                                   const char *key, const void *data, size_t len,
-                                   const char *content_type, char **etag, sc_aws_error *err)
+sc_aws_status sc_aws_s3_put_object(const sc_aws_client *client, const char *bucket, const char *key,
+                                   const void *data, size_t len, const char *content_type,
+                                   char **etag, sc_aws_error *err)
 {
     if (etag)
         *etag = NULL;
@@ -103,8 +102,8 @@ sc_aws_status sc_aws_s3_put_object(const sc_aws_client *client, const char *buck
     return status;
 }
 
-sc_aws_status sc_aws_s3_get_object(const sc_aws_client *client, const char *bucket,
-                                   const char *key, char **data, size_t *len, sc_aws_error *err)
+sc_aws_status sc_aws_s3_get_object(const sc_aws_client *client, const char *bucket, const char *key,
+                                   char **data, size_t *len, sc_aws_error *err)
 {
     *data = NULL;
     *len = 0;
@@ -146,8 +145,8 @@ sc_aws_status sc_aws_s3_create_bucket(const sc_aws_client *client, const char *b
     return status;
 }
 
-sc_aws_status sc_aws_s3_head_bucket(const sc_aws_client *client, const char *bucket,
-                                    bool *exists, sc_aws_error *err)
+sc_aws_status sc_aws_s3_head_bucket(const sc_aws_client *client, const char *bucket, bool *exists,
+                                    sc_aws_error *err)
 {
     *exists = false;
     sc_aws_error own = {0}; /* the HTTP status is needed even when the caller passes NULL */
@@ -167,8 +166,8 @@ sc_aws_status sc_aws_s3_head_bucket(const sc_aws_client *client, const char *buc
     return status;
 }
 
-sc_aws_status sc_aws_s3_object_url(const sc_aws_client *client, const char *bucket,
-                                   const char *key, char **url, sc_aws_error *err)
+sc_aws_status sc_aws_s3_object_url(const sc_aws_client *client, const char *bucket, const char *key,
+                                   char **url, sc_aws_error *err)
 {
     *url = NULL;
     char *endpoint, *path;

@@ -17,15 +17,14 @@
 
 /* Stores `len` bytes at bucket/key. `content_type` may be NULL. `etag`, if non-NULL,
  * receives the object's ETag (quotes included) as a heap string the caller frees. */
-sc_aws_status sc_aws_s3_put_object(const sc_aws_client *client, const char *bucket,
-                                   const char *key, const void *data, size_t len,
-                                   const char *content_type, char **etag, sc_aws_error *err);
+sc_aws_status sc_aws_s3_put_object(const sc_aws_client *client, const char *bucket, const char *key,
+                                   const void *data, size_t len, const char *content_type,
+                                   char **etag, sc_aws_error *err);
 
 /* Reads a whole object. On SC_AWS_OK `*data` is a heap buffer of `*len` bytes plus a
  * NUL, which the caller frees. A missing key is SC_AWS_ERR_SERVICE "NoSuchKey". */
-sc_aws_status sc_aws_s3_get_object(const sc_aws_client *client, const char *bucket,
-                                   const char *key, char **data, size_t *len,
-                                   sc_aws_error *err);
+sc_aws_status sc_aws_s3_get_object(const sc_aws_client *client, const char *bucket, const char *key,
+                                   char **data, size_t *len, sc_aws_error *err);
 
 /* Creates a bucket in the client's region. */
 sc_aws_status sc_aws_s3_create_bucket(const sc_aws_client *client, const char *bucket,
@@ -33,12 +32,12 @@ sc_aws_status sc_aws_s3_create_bucket(const sc_aws_client *client, const char *b
 
 /* Whether the bucket exists (and the caller may use it): SC_AWS_OK with `*exists`
  * false for a 404; other refusals (403, ...) are errors. */
-sc_aws_status sc_aws_s3_head_bucket(const sc_aws_client *client, const char *bucket,
-                                    bool *exists, sc_aws_error *err);
+sc_aws_status sc_aws_s3_head_bucket(const sc_aws_client *client, const char *bucket, bool *exists,
+                                    sc_aws_error *err);
 
 /* The object's URL, as CloudFormation's TemplateURL wants it. On SC_AWS_OK `*url` is
  * a heap string the caller frees. */
-sc_aws_status sc_aws_s3_object_url(const sc_aws_client *client, const char *bucket,
-                                   const char *key, char **url, sc_aws_error *err);
+sc_aws_status sc_aws_s3_object_url(const sc_aws_client *client, const char *bucket, const char *key,
+                                   char **url, sc_aws_error *err);
 
 #endif

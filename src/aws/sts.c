@@ -46,16 +46,16 @@ sc_aws_status sc_aws_sts_get_caller_identity(const sc_aws_client *client,
 }
 
 sc_aws_status sc_aws_sts_assume_role(const sc_aws_client *client,
-                                     const sc_aws_assume_role_input *input,
-                                     sc_aws_credentials *out, char **assumed_role_arn,
-                                     sc_aws_error *err)
+                                     const sc_aws_assume_role_input *input, sc_aws_credentials *out,
+                                     char **assumed_role_arn, sc_aws_error *err)
 {
     *out = (sc_aws_credentials){0};
     if (assumed_role_arn)
         *assumed_role_arn = NULL;
     if (!input->role_arn || !input->session_name)
-        return sc_aws_fail(err, SC_AWS_ERR_INVALID, "AssumeRole needs a role ARN and a session "
-                                                    "name");
+        return sc_aws_fail(err, SC_AWS_ERR_INVALID,
+                           "AssumeRole needs a role ARN and a session "
+                           "name");
     sc_aws_buf form = {0};
     sc_aws_form_add(&form, "RoleArn", input->role_arn);
     sc_aws_form_add(&form, "RoleSessionName", input->session_name);

@@ -30,8 +30,7 @@ typedef struct sc_aws_assume_role_input {
  * clears with sc_aws_credentials_clear; `assumed_role_arn`, if non-NULL, receives the
  * session's ARN as a heap string the caller frees. */
 sc_aws_status sc_aws_sts_assume_role(const sc_aws_client *client,
-                                     const sc_aws_assume_role_input *input,
-                                     sc_aws_credentials *out, char **assumed_role_arn,
-                                     sc_aws_error *err);
+                                     const sc_aws_assume_role_input *input, sc_aws_credentials *out,
+                                     char **assumed_role_arn, sc_aws_error *err);
 
 #endif

@@ -337,7 +337,7 @@ def dependency_levels(definitions):
         if logical in visiting:
             cycle = path[path.index(logical):]
             raise ServiceError("ValidationError", "Circular dependency between resources: [%s]"
-                               % ", ".join(sorted(cycle)))
+                               % ", ".join(sorted(set(cycle))))
         visiting.add(logical)
         level[logical] = 1 + max((visit(d, path + [d]) for d in sorted(deps[logical])),
                                  default=-1)

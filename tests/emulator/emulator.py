@@ -449,9 +449,8 @@ def authenticate(request, auth):
     else:
         payload_hash = sigv4.sha256_hex(request.body)
     now = datetime.datetime.now(datetime.timezone.utc)
-    sigv4.verify(request.method, request.raw_path, request.raw_query, request.headers,
-                 request.body, auth, credential.secret, payload_hash, now,
-                 state.config["check_skew"])
+    sigv4.verify(request.method, request.raw_path, request.raw_query, request.headers, auth,
+                 credential.secret, payload_hash, now, state.config["check_skew"])
     expired = credential.expiration is not None and credential.expiration < time.time()
     if expired or state.take_fault(("expired_token",), request.service, request.action):
         raise sigv4.AuthFailure("expired_token", "expired")

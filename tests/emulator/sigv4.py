@@ -10,6 +10,7 @@ never send presigned requests to the calls the emulator serves.
 """
 
 import datetime
+import email.utils
 import hashlib
 import hmac
 import re
@@ -200,7 +201,6 @@ def _amz_date(headers):
     value = (headers.get("date") or [None])[0]
     if value:
         try:
-            import email.utils
             parsed = email.utils.parsedate_to_datetime(value)
             return parsed.strftime("%Y%m%dT%H%M%SZ"), parsed
         except (TypeError, ValueError):
@@ -210,7 +210,7 @@ def _amz_date(headers):
                       "or a 'Date' header.")
 
 
-def verify(method, raw_path, raw_query, headers, body, auth, secret, payload_hash, now,
+def verify(method, raw_path, raw_query, headers, auth, secret, payload_hash, now,
            check_skew=True):
     """Checks one request's signature; raises AuthFailure on any mismatch.
 

@@ -39,7 +39,7 @@
 /* Polls fast: the emulator's resources take 20 ms each. */
 static const sc_aws_cfn_wait fast_wait = {.poll_interval_ms = 10, .timeout_ms = 10000};
 
-/* ---- the fixture: an emulator, a transport, a client ---------------------------------- */
+/* ---- the fixture: an emulator, a transport, a client --------------------------------- */
 
 typedef struct env_entry {
     const char *name;
@@ -96,9 +96,15 @@ static int read_port(int fd)
 /* Starts python3 emulator.py with `extra` arguments (NULL-terminated, may be NULL). */
 static bool emulator_start(fixture *f, const char *const *extra)
 {
-    const char *argv[24] = {"python3",      EMULATOR, "--port",           "0",
-                            "--resource-delay-ms",    "20",     "--changeset-delay-ms",
-                            "20",           "--exit-on-stdin-eof"};
+    const char *argv[24] = {"python3",
+                            EMULATOR,
+                            "--port",
+                            "0",
+                            "--resource-delay-ms",
+                            "20",
+                            "--changeset-delay-ms",
+                            "20",
+                            "--exit-on-stdin-eof"};
     size_t argc = 9;
     for (size_t i = 0; extra && extra[i] && argc < 23; i++)
         argv[argc++] = extra[i];
@@ -199,7 +205,7 @@ static void fixture_stop(fixture *f)
     emulator_stop(f);
 }
 
-/* ---- the admin API ------------------------------------------------------------------------ */
+/* ---- the admin API ------------------------------------------------------------------- */
 
 /* An unsigned request to /_emulator/<path>; the HTTP status (0 for none). `body`, if
  * non-NULL, receives the answer as a heap string the caller frees. */
@@ -299,7 +305,7 @@ static void clear_requests(fixture *f)
     CU_ASSERT_EQUAL(admin(f, "DELETE", "requests", NULL, NULL), 200);
 }
 
-/* ---- templates ------------------------------------------------------------------------------- */
+/* ---- templates ----------------------------------------------------------------------- */
 
 /* Templates are written with single quotes to stay readable; this makes them JSON. */
 static char *json(const char *single_quoted)
@@ -375,8 +381,7 @@ static bool make_change_set(fixture *f, const char *stack, const char *name,
 
 /* Executes a ready change set and waits for the stack to settle; its final status is
  * left in `out`. */
-static void execute_and_wait(fixture *f, const char *stack, const char *name,
-                             sc_aws_cfn_stack *out)
+static void execute_and_wait(fixture *f, const char *stack, const char *name, sc_aws_cfn_stack *out)
 {
     sc_aws_error err = {0};
     CU_ASSERT_EQUAL(sc_aws_cfn_execute_change_set(&f->client, stack, name, "token-1", &err),
@@ -405,7 +410,7 @@ static const sc_aws_cfn_event *find_event(const sc_aws_cfn_events *events, const
     return NULL;
 }
 
-/* ---- no emulator: the XML reader ------------------------------------------------------------ */
+/* ---- no emulator: the XML reader ----------------------------------------------------- */
 
 static void test_xml_reader(void)
 {
@@ -436,7 +441,7 @@ static void test_xml_reader(void)
     sc_aws_buf_free(&deep);
 }
 
-/* ---- no emulator: endpoints ---------------------------------------------------------------------- */
+/* ---- no emulator: endpoints ---------------------------------------------------------- */
 
 typedef struct env_table {
     const env_entry *entries;
@@ -475,8 +480,8 @@ static void assert_endpoint(const env_entry *entries, size_t count, const char *
         endpoint_with(entries, count, service_id, prefix, region, &status, &from_env, NULL);
     CU_ASSERT_EQUAL(status, SC_AWS_OK);
     ASSERT_STR(endpoint, expected);
-    CU_ASSERT_EQUAL(from_env, strncmp(expected, "https://", 8) != 0 ||
-                                  !strstr(expected, "amazonaws.com"));
+    CU_ASSERT_EQUAL(from_env,
+                    strncmp(expected, "https://", 8) != 0 || !strstr(expected, "amazonaws.com"));
     free(endpoint);
 }
 
@@ -484,7 +489,8 @@ static void test_endpoint_defaults(void)
 {
     assert_endpoint(NULL, 0, "CloudFormation", "cloudformation", "us-east-1",
                     "https://cloudformation.us-east-1.amazonaws.com");
-    assert_endpoint(NULL, 0, "ECR", "api.ecr", "eu-west-1", "https://api.ecr.eu-west-1.amazonaws.com");
+    assert_endpoint(NULL, 0, "ECR", "api.ecr", "eu-west-1",
+                    "https://api.ecr.eu-west-1.amazonaws.com");
     assert_endpoint(NULL, 0, "S3", "s3", "us-west-2", "https://s3.us-west-2.amazonaws.com");
     assert_endpoint(NULL, 0, "STS", "sts", "cn-north-1", "https://sts.cn-north-1.amazonaws.com.cn");
     sc_aws_status status;
@@ -513,9 +519,9 @@ static void test_endpoint_overrides(void)
                                  {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}};
     assert_endpoint(ignored, 2, "S3", "s3", "us-east-1", "https://s3.us-east-1.amazonaws.com");
 
-    const char *bad[] = {"localhost:4566", "ftp://host", "http://", "http://host/path",
-                         "http://host:99999", "http://host:12a", "http://user@host",
-                         "http://host?x=1"};
+    const char *bad[] = {"localhost:4566",   "ftp://host",        "http://",
+                         "http://host/path", "http://host:99999", "http://host:12a",
+                         "http://user@host", "http://host?x=1"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         const env_entry entry[] = {{"AWS_ENDPOINT_URL_S3", bad[i]}};
         sc_aws_status status;
@@ -530,7 +536,7 @@ static void test_endpoint_overrides(void)
     }
 }
 
-/* ---- no emulator: redaction of the verbose log ---------------------------------------------------- */
+/* ---- no emulator: redaction of the verbose log --------------------------------------- */
 
 static void test_request_description_redacts_secrets(void)
 {
@@ -582,7 +588,7 @@ static void test_request_description_redacts_secrets(void)
     sc_aws_request_free(req);
 }
 
-/* ---- CloudFormation ---------------------------------------------------------------------------------- */
+/* ---- CloudFormation ------------------------------------------------------------------ */
 
 static void test_create_stack_end_to_end(void)
 {
@@ -607,8 +613,8 @@ static void test_create_stack_end_to_end(void)
                                          .client_token = "create-1"};
     sc_aws_cfn_change_set_ids ids;
     CU_ASSERT_EQUAL_FATAL(sc_aws_cfn_create_change_set(&f.client, &input, &ids, &err), SC_AWS_OK);
-    ASSERT_CONTAINS(ids.change_set_id, "arn:aws:cloudformation:us-east-1:" ACCOUNT
-                                       ":changeSet/first/");
+    ASSERT_CONTAINS(ids.change_set_id,
+                    "arn:aws:cloudformation:us-east-1:" ACCOUNT ":changeSet/first/");
     ASSERT_CONTAINS(ids.stack_id, "arn:aws:cloudformation:us-east-1:" ACCOUNT ":stack/app/");
     sc_aws_cfn_change_set cs;
     CU_ASSERT_EQUAL(sc_aws_cfn_wait_change_set(&f.client, "app", "first", fast_wait, &cs, &err),
@@ -646,7 +652,9 @@ static void test_create_stack_end_to_end(void)
     ASSERT_STR(sc_aws_cfn_output_value(&stack, "Greeting"), "hello");
     ASSERT_STR(sc_aws_cfn_output_value(&stack, "Env"), "prod");
     CU_ASSERT_EQUAL(strncmp(S(sc_aws_cfn_output_value(&stack, "VpcId")), "vpc-", 4), 0);
-    CU_ASSERT_EQUAL(strncmp(S(sc_aws_cfn_output_value(&stack, "BucketArn")), "arn:aws:s3:::app-bucket-", 24), 0);
+    CU_ASSERT_EQUAL(
+        strncmp(S(sc_aws_cfn_output_value(&stack, "BucketArn")), "arn:aws:s3:::app-bucket-", 24),
+        0);
     for (size_t i = 0; i < stack.output_count; i++) {
         if (strcmp(S(stack.outputs[i].key), "BucketArn") == 0)
             ASSERT_STR(stack.outputs[i].export_name, "app-bucket");
@@ -711,8 +719,8 @@ static void test_call_sequence_of_a_deployment(void)
     fixture f;
     CU_ASSERT_TRUE_FATAL(fixture_start(&f));
     sc_aws_cfn_change_set cs;
-    CU_ASSERT_TRUE(make_change_set(&f, "app", "first", SC_AWS_CFN_CHANGE_SET_CREATE,
-                                   app_template, &cs));
+    CU_ASSERT_TRUE(
+        make_change_set(&f, "app", "first", SC_AWS_CFN_CHANGE_SET_CREATE, app_template, &cs));
     sc_aws_cfn_change_set_clear(&cs);
     sc_aws_cfn_stack stack;
     execute_and_wait(&f, "app", "first", &stack);
@@ -735,15 +743,16 @@ static void test_call_sequence_of_a_deployment(void)
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(first, "params");
     ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(headers, "content-type")),
                "application/x-www-form-urlencoded; charset=utf-8");
-    ASSERT_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(headers, "authorization")),
-                    "Credential=" ACCESS_KEY "/");
+    ASSERT_CONTAINS(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(headers, "authorization")),
+        "Credential=" ACCESS_KEY "/");
     ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "Version")),
                "2010-05-15");
     ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "ChangeSetType")),
                "CREATE");
-    ASSERT_STR(cJSON_GetStringValue(
-                   cJSON_GetObjectItemCaseSensitive(params, "Capabilities.member.1")),
-               "CAPABILITY_IAM");
+    ASSERT_STR(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "Capabilities.member.1")),
+        "CAPABILITY_IAM");
     ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "service")),
                "cloudformation");
     cJSON_Delete(root);
@@ -757,8 +766,10 @@ static void test_update_with_replacement(void)
     CU_ASSERT_TRUE_FATAL(fixture_start(&f));
     char *body = json(app_template);
     sc_aws_buf preload = {0};
-    sc_aws_buf_printf(&preload, "{\"name\": \"app\", \"status\": \"CREATE_COMPLETE\", "
-                                "\"template\": %s}", body);
+    sc_aws_buf_printf(&preload,
+                      "{\"name\": \"app\", \"status\": \"CREATE_COMPLETE\", "
+                      "\"template\": %s}",
+                      body);
     CU_ASSERT_EQUAL_FATAL(admin(&f, "POST", "stacks", preload.data, NULL), 200);
     sc_aws_buf_free(&preload);
     sc_aws_error err = {0};
@@ -773,8 +784,8 @@ static void test_update_with_replacement(void)
     sc_aws_cfn_events_clear(&events);
 
     sc_aws_cfn_change_set cs;
-    CU_ASSERT_TRUE(make_change_set(&f, "app", "second", SC_AWS_CFN_CHANGE_SET_UPDATE,
-                                   app_template_v2, &cs));
+    CU_ASSERT_TRUE(
+        make_change_set(&f, "app", "second", SC_AWS_CFN_CHANGE_SET_UPDATE, app_template_v2, &cs));
     CU_ASSERT_EQUAL(cs.change_count, 4);
     const sc_aws_cfn_change *vpc = find_change(&cs, "Vpc");
     const sc_aws_cfn_change *subnet = find_change(&cs, "Subnet");
@@ -846,8 +857,8 @@ static void test_change_set_without_changes(void)
     CU_ASSERT_EQUAL_FATAL(admin(&f, "POST", "stacks", preload.data, NULL), 200);
     sc_aws_buf_free(&preload);
     sc_aws_cfn_change_set cs;
-    CU_ASSERT_FALSE(make_change_set(&f, "app", "same", SC_AWS_CFN_CHANGE_SET_UPDATE,
-                                    app_template, &cs));
+    CU_ASSERT_FALSE(
+        make_change_set(&f, "app", "same", SC_AWS_CFN_CHANGE_SET_UPDATE, app_template, &cs));
     ASSERT_STR(cs.status, "FAILED");
     ASSERT_STR(cs.execution_status, "UNAVAILABLE");
     ASSERT_STR(cs.status_reason, "The submitted information didn't contain changes. Submit "
@@ -878,8 +889,8 @@ static void test_change_set_pages(void)
     CU_ASSERT_TRUE_FATAL(fixture_start(&f));
     CU_ASSERT_EQUAL(admin(&f, "POST", "config", "{\"changes_page_size\": 3}", NULL), 200);
     sc_aws_cfn_change_set cs;
-    CU_ASSERT_TRUE(make_change_set(&f, "app", "first", SC_AWS_CFN_CHANGE_SET_CREATE,
-                                   app_template, &cs));
+    CU_ASSERT_TRUE(
+        make_change_set(&f, "app", "first", SC_AWS_CFN_CHANGE_SET_CREATE, app_template, &cs));
     CU_ASSERT_EQUAL(cs.change_count, 4); /* 3 on the first page, 1 on the second */
     CU_ASSERT_PTR_NOT_NULL(find_change(&cs, "Vpc"));
     sc_aws_cfn_change_set_clear(&cs);
@@ -906,8 +917,8 @@ static void test_failing_resource_rolls_back(void)
     inject(&f, "{\"kind\": \"fail_resource\", \"logical_id\": \"Db\", "
                "\"reason\": \"DB cluster quota exceeded (Service: Rds, Status Code: 400)\"}");
     sc_aws_cfn_change_set cs;
-    CU_ASSERT_TRUE(make_change_set(&f, "broken", "try", SC_AWS_CFN_CHANGE_SET_CREATE,
-                                   broken_template, &cs));
+    CU_ASSERT_TRUE(
+        make_change_set(&f, "broken", "try", SC_AWS_CFN_CHANGE_SET_CREATE, broken_template, &cs));
     sc_aws_cfn_change_set_clear(&cs);
     sc_aws_cfn_stack stack;
     execute_and_wait(&f, "broken", "try", &stack);
@@ -969,8 +980,8 @@ static void test_failing_update_rolls_back(void)
     inject(&f, "{\"kind\": \"fail_resource\", \"logical_id\": \"Subnet\", "
                "\"operation\": \"update\", \"reason\": \"The CIDR '10.0.1.0/24' conflicts\"}");
     sc_aws_cfn_change_set cs;
-    CU_ASSERT_TRUE(make_change_set(&f, "app", "second", SC_AWS_CFN_CHANGE_SET_UPDATE,
-                                   app_template_v2, &cs));
+    CU_ASSERT_TRUE(
+        make_change_set(&f, "app", "second", SC_AWS_CFN_CHANGE_SET_UPDATE, app_template_v2, &cs));
     sc_aws_cfn_change_set_clear(&cs);
     sc_aws_cfn_stack stack;
     execute_and_wait(&f, "app", "second", &stack);
@@ -1004,9 +1015,9 @@ static void test_rollback_complete_stack_is_replaced(void)
 {
     fixture f;
     CU_ASSERT_TRUE_FATAL(fixture_start(&f));
-    CU_ASSERT_EQUAL_FATAL(admin(&f, "POST", "stacks",
-                                "{\"name\": \"app\", \"status\": \"ROLLBACK_COMPLETE\"}", NULL),
-                          200);
+    CU_ASSERT_EQUAL_FATAL(
+        admin(&f, "POST", "stacks", "{\"name\": \"app\", \"status\": \"ROLLBACK_COMPLETE\"}", NULL),
+        200);
     sc_aws_error err = {0};
     sc_aws_cfn_stack stack;
     CU_ASSERT_EQUAL_FATAL(sc_aws_cfn_describe_stack(&f.client, "app", &stack, &err), SC_AWS_OK);
@@ -1021,8 +1032,8 @@ static void test_rollback_complete_stack_is_replaced(void)
     CU_ASSERT_EQUAL(sc_aws_cfn_describe_stack(&f.client, "app", &stack, &err), SC_AWS_ERR_SERVICE);
     CU_ASSERT_TRUE(sc_aws_cfn_is_missing_stack(&err));
     sc_aws_cfn_change_set cs;
-    CU_ASSERT_TRUE(make_change_set(&f, "app", "fresh", SC_AWS_CFN_CHANGE_SET_CREATE,
-                                   app_template, &cs));
+    CU_ASSERT_TRUE(
+        make_change_set(&f, "app", "fresh", SC_AWS_CFN_CHANGE_SET_CREATE, app_template, &cs));
     CU_ASSERT_STRING_NOT_EQUAL(S(cs.stack_id), S(id)); /* a new stack */
     sc_aws_cfn_change_set_clear(&cs);
     free(id);
@@ -1055,8 +1066,8 @@ static void test_wait_gives_up(void)
     CU_ASSERT_TRUE_FATAL(fixture_start(&f));
     CU_ASSERT_EQUAL(admin(&f, "POST", "config", "{\"resource_delay_ms\": 60000}", NULL), 200);
     sc_aws_cfn_change_set cs;
-    CU_ASSERT_TRUE(make_change_set(&f, "slow", "first", SC_AWS_CFN_CHANGE_SET_CREATE,
-                                   broken_template, &cs));
+    CU_ASSERT_TRUE(
+        make_change_set(&f, "slow", "first", SC_AWS_CFN_CHANGE_SET_CREATE, broken_template, &cs));
     sc_aws_cfn_change_set_clear(&cs);
     sc_aws_error err = {0};
     CU_ASSERT_EQUAL(sc_aws_cfn_execute_change_set(&f.client, "slow", "first", NULL, &err),
@@ -1075,7 +1086,7 @@ static void test_wait_gives_up(void)
     fixture_stop(&f);
 }
 
-/* ---- faults the client rides out --------------------------------------------------------------------- */
+/* ---- faults the client rides out ----------------------------------------------------- */
 
 static void test_throttling_is_retried(void)
 {
@@ -1091,8 +1102,8 @@ static void test_throttling_is_retried(void)
     assert_sequence(&f, false, "DescribeStacks/400 DescribeStacks/400 DescribeStacks/200");
     const cJSON *requests;
     cJSON *root = recorded(&f, &requests);
-    ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-                   cJSON_GetArrayItem(requests, 0), "error_code")),
+    ASSERT_STR(cJSON_GetStringValue(
+                   cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(requests, 0), "error_code")),
                "Throttling");
     ASSERT_STR(cJSON_GetStringValue(
                    cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(requests, 1), "fault")),
@@ -1117,8 +1128,8 @@ static void test_server_error_is_retried(void)
     CU_ASSERT_TRUE_FATAL(fixture_start(&f));
     inject(&f, "{\"kind\": \"server_error\", \"count\": 1}");
     sc_aws_cfn_change_set cs;
-    CU_ASSERT_TRUE(make_change_set(&f, "app", "first", SC_AWS_CFN_CHANGE_SET_CREATE,
-                                   app_template, &cs));
+    CU_ASSERT_TRUE(
+        make_change_set(&f, "app", "first", SC_AWS_CFN_CHANGE_SET_CREATE, app_template, &cs));
     sc_aws_cfn_change_set_clear(&cs);
     char *sequence = request_sequence(&f, true);
     CU_ASSERT_EQUAL(strncmp(sequence, "CreateChangeSet/500 CreateChangeSet/200 ", 40), 0);
@@ -1171,7 +1182,7 @@ static void test_slow_answer_times_out_and_is_retried(void)
     fixture_stop(&f);
 }
 
-/* ---- authentication ------------------------------------------------------------------------------------ */
+/* ---- authentication ------------------------------------------------------------------ */
 
 static void test_wrong_secret_is_reported_verbatim(void)
 {
@@ -1219,7 +1230,7 @@ static void test_wrong_secret_is_reported_verbatim(void)
     fixture_stop(&f);
 }
 
-/* ---- STS ------------------------------------------------------------------------------------------------------ */
+/* ---- STS ----------------------------------------------------------------------------- */
 
 static void test_sts(void)
 {
@@ -1253,11 +1264,20 @@ static void test_sts(void)
     CU_ASSERT_EQUAL(sc_aws_sts_get_caller_identity(&f.client, &who, &err), SC_AWS_OK);
     ASSERT_STR(who.arn, session_arn);
     sc_aws_caller_identity_clear(&who);
+    /* AWS quotes the canonical request back on a bad signature, token included: the
+     * error must not carry it */
+    use_credentials(&f, role.access_key_id, "not-the-secret", role.session_token);
+    sc_aws_cfn_stack stack;
+    CU_ASSERT_EQUAL(sc_aws_cfn_describe_stack(&f.client, "app", &stack, &err), SC_AWS_ERR_SERVICE);
+    ASSERT_STR(err.code, "SignatureDoesNotMatch");
+    ASSERT_CONTAINS(err.message, "x-amz-security-token:[redacted]");
+    ASSERT_LACKS(err.message, role.session_token);
     /* ...and without the token they do not */
     use_credentials(&f, role.access_key_id, role.secret_access_key, NULL);
     CU_ASSERT_EQUAL(sc_aws_sts_get_caller_identity(&f.client, &who, &err), SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "InvalidClientTokenId");
 
+    sc_aws_credentials_clear(&role);
     use_credentials(&f, ACCESS_KEY, SECRET_KEY, NULL);
     input.role_arn = "not-an-arn";
     CU_ASSERT_EQUAL(sc_aws_sts_assume_role(&f.client, &input, &role, NULL, &err),
@@ -1268,7 +1288,7 @@ static void test_sts(void)
     fixture_stop(&f);
 }
 
-/* ---- the verbose hook on the wire ---------------------------------------------------------------------- */
+/* ---- the verbose hook on the wire ---------------------------------------------------- */
 
 /* True if `text` holds a run of 64 hex digits (a signature or a payload hash). */
 static bool has_hex64(const char *text)
@@ -1291,8 +1311,7 @@ static void test_verbose_log_hides_secrets(void)
     sc_aws_assume_role_input input = {.role_arn = "arn:aws:iam::" ACCOUNT ":role/deployer",
                                       .session_name = "verbose"};
     sc_aws_credentials role;
-    CU_ASSERT_EQUAL_FATAL(sc_aws_sts_assume_role(&f.client, &input, &role, NULL, &err),
-                          SC_AWS_OK);
+    CU_ASSERT_EQUAL_FATAL(sc_aws_sts_assume_role(&f.client, &input, &role, NULL, &err), SC_AWS_OK);
     use_credentials(&f, role.access_key_id, role.secret_access_key, role.session_token);
     f.client.log = capture_log;
     f.client.log_ctx = &f.log;
@@ -1319,7 +1338,7 @@ static void test_verbose_log_hides_secrets(void)
     fixture_stop(&f);
 }
 
-/* ---- S3 ------------------------------------------------------------------------------------------------------ */
+/* ---- S3 ------------------------------------------------------------------------------ */
 
 static void test_s3_objects(void)
 {
@@ -1351,9 +1370,9 @@ static void test_s3_objects(void)
     free(data);
     /* the emulator's own view of the object */
     char *raw = NULL;
-    CU_ASSERT_EQUAL(admin(&f, "GET", "s3/stackc-assets/templates/my%20app/%C3%A9t%C3%A9%2Bv1.json",
-                          NULL, &raw),
-                    200);
+    CU_ASSERT_EQUAL(
+        admin(&f, "GET", "s3/stackc-assets/templates/my%20app/%C3%A9t%C3%A9%2Bv1.json", NULL, &raw),
+        200);
     CU_ASSERT_TRUE(raw && memcmp(raw, bytes, size) == 0);
     free(raw);
     /* the body was signed with its own hash, not UNSIGNED-PAYLOAD */
@@ -1375,8 +1394,9 @@ static void test_s3_objects(void)
     ASSERT_STR(err.code, "NoSuchKey");
     ASSERT_STR(err.message, "The specified key does not exist.");
     CU_ASSERT_EQUAL(err.http_status, 404);
-    CU_ASSERT_EQUAL(sc_aws_s3_put_object(&f.client, "no-such-bucket", "k", "x", 1, NULL, NULL, &err),
-                    SC_AWS_ERR_SERVICE);
+    CU_ASSERT_EQUAL(
+        sc_aws_s3_put_object(&f.client, "no-such-bucket", "k", "x", 1, NULL, NULL, &err),
+        SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "NoSuchBucket");
 
     /* a template uploaded to S3 and handed to CloudFormation by URL */
@@ -1385,9 +1405,9 @@ static void test_s3_objects(void)
                                          strlen(body), "application/json", NULL, &err),
                     SC_AWS_OK);
     char *url = NULL;
-    CU_ASSERT_EQUAL(sc_aws_s3_object_url(&f.client, "stackc-assets", "app/template.json", &url,
-                                         &err),
-                    SC_AWS_OK);
+    CU_ASSERT_EQUAL(
+        sc_aws_s3_object_url(&f.client, "stackc-assets", "app/template.json", &url, &err),
+        SC_AWS_OK);
     char expected[128];
     snprintf(expected, sizeof(expected), "%s/stackc-assets/app/template.json", f.endpoint);
     ASSERT_STR(url, expected);
@@ -1400,8 +1420,7 @@ static void test_s3_objects(void)
     sc_aws_cfn_change_set_ids ids;
     CU_ASSERT_EQUAL(sc_aws_cfn_create_change_set(&f.client, &input, &ids, &err), SC_AWS_OK);
     sc_aws_cfn_change_set cs;
-    CU_ASSERT_EQUAL(sc_aws_cfn_wait_change_set(&f.client, "from-s3", "first", fast_wait, &cs,
-                                               &err),
+    CU_ASSERT_EQUAL(sc_aws_cfn_wait_change_set(&f.client, "from-s3", "first", fast_wait, &cs, &err),
                     SC_AWS_OK);
     ASSERT_STR(cs.status, "CREATE_COMPLETE");
     CU_ASSERT_EQUAL(cs.change_count, 4);
@@ -1430,7 +1449,7 @@ static void test_s3_addressing_against_aws(void)
                     SC_AWS_ERR_INVALID);
 }
 
-/* ---- ECR ---------------------------------------------------------------------------------------------------- */
+/* ---- ECR ----------------------------------------------------------------------------- */
 
 static void test_ecr(void)
 {
@@ -1474,8 +1493,9 @@ static void test_ecr(void)
                "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
     ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(headers, "content-type")),
                "application/x-amz-json-1.1");
-    ASSERT_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(headers, "authorization")),
-                    "/us-east-1/ecr/aws4_request");
+    ASSERT_CONTAINS(
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(headers, "authorization")),
+        "/us-east-1/ecr/aws4_request");
     cJSON_Delete(root);
     assert_sequence(&f, false,
                     "DescribeRepositories/400 CreateRepository/200 DescribeRepositories/200 "
@@ -1501,13 +1521,15 @@ int main(void)
         {"CloudFormation: change set pages", test_change_set_pages},
         {"CloudFormation: a failing resource rolls back", test_failing_resource_rolls_back},
         {"CloudFormation: a failing update rolls back", test_failing_update_rolls_back},
-        {"CloudFormation: ROLLBACK_COMPLETE stack replaced", test_rollback_complete_stack_is_replaced},
+        {"CloudFormation: ROLLBACK_COMPLETE stack replaced",
+         test_rollback_complete_stack_is_replaced},
         {"CloudFormation: a missing stack", test_missing_stack},
         {"CloudFormation: a wait gives up", test_wait_gives_up},
         {"faults: throttling is retried", test_throttling_is_retried},
         {"faults: a 500 is retried", test_server_error_is_retried},
         {"faults: a dropped connection is retried", test_dropped_connection_is_retried},
-        {"faults: a slow answer times out and is retried", test_slow_answer_times_out_and_is_retried},
+        {"faults: a slow answer times out and is retried",
+         test_slow_answer_times_out_and_is_retried},
         {"auth: a wrong secret is reported verbatim", test_wrong_secret_is_reported_verbatim},
         {"STS: caller identity and assume role", test_sts},
         {"verbose log hides secrets", test_verbose_log_hides_secrets},
