@@ -69,6 +69,11 @@ bool sc_write_tokens(sc_context *ctx, uint32_t source, FILE *out)
     yyscan_t scanner;
     if (!src || sc_yylex_init_extra(&lx, &scanner) != 0)
         return false;
+    if (memchr(src->text, '\0', src->len)) {
+        sc_yylex_destroy(scanner);
+        sc_error(ctx, "E0001", (sc_span){source, 0, 0}, "the file holds a NUL byte");
+        return false;
+    }
     YY_BUFFER_STATE buffer = sc_yy_scan_bytes(src->text, (int)src->len, scanner);
     for (;;) {
         SC_YYSTYPE value;

@@ -550,6 +550,26 @@ void sc_parse_syntax_error(sc_lexer *lx, sc_loc loc, const char *unexpected, boo
     }
 }
 
+/* flex marks the end of its buffer with NUL bytes, and its full-table scanner misreads
+ * a NUL inside the input. No `.stack` file has one: the first is reported, and the
+ * scanner reads a copy with each NUL made a space, so offsets stay the same. */
+static const char *without_nul_bytes(sc_context *ctx, const sc_source *src, sc_file *file)
+{
+    const char *nul = memchr(src->text, '\0', src->len);
+    if (!nul)
+        return src->text;
+    uint32_t at = (uint32_t)(nul - src->text);
+    sc_error(ctx, "E0001", (sc_span){file->source, at, at + 1}, "unexpected NUL byte");
+    file->has_syntax_errors = true;
+    char *copy = sc_arena_strndup(&ctx->arena, src->text, src->len);
+    if (!copy)
+        return NULL;
+    for (size_t i = 0; i < src->len; i++)
+        if (copy[i] == '\0')
+            copy[i] = ' ';
+    return copy;
+}
+
 sc_file *sc_parse_source(sc_context *ctx, uint32_t source)
 {
     sc_source *src = sc_source_get(ctx, source);
@@ -565,12 +585,15 @@ sc_file *sc_parse_source(sc_context *ctx, uint32_t source)
         return file;
     }
     sc_lexer lx = {.ctx = ctx, .file = file, .source = source, .keep_comments = true};
+    const char *text = without_nul_bytes(ctx, src, file);
+    if (!text)
+        return file;
     yyscan_t scanner;
     if (sc_yylex_init_extra(&lx, &scanner) != 0) {
         ctx->out_of_memory = true;
         return file;
     }
-    YY_BUFFER_STATE buffer = sc_yy_scan_bytes(src->text, (int)src->len, scanner);
+    YY_BUFFER_STATE buffer = sc_yy_scan_bytes(text, (int)src->len, scanner);
     int status = sc_yyparse(scanner);
     if (status == 2 && !lx.expr_too_deep)
         ctx->out_of_memory = true;
