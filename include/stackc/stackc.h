@@ -91,6 +91,39 @@ size_t sc_output_count(const sc_context *ctx);
 const char *sc_output_name(const sc_context *ctx, size_t index);
 const char *sc_output_data(const sc_context *ctx, size_t index, size_t *len);
 
+/* `stackc graph`: the architecture as a picture (docs/views.md). */
+typedef enum sc_graph_format {
+    SC_GRAPH_DOT,     /* Graphviz; `dot -Tsvg` renders it */
+    SC_GRAPH_MERMAID, /* a Mermaid flowchart, rendered by GitHub in Markdown */
+} sc_graph_format;
+
+/* Checks the file and draws it: one output, "graph.dot" or "graph.mmd", read with
+ * sc_output_*. Returns true when no error was reported. */
+bool sc_graph_file(sc_context *ctx, const char *path, sc_graph_format format);
+
+/* What `sc_build_compose` needs besides the program. */
+typedef struct sc_compose_options {
+    const char *output_dir;   /* where docker-compose.yml will be written; build contexts
+                                 are written relative to it. NULL: the current directory */
+    const char *previous_env; /* the .env already in output_dir, or NULL: the values set in
+                                 it are kept, so a rebuild never undoes the user's edits */
+} sc_compose_options;
+
+/* `stackc build --target compose`: checks the file and writes "docker-compose.yml" and
+ * ".env", which run the standard components on one machine (docs/views.md). Returns
+ * true when no error was reported; the outputs are read with sc_output_*. */
+bool sc_build_compose(sc_context *ctx, const char *path, const sc_compose_options *options);
+
+/* Compiles FILE (and FILE_test.stack beside it, if any) and runs every `test` block
+ * against the result. Returns false when the program has compile errors; the test
+ * outcome is read with sc_tests_failed and rendered with sc_render_tests. */
+bool sc_test_file(sc_context *ctx, const char *path);
+size_t sc_tests_run(const sc_context *ctx);
+size_t sc_tests_failed(const sc_context *ctx);
+/* Each test as PASS or FAIL with the failing assertions' lines, actual and expected
+ * values, then "N passed, N failed"; or one JSON document. */
+void sc_render_tests(const sc_context *ctx, FILE *out, bool json);
+
 /* Reformats one source to the canonical layout. Returns a heap buffer the caller
  * frees with free(), or NULL when the source has syntax errors (then diagnostics say why). */
 char *sc_format_buffer(sc_context *ctx, const char *name, const char *text, size_t len,

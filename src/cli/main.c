@@ -7,10 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+extern char **environ;
+
 typedef enum output_format { FORMAT_HUMAN, FORMAT_JSON } output_format;
+typedef enum graph_format { GRAPH_DOT, GRAPH_MERMAID, GRAPH_SVG } graph_format;
 
 typedef struct options {
     const char *command;
@@ -25,6 +32,8 @@ typedef struct options {
     const char *stack;
     bool yaml;
     bool export_references;
+    graph_format graph;  /* graph --format */
+    bool compose;        /* build --target compose */
 } options;
 
 static const char usage_text[] =
@@ -37,6 +46,14 @@ static const char usage_text[] =
     "                       compile to one CloudFormation template per stack and\n"
     "                       manifest.json in DIR (default stackc.out); MODE is\n"
     "                       stack-output (default) or export\n"
+    "  build FILE --target compose [-o DIR]\n"
+    "                       write docker-compose.yml and .env to DIR (default\n"
+    "                       stackc.out): the site on one machine, see docs/views.md\n"
+    "  graph FILE [--format dot|mermaid|svg] [-o FILE]\n"
+    "  test FILE... [--format json]\n"
+    "                       run the `test` blocks of each file (and FILE_test.stack\n"
+    "                       beside it) against what it compiles to\n"
+    "                       draw the architecture; svg needs Graphviz's `dot`\n"
     "  fmt FILE... [--check]  rewrite files in the canonical layout; with --check,\n"
     "                       list the files that are not formatted and change nothing\n"
     "  version              print the version\n"
@@ -71,10 +88,22 @@ static int parse_options(int argc, char **argv, options *opts)
                 opts->format = FORMAT_HUMAN;
             else if (strcmp(f, "yaml") == 0)
                 opts->yaml = true;
+            else if (strcmp(f, "dot") == 0)
+                opts->graph = GRAPH_DOT;
+            else if (strcmp(f, "mermaid") == 0)
+                opts->graph = GRAPH_MERMAID;
+            else if (strcmp(f, "svg") == 0)
+                opts->graph = GRAPH_SVG;
             else
                 return usage_error("unknown --format", f);
         } else if ((strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) && i + 1 < argc) {
             opts->out_dir = argv[++i];
+        } else if (strcmp(arg, "--target") == 0 && i + 1 < argc) {
+            const char *target = argv[++i];
+            if (strcmp(target, "compose") == 0)
+                opts->compose = true;
+            else if (strcmp(target, "cloudformation") != 0)
+                return usage_error("unknown --target", target);
         } else if (strcmp(arg, "--stack") == 0 && i + 1 < argc) {
             opts->stack = argv[++i];
         } else if (strcmp(arg, "--cross-stack") == 0 && i + 1 < argc) {
@@ -158,19 +187,38 @@ static int run_check(const options *opts)
 }
 
 static bool write_all(const char *path, const char *data, size_t len);
+static char *read_all(const char *path, size_t *len);
 
 static int run_build(const options *opts)
 {
     if (opts->file_count != 1)
         return usage_error("build takes exactly one file", NULL);
+    if (opts->compose && (opts->stack || opts->yaml || opts->export_references))
+        return usage_error("--target compose runs every stack and takes no --stack, --format "
+                           "yaml or --cross-stack", NULL);
     if (!readable(opts->files[0]))
         return SC_EXIT_IO;
     sc_context *ctx = new_context(opts);
     if (!ctx)
         return SC_EXIT_INTERNAL;
-    sc_build_options build = {.yaml = opts->yaml, .stack = opts->stack,
-                              .export_references = opts->export_references};
-    bool ok = sc_build_file(ctx, opts->files[0], &build);
+    bool ok;
+    if (opts->compose) {
+        /* The user's edits to an earlier .env are kept (docs/views.md). */
+        char env_path[4096];
+        size_t env_len = 0;
+        snprintf(env_path, sizeof(env_path), "%s/.env", opts->out_dir ? opts->out_dir : "stackc.out");
+        char *previous_env = read_all(env_path, &env_len);
+        if (previous_env)
+            previous_env[env_len] = '\0'; /* read_all leaves room for it */
+        sc_compose_options compose = {.output_dir = opts->out_dir ? opts->out_dir : "stackc.out",
+                                      .previous_env = previous_env};
+        ok = sc_build_compose(ctx, opts->files[0], &compose);
+        free(previous_env);
+    } else {
+        sc_build_options build = {.yaml = opts->yaml, .stack = opts->stack,
+                                  .export_references = opts->export_references};
+        ok = sc_build_file(ctx, opts->files[0], &build);
+    }
     /* A machine reading JSON diagnostics still wants its templates on success. */
     if (opts->format == FORMAT_JSON)
         sc_render_json(ctx, stdout);
@@ -229,6 +277,98 @@ static bool write_all(const char *path, const char *data, size_t len)
     return fclose(f) == 0 && ok;
 }
 
+/* Pipes `dot` text through Graphviz (`dot -Tsvg`) into `out_fd`. Graphviz is optional:
+ * when it is missing the user is told how to get it, or to ask for text instead. */
+static int render_svg(const char *dot, size_t len, int out_fd)
+{
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0) {
+        fprintf(stderr, "stackc: cannot run Graphviz: %s\n", strerror(errno));
+        return SC_EXIT_IO;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[0], STDIN_FILENO);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[1]);
+    if (out_fd != STDOUT_FILENO)
+        posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+    char *argv[] = {"dot", "-Tsvg", NULL};
+    pid_t pid;
+    int spawned = posix_spawnp(&pid, "dot", &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(pipe_fds[0]);
+    if (spawned != 0) {
+        close(pipe_fds[1]);
+        if (spawned == ENOENT)
+            fprintf(stderr,
+                    "stackc: --format svg needs Graphviz's `dot` command, which is not installed "
+                    "(or not on PATH)\n"
+                    "  install Graphviz (Debian: apt-get install graphviz), or write the graph as "
+                    "text with --format dot or --format mermaid\n");
+        else
+            fprintf(stderr, "stackc: cannot run Graphviz's `dot`: %s\n", strerror(spawned));
+        return SC_EXIT_IO;
+    }
+    signal(SIGPIPE, SIG_IGN); /* a `dot` that dies early is reported, not fatal */
+    bool written = true;
+    for (size_t done = 0; done < len && written;) {
+        ssize_t n = write(pipe_fds[1], dot + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        written = n > 0;
+        done += written ? (size_t)n : 0;
+    }
+    close(pipe_fds[1]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!written || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "stackc: Graphviz's `dot` failed to render the graph\n");
+        return SC_EXIT_IO;
+    }
+    return SC_EXIT_OK;
+}
+
+static int run_graph(const options *opts)
+{
+    if (opts->file_count != 1)
+        return usage_error("graph takes exactly one file", NULL);
+    if (opts->format == FORMAT_JSON || opts->yaml)
+        return usage_error("graph --format is dot, mermaid or svg", NULL);
+    if (!readable(opts->files[0]))
+        return SC_EXIT_IO;
+    sc_context *ctx = new_context(opts);
+    if (!ctx)
+        return SC_EXIT_INTERNAL;
+    bool ok = sc_graph_file(ctx, opts->files[0], opts->graph == GRAPH_MERMAID ? SC_GRAPH_MERMAID
+                                                                             : SC_GRAPH_DOT);
+    sc_render_human(ctx, stderr, isatty(STDERR_FILENO));
+    int status = ok ? SC_EXIT_OK : SC_EXIT_COMPILE_ERROR;
+    size_t len = 0;
+    const char *data = ok ? sc_output_data(ctx, 0, &len) : NULL;
+    if (data && opts->graph == GRAPH_SVG) {
+        int fd = opts->out_dir ? open(opts->out_dir, O_WRONLY | O_CREAT | O_TRUNC, 0644) : STDOUT_FILENO;
+        if (fd < 0) {
+            fprintf(stderr, "stackc: cannot write \"%s\": %s\n", opts->out_dir, strerror(errno));
+            status = SC_EXIT_IO;
+        } else {
+            fflush(stdout);
+            status = render_svg(data, len, fd);
+            if (fd != STDOUT_FILENO)
+                close(fd);
+        }
+    } else if (data && opts->out_dir) {
+        if (!write_all(opts->out_dir, data, len)) {
+            fprintf(stderr, "stackc: cannot write \"%s\"\n", opts->out_dir);
+            status = SC_EXIT_IO;
+        }
+    } else if (data) {
+        fwrite(data, 1, len, stdout);
+    }
+    sc_context_free(ctx);
+    return status;
+}
+
 /* Formats one file; returns an exit code. `changed` tells whether it differed. */
 static int format_one(const options *opts, const char *path, bool *changed)
 {
@@ -261,6 +401,37 @@ static int format_one(const options *opts, const char *path, bool *changed)
     return status;
 }
 
+/* Runs each file's tests; one report per file, then the totals on the last line. */
+static int run_test(const options *opts)
+{
+    if (opts->file_count == 0)
+        return usage_error("test needs at least one file", NULL);
+    size_t failed = 0, passed = 0;
+    bool compiled = true;
+    for (int i = 0; i < opts->file_count; i++) {
+        if (!readable(opts->files[i]))
+            return SC_EXIT_IO;
+        sc_context *ctx = new_context(opts);
+        if (!ctx)
+            return SC_EXIT_INTERNAL;
+        if (!sc_test_file(ctx, opts->files[i])) {
+            render(ctx, opts);
+            compiled = false;
+        } else {
+            sc_render_human(ctx, stderr, isatty(STDERR_FILENO)); /* warnings */
+            sc_render_tests(ctx, stdout, opts->format == FORMAT_JSON);
+            failed += sc_tests_failed(ctx);
+            passed += sc_tests_run(ctx) - sc_tests_failed(ctx);
+        }
+        sc_context_free(ctx);
+    }
+    if (opts->file_count > 1 && opts->format != FORMAT_JSON)
+        printf("%zu passed, %zu failed\n", passed, failed);
+    if (!compiled)
+        return SC_EXIT_COMPILE_ERROR;
+    return failed ? SC_EXIT_TEST_FAILED : SC_EXIT_OK;
+}
+
 static int run_fmt(const options *opts)
 {
     if (opts->file_count == 0)
@@ -291,6 +462,10 @@ int main(int argc, char **argv)
         return run_fmt(&opts);
     if (strcmp(opts.command, "build") == 0)
         return run_build(&opts);
+    if (strcmp(opts.command, "graph") == 0)
+        return run_graph(&opts);
+    if (strcmp(opts.command, "test") == 0)
+        return run_test(&opts);
     if (strcmp(opts.command, "version") == 0 || strcmp(opts.command, "--version") == 0) {
         printf("stackc %s\n", STACKC_VERSION);
         return SC_EXIT_OK;

@@ -4,9 +4,13 @@
  *   text --parse--> AST --format--> text             sc_format_buffer
  *   ... program --expand--> resource graph --emit--> templates + manifest
  *                                                    sc_build_file
+ *   ... program --graph--> dot / mermaid             sc_graph_file
+ *   ... program --compose--> docker-compose.yml + .env
+ *                                                    sc_build_compose
  * Out-of-memory anywhere becomes one
  * diagnostic at the end, so callers see a clean failure, never a crash. */
 #include "emit/emit.h"
+#include "emit/views.h"
 #include "expand/expand.h"
 #include "sema/sema.h"
 #include "syntax/syntax.h"
@@ -58,6 +62,55 @@ bool sc_build_file(sc_context *ctx, const char *path, const sc_build_options *op
     sc_emit(ctx, expanded, options->yaml ? SC_TEMPLATE_YAML : SC_TEMPLATE_JSON, options->stack,
             &ctx->outputs);
     return finish(ctx);
+}
+
+bool sc_graph_file(sc_context *ctx, const char *path, sc_graph_format format)
+{
+    sc_program *program = sc_sema_check(ctx, path);
+    if (!program || ctx->error_count)
+        return finish(ctx);
+    sc_graph(ctx, program, format, &ctx->outputs);
+    return finish(ctx);
+}
+
+bool sc_build_compose(sc_context *ctx, const char *path, const sc_compose_options *options)
+{
+    sc_compose_options defaults = {0};
+    sc_program *program = sc_sema_check(ctx, path);
+    if (!program || ctx->error_count)
+        return finish(ctx);
+    sc_compose(ctx, program, options ? options : &defaults, &ctx->outputs);
+    return finish(ctx);
+}
+
+bool sc_test_file(sc_context *ctx, const char *path)
+{
+    sc_program *program = sc_sema_check_with_tests(ctx, path);
+    if (!program || ctx->error_count)
+        return finish(ctx);
+    sc_cfn_program *expanded = sc_expand(ctx, program, SC_CROSS_STACK_WEAK);
+    if (!expanded || ctx->error_count)
+        return finish(ctx);
+    sc_run_tests(ctx, program, expanded, &ctx->test_results);
+    ctx->tests_failed = 0;
+    for (size_t i = 0; i < ctx->test_results.count; i++)
+        ctx->tests_failed += sc_test_result_failed(ctx->test_results.items[i]);
+    return finish(ctx);
+}
+
+size_t sc_tests_run(const sc_context *ctx)
+{
+    return ctx->test_results.count;
+}
+
+size_t sc_tests_failed(const sc_context *ctx)
+{
+    return ctx->tests_failed;
+}
+
+void sc_render_tests(const sc_context *ctx, FILE *out, bool json)
+{
+    sc_render_test_results(ctx, &ctx->test_results, out, json);
 }
 
 size_t sc_output_count(const sc_context *ctx)

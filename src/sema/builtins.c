@@ -912,6 +912,111 @@ static sc_value *e_instance_name(sc_context *ctx, sc_value **args, size_t count)
     return unknown(ctx);
 }
 
+/* ---- test builtins: read the compiled result a test scope binds ---------------------- */
+
+static sc_value *hidden(sc_scope *scope, const char *name)
+{
+    sc_symbol *s = sc_scope_lookup(scope, name);
+    return s ? s->value : NULL;
+}
+
+static const sc_value *view_field(const sc_value *view, const char *key)
+{
+    for (size_t i = 0; view && view->kind == VAL_MAP && i < view->keys.count; i++)
+        if (strcmp(view->keys.items[i], key) == 0)
+            return view->items.items[i];
+    return NULL;
+}
+
+static bool field_is(const sc_value *view, const char *key, const char *text)
+{
+    const sc_value *v = view_field(view, key);
+    return v && v->kind == VAL_STRING && strcmp(v->s, text) == 0;
+}
+
+/* resources(type[, stack]): every compiled resource of a type, as views. */
+static sc_value *test_resources(sc_context *ctx, sc_scope *scope, sc_value **args, size_t count)
+{
+    const sc_value *all = hidden(scope, SC_TEST_RESOURCES_SYMBOL);
+    if (!all || !all_known(args, count))
+        return unknown(ctx);
+    sc_value *out = sc_value_new(ctx, VAL_LIST);
+    for (size_t i = 0; out && i < all->items.count; i++) {
+        const sc_value *view = all->items.items[i];
+        if (field_is(view, "type", args[0]->s) && (count < 2 || field_is(view, "stack", args[1]->s)))
+            sc_list_push(&ctx->arena, &out->items, (void *)view);
+    }
+    return out;
+}
+
+/* resource_at(path): the compiled resource written at a declaration path ("wp/cluster",
+ * or "Stack/wp/cluster"), or null. */
+static sc_value *test_resource(sc_context *ctx, sc_scope *scope, sc_value **args, size_t count)
+{
+    const sc_value *all = hidden(scope, SC_TEST_RESOURCES_SYMBOL);
+    if (!all || !all_known(args, count))
+        return unknown(ctx);
+    for (size_t i = 0; i < all->items.count; i++) {
+        const sc_value *view = all->items.items[i];
+        const sc_value *stack = view_field(view, "stack");
+        const sc_value *path = view_field(view, "path");
+        if (!path || !stack)
+            continue;
+        size_t stack_len = strlen(stack->s);
+        if (strcmp(path->s, args[0]->s) == 0 ||
+            (strncmp(args[0]->s, stack->s, stack_len) == 0 && args[0]->s[stack_len] == '/' &&
+             strcmp(args[0]->s + stack_len + 1, path->s) == 0))
+            return (sc_value *)view;
+    }
+    return sc_value_new(ctx, VAL_NULL);
+}
+
+/* outputs(stack) / parameters(stack): a stack's outputs or parameters by name. */
+static sc_value *test_by_stack(sc_context *ctx, sc_scope *scope, const char *symbol, sc_value **args,
+                               size_t count)
+{
+    const sc_value *all = hidden(scope, symbol);
+    if (!all || !all_known(args, count))
+        return unknown(ctx);
+    const sc_value *found = view_field(all, args[0]->s);
+    return found ? (sc_value *)found : sc_value_new(ctx, VAL_NULL);
+}
+
+static sc_value *e_test_only(sc_context *ctx, sc_value **args, size_t count)
+{
+    (void)args;
+    (void)count;
+    return unknown(ctx);
+}
+
+static sc_type *r_views(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    sc_type *list = sc_type_new(c->ctx, TY_LIST);
+    if (list)
+        list->elem = sc_type_new(c->ctx, TY_VIEW);
+    return list;
+}
+
+static sc_type *r_view(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    sc_type *view = sc_type_new(c->ctx, TY_VIEW);
+    sc_type *optional = sc_type_new(c->ctx, TY_OPTIONAL);
+    if (optional)
+        optional->elem = view;
+    return optional;
+}
+
+static sc_type *r_map_any(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    sc_type *map = sc_type_new(c->ctx, TY_MAP);
+    if (map)
+        map->elem = make(c, TY_ANY);
+    return map;
+}
+
 static const sc_builtin builtins[] = {
     {"account_id", {{0}}, false, r_string, e_account_id, "the AWS account id (AWS::AccountId)"},
     {"availability_zones", {{0}}, false, r_list_string, e_availability_zones,
@@ -962,12 +1067,20 @@ static const sc_builtin builtins[] = {
     {"max", {{"values", P_NUMBER, false}}, true, r_number_like_first, e_max, "the largest number"},
     {"merge", {{"maps", P_MAP, false}}, true, r_first, e_merge, "maps merged, later keys win"},
     {"min", {{"values", P_NUMBER, false}}, true, r_number_like_first, e_min, "the smallest number"},
+    {"outputs", {{"stack", P_STRING, false}}, false, r_map_any, e_test_only,
+     "in tests: a stack's outputs by name"},
+    {"parameters", {{"stack", P_STRING, false}}, false, r_map_any, e_test_only,
+     "in tests: a stack's parameters by name (type, default, no_echo)"},
     {"partition", {{0}}, false, r_string, e_partition, "the AWS partition (AWS::Partition)"},
     {"range", {{"start_or_count", P_INT, false}, {"end", P_INT, true}}, false, r_list_int, e_range,
      "integers from start (default 0) up to, not including, end"},
     {"region", {{0}}, false, r_string, e_region, "the deployment region (AWS::Region)"},
     {"replace", {{"text", P_STRING, false}, {"old", P_STRING, false}, {"new", P_STRING, false}},
      false, r_string, e_replace, "text with every occurrence of old replaced"},
+    {"resource_at", {{"path", P_STRING, false}}, false, r_view, e_test_only,
+     "in tests: the compiled resource at a declaration path, e.g. \"wp/cluster\""},
+    {"resources", {{"type", P_STRING, false}, {"stack", P_STRING, true}}, false, r_views, e_test_only,
+     "in tests: every compiled resource of a type"},
     {"secret_arn", {{"secret", P_SECRET, false}}, false, r_string, e_secret_arn,
      "the Secrets Manager reference of a secret (an ARN, with a JSON key)"},
     {"secret_field", {{"secret", P_RESOURCE, false}, {"key", P_STRING, false}}, false, r_secret,
@@ -1090,7 +1203,7 @@ static sc_type *check_param(sc_checker *c, sc_scope *scope, const param *p, cons
         ok = t->kind == TY_LIST;
         break;
     case P_MAP:
-        ok = t->kind == TY_MAP || t->kind == TY_RECORD;
+        ok = t->kind == TY_MAP || t->kind == TY_RECORD || t->kind == TY_VIEW;
         break;
     case P_RESOURCE:
         ok = t->kind == TY_RESOURCE;
@@ -1110,6 +1223,30 @@ static const param *param_named(const sc_builtin *b, const char *name)
         if (strcmp(b->params[i].name, name) == 0)
             return &b->params[i];
     return NULL;
+}
+
+/* resources("AWS::EC2::VCP"): the type is checked like a resource's, and the views
+ * it returns know their type so property names can be checked too. */
+static sc_type *check_resources_call(sc_checker *c, const sc_expr *call, sc_type *result)
+{
+    const sc_arg *first = call->items.count ? call->items.items[0] : NULL;
+    if (!first || first->name.name || first->value->kind != EXPR_STRING)
+        return result;
+    const char *type = first->value->text;
+    sc_schema *schema = sc_checker_schema(c);
+    if (!schema || strncmp(type, "AWS::", 5) != 0)
+        return result;
+    if (!sc_schema_knows_type(schema, type)) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0272", first->value->span,
+                                    "unknown resource type \"%s\"", type);
+        const char *close = sc_schema_suggest_type(schema, type);
+        if (close)
+            sc_diag_fix(c->ctx, d, "did you mean \"%s\"?", close);
+        return result;
+    }
+    if (result && result->kind == TY_LIST && result->elem)
+        result->elem->resource_type = type;
+    return result;
 }
 
 sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *b, const sc_expr *call)
@@ -1152,7 +1289,22 @@ sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *b, c
                                     b->name, b->params[i].name);
         sc_diag_note_plain(c->ctx, d, "%s(): %s", b->name, b->summary);
     }
-    return b->result(c, types);
+    sc_type *result = b->result(c, types);
+    if (strcmp(b->name, "resources") == 0)
+        return check_resources_call(c, call, result);
+    return result;
+}
+
+static sc_value *test_builtin(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
+                              sc_value **args, size_t count)
+{
+    if (strcmp(b->name, "resources") == 0)
+        return test_resources(ctx, scope, args, count);
+    if (strcmp(b->name, "resource_at") == 0)
+        return test_resource(ctx, scope, args, count);
+    return test_by_stack(ctx, scope,
+                         strcmp(b->name, "outputs") == 0 ? SC_TEST_OUTPUTS_SYMBOL : SC_TEST_PARAMETERS_SYMBOL,
+                         args, count);
 }
 
 sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b, const sc_expr *call)
@@ -1188,7 +1340,8 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
     for (size_t i = 0; i < count; i++)
         if (!args[i])
             args[i] = sc_value_new(ctx, VAL_NULL);
-    sc_value *result = b->eval(ctx, args, count);
+    sc_value *result = b->eval == e_test_only ? test_builtin(ctx, scope, b, args, count)
+                                              : b->eval(ctx, args, count);
     if (result && result->kind == VAL_INTRINSIC && strcmp(result->s, "stackc::Asset") == 0)
         result->origin = call->span;
     return result;

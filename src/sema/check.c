@@ -1286,21 +1286,32 @@ static void check_allow(sc_checker *c, sc_scope *scope, const sc_item *item)
     check_body(c, scope, &item->items, record, "`allow`", item->span);
 }
 
+/* A test's lets are visible to the lines after them; asserts must be bool. */
 static void check_test(sc_checker *c, sc_scope *scope, const sc_item *item)
 {
     if (item->text && item->text->kind != EXPR_STRING)
         sc_error(c->ctx, "E0215", item->text->span, "a test name cannot use interpolation");
+    sc_test_decl *decl = sc_arena_alloc(&c->ctx->arena, sizeof(*decl));
+    if (decl) {
+        decl->item = item;
+        decl->scope = scope;
+        sc_list_push(&c->ctx->arena, &c->program->tests, decl);
+    }
+    sc_scope *inner = sc_scope_new(c->ctx, scope);
+    if (!inner)
+        return;
     for (size_t i = 0; i < item->items.count; i++) {
-        const sc_item *inner = item->items.items[i];
-        if (inner->kind == ITEM_ASSERT) {
-            sc_check_against(c, scope, inner->value, basic(c, TY_BOOL), "an assertion");
-            if (inner->message)
-                sc_check_against(c, scope, inner->message, basic(c, TY_STRING),
-                                 "an assertion's message");
-        } else if (inner->kind == ITEM_LET) {
-            sc_check_expr(c, scope, inner->value);
-        } else if (inner->kind != ITEM_ERROR) {
-            misplaced(c, inner, "in a test", "a test holds `assert` and `let` lines");
+        const sc_item *line = item->items.items[i];
+        if (line->kind == ITEM_ASSERT) {
+            sc_check_against(c, inner, line->value, basic(c, TY_BOOL), "an assertion");
+            if (line->message)
+                sc_check_against(c, inner, line->message, basic(c, TY_STRING), "an assertion's message");
+        } else if (line->kind == ITEM_LET) {
+            sc_symbol *let = new_symbol(c, SYM_LET, line->name, line, inner);
+            if (let && sc_scope_declare(c->ctx, inner, let))
+                sc_symbol_type(c, let, line->name.span);
+        } else if (line->kind != ITEM_ERROR) {
+            misplaced(c, line, "in a test", "a test holds `assert` and `let` lines");
         }
     }
 }
@@ -1457,12 +1468,29 @@ static const char *implicit_stack_name(sc_checker *c, const char *path)
     return name;
 }
 
+static bool first_stack_in(const sc_file *file)
+{
+    for (size_t i = 0; i < file->items.count; i++)
+        if (((const sc_item *)file->items.items[i])->kind == ITEM_STACK)
+            return true;
+    return false;
+}
+
 static void declare_file(sc_checker *c, sc_file *file, bool is_main)
 {
     sc_stack *implicit = NULL;
     const sc_item *first_stack = NULL, *first_loose = NULL;
+    bool is_test_file = file == c->program->test_file;
     for (size_t i = 0; i < file->items.count; i++) {
         const sc_item *item = file->items.items[i];
+        if (item->kind == ITEM_TEST && (is_test_file || (is_main && first_stack_in(file)))) {
+            sc_list_push(&c->ctx->arena, &c->top_level_tests, (void *)item);
+            continue;
+        }
+        if (is_test_file && item->kind != ITEM_IMPORT && item->kind != ITEM_ERROR) {
+            misplaced(c, item, "in a test file", "a _test.stack file holds `test` blocks and imports");
+            continue;
+        }
         switch (item->kind) {
         case ITEM_IMPORT:
         case ITEM_TYPE:
@@ -1510,7 +1538,7 @@ static void declare_file(sc_checker *c, sc_file *file, bool is_main)
     }
 }
 
-static sc_program *check_program(sc_context *ctx, uint32_t source)
+static sc_program *check_program(sc_context *ctx, uint32_t source, bool with_tests)
 {
     sc_program *program = sc_arena_alloc(&ctx->arena, sizeof(*program));
     if (!program)
@@ -1518,7 +1546,7 @@ static sc_program *check_program(sc_context *ctx, uint32_t source)
     sc_checker checker = {.ctx = ctx, .program = program};
     sc_checker *c = &checker;
     program->global = sc_scope_new(ctx, NULL);
-    if (!program->global || !sc_load_program(ctx, program, source))
+    if (!program->global || !sc_load_program(ctx, program, source, with_tests))
         return program;
     for (size_t i = 0; i < program->files.count; i++) {
         sc_file *file = program->files.items[i];
@@ -1536,6 +1564,10 @@ static sc_program *check_program(sc_context *ctx, uint32_t source)
     }
     for (size_t i = 0; i < program->stacks.count; i++)
         check_stack(c, program->stacks.items[i]);
+    /* Tests beside stack blocks (or in MAIN_test.stack) see every stack by name; a file
+     * without stack blocks keeps its tests in its one stack. */
+    for (size_t i = 0; i < c->top_level_tests.count; i++)
+        check_test(c, program->global, c->top_level_tests.items[i]);
     check_stack_cycles(c);
     warn_missing_allows(c);
     return program;
@@ -1543,10 +1575,22 @@ static sc_program *check_program(sc_context *ctx, uint32_t source)
 
 sc_program *sc_sema_check_source(sc_context *ctx, uint32_t source)
 {
-    return check_program(ctx, source);
+    return check_program(ctx, source, false);
 }
 
+static sc_program *check_path(sc_context *ctx, const char *path, bool with_tests);
+
 sc_program *sc_sema_check(sc_context *ctx, const char *path)
+{
+    return check_path(ctx, path, false);
+}
+
+sc_program *sc_sema_check_with_tests(sc_context *ctx, const char *path)
+{
+    return check_path(ctx, path, true);
+}
+
+static sc_program *check_path(sc_context *ctx, const char *path, bool with_tests)
 {
     size_t len = 0;
     char *text = ctx->read_file(ctx->read_file_user, path, &len);
@@ -1558,5 +1602,5 @@ sc_program *sc_sema_check(sc_context *ctx, const char *path)
     free(text);
     if (source < 0)
         return NULL;
-    return check_program(ctx, (uint32_t)source);
+    return check_program(ctx, (uint32_t)source, with_tests);
 }

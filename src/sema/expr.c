@@ -143,6 +143,8 @@ static fit fits(const sc_type *actual, const sc_type *expected)
         if (!expected->resource_type || !actual->resource_type)
             return FIT_OK;
         return strcmp(expected->resource_type, actual->resource_type) == 0 ? FIT_OK : FIT_KIND;
+    case TY_VIEW:
+        return actual->kind == TY_VIEW ? FIT_OK : FIT_MISMATCH;
     case TY_OPTIONAL: /* handled above */
     case TY_STACK:
     case TY_ANY:
@@ -493,11 +495,61 @@ static sc_type *member_of_resource(sc_checker *c, const sc_expr *e, const sc_typ
     return basic(c, TY_ERROR);
 }
 
+/* In tests: a compiled resource's fields, and its Properties by the schema's names. */
+static sc_type *member_of_view(sc_checker *c, const sc_expr *e, const sc_type *view)
+{
+    const char *name = e->name.name;
+    if (view->attribute) {
+        sc_schema *schema = view->resource_type ? sc_checker_schema(c) : NULL;
+        const sc_resource_schema *rs = schema ? sc_schema_resource(schema, view->resource_type) : NULL;
+        if (rs && !sc_schema_lookup_property(&rs->properties, name)) {
+            sc_diagnostic *d = sc_error(c->ctx, "E0273", e->name.span, "%s has no property `%s`",
+                                        view->resource_type, name);
+            const char *close = sc_schema_suggest_property(&rs->properties, name);
+            if (close)
+                sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
+            return basic(c, TY_ERROR);
+        }
+        return basic(c, TY_ANY);
+    }
+    if (strcmp(name, "properties") == 0) {
+        sc_type *props = sc_type_new(c->ctx, TY_VIEW);
+        if (props) {
+            props->resource_type = view->resource_type;
+            props->attribute = "properties";
+        }
+        return props;
+    }
+    static const char *const fields[] = {"id", "type", "path", "stack", "depends_on",
+                                         "deletion_policy", "update_replace_policy"};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        if (strcmp(fields[i], name) != 0)
+            continue;
+        if (strcmp(name, "depends_on") == 0) {
+            sc_type *list = sc_type_new(c->ctx, TY_LIST);
+            if (list)
+                list->elem = basic(c, TY_STRING);
+            return list;
+        }
+        return basic(c, TY_STRING);
+    }
+    sc_diagnostic *d = sc_error(c->ctx, "E0203", e->name.span, "a compiled resource has no field `%s`", name);
+    const char *close = sc_closest_name(name, fields, sizeof(fields) / sizeof(fields[0]));
+    if (close)
+        sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
+    else
+        sc_diag_note_plain(c->ctx, d, "fields: id, type, path, stack, properties, depends_on, "
+                                      "deletion_policy, update_replace_policy");
+    return basic(c, TY_ERROR);
+}
+
 static sc_type *check_member(sc_checker *c, sc_scope *scope, const sc_expr *e)
 {
     sc_type *left = strip_optional(sc_check_expr(c, scope, e->left));
     if (left && left->kind == TY_RESOURCE)
         return member_of_resource(c, e, left);
+    if (left && left->kind == TY_VIEW)
+        return member_of_view(c, e, left);
     if (is_error(left) || left->kind == TY_ANY)
         return basic(c, left && left->kind == TY_ERROR ? TY_ERROR : TY_ANY);
     switch (left->kind) {

@@ -164,7 +164,26 @@ static sc_file *load_source(loader *l, uint32_t source)
     return file;
 }
 
-sc_file *sc_load_program(sc_context *ctx, sc_program *program, uint32_t main_source)
+/* MAIN_test.stack beside MAIN.stack, loaded with its imports if it exists. */
+static void load_test_companion(loader *l)
+{
+    sc_context *ctx = l->ctx;
+    const char *main_path = sc_source_get(ctx, l->program->main->source)->path;
+    size_t len = strlen(main_path);
+    if (len < 6 || strcmp(main_path + len - 6, ".stack") != 0)
+        return;
+    const char *path = sc_arena_printf(&ctx->arena, "%.*s_test.stack", (int)(len - 6), main_path);
+    size_t text_len = 0;
+    char *text = path ? ctx->read_file(ctx->read_file_user, path, &text_len) : NULL;
+    if (!text)
+        return;
+    int source = sc_source_add(ctx, path, text, text_len);
+    free(text);
+    if (source >= 0)
+        l->program->test_file = load_source(l, (uint32_t)source);
+}
+
+sc_file *sc_load_program(sc_context *ctx, sc_program *program, uint32_t main_source, bool with_tests)
 {
     loader l = {.ctx = ctx, .program = program};
     if (ctx->prelude && ctx->stdlib_dir) {
@@ -173,5 +192,7 @@ sc_file *sc_load_program(sc_context *ctx, sc_program *program, uint32_t main_sou
             load(&l, normalize(ctx, "", prelude), NULL);
     }
     program->main = load_source(&l, main_source);
+    if (program->main && with_tests)
+        load_test_companion(&l);
     return program->main;
 }

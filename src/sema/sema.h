@@ -34,6 +34,8 @@ typedef enum sc_type_kind {
     TY_COMPONENT, /* a reference to an instance of `component` */
     TY_RESOURCE,  /* a reference to a raw resource of `resource_type` (NULL: any) */
     TY_STACK,
+    TY_VIEW,      /* in tests: a compiled resource of `resource_type`; `attribute` set to
+                     "properties" for its Properties, whose names the schema checks */
 } sc_type_kind;
 
 typedef struct sc_record_field {
@@ -168,6 +170,12 @@ struct sc_stack {
     sc_ptr_list references; /* sc_stack_ref: other stacks this one reads from */
 };
 
+/* A `test` block and where its names resolve: a stack's scope, or the global one. */
+typedef struct sc_test_decl {
+    const sc_item *item;
+    sc_scope *scope;
+} sc_test_decl;
+
 typedef struct sc_program {
     sc_ptr_list files;      /* sc_file, the main file last */
     sc_map components;      /* name -> sc_component */
@@ -177,7 +185,19 @@ typedef struct sc_program {
     sc_scope *global;       /* stacks by name */
     sc_file *main;
     struct sc_schema *schema; /* AWS's resource schema, or NULL without a standard library */
+    sc_ptr_list tests;        /* sc_test_decl, in source order */
+    sc_file *test_file;       /* MAIN_test.stack beside the main file, when loaded */
 } sc_program;
+
+/* Hidden names a test's scope binds to the compiled result (spaces keep them apart
+ * from identifiers): every resource as a view, and outputs and parameters by stack. */
+#define SC_TEST_RESOURCES_SYMBOL "test resources"
+#define SC_TEST_OUTPUTS_SYMBOL "test outputs"
+#define SC_TEST_PARAMETERS_SYMBOL "test parameters"
+
+/* Like sc_sema_check, also loading MAIN_test.stack beside the main file if there is one
+ * (its items must be `test` blocks and imports). */
+sc_program *sc_sema_check_with_tests(sc_context *ctx, const char *path);
 
 /* Loads `path` (read through ctx->read_file), its imports and the prelude, then checks
  * everything. Never NULL unless out of memory; errors are diagnostics. */

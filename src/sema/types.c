@@ -91,6 +91,10 @@ static void write_type(sc_buf *out, const sc_type *t)
     case TY_STACK:
         sc_buf_printf(out, "stack %s", t->stack ? t->stack->name : "");
         return;
+    case TY_VIEW:
+        sc_buf_printf(out, "%s of %s", t->attribute ? "properties" : "compiled resource",
+                      t->resource_type ? t->resource_type : "any type");
+        return;
     }
 }
 

@@ -136,6 +136,8 @@ struct sc_context {
     void *read_file_user;
     bool prelude;
     sc_ptr_list outputs; /* of sc_artifact (emit/emit.h): what a build produced */
+    sc_ptr_list test_results; /* what sc_test_file ran (emit/tests.c) */
+    size_t tests_failed;
 };
 
 /* Adds a source (text copied into the arena); returns its index or -1. */

@@ -127,6 +127,27 @@ static void test_build_writes_templates_and_manifest(void)
     free(r.out);
 }
 
+static void test_test_command(void)
+{
+    run_result r = run("test examples/wordpress/site.stack");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "6 passed, 0 failed\n"));
+    free(r.out);
+    r = run("test tests/test-fixtures/failing/site.stack");
+    CU_ASSERT_EQUAL(r.status, 5);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "FAIL the queue keeps messages a week"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "1 passed, 2 failed\n"));
+    free(r.out);
+    r = run("test --format json tests/test-fixtures/failing/site.stack");
+    CU_ASSERT_EQUAL(r.status, 5);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"passed\": 1, \"failed\": 2"));
+    free(r.out);
+    r = run("test examples/wordpress/site.stack tests/test-fixtures/failing/site.stack");
+    CU_ASSERT_EQUAL(r.status, 5);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "7 passed, 2 failed\n"));
+    free(r.out);
+}
+
 int main(void)
 {
     if (!mkdtemp(temp_dir))
@@ -137,6 +158,7 @@ int main(void)
         {"check --format json", test_check_json},
         {"fmt --check lists unformatted files; fmt rewrites them", test_fmt_check},
         {"build writes templates and the manifest", test_build_writes_templates_and_manifest},
+        {"test runs test blocks: exit 0 all pass, 5 on a failure", test_test_command},
         {NULL, NULL},
     };
     int status = test_main("cli", cases);

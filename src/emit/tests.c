@@ -1,0 +1,275 @@
+/* Runs `test` blocks against the compiled result. Each test is evaluated in a scope
+ * that sees what its block sees (a stack's names, or every stack) plus the compiled
+ * resources, outputs and parameters, which resources(), resource(), outputs() and
+ * parameters() read. A failed assertion records its line, and for a comparison the
+ * value found and the value expected. Tests never reach a template. */
+#include "emit/emit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct test_failure {
+    sc_span span;
+    const char *message;
+    const char *actual;   /* NULL when the assertion is not a comparison */
+    const char *expected;
+} test_failure;
+
+typedef struct test_result {
+    const char *name;
+    sc_span span;
+    sc_ptr_list failures; /* test_failure */
+} test_result;
+
+static sc_value *map_new(sc_context *ctx)
+{
+    return sc_value_new(ctx, VAL_MAP);
+}
+
+static void map_put(sc_context *ctx, sc_value *map, const char *key, sc_value *value)
+{
+    if (!map || !value)
+        return;
+    sc_list_push(&ctx->arena, &map->keys, (void *)key);
+    sc_list_push(&ctx->arena, &map->items, value);
+}
+
+static sc_value *text(sc_context *ctx, const char *s)
+{
+    return s ? sc_value_string(ctx, s) : sc_value_new(ctx, VAL_NULL);
+}
+
+static sc_value *resource_view(sc_context *ctx, const sc_cfn_stack *stack, const sc_cfn_resource *r)
+{
+    sc_value *view = map_new(ctx);
+    map_put(ctx, view, "id", text(ctx, r->logical_id));
+    map_put(ctx, view, "type", text(ctx, r->type));
+    map_put(ctx, view, "path", text(ctx, r->path));
+    map_put(ctx, view, "stack", text(ctx, stack->name));
+    map_put(ctx, view, "properties", r->properties ? r->properties : map_new(ctx));
+    sc_value *deps = sc_value_new(ctx, VAL_LIST);
+    for (size_t i = 0; deps && i < r->depends_on.count; i++)
+        sc_list_push(&ctx->arena, &deps->items, text(ctx, r->depends_on.items[i]));
+    map_put(ctx, view, "depends_on", deps);
+    map_put(ctx, view, "deletion_policy", text(ctx, r->deletion_policy));
+    map_put(ctx, view, "update_replace_policy", text(ctx, r->update_replace_policy));
+    return view;
+}
+
+/* The compiled result as values, built once: every resource as a view, and outputs
+ * and parameters by stack. */
+typedef struct compiled {
+    sc_value *values[3]; /* resources, outputs, parameters */
+} compiled;
+
+static const char *const hidden_names[] = {SC_TEST_RESOURCES_SYMBOL, SC_TEST_OUTPUTS_SYMBOL,
+                                           SC_TEST_PARAMETERS_SYMBOL};
+
+static bool compile_views(sc_context *ctx, const sc_cfn_program *out, compiled *c)
+{
+    sc_value *resources = sc_value_new(ctx, VAL_LIST);
+    sc_value *outputs = map_new(ctx), *parameters = map_new(ctx);
+    if (!resources || !outputs || !parameters)
+        return false;
+    for (size_t s = 0; s < out->stacks.count; s++) {
+        const sc_cfn_stack *stack = out->stacks.items[s];
+        for (size_t r = 0; r < stack->resources.count; r++)
+            sc_list_push(&ctx->arena, &resources->items, resource_view(ctx, stack, stack->resources.items[r]));
+        sc_value *stack_outputs = map_new(ctx), *stack_params = map_new(ctx);
+        for (size_t o = 0; o < stack->outputs.count; o++) {
+            const sc_cfn_output *output = stack->outputs.items[o];
+            if (!output->export_name)
+                map_put(ctx, stack_outputs, output->name, output->value);
+        }
+        for (size_t p = 0; p < stack->parameters.count; p++) {
+            const sc_cfn_parameter *param = stack->parameters.items[p];
+            sc_value *entry = map_new(ctx);
+            map_put(ctx, entry, "type", text(ctx, param->type));
+            map_put(ctx, entry, "default", param->no_echo ? sc_value_new(ctx, VAL_NULL)
+                                           : param->default_value ? param->default_value
+                                                                  : sc_value_new(ctx, VAL_NULL));
+            sc_value *no_echo = sc_value_new(ctx, VAL_BOOL);
+            if (no_echo)
+                no_echo->b = param->no_echo;
+            map_put(ctx, entry, "no_echo", no_echo);
+            map_put(ctx, stack_params, param->name, entry);
+        }
+        map_put(ctx, outputs, stack->name, stack_outputs);
+        map_put(ctx, parameters, stack->name, stack_params);
+    }
+    c->values[0] = resources;
+    c->values[1] = outputs;
+    c->values[2] = parameters;
+    return true;
+}
+
+/* A scope under `parent` binding the hidden names to the compiled result. */
+static sc_scope *with_results(sc_context *ctx, sc_scope *parent, const compiled *c)
+{
+    sc_scope *scope = sc_scope_new(ctx, parent);
+    for (size_t i = 0; scope && i < 3; i++) {
+        sc_symbol *symbol = sc_arena_alloc(&ctx->arena, sizeof(*symbol));
+        if (!symbol)
+            return NULL;
+        symbol->kind = SYM_VALUE;
+        symbol->name = hidden_names[i];
+        symbol->value = c->values[i];
+        sc_map_put(&ctx->arena, &scope->names, symbol->name, symbol);
+    }
+    return scope;
+}
+
+/* How a value reads in a failure report: JSON for what a template would hold. */
+static const char *show(sc_context *ctx, const sc_value *v)
+{
+    if (!v || v->kind == VAL_UNKNOWN)
+        return "(not known at compile time)";
+    if (v->kind == VAL_DURATION || v->kind == VAL_SIZE)
+        return sc_value_describe(ctx, v);
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
+    sc_write_json(&out, v, 0);
+    const char *shown = sc_arena_strdup(&ctx->arena, out.data ? out.data : "?");
+    sc_buf_free(&out);
+    return shown;
+}
+
+static void run_assert(sc_context *ctx, sc_scope *scope, const sc_item *line, test_result *result)
+{
+    bool holds = false;
+    sc_value *v = sc_eval(ctx, scope, line->value);
+    if (sc_value_truthy_known(v, &holds) && holds)
+        return;
+    test_failure *f = sc_arena_alloc(&ctx->arena, sizeof(*f));
+    if (!f)
+        return;
+    f->span = line->value->span;
+    sc_value *message = line->message ? sc_eval(ctx, scope, line->message) : NULL;
+    if (message && message->kind == VAL_STRING)
+        f->message = message->s;
+    else if (!v || v->kind != VAL_BOOL)
+        f->message = "the assertion cannot be decided at compile time";
+    else
+        f->message = "assertion failed";
+    const sc_expr *e = line->value;
+    if (e->kind == EXPR_BINARY && e->op >= OP_EQ && e->op <= OP_IN) {
+        f->actual = show(ctx, sc_eval(ctx, scope, e->left));
+        const char *right = show(ctx, sc_eval(ctx, scope, e->right));
+        f->expected = e->op == OP_EQ ? right
+                                     : sc_arena_printf(&ctx->arena, "%s %s", sc_op_text(e->op), right);
+    }
+    sc_list_push(&ctx->arena, &result->failures, f);
+}
+
+static test_result *run_test(sc_context *ctx, const sc_test_decl *decl, const compiled *c)
+{
+    test_result *result = sc_arena_alloc(&ctx->arena, sizeof(*result));
+    sc_scope *scope = with_results(ctx, decl->scope, c);
+    if (!result || !scope)
+        return NULL;
+    result->name = decl->item->text && decl->item->text->kind == EXPR_STRING ? decl->item->text->text : "?";
+    result->span = decl->item->span;
+    for (size_t i = 0; i < decl->item->items.count; i++) {
+        const sc_item *line = decl->item->items.items[i];
+        if (line->kind == ITEM_LET && line->name.name) {
+            /* Each let opens a scope, so a later line sees it and an earlier one does not. */
+            sc_scope *next = sc_scope_new(ctx, scope);
+            sc_symbol *let = sc_arena_alloc(&ctx->arena, sizeof(*let));
+            if (!next || !let)
+                return result;
+            let->kind = SYM_LET;
+            let->name = line->name.name;
+            let->item = line;
+            let->scope = scope;
+            sc_map_put(&ctx->arena, &next->names, let->name, let);
+            scope = next;
+        } else if (line->kind == ITEM_ASSERT) {
+            run_assert(ctx, scope, line, result);
+        }
+    }
+    return result;
+}
+
+bool sc_run_tests(sc_context *ctx, const sc_program *program, const sc_cfn_program *out,
+                  sc_ptr_list *results)
+{
+    compiled c;
+    if (!compile_views(ctx, out, &c))
+        return false;
+    bool all_passed = true;
+    for (size_t i = 0; i < program->tests.count; i++) {
+        test_result *result = run_test(ctx, program->tests.items[i], &c);
+        if (!result)
+            return false;
+        all_passed = all_passed && result->failures.count == 0;
+        sc_list_push(&ctx->arena, results, result);
+    }
+    return all_passed;
+}
+
+bool sc_test_result_failed(const void *result)
+{
+    return ((const test_result *)result)->failures.count > 0;
+}
+
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(out, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            fprintf(out, "\\u%04x", (unsigned char)*s);
+        else
+            fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+void sc_render_test_results(const sc_context *ctx, const sc_ptr_list *results, FILE *out, bool json)
+{
+    size_t passed = 0, failed = 0;
+    if (json)
+        fputs("{\"tests\": [", out);
+    for (size_t i = 0; i < results->count; i++) {
+        const test_result *r = results->items[i];
+        sc_position at = sc_span_position(ctx, r->span, false);
+        bool ok = r->failures.count == 0;
+        passed += ok;
+        failed += !ok;
+        if (json) {
+            fprintf(out, "%s\n  {\"name\": ", i ? "," : "");
+            json_string(out, r->name);
+            fprintf(out, ", \"file\": ");
+            json_string(out, at.file);
+            fprintf(out, ", \"line\": %u, \"passed\": %s, \"failures\": [", at.line, ok ? "true" : "false");
+        } else {
+            fprintf(out, "%s %s (%s:%u)\n", ok ? "PASS" : "FAIL", r->name, at.file, at.line);
+        }
+        for (size_t f = 0; f < r->failures.count; f++) {
+            const test_failure *fail = r->failures.items[f];
+            sc_position pos = sc_span_position(ctx, fail->span, false);
+            if (json) {
+                fprintf(out, "%s{\"line\": %u, \"column\": %u, \"message\": ", f ? ", " : "", pos.line, pos.column);
+                json_string(out, fail->message);
+                if (fail->actual) {
+                    fputs(", \"actual\": ", out);
+                    json_string(out, fail->actual);
+                    fputs(", \"expected\": ", out);
+                    json_string(out, fail->expected);
+                }
+                fputc('}', out);
+                continue;
+            }
+            fprintf(out, "  %s:%u:%u: %s\n", pos.file, pos.line, pos.column, fail->message);
+            if (fail->actual)
+                fprintf(out, "    actual:   %s\n    expected: %s\n", fail->actual, fail->expected);
+        }
+        if (json)
+            fputs("]}", out);
+    }
+    if (json)
+        fprintf(out, "\n], \"passed\": %zu, \"failed\": %zu}\n", passed, failed);
+    else
+        fprintf(out, "%zu passed, %zu failed\n", passed, failed);
+}
