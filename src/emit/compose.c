@@ -703,7 +703,10 @@ static bool local_attribute(composer *k, use *u, local *l, const char *attribute
             note_dependency(k, u, l);
         return true;
     }
-    report_no_local(k, u, l, attribute);
+    if (u)
+        report_no_local(k, u, l, attribute);
+    else
+        sc_unreachable("a database attribute missing from local_attributes");
     return false;
 }
 
