@@ -64,7 +64,7 @@ sc_lexer *sc_yyget_extra(yyscan_t scanner);
 %token <ident> STACK "stack" COMPONENT "component" TYPE "type" IMPORT "import"
 %token <ident> RESOURCE "resource" LET "let" PARAM "param" OUTPUT "output" ALLOW "allow"
 %token <ident> INPUT "input" ATTRIBUTE "attribute" CONNECTABLE "connectable"
-%token <ident> CHECK "check" TEST "test" ASSERT "assert"
+%token <ident> CHECK "check" WARN "warn" TEST "test" ASSERT "assert"
 %token FOR "for" IN "in" IF "if" TRUE "true" FALSE "false" NULL "null"
 %token LBRACE "'{'" RBRACE "'}'" LPAREN "'('" RPAREN "')'" LBRACKET "'['" RBRACKET "']'"
 %token COMMA "','" DOT "'.'" COLON "':'" QUESTION "'?'" ASSIGN "'='"
@@ -140,6 +140,7 @@ item
     | ATTRIBUTE IDENT type_annot_opt ASSIGN expr
                                     { $$ = sc_ast_declaration(P, ITEM_ATTRIBUTE, $2, $3, $5, SPAN(@$)); }
     | CHECK expr COMMA expr         { $$ = sc_ast_assertion(P, ITEM_CHECK, $2, $4, SPAN(@$)); }
+    | WARN expr COMMA expr          { $$ = sc_ast_assertion(P, ITEM_WARN, $2, $4, SPAN(@$)); }
     | ASSERT expr message_opt       { $$ = sc_ast_assertion(P, ITEM_ASSERT, $2, $3, SPAN(@$)); }
     ;
 
@@ -169,7 +170,7 @@ block_label_opt
 /* An attribute key: an identifier, or a keyword that cannot start anything else here. */
 key
     : IDENT | STACK | COMPONENT | TYPE | IMPORT | RESOURCE | LET | PARAM | OUTPUT | ALLOW
-    | INPUT | ATTRIBUTE | CONNECTABLE | CHECK | TEST | ASSERT
+    | INPUT | ATTRIBUTE | CONNECTABLE | CHECK | WARN | TEST | ASSERT
     ;
 
 /* A member name after '.': any word, so `wp.output` or `x.type` read naturally. */

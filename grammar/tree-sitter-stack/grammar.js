@@ -25,7 +25,7 @@ const PREC = {
 // Keywords that bison's `key` rule accepts as attribute keys and member names.
 const KEY_KEYWORDS = [
   'stack', 'component', 'type', 'import', 'resource', 'let', 'param', 'output', 'allow',
-  'input', 'attribute', 'connectable', 'check', 'test', 'assert',
+  'input', 'attribute', 'connectable', 'check', 'warn', 'test', 'assert',
 ];
 
 const commaSep = (rule) => optional(seq(rule, repeat(seq(',', rule)), optional(',')));
@@ -59,6 +59,7 @@ module.exports = grammar({
       $.input_declaration,
       $.attribute_declaration,
       $.check_statement,
+      $.warn_statement,
       $.assert_statement,
     ),
 
@@ -133,6 +134,7 @@ module.exports = grammar({
     ),
 
     check_statement: $ => seq('check', field('condition', $._expression), ',', field('message', $._expression)),
+    warn_statement: $ => seq('warn', field('condition', $._expression), ',', field('message', $._expression)),
 
     // `assert a, b`: the comma belongs to the assert (bison's NO_MESSAGE < ',').
     assert_statement: $ => prec.right(seq(

@@ -299,6 +299,7 @@ static void declare_component_body(sc_checker *c, sc_component *component)
             component->connectable = item;
             break;
         case ITEM_CHECK:
+        case ITEM_WARN:
         case ITEM_TEST:
             break;
         case ITEM_OUTPUT:
@@ -621,7 +622,7 @@ static void run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *i
     sc_scope *scope = NULL;
     for (size_t i = 0; i < component->item->items.count; i++) {
         const sc_item *check = component->item->items.items[i];
-        if (check->kind != ITEM_CHECK)
+        if (check->kind != ITEM_CHECK && check->kind != ITEM_WARN)
             continue;
         if (!scope)
             scope = sc_instance_scope(c->ctx, outer, item, component);
@@ -633,11 +634,13 @@ static void run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *i
         sc_value *message = sc_eval(c->ctx, scope, check->message);
         bool found = false;
         sc_span span = blame_span(check->value, item, component, &found);
-        sc_diagnostic *d = sc_error(c->ctx, "E0250", span, "%s `%s`: %s", component->name,
-                                    item->label.name,
-                                    message && message->kind == VAL_STRING ? message->s
-                                                                           : "a check failed");
-        sc_span keyword = {check->span.file, check->span.start, check->span.start + 5};
+        bool warning = check->kind == ITEM_WARN;
+        sc_diagnostic *d = sc_diag(c->ctx, warning ? SC_SEVERITY_WARNING : SC_SEVERITY_ERROR,
+                                   warning ? "W0250" : "E0250", span, "%s `%s`: %s", component->name,
+                                   item->label.name,
+                                   message && message->kind == VAL_STRING ? message->s
+                                                                          : "a check failed");
+        sc_span keyword = {check->span.file, check->span.start, check->span.start + (warning ? 4 : 5)};
         sc_diag_note(c->ctx, d, keyword, "the check is defined in component %s here",
                      component->name);
     }
@@ -986,6 +989,7 @@ void sc_check_component(sc_checker *c, sc_component *component)
             break;
         }
         case ITEM_CHECK:
+        case ITEM_WARN:
             sc_check_against(c, scope, item->value, basic(c, TY_BOOL), "a check");
             sc_check_against(c, scope, item->message, basic(c, TY_STRING), "a check's message");
             break;

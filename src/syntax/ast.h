@@ -140,6 +140,7 @@ typedef enum sc_item_kind {
     ITEM_ATTRIBUTE,   /* attribute name [: type] = value */
     ITEM_CONNECTABLE, /* connectable { security_group = e, port = e } */
     ITEM_CHECK,       /* check cond, "message" */
+    ITEM_WARN,        /* warn cond, "message": a check that reports a warning */
     ITEM_TEST,        /* test "name" { items } */
     ITEM_ASSERT,      /* assert cond [, "message"] */
 } sc_item_kind;

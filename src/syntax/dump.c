@@ -56,6 +56,7 @@ const char *sc_item_kind_name(sc_item_kind kind)
         [ITEM_OUTPUT] = "output",       [ITEM_ALLOW] = "allow",
         [ITEM_INPUT] = "input",         [ITEM_ATTRIBUTE] = "attribute",
         [ITEM_CONNECTABLE] = "connectable", [ITEM_CHECK] = "check",
+        [ITEM_WARN] = "warn",
         [ITEM_TEST] = "test",           [ITEM_ASSERT] = "assert",
     };
     return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";

@@ -661,8 +661,9 @@ static void print_item(printer *p, const sc_item *item, size_t key_pad)
             print_body(p, item);
         return;
     case ITEM_CHECK:
+    case ITEM_WARN:
     case ITEM_ASSERT:
-        sc_buf_puts(&p->out, item->kind == ITEM_CHECK ? "check " : "assert ");
+        sc_buf_puts(&p->out, item->kind == ITEM_CHECK ? "check " : item->kind == ITEM_WARN ? "warn " : "assert ");
         print_expr(p, item->value, 0);
         if (item->message) {
             sc_buf_puts(&p->out, ", ");

@@ -14,7 +14,7 @@ static const sc_keyword keywords[] = {
     {"input", TOK_INPUT},       {"let", TOK_LET},       {"null", TOK_NULL},
     {"output", TOK_OUTPUT},     {"param", TOK_PARAM},   {"resource", TOK_RESOURCE},
     {"stack", TOK_STACK},       {"test", TOK_TEST},     {"true", TOK_TRUE},
-    {"type", TOK_TYPE},
+    {"type", TOK_TYPE},         {"warn", TOK_WARN},
 };
 
 const sc_keyword *sc_keywords(size_t *count)

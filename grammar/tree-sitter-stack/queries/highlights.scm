@@ -47,6 +47,7 @@
   "allow"
   "test"
   "check"
+  "warn"
   "assert"
 ] @keyword
 

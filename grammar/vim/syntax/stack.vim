@@ -50,7 +50,7 @@ syn match   stackDelimiter  "[{}()\[\],.]"
 syn match   stackConditional "\<if\>"
 syn match   stackRepeat      "\<\%(for\|in\)\>"
 syn match   stackInclude     "\<import\>"
-syn match   stackAssert      "\<\%(check\|assert\)\>"
+syn match   stackAssert      "\<\%(check\|warn\|assert\)\>"
 syn match   stackStatement   "\<\%(allow\|connectable\|test\)\>"
 syn match   stackStatement   "\<\%(stack\|component\|type\|resource\|let\|param\|output\|input\|attribute\)\>"
 
@@ -64,7 +64,7 @@ syn match   stackKey         "\<\h\w*\ze\s*=[=>]\@!"
 
 " Block heads at the start of an item: `kind label {`, `kind "label" {`, `kind {`,
 " `kind label for x in xs {`, `kind if cond {`. The kind is any identifier but a keyword.
-let s:kw = '\%(\<\%(allow\|assert\|attribute\|check\|component\|connectable\|false\|for\|if\|import\|in\|input\|let\|null\|output\|param\|resource\|stack\|test\|true\|type\)\>\)\@!'
+let s:kw = '\%(\<\%(allow\|assert\|attribute\|check\|component\|connectable\|false\|for\|if\|import\|in\|input\|let\|null\|output\|param\|resource\|stack\|test\|true\|type\|warn\)\>\)\@!'
 exe 'syn match stackKind "\%(^\s*\|[{,]\s*\)\@<=' . s:kw . '\h\w*\ze\s\+' . s:kw . '\h\w*\s*\%({\|\<for\>\|\<if\>\)" nextgroup=stackLabel skipwhite'
 exe 'syn match stackKind "\%(^\s*\|[{,]\s*\)\@<=' . s:kw . '\h\w*\ze\s*\%({\|\"\|\<for\>\|\<if\>\)"'
 syn match   stackLabel       "\h\w*"                          contained
