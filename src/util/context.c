@@ -52,6 +52,32 @@ static char *default_read_file(void *user, const char *path, size_t *len)
     return data;
 }
 
+/* Every allocation goes through the context, so any failure, wherever it happens,
+ * marks the compilation out of memory and ends it with one clean diagnostic. */
+static void *watched_alloc(void *user, size_t size)
+{
+    sc_context *ctx = user;
+    void *p = ctx->caller_allocator.alloc(ctx->caller_allocator.user, size);
+    if (!p)
+        ctx->out_of_memory = true;
+    return p;
+}
+
+static void *watched_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
+{
+    sc_context *ctx = user;
+    void *p = ctx->caller_allocator.realloc(ctx->caller_allocator.user, ptr, old_size, new_size);
+    if (!p)
+        ctx->out_of_memory = true;
+    return p;
+}
+
+static void watched_free(void *user, void *ptr)
+{
+    sc_context *ctx = user;
+    ctx->caller_allocator.free(ctx->caller_allocator.user, ptr);
+}
+
 sc_context *sc_context_new(const sc_allocator *allocator)
 {
     sc_allocator chosen = {default_alloc, default_realloc, default_free, NULL};
@@ -61,7 +87,8 @@ sc_context *sc_context_new(const sc_allocator *allocator)
     if (!ctx)
         return NULL;
     memset(ctx, 0, sizeof(*ctx));
-    ctx->allocator = chosen;
+    ctx->caller_allocator = chosen;
+    ctx->allocator = (sc_allocator){watched_alloc, watched_realloc, watched_free, ctx};
     ctx->arena.allocator = &ctx->allocator;
     ctx->arena.out_of_memory = &ctx->out_of_memory;
     ctx->max_errors = 100;
@@ -75,7 +102,8 @@ void sc_context_free(sc_context *ctx)
     if (!ctx)
         return;
     sc_arena_release(&ctx->arena);
-    ctx->allocator.free(ctx->allocator.user, ctx);
+    sc_allocator caller = ctx->caller_allocator;
+    caller.free(caller.user, ctx);
 }
 
 void sc_context_set_stdlib_dir(sc_context *ctx, const char *dir)

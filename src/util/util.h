@@ -123,7 +123,8 @@ struct sc_diagnostic {
 /* ---- the context ---------------------------------------------------------------- */
 
 struct sc_context {
-    sc_allocator allocator;
+    sc_allocator allocator;   /* what the library uses: the caller's, watched for failure */
+    sc_allocator caller_allocator;
     sc_arena arena;
     bool out_of_memory;
     sc_ptr_list sources;     /* of sc_source */
