@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a libFuzzer target: bench/fuzz.sh parse|check|fmt|all SECONDS
+# Runs a libFuzzer target: bench/fuzz.sh parse|check|fmt|build|all SECONDS
 #                      or: bench/fuzz.sh smoke   (what CI runs: every target, a fixed
 #                          seed and a fixed number of runs, so the result is repeatable)
 # The corpus grows in build-fuzz/corpus/TARGET, seeded from every .stack file of the
@@ -20,7 +20,7 @@ if [ ! -f build-fuzz/CMakeCache.txt ]; then
         $(command -v ninja >/dev/null && echo -G Ninja) >/dev/null
 fi
 targets=("$target")
-[ "$target" = all ] && targets=(parse check fmt)
+[ "$target" = all ] && targets=(parse check fmt build)
 mkdir -p build-fuzz/findings
 for t in "${targets[@]}"; do
     cmake --build build-fuzz --target "fuzz_$t" -j "$(nproc)" >/dev/null
@@ -34,6 +34,7 @@ for t in "${targets[@]}"; do
         # The checker loads the standard library for every input: fewer runs.
         runs=3000
         [ "$t" = check ] && runs=600
+        [ "$t" = build ] && runs=300
         limit=(-seed=1 -runs=$runs)
     fi
     echo "== fuzz_$t ${limit[*]}"

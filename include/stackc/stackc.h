@@ -87,6 +87,10 @@ typedef struct sc_build_options {
  * stack plus manifest.json. Returns true when no error was reported. The outputs stay
  * owned by the context: read them with sc_output_* before sc_context_free. */
 bool sc_build_file(sc_context *ctx, const char *path, const sc_build_options *options);
+/* The same for an in-memory buffer named `name` (copied); imports and build contexts
+ * resolve relative to `name`'s folder. */
+bool sc_build_buffer(sc_context *ctx, const char *name, const char *text, size_t len,
+                     const sc_build_options *options);
 size_t sc_output_count(const sc_context *ctx);
 const char *sc_output_name(const sc_context *ctx, size_t index);
 const char *sc_output_data(const sc_context *ctx, size_t index, size_t *len);

@@ -45,12 +45,12 @@ bool sc_check_buffer(sc_context *ctx, const char *name, const char *text, size_t
     return finish(ctx);
 }
 
-bool sc_build_file(sc_context *ctx, const char *path, const sc_build_options *options)
+/* check -> expand -> validate against the schema -> emit, for a checked program. */
+static bool build_program(sc_context *ctx, sc_program *program, const sc_build_options *options)
 {
     sc_build_options defaults = {0};
     if (!options)
         options = &defaults;
-    sc_program *program = sc_sema_check(ctx, path);
     if (!program || ctx->error_count)
         return finish(ctx);
     sc_cfn_program *expanded = sc_expand(
@@ -62,6 +62,20 @@ bool sc_build_file(sc_context *ctx, const char *path, const sc_build_options *op
     sc_emit(ctx, expanded, options->yaml ? SC_TEMPLATE_YAML : SC_TEMPLATE_JSON, options->stack,
             &ctx->outputs);
     return finish(ctx);
+}
+
+bool sc_build_file(sc_context *ctx, const char *path, const sc_build_options *options)
+{
+    return build_program(ctx, sc_sema_check(ctx, path), options);
+}
+
+bool sc_build_buffer(sc_context *ctx, const char *name, const char *text, size_t len,
+                     const sc_build_options *options)
+{
+    int source = sc_source_add(ctx, name, text, len);
+    if (source < 0)
+        return finish(ctx);
+    return build_program(ctx, sc_sema_check_source(ctx, (uint32_t)source), options);
 }
 
 bool sc_graph_file(sc_context *ctx, const char *path, sc_graph_format format)

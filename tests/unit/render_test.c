@@ -122,6 +122,23 @@ static void test_error_limit(void)
     sc_context_free(ctx);
 }
 
+/* A file over 16 MiB is refused before scanning: one diagnostic, no work. */
+static void test_file_size_limit(void)
+{
+    size_t len = (16u << 20) + 1;
+    char *big = malloc(len);
+    memset(big, ' ', len);
+    sc_context *ctx = sc_context_new(NULL);
+    sc_context_set_prelude(ctx, false);
+    CU_ASSERT_FALSE(sc_check_buffer(ctx, "big.stack", big, len));
+    CU_ASSERT_EQUAL_FATAL(sc_diagnostic_count(ctx), 1);
+    CU_ASSERT_STRING_EQUAL(sc_diagnostic_code(sc_diagnostic_at(ctx, 0)), "E0009");
+    CU_ASSERT_STRING_EQUAL(sc_diagnostic_message(sc_diagnostic_at(ctx, 0)),
+                           "file is 16777217 bytes, over the limit of 16777216 bytes");
+    sc_context_free(ctx);
+    free(big);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -130,6 +147,7 @@ int main(void)
         {"long lines are clipped around the span", test_long_lines_are_clipped},
         {"JSON rendering", test_json_form},
         {"errors beyond the limit are counted", test_error_limit},
+        {"files over 16 MiB are refused", test_file_size_limit},
         {NULL, NULL},
     };
     return test_main("render", cases);
