@@ -56,6 +56,7 @@ typedef enum sc_exit_code {
     SC_EXIT_DEPLOY_FAILED = 4,
     SC_EXIT_TEST_FAILED = 5,
     SC_EXIT_INTERNAL = 70,
+    SC_EXIT_CANCELLED = 130, /* interrupted (Ctrl-C) during plan, apply or destroy */
 } sc_exit_code;
 
 /* Creates a context. `allocator` may be NULL for malloc/free. NULL if out of memory. */

@@ -1,6 +1,8 @@
 /* The `stackc` command: a thin client of libstackc. It parses arguments, runs one
  * library entry point per command and renders the diagnostics; exit codes are the
  * sc_exit_code enum, documented in docs/cli.md. */
+#include "cli/cli.h"
+
 #include <stackc/stackc.h>
 
 #include <errno.h>
@@ -16,25 +18,10 @@
 
 extern char **environ;
 
-typedef enum output_format { FORMAT_HUMAN, FORMAT_JSON } output_format;
-typedef enum graph_format { GRAPH_DOT, GRAPH_MERMAID, GRAPH_SVG } graph_format;
 
-typedef struct options {
-    const char *command;
-    const char *files[256];
-    int file_count;
-    output_format format;
-    const char *dump;
-    const char *stdlib_dir;
-    bool check_only; /* fmt --check */
-    bool no_prelude;
-    const char *out_dir;
-    const char *stack;
-    bool yaml;
-    bool export_references;
-    graph_format graph;  /* graph --format */
-    bool compose;        /* build --target compose */
-} options;
+
+
+typedef cli_options options;
 
 static const char usage_text[] =
     "usage: stackc COMMAND [options] FILE...\n"
@@ -51,6 +38,12 @@ static const char usage_text[] =
     "                       stackc.out): the site on one machine, see docs/views.md\n"
     "  graph FILE [--format dot|mermaid|svg] [-o FILE]\n"
     "                       draw the architecture; svg needs Graphviz's `dot`\n"
+    "  plan FILE [--stack NAME] [--param NAME=VALUE]... [--region R] [--verbose]\n"
+    "                       show what apply would change, stack by stack; changes nothing\n"
+    "  apply FILE [--stack NAME] [--param NAME=VALUE]... [--yes] [--region R] [--verbose]\n"
+    "                       deploy through CloudFormation change sets, in dependency order\n"
+    "  destroy FILE [--stack NAME] [--yes] [--region R]\n"
+    "                       delete the stacks, in reverse order\n"
     "  test FILE... [--format json]\n"
     "                       run the `test` blocks of each file (and FILE_test.stack\n"
     "                       beside it) against what it compiles to\n"
@@ -64,7 +57,7 @@ static const char usage_text[] =
     "  --no-prelude         do not load the standard components implicitly\n"
     "\n"
     "exit codes: 0 ok, 1 compile errors, 2 usage error, 3 file error, 4 deploy failed,\n"
-    "            5 a test failed, 70 internal error\n";
+    "            5 a test failed, 70 internal error, 130 interrupted\n";
 
 static int usage_error(const char *message, const char *detail)
 {
@@ -118,6 +111,20 @@ static int parse_options(int argc, char **argv, options *opts)
                 return usage_error("unknown --dump stage", opts->dump);
         } else if (strcmp(arg, "--stdlib") == 0 && i + 1 < argc) {
             opts->stdlib_dir = argv[++i];
+        } else if (strcmp(arg, "--param") == 0 && i + 1 < argc) {
+            if (opts->param_count == (int)(sizeof(opts->params) / sizeof(opts->params[0])))
+                return usage_error("too many --param", NULL);
+            opts->params[opts->param_count++] = argv[++i];
+        } else if (strcmp(arg, "--region") == 0 && i + 1 < argc) {
+            opts->region = argv[++i];
+        } else if (strcmp(arg, "--profile") == 0 && i + 1 < argc) {
+            opts->profile = argv[++i];
+        } else if (strcmp(arg, "--bucket") == 0 && i + 1 < argc) {
+            opts->bucket = argv[++i];
+        } else if (strcmp(arg, "--yes") == 0 || strcmp(arg, "-y") == 0) {
+            opts->yes = true;
+        } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
+            opts->verbose = true;
         } else if (strcmp(arg, "--check") == 0) {
             opts->check_only = true;
         } else if (strcmp(arg, "--no-prelude") == 0) {
@@ -133,6 +140,8 @@ static int parse_options(int argc, char **argv, options *opts)
     return SC_EXIT_OK;
 }
 
+sc_context *cli_new_context(const cli_options *opts);
+
 static sc_context *new_context(const options *opts)
 {
     sc_context *ctx = sc_context_new(NULL);
@@ -142,6 +151,11 @@ static sc_context *new_context(const options *opts)
     sc_context_set_stdlib_dir(ctx, dir ? dir : STACKC_DEFAULT_STDLIB);
     sc_context_set_prelude(ctx, !opts->no_prelude);
     return ctx;
+}
+
+sc_context *cli_new_context(const cli_options *opts)
+{
+    return new_context(opts);
 }
 
 static void render(const sc_context *ctx, const options *opts)
@@ -466,6 +480,15 @@ int main(int argc, char **argv)
         return run_graph(&opts);
     if (strcmp(opts.command, "test") == 0)
         return run_test(&opts);
+    if (strcmp(opts.command, "plan") == 0 || strcmp(opts.command, "apply") == 0 ||
+        strcmp(opts.command, "destroy") == 0) {
+        if (opts.file_count != 1)
+            return usage_error(opts.command, "takes exactly one file");
+        if (!readable(opts.files[0]))
+            return SC_EXIT_IO;
+        cli_deploy_command which = opts.command[0] == 'p' ? CLI_PLAN : opts.command[0] == 'a' ? CLI_APPLY : CLI_DESTROY;
+        return cli_run_deploy(&opts, which);
+    }
     if (strcmp(opts.command, "version") == 0 || strcmp(opts.command, "--version") == 0) {
         printf("stackc %s\n", STACKC_VERSION);
         return SC_EXIT_OK;

@@ -1,0 +1,211 @@
+/* The deploy workflow's internals: the manifest read into structs (manifest.c), the
+ * state of one run with its client, clock and caches (run.c), the CloudFormation steps
+ * (stack.c), big templates through S3 (upload.c) and image assets (assets.c). The three
+ * commands are put together from these in workflow.c. Internal to libstackc_aws.
+ *
+ * Convention: a step returns SC_DEPLOY_OK to go on; any other result has already been
+ * reported through an ERROR (or ROOT_CAUSE) event and is handed up unchanged. */
+#ifndef STACKC_DEPLOY_INTERNAL_H
+#define STACKC_DEPLOY_INTERNAL_H
+
+#include <stackc/deploy.h>
+
+#include "aws/cloudformation.h"
+
+#include <cjson/cJSON.h>
+
+/* CloudFormation reads a template body of at most this many bytes; bigger ones go by S3. */
+enum { SC_DEPLOY_INLINE_TEMPLATE_MAX = 51200 };
+
+/* ---- the manifest (manifest.c) ------------------------------------------------------- */
+
+/* Every string of the manifest structs is owned by the manifest's cJSON tree. */
+typedef struct sc_deploy_resource {
+    const char *logical_id;
+    const char *type;
+    const char *path;   /* NULL when absent */
+    const char *source; /* "site.stack:18"; NULL when absent */
+} sc_deploy_resource;
+
+typedef struct sc_deploy_parameter {
+    const char *name;
+    bool no_echo;
+    bool required;
+} sc_deploy_parameter;
+
+typedef struct sc_deploy_asset {
+    const char *id;
+    const char *context;
+    const char *dockerfile;
+    const char *target; /* NULL: the last stage */
+    const char *repository;
+    const char *tag;
+    const char *source;
+    sc_deploy_param *build_args; /* heap array; strings in the tree */
+    size_t build_arg_count;
+} sc_deploy_asset;
+
+typedef struct sc_deploy_stack {
+    const char *name;
+    const char *template_name;
+    const char *template_text; /* borrowed from the input */
+    size_t template_len;
+    sc_deploy_parameter *parameters; /* heap arrays */
+    size_t parameter_count;
+    sc_deploy_resource *resources;
+    size_t resource_count;
+    const sc_deploy_asset **assets;
+    size_t asset_count;
+    bool needs_iam; /* has an AWS::IAM::* resource */
+} sc_deploy_stack;
+
+typedef struct sc_deploy_manifest {
+    cJSON *root;
+    sc_deploy_stack *stacks; /* deploy order */
+    size_t stack_count;
+    sc_deploy_asset *assets;
+    size_t asset_count;
+} sc_deploy_manifest;
+
+/* Reads and checks the manifest and finds each stack's template among the input's
+ * files. On false `why` holds the reason and `out` is empty. */
+bool sc_deploy_manifest_read(const sc_deploy_input *input, sc_deploy_manifest *out,
+                             sc_aws_buf *why);
+void sc_deploy_manifest_free(sc_deploy_manifest *manifest);
+/* The resource `logical_id` of `stack`, or NULL. */
+const sc_deploy_resource *sc_deploy_resource_find(const sc_deploy_stack *stack,
+                                                  const char *logical_id);
+
+/* ---- one run (run.c) ----------------------------------------------------------------- */
+
+typedef struct sc_deploy_repository {
+    char *name;
+    char *uri;
+} sc_deploy_repository;
+
+/* What one command works with. Owned by the command's function and torn down by
+ * sc_deploy_run_end. */
+typedef struct sc_deploy_run {
+    const sc_deploy_options *options;
+    sc_deploy_manifest manifest;
+    const char *assets_dir;
+    sc_deploy_stack **selected; /* the stacks worked on, manifest order */
+    size_t selected_count;
+    sc_aws_env env;
+    char *region;
+    sc_aws_credentials credentials;
+    sc_aws_transport transport;
+    sc_aws_client client;
+    sc_deploy_clock clock;
+    sc_deploy_poll poll;
+    sc_deploy_docker docker;
+    char name[48]; /* this run's change set name and request token: stackc-DATE-RANDOM */
+
+    /* learnt on the way, when needed */
+    char *account;                      /* STS GetCallerIdentity */
+    char *bucket;                       /* known to exist */
+    char *registry;                     /* docker login done for it */
+    char *registry_password;            /* wiped at the end */
+    sc_deploy_repository *repositories; /* known to exist */
+    size_t repository_count;
+    char **pushed; /* images pushed in this run */
+    size_t pushed_count;
+} sc_deploy_run;
+
+/* Reads the manifest, checks the options (stack filter, parameters, confirmation
+ * rules when `changes`), then resolves region and credentials and makes the client.
+ * Nothing is sent. Anything but SC_DEPLOY_OK was reported. */
+sc_deploy_result sc_deploy_run_begin(sc_deploy_run *run, const sc_deploy_input *input,
+                                     const sc_deploy_options *options, bool changes);
+void sc_deploy_run_end(sc_deploy_run *run);
+
+void sc_deploy_emit(const sc_deploy_run *run, const sc_deploy_event *event);
+void sc_deploy_note(const sc_deploy_run *run, const char *stack, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Reports an ERROR with `what` (and AWS's code and message from `err`); returns the
+ * result the failure maps to. */
+sc_deploy_result sc_deploy_error(const sc_deploy_run *run, const char *stack, sc_aws_status status,
+                                 const sc_aws_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+bool sc_deploy_cancelled(const sc_deploy_run *run);
+/* Reports the interruption and returns SC_DEPLOY_CANCELLED. */
+sc_deploy_result sc_deploy_interrupted(const sc_deploy_run *run, const char *stack,
+                                       const char *what);
+uint64_t sc_deploy_now(const sc_deploy_run *run);
+/* Sleeps `ms`; false when the run was cancelled (before or during the sleep). */
+bool sc_deploy_pause(const sc_deploy_run *run, uint64_t ms);
+
+/* ---- CloudFormation (stack.c) -------------------------------------------------------- */
+
+/* A stack as found at the start: missing, or described. */
+typedef struct sc_deploy_found {
+    bool exists; /* false also for REVIEW_IN_PROGRESS (never executed) and DELETE_COMPLETE */
+    sc_aws_cfn_stack stack;
+} sc_deploy_found;
+
+/* Describes the stack; waits for an operation in progress to settle (saying so). */
+sc_deploy_result sc_deploy_find_stack(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                      sc_deploy_found *out);
+
+/* A change set made and described. */
+typedef struct sc_deploy_change_set {
+    char *stack_id;
+    bool made;          /* it exists in CloudFormation (so it must be deleted or executed) */
+    bool for_new_stack; /* CREATE: its stack exists only for it (REVIEW_IN_PROGRESS) */
+    bool empty;         /* it would change nothing */
+    sc_aws_cfn_change_set described;
+} sc_deploy_change_set;
+
+void sc_deploy_change_set_clear(sc_deploy_change_set *cs);
+
+/* CreateChangeSet (the template inline or from `template_url`) and wait until it is
+ * ready. A FAILED change set other than "no changes" is an error (and deleted). */
+sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                           sc_aws_cfn_change_set_type type,
+                                           const char *template_url, sc_deploy_change_set *out);
+/* Deletes a change set not executed (best effort, also when cancelled), and the empty
+ * REVIEW_IN_PROGRESS stack a CREATE change set made. */
+void sc_deploy_drop_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
+                               sc_deploy_change_set *cs);
+
+/* CHANGE events, then a PLAN event. */
+void sc_deploy_report_plan(sc_deploy_run *run, const sc_deploy_stack *stack,
+                           sc_deploy_operation operation, const sc_aws_cfn_change_set *cs);
+/* The plan of a stack that will be created from scratch without a change set to show
+ * (ROLLBACK_COMPLETE in `plan`): every resource of the manifest added. */
+void sc_deploy_report_plan_from_manifest(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                         sc_deploy_operation operation);
+
+/* The end of an operation. */
+typedef struct sc_deploy_outcome {
+    bool failed;
+    char *status; /* the stack's final status */
+} sc_deploy_outcome;
+
+void sc_deploy_outcome_clear(sc_deploy_outcome *outcome);
+
+/* ExecuteChangeSet, then streams the operation's events until it is over (rollback
+ * included); reports the root cause of a failure and STACK_DONE. */
+sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                   sc_deploy_change_set *cs, sc_deploy_operation operation,
+                                   sc_deploy_outcome *out);
+/* DeleteStack (by id), then streams its events until it is over. */
+sc_deploy_result sc_deploy_delete(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                  const char *stack_id, size_t total, bool report_done,
+                                  sc_deploy_outcome *out);
+
+/* ---- big templates (upload.c) -------------------------------------------------------- */
+
+/* When the stack's template is over the inline limit: makes sure of the bucket, puts
+ * the template there and sets `*url` (a heap string the caller frees); else leaves
+ * `*url` NULL. */
+sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                           char **url);
+
+/* ---- image assets (assets.c) --------------------------------------------------------- */
+
+/* Builds and pushes the stack's image assets to ECR (each once per run). */
+sc_deploy_result sc_deploy_push_assets(sc_deploy_run *run, const sc_deploy_stack *stack);
+
+#endif

@@ -1,0 +1,361 @@
+/* One run of a deploy command: options checked, manifest read, region and credentials
+ * resolved, the AWS client made; events, errors, time and cancellation. */
+#include "deploy/deploy.h"
+
+#include <openssl/rand.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The default sleep waits in slices this long, to notice a cancellation. */
+enum { SLEEP_SLICE_MS = 100 };
+
+const char *sc_deploy_result_name(sc_deploy_result result)
+{
+    switch (result) {
+    case SC_DEPLOY_OK:
+        return "ok";
+    case SC_DEPLOY_NO_CHANGES:
+        return "no changes";
+    case SC_DEPLOY_FAILED:
+        return "deploy failed";
+    case SC_DEPLOY_USAGE:
+        return "usage error";
+    case SC_DEPLOY_CANCELLED:
+        return "cancelled";
+    }
+    return "unknown";
+}
+
+/* ---- polling ------------------------------------------------------------------------- */
+
+static sc_deploy_poll poll_defaults(const sc_deploy_poll *given)
+{
+    sc_deploy_poll p = given ? *given : (sc_deploy_poll){0};
+    if (!p.first_ms)
+        p.first_ms = 1000;
+    if (!p.max_ms)
+        p.max_ms = 10000;
+    if (p.max_ms < p.first_ms)
+        p.max_ms = p.first_ms;
+    if (!p.growth_percent)
+        p.growth_percent = 150;
+    if (!p.timeout_ms)
+        p.timeout_ms = 4ull * 3600 * 1000;
+    return p;
+}
+
+uint64_t sc_deploy_poll_delay(const sc_deploy_poll *poll, unsigned n)
+{
+    sc_deploy_poll p = poll_defaults(poll);
+    uint64_t delay = p.first_ms;
+    for (unsigned i = 0; i < n && delay < p.max_ms; i++) {
+        uint64_t grown = delay * p.growth_percent / 100;
+        delay = grown > delay ? grown : delay + (p.growth_percent > 100); /* 1 ms grows too */
+    }
+    return delay < p.max_ms ? delay : p.max_ms;
+}
+
+/* ---- time and cancellation ----------------------------------------------------------- */
+
+static uint64_t monotonic_ms(void *ctx)
+{
+    (void)ctx;
+    return sc_aws_monotonic_ms();
+}
+
+/* nanosleep in slices, stopping early once the run is cancelled. */
+static void sliced_sleep(void *ctx, uint64_t ms)
+{
+    const sc_deploy_run *run = ctx;
+    while (ms > 0 && !sc_deploy_cancelled(run)) {
+        uint64_t slice = ms < SLEEP_SLICE_MS ? ms : SLEEP_SLICE_MS;
+        struct timespec t = {.tv_sec = (time_t)(slice / 1000),
+                             .tv_nsec = (long)(slice % 1000) * 1000000L};
+        while (nanosleep(&t, &t) != 0 && errno == EINTR && !sc_deploy_cancelled(run)) {
+        }
+        ms -= slice;
+    }
+}
+
+bool sc_deploy_cancelled(const sc_deploy_run *run)
+{
+    return run->options->cancel && *run->options->cancel;
+}
+
+uint64_t sc_deploy_now(const sc_deploy_run *run)
+{
+    return run->clock.now_ms(run->clock.ctx);
+}
+
+bool sc_deploy_pause(const sc_deploy_run *run, uint64_t ms)
+{
+    if (sc_deploy_cancelled(run))
+        return false;
+    run->clock.sleep_ms(run->clock.ctx, ms);
+    return !sc_deploy_cancelled(run);
+}
+
+/* The AWS client's retry waits go through the run's clock too. */
+static void retry_sleep(void *ctx, uint64_t ms)
+{
+    const sc_deploy_run *run = ctx;
+    if (!sc_deploy_cancelled(run))
+        run->clock.sleep_ms(run->clock.ctx, ms);
+}
+
+/* ---- events -------------------------------------------------------------------------- */
+
+void sc_deploy_emit(const sc_deploy_run *run, const sc_deploy_event *event)
+{
+    if (run->options->on_event)
+        run->options->on_event(run->options->event_ctx, event);
+}
+
+static void vnote(const sc_deploy_run *run, const char *stack, const char *fmt, va_list ap)
+{
+    char text[1024];
+    vsnprintf(text, sizeof(text), fmt, ap);
+    sc_deploy_emit(run,
+                   &(sc_deploy_event){.kind = SC_DEPLOY_EV_NOTE, .stack = stack, .message = text});
+}
+
+void sc_deploy_note(const sc_deploy_run *run, const char *stack, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vnote(run, stack, fmt, ap);
+    va_end(ap);
+}
+
+static sc_deploy_result result_of(sc_aws_status status)
+{
+    switch (status) {
+    case SC_AWS_ERR_INVALID:
+    case SC_AWS_ERR_NO_CREDENTIALS:
+    case SC_AWS_ERR_CONFIG:
+    case SC_AWS_ERR_PROCESS:
+    case SC_AWS_ERR_UNSUPPORTED:
+        return SC_DEPLOY_USAGE;
+    default:
+        return SC_DEPLOY_FAILED;
+    }
+}
+
+sc_deploy_result sc_deploy_error(const sc_deploy_run *run, const char *stack, sc_aws_status status,
+                                 const sc_aws_error *err, const char *fmt, ...)
+{
+    char what[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    const char *aws_message = err ? err->message : NULL;
+    /* No answer from AWS and no words from the client: at least say what happened. */
+    if (err && !aws_message && status != SC_AWS_OK && status != SC_AWS_ERR_SERVICE)
+        aws_message = sc_aws_status_name(status);
+    sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_ERROR,
+                                           .stack = stack,
+                                           .message = what,
+                                           .aws_code = err ? err->code : NULL,
+                                           .aws_message = aws_message});
+    return status == SC_AWS_OK ? SC_DEPLOY_FAILED : result_of(status);
+}
+
+sc_deploy_result sc_deploy_interrupted(const sc_deploy_run *run, const char *stack,
+                                       const char *what)
+{
+    sc_deploy_note(run, stack, "interrupted %s", what);
+    return SC_DEPLOY_CANCELLED;
+}
+
+/* ---- beginning and end --------------------------------------------------------------- */
+
+static sc_deploy_result usage(const sc_deploy_run *run, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static sc_deploy_result usage(const sc_deploy_run *run, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_ERROR, .message = text});
+    return SC_DEPLOY_USAGE;
+}
+
+static const char *param_value(const sc_deploy_options *o, const char *name)
+{
+    for (size_t i = 0; i < o->param_count; i++) {
+        if (o->params[i].name && strcmp(o->params[i].name, name) == 0)
+            return o->params[i].value;
+    }
+    return NULL;
+}
+
+/* Every stack selected, every --param used by one, every required parameter given. */
+static sc_deploy_result check_selection(sc_deploy_run *run)
+{
+    const sc_deploy_options *o = run->options;
+    sc_deploy_manifest *m = &run->manifest;
+    run->selected = calloc(m->stack_count ? m->stack_count : 1, sizeof(*run->selected));
+    if (!run->selected)
+        return usage(run, "out of memory");
+    for (size_t i = 0; i < m->stack_count; i++) {
+        if (!o->stack || strcmp(o->stack, m->stacks[i].name) == 0)
+            run->selected[run->selected_count++] = &m->stacks[i];
+    }
+    if (o->stack && run->selected_count == 0) {
+        sc_aws_buf names = {0};
+        for (size_t i = 0; i < m->stack_count; i++)
+            sc_aws_buf_printf(&names, "%s%s", i ? ", " : "", m->stacks[i].name);
+        sc_deploy_result r = usage(run, "there is no stack %s; the stacks are: %s", o->stack,
+                                   names.data ? names.data : "(none)");
+        sc_aws_buf_free(&names);
+        return r;
+    }
+    if (run->selected_count == 0)
+        return usage(run, "the manifest lists no stack");
+    for (size_t p = 0; p < o->param_count; p++) {
+        bool used = false;
+        for (size_t i = 0; i < run->selected_count && !used; i++) {
+            const sc_deploy_stack *s = run->selected[i];
+            for (size_t j = 0; j < s->parameter_count && !used; j++)
+                used = o->params[p].name && strcmp(s->parameters[j].name, o->params[p].name) == 0;
+        }
+        if (!used)
+            return usage(run, "no stack has a parameter %s",
+                         o->params[p].name ? o->params[p].name : "");
+    }
+    for (size_t i = 0; i < run->selected_count; i++) {
+        const sc_deploy_stack *s = run->selected[i];
+        for (size_t j = 0; j < s->parameter_count; j++) {
+            if (s->parameters[j].required && !param_value(o, s->parameters[j].name))
+                return usage(run, "stack %s needs a value for parameter %s: pass --param %s=VALUE",
+                             s->name, s->parameters[j].name, s->parameters[j].name);
+        }
+    }
+    return SC_DEPLOY_OK;
+}
+
+/* "stackc-20250102T030405-1a2b3c": unique enough per stack and run, and a valid change
+ * set name and request token ([a-zA-Z][-a-zA-Z0-9]*). */
+static void name_run(sc_deploy_run *run)
+{
+    time_t now = time(NULL);
+    struct tm utc;
+    gmtime_r(&now, &utc);
+    char date[20];
+    strftime(date, sizeof(date), "%Y%m%dT%H%M%S", &utc);
+    unsigned char random[3] = {0};
+    if (RAND_bytes(random, sizeof(random)) != 1)
+        random[0] = (unsigned char)(sc_aws_monotonic_ms() & 0xff);
+    snprintf(run->name, sizeof(run->name), "stackc-%s-%02x%02x%02x", date, random[0], random[1],
+             random[2]);
+}
+
+static sc_deploy_result connect(sc_deploy_run *run)
+{
+    const sc_deploy_options *o = run->options;
+    sc_aws_error err = {0};
+    sc_aws_status status = SC_AWS_OK;
+    if (o->region && *o->region) {
+        run->region = sc_aws_strdup(o->region);
+        if (!run->region)
+            status = sc_aws_fail(&err, SC_AWS_ERR_NOMEM, "out of memory");
+    } else {
+        status = sc_aws_resolve_region(run->env, o->profile, &run->region, &err);
+    }
+    if (status == SC_AWS_OK)
+        status = sc_aws_resolve_credentials(run->env, o->profile, &run->credentials, &err);
+    sc_aws_curl_options curl = {0};
+    if (status == SC_AWS_OK)
+        status = sc_aws_curl_transport_new(&curl, run->env, &run->transport, &err);
+    if (status != SC_AWS_OK) {
+        sc_deploy_result r =
+            usage(run, "%s", err.message ? err.message : sc_aws_status_name(status));
+        sc_aws_error_clear(&err);
+        return r;
+    }
+    sc_aws_retry_policy retry = sc_aws_retry_policy_default();
+    if (o->retry.max_attempts)
+        retry.max_attempts = o->retry.max_attempts;
+    if (o->retry.base_delay_ms)
+        retry.base_delay_ms = o->retry.base_delay_ms;
+    if (o->retry.max_delay_ms)
+        retry.max_delay_ms = o->retry.max_delay_ms;
+    retry.sleep = retry_sleep;
+    retry.sleep_ctx = run;
+    run->client = (sc_aws_client){.transport = &run->transport,
+                                  .credentials = &run->credentials,
+                                  .region = run->region,
+                                  .retry = retry,
+                                  .env = run->env,
+                                  .log = o->log,
+                                  .log_ctx = o->log_ctx};
+    return SC_DEPLOY_OK;
+}
+
+sc_deploy_result sc_deploy_run_begin(sc_deploy_run *run, const sc_deploy_input *input,
+                                     const sc_deploy_options *options, bool changes)
+{
+    *run = (sc_deploy_run){.options = options};
+    run->assets_dir = input->assets_dir && *input->assets_dir ? input->assets_dir : ".";
+    run->env = options->env.getenv ? options->env : sc_aws_env_process();
+    run->poll = poll_defaults(&options->poll);
+    run->clock = options->clock;
+    if (!run->clock.now_ms)
+        run->clock.now_ms = monotonic_ms;
+    if (!run->clock.sleep_ms) {
+        run->clock.sleep_ms = sliced_sleep;
+        run->clock.ctx = run;
+    }
+    run->docker = options->docker ? *options->docker : sc_deploy_docker_command(NULL);
+    name_run(run);
+
+    sc_aws_buf why = {0};
+    if (!sc_deploy_manifest_read(input, &run->manifest, &why)) {
+        sc_deploy_result r =
+            usage(run, "cannot read the build output: %s", why.data ? why.data : "out of memory");
+        sc_aws_buf_free(&why);
+        return r;
+    }
+    sc_deploy_result r = check_selection(run);
+    if (r != SC_DEPLOY_OK)
+        return r;
+    if (changes && !options->yes) {
+        if (!options->interactive)
+            return usage(run, "refusing to change stacks without confirmation: standard input "
+                              "is not a terminal; pass --yes to go ahead without asking");
+        if (!options->confirm)
+            return usage(run, "no way to ask for confirmation; pass --yes");
+    }
+    return connect(run);
+}
+
+void sc_deploy_run_end(sc_deploy_run *run)
+{
+    sc_deploy_manifest_free(&run->manifest);
+    free(run->selected);
+    free(run->region);
+    sc_aws_credentials_clear(&run->credentials);
+    sc_aws_transport_destroy(&run->transport);
+    free(run->account);
+    free(run->bucket);
+    free(run->registry);
+    sc_aws_free_secret(run->registry_password);
+    for (size_t i = 0; i < run->repository_count; i++) {
+        free(run->repositories[i].name);
+        free(run->repositories[i].uri);
+    }
+    free(run->repositories);
+    for (size_t i = 0; i < run->pushed_count; i++)
+        free(run->pushed[i]);
+    free(run->pushed);
+    *run = (sc_deploy_run){0};
+}

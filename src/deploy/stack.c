@@ -1,0 +1,710 @@
+/* The CloudFormation steps of a deployment: find a stack (waiting for one in progress),
+ * make and describe a change set, report it as a plan, execute it or delete a stack,
+ * and stream the operation's events until it is over, picking the root cause of a
+ * failure.
+ *
+ * Streaming: every operation is started with this run's request token, which
+ * CloudFormation stamps on each event the operation causes. Events are read newest
+ * first, page by page, until the newest event already seen, or the first event of an
+ * earlier operation (another token): so a poll costs one call however long the stack's
+ * history, and nothing older than the operation is shown. The operation is over when
+ * the stack's own event reaches a status that does not end in _IN_PROGRESS. */
+#include "deploy/deploy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STACK_TYPE "AWS::CloudFormation::Stack"
+
+/* Pages of events read in one poll at most: far more than one poll ever brings. */
+enum { MAX_EVENT_PAGES = 20 };
+
+/* After this many polls in a row without a new event, the stack's status is asked
+ * directly: a safety net for an endpoint that does not stamp request tokens on events,
+ * which costs one call per quiet stretch (RDS and CloudFront are quiet for minutes). */
+enum { QUIET_POLLS = 10 };
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t len = s ? strlen(s) : 0, suffix_len = strlen(suffix);
+    return len >= suffix_len && strcmp(s + len - suffix_len, suffix) == 0;
+}
+
+static bool same(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static bool in_progress(const char *status)
+{
+    return ends_with(status, "_IN_PROGRESS");
+}
+
+/* ---- finding a stack ----------------------------------------------------------------- */
+
+sc_deploy_result sc_deploy_find_stack(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                      sc_deploy_found *out)
+{
+    *out = (sc_deploy_found){0};
+    uint64_t started = sc_deploy_now(run);
+    for (unsigned n = 0;; n++) {
+        sc_aws_error err = {0};
+        sc_aws_cfn_stack_clear(&out->stack);
+        sc_aws_status status =
+            sc_aws_cfn_describe_stack(&run->client, stack->name, &out->stack, &err);
+        if (status != SC_AWS_OK) {
+            bool missing = sc_aws_cfn_is_missing_stack(&err);
+            sc_deploy_result r = missing ? SC_DEPLOY_OK
+                                         : sc_deploy_error(run, stack->name, status, &err,
+                                                           "cannot describe stack %s", stack->name);
+            sc_aws_error_clear(&err);
+            return r;
+        }
+        const char *s = out->stack.status;
+        if (!in_progress(s) || same(s, "REVIEW_IN_PROGRESS")) {
+            out->exists = !same(s, "REVIEW_IN_PROGRESS") && !same(s, "DELETE_COMPLETE");
+            return SC_DEPLOY_OK;
+        }
+        if (n == 0)
+            sc_deploy_note(run, stack->name,
+                           "stack %s is %s (an earlier operation has not finished): waiting for "
+                           "it to settle",
+                           stack->name, s);
+        if (sc_deploy_now(run) - started > run->poll.timeout_ms)
+            return sc_deploy_error(run, stack->name, SC_AWS_ERR_TIMEOUT, NULL,
+                                   "stack %s is still %s; try again later", stack->name, s);
+        if (!sc_deploy_pause(run, sc_deploy_poll_delay(&run->poll, n)))
+            return sc_deploy_interrupted(run, stack->name, "while waiting for the stack to settle");
+    }
+}
+
+/* ---- change sets --------------------------------------------------------------------- */
+
+void sc_deploy_change_set_clear(sc_deploy_change_set *cs)
+{
+    free(cs->stack_id);
+    sc_aws_cfn_change_set_clear(&cs->described);
+    *cs = (sc_deploy_change_set){0};
+}
+
+void sc_deploy_drop_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
+                               sc_deploy_change_set *cs)
+{
+    if (!cs->made)
+        return;
+    sc_aws_error err = {0};
+    sc_aws_status status = sc_aws_cfn_delete_change_set(&run->client, stack->name, run->name, &err);
+    /* AWS may keep the stack a CREATE change set made; delete it, by id, unless gone. */
+    if (status == SC_AWS_OK && cs->for_new_stack && cs->stack_id) {
+        sc_aws_cfn_stack left = {0};
+        status = sc_aws_cfn_describe_stack(&run->client, cs->stack_id, &left, &err);
+        if (status == SC_AWS_OK && same(left.status, "REVIEW_IN_PROGRESS"))
+            status = sc_aws_cfn_delete_stack(&run->client, cs->stack_id, NULL, &err);
+        sc_aws_cfn_stack_clear(&left);
+    }
+    if (status != SC_AWS_OK)
+        sc_deploy_note(run, stack->name, "could not delete change set %s of stack %s: %s%s%s",
+                       run->name, stack->name, err.code ? err.code : "", err.code ? ": " : "",
+                       err.message ? err.message : "");
+    sc_aws_error_clear(&err);
+    cs->made = false;
+}
+
+static const char *given_value(const sc_deploy_run *run, const char *name)
+{
+    const sc_deploy_options *o = run->options;
+    for (size_t i = 0; i < o->param_count; i++) {
+        if (same(o->params[i].name, name))
+            return o->params[i].value;
+    }
+    return NULL;
+}
+
+/* Describes the change set until it is no longer being computed. */
+static sc_deploy_result await_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                         sc_deploy_change_set *out)
+{
+    uint64_t started = sc_deploy_now(run);
+    for (unsigned n = 0;; n++) {
+        if (!sc_deploy_pause(run, sc_deploy_poll_delay(&run->poll, n)))
+            return sc_deploy_interrupted(run, stack->name, "while the change set was computed");
+        sc_aws_error err = {0};
+        sc_aws_cfn_change_set_clear(&out->described);
+        sc_aws_status status = sc_aws_cfn_describe_change_set(&run->client, stack->name, run->name,
+                                                              &out->described, &err);
+        if (status != SC_AWS_OK) {
+            sc_deploy_result r =
+                sc_deploy_error(run, stack->name, status, &err,
+                                "cannot describe the change set of stack %s", stack->name);
+            sc_aws_error_clear(&err);
+            return r;
+        }
+        const char *s = out->described.status;
+        if (!same(s, "CREATE_PENDING") && !same(s, "CREATE_IN_PROGRESS"))
+            return SC_DEPLOY_OK;
+        if (sc_deploy_now(run) - started > run->poll.timeout_ms)
+            return sc_deploy_error(run, stack->name, SC_AWS_ERR_TIMEOUT, NULL,
+                                   "the change set of stack %s is still %s", stack->name, s);
+    }
+}
+
+sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                           sc_aws_cfn_change_set_type type,
+                                           const char *template_url, sc_deploy_change_set *out)
+{
+    *out = (sc_deploy_change_set){0};
+    if (sc_deploy_cancelled(run))
+        return sc_deploy_interrupted(run, stack->name, "before the change set was made");
+    sc_aws_cfn_parameter *params =
+        calloc(stack->parameter_count ? stack->parameter_count : 1, sizeof(*params));
+    char *body = template_url ? NULL : sc_aws_strndup(stack->template_text, stack->template_len);
+    if (!params || (!template_url && !body)) {
+        free(params);
+        free(body);
+        return sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+    }
+    size_t param_count = 0;
+    for (size_t i = 0; i < stack->parameter_count; i++) {
+        const char *value = given_value(run, stack->parameters[i].name);
+        if (value)
+            params[param_count++] =
+                (sc_aws_cfn_parameter){.key = stack->parameters[i].name, .value = value};
+    }
+    /* Both IAM capabilities whenever the stack has an IAM resource: CloudFormation asks
+     * for CAPABILITY_NAMED_IAM when one is named, CAPABILITY_IAM otherwise. */
+    static const char *const iam[] = {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"};
+    sc_aws_cfn_change_set_input input = {
+        .stack_name = stack->name,
+        .change_set_name = run->name,
+        .type = type,
+        .template_body = body,
+        .template_url = template_url,
+        .parameters = params,
+        .parameter_count = param_count,
+        .capabilities = stack->needs_iam ? iam : NULL,
+        .capability_count = stack->needs_iam ? 2 : 0,
+        .client_token = run->name,
+    };
+    sc_aws_cfn_change_set_ids ids = {0};
+    sc_aws_error err = {0};
+    sc_aws_status status = sc_aws_cfn_create_change_set(&run->client, &input, &ids, &err);
+    free(params);
+    free(body);
+    if (status != SC_AWS_OK) {
+        sc_deploy_result r = sc_deploy_error(run, stack->name, status, &err,
+                                             "cannot make a change set for stack %s", stack->name);
+        sc_aws_error_clear(&err);
+        return r;
+    }
+    out->made = true;
+    out->for_new_stack = type == SC_AWS_CFN_CHANGE_SET_CREATE;
+    out->stack_id = ids.stack_id;
+    ids.stack_id = NULL;
+    sc_aws_cfn_change_set_ids_clear(&ids);
+
+    sc_deploy_result r = await_change_set(run, stack, out);
+    if (r == SC_DEPLOY_OK && sc_aws_cfn_change_set_is_empty(&out->described)) {
+        out->empty = true;
+    } else if (r == SC_DEPLOY_OK && !same(out->described.status, "CREATE_COMPLETE")) {
+        sc_aws_error why = {.message = out->described.status_reason};
+        r = sc_deploy_error(run, stack->name, SC_AWS_ERR_SERVICE, &why,
+                            "the change set of stack %s is %s", stack->name,
+                            out->described.status ? out->described.status : "(no status)");
+    }
+    if (r != SC_DEPLOY_OK)
+        sc_deploy_drop_change_set(run, stack, out);
+    return r;
+}
+
+/* ---- plans --------------------------------------------------------------------------- */
+
+static sc_deploy_action action_of(const char *name)
+{
+    if (same(name, "Add"))
+        return SC_DEPLOY_ACTION_ADD;
+    if (same(name, "Modify"))
+        return SC_DEPLOY_ACTION_MODIFY;
+    if (same(name, "Remove"))
+        return SC_DEPLOY_ACTION_REMOVE;
+    return SC_DEPLOY_ACTION_OTHER;
+}
+
+static sc_deploy_replacement replacement_of(const char *replacement)
+{
+    if (same(replacement, "True"))
+        return SC_DEPLOY_REPLACE_YES;
+    if (same(replacement, "Conditional"))
+        return SC_DEPLOY_REPLACE_MAYBE;
+    return SC_DEPLOY_REPLACE_NO;
+}
+
+/* "Engine, DatabaseName": the properties whose change requires (or may require) a new
+ * resource, each once. A heap string, or NULL when none. */
+static char *replacing_properties(const sc_aws_cfn_change *change)
+{
+    sc_aws_buf out = {0};
+    for (size_t i = 0; i < change->detail_count; i++) {
+        const sc_aws_cfn_change_detail *d = &change->details[i];
+        if (!d->name || !d->requires_recreation || same(d->requires_recreation, "Never"))
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = same(change->details[j].name, d->name) &&
+                   change->details[j].requires_recreation &&
+                   !same(change->details[j].requires_recreation, "Never");
+        if (!seen)
+            sc_aws_buf_printf(&out, "%s%s", out.len ? ", " : "", d->name);
+    }
+    if (out.len == 0)
+        return NULL;
+    return sc_aws_buf_take(&out);
+}
+
+/* "Env=prod, ApiToken=****": the values passed, noEcho ones masked. Heap or NULL. */
+static char *parameter_summary(const sc_deploy_run *run, const sc_deploy_stack *stack)
+{
+    sc_aws_buf out = {0};
+    for (size_t i = 0; i < stack->parameter_count; i++) {
+        const char *value = given_value(run, stack->parameters[i].name);
+        if (value)
+            sc_aws_buf_printf(&out, "%s%s=%s", out.len ? ", " : "", stack->parameters[i].name,
+                              stack->parameters[i].no_echo ? "****" : value);
+    }
+    if (out.len == 0)
+        return NULL;
+    return sc_aws_buf_take(&out);
+}
+
+/* A change and where it goes in the report. */
+typedef struct ordered_change {
+    size_t key; /* the resource's place in the manifest; after them all when absent */
+    size_t index;
+} ordered_change;
+
+static int by_key(const void *a, const void *b)
+{
+    const ordered_change *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void sc_deploy_report_plan(sc_deploy_run *run, const sc_deploy_stack *stack,
+                           sc_deploy_operation operation, const sc_aws_cfn_change_set *cs)
+{
+    sc_deploy_event plan = {
+        .kind = SC_DEPLOY_EV_PLAN, .stack = stack->name, .operation = operation};
+    /* In manifest order, which follows the source; removed resources last. */
+    ordered_change *order = calloc(cs->change_count ? cs->change_count : 1, sizeof(*order));
+    for (size_t i = 0; order && i < cs->change_count; i++) {
+        const sc_deploy_resource *r = sc_deploy_resource_find(stack, cs->changes[i].logical_id);
+        order[i] = (ordered_change){
+            .key = r ? (size_t)(r - stack->resources) : stack->resource_count, .index = i};
+    }
+    if (order)
+        qsort(order, cs->change_count, sizeof(*order), by_key);
+    for (size_t k = 0; k < cs->change_count; k++) {
+        const sc_aws_cfn_change *c = &cs->changes[order ? order[k].index : k];
+        const sc_deploy_resource *r = sc_deploy_resource_find(stack, c->logical_id);
+        sc_deploy_action action = action_of(c->action);
+        sc_deploy_replacement replacement = action == SC_DEPLOY_ACTION_MODIFY
+                                                ? replacement_of(c->replacement)
+                                                : SC_DEPLOY_REPLACE_NO;
+        char *properties = replacement != SC_DEPLOY_REPLACE_NO ? replacing_properties(c) : NULL;
+        sc_deploy_emit(run, &(sc_deploy_event){
+                                .kind = SC_DEPLOY_EV_CHANGE,
+                                .stack = stack->name,
+                                .logical_id = c->logical_id,
+                                .resource_type = c->resource_type ? c->resource_type
+                                                 : r              ? r->type
+                                                                  : NULL,
+                                .source = r ? r->source : NULL,
+                                .path = r ? r->path : NULL,
+                                .action = action,
+                                .action_name = c->action,
+                                .replacement = replacement,
+                                .replacing_properties = properties,
+                            });
+        free(properties);
+        plan.adds += action == SC_DEPLOY_ACTION_ADD;
+        plan.modifies += action == SC_DEPLOY_ACTION_MODIFY;
+        plan.removes += action == SC_DEPLOY_ACTION_REMOVE;
+        plan.replacements += replacement == SC_DEPLOY_REPLACE_YES;
+        plan.may_replace += replacement == SC_DEPLOY_REPLACE_MAYBE;
+    }
+    free(order);
+    plan.no_changes = cs->change_count == 0;
+    char *parameters = parameter_summary(run, stack);
+    plan.parameters = parameters;
+    sc_deploy_emit(run, &plan);
+    free(parameters);
+}
+
+void sc_deploy_report_plan_from_manifest(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                         sc_deploy_operation operation)
+{
+    sc_deploy_event plan = {
+        .kind = SC_DEPLOY_EV_PLAN, .stack = stack->name, .operation = operation};
+    for (size_t i = 0; i < stack->resource_count; i++) {
+        const sc_deploy_resource *r = &stack->resources[i];
+        sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_CHANGE,
+                                               .stack = stack->name,
+                                               .logical_id = r->logical_id,
+                                               .resource_type = r->type,
+                                               .source = r->source,
+                                               .path = r->path,
+                                               .action = SC_DEPLOY_ACTION_ADD,
+                                               .action_name = "Add"});
+        plan.adds++;
+    }
+    plan.no_changes = stack->resource_count == 0;
+    char *parameters = parameter_summary(run, stack);
+    plan.parameters = parameters;
+    sc_deploy_emit(run, &plan);
+    free(parameters);
+}
+
+/* ---- watching an operation ----------------------------------------------------------- */
+
+void sc_deploy_outcome_clear(sc_deploy_outcome *outcome)
+{
+    free(outcome->status);
+    *outcome = (sc_deploy_outcome){0};
+}
+
+/* A failed event kept for the report; heap strings. */
+typedef struct failure {
+    char *logical_id;
+    char *resource_type;
+    char *status;
+    char *reason;
+} failure;
+
+static void failure_clear(failure *f)
+{
+    free(f->logical_id);
+    free(f->resource_type);
+    free(f->status);
+    free(f->reason);
+    *f = (failure){0};
+}
+
+static void failure_keep(failure *f, const sc_aws_cfn_event *e)
+{
+    bool ok = true;
+    *f = (failure){.logical_id = sc_aws_copy(e->logical_id, &ok),
+                   .resource_type = sc_aws_copy(e->resource_type, &ok),
+                   .status = sc_aws_copy(e->status, &ok),
+                   .reason = sc_aws_copy(e->status_reason, &ok)};
+}
+
+/* What one operation has shown so far. */
+typedef struct watch {
+    sc_deploy_run *run;
+    const sc_deploy_stack *stack;
+    const char *stack_id;
+    const char *token;
+    sc_deploy_operation operation;
+    uint64_t started;
+    char *last_seen; /* id of the newest event processed */
+    size_t seen;     /* events processed */
+    size_t total;    /* resources expected to finish; 0 when unknown */
+    char **finished; /* logical ids of the resources that reached a final status */
+    size_t finished_count;
+    failure root_cause;    /* the first failure that is not a cascade */
+    failure first_failure; /* the first failure of all */
+    char *final_status;    /* the stack's, once it is no longer in progress */
+    char *final_reason;
+} watch;
+
+static void watch_clear(watch *w)
+{
+    free(w->last_seen);
+    for (size_t i = 0; i < w->finished_count; i++)
+        free(w->finished[i]);
+    free(w->finished);
+    failure_clear(&w->root_cause);
+    failure_clear(&w->first_failure);
+    free(w->final_status);
+    free(w->final_reason);
+}
+
+/* A failure caused by another one: CloudFormation cancels the operations in flight
+ * beside a failing resource and sums up at the stack level. */
+static bool is_cascade(const char *reason)
+{
+    return reason && (strstr(reason, "Resource creation cancelled") ||
+                      strstr(reason, "Resource update cancelled") ||
+                      strstr(reason, "Resource deletion cancelled") ||
+                      strstr(reason, "The following resource(s) failed to"));
+}
+
+static bool is_stack_event(const watch *w, const sc_aws_cfn_event *e)
+{
+    return same(e->resource_type, STACK_TYPE) &&
+           (same(e->physical_id, w->stack_id) || same(e->logical_id, w->stack->name));
+}
+
+static void note_finished(watch *w, const char *logical_id)
+{
+    for (size_t i = 0; i < w->finished_count; i++) {
+        if (same(w->finished[i], logical_id))
+            return;
+    }
+    char **grown = realloc(w->finished, (w->finished_count + 1) * sizeof(*grown));
+    char *copy = sc_aws_strdup(logical_id);
+    if (!grown || !copy) {
+        free(copy);
+        if (grown)
+            w->finished = grown;
+        return;
+    }
+    w->finished = grown;
+    w->finished[w->finished_count++] = copy;
+}
+
+/* Handles one new event, oldest first: progress, failures, the end. */
+static void process(watch *w, const sc_aws_cfn_event *e)
+{
+    w->seen++;
+    bool stack_event = is_stack_event(w, e);
+    const char *status = e->status ? e->status : "";
+    bool failed = ends_with(status, "_FAILED");
+    if (!stack_event && e->logical_id && (failed || ends_with(status, "_COMPLETE")))
+        note_finished(w, e->logical_id);
+    if (failed && !stack_event) {
+        if (!w->first_failure.status)
+            failure_keep(&w->first_failure, e);
+        if (!w->root_cause.status && !is_cascade(e->status_reason))
+            failure_keep(&w->root_cause, e);
+    }
+    const sc_deploy_resource *r =
+        stack_event ? NULL : sc_deploy_resource_find(w->stack, e->logical_id);
+    size_t done = w->finished_count;
+    if (w->total && done > w->total)
+        done = w->total;
+    sc_deploy_emit(w->run, &(sc_deploy_event){
+                               .kind = SC_DEPLOY_EV_PROGRESS,
+                               .stack = w->stack->name,
+                               .operation = w->operation,
+                               .logical_id = e->logical_id,
+                               .resource_type = e->resource_type,
+                               .source = r ? r->source : NULL,
+                               .path = r ? r->path : NULL,
+                               .status = e->status,
+                               .reason = e->status_reason,
+                               .elapsed_ms = sc_deploy_now(w->run) - w->started,
+                               .done = done,
+                               .total = w->total,
+                           });
+    if (stack_event && !in_progress(status) && !w->final_status) {
+        w->final_status = sc_aws_strdup(status);
+        w->final_reason = sc_aws_strdup(e->status_reason);
+    }
+}
+
+/* Reads the events that are new since the last poll and processes them, oldest first. */
+static sc_deploy_result poll_events(watch *w)
+{
+    sc_aws_cfn_event *fresh = NULL; /* newest first */
+    size_t count = 0;
+    char *next = NULL;
+    sc_deploy_result result = SC_DEPLOY_OK;
+    for (unsigned page_number = 0; page_number < MAX_EVENT_PAGES; page_number++) {
+        sc_aws_cfn_events page;
+        sc_aws_error err = {0};
+        sc_aws_status status =
+            sc_aws_cfn_describe_stack_events(&w->run->client, w->stack_id, next, &page, &err);
+        free(next);
+        next = NULL;
+        if (status != SC_AWS_OK) {
+            result = sc_deploy_error(w->run, w->stack->name, status, &err,
+                                     "cannot read the events of stack %s", w->stack->name);
+            sc_aws_error_clear(&err);
+            break;
+        }
+        bool stop = false;
+        sc_aws_cfn_event *grown = realloc(fresh, (count + page.count + 1) * sizeof(*fresh));
+        if (grown)
+            fresh = grown;
+        for (size_t i = 0; grown && i < page.count && !stop; i++) {
+            sc_aws_cfn_event *e = &page.items[i];
+            stop = same(e->event_id, w->last_seen) || !same(e->client_request_token, w->token);
+            if (!stop) {
+                fresh[count++] = *e;
+                *e = (sc_aws_cfn_event){0};
+            }
+        }
+        next = page.next_token;
+        page.next_token = NULL;
+        sc_aws_cfn_events_clear(&page);
+        if (!grown) {
+            result =
+                sc_deploy_error(w->run, w->stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+            break;
+        }
+        if (stop || !next)
+            break;
+    }
+    free(next);
+    if (result == SC_DEPLOY_OK && count) {
+        free(w->last_seen);
+        w->last_seen = sc_aws_strdup(fresh[0].event_id);
+    }
+    for (size_t i = count; result == SC_DEPLOY_OK && i > 0; i--)
+        process(w, &fresh[i - 1]);
+    sc_aws_cfn_events all = {.items = fresh, .count = count};
+    sc_aws_cfn_events_clear(&all);
+    return result;
+}
+
+/* Reports the root cause: the first failed resource event that is not a cascade, else
+ * the first failed one, else the stack's own reason. */
+static void report_root_cause(watch *w)
+{
+    const failure *e = w->root_cause.status      ? &w->root_cause
+                       : w->first_failure.status ? &w->first_failure
+                                                 : NULL;
+    const sc_deploy_resource *r = e ? sc_deploy_resource_find(w->stack, e->logical_id) : NULL;
+    sc_deploy_emit(w->run, &(sc_deploy_event){
+                               .kind = SC_DEPLOY_EV_ROOT_CAUSE,
+                               .stack = w->stack->name,
+                               .operation = w->operation,
+                               .logical_id = e ? e->logical_id : w->stack->name,
+                               .resource_type = e ? e->resource_type : STACK_TYPE,
+                               .source = r ? r->source : NULL,
+                               .path = r ? r->path : NULL,
+                               .status = e ? e->status : w->final_status,
+                               .reason = e ? e->reason : w->final_reason,
+                               .elapsed_ms = sc_deploy_now(w->run) - w->started,
+                           });
+}
+
+/* Asks for the stack's status; sets the final status when it has settled. */
+static sc_deploy_result check_status(watch *w)
+{
+    sc_aws_cfn_stack now = {0};
+    sc_aws_error err = {0};
+    sc_aws_status status = sc_aws_cfn_describe_stack(&w->run->client, w->stack_id, &now, &err);
+    sc_deploy_result r = SC_DEPLOY_OK;
+    if (status != SC_AWS_OK)
+        r = sc_deploy_error(w->run, w->stack->name, status, &err, "cannot describe stack %s",
+                            w->stack->name);
+    else if (!in_progress(now.status)) {
+        w->final_status = sc_aws_strdup(now.status);
+        w->final_reason = sc_aws_strdup(now.status_reason);
+    }
+    sc_aws_error_clear(&err);
+    sc_aws_cfn_stack_clear(&now);
+    return r;
+}
+
+/* Polls the events of the operation until the stack settles. */
+static sc_deploy_result follow(watch *w, sc_deploy_outcome *out)
+{
+    sc_deploy_run *run = w->run;
+    unsigned quiet = 0;
+    for (unsigned n = 0; !w->final_status; n++) {
+        if (!sc_deploy_pause(run, sc_deploy_poll_delay(&run->poll, n))) {
+            sc_deploy_note(run, w->stack->name,
+                           "stopped watching stack %s; its operation carries on in "
+                           "CloudFormation, and running the command again picks it up",
+                           w->stack->name);
+            return SC_DEPLOY_CANCELLED;
+        }
+        size_t before = w->seen;
+        sc_deploy_result r = poll_events(w);
+        quiet = w->seen == before ? quiet + 1 : 0;
+        if (r == SC_DEPLOY_OK && !w->final_status && quiet >= QUIET_POLLS) {
+            quiet = 0;
+            r = check_status(w);
+            if (r == SC_DEPLOY_OK && w->final_status)
+                r = poll_events(w); /* the last events, for the root cause */
+        }
+        if (r != SC_DEPLOY_OK)
+            return r;
+        if (!w->final_status && sc_deploy_now(run) - w->started > run->poll.timeout_ms)
+            return sc_deploy_error(run, w->stack->name, SC_AWS_ERR_TIMEOUT, NULL,
+                                   "stack %s has not settled after %llu s; it carries on in "
+                                   "CloudFormation",
+                                   w->stack->name,
+                                   (unsigned long long)(run->poll.timeout_ms / 1000));
+    }
+    out->failed = sc_aws_cfn_stack_outcome(w->final_status) != SC_AWS_CFN_SUCCEEDED;
+    out->status = sc_aws_strdup(w->final_status);
+    if (out->failed)
+        report_root_cause(w);
+    return SC_DEPLOY_OK;
+}
+
+static sc_deploy_result watch_operation(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                        const char *stack_id, const char *token,
+                                        sc_deploy_operation operation, size_t total,
+                                        bool report_done, sc_deploy_outcome *out)
+{
+    watch w = {.run = run,
+               .stack = stack,
+               .stack_id = stack_id,
+               .token = token,
+               .operation = operation,
+               .started = sc_deploy_now(run),
+               .total = total};
+    sc_deploy_result r = follow(&w, out);
+    if (r == SC_DEPLOY_OK && report_done)
+        sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_STACK_DONE,
+                                               .stack = stack->name,
+                                               .operation = operation,
+                                               .status = w.final_status,
+                                               .reason = w.final_reason,
+                                               .failed = out->failed,
+                                               .elapsed_ms = sc_deploy_now(run) - w.started});
+    watch_clear(&w);
+    return r;
+}
+
+sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                   sc_deploy_change_set *cs, sc_deploy_operation operation,
+                                   sc_deploy_outcome *out)
+{
+    *out = (sc_deploy_outcome){0};
+    if (sc_deploy_cancelled(run)) {
+        sc_deploy_drop_change_set(run, stack, cs);
+        return sc_deploy_interrupted(run, stack->name, "before the change set was executed");
+    }
+    sc_aws_error err = {0};
+    sc_aws_status status =
+        sc_aws_cfn_execute_change_set(&run->client, stack->name, run->name, run->name, &err);
+    if (status != SC_AWS_OK) {
+        sc_deploy_result r =
+            sc_deploy_error(run, stack->name, status, &err,
+                            "cannot execute the change set of stack %s", stack->name);
+        sc_aws_error_clear(&err);
+        sc_deploy_drop_change_set(run, stack, cs);
+        return r;
+    }
+    cs->made = false; /* executed: CloudFormation disposes of it */
+    return watch_operation(run, stack, cs->stack_id, run->name, operation,
+                           cs->described.change_count, true, out);
+}
+
+sc_deploy_result sc_deploy_delete(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                  const char *stack_id, size_t total, bool report_done,
+                                  sc_deploy_outcome *out)
+{
+    *out = (sc_deploy_outcome){0};
+    if (sc_deploy_cancelled(run))
+        return sc_deploy_interrupted(run, stack->name, "before the stack was deleted");
+    char token[sizeof(run->name) + 8];
+    snprintf(token, sizeof(token), "%s-delete", run->name);
+    sc_aws_error err = {0};
+    sc_aws_status status = sc_aws_cfn_delete_stack(&run->client, stack_id, token, &err);
+    if (status != SC_AWS_OK) {
+        sc_deploy_result r =
+            sc_deploy_error(run, stack->name, status, &err, "cannot delete stack %s", stack->name);
+        sc_aws_error_clear(&err);
+        return r;
+    }
+    return watch_operation(run, stack, stack_id, token, SC_DEPLOY_OP_DELETE, total, report_done,
+                           out);
+}

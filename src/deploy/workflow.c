@@ -1,0 +1,321 @@
+/* The three commands, each the table of contents of its steps (docs/deploy.md):
+ *
+ *   plan:    per stack in manifest order: find it, upload a big template, make a
+ *            change set, report it, delete it.
+ *   apply:   per stack in manifest order: find it (settling one in progress), delete
+ *            one left in ROLLBACK_COMPLETE, upload, change set, report, confirm, push
+ *            its images, execute and follow; then every stack's outputs.
+ *   destroy: find the stacks, report, confirm once, delete them in reverse order. */
+#include "deploy/deploy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Statuses from which CloudFormation accepts an UPDATE change set. */
+static bool updatable(const char *status)
+{
+    static const char *const ok[] = {"CREATE_COMPLETE", "UPDATE_COMPLETE",
+                                     "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
+                                     "IMPORT_ROLLBACK_COMPLETE"};
+    for (size_t i = 0; status && i < sizeof(ok) / sizeof(*ok); i++) {
+        if (strcmp(status, ok[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool is_rollback_complete(const sc_deploy_found *found)
+{
+    return found->exists && found->stack.status &&
+           strcmp(found->stack.status, "ROLLBACK_COMPLETE") == 0;
+}
+
+/* What to do to a stack as found; reports a stack no change set can be made for. */
+static sc_deploy_result choose(sc_deploy_run *run, const sc_deploy_stack *stack,
+                               const sc_deploy_found *found, sc_deploy_operation *op)
+{
+    if (!found->exists)
+        *op = SC_DEPLOY_OP_CREATE;
+    else if (is_rollback_complete(found))
+        *op = SC_DEPLOY_OP_RECREATE;
+    else if (updatable(found->stack.status))
+        *op = SC_DEPLOY_OP_UPDATE;
+    else
+        return sc_deploy_error(run, stack->name, SC_AWS_OK, NULL,
+                               "stack %s is %s%s%s, from which it cannot be updated; see the "
+                               "stack's events in the CloudFormation console, or delete it "
+                               "with `stackc destroy`",
+                               stack->name, found->stack.status,
+                               found->stack.status_reason ? ": " : "",
+                               found->stack.status_reason ? found->stack.status_reason : "");
+    return SC_DEPLOY_OK;
+}
+
+static void announce(sc_deploy_run *run, size_t index, size_t count, const char *stack,
+                     sc_deploy_operation op, const char *status)
+{
+    sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_STACK,
+                                           .stack = stack,
+                                           .stack_index = index + 1,
+                                           .stack_count = count,
+                                           .operation = op,
+                                           .message = op == SC_DEPLOY_OP_RECREATE ? status : NULL});
+}
+
+/* Asks `question` (with `subject` in it) unless --yes; the answer is no when the run was
+ * interrupted meanwhile. */
+static bool ask(const sc_deploy_run *run, const char *question, const char *subject)
+{
+    if (run->options->yes)
+        return true;
+    char text[512];
+    snprintf(text, sizeof(text), question, subject);
+    return run->options->confirm(run->options->confirm_ctx, text) && !sc_deploy_cancelled(run);
+}
+
+/* The answer was no. */
+static sc_deploy_result declined(const sc_deploy_run *run, const char *stack, const char *what)
+{
+    sc_deploy_note(run, stack, "not confirmed: %s", what);
+    return SC_DEPLOY_CANCELLED;
+}
+
+/* ---- plan ---------------------------------------------------------------------------- */
+
+static sc_deploy_result plan_stack(sc_deploy_run *run, size_t index, bool *changes)
+{
+    const sc_deploy_stack *stack = run->selected[index];
+    sc_deploy_found found;
+    sc_deploy_result r = sc_deploy_find_stack(run, stack, &found);
+    sc_deploy_operation op = SC_DEPLOY_OP_NONE;
+    if (r == SC_DEPLOY_OK)
+        r = choose(run, stack, &found, &op);
+    if (r == SC_DEPLOY_OK)
+        announce(run, index, run->selected_count, stack->name, op, found.stack.status);
+    if (r == SC_DEPLOY_OK && op == SC_DEPLOY_OP_RECREATE) {
+        sc_deploy_note(run, stack->name,
+                       "stack %s is ROLLBACK_COMPLETE: its creation failed and it holds no "
+                       "resources; apply deletes it and creates it again",
+                       stack->name);
+        sc_deploy_report_plan_from_manifest(run, stack, op);
+        *changes = true;
+    } else if (r == SC_DEPLOY_OK) {
+        char *url = NULL;
+        sc_deploy_change_set cs = {0};
+        r = sc_deploy_upload_template(run, stack, &url);
+        if (r == SC_DEPLOY_OK)
+            r = sc_deploy_make_change_set(run, stack,
+                                          op == SC_DEPLOY_OP_CREATE ? SC_AWS_CFN_CHANGE_SET_CREATE
+                                                                    : SC_AWS_CFN_CHANGE_SET_UPDATE,
+                                          url, &cs);
+        if (r == SC_DEPLOY_OK) {
+            sc_deploy_report_plan(run, stack, cs.empty ? SC_DEPLOY_OP_NONE : op, &cs.described);
+            *changes = *changes || !cs.empty;
+        }
+        sc_deploy_drop_change_set(run, stack, &cs);
+        sc_deploy_change_set_clear(&cs);
+        free(url);
+    }
+    sc_aws_cfn_stack_clear(&found.stack);
+    return r;
+}
+
+sc_deploy_result sc_deploy_plan(const sc_deploy_input *input, const sc_deploy_options *options)
+{
+    sc_deploy_run run;
+    sc_deploy_result r = sc_deploy_run_begin(&run, input, options, false);
+    bool changes = false;
+    for (size_t i = 0; r == SC_DEPLOY_OK && i < run.selected_count; i++)
+        r = plan_stack(&run, i, &changes);
+    sc_deploy_run_end(&run);
+    if (r == SC_DEPLOY_OK && !changes)
+        return SC_DEPLOY_NO_CHANGES;
+    return r;
+}
+
+/* ---- apply --------------------------------------------------------------------------- */
+
+/* Deletes a stack left in ROLLBACK_COMPLETE, after saying so. */
+static sc_deploy_result clear_failed_stack(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                           const sc_deploy_found *found)
+{
+    sc_deploy_note(run, stack->name,
+                   "deleting stack %s, left in ROLLBACK_COMPLETE by a failed creation, to "
+                   "create it again",
+                   stack->name);
+    sc_deploy_outcome outcome;
+    sc_deploy_result r = sc_deploy_delete(run, stack, found->stack.stack_id, 0, false, &outcome);
+    if (r == SC_DEPLOY_OK && outcome.failed)
+        r = sc_deploy_error(run, stack->name, SC_AWS_OK, NULL, "stack %s could not be deleted (%s)",
+                            stack->name, outcome.status ? outcome.status : "?");
+    sc_deploy_outcome_clear(&outcome);
+    return r;
+}
+
+/* Deploys one stack; on success `*final` describes it (for its outputs). */
+static sc_deploy_result apply_stack(sc_deploy_run *run, size_t index, bool *changes,
+                                    sc_aws_cfn_stack *final)
+{
+    const sc_deploy_stack *stack = run->selected[index];
+    sc_deploy_found found;
+    sc_deploy_result r = sc_deploy_find_stack(run, stack, &found);
+    sc_deploy_operation op = SC_DEPLOY_OP_NONE;
+    if (r == SC_DEPLOY_OK)
+        r = choose(run, stack, &found, &op);
+    if (r != SC_DEPLOY_OK) {
+        sc_aws_cfn_stack_clear(&found.stack);
+        return r;
+    }
+    announce(run, index, run->selected_count, stack->name, op, found.stack.status);
+    bool recreate = op == SC_DEPLOY_OP_RECREATE;
+    if (recreate) {
+        /* The plan is every resource added: show it and ask before deleting anything. */
+        sc_deploy_report_plan_from_manifest(run, stack, op);
+        if (!ask(run, "Delete the failed stack %s and create it again?", stack->name))
+            r = declined(run, stack->name, "nothing was changed");
+        if (r == SC_DEPLOY_OK)
+            r = clear_failed_stack(run, stack, &found);
+    }
+    char *url = NULL;
+    sc_deploy_change_set cs = {0};
+    if (r == SC_DEPLOY_OK)
+        r = sc_deploy_upload_template(run, stack, &url);
+    if (r == SC_DEPLOY_OK)
+        r = sc_deploy_make_change_set(run, stack,
+                                      op == SC_DEPLOY_OP_UPDATE ? SC_AWS_CFN_CHANGE_SET_UPDATE
+                                                                : SC_AWS_CFN_CHANGE_SET_CREATE,
+                                      url, &cs);
+    if (r == SC_DEPLOY_OK && !recreate)
+        sc_deploy_report_plan(run, stack, cs.empty ? SC_DEPLOY_OP_NONE : op, &cs.described);
+    if (r == SC_DEPLOY_OK && cs.empty) {
+        /* Up to date: its images were pushed when this template was deployed. */
+        sc_deploy_drop_change_set(run, stack, &cs);
+        *final = found.stack;
+        found.stack = (sc_aws_cfn_stack){0};
+    } else if (r == SC_DEPLOY_OK) {
+        if (!recreate && !ask(run, "Deploy these changes to stack %s?", stack->name))
+            r = declined(run, stack->name, "nothing was changed");
+        if (r == SC_DEPLOY_OK)
+            r = sc_deploy_push_assets(run, stack);
+        sc_deploy_outcome outcome = {0};
+        if (r == SC_DEPLOY_OK)
+            r = sc_deploy_execute(run, stack, &cs, op, &outcome);
+        if (r == SC_DEPLOY_OK && outcome.failed)
+            r = SC_DEPLOY_FAILED; /* the root cause is reported */
+        sc_deploy_outcome_clear(&outcome);
+        if (r == SC_DEPLOY_OK) {
+            *changes = true;
+            sc_aws_error err = {0};
+            sc_aws_status status =
+                sc_aws_cfn_describe_stack(&run->client, cs.stack_id, final, &err);
+            if (status != SC_AWS_OK)
+                r = sc_deploy_error(run, stack->name, status, &err,
+                                    "cannot read the outputs of stack %s", stack->name);
+            sc_aws_error_clear(&err);
+        }
+        sc_deploy_drop_change_set(run, stack, &cs);
+    }
+    sc_deploy_change_set_clear(&cs);
+    free(url);
+    sc_aws_cfn_stack_clear(&found.stack);
+    return r;
+}
+
+static void report_outputs(const sc_deploy_run *run, const sc_aws_cfn_stack *finals)
+{
+    for (size_t i = 0; i < run->selected_count; i++) {
+        const sc_aws_cfn_stack *s = &finals[i];
+        for (size_t j = 0; j < s->output_count; j++)
+            sc_deploy_emit(run,
+                           &(sc_deploy_event){.kind = SC_DEPLOY_EV_OUTPUT,
+                                              .stack = run->selected[i]->name,
+                                              .output_key = s->outputs[j].key,
+                                              .output_value = s->outputs[j].value,
+                                              .output_description = s->outputs[j].description});
+    }
+}
+
+sc_deploy_result sc_deploy_apply(const sc_deploy_input *input, const sc_deploy_options *options)
+{
+    sc_deploy_run run;
+    sc_deploy_result r = sc_deploy_run_begin(&run, input, options, true);
+    sc_aws_cfn_stack *finals = NULL;
+    if (r == SC_DEPLOY_OK) {
+        finals = calloc(run.selected_count, sizeof(*finals));
+        if (!finals)
+            r = sc_deploy_error(&run, NULL, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+    }
+    bool changes = false;
+    for (size_t i = 0; r == SC_DEPLOY_OK && i < run.selected_count; i++)
+        r = apply_stack(&run, i, &changes, &finals[i]);
+    if (r == SC_DEPLOY_OK)
+        report_outputs(&run, finals);
+    for (size_t i = 0; finals && i < run.selected_count; i++)
+        sc_aws_cfn_stack_clear(&finals[i]);
+    free(finals);
+    sc_deploy_run_end(&run);
+    if (r == SC_DEPLOY_OK && !changes)
+        return SC_DEPLOY_NO_CHANGES;
+    return r;
+}
+
+/* ---- destroy ------------------------------------------------------------------------- */
+
+sc_deploy_result sc_deploy_destroy(const sc_deploy_input *input, const sc_deploy_options *options)
+{
+    sc_deploy_run run;
+    sc_deploy_result r = sc_deploy_run_begin(&run, input, options, true);
+    sc_deploy_found *found = NULL;
+    if (r == SC_DEPLOY_OK) {
+        found = calloc(run.selected_count, sizeof(*found));
+        if (!found)
+            r = sc_deploy_error(&run, NULL, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+    }
+    /* What exists, in deletion order (the reverse of the manifest's). */
+    size_t targets = 0;
+    sc_aws_buf names = {0};
+    for (size_t k = 0; r == SC_DEPLOY_OK && k < run.selected_count; k++) {
+        size_t i = run.selected_count - 1 - k;
+        const sc_deploy_stack *stack = run.selected[i];
+        r = sc_deploy_find_stack(&run, stack, &found[i]);
+        if (r != SC_DEPLOY_OK)
+            break;
+        if (!found[i].stack.stack_id) {
+            sc_deploy_note(&run, stack->name, "stack %s does not exist", stack->name);
+            continue;
+        }
+        targets++;
+        sc_aws_buf_printf(&names, "%s%s", names.len ? ", " : "", stack->name);
+        sc_deploy_emit(&run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_PLAN,
+                                                .stack = stack->name,
+                                                .operation = SC_DEPLOY_OP_DELETE,
+                                                .status = found[i].stack.status,
+                                                .removes = stack->resource_count});
+    }
+    if (r == SC_DEPLOY_OK && targets == 0)
+        r = SC_DEPLOY_NO_CHANGES;
+    if (r == SC_DEPLOY_OK &&
+        !ask(&run, "Delete %s, with every resource in them?", names.data ? names.data : ""))
+        r = declined(&run, NULL, "nothing was deleted");
+    size_t position = 0;
+    for (size_t k = 0; r == SC_DEPLOY_OK && k < run.selected_count; k++) {
+        size_t i = run.selected_count - 1 - k;
+        const sc_deploy_stack *stack = run.selected[i];
+        if (!found[i].stack.stack_id)
+            continue;
+        announce(&run, position++, targets, stack->name, SC_DEPLOY_OP_DELETE, NULL);
+        sc_deploy_outcome outcome;
+        r = sc_deploy_delete(&run, stack, found[i].stack.stack_id, stack->resource_count, true,
+                             &outcome);
+        if (r == SC_DEPLOY_OK && outcome.failed)
+            r = SC_DEPLOY_FAILED;
+        sc_deploy_outcome_clear(&outcome);
+    }
+    for (size_t i = 0; found && i < run.selected_count; i++)
+        sc_aws_cfn_stack_clear(&found[i].stack);
+    free(found);
+    sc_aws_buf_free(&names);
+    sc_deploy_run_end(&run);
+    return r;
+}

@@ -1,0 +1,1429 @@
+/* The deploy workflow (sc_deploy_plan, _apply, _destroy) end to end against the local
+ * AWS emulator (tests/emulator/emulator.py), with the real WordPress build output
+ * (tests/golden/example-wordpress/expected), a fake Docker, and fast polling. The
+ * emulator records every request, so each test asserts the calls made, in order.
+ *
+ * Each test starts its own emulator (about 0.15 s) so no state leaks from one test to
+ * the next; the emulator exits when this program closes its stdin. Every wait is
+ * bounded: the workflow's poll timeout is 20 s, the emulator's resources take 20 ms.
+ * STACKC_TEST_SHOW_DEPLOY=1 prints what each run said, as the plain rendering has it. */
+#include "support.h"
+
+#include "aws/client.h"
+
+#include <stackc/deploy.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EMULATOR STACKC_REPO_ROOT "/tests/emulator/emulator.py"
+#define WORDPRESS STACKC_REPO_ROOT "/tests/golden/example-wordpress/expected/"
+#define ACCESS_KEY "AKIAIOSFODNN7EXAMPLE"
+#define SECRET_KEY "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+#define ACCOUNT "123456789012"
+#define REGISTRY ACCOUNT ".dkr.ecr.us-east-1.amazonaws.com"
+#define WORDPRESS_IMAGE_TAG "991f7537e7a1c1b5d1fd4aa5afa21c5510ecbb553e9742d77c1bf7b6e9dd7422"
+#define NGINX_IMAGE_TAG "d7fc92b5bbfd31a283c7957b19341af12bdff10216486b470d6d46ea8cc9849b"
+
+#define S(s) ((s) ? (s) : "(null)")
+#define ASSERT_STR(actual, expected) CU_ASSERT_STRING_EQUAL(S(actual), expected)
+#define ASSERT_CONTAINS(haystack, needle) CU_ASSERT_PTR_NOT_NULL(strstr(S(haystack), needle))
+#define ASSERT_LACKS(haystack, needle) CU_ASSERT_PTR_NULL(strstr(S(haystack), needle))
+
+/* ---- the emulator -------------------------------------------------------------------- */
+
+typedef struct emulator {
+    pid_t pid;
+    int to_emulator; /* its stdin: closing it ends the emulator */
+    int from_emulator;
+    int port;
+    char endpoint[64];
+    sc_aws_transport transport; /* for the admin API */
+} emulator;
+
+static int read_port(int fd)
+{
+    char line[128];
+    size_t n = 0;
+    while (n < sizeof(line) - 1) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 10000) <= 0 || read(fd, line + n, 1) != 1)
+            return 0;
+        if (line[n] == '\n')
+            break;
+        n++;
+    }
+    line[n] = '\0';
+    int port = 0;
+    return sscanf(line, "listening 127.0.0.1:%d", &port) == 1 ? port : 0;
+}
+
+static const char *no_env(void *ctx, const char *name)
+{
+    (void)ctx;
+    (void)name;
+    return NULL;
+}
+
+static bool emulator_start(emulator *e)
+{
+    *e = (emulator){0};
+    const char *argv[] = {"python3",
+                          EMULATOR,
+                          "--port",
+                          "0",
+                          "--resource-delay-ms",
+                          "20",
+                          "--changeset-delay-ms",
+                          "20",
+                          "--exit-on-stdin-eof",
+                          NULL};
+    int in[2], out[2];
+    if (pipe(in) != 0)
+        return false;
+    if (pipe(out) != 0) {
+        close(in[0]);
+        close(in[1]);
+        return false;
+    }
+    e->pid = fork();
+    if (e->pid == 0) {
+        dup2(in[0], STDIN_FILENO);
+        dup2(out[1], STDOUT_FILENO);
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
+        execvp("python3", (char *const *)argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    e->to_emulator = in[1];
+    e->from_emulator = out[0];
+    if (e->pid < 0)
+        return false;
+    e->port = read_port(e->from_emulator);
+    if (!e->port) {
+        fprintf(stderr, "\n  the emulator did not start (is python3 installed?)\n");
+        return false;
+    }
+    snprintf(e->endpoint, sizeof(e->endpoint), "http://127.0.0.1:%d", e->port);
+    sc_aws_curl_options options = {.connect_timeout_ms = 2000, .timeout_ms = 5000};
+    return sc_aws_curl_transport_new(&options, (sc_aws_env){.getenv = no_env}, &e->transport,
+                                     NULL) == SC_AWS_OK;
+}
+
+static void emulator_stop(emulator *e)
+{
+    sc_aws_transport_destroy(&e->transport);
+    if (e->pid <= 0)
+        return;
+    close(e->to_emulator);
+    close(e->from_emulator);
+    for (int i = 0; i < 200; i++) {
+        if (waitpid(e->pid, NULL, WNOHANG) == e->pid) {
+            e->pid = 0;
+            return;
+        }
+        struct timespec pause = {.tv_nsec = 10 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    kill(e->pid, SIGKILL);
+    waitpid(e->pid, NULL, 0);
+    e->pid = 0;
+}
+
+/* An unsigned request to /_emulator/<path>; the HTTP status. `body`, if non-NULL,
+ * receives the answer as a heap string the caller frees. */
+static long admin(emulator *e, const char *method, const char *path, const char *json, char **body)
+{
+    char target[512];
+    snprintf(target, sizeof(target), "/_emulator/%s", path);
+    sc_aws_request *req = sc_aws_request_new(method, target, NULL);
+    char host[64];
+    snprintf(host, sizeof(host), "127.0.0.1:%d", e->port);
+    sc_aws_headers_add(&req->headers, "Host", host);
+    if (json) {
+        sc_aws_headers_add(&req->headers, "Content-Type", "application/json");
+        sc_aws_request_set_body(req, json, strlen(json));
+    }
+    sc_aws_response resp = {0};
+    long status = 0;
+    if (e->transport.send(e->transport.self, e->endpoint, req, &resp, NULL) == SC_AWS_OK)
+        status = resp.status;
+    if (body) {
+        *body = resp.body;
+        resp.body = NULL;
+    }
+    sc_aws_response_clear(&resp);
+    sc_aws_request_free(req);
+    return status;
+}
+
+static void inject(emulator *e, const char *fault_json)
+{
+    CU_ASSERT_EQUAL(admin(e, "POST", "faults", fault_json, NULL), 200);
+}
+
+static void clear_requests(emulator *e)
+{
+    CU_ASSERT_EQUAL(admin(e, "DELETE", "requests", NULL, NULL), 200);
+}
+
+static cJSON *recorded(emulator *e, const cJSON **requests)
+{
+    char *body = NULL;
+    admin(e, "GET", "requests", NULL, &body);
+    cJSON *root = cJSON_Parse(body ? body : "");
+    free(body);
+    *requests = cJSON_GetObjectItemCaseSensitive(root, "requests");
+    return root;
+}
+
+static const char *param_of(const cJSON *request, const char *name)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(request, "params"), name));
+}
+
+/* The actions whose runs are polling loops: folded to one entry and counted apart. */
+static bool is_poll(const char *action)
+{
+    return strcmp(action, "DescribeChangeSet") == 0 || strcmp(action, "DescribeStackEvents") == 0;
+}
+
+/* "Action/status" of each recorded request, space-separated; with `fold`, a run of
+ * the same polling entry counts once. `*polls` (optional) receives how many polling
+ * requests there were. A heap string. */
+static char *request_sequence(emulator *e, bool fold, int *polls)
+{
+    const cJSON *requests;
+    cJSON *root = recorded(e, &requests);
+    sc_aws_buf out = {0}, previous = {0};
+    int poll_count = 0;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, requests)
+    {
+        const char *action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"));
+        const cJSON *status = cJSON_GetObjectItemCaseSensitive(r, "status");
+        sc_aws_buf entry = {0};
+        sc_aws_buf_printf(&entry, "%s/%d", S(action),
+                          cJSON_IsNumber(status) ? status->valueint : -1);
+        bool polling = action && is_poll(action);
+        poll_count += polling;
+        if (!fold || !polling || !previous.data || strcmp(previous.data, entry.data) != 0)
+            sc_aws_buf_printf(&out, "%s%s", out.len ? " " : "", entry.data);
+        sc_aws_buf_free(&previous);
+        previous = entry;
+    }
+    sc_aws_buf_free(&previous);
+    cJSON_Delete(root);
+    if (polls)
+        *polls = poll_count;
+    char *text = sc_aws_buf_take(&out);
+    return text ? text : sc_aws_strdup("");
+}
+
+static void assert_sequence(emulator *e, const char *expected)
+{
+    char *actual = request_sequence(e, true, NULL);
+    if (strcmp(actual, expected) != 0)
+        fprintf(stderr, "\n  request log: %s\n     expected: %s\n", actual, expected);
+    CU_ASSERT_STRING_EQUAL(actual, expected);
+    free(actual);
+}
+
+static int count_requests(emulator *e)
+{
+    const cJSON *requests;
+    cJSON *root = recorded(e, &requests);
+    int n = cJSON_GetArraySize(requests);
+    cJSON_Delete(root);
+    return n;
+}
+
+/* "StackName" of each request of `action`, space-separated (stack ids shortened to
+ * their names). A heap string. */
+static char *stacks_of(emulator *e, const char *action)
+{
+    const cJSON *requests;
+    cJSON *root = recorded(e, &requests);
+    sc_aws_buf out = {0};
+    const cJSON *r;
+    cJSON_ArrayForEach(r, requests)
+    {
+        const char *a = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"));
+        const char *name = param_of(r, "StackName");
+        if (!a || strcmp(a, action) != 0 || !name)
+            continue;
+        const char *slash = strstr(name, ":stack/");
+        sc_aws_buf_printf(&out, "%s%.*s", out.len ? " " : "",
+                          slash ? (int)strcspn(slash + 7, "/") : (int)strlen(name),
+                          slash ? slash + 7 : name);
+    }
+    cJSON_Delete(root);
+    char *text = sc_aws_buf_take(&out);
+    return text ? text : sc_aws_strdup("");
+}
+
+/* The status of stack `name` as the emulator has it (the newest of that name). */
+static char *stack_status(emulator *e, const char *name)
+{
+    char *body = NULL;
+    admin(e, "GET", "stacks", NULL, &body);
+    cJSON *root = cJSON_Parse(body ? body : "");
+    free(body);
+    char *status = NULL;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(root, "stacks"))
+    {
+        const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "StackName"));
+        if (n && strcmp(n, name) == 0) {
+            free(status);
+            status = sc_aws_strdup(
+                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "StackStatus")));
+        }
+    }
+    cJSON_Delete(root);
+    return status;
+}
+
+/* ---- what the workflow says ---------------------------------------------------------- */
+
+/* A copy of the fields of one event the assertions look at. */
+typedef struct seen {
+    sc_deploy_event_kind kind;
+    char *stack, *logical_id, *source, *status, *reason, *message, *properties, *aws_code;
+    char *output_key, *output_value, *image;
+    sc_deploy_operation operation;
+    sc_deploy_replacement replacement;
+    sc_deploy_action action;
+    sc_deploy_asset_phase phase;
+    size_t done, total, adds, modifies, removes, replacements, may_replace;
+    bool failed, no_changes;
+} seen;
+
+/* Fake collaborators and what they saw. */
+typedef struct harness {
+    emulator emu;
+    const char *secret; /* the secret key the environment hands out */
+    seen *events;
+    size_t event_count;
+    sc_aws_buf text;   /* every event rendered */
+    sc_aws_buf docker; /* the fake Docker's calls, one per line */
+    char *docker_password;
+    int fail_build; /* the fake `docker build` exits with this */
+    uint64_t sleeps[4096];
+    size_t sleep_count;
+    char questions[8][256];
+    size_t question_count;
+    bool answer;
+    volatile sig_atomic_t cancel;
+    sc_deploy_event_kind cancel_on; /* set `cancel` at the first event of this kind... */
+    bool cancel_armed;              /* ...when armed */
+} harness;
+
+static char *dup_or_null(const char *s)
+{
+    return s ? sc_aws_strdup(s) : NULL;
+}
+
+static void on_event(void *ctx, const sc_deploy_event *e)
+{
+    harness *h = ctx;
+    seen *grown = realloc(h->events, (h->event_count + 1) * sizeof(*grown));
+    if (!grown)
+        return;
+    h->events = grown;
+    h->events[h->event_count++] = (seen){
+        .kind = e->kind,
+        .stack = dup_or_null(e->stack),
+        .logical_id = dup_or_null(e->logical_id),
+        .source = dup_or_null(e->source),
+        .status = dup_or_null(e->status),
+        .reason = dup_or_null(e->reason),
+        .message = dup_or_null(e->message),
+        .properties = dup_or_null(e->replacing_properties),
+        .aws_code = dup_or_null(e->aws_code),
+        .output_key = dup_or_null(e->output_key),
+        .output_value = dup_or_null(e->output_value),
+        .image = dup_or_null(e->image),
+        .operation = e->operation,
+        .replacement = e->replacement,
+        .action = e->action,
+        .phase = e->asset_phase,
+        .done = e->done,
+        .total = e->total,
+        .adds = e->adds,
+        .modifies = e->modifies,
+        .removes = e->removes,
+        .replacements = e->replacements,
+        .may_replace = e->may_replace,
+        .failed = e->failed,
+        .no_changes = e->no_changes,
+    };
+    char *text = sc_deploy_event_text(e);
+    sc_aws_buf_puts(&h->text, S(text));
+    free(text);
+    if (h->cancel_armed && e->kind == h->cancel_on)
+        h->cancel = 1;
+}
+
+static void forget_events(harness *h)
+{
+    if (getenv("STACKC_TEST_SHOW_DEPLOY")) /* to see what a test's run said */
+        fprintf(stderr, "\n----\n%s", S(h->text.data));
+    for (size_t i = 0; i < h->event_count; i++) {
+        seen *s = &h->events[i];
+        char *strings[] = {s->stack,      s->logical_id,   s->source,     s->status,
+                           s->reason,     s->message,      s->properties, s->aws_code,
+                           s->output_key, s->output_value, s->image};
+        for (size_t j = 0; j < sizeof(strings) / sizeof(*strings); j++)
+            free(strings[j]);
+    }
+    free(h->events);
+    h->events = NULL;
+    h->event_count = 0;
+    sc_aws_buf_free(&h->text);
+    sc_aws_buf_free(&h->docker);
+    free(h->docker_password);
+    h->docker_password = NULL;
+    h->sleep_count = 0;
+    h->question_count = 0;
+}
+
+/* The first event of `kind` (about `logical_id`, when given), or NULL. */
+static const seen *find(const harness *h, sc_deploy_event_kind kind, const char *logical_id)
+{
+    for (size_t i = 0; i < h->event_count; i++) {
+        const seen *s = &h->events[i];
+        if (s->kind == kind &&
+            (!logical_id || (s->logical_id && strcmp(s->logical_id, logical_id) == 0)))
+            return s;
+    }
+    return NULL;
+}
+
+static size_t count_kind(const harness *h, sc_deploy_event_kind kind)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->event_count; i++)
+        n += h->events[i].kind == kind;
+    return n;
+}
+
+/* Index of the first event of `kind` about `stack`, or SIZE_MAX. */
+static size_t index_of(const harness *h, sc_deploy_event_kind kind, const char *stack)
+{
+    for (size_t i = 0; i < h->event_count; i++) {
+        if (h->events[i].kind == kind && h->events[i].stack &&
+            strcmp(h->events[i].stack, stack) == 0)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+static const char *harness_getenv(void *ctx, const char *name)
+{
+    harness *h = ctx;
+    if (strcmp(name, "AWS_ENDPOINT_URL") == 0)
+        return h->emu.endpoint;
+    if (strcmp(name, "AWS_ACCESS_KEY_ID") == 0)
+        return ACCESS_KEY;
+    if (strcmp(name, "AWS_SECRET_ACCESS_KEY") == 0)
+        return h->secret;
+    if (strcmp(name, "AWS_REGION") == 0)
+        return "us-east-1";
+    return NULL;
+}
+
+static uint64_t clock_now(void *ctx)
+{
+    (void)ctx;
+    return sc_aws_monotonic_ms();
+}
+
+/* Records every wait and really waits: the emulator's stacks move in real time. */
+static void clock_sleep(void *ctx, uint64_t ms)
+{
+    harness *h = ctx;
+    if (h->sleep_count < sizeof(h->sleeps) / sizeof(*h->sleeps))
+        h->sleeps[h->sleep_count++] = ms;
+    struct timespec t = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+static bool confirm(void *ctx, const char *question)
+{
+    harness *h = ctx;
+    if (h->question_count < 8)
+        snprintf(h->questions[h->question_count++], sizeof(h->questions[0]), "%s", question);
+    return h->answer;
+}
+
+static int fake_login(void *self, const char *registry, const char *username, const char *password,
+                      sc_deploy_line_fn out, void *out_ctx)
+{
+    harness *h = self;
+    sc_aws_buf_printf(&h->docker, "login %s %s\n", registry, username);
+    free(h->docker_password);
+    h->docker_password = sc_aws_strdup(password);
+    char line[256];
+    snprintf(line, sizeof(line), "Login Succeeded (a careless tool echoing %s)", password);
+    out(out_ctx, line);
+    return 0;
+}
+
+static int fake_build(void *self, const sc_deploy_docker_build *b, sc_deploy_line_fn out,
+                      void *out_ctx)
+{
+    harness *h = self;
+    sc_aws_buf_printf(&h->docker, "build context=%s dockerfile=%s", b->context, b->dockerfile);
+    for (size_t i = 0; i < b->build_arg_count; i++)
+        sc_aws_buf_printf(&h->docker, " arg=%s=%s", b->build_args[i].name, b->build_args[i].value);
+    sc_aws_buf_printf(&h->docker, " target=%s tag=%s\n", S(b->target), b->image);
+    out(out_ctx, "Step 1/1 : FROM scratch");
+    return h->fail_build;
+}
+
+static int fake_push(void *self, const char *image, sc_deploy_line_fn out, void *out_ctx)
+{
+    harness *h = self;
+    sc_aws_buf_printf(&h->docker, "push %s\n", image);
+    out(out_ctx, "pushed");
+    return 0;
+}
+
+/* Options with fast polling and retries, the fake Docker, and the harness's clock. */
+static sc_deploy_options options_for(harness *h, sc_deploy_docker *docker)
+{
+    *docker =
+        (sc_deploy_docker){.self = h, .login = fake_login, .build = fake_build, .push = fake_push};
+    return (sc_deploy_options){
+        .env = {.getenv = harness_getenv, .ctx = h},
+        .yes = true,
+        .interactive = false,
+        .confirm = confirm,
+        .confirm_ctx = h,
+        .on_event = on_event,
+        .event_ctx = h,
+        .docker = docker,
+        .clock = {.now_ms = clock_now, .sleep_ms = clock_sleep, .ctx = h},
+        .poll = {.first_ms = 5, .max_ms = 40, .growth_percent = 150, .timeout_ms = 20000},
+        .retry = {.base_delay_ms = 1, .max_delay_ms = 5},
+        .cancel = &h->cancel,
+    };
+}
+
+static bool harness_start(harness *h)
+{
+    *h = (harness){.secret = SECRET_KEY, .answer = true};
+    return emulator_start(&h->emu);
+}
+
+static void harness_stop(harness *h)
+{
+    forget_events(h);
+    emulator_stop(&h->emu);
+}
+
+/* ---- the build output ---------------------------------------------------------------- */
+
+/* Build output held in memory: the manifest and up to four templates. */
+typedef struct build_output {
+    char *manifest;
+    sc_deploy_file files[4];
+    size_t file_count;
+    sc_deploy_input input;
+} build_output;
+
+static void add_file(build_output *b, const char *name, char *data)
+{
+    b->files[b->file_count++] = (sc_deploy_file){.name = name, .data = data, .len = strlen(data)};
+}
+
+static void finish(build_output *b, const char *assets_dir)
+{
+    b->input = (sc_deploy_input){.manifest = b->manifest,
+                                 .files = b->files,
+                                 .file_count = b->file_count,
+                                 .assets_dir = assets_dir};
+}
+
+/* The WordPress example as `stackc build` writes it (the golden files). */
+static bool wordpress(build_output *b)
+{
+    *b = (build_output){0};
+    b->manifest = test_read_file(WORDPRESS "manifest.json", NULL);
+    char *network = test_read_file(WORDPRESS "Network.template.json", NULL);
+    char *site = test_read_file(WORDPRESS "Wordpress.template.json", NULL);
+    if (!b->manifest || !network || !site) {
+        free(network);
+        free(site);
+        return false;
+    }
+    add_file(b, "Network.template.json", network);
+    add_file(b, "Wordpress.template.json", site);
+    finish(b, STACKC_REPO_ROOT "/examples/wordpress");
+    return true;
+}
+
+static void build_output_free(build_output *b)
+{
+    free(b->manifest);
+    for (size_t i = 0; i < b->file_count; i++)
+        free((char *)b->files[i].data);
+    *b = (build_output){0};
+}
+
+/* Replaces the first `from` in template `index` by `to`. */
+static void edit_template(build_output *b, size_t index, const char *from, const char *to)
+{
+    const char *text = b->files[index].data;
+    const char *hit = strstr(text, from);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(hit);
+    sc_aws_buf out = {0};
+    sc_aws_buf_append(&out, text, (size_t)(hit - text));
+    sc_aws_buf_puts(&out, to);
+    sc_aws_buf_puts(&out, hit + strlen(from));
+    free((char *)b->files[index].data);
+    b->files[index].data = sc_aws_buf_take(&out);
+    b->files[index].len = strlen(b->files[index].data);
+}
+
+/* Templates are written with single quotes to stay readable; this makes them JSON. */
+static char *json(const char *single_quoted)
+{
+    char *copy = sc_aws_strdup(single_quoted);
+    for (char *p = copy; p && *p; p++) {
+        if (*p == '\'')
+            *p = '"';
+    }
+    return copy;
+}
+
+/* One stack "App" with a queue and a topic, and a parameter that is a secret. */
+static const char app_manifest[] =
+    "{'version': 1, 'crossStackReferences': 'stack-output',"
+    " 'stacks': [{'name': 'App', 'template': 'App.template.json', 'dependsOn': [],"
+    "  'parameters': [{'name': 'ApiToken', 'type': 'String', 'noEcho': true, 'required': true},"
+    "                 {'name': 'Env', 'type': 'String', 'noEcho': false, 'required': false}],"
+    "  'outputs': ['QueueName'], 'exports': [], 'imports': [], 'assets': [],"
+    "  'resources': {'Queue': {'type': 'AWS::SQS::Queue', 'path': 'queue', 'source': "
+    "'app.stack:3'},"
+    "                'Topic': {'type': 'AWS::SNS::Topic', 'path': 'topic', 'source': "
+    "'app.stack:7'}}}],"
+    " 'assets': []}";
+
+static const char app_template[] = "{'Parameters': {'ApiToken': {'Type': 'String', 'NoEcho': true},"
+                                   "                'Env': {'Type': 'String', 'Default': 'dev'}},"
+                                   " 'Resources': {'Queue': {'Type': 'AWS::SQS::Queue'},"
+                                   "               'Topic': {'Type': 'AWS::SNS::Topic', "
+                                   "'Properties': {'DisplayName': {'Ref': 'Env'}}}},"
+                                   " 'Outputs': {'QueueName': {'Value': {'Ref': 'Queue'}}}}";
+
+#define TOKEN_VALUE "hunter2-token-value"
+
+static const sc_deploy_param app_params[] = {{"ApiToken", TOKEN_VALUE}, {"Env", "prod"}};
+
+static void app(build_output *b)
+{
+    *b = (build_output){.manifest = json(app_manifest)};
+    add_file(b, "App.template.json", json(app_template));
+    finish(b, NULL);
+}
+
+/* The App stack with padding in the queue's Metadata: `bytes` long in all. */
+static void big_app(build_output *b, size_t bytes)
+{
+    *b = (build_output){.manifest = json(app_manifest)};
+    sc_aws_buf t = {0};
+    sc_aws_buf_puts(&t,
+                    "{\"Parameters\": {\"ApiToken\": {\"Type\": \"String\", \"NoEcho\": true},"
+                    " \"Env\": {\"Type\": \"String\", \"Default\": \"dev\"}},"
+                    " \"Resources\": {\"Topic\": {\"Type\": \"AWS::SNS::Topic\"},"
+                    " \"Queue\": {\"Type\": \"AWS::SQS::Queue\", \"Metadata\": {\"Padding\": \"");
+    const char *tail = "\"}}}, \"Outputs\": {\"QueueName\": {\"Value\": {\"Ref\": \"Queue\"}}}}";
+    while (t.len + strlen(tail) < bytes)
+        sc_aws_buf_putc(&t, 'x');
+    sc_aws_buf_puts(&t, tail);
+    add_file(b, "App.template.json", sc_aws_buf_take(&t));
+    finish(b, NULL);
+}
+
+/* ---- no emulator --------------------------------------------------------------------- */
+
+static void test_poll_policy(void)
+{
+    sc_deploy_poll defaults = {0};
+    const uint64_t expected[] = {1000, 1500, 2250, 3375, 5062, 7593, 10000, 10000, 10000};
+    for (unsigned n = 0; n < sizeof(expected) / sizeof(*expected); n++)
+        CU_ASSERT_EQUAL(sc_deploy_poll_delay(&defaults, n), expected[n]);
+    CU_ASSERT_EQUAL(sc_deploy_poll_delay(NULL, 0), 1000);
+    sc_deploy_poll fast = {.first_ms = 5, .max_ms = 40, .growth_percent = 150};
+    const uint64_t fast_expected[] = {5, 7, 10, 15, 22, 33, 40, 40};
+    for (unsigned n = 0; n < sizeof(fast_expected) / sizeof(*fast_expected); n++)
+        CU_ASSERT_EQUAL(sc_deploy_poll_delay(&fast, n), fast_expected[n]);
+    CU_ASSERT_EQUAL(sc_deploy_poll_delay(&fast, 1000000), 40);
+}
+
+static void test_event_text(void)
+{
+    sc_deploy_event change = {.kind = SC_DEPLOY_EV_CHANGE,
+                              .stack = "Network",
+                              .logical_id = "VpcVpc",
+                              .resource_type = "AWS::EC2::VPC",
+                              .source = "site.stack:5",
+                              .action = SC_DEPLOY_ACTION_MODIFY,
+                              .action_name = "Modify",
+                              .replacement = SC_DEPLOY_REPLACE_YES,
+                              .replacing_properties = "CidrBlock"};
+    char *text = sc_deploy_event_text(&change);
+    ASSERT_STR(text, "  ! modify  VpcVpc (AWS::EC2::VPC) at site.stack:5  REPLACEMENT: a new "
+                     "resource is made and the old one deleted (because of CidrBlock)\n");
+    free(text);
+    change.replacement = SC_DEPLOY_REPLACE_MAYBE;
+    text = sc_deploy_event_text(&change);
+    ASSERT_CONTAINS(text, "  ~ modify  VpcVpc (AWS::EC2::VPC) at site.stack:5  may replace it");
+    free(text);
+    sc_deploy_event plan = {.kind = SC_DEPLOY_EV_PLAN,
+                            .stack = "Network",
+                            .adds = 1,
+                            .modifies = 3,
+                            .replacements = 2,
+                            .may_replace = 1,
+                            .parameters = "Token=****"};
+    text = sc_deploy_event_text(&plan);
+    ASSERT_STR(text, "  parameters: Token=****\n"
+                     "Network: 1 to add, 3 to modify, 0 to remove; 2 REPLACEMENTS; 1 may be "
+                     "replaced\n");
+    free(text);
+    sc_deploy_event cause = {.kind = SC_DEPLOY_EV_ROOT_CAUSE,
+                             .stack = "Wordpress",
+                             .logical_id = "WpCluster",
+                             .resource_type = "AWS::RDS::DBCluster",
+                             .source = "site.stack:18",
+                             .path = "wp/cluster",
+                             .status = "CREATE_FAILED",
+                             .reason = "quota exceeded"};
+    text = sc_deploy_event_text(&cause);
+    ASSERT_STR(text, "error: WpCluster (AWS::RDS::DBCluster) at site.stack:18: CREATE_FAILED: "
+                     "quota exceeded\n  note: made by wp/cluster\n");
+    free(text);
+    sc_deploy_event error = {.kind = SC_DEPLOY_EV_ERROR,
+                             .message = "cannot describe stack App",
+                             .aws_code = "InvalidClientTokenId",
+                             .aws_message = "The security token included in the request is "
+                                            "invalid."};
+    text = sc_deploy_event_text(&error);
+    ASSERT_STR(text, "error: cannot describe stack App: InvalidClientTokenId: The security token "
+                     "included in the request is invalid.\n");
+    free(text);
+    ASSERT_STR(sc_deploy_result_name(SC_DEPLOY_NO_CHANGES), "no changes");
+}
+
+static void collect_line(void *ctx, const char *line)
+{
+    sc_aws_buf_puts(ctx, line);
+}
+
+/* The docker command line runner, with a shell script standing in for docker. */
+static void test_docker_command(void)
+{
+    char dir[] = "/tmp/stackc-docker-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char script[128], log[128];
+    snprintf(script, sizeof(script), "%s/docker", dir);
+    snprintf(log, sizeof(log), "%s/calls", dir);
+    char text[1024];
+    snprintf(text, sizeof(text),
+             "#!/bin/sh\n"
+             "printf '%%s|' \"$@\" >> %s\n"
+             "if [ \"$1\" = login ]; then printf 'stdin=' >> %s; cat >> %s; fi\n"
+             "echo >> %s\n"
+             "echo \"out $1\"; printf 'err %%s\\r' \"$1\" >&2\n"
+             "[ \"$1\" = push ] && exit 3\n"
+             "exit 0\n",
+             log, log, log, log);
+    CU_ASSERT_EQUAL_FATAL(test_write_file(script, text, strlen(text)), 0);
+    chmod(script, 0755);
+    sc_deploy_docker docker = sc_deploy_docker_command(script);
+    sc_aws_buf lines = {0};
+    CU_ASSERT_EQUAL(
+        docker.login(docker.self, "reg.example", "AWS", "pa ss$word", collect_line, &lines), 0);
+    const sc_deploy_param args[] = {{"a", "1 2"}, {"b", ""}};
+    sc_deploy_docker_build build = {.context = "/ctx dir",
+                                    .dockerfile = "/ctx dir/Dockerfile",
+                                    .build_args = args,
+                                    .build_arg_count = 2,
+                                    .target = "runtime",
+                                    .image = "reg.example/repo:tag"};
+    CU_ASSERT_EQUAL(docker.build(docker.self, &build, collect_line, &lines), 0);
+    CU_ASSERT_EQUAL(docker.push(docker.self, "reg.example/repo:tag", collect_line, &lines), 3);
+    ASSERT_STR(lines.data, "out loginerr loginout builderr buildout pusherr push");
+    char *calls = test_read_file(log, NULL);
+    ASSERT_STR(calls, "login|--username|AWS|--password-stdin|reg.example|stdin=pa ss$word\n"
+                      "build|--file|/ctx dir/Dockerfile|--build-arg|a=1 2|--build-arg|b=|"
+                      "--target|runtime|--tag|reg.example/repo:tag|/ctx dir|\n"
+                      "push|reg.example/repo:tag|\n");
+    free(calls);
+    sc_aws_buf_free(&lines);
+
+    sc_deploy_docker missing = sc_deploy_docker_command("/nonexistent/docker");
+    CU_ASSERT_EQUAL(missing.push(missing.self, "x", collect_line, &lines), 127);
+    ASSERT_CONTAINS(lines.data, "cannot run /nonexistent/docker");
+    sc_aws_buf_free(&lines);
+    unlink(script);
+    unlink(log);
+    rmdir(dir);
+}
+
+static void test_bad_input_is_a_usage_error(void)
+{
+    harness h = {.secret = SECRET_KEY};
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    sc_deploy_input input = {.manifest = "{\"version\": 2, \"stacks\": []}"};
+    CU_ASSERT_EQUAL(sc_deploy_plan(&input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "version is 2");
+    forget_events(&h);
+    build_output b;
+    app(&b);
+    b.input.file_count = 0; /* the template is missing */
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "the template App.template.json of stack App is missing");
+    forget_events(&h);
+    b.input.file_count = 1;
+    options.stack = "Nope";
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "there is no stack Nope; the stacks are: App");
+    forget_events(&h);
+    options.stack = NULL;
+    const sc_deploy_param typo[] = {{"ApiToken", "x"}, {"Enviroment", "prod"}};
+    options.params = typo;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "no stack has a parameter Enviroment");
+    forget_events(&h);
+    build_output_free(&b);
+}
+
+/* ---- the WordPress example ----------------------------------------------------------- */
+
+/* The calls of a first deployment of the two WordPress stacks, polls folded. */
+#define FIRST_DEPLOY_SEQUENCE                                                                      \
+    "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 ExecuteChangeSet/200 "           \
+    "DescribeStackEvents/200 DescribeStacks/200 "                                                  \
+    "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 "                                \
+    "DescribeRepositories/400 CreateRepository/200 GetAuthorizationToken/200 "                     \
+    "ExecuteChangeSet/200 DescribeStackEvents/200 DescribeStacks/200"
+
+static void test_first_deploy_of_wordpress(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    CU_ASSERT_TRUE_FATAL(wordpress(&b));
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, FIRST_DEPLOY_SEQUENCE);
+    /* No redundant call: 11 calls that are not polls, and every poll follows a wait. */
+    int polls = 0;
+    free(request_sequence(&h.emu, false, &polls));
+    CU_ASSERT_EQUAL(count_requests(&h.emu), 11 + polls);
+    CU_ASSERT_EQUAL((size_t)polls, h.sleep_count);
+    /* Waits start fast and back off to the cap. */
+    CU_ASSERT_EQUAL(h.sleeps[0], 5);
+    for (size_t i = 0; i < h.sleep_count; i++)
+        CU_ASSERT_TRUE(h.sleeps[i] >= 5 && h.sleeps[i] <= 40);
+
+    /* Network first, done before Wordpress starts: its outputs feed Wordpress. */
+    char *order = stacks_of(&h.emu, "CreateChangeSet");
+    ASSERT_STR(order, "Network Wordpress");
+    free(order);
+    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Network") <
+                   index_of(&h, SC_DEPLOY_EV_STACK, "Wordpress"));
+    const seen *first = find(&h, SC_DEPLOY_EV_STACK, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+    ASSERT_STR(first->stack, "Network");
+    CU_ASSERT_EQUAL(first->operation, SC_DEPLOY_OP_CREATE);
+
+    /* The plan: every resource added, at its source line. */
+    const seen *plan = find(&h, SC_DEPLOY_EV_PLAN, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+    CU_ASSERT_EQUAL(plan->adds, 22);
+    CU_ASSERT_EQUAL(plan->modifies + plan->removes + plan->replacements + plan->may_replace, 0);
+    const seen *cluster = find(&h, SC_DEPLOY_EV_CHANGE, "WpCluster");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cluster);
+    ASSERT_STR(cluster->source, "site.stack:18");
+    CU_ASSERT_EQUAL(cluster->action, SC_DEPLOY_ACTION_ADD);
+    ASSERT_CONTAINS(h.text.data, "Wordpress: 23 to add, 0 to modify, 0 to remove\n");
+    /* in manifest order, which follows the source */
+    ASSERT_CONTAINS(h.text.data, "Network (1/2): create\n"
+                                 "  + add     VpcVpc (AWS::EC2::VPC) at site.stack:5\n"
+                                 "  + add     VpcInternetGateway (AWS::EC2::InternetGateway) at "
+                                 "site.stack:5\n");
+    ASSERT_LACKS(h.text.data, "parameters:");
+
+    /* Progress: structured, counting up to the total. */
+    size_t progress = count_kind(&h, SC_DEPLOY_EV_PROGRESS);
+    CU_ASSERT_TRUE(progress >= 2 * (22 + 23));
+    const seen *last = NULL;
+    for (size_t i = 0; i < h.event_count; i++) {
+        if (h.events[i].kind == SC_DEPLOY_EV_PROGRESS &&
+            strcmp(S(h.events[i].stack), "Wordpress") == 0)
+            last = &h.events[i];
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(last);
+    CU_ASSERT_EQUAL(last->total, 23);
+    CU_ASSERT_EQUAL(last->done, 23);
+    ASSERT_STR(last->status, "CREATE_COMPLETE");
+    ASSERT_STR(last->logical_id, "Wordpress");
+    ASSERT_CONTAINS(h.text.data,
+                    "  [23/23] CREATE_COMPLETE Wordpress (AWS::CloudFormation::Stack)");
+    CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_STACK_DONE), 2);
+    ASSERT_CONTAINS(h.text.data, "\nNetwork: CREATE_COMPLETE (");
+
+    /* The images: logged in once, each built with its context, Dockerfile and arguments
+     * and pushed under its hash, before Wordpress was executed. */
+    ASSERT_STR(h.docker.data, "login " REGISTRY " AWS\n"
+                              "build context=" STACKC_REPO_ROOT
+                              "/examples/wordpress/src dockerfile=" STACKC_REPO_ROOT
+                              "/examples/wordpress/src/Docker.wordpress target=(null) tag=" REGISTRY
+                              "/stackc-assets:" WORDPRESS_IMAGE_TAG "\n"
+                              "push " REGISTRY "/stackc-assets:" WORDPRESS_IMAGE_TAG "\n"
+                              "build context=" STACKC_REPO_ROOT
+                              "/examples/wordpress/src dockerfile=" STACKC_REPO_ROOT
+                              "/examples/wordpress/src/Docker.nginx "
+                              "arg=upstream_wordpress_php=localhost target=(null) tag=" REGISTRY
+                              "/stackc-assets:" NGINX_IMAGE_TAG "\n"
+                              "push " REGISTRY "/stackc-assets:" NGINX_IMAGE_TAG "\n");
+    ASSERT_STR(h.docker_password, "emulator-ecr-password-1");
+    ASSERT_LACKS(h.text.data, "emulator-ecr-password");
+    ASSERT_CONTAINS(h.text.data, "Login Succeeded (a careless tool echoing ****");
+    ASSERT_CONTAINS(h.text.data, "  building " REGISTRY "/stackc-assets:" WORDPRESS_IMAGE_TAG
+                                 ", the image of site.stack:43\n"
+                                 "    | Step 1/1 : FROM scratch\n"
+                                 "  pushing " REGISTRY "/stackc-assets:" WORDPRESS_IMAGE_TAG "\n");
+    const seen *pushed = find(&h, SC_DEPLOY_EV_ASSET, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pushed);
+    ASSERT_STR(pushed->source, "site.stack:43");
+    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_ASSET, "Wordpress") <
+                   index_of(&h, SC_DEPLOY_EV_PROGRESS, "Wordpress"));
+
+    /* Outputs at the end, Network's before Wordpress's. */
+    const seen *url = NULL;
+    for (size_t i = 0; i < h.event_count; i++) {
+        if (h.events[i].kind == SC_DEPLOY_EV_OUTPUT &&
+            strcmp(S(h.events[i].output_key), "Url") == 0)
+            url = &h.events[i];
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(url);
+    ASSERT_STR(url->stack, "Wordpress");
+    CU_ASSERT_EQUAL(h.events[h.event_count - 1].kind, SC_DEPLOY_EV_OUTPUT);
+    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_OUTPUT, "Network") <
+                   index_of(&h, SC_DEPLOY_EV_OUTPUT, "Wordpress"));
+    ASSERT_LACKS(h.text.data, SECRET_KEY);
+    ASSERT_LACKS(h.text.data, "Signature=");
+
+    /* Again: nothing to do, which is a success; no image is built. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+    assert_sequence(&h.emu, "DescribeStacks/200 CreateChangeSet/200 DescribeChangeSet/200 "
+                            "DeleteChangeSet/200 DescribeStacks/200 CreateChangeSet/200 "
+                            "DescribeChangeSet/200 DeleteChangeSet/200");
+    CU_ASSERT_PTR_NULL(h.docker.data);
+    ASSERT_CONTAINS(h.text.data, "Network: no changes\n");
+    ASSERT_CONTAINS(h.text.data, "Wordpress: no changes\n");
+    ASSERT_CONTAINS(h.text.data, "Wordpress.Url = ");
+    CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_STACK_DONE), 0);
+
+    /* destroy: one question, in reverse order. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.yes = false;
+    options.interactive = true;
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_OK);
+    CU_ASSERT_EQUAL(h.question_count, 1);
+    ASSERT_STR(h.questions[0], "Delete Wordpress, Network, with every resource in them?");
+    assert_sequence(&h.emu, "DescribeStacks/200 DescribeStacks/200 DeleteStack/200 "
+                            "DescribeStackEvents/200 DeleteStack/200 DescribeStackEvents/200");
+    char *deleted = stacks_of(&h.emu, "DeleteStack");
+    ASSERT_STR(deleted, "Wordpress Network");
+    free(deleted);
+    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Wordpress") <
+                   index_of(&h, SC_DEPLOY_EV_STACK, "Network"));
+    ASSERT_CONTAINS(h.text.data, "Wordpress: DELETE_COMPLETE (");
+    ASSERT_CONTAINS(h.text.data, "Network: DELETE_COMPLETE (");
+    char *status = stack_status(&h.emu, "Network");
+    ASSERT_STR(status, "DELETE_COMPLETE");
+    free(status);
+
+    /* Nothing left to destroy. */
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+    CU_ASSERT_EQUAL(h.question_count, 0);
+    ASSERT_CONTAINS(h.text.data, "stack Wordpress does not exist\n");
+
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+static void test_update_with_replacement(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    CU_ASSERT_TRUE_FATAL(wordpress(&b));
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.stack = "Network";
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+
+    /* A new VPC range replaces the VPC, and may replace what refers to it. */
+    edit_template(&b, 0, "\"CidrBlock\": \"10.0.0.0/16\"", "\"CidrBlock\": \"10.1.0.0/16\"");
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/200 CreateChangeSet/200 DescribeChangeSet/200 "
+                            "DeleteChangeSet/200");
+    const seen *vpc = find(&h, SC_DEPLOY_EV_CHANGE, "VpcVpc");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(vpc);
+    CU_ASSERT_EQUAL(vpc->action, SC_DEPLOY_ACTION_MODIFY);
+    CU_ASSERT_EQUAL(vpc->replacement, SC_DEPLOY_REPLACE_YES);
+    ASSERT_STR(vpc->properties, "CidrBlock");
+    ASSERT_STR(vpc->source, "site.stack:5");
+    const seen *subnet = find(&h, SC_DEPLOY_EV_CHANGE, "VpcPublicSubnet0");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(subnet);
+    CU_ASSERT_EQUAL(subnet->replacement, SC_DEPLOY_REPLACE_MAYBE);
+    ASSERT_STR(subnet->properties, "VpcId");
+    const seen *plan = find(&h, SC_DEPLOY_EV_PLAN, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+    CU_ASSERT_EQUAL(plan->operation, SC_DEPLOY_OP_UPDATE);
+    CU_ASSERT_EQUAL(plan->adds + plan->removes, 0);
+    CU_ASSERT_EQUAL(plan->modifies, 11);
+    CU_ASSERT_EQUAL(plan->replacements, 1);
+    CU_ASSERT_EQUAL(plan->may_replace, 5);
+    ASSERT_CONTAINS(h.text.data, "Network: 0 to add, 11 to modify, 0 to remove; 1 REPLACEMENT; "
+                                 "5 may be replaced\n");
+    ASSERT_CONTAINS(h.text.data, "  ! modify  VpcVpc (AWS::EC2::VPC) at site.stack:5  "
+                                 "REPLACEMENT: a new resource is made and the old one deleted "
+                                 "(because of CidrBlock)\n");
+    ASSERT_CONTAINS(h.text.data, " REPLACEMENT");
+
+    /* Applied: only this update's events are shown, ending UPDATE_COMPLETE. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/200 CreateChangeSet/200 DescribeChangeSet/200 "
+                            "ExecuteChangeSet/200 DescribeStackEvents/200 DescribeStacks/200");
+    const seen *done = find(&h, SC_DEPLOY_EV_STACK_DONE, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(done);
+    ASSERT_STR(done->status, "UPDATE_COMPLETE");
+    CU_ASSERT_EQUAL(done->operation, SC_DEPLOY_OP_UPDATE);
+    for (size_t i = 0; i < h.event_count; i++) {
+        if (h.events[i].kind == SC_DEPLOY_EV_PROGRESS)
+            CU_ASSERT_PTR_NULL(strstr(S(h.events[i].status), "CREATE_"));
+    }
+    const seen *first = find(&h, SC_DEPLOY_EV_PROGRESS, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+    ASSERT_STR(first->status, "UPDATE_IN_PROGRESS");
+    ASSERT_STR(first->logical_id, "Network");
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+static void test_failure_reports_the_root_cause(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    CU_ASSERT_TRUE_FATAL(wordpress(&b));
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    /* WpCluster and WebrootMountTarget0, created beside it, fail first as cascades. */
+    inject(&h.emu, "{\"kind\": \"fail_resource\", \"logical_id\": \"WebrootMountTarget1\","
+                   " \"stack\": \"Wordpress\", \"reason\": \"Resource handler returned message: "
+                   "\\\"mount target quota exceeded\\\"\"}");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    const seen *cause = find(&h, SC_DEPLOY_EV_ROOT_CAUSE, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
+    ASSERT_STR(cause->stack, "Wordpress");
+    ASSERT_STR(cause->logical_id, "WebrootMountTarget1");
+    ASSERT_STR(cause->source, "site.stack:28");
+    ASSERT_STR(cause->status, "CREATE_FAILED");
+    ASSERT_STR(cause->reason, "Resource handler returned message: \"mount target quota exceeded\"");
+    ASSERT_CONTAINS(h.text.data, "error: WebrootMountTarget1 (AWS::EFS::MountTarget) at "
+                                 "site.stack:28: CREATE_FAILED: Resource handler returned "
+                                 "message: \"mount target quota exceeded\"\n"
+                                 "  note: made by webroot/mount_target[1]\n");
+    ASSERT_CONTAINS(h.text.data, "] CREATE_FAILED WebrootMountTarget1 (AWS::EFS::MountTarget) "
+                                 "at site.stack:28: Resource handler returned message: ");
+    /* A cascade came first. */
+    const seen *cancelled = find(&h, SC_DEPLOY_EV_PROGRESS, "WpCluster");
+    for (size_t i = 0; i < h.event_count; i++) {
+        if (h.events[i].kind == SC_DEPLOY_EV_PROGRESS &&
+            strcmp(S(h.events[i].status), "CREATE_FAILED") == 0) {
+            cancelled = &h.events[i];
+            break;
+        }
+    }
+    ASSERT_STR(cancelled->reason, "Resource creation cancelled");
+    /* The rollback was waited for; no outputs. */
+    const seen *done = find(&h, SC_DEPLOY_EV_STACK_DONE, NULL);
+    done = &h.events[index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Wordpress")];
+    ASSERT_STR(done->status, "ROLLBACK_COMPLETE");
+    CU_ASSERT_TRUE(done->failed);
+    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_ROOT_CAUSE, "Wordpress") <
+                   index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Wordpress"));
+    CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_OUTPUT), 0);
+    char *status = stack_status(&h.emu, "Wordpress");
+    ASSERT_STR(status, "ROLLBACK_COMPLETE");
+    free(status);
+
+    /* plan says it will be recreated, without a change set. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.stack = "Wordpress";
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/200");
+    const seen *stack = find(&h, SC_DEPLOY_EV_STACK, NULL);
+    CU_ASSERT_EQUAL(stack->operation, SC_DEPLOY_OP_RECREATE);
+    ASSERT_STR(stack->message, "ROLLBACK_COMPLETE");
+    const seen *plan = find(&h, SC_DEPLOY_EV_PLAN, NULL);
+    CU_ASSERT_EQUAL(plan->adds, 23);
+    ASSERT_CONTAINS(h.text.data, "apply deletes it and creates it again");
+
+    /* apply deletes it, after saying so, and creates it again. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/200 DeleteStack/200 DescribeStackEvents/200 "
+                            "CreateChangeSet/200 DescribeChangeSet/200 "
+                            "DescribeRepositories/200 GetAuthorizationToken/200 "
+                            "ExecuteChangeSet/200 DescribeStackEvents/200 DescribeStacks/200");
+    ASSERT_CONTAINS(h.text.data, "deleting stack Wordpress, left in ROLLBACK_COMPLETE by a "
+                                 "failed creation, to create it again\n");
+    done = find(&h, SC_DEPLOY_EV_STACK_DONE, NULL);
+    ASSERT_STR(done->status, "CREATE_COMPLETE");
+    CU_ASSERT_EQUAL(done->operation, SC_DEPLOY_OP_RECREATE);
+    status = stack_status(&h.emu, "Wordpress");
+    ASSERT_STR(status, "CREATE_COMPLETE");
+    free(status);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* ---- the App stack ------------------------------------------------------------------- */
+
+static void test_large_template_goes_through_s3(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    big_app(&b, 60000);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/400 GetCallerIdentity/200 HeadBucket/404 "
+                            "CreateBucket/200 PutObject/200 CreateChangeSet/200 "
+                            "DescribeChangeSet/200 ExecuteChangeSet/200 "
+                            "DescribeStackEvents/200 DescribeStacks/200");
+    char hash[SC_AWS_SHA256_HEX_LEN + 1];
+    sc_aws_sha256_hex(b.files[0].data, b.files[0].len, hash);
+    char key[256], url[512];
+    snprintf(key, sizeof(key), "stackc-assets-" ACCOUNT "-us-east-1/templates/App/%s.json", hash);
+    snprintf(url, sizeof(url), "%s/%s", h.emu.endpoint, key);
+    const cJSON *requests;
+    cJSON *root = recorded(&h.emu, &requests);
+    const cJSON *r;
+    cJSON_ArrayForEach(r, requests)
+    {
+        const char *action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"));
+        if (action && strcmp(action, "CreateChangeSet") == 0) {
+            ASSERT_STR(param_of(r, "TemplateURL"), url);
+            CU_ASSERT_PTR_NULL(param_of(r, "TemplateBody"));
+            ASSERT_STR(param_of(r, "Parameters.member.1.ParameterKey"), "ApiToken");
+            ASSERT_STR(param_of(r, "Parameters.member.2.ParameterValue"), "prod");
+            CU_ASSERT_PTR_NULL(param_of(r, "Capabilities.member.1")); /* no IAM resource */
+        }
+        if (action && strcmp(action, "PutObject") == 0) {
+            char path[300];
+            snprintf(path, sizeof(path), "/%s", key);
+            ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "path")), path);
+        }
+    }
+    cJSON_Delete(root);
+    char *stored = NULL, admin_path[300];
+    snprintf(admin_path, sizeof(admin_path), "s3/%s", key);
+    CU_ASSERT_EQUAL(admin(&h.emu, "GET", admin_path, NULL, &stored), 200);
+    CU_ASSERT_TRUE(stored && strcmp(stored, b.files[0].data) == 0);
+    free(stored);
+    ASSERT_CONTAINS(h.text.data, "the template of stack App is 60000 bytes, over the 51200 sent "
+                                 "inline: uploading it to s3://stackc-assets-" ACCOUNT
+                                 "-us-east-1/templates/App/");
+    /* The secret parameter is never echoed. */
+    ASSERT_CONTAINS(h.text.data, "  parameters: ApiToken=****, Env=prod\n");
+    ASSERT_LACKS(h.text.data, TOKEN_VALUE);
+    ASSERT_CONTAINS(h.text.data, "App.QueueName = ");
+
+    /* A template just at the limit goes inline. */
+    build_output small;
+    big_app(&small, 51200);
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&small.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/200 CreateChangeSet/200 DescribeChangeSet/200 "
+                            "DeleteChangeSet/200");
+    build_output_free(&small);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+static void test_missing_parameter_stops_before_any_call(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "stack App needs a value for parameter ApiToken: pass --param "
+                                 "ApiToken=VALUE\n");
+    CU_ASSERT_EQUAL(count_requests(&h.emu), 0);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+static void test_throttling_and_dropped_connections_are_survived(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    inject(&h.emu, "[{\"kind\": \"throttle\", \"count\": 2, \"action\": \"CreateChangeSet\"},"
+                   " {\"kind\": \"drop\", \"action\": \"DescribeChangeSet\"},"
+                   " {\"kind\": \"throttle\", \"action\": \"ExecuteChangeSet\"},"
+                   " {\"kind\": \"drop\", \"action\": \"DescribeStackEvents\"},"
+                   " {\"kind\": \"server_error\", \"action\": \"DescribeStacks\"}]");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/500 DescribeStacks/400 CreateChangeSet/400 "
+                            "CreateChangeSet/400 CreateChangeSet/200 DescribeChangeSet/0 "
+                            "DescribeChangeSet/200 ExecuteChangeSet/400 ExecuteChangeSet/200 "
+                            "DescribeStackEvents/0 DescribeStackEvents/200 DescribeStacks/200");
+    const seen *done = find(&h, SC_DEPLOY_EV_STACK_DONE, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(done);
+    ASSERT_STR(done->status, "CREATE_COMPLETE");
+    CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_ERROR), 0);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+static void test_wrong_credentials_are_reported_once(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    h.secret = "not-the-right-secret-key";
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    assert_sequence(&h.emu, "DescribeStacks/403"); /* no retry */
+    const seen *error = find(&h, SC_DEPLOY_EV_ERROR, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    ASSERT_STR(error->aws_code, "SignatureDoesNotMatch");
+    ASSERT_STR(error->message, "cannot describe stack App");
+    ASSERT_CONTAINS(h.text.data, "error: cannot describe stack App: SignatureDoesNotMatch: The "
+                                 "request signature we calculated does not match");
+    ASSERT_LACKS(h.text.data, "not-the-right-secret-key");
+    CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_ERROR), 1);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+static void test_confirmation(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+
+    /* Not a terminal and no --yes: refused before anything is sent. */
+    options.yes = false;
+    options.interactive = false;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_USAGE);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_USAGE);
+    CU_ASSERT_EQUAL(count_requests(&h.emu), 0);
+    ASSERT_CONTAINS(h.text.data, "refusing to change stacks without confirmation: standard "
+                                 "input is not a terminal; pass --yes");
+    CU_ASSERT_EQUAL(h.question_count, 0);
+    /* plan changes nothing, so it needs no --yes. */
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+
+    /* A terminal: the plan is shown, the answer is no, the change set is deleted. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.interactive = true;
+    h.answer = false;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_CANCELLED);
+    CU_ASSERT_EQUAL(h.question_count, 1);
+    ASSERT_STR(h.questions[0], "Deploy these changes to stack App?");
+    ASSERT_CONTAINS(h.text.data, "not confirmed: nothing was changed\n");
+    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_PLAN, "App") < h.event_count);
+    /* (a stack made for the change set is deleted with it, if AWS kept it) */
+    assert_sequence(&h.emu, "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 "
+                            "DeleteChangeSet/200 DescribeStacks/200");
+    char *status = stack_status(&h.emu, "App");
+    ASSERT_STR(status, "DELETE_COMPLETE"); /* the stack made for review went with it */
+    free(status);
+
+    /* Yes: deployed. */
+    forget_events(&h);
+    h.answer = true;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    CU_ASSERT_EQUAL(h.question_count, 1);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+static void test_interrupted_run_is_picked_up(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "config", "{\"resource_delay_ms\": 600}", NULL), 200);
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    /* Ctrl-C at the first progress event. */
+    h.cancel_on = SC_DEPLOY_EV_PROGRESS;
+    h.cancel_armed = true;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_CANCELLED);
+    ASSERT_CONTAINS(h.text.data, "stopped watching stack App; its operation carries on in "
+                                 "CloudFormation, and running the command again picks it up");
+    char *status = stack_status(&h.emu, "App");
+    ASSERT_STR(status, "CREATE_IN_PROGRESS");
+    free(status);
+
+    /* The rerun waits for it to settle, then finds nothing to do. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    h.cancel = 0;
+    h.cancel_armed = false;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+    ASSERT_CONTAINS(h.text.data, "stack App is CREATE_IN_PROGRESS (an earlier operation has not "
+                                 "finished): waiting for it to settle\n");
+    ASSERT_CONTAINS(h.text.data, "App: no changes\n");
+    ASSERT_CONTAINS(h.text.data, "App.QueueName = ");
+    char *sequence = request_sequence(&h.emu, true, NULL);
+    ASSERT_CONTAINS(sequence, "DescribeStacks/200 CreateChangeSet/200 DescribeChangeSet/200 "
+                              "DeleteChangeSet/200");
+    free(sequence);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+static void test_quiet_stretch_asks_for_the_status(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "config", "{\"resource_delay_ms\": 700}", NULL), 200);
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.poll.max_ms = 10;
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    /* 700 ms without an event is more than 10 polls: the status is asked once. */
+    char *sequence = request_sequence(&h.emu, true, NULL);
+    ASSERT_CONTAINS(sequence, "ExecuteChangeSet/200 DescribeStackEvents/200 DescribeStacks/200 "
+                              "DescribeStackEvents/200");
+    free(sequence);
+    const seen *done = find(&h, SC_DEPLOY_EV_STACK_DONE, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(done);
+    ASSERT_STR(done->status, "CREATE_COMPLETE");
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+static void test_failed_image_build_leaves_nothing_behind(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    CU_ASSERT_TRUE_FATAL(wordpress(&b));
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.stack = "Wordpress";
+    h.fail_build = 1;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: docker build of site.stack:43 (" STACKC_REPO_ROOT
+                                 "/examples/wordpress/src, Docker.wordpress) failed (status 1)\n");
+    char *sequence = request_sequence(&h.emu, true, NULL);
+    ASSERT_CONTAINS(sequence, "GetAuthorizationToken/200 DeleteChangeSet/200");
+    ASSERT_LACKS(sequence, "ExecuteChangeSet");
+    free(sequence);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+int main(void)
+{
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+        return 2;
+    static const test_case cases[] = {
+        {"poll policy", test_poll_policy},
+        {"event text", test_event_text},
+        {"docker command runner", test_docker_command},
+        {"bad input is a usage error", test_bad_input_is_a_usage_error},
+        {"WordPress: first deploy, no changes, destroy", test_first_deploy_of_wordpress},
+        {"WordPress: update with a replacement", test_update_with_replacement},
+        {"WordPress: root cause of a failure, recreated", test_failure_reports_the_root_cause},
+        {"WordPress: a failed image build", test_failed_image_build_leaves_nothing_behind},
+        {"a large template goes through S3", test_large_template_goes_through_s3},
+        {"a missing parameter stops before any call", test_missing_parameter_stops_before_any_call},
+        {"throttling and dropped connections",
+         test_throttling_and_dropped_connections_are_survived},
+        {"wrong credentials", test_wrong_credentials_are_reported_once},
+        {"confirmation", test_confirmation},
+        {"an interrupted run is picked up", test_interrupted_run_is_picked_up},
+        {"a quiet stretch asks for the status", test_quiet_stretch_asks_for_the_status},
+        {NULL, NULL},
+    };
+    int result = test_main("aws_deploy", cases);
+    curl_global_cleanup();
+    return result;
+}
