@@ -30,9 +30,33 @@ static bool ask(void *ctx, const char *question)
     return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
 }
 
+/* How events are shown: on a terminal, progress is one line rewritten in place with
+ * the counts and elapsed time; elsewhere every event is a plain line. */
+typedef struct display {
+    bool terminal;
+    bool progress_shown; /* a progress line is on screen and must be cleared first */
+} display;
+
+static void clear_progress(display *d)
+{
+    if (d->progress_shown)
+        fputs("\r\033[K", stderr);
+    d->progress_shown = false;
+}
+
 static void show(void *ctx, const sc_deploy_event *event)
 {
-    (void)ctx;
+    display *d = ctx;
+    if (d->terminal && event->kind == SC_DEPLOY_EV_PROGRESS) {
+        clear_progress(d);
+        fprintf(stderr, "  [%zu/%zu] %.1fs  %s %s", event->done, event->total,
+                (double)event->elapsed_ms / 1000.0, event->status ? event->status : "",
+                event->logical_id ? event->logical_id : "");
+        fflush(stderr);
+        d->progress_shown = true;
+        return;
+    }
+    clear_progress(d);
     char *text = sc_deploy_event_text(event);
     if (text)
         fputs(text, event->kind == SC_DEPLOY_EV_OUTPUT ? stdout : stderr);
@@ -87,6 +111,7 @@ int cli_run_deploy(const cli_options *opts, cli_deploy_command command)
             files[i].data = sc_output_data(ctx, i, &files[i].len);
         }
         sc_deploy_input input = {.files = files, .file_count = count, .assets_dir = assets_dir};
+        display screen = {.terminal = isatty(STDERR_FILENO) != 0};
         sc_deploy_options options = {
             .stack = opts->stack,
             .region = opts->region,
@@ -98,6 +123,7 @@ int cli_run_deploy(const cli_options *opts, cli_deploy_command command)
             .interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO),
             .confirm = ask,
             .on_event = show,
+            .event_ctx = &screen,
             .log = opts->verbose ? log_http : NULL,
             .log_ctx = stderr,
             .cancel = &interrupted,
@@ -108,6 +134,7 @@ int cli_run_deploy(const cli_options *opts, cli_deploy_command command)
         sc_deploy_result result = command == CLI_PLAN      ? sc_deploy_plan(&input, &options)
                                   : command == CLI_APPLY   ? sc_deploy_apply(&input, &options)
                                                            : sc_deploy_destroy(&input, &options);
+        clear_progress(&screen);
         curl_global_cleanup();
         status = result == SC_DEPLOY_OK || result == SC_DEPLOY_NO_CHANGES ? SC_EXIT_OK
                  : result == SC_DEPLOY_FAILED                              ? SC_EXIT_DEPLOY_FAILED
