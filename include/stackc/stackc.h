@@ -69,6 +69,9 @@ void sc_context_set_stdlib_dir(sc_context *ctx, const char *dir);
 void sc_context_set_file_reader(sc_context *ctx, sc_file_reader reader, void *user);
 /* Whether the standard prelude is loaded before checking (default true). */
 void sc_context_set_prelude(sc_context *ctx, bool enabled);
+/* sc_test_file runs the tests inside component definitions of the file being tested;
+ * with `all`, those of every component the program loads (the standard library's). */
+void sc_context_set_all_component_tests(sc_context *ctx, bool all);
 
 /* Parses and checks the file at `path` with everything it imports. Returns true when
  * no error was reported (warnings allowed). */

@@ -33,6 +33,7 @@ typedef struct cli_options {
     const char *bucket;
     bool yes;
     bool verbose;
+    bool all_components; /* test --all-components */
 } cli_options;
 
 typedef enum cli_deploy_command { CLI_PLAN, CLI_APPLY, CLI_DESTROY } cli_deploy_command;

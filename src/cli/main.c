@@ -44,9 +44,11 @@ static const char usage_text[] =
     "                       deploy through CloudFormation change sets, in dependency order\n"
     "  destroy FILE [--stack NAME] [--yes] [--region R]\n"
     "                       delete the stacks, in reverse order\n"
-    "  test FILE... [--format json]\n"
+    "  test FILE... [--format json] [--all-components]\n"
     "                       run the `test` blocks of each file (and FILE_test.stack\n"
-    "                       beside it) against what it compiles to\n"
+    "                       beside it) against what it compiles to; components' own\n"
+    "                       tests run on default instances (all loaded components'\n"
+    "                       with --all-components, the standard library's included)\n"
     "  fmt FILE... [--check]  rewrite files in the canonical layout; with --check,\n"
     "                       list the files that are not formatted and change nothing\n"
     "  version              print the version\n"
@@ -121,6 +123,8 @@ static int parse_options(int argc, char **argv, options *opts)
             opts->profile = argv[++i];
         } else if (strcmp(arg, "--bucket") == 0 && i + 1 < argc) {
             opts->bucket = argv[++i];
+        } else if (strcmp(arg, "--all-components") == 0) {
+            opts->all_components = true;
         } else if (strcmp(arg, "--yes") == 0 || strcmp(arg, "-y") == 0) {
             opts->yes = true;
         } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
@@ -428,6 +432,7 @@ static int run_test(const options *opts)
         sc_context *ctx = new_context(opts);
         if (!ctx)
             return SC_EXIT_INTERNAL;
+        sc_context_set_all_component_tests(ctx, opts->all_components);
         if (!sc_test_file(ctx, opts->files[i])) {
             render(ctx, opts);
             compiled = false;

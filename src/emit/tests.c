@@ -65,16 +65,30 @@ typedef struct compiled {
 static const char *const hidden_names[] = {SC_TEST_RESOURCES_SYMBOL, SC_TEST_OUTPUTS_SYMBOL,
                                            SC_TEST_PARAMETERS_SYMBOL};
 
-static bool compile_views(sc_context *ctx, const sc_cfn_program *out, compiled *c)
+/* The views tests see. Program tests see every stack but the hidden one of component
+ * tests; a component test (`subject` set) sees only its instance's resources, with
+ * paths relative to it ("cluster" rather than "default_database/cluster"). */
+static bool compile_views(sc_context *ctx, const sc_cfn_program *out, const char *subject, compiled *c)
 {
     sc_value *resources = sc_value_new(ctx, VAL_LIST);
     sc_value *outputs = map_new(ctx), *parameters = map_new(ctx);
     if (!resources || !outputs || !parameters)
         return false;
+    size_t prefix = subject ? strlen(subject) : 0;
     for (size_t s = 0; s < out->stacks.count; s++) {
         const sc_cfn_stack *stack = out->stacks.items[s];
-        for (size_t r = 0; r < stack->resources.count; r++)
-            sc_list_push(&ctx->arena, &resources->items, resource_view(ctx, stack, stack->resources.items[r]));
+        bool hidden = strcmp(stack->name, SC_COMPONENT_TESTS_STACK) == 0;
+        if (hidden != (subject != NULL))
+            continue;
+        for (size_t r = 0; r < stack->resources.count; r++) {
+            const sc_cfn_resource *res = stack->resources.items[r];
+            if (subject && (strncmp(res->path, subject, prefix) != 0 || res->path[prefix] != '/'))
+                continue;
+            sc_value *view = resource_view(ctx, stack, res);
+            if (subject && view)
+                view->items.items[2] = text(ctx, res->path + prefix + 1); /* "path" */
+            sc_list_push(&ctx->arena, &resources->items, view);
+        }
         sc_value *stack_outputs = map_new(ctx), *stack_params = map_new(ctx);
         for (size_t o = 0; o < stack->outputs.count; o++) {
             const sc_cfn_output *output = stack->outputs.items[o];
@@ -161,14 +175,54 @@ static void run_assert(sc_context *ctx, sc_scope *scope, const sc_item *line, te
     sc_list_push(&ctx->arena, &result->failures, f);
 }
 
-static test_result *run_test(sc_context *ctx, const sc_test_decl *decl, const compiled *c)
+/* A component test runs in its default instance's own scope. */
+static sc_scope *subject_scope(const sc_program *program, const sc_test_decl *decl)
+{
+    for (size_t i = 0; i < program->stacks.count; i++) {
+        const sc_stack *stack = program->stacks.items[i];
+        if (strcmp(stack->name, SC_COMPONENT_TESTS_STACK) != 0)
+            continue;
+        return sc_expanded_scope(sc_scope_lookup_local(stack->scope, decl->subject));
+    }
+    return NULL;
+}
+
+static void fail_whole(sc_context *ctx, test_result *result, const char *message)
+{
+    test_failure *f = sc_arena_alloc(&ctx->arena, sizeof(*f));
+    if (!f)
+        return;
+    f->span = result->span;
+    f->message = message;
+    sc_list_push(&ctx->arena, &result->failures, f);
+}
+
+static test_result *run_test(sc_context *ctx, const sc_program *program, const sc_cfn_program *out,
+                             const sc_test_decl *decl, const compiled *c)
 {
     test_result *result = sc_arena_alloc(&ctx->arena, sizeof(*result));
-    sc_scope *scope = with_results(ctx, decl->scope, c);
-    if (!result || !scope)
+    if (!result)
         return NULL;
     result->name = decl->item->text && decl->item->text->kind == EXPR_STRING ? decl->item->text->text : "?";
     result->span = decl->item->span;
+    sc_scope *base = decl->scope;
+    compiled own;
+    if (decl->cannot_run || decl->subject) {
+        if (decl->cannot_run) {
+            fail_whole(ctx, result, sc_arena_printf(&ctx->arena, "no default instance to test: %s",
+                                                    decl->cannot_run));
+            return result;
+        }
+        base = subject_scope(program, decl);
+        if (!base || !compile_views(ctx, out, decl->subject, &own)) {
+            fail_whole(ctx, result, "the default instance was not made");
+            return result;
+        }
+        c = &own;
+    }
+    sc_scope *scope = with_results(ctx, base, c);
+    if (!scope)
+        return NULL;
     for (size_t i = 0; i < decl->item->items.count; i++) {
         const sc_item *line = decl->item->items.items[i];
         if (line->kind == ITEM_LET && line->name.name) {
@@ -194,11 +248,11 @@ bool sc_run_tests(sc_context *ctx, const sc_program *program, const sc_cfn_progr
                   sc_ptr_list *results)
 {
     compiled c;
-    if (!compile_views(ctx, out, &c))
+    if (!compile_views(ctx, out, NULL, &c))
         return false;
     bool all_passed = true;
     for (size_t i = 0; i < program->tests.count; i++) {
-        test_result *result = run_test(ctx, program->tests.items[i], &c);
+        test_result *result = run_test(ctx, program, out, program->tests.items[i], &c);
         if (!result)
             return false;
         all_passed = all_passed && result->failures.count == 0;

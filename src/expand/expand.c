@@ -38,6 +38,7 @@ typedef struct pending {
     size_t order;           /* template order of the top-level declaration */
     sc_value *value;
     bool busy;
+    sc_scope *body_scope;   /* the instance's own scope once expanded (not for `for`) */
 } pending;
 
 static sc_value *unknown(sc_context *ctx)
@@ -541,6 +542,8 @@ static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
     sc_scope *scope = sc_instance_scope(x->ctx, outer, item, component);
     if (!scope)
         return NULL;
+    if (!item->for_iter)
+        p->body_scope = scope;
     pending inner_template = *p;
     inner_template.id_prefix = pascal(x->ctx, p->id_prefix, name, NULL);
     inner_template.path = sc_arena_printf(&x->ctx->arena, "%s%s%s", p->path ? p->path : "",
@@ -932,6 +935,13 @@ static void order_stacks(expander *x, sc_ptr_list *all)
                     sc_list_push(&x->ctx->arena, &x->out->stacks, all->items[i]);
                 }
     }
+}
+
+sc_scope *sc_expanded_scope(const sc_symbol *instance)
+{
+    if (!instance || instance->force != force_instance || !instance->force_data)
+        return NULL;
+    return ((const pending *)instance->force_data)->body_scope;
 }
 
 const char *sc_display_path(sc_context *ctx, const sc_cfn_program *out, uint32_t source)

@@ -92,6 +92,11 @@ sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_m
 struct sc_schema;
 bool sc_validate_resources(sc_context *ctx, struct sc_schema *schema, const sc_cfn_program *out);
 
+/* The scope an expanded instance's component body was evaluated in (its inputs, lets,
+ * resources bound to their ids), for component tests; NULL before expansion or for
+ * an instance made by `for`. */
+sc_scope *sc_expanded_scope(const sc_symbol *instance);
+
 /* A path as written into templates: relative to the main file's folder for the
  * user's files, "std/NAME.stack" for the standard library, so output does not
  * depend on where the repository or the stdlib sits. */

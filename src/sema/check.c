@@ -298,9 +298,11 @@ static void declare_component_body(sc_checker *c, sc_component *component)
             }
             component->connectable = item;
             break;
+        case ITEM_TEST:
+            sc_list_push(&c->ctx->arena, &component->tests, (void *)item);
+            break;
         case ITEM_CHECK:
         case ITEM_WARN:
-        case ITEM_TEST:
             break;
         case ITEM_OUTPUT:
             misplaced(c, item, "in a component", "components expose values with `attribute NAME = ...`");
@@ -323,6 +325,7 @@ static void declare_component_body(sc_checker *c, sc_component *component)
 /* ---- bodies of instances and nested blocks --------------------------------------------- */
 
 static void check_instance(sc_checker *c, sc_scope *scope, const sc_item *item);
+static void check_test_lines(sc_checker *c, sc_scope *scope, const sc_item *item);
 
 static bool is_block_type(const sc_type *t)
 {
@@ -999,6 +1002,8 @@ void sc_check_component(sc_checker *c, sc_component *component)
     }
     if (component->connectable)
         check_connectable(c, component);
+    for (size_t i = 0; i < component->tests.count; i++)
+        check_test_lines(c, scope, component->tests.items[i]);
     component->checking = false;
     component->checked = true;
 }
@@ -1293,14 +1298,19 @@ static void check_allow(sc_checker *c, sc_scope *scope, const sc_item *item)
 /* A test's lets are visible to the lines after them; asserts must be bool. */
 static void check_test(sc_checker *c, sc_scope *scope, const sc_item *item)
 {
-    if (item->text && item->text->kind != EXPR_STRING)
-        sc_error(c->ctx, "E0215", item->text->span, "a test name cannot use interpolation");
     sc_test_decl *decl = sc_arena_alloc(&c->ctx->arena, sizeof(*decl));
     if (decl) {
         decl->item = item;
         decl->scope = scope;
         sc_list_push(&c->ctx->arena, &c->program->tests, decl);
     }
+    check_test_lines(c, scope, item);
+}
+
+static void check_test_lines(sc_checker *c, sc_scope *scope, const sc_item *item)
+{
+    if (item->text && item->text->kind != EXPR_STRING)
+        sc_error(c->ctx, "E0215", item->text->span, "a test name cannot use interpolation");
     sc_scope *inner = sc_scope_new(c->ctx, scope);
     if (!inner)
         return;
@@ -1419,6 +1429,129 @@ static void check_stack_cycles(sc_checker *c)
         visit_stack(&search, c->program->stacks.items[i], c->program->stacks.items[i]);
         if (search.reported)
             return;
+    }
+}
+
+/* ---- default instances for component tests --------------------------------------------------------- */
+
+typedef struct synthesis {
+    sc_checker *c;
+    sc_stack *stack;
+    sc_map made; /* component name -> instance name, or the reason it cannot be made */
+} synthesis;
+
+static sc_expr *synthetic_expr(sc_checker *c, sc_expr_kind kind, sc_span span)
+{
+    sc_expr *e = sc_arena_alloc(&c->ctx->arena, sizeof(*e));
+    if (e) {
+        e->kind = kind;
+        e->span = span;
+    }
+    return e;
+}
+
+/* The name of a default instance of `component` in the hidden stack, made first if
+ * needed: required inputs take a default instance of their component, or the first
+ * value of their union. Sets *why (and returns NULL) when neither applies. */
+static const char *default_instance(synthesis *s, sc_component *component, int depth, const char **why)
+{
+    sc_checker *c = s->c;
+    const char *known = sc_map_get(&s->made, component->name);
+    if (known) {
+        if (strncmp(known, "!", 1) == 0) {
+            *why = known + 1;
+            return NULL;
+        }
+        return known;
+    }
+    if (depth > 8 || !component->inputs) {
+        *why = "its inputs need themselves";
+        return NULL;
+    }
+    sc_span at = component->item->name.span;
+    sc_item *instance = sc_arena_alloc(&c->ctx->arena, sizeof(*instance));
+    if (!instance)
+        return NULL;
+    instance->kind = ITEM_BLOCK;
+    instance->span = component->item->span;
+    instance->name = (sc_ident){component->name, at};
+    instance->label = (sc_ident){sc_arena_printf(&c->ctx->arena, "default_%s", component->name), at};
+    instance->has_body = true;
+    for (size_t i = 0; i < component->inputs->fields.count; i++) {
+        const sc_record_field *field = component->inputs->fields.items[i];
+        if (field->default_value || field->type->kind == TY_OPTIONAL)
+            continue;
+        sc_expr *value = NULL;
+        if (field->type->kind == TY_COMPONENT) {
+            const char *dependency = default_instance(s, field->type->component, depth + 1, why);
+            if (!dependency)
+                break;
+            value = synthetic_expr(c, EXPR_NAME, at);
+            if (value)
+                value->name = (sc_ident){dependency, at};
+        } else if (field->type->kind == TY_UNION && field->type->alternatives.count) {
+            value = synthetic_expr(c, EXPR_STRING, at);
+            if (value)
+                value->text = value->raw = field->type->alternatives.items[0];
+        } else {
+            *why = sc_arena_printf(&c->ctx->arena, "input `%s` of %s has no default", field->name,
+                                   component->name);
+            break;
+        }
+        sc_item *setting = sc_arena_alloc(&c->ctx->arena, sizeof(*setting));
+        if (!setting || !value)
+            return NULL;
+        setting->kind = ITEM_ATTR;
+        setting->span = at;
+        setting->name = (sc_ident){field->name, at};
+        setting->value = value;
+        sc_list_push(&c->ctx->arena, &instance->items, setting);
+    }
+    if (*why) {
+        sc_map_put(&c->ctx->arena, &s->made, component->name,
+                   (void *)sc_arena_printf(&c->ctx->arena, "!%s", *why));
+        return NULL;
+    }
+    sc_list_push(&c->ctx->arena, &s->stack->items, instance);
+    sc_map_put(&c->ctx->arena, &s->made, component->name, (void *)instance->label.name);
+    return instance->label.name;
+}
+
+static bool tests_selected(sc_checker *c, const sc_component *component)
+{
+    if (c->ctx->all_component_tests)
+        return true;
+    uint32_t file = component->item->span.file;
+    return (c->program->main && file == c->program->main->source) ||
+           (c->program->test_file && file == c->program->test_file->source);
+}
+
+/* In test mode: the hidden stack holding a default instance of each component whose
+ * tests run, and a test entry for each of those tests. */
+static void add_component_tests(sc_checker *c)
+{
+    synthesis s = {.c = c};
+    for (size_t i = 0; i < c->program->component_order.count; i++) {
+        sc_component *component = c->program->component_order.items[i];
+        if (component->tests.count == 0 || !tests_selected(c, component))
+            continue;
+        if (!s.stack) {
+            s.stack = new_stack(c, SC_COMPONENT_TESTS_STACK, component->item->name.span, NULL);
+            if (!s.stack)
+                return;
+        }
+        const char *why = NULL;
+        const char *subject = default_instance(&s, component, 0, &why);
+        for (size_t t = 0; t < component->tests.count; t++) {
+            sc_test_decl *decl = sc_arena_alloc(&c->ctx->arena, sizeof(*decl));
+            if (!decl)
+                return;
+            decl->item = component->tests.items[t];
+            decl->scope = s.stack->scope;
+            decl->subject = subject;
+            decl->cannot_run = subject ? NULL : why ? why : "no default instance could be made";
+            sc_list_push(&c->ctx->arena, &c->program->tests, decl);
+        }
     }
 }
 
@@ -1550,6 +1683,7 @@ static sc_program *check_program(sc_context *ctx, uint32_t source, bool with_tes
     sc_checker checker = {.ctx = ctx, .program = program};
     sc_checker *c = &checker;
     program->global = sc_scope_new(ctx, NULL);
+    program->test_mode = with_tests;
     if (!program->global || !sc_load_program(ctx, program, source, with_tests))
         return program;
     for (size_t i = 0; i < program->files.count; i++) {
@@ -1562,6 +1696,8 @@ static sc_program *check_program(sc_context *ctx, uint32_t source, bool with_tes
         declare_component_body(c, program->component_order.items[i]);
     for (size_t i = 0; i < program->component_order.count; i++)
         sc_check_component(c, program->component_order.items[i]);
+    if (program->test_mode)
+        add_component_tests(c);
     for (size_t i = 0; i < program->stacks.count; i++) {
         check_stack_name(c, program->stacks.items[i]);
         declare_stack(c, program->stacks.items[i]);

@@ -152,6 +152,7 @@ struct sc_component {
     sc_ptr_list attribute_order;
     const sc_item *connectable; /* NULL when `allow` cannot target or start from it */
     sc_scope *scope;        /* inputs, lets, resources, nested instances */
+    sc_ptr_list tests;      /* `test` items of the definition */
     bool checked;
     bool checking;
 };
@@ -174,7 +175,15 @@ struct sc_stack {
 typedef struct sc_test_decl {
     const sc_item *item;
     sc_scope *scope;
+    /* A test inside a component definition runs in `subject`, a default instance of
+     * it made in the hidden stack SC_COMPONENT_TESTS_STACK; `cannot_run` says why no
+     * default instance could be made. NULL for other tests. */
+    const char *subject;
+    const char *cannot_run;
 } sc_test_decl;
+
+/* The hidden stack `stackc test` adds for component tests; never built otherwise. */
+#define SC_COMPONENT_TESTS_STACK "ComponentTests"
 
 typedef struct sc_program {
     sc_ptr_list files;      /* sc_file, the main file last */
@@ -187,6 +196,7 @@ typedef struct sc_program {
     struct sc_schema *schema; /* AWS's resource schema, or NULL without a standard library */
     sc_ptr_list tests;        /* sc_test_decl, in source order */
     sc_file *test_file;       /* MAIN_test.stack beside the main file, when loaded */
+    bool test_mode;           /* checked for `stackc test`: component tests get instances */
 } sc_program;
 
 /* Hidden names a test's scope binds to the compiled result (spaces keep them apart

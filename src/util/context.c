@@ -122,6 +122,11 @@ void sc_context_set_prelude(sc_context *ctx, bool enabled)
     ctx->prelude = enabled;
 }
 
+void sc_context_set_all_component_tests(sc_context *ctx, bool all)
+{
+    ctx->all_component_tests = all;
+}
+
 int sc_source_add(sc_context *ctx, const char *path, const char *text, size_t len)
 {
     if (len > UINT32_MAX - 1)

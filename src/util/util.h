@@ -136,6 +136,7 @@ struct sc_context {
     sc_file_reader read_file;
     void *read_file_user;
     bool prelude;
+    bool all_component_tests; /* stackc test: run every component's tests, not only the file's */
     sc_ptr_list outputs; /* of sc_artifact (emit/emit.h): what a build produced */
     sc_ptr_list test_results; /* what sc_test_file ran (emit/tests.c) */
     size_t tests_failed;

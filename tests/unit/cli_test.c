@@ -136,15 +136,20 @@ static void test_test_command(void)
     r = run("test tests/test-fixtures/failing/site.stack");
     CU_ASSERT_EQUAL(r.status, 5);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "FAIL the queue keeps messages a week"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "1 passed, 2 failed\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "2 passed, 3 failed\n"));
     free(r.out);
     r = run("test --format json tests/test-fixtures/failing/site.stack");
     CU_ASSERT_EQUAL(r.status, 5);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"passed\": 1, \"failed\": 2"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"passed\": 2, \"failed\": 3"));
     free(r.out);
     r = run("test examples/wordpress/site.stack tests/test-fixtures/failing/site.stack");
     CU_ASSERT_EQUAL(r.status, 5);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "7 passed, 2 failed\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "8 passed, 3 failed\n"));
+    free(r.out);
+    r = run("test --all-components tests/stack-tests/stdlib-defaults.stack");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS by default: encrypted, protected, snapshot on delete"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "11 passed, 0 failed\n"));
     free(r.out);
 }
 

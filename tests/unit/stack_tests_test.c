@@ -56,8 +56,8 @@ static void test_examples_pass(void)
 static void test_failures_are_reported_with_line_actual_expected(void)
 {
     sc_context *ctx = run("tests/test-fixtures/failing/site.stack");
-    CU_ASSERT_EQUAL(sc_tests_run(ctx), 3);
-    CU_ASSERT_EQUAL(sc_tests_failed(ctx), 2);
+    CU_ASSERT_EQUAL(sc_tests_run(ctx), 5);
+    CU_ASSERT_EQUAL(sc_tests_failed(ctx), 3);
     char *text = render(ctx, false);
     char *expected = test_read_file("tests/test-fixtures/failing/expected.txt", NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(expected);
@@ -68,8 +68,22 @@ static void test_failures_are_reported_with_line_actual_expected(void)
     free(text);
     text = render(ctx, true);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"actual\": \"345600\", \"expected\": \"604800\""));
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"passed\": 1, \"failed\": 2"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"passed\": 2, \"failed\": 3"));
     free(text);
+    sc_context_free(ctx);
+}
+
+/* The standard components carry tests of their own, run against default instances. */
+static void test_standard_components_pass_their_tests(void)
+{
+    sc_context *ctx = sc_context_new(NULL);
+    sc_context_set_stdlib_dir(ctx, STACKC_REPO_ROOT "/stdlib");
+    sc_context_set_all_component_tests(ctx, true);
+    CU_ASSERT_TRUE(sc_test_file(ctx, "tests/stack-tests/stdlib-defaults.stack"));
+    CU_ASSERT_EQUAL(sc_tests_run(ctx), 11); /* 6 in stdlib/, 5 in the program */
+    CU_ASSERT_EQUAL(sc_tests_failed(ctx), 0);
+    if (sc_tests_failed(ctx))
+        sc_render_tests(ctx, stderr, false);
     sc_context_free(ctx);
 }
 
@@ -92,6 +106,7 @@ int main(void)
     static const test_case cases[] = {
         {"the examples' tests pass", test_examples_pass},
         {"failures report line, actual and expected", test_failures_are_reported_with_line_actual_expected},
+        {"the standard components pass their own tests", test_standard_components_pass_their_tests},
         {"tests never reach templates", test_tests_never_reach_templates},
         {NULL, NULL},
     };
