@@ -59,11 +59,11 @@ static sc_value *resource_view(sc_context *ctx, const sc_cfn_stack *stack, const
 /* The compiled result as values, built once: every resource as a view, and outputs
  * and parameters by stack. */
 typedef struct compiled {
-    sc_value *values[3]; /* resources, outputs, parameters */
+    sc_value *values[4]; /* resources, outputs, parameters, exports */
 } compiled;
 
 static const char *const hidden_names[] = {SC_TEST_RESOURCES_SYMBOL, SC_TEST_OUTPUTS_SYMBOL,
-                                           SC_TEST_PARAMETERS_SYMBOL};
+                                           SC_TEST_PARAMETERS_SYMBOL, SC_TEST_EXPORTS_SYMBOL};
 
 /* The views tests see. Program tests see every stack but the hidden one of component
  * tests; a component test (`subject` set) sees only its instance's resources, with
@@ -71,8 +71,8 @@ static const char *const hidden_names[] = {SC_TEST_RESOURCES_SYMBOL, SC_TEST_OUT
 static bool compile_views(sc_context *ctx, const sc_cfn_program *out, const char *subject, compiled *c)
 {
     sc_value *resources = sc_value_new(ctx, VAL_LIST);
-    sc_value *outputs = map_new(ctx), *parameters = map_new(ctx);
-    if (!resources || !outputs || !parameters)
+    sc_value *outputs = map_new(ctx), *parameters = map_new(ctx), *exports = map_new(ctx);
+    if (!resources || !outputs || !parameters || !exports)
         return false;
     size_t prefix = subject ? strlen(subject) : 0;
     for (size_t s = 0; s < out->stacks.count; s++) {
@@ -90,11 +90,15 @@ static bool compile_views(sc_context *ctx, const sc_cfn_program *out, const char
             sc_list_push(&ctx->arena, &resources->items, view);
         }
         sc_value *stack_outputs = map_new(ctx), *stack_params = map_new(ctx);
+        sc_value *stack_exports = map_new(ctx);
         for (size_t o = 0; o < stack->outputs.count; o++) {
             const sc_cfn_output *output = stack->outputs.items[o];
-            if (!output->export_name)
+            if (output->export_name)
+                map_put(ctx, stack_exports, output->name, output->value);
+            else
                 map_put(ctx, stack_outputs, output->name, output->value);
         }
+        map_put(ctx, exports, stack->name, stack_exports);
         for (size_t p = 0; p < stack->parameters.count; p++) {
             const sc_cfn_parameter *param = stack->parameters.items[p];
             sc_value *entry = map_new(ctx);
@@ -114,6 +118,7 @@ static bool compile_views(sc_context *ctx, const sc_cfn_program *out, const char
     c->values[0] = resources;
     c->values[1] = outputs;
     c->values[2] = parameters;
+    c->values[3] = exports;
     return true;
 }
 
@@ -121,7 +126,7 @@ static bool compile_views(sc_context *ctx, const sc_cfn_program *out, const char
 static sc_scope *with_results(sc_context *ctx, sc_scope *parent, const compiled *c)
 {
     sc_scope *scope = sc_scope_new(ctx, parent);
-    for (size_t i = 0; scope && i < 3; i++) {
+    for (size_t i = 0; scope && i < 4; i++) {
         sc_symbol *symbol = sc_arena_alloc(&ctx->arena, sizeof(*symbol));
         if (!symbol)
             return NULL;

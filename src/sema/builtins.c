@@ -1042,6 +1042,8 @@ static const sc_builtin builtins[] = {
      "a list without repeated values, first occurrences kept"},
     {"dynamic_ref", {{"secret", P_SECRET, false}}, false, r_string, e_dynamic_ref,
      "a CloudFormation dynamic reference that resolves a secret at deploy time"},
+    {"exports", {{"stack", P_STRING, false}}, false, r_map_any, e_test_only,
+     "in tests: the values a stack hands to other stacks, by output name"},
     {"flatten", {{"lists", P_LIST, false}}, false, r_flatten, e_flatten,
      "a list of lists joined into one list"},
     {"floor", {{"value", P_NUMBER, false}}, false, r_int, e_floor,
@@ -1302,9 +1304,10 @@ static sc_value *test_builtin(sc_context *ctx, sc_scope *scope, const sc_builtin
         return test_resources(ctx, scope, args, count);
     if (strcmp(b->name, "resource_at") == 0)
         return test_resource(ctx, scope, args, count);
-    return test_by_stack(ctx, scope,
-                         strcmp(b->name, "outputs") == 0 ? SC_TEST_OUTPUTS_SYMBOL : SC_TEST_PARAMETERS_SYMBOL,
-                         args, count);
+    const char *symbol = strcmp(b->name, "outputs") == 0   ? SC_TEST_OUTPUTS_SYMBOL
+                         : strcmp(b->name, "exports") == 0 ? SC_TEST_EXPORTS_SYMBOL
+                                                           : SC_TEST_PARAMETERS_SYMBOL;
+    return test_by_stack(ctx, scope, symbol, args, count);
 }
 
 sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b, const sc_expr *call)

@@ -204,6 +204,7 @@ typedef struct sc_program {
 #define SC_TEST_RESOURCES_SYMBOL "test resources"
 #define SC_TEST_OUTPUTS_SYMBOL "test outputs"
 #define SC_TEST_PARAMETERS_SYMBOL "test parameters"
+#define SC_TEST_EXPORTS_SYMBOL "test exports"
 
 /* Like sc_sema_check, also loading MAIN_test.stack beside the main file if there is one
  * (its items must be `test` blocks and imports). */

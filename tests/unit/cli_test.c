@@ -131,7 +131,7 @@ static void test_test_command(void)
 {
     run_result r = run("test examples/wordpress/site.stack");
     CU_ASSERT_EQUAL(r.status, 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "6 passed, 0 failed\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "7 passed, 0 failed\n"));
     free(r.out);
     r = run("test tests/test-fixtures/failing/site.stack");
     CU_ASSERT_EQUAL(r.status, 5);
@@ -144,7 +144,7 @@ static void test_test_command(void)
     free(r.out);
     r = run("test examples/wordpress/site.stack tests/test-fixtures/failing/site.stack");
     CU_ASSERT_EQUAL(r.status, 5);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "8 passed, 3 failed\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "9 passed, 3 failed\n"));
     free(r.out);
     r = run("test --all-components tests/stack-tests/stdlib-defaults.stack");
     CU_ASSERT_EQUAL(r.status, 0);

@@ -37,7 +37,7 @@ static void test_examples_pass(void)
         const char *path;
         size_t tests;
     } programs[] = {
-        {"examples/wordpress/site.stack", 6},
+        {"examples/wordpress/site.stack", 7},
         {"examples/public-service/site.stack", 3},
         {"examples/service-database/site.stack", 3},
         {"tests/stack-tests/stdlib-defaults.stack", 5},
