@@ -135,8 +135,8 @@ static validator find_validator(void)
  * .env) get a placeholder from the environment, as a user would give them. */
 static bool validate(const char *dir, validator how, bool *python_ran)
 {
-    char env_path[4096], command[16384];
-    snprintf(env_path, sizeof(env_path), "%s/.env", dir);
+    char env_path[4096 + 8], command[16384];
+    snprintf(env_path, sizeof(env_path), "%.4096s/.env", dir);
     char *env = test_read_file(env_path, NULL);
     char placeholders[8192] = "";
     size_t used = 0;
