@@ -31,9 +31,11 @@ static void time_build(const char *label, const char *path, const char *stdlib, 
                        size_t input_bytes)
 {
     double times[64];
-    size_t emitted = 0, resources_bytes = 0;
+    if (rounds > 64)
+        rounds = 64;
+    size_t emitted = 0;
     bool ok = true;
-    for (int r = 0; r < rounds && r < 64; r++) {
+    for (int r = 0; r < rounds; r++) {
         sc_context *ctx = sc_context_new(NULL);
         sc_context_set_stdlib_dir(ctx, stdlib);
         double t0 = now_ms();
@@ -49,7 +51,6 @@ static void time_build(const char *label, const char *path, const char *stdlib, 
             sc_render_human(ctx, stderr, false);
         sc_context_free(ctx);
     }
-    (void)resources_bytes;
     qsort(times, (size_t)rounds, sizeof(double), compare_doubles);
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
@@ -81,11 +82,16 @@ static void in_child(const char *label, const char *path, const char *stdlib, in
     waitpid(pid, &status, 0);
 }
 
-int main(void)
+/* build_bench [FILE]: with a file, times only that one (for profiling a build). */
+int main(int argc, char **argv)
 {
     const char *stdlib = getenv("STACKC_STDLIB") ? getenv("STACKC_STDLIB") : "stdlib";
     printf("%-22s %10s %10s %10s %10s %12s %10s\n", "input", "bytes", "min ms", "median ms",
            "MB/s", "emitted B", "peak MiB");
+    if (argc > 1) {
+        time_build(argv[1], argv[1], stdlib, 64, file_size(argv[1]));
+        return 0;
+    }
     in_child("examples/wordpress", "examples/wordpress/site.stack", stdlib, 50);
     static const int sizes[] = {60, 600, 2400, 6000};
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {

@@ -19,6 +19,14 @@ typedef struct service_file {
     file_state state;
 } service_file;
 
+/* One resource or property type: its line of a service file, parsed when first needed. */
+typedef struct schema_entry {
+    const char *text; /* the JSON value, in the arena */
+    size_t len;
+    const service_file *file;
+    bool failed;
+} schema_entry;
+
 struct sc_schema {
     sc_context *ctx;
     const char *dir;
@@ -27,11 +35,12 @@ struct sc_schema {
     const char **types; /* every resource type in the index, sorted */
     size_t type_count;
     sc_map files;           /* service stem -> service_file */
+    sc_map entries;         /* type name -> schema_entry, of files read */
     bool types_read;        /* types.json was read (it is only for listing and suggesting) */
-    sc_map resources;       /* resource type -> sc_resource_schema, of files read */
-    sc_map objects;         /* property type name -> sc_schema_object, of files read */
+    sc_map resources;       /* resource type -> sc_resource_schema, of entries parsed */
+    sc_map objects;         /* property type name -> sc_schema_object, of entries parsed */
     sc_map shapes;          /* shape text -> sc_shape, interned */
-    sc_ptr_list unresolved; /* OBJECT shapes made by the file being read */
+    sc_ptr_list unresolved; /* OBJECT shapes not yet pointed at their property type */
 };
 
 /* ---- reading JSON files --------------------------------------------------------------- */
@@ -49,23 +58,30 @@ static void fail(sc_schema *schema, const char *fmt, ...)
     va_end(args);
 }
 
-/* Reads and parses `dir`/`file`; the caller deletes the tree. NULL after fail(). */
-static cJSON *read_json(sc_schema *schema, const char *file)
+/* Reads `dir`/`file`; the caller frees the text. NULL after fail(). */
+static char *read_text(sc_schema *schema, const char *file, size_t *len)
 {
     sc_context *ctx = schema->ctx;
     char *path = sc_arena_printf(&ctx->arena, "%s/%s", schema->dir, file);
     if (!path)
         return NULL;
-    size_t len = 0;
-    char *text = ctx->read_file(ctx->read_file_user, path, &len);
-    if (!text) {
+    char *text = ctx->read_file(ctx->read_file_user, path, len);
+    if (!text)
         fail(schema, "cannot read the AWS schema file %s", path);
+    return text;
+}
+
+/* Reads and parses `dir`/`file`; the caller deletes the tree. NULL after fail(). */
+static cJSON *read_json(sc_schema *schema, const char *file)
+{
+    size_t len = 0;
+    char *text = read_text(schema, file, &len);
+    if (!text)
         return NULL;
-    }
     cJSON *json = cJSON_ParseWithLength(text, len);
     free(text);
     if (!json)
-        fail(schema, "the AWS schema file %s is not valid JSON", path);
+        fail(schema, "the AWS schema file %s/%s is not valid JSON", schema->dir, file);
     return json;
 }
 
@@ -162,17 +178,6 @@ static sc_shape *shape_of(sc_schema *schema, const char *text, size_t len)
     return sc_map_put(arena, &schema->shapes, key, shape) ? shape : NULL;
 }
 
-/* Points the OBJECT shapes made while reading a file at their property types; a name
- * the schema lacks stays NULL (the schema test looks for those). */
-static void resolve_shapes(sc_schema *schema)
-{
-    for (size_t i = 0; i < schema->unresolved.count; i++) {
-        sc_shape *shape = schema->unresolved.items[i];
-        shape->object = sc_map_get(&schema->objects, shape->type_name);
-    }
-    schema->unresolved.count = 0;
-}
-
 /* ---- objects, resources ------------------------------------------------------------------ */
 
 static int compare_properties(const void *a, const void *b)
@@ -240,11 +245,11 @@ static bool read_object(sc_schema *schema, const char *name, const cJSON *json,
 }
 
 /* RESOURCE := {"attributes": {NAME: SHAPE}, "properties": {...}, "transform": NAME} */
-static sc_resource_schema *read_resource(sc_schema *schema, const cJSON *json)
+static sc_resource_schema *read_resource(sc_schema *schema, const char *type, const cJSON *json)
 {
     sc_arena *arena = &schema->ctx->arena;
     sc_resource_schema *resource = sc_arena_alloc(arena, sizeof(*resource));
-    if (!resource || !(resource->type = sc_arena_strdup(arena, json->string)))
+    if (!resource || !(resource->type = sc_arena_strdup(arena, type)))
         return NULL;
     if (!read_object(schema, resource->type, json, &resource->properties))
         return NULL;
@@ -294,31 +299,176 @@ static bool read_types(sc_schema *schema, const cJSON *types)
     return true;
 }
 
-/* Reads a service's file once; later calls return what the first one found. */
+/* The service file of a type, from its name: AWS::EC2::VPC is in EC2.json,
+ * Alexa::ASK::Skill in Alexa-ASK.json (tools/schemagen checks every type obeys this). */
+static service_file *file_of(const sc_schema *schema, const char *type)
+{
+    const char *first = strstr(type, "::");
+    const char *second = first ? strstr(first + 2, "::") : NULL;
+    if (!first || !second || second == first + 2)
+        return NULL;
+    char stem[256];
+    if (strncmp(type, "AWS::", 5) == 0)
+        snprintf(stem, sizeof(stem), "%.*s", (int)(second - first - 2), first + 2);
+    else
+        snprintf(stem, sizeof(stem), "%.*s-%.*s", (int)(first - type), type,
+                 (int)(second - first - 2), first + 2);
+    return sc_map_get(&schema->files, stem);
+}
+
+/* ---- service files, one entry per line ------------------------------------------------------ */
+
+static bool line_is(const char *line, size_t len, const char *text)
+{
+    return len == strlen(text) && memcmp(line, text, len) == 0;
+}
+
+/* `"KEY":VALUE` or `"KEY":VALUE,` -> schema->entries[KEY] = VALUE, unparsed. */
+static bool add_entry(sc_schema *schema, const service_file *file, const char *line, size_t len)
+{
+    const char *close = len > 1 && line[0] == '"' ? memchr(line + 1, '"', len - 1) : NULL;
+    if (!close || (size_t)(close - line) + 2 >= len || close[1] != ':')
+        return false;
+    const char *value = close + 2;
+    size_t value_len = len - (size_t)(value - line);
+    if (value[value_len - 1] == ',')
+        value_len--;
+    if (value_len < 2 || value[0] != '{' || value[value_len - 1] != '}')
+        return false;
+    sc_arena *arena = &schema->ctx->arena;
+    schema_entry *entry = sc_arena_alloc(arena, sizeof(*entry));
+    char *key = sc_arena_strndup(arena, line + 1, (size_t)(close - line - 1));
+    if (!entry || !key)
+        return false;
+    *entry = (schema_entry){.text = value, .len = value_len, .file = file};
+    return sc_map_put(arena, &schema->entries, key, entry);
+}
+
+/* Indexes a service file by its lines without parsing them: the generator writes one
+ * resource or property type per line, and a build needs a few dozen of the thousands
+ * (parsing whole files cost more than the rest of a small build). */
+static bool index_entries(sc_schema *schema, const service_file *file, const char *text, size_t len)
+{
+    const char *end = text + len;
+    bool first = true;
+    for (const char *line = text; line < end;) {
+        const char *newline = memchr(line, '\n', (size_t)(end - line));
+        size_t n = (size_t)((newline ? newline : end) - line);
+        if (first) {
+            if (!line_is(line, n, "{\"resources\":{"))
+                return false;
+            first = false;
+        } else if (line_is(line, n, "}}") || line_is(line, n, "\"types\":{}}")) {
+            return !newline || newline + 1 == end;
+        } else if (!line_is(line, n, "},") && !line_is(line, n, "\"types\":{") &&
+                   !add_entry(schema, file, line, n)) {
+            return false;
+        }
+        if (!newline)
+            break;
+        line = newline + 1;
+    }
+    return false;
+}
+
+/* Reads and indexes a service's file once; later calls return what the first one found. */
 static bool read_service(sc_schema *schema, service_file *file)
 {
     if (file->state != FILE_UNREAD)
         return file->state == FILE_READ;
     file->state = FILE_FAILED;
-    cJSON *json = read_json(schema, file->name);
-    if (!json)
+    sc_context *ctx = schema->ctx;
+    size_t len = 0;
+    char *text = read_text(schema, file->name, &len);
+    if (!text)
         return false;
-    sc_arena *arena = &schema->ctx->arena;
-    bool ok = read_types(schema, cJSON_GetObjectItemCaseSensitive(json, "types"));
-    const cJSON *item;
-    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(json, "resources"))
-    {
-        sc_resource_schema *resource = ok ? read_resource(schema, item) : NULL;
-        ok = resource && sc_map_put(arena, &schema->resources, resource->type, resource);
-    }
-    cJSON_Delete(json);
-    resolve_shapes(schema);
-    if (!ok) {
-        fail(schema, "the AWS schema file %s/%s is malformed", schema->dir, file->name);
+    char *kept = sc_arena_strndup(&ctx->arena, text, len);
+    free(text);
+    if (!kept || !index_entries(schema, file, kept, len)) {
+        if (!ctx->out_of_memory)
+            fail(schema, "the AWS schema file %s/%s is malformed", schema->dir, file->name);
         return false;
     }
     file->state = FILE_READ;
     return true;
+}
+
+static void entry_failed(sc_schema *schema, schema_entry *entry, const char *name)
+{
+    entry->failed = true;
+    if (!schema->ctx->out_of_memory)
+        fail(schema, "the AWS schema file %s/%s is malformed at %s", schema->dir, entry->file->name,
+             name);
+}
+
+/* The entry `name` of the file of `type`, parsed; NULL when there is none. */
+static cJSON *parse_entry(sc_schema *schema, const char *name, const char *type,
+                          schema_entry **entry)
+{
+    service_file *file = file_of(schema, type);
+    if (!file || !read_service(schema, file))
+        return NULL;
+    *entry = sc_map_get(&schema->entries, name);
+    if (!*entry || (*entry)->failed)
+        return NULL;
+    const char *end = NULL;
+    cJSON *json = cJSON_ParseWithLengthOpts((*entry)->text, (*entry)->len, &end, false);
+    if (json && end == (*entry)->text + (*entry)->len)
+        return json;
+    cJSON_Delete(json);
+    entry_failed(schema, *entry, name);
+    return NULL;
+}
+
+static sc_resource_schema *load_resource(sc_schema *schema, const char *type)
+{
+    schema_entry *entry = NULL;
+    cJSON *json = strchr(type, '.') ? NULL : parse_entry(schema, type, type, &entry);
+    if (!json)
+        return NULL;
+    sc_resource_schema *resource = read_resource(schema, type, json);
+    cJSON_Delete(json);
+    if (!resource ||
+        !sc_map_put(&schema->ctx->arena, &schema->resources, resource->type, resource)) {
+        entry_failed(schema, entry, type);
+        return NULL;
+    }
+    return resource;
+}
+
+/* "AWS::EC2::SecurityGroup.Ingress" is in the file of AWS::EC2::SecurityGroup. */
+static sc_schema_object *load_object(sc_schema *schema, const char *name)
+{
+    const char *dot = strchr(name, '.');
+    char *type = dot ? sc_arena_strndup(&schema->ctx->arena, name, (size_t)(dot - name)) : NULL;
+    schema_entry *entry = NULL;
+    cJSON *json = type ? parse_entry(schema, name, type, &entry) : NULL;
+    if (!json)
+        return NULL;
+    sc_arena *arena = &schema->ctx->arena;
+    sc_schema_object *object = sc_arena_alloc(arena, sizeof(*object));
+    const char *key = sc_arena_strdup(arena, name);
+    bool ok = object && key && read_object(schema, key, json, object) &&
+              sc_map_put(arena, &schema->objects, key, object);
+    cJSON_Delete(json);
+    if (!ok) {
+        entry_failed(schema, entry, name);
+        return NULL;
+    }
+    return object;
+}
+
+/* Points every OBJECT shape made so far at its property type, parsing the entries they
+ * name, and theirs in turn; a name the schema lacks stays NULL (the schema test looks
+ * for those). */
+static void resolve_shapes(sc_schema *schema)
+{
+    while (schema->unresolved.count > 0) {
+        sc_shape *shape = schema->unresolved.items[--schema->unresolved.count];
+        shape->object = sc_map_get(&schema->objects, shape->type_name);
+        if (!shape->object)
+            shape->object = load_object(schema, shape->type_name);
+    }
 }
 
 /* ---- the index ---------------------------------------------------------------------------- */
@@ -428,23 +578,6 @@ static void read_type_list(sc_schema *schema)
         qsort(schema->types, schema->type_count, sizeof(char *), compare_strings);
 }
 
-/* The service file of a type, from its name: AWS::EC2::VPC is in EC2.json,
- * Alexa::ASK::Skill in Alexa-ASK.json (tools/schemagen checks every type obeys this). */
-static service_file *file_of(const sc_schema *schema, const char *type)
-{
-    const char *first = strstr(type, "::");
-    const char *second = first ? strstr(first + 2, "::") : NULL;
-    if (!first || !second || second == first + 2)
-        return NULL;
-    char stem[256];
-    if (strncmp(type, "AWS::", 5) == 0)
-        snprintf(stem, sizeof(stem), "%.*s", (int)(second - first - 2), first + 2);
-    else
-        snprintf(stem, sizeof(stem), "%.*s-%.*s", (int)(first - type), type,
-                 (int)(second - first - 2), first + 2);
-    return sc_map_get(&schema->files, stem);
-}
-
 size_t sc_schema_type_count(sc_schema *schema)
 {
     read_type_list(schema);
@@ -464,7 +597,10 @@ bool sc_schema_available(const sc_schema *schema)
 
 bool sc_schema_knows_type(sc_schema *schema, const char *type)
 {
-    return sc_schema_resource(schema, type) != NULL;
+    if (sc_map_get(&schema->resources, type))
+        return true;
+    service_file *file = strchr(type, '.') ? NULL : file_of(schema, type);
+    return file && read_service(schema, file) && sc_map_get(&schema->entries, type);
 }
 
 /* ---- lookups ------------------------------------------------------------------------------- */
@@ -474,24 +610,19 @@ const sc_resource_schema *sc_schema_resource(sc_schema *schema, const char *type
     sc_resource_schema *resource = sc_map_get(&schema->resources, type);
     if (resource)
         return resource;
-    service_file *file = file_of(schema, type);
-    if (!file || !read_service(schema, file))
-        return NULL;
-    return sc_map_get(&schema->resources, type);
+    resource = load_resource(schema, type);
+    resolve_shapes(schema);
+    return resource;
 }
 
 const sc_schema_object *sc_schema_property_type(sc_schema *schema, const char *name)
 {
     sc_schema_object *object = sc_map_get(&schema->objects, name);
-    const char *dot = strchr(name, '.');
-    if (object || !dot)
+    if (object)
         return object;
-    /* "AWS::EC2::SecurityGroup.Ingress" lives in the file of AWS::EC2::SecurityGroup. */
-    char *type = sc_arena_strndup(&schema->ctx->arena, name, (size_t)(dot - name));
-    service_file *file = type ? file_of(schema, type) : NULL;
-    if (!file || !read_service(schema, file))
-        return NULL;
-    return sc_map_get(&schema->objects, name);
+    object = load_object(schema, name);
+    resolve_shapes(schema);
+    return object;
 }
 
 /* Binary search in an array of structs whose first member is the name. */

@@ -2,11 +2,13 @@
  * attributes, and the property types nested in them, read lazily from the files that
  * tools/schemagen writes into stdlib/schema.
  *
- * sc_schema_new reads only index.json (resource type -> service file). A service's
- * file (EC2.json holds every AWS::EC2::* type) is read through the context's file
- * reader, parsed and turned into arena structures the first time one of its types is
- * asked for, so a program that uses EC2 alone never parses IAM. Everything lives in
- * the context's arena and dies with it; nothing is global.
+ * sc_schema_new reads only index.json (service files, shared property types). A
+ * service's file (EC2.json holds every AWS::EC2::* type) is read through the context's
+ * file reader the first time one of its types is asked for and indexed by line (one
+ * type per line); only the entries asked for, and the property types they name, are
+ * parsed into arena structures. A program that uses AWS::EC2::VPC parses neither IAM
+ * nor the other EC2 types. Everything lives in the context's arena and dies with it;
+ * nothing is global.
  *
  * The checker (check.c) walks a value through a small reader interface, so the
  * compiler can check its own values as well as cJSON trees. Deploy-time values are

@@ -17,7 +17,8 @@
 typedef struct reads {
     size_t count;
     char paths[16][512];
-    const char *broken; /* a file name whose contents are served as invalid JSON */
+    const char *broken;   /* a file name whose contents are served as `contents` */
+    const char *contents; /* NULL: invalid JSON */
 } reads;
 
 static char *counting_reader(void *user, const char *path, size_t *len)
@@ -28,9 +29,10 @@ static char *counting_reader(void *user, const char *path, size_t *len)
     r->count++;
     const char *slash = strrchr(path, '/');
     if (r->broken && slash && strcmp(slash + 1, r->broken) == 0) {
-        char *text = malloc(8);
-        memcpy(text, "{\"resou", 7);
-        *len = 7;
+        const char *contents = r->contents ? r->contents : "{\"resou";
+        *len = strlen(contents);
+        char *text = malloc(*len + 1);
+        memcpy(text, contents, *len + 1);
         return text;
     }
     return test_read_file(path, len);
@@ -274,6 +276,68 @@ static void test_unreadable_files(void)
     CU_ASSERT_EQUAL(r.count, 2);
     CU_ASSERT_PTR_NOT_NULL(sc_schema_resource(schema, "AWS::SQS::Queue"));
     sc_context_free(ctx);
+}
+
+/* Service files are indexed by line and only the entries asked for are parsed: a broken
+ * entry fails alone and says where it is; a file not laid out one entry per line fails
+ * whole. */
+static void test_entries_are_parsed_one_by_one(void)
+{
+    reads r = {.broken = "SQS.json",
+               .contents = "{\"resources\":{\n"
+                           "\"AWS::SQS::Queue\":{\"properties\":{\"QueueName\":\"string\","
+                           "\"RedrivePolicy\":\"AWS::SQS::Queue.Redrive\"}},\n"
+                           "\"AWS::SQS::QueuePolicy\":{\"properties\":{\"Queues\": [}},\n"
+                           "\"AWS::SQS::QueueInlinePolicy\":{}\n"
+                           "},\n"
+                           "\"types\":{\n"
+                           "\"AWS::SQS::Queue.Redrive\":{\"properties\":{\"Arn\":\"string\"}}\n"
+                           "}}\n"};
+    sc_context *ctx = sc_context_new(NULL);
+    sc_context_set_file_reader(ctx, counting_reader, &r);
+    sc_schema *schema = sc_schema_new(ctx, SCHEMA_DIR);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(schema);
+
+    const sc_resource_schema *queue = sc_schema_resource(schema, "AWS::SQS::Queue");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(queue);
+    const sc_schema_property *redrive =
+        sc_schema_lookup_property(&queue->properties, "RedrivePolicy");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(redrive);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(redrive->shape->object);
+    CU_ASSERT_STRING_EQUAL(redrive->shape->object->name, "AWS::SQS::Queue.Redrive");
+    CU_ASSERT_PTR_NULL(sc_schema_error(schema));
+
+    CU_ASSERT(sc_schema_knows_type(schema, "AWS::SQS::QueuePolicy"));
+    CU_ASSERT_PTR_NULL(sc_schema_resource(schema, "AWS::SQS::QueuePolicy"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sc_schema_error(schema));
+    CU_ASSERT_STRING_EQUAL(sc_schema_error(schema),
+                           "the AWS schema file " SCHEMA_DIR "/SQS.json is malformed at "
+                           "AWS::SQS::QueuePolicy");
+    CU_ASSERT_PTR_NOT_NULL(sc_schema_resource(schema, "AWS::SQS::QueueInlinePolicy"));
+    CU_ASSERT_FALSE(sc_schema_knows_type(schema, "AWS::SQS::Queue.Redrive"));
+    CU_ASSERT_EQUAL(r.count, 2);
+    sc_context_free(ctx);
+
+    /* Two entries on one line is not the layout the generator writes. */
+    static const char *const misshapen[] = {
+        "{\"resources\":{\"AWS::SQS::Queue\":{}},\n\"types\":{}}\n",
+        "{\"resources\":{\n\"AWS::SQS::Queue\":{},\"AWS::SQS::QueuePolicy\":{}\n},\n\"types\":{}}"
+        "\n",
+        "{\"resources\":{\n\"AWS::SQS::Queue\":{}\n},\n\"types\":{\n",
+        "{\"resources\":{\n\"AWS::SQS::Queue\"\n},\n\"types\":{}}\n",
+        "{\"resources\":{\n\"AWS::SQS::Queue\":{}\n},\n\"types\":{}}\nmore\n",
+    };
+    for (size_t i = 0; i < sizeof(misshapen) / sizeof(misshapen[0]); i++) {
+        reads bad = {.broken = "SQS.json", .contents = misshapen[i]};
+        ctx = sc_context_new(NULL);
+        sc_context_set_file_reader(ctx, counting_reader, &bad);
+        schema = sc_schema_new(ctx, SCHEMA_DIR);
+        CU_ASSERT_PTR_NULL(sc_schema_resource(schema, "AWS::SQS::Queue"));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sc_schema_error(schema));
+        const char *expected = "the AWS schema file " SCHEMA_DIR "/SQS.json is malformed";
+        CU_ASSERT_NSTRING_EQUAL(sc_schema_error(schema), expected, strlen(expected));
+        sc_context_free(ctx);
+    }
 }
 
 /* ---- checking values --------------------------------------------------------------------- */
@@ -640,6 +704,7 @@ int main(void)
         {"unknown type and suggestions", test_unknown_type_and_suggestions},
         {"service files are read lazily", test_service_files_are_read_lazily},
         {"unreadable files", test_unreadable_files},
+        {"entries are parsed one by one", test_entries_are_parsed_one_by_one},
         {"check accepts a real task definition", test_check_accepts_a_real_task_definition},
         {"check structure", test_check_structure},
         {"check primitives coerce like CloudFormation",

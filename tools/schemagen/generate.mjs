@@ -5,7 +5,9 @@
 //
 // One file per service namespace (AWS::EC2::* -> EC2.json) plus index.json. The output
 // is deterministic: keys sorted by code point, no documentation, one resource or
-// property type per line so that regenerating shows a readable diff. `--check`
+// property type per line so that regenerating shows a readable diff (and so that the
+// reader can index a file by lines and parse only the types a program uses: keep the
+// layout of the EC2.json lines below exact). `--check`
 // regenerates into memory and exits 1 if any committed file differs.
 //
 // The format (read by src/schema/schema.c; keep the two in step):
@@ -19,6 +21,9 @@
 //                (AWS::EC2::VPC -> EC2), or its first two parts joined by "-" outside AWS::
 //                (Alexa::ASK::Skill -> Alexa-ASK); main() checks every type obeys this.
 //   EC2.json    {"resources":{TYPE:RESOURCE,...},"types":{"AWS::EC2::VPC.Foo":OBJECT,...}}
+//               laid out as: `{"resources":{` / one `"TYPE":RESOURCE,` per line (no comma
+//               on the last) / `},` / `"types":{` / one `"NAME":OBJECT,` per line / `}}`;
+//               with no property types the last two lines are `"types":{}}`.
 //   RESOURCE    {"attributes":{"Endpoint.Address":SHAPE,...},   omitted when empty
 //                "properties":{NAME:PROPERTY,...},              omitted when empty
 //                "transform":"AWS::Serverless-2016-10-31"}      only when one is required
