@@ -7,12 +7,12 @@
 # statistics (executions, coverage) for each target; exits non-zero on a finding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: bench/fuzz.sh parse|check|fmt|all SECONDS, or bench/fuzz.sh smoke}
+target=${1:?usage: bench/fuzz.sh parse|check|fmt|build|all SECONDS, or bench/fuzz.sh smoke}
 if [ "$target" = smoke ]; then
     smoke=1
     target=all
 else
-    seconds=${2:?usage: bench/fuzz.sh parse|check|fmt|all SECONDS}
+    seconds=${2:?usage: bench/fuzz.sh parse|check|fmt|build|all SECONDS}
     limit=(-max_total_time="$seconds")
 fi
 if [ ! -f build-fuzz/CMakeCache.txt ]; then
