@@ -17,10 +17,12 @@ typedef struct printer {
     sc_buf out;
     size_t next_comment;
     int indent;
+    bool measuring; /* printing only to see whether something fits on one line */
 } printer;
 
 static void print_expr(printer *p, const sc_expr *e, int parent_prec);
 static void print_items(printer *p, const sc_ptr_list *items, uint32_t close_offset);
+static void print_item(printer *p, const sc_item *item, size_t key_pad);
 
 static bool multiline(const printer *p, sc_span span)
 {
@@ -50,6 +52,32 @@ static void newline(printer *p)
 static void indent(printer *p)
 {
     sc_buf_indent(&p->out, p->indent);
+}
+
+/* Whether `item` (or, without one, `e`) prints on one line. Decided on the output, not
+ * the source: a value its author wrapped (`a =\n  b`) prints on one line, and the next
+ * run of fmt must align it as this one does. It is printed and taken back; padding only
+ * adds spaces, so while measuring, nested runs are not measured (which keeps the cost
+ * linear in the nesting depth). */
+static bool prints_on_one_line(printer *p, const sc_item *item, const sc_expr *e)
+{
+    if (p->measuring)
+        return false;
+    size_t len = p->out.len, comment = p->next_comment;
+    int depth = p->indent;
+    p->measuring = true;
+    if (item)
+        print_item(p, item, 0);
+    else
+        print_expr(p, e, 0);
+    p->measuring = false;
+    bool one_line =
+        !p->out.failed && p->out.len >= len && !memchr(p->out.data + len, '\n', p->out.len - len);
+    if (p->out.len > len)
+        p->out.len = len;
+    p->next_comment = comment;
+    p->indent = depth;
+    return one_line;
 }
 
 static const sc_comment *peek_comment(const printer *p)
@@ -185,9 +213,11 @@ static void print_string(printer *p, const sc_expr *e)
             continue;
         }
         sc_buf_puts(&p->out, "${");
-        print_expr(p, part->kind == EXPR_INTERP && part->items.count == 1 && part->span.start == ((sc_expr *)part->items.items[0])->span.start
-                          ? part->items.items[0]
-                          : part,
+        print_expr(p,
+                   part->kind == EXPR_INTERP && part->items.count == 1 &&
+                           part->span.start == ((sc_expr *)part->items.items[0])->span.start
+                       ? part->items.items[0]
+                       : part,
                    0);
         sc_buf_putc(&p->out, '}');
     }
@@ -196,12 +226,12 @@ static void print_string(printer *p, const sc_expr *e)
 
 /* Width of the keys in the run of single-line entries starting at `from`; `end`
  * receives the index after the run. */
-static size_t map_run_width(const printer *p, const sc_ptr_list *entries, size_t from, size_t *end)
+static size_t map_run_width(printer *p, const sc_ptr_list *entries, size_t from, size_t *end)
 {
     size_t width = 0, i = from;
     for (; i < entries->count; i++) {
         const sc_map_entry *m = entries->items[i];
-        if (multiline(p, m->value->span))
+        if (!prints_on_one_line(p, NULL, m->value))
             break;
         if (i > from) {
             const sc_map_entry *prev = entries->items[i - 1];
@@ -242,7 +272,8 @@ static void print_map(printer *p, const sc_expr *e)
     size_t width = 0, run_end = 0;
     for (size_t i = 0; i < e->items.count; i++) {
         const sc_map_entry *m = e->items.items[i];
-        uint32_t prev_end = i ? ((sc_map_entry *)e->items.items[i - 1])->span.end : e->span.start + 1;
+        uint32_t prev_end =
+            i ? ((sc_map_entry *)e->items.items[i - 1])->span.end : e->span.start + 1;
         flush_comments(p, m->span.start, prev_end);
         if (i && blank_line_between(p, prev_end, m->span.start) && !peek_comment(p))
             newline(p);
@@ -251,7 +282,7 @@ static void print_map(printer *p, const sc_expr *e)
         indent(p);
         print_key(p, m->key, m->key_is_string);
         size_t w = key_width(m->key, m->key_is_string);
-        if (!multiline(p, m->value->span))
+        if (prints_on_one_line(p, NULL, m->value))
             for (; w < width; w++)
                 sc_buf_putc(&p->out, ' ');
         sc_buf_puts(&p->out, " = ");
@@ -332,8 +363,9 @@ static void print_call(printer *p, const sc_expr *e)
         print_arg(p, a);
         sc_buf_putc(&p->out, ',');
         const sc_arg *next = i + 1 < e->items.count ? e->items.items[i + 1] : NULL;
-        trailing_comment_before(p, a->value->span.end,
-                                next ? (next->name.name ? next->name.span.start : next->value->span.start) : 0);
+        trailing_comment_before(
+            p, a->value->span.end,
+            next ? (next->name.name ? next->name.span.start : next->value->span.start) : 0);
         newline(p);
     }
     flush_comments(p, e->span.end - 1, 0);
@@ -514,15 +546,17 @@ static void print_type(printer *p, const sc_type_expr *t)
 
 /* ---- items --------------------------------------------------------------------------- */
 
-static bool single_line_setting(const printer *p, const sc_item *item)
+static bool single_line_setting(printer *p, const sc_item *item)
 {
-    return item->kind == ITEM_ATTR && !multiline(p, item->span);
+    return item->kind == ITEM_ATTR && prints_on_one_line(p, item, NULL);
 }
 
 /* A body written on one line, holding only single-line settings, stays on one line. */
 static bool inline_body(const printer *p, const sc_item *item)
 {
-    if (item->items.count == 0 || multiline(p, item->body_span.end ? (sc_span){0, item->body_span.start, item->span.end} : item->span))
+    if (item->items.count == 0 ||
+        multiline(p, item->body_span.end ? (sc_span){0, item->body_span.start, item->span.end}
+                                         : item->span))
         return false;
     if (has_comment_inside(p, item->span))
         return false;
@@ -629,7 +663,8 @@ static void print_item(printer *p, const sc_item *item, size_t key_pad)
         return;
     case ITEM_LET:
     case ITEM_ATTRIBUTE:
-        sc_buf_printf(&p->out, "%s %s", item->kind == ITEM_LET ? "let" : "attribute", item->name.name);
+        sc_buf_printf(&p->out, "%s %s", item->kind == ITEM_LET ? "let" : "attribute",
+                      item->name.name);
         if (item->type) {
             sc_buf_puts(&p->out, ": ");
             print_type(p, item->type);
@@ -639,7 +674,8 @@ static void print_item(printer *p, const sc_item *item, size_t key_pad)
         return;
     case ITEM_PARAM:
     case ITEM_INPUT:
-        sc_buf_printf(&p->out, "%s %s: ", item->kind == ITEM_PARAM ? "param" : "input", item->name.name);
+        sc_buf_printf(&p->out, "%s %s: ", item->kind == ITEM_PARAM ? "param" : "input",
+                      item->name.name);
         print_type(p, item->type);
         if (item->value) {
             sc_buf_puts(&p->out, " = ");
@@ -663,7 +699,9 @@ static void print_item(printer *p, const sc_item *item, size_t key_pad)
     case ITEM_CHECK:
     case ITEM_WARN:
     case ITEM_ASSERT:
-        sc_buf_puts(&p->out, item->kind == ITEM_CHECK ? "check " : item->kind == ITEM_WARN ? "warn " : "assert ");
+        sc_buf_puts(&p->out, item->kind == ITEM_CHECK  ? "check "
+                             : item->kind == ITEM_WARN ? "warn "
+                                                       : "assert ");
         print_expr(p, item->value, 0);
         if (item->message) {
             sc_buf_puts(&p->out, ", ");
@@ -674,7 +712,7 @@ static void print_item(printer *p, const sc_item *item, size_t key_pad)
 }
 
 /* Width of the keys in the run of single-line settings starting at `from`. */
-static size_t setting_run_width(const printer *p, const sc_ptr_list *items, size_t from, size_t *end)
+static size_t setting_run_width(printer *p, const sc_ptr_list *items, size_t from, size_t *end)
 {
     size_t width = 0, i = from;
     for (; i < items->count; i++) {
@@ -707,7 +745,8 @@ static void print_items(printer *p, const sc_ptr_list *items, uint32_t close_off
         bool comment_first = c && c->span.start < item->span.start;
         if (blank && !(comment_first && !blank_line_between(p, prev_end, c->span.start)))
             newline(p);
-        uint32_t comments_end = flush_comments(p, item->span.start, comment_first && blank ? 0 : prev_end);
+        uint32_t comments_end =
+            flush_comments(p, item->span.start, comment_first && blank ? 0 : prev_end);
         if (comments_end && blank_line_between(p, comments_end, item->span.start))
             newline(p);
         if (i >= run_end)
@@ -721,7 +760,8 @@ static void print_items(printer *p, const sc_ptr_list *items, uint32_t close_off
     }
     if (close_offset) {
         const sc_comment *c = peek_comment(p);
-        if (c && c->span.start < close_offset && prev_end && blank_line_between(p, prev_end, c->span.start))
+        if (c && c->span.start < close_offset && prev_end &&
+            blank_line_between(p, prev_end, c->span.start))
             newline(p);
         flush_comments(p, close_offset, 0);
     }
