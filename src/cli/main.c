@@ -18,9 +18,6 @@
 
 extern char **environ;
 
-
-
-
 typedef cli_options options;
 
 static const char usage_text[] =
@@ -49,8 +46,9 @@ static const char usage_text[] =
     "                       beside it) against what it compiles to; components' own\n"
     "                       tests run on default instances (all loaded components'\n"
     "                       with --all-components, the standard library's included)\n"
-    "  fmt FILE... [--check]  rewrite files in the canonical layout; with --check,\n"
-    "                       list the files that are not formatted and change nothing\n"
+    "  fmt FILE... [--check]  rewrite files in the canonical layout (FILE \"-\": read\n"
+    "                       stdin, write stdout); with --check, list the files that\n"
+    "                       are not formatted and change nothing\n"
     "  version              print the version\n"
     "\n"
     "options:\n"
@@ -213,7 +211,8 @@ static int run_build(const options *opts)
         return usage_error("build takes exactly one file", NULL);
     if (opts->compose && (opts->stack || opts->yaml || opts->export_references))
         return usage_error("--target compose runs every stack and takes no --stack, --format "
-                           "yaml or --cross-stack", NULL);
+                           "yaml or --cross-stack",
+                           NULL);
     if (!readable(opts->files[0]))
         return SC_EXIT_IO;
     sc_context *ctx = new_context(opts);
@@ -224,7 +223,8 @@ static int run_build(const options *opts)
         /* The user's edits to an earlier .env are kept (docs/views.md). */
         char env_path[4096];
         size_t env_len = 0;
-        snprintf(env_path, sizeof(env_path), "%s/.env", opts->out_dir ? opts->out_dir : "stackc.out");
+        snprintf(env_path, sizeof(env_path), "%s/.env",
+                 opts->out_dir ? opts->out_dir : "stackc.out");
         char *previous_env = read_all(env_path, &env_len);
         if (previous_env)
             previous_env[env_len] = '\0'; /* read_all leaves room for it */
@@ -233,8 +233,8 @@ static int run_build(const options *opts)
         ok = sc_build_compose(ctx, opts->files[0], &compose);
         free(previous_env);
     } else {
-        sc_build_options build = {.yaml = opts->yaml, .stack = opts->stack,
-                                  .export_references = opts->export_references};
+        sc_build_options build = {
+            .yaml = opts->yaml, .stack = opts->stack, .export_references = opts->export_references};
         ok = sc_build_file(ctx, opts->files[0], &build);
     }
     /* A machine reading JSON diagnostics still wants its templates on success. */
@@ -264,11 +264,9 @@ static int run_build(const options *opts)
     return status;
 }
 
-static char *read_all(const char *path, size_t *len)
+/* The whole of `f`, with one spare byte after it; NULL when out of memory. */
+static char *read_stream(FILE *f, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
     size_t cap = 16384, used = 0;
     char *data = malloc(cap);
     while (data) {
@@ -281,8 +279,17 @@ static char *read_all(const char *path, size_t *len)
         data = grown;
         cap *= 2;
     }
-    fclose(f);
     *len = used;
+    return data;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *data = read_stream(f, len);
+    fclose(f);
     return data;
 }
 
@@ -358,14 +365,15 @@ static int run_graph(const options *opts)
     sc_context *ctx = new_context(opts);
     if (!ctx)
         return SC_EXIT_INTERNAL;
-    bool ok = sc_graph_file(ctx, opts->files[0], opts->graph == GRAPH_MERMAID ? SC_GRAPH_MERMAID
-                                                                             : SC_GRAPH_DOT);
+    bool ok = sc_graph_file(ctx, opts->files[0],
+                            opts->graph == GRAPH_MERMAID ? SC_GRAPH_MERMAID : SC_GRAPH_DOT);
     sc_render_human(ctx, stderr, isatty(STDERR_FILENO));
     int status = ok ? SC_EXIT_OK : SC_EXIT_COMPILE_ERROR;
     size_t len = 0;
     const char *data = ok ? sc_output_data(ctx, 0, &len) : NULL;
     if (data && opts->graph == GRAPH_SVG) {
-        int fd = opts->out_dir ? open(opts->out_dir, O_WRONLY | O_CREAT | O_TRUNC, 0644) : STDOUT_FILENO;
+        int fd =
+            opts->out_dir ? open(opts->out_dir, O_WRONLY | O_CREAT | O_TRUNC, 0644) : STDOUT_FILENO;
         if (fd < 0) {
             fprintf(stderr, "stackc: cannot write \"%s\": %s\n", opts->out_dir, strerror(errno));
             status = SC_EXIT_IO;
@@ -388,17 +396,21 @@ static int run_graph(const options *opts)
 }
 
 /* Formats one file; returns an exit code. `changed` tells whether it differed. */
+/* Formats `path` in place; "-" formats standard input to standard output, as editors
+ * that format on save expect. */
 static int format_one(const options *opts, const char *path, bool *changed)
 {
+    bool piped = strcmp(path, "-") == 0;
+    const char *name = piped ? "<stdin>" : path;
     size_t len = 0;
-    char *text = read_all(path, &len);
+    char *text = piped ? read_stream(stdin, &len) : read_all(path, &len);
     if (!text) {
-        fprintf(stderr, "stackc: cannot read \"%s\"\n", path);
+        fprintf(stderr, "stackc: cannot read \"%s\"\n", name);
         return SC_EXIT_IO;
     }
     sc_context *ctx = new_context(opts);
     size_t out_len = 0;
-    char *formatted = ctx ? sc_format_buffer(ctx, path, text, len, &out_len) : NULL;
+    char *formatted = ctx ? sc_format_buffer(ctx, name, text, len, &out_len) : NULL;
     int status = SC_EXIT_OK;
     if (!formatted) {
         if (ctx)
@@ -407,7 +419,9 @@ static int format_one(const options *opts, const char *path, bool *changed)
     } else {
         *changed = out_len != len || memcmp(formatted, text, len) != 0;
         if (*changed && opts->check_only)
-            printf("%s\n", path);
+            printf("%s\n", name);
+        else if (piped && !opts->check_only)
+            fwrite(formatted, 1, out_len, stdout);
         else if (*changed && !write_all(path, formatted, out_len)) {
             fprintf(stderr, "stackc: cannot write \"%s\"\n", path);
             status = SC_EXIT_IO;
@@ -491,7 +505,9 @@ int main(int argc, char **argv)
             return usage_error(opts.command, "takes exactly one file");
         if (!readable(opts.files[0]))
             return SC_EXIT_IO;
-        cli_deploy_command which = opts.command[0] == 'p' ? CLI_PLAN : opts.command[0] == 'a' ? CLI_APPLY : CLI_DESTROY;
+        cli_deploy_command which = opts.command[0] == 'p'   ? CLI_PLAN
+                                   : opts.command[0] == 'a' ? CLI_APPLY
+                                                            : CLI_DESTROY;
         return cli_run_deploy(&opts, which);
     }
     if (strcmp(opts.command, "version") == 0 || strcmp(opts.command, "--version") == 0) {

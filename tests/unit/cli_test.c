@@ -113,7 +113,8 @@ static void test_build_writes_templates_and_manifest(void)
         CU_ASSERT_EQUAL(access(path, R_OK), 0);
     }
     snprintf(command, sizeof(command),
-             "build examples/wordpress/site.stack --format yaml --stack Network -o %s/yaml", temp_dir);
+             "build examples/wordpress/site.stack --format yaml --stack Network -o %s/yaml",
+             temp_dir);
     r = run(command);
     CU_ASSERT_EQUAL(r.status, 0);
     free(r.out);
@@ -148,8 +149,32 @@ static void test_test_command(void)
     free(r.out);
     r = run("test --all-components tests/stack-tests/stdlib-defaults.stack");
     CU_ASSERT_EQUAL(r.status, 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS by default: encrypted, protected, snapshot on delete"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(r.out, "PASS by default: encrypted, protected, snapshot on delete"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "11 passed, 0 failed\n"));
+    free(r.out);
+}
+
+static void test_fmt_stdin(void)
+{
+    /* "-" reads standard input and writes the result to standard output. */
+    run_result r = run("fmt - < tests/fmt/wrapped-values.in.stack");
+    CU_ASSERT_EQUAL(r.status, 0);
+    char *expected = test_read_file(ROOT "/tests/fmt/wrapped-values.out.stack", NULL);
+    CU_ASSERT_STRING_EQUAL(r.out, expected);
+    free(expected);
+    free(r.out);
+    r = run("fmt --check - < tests/fmt/wrapped-values.in.stack");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_STRING_EQUAL(r.out, "<stdin>\n");
+    free(r.out);
+    r = run("fmt --check - < tests/fmt/wrapped-values.out.stack");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_STRING_EQUAL(r.out, "");
+    free(r.out);
+    r = run("fmt - < tests/bad/E0100-missing-brace-at-eof.stack");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "<stdin>:"));
     free(r.out);
 }
 
@@ -162,6 +187,7 @@ int main(void)
         {"check: 0 clean, 1 errors, 3 unreadable", test_check},
         {"check --format json", test_check_json},
         {"fmt --check lists unformatted files; fmt rewrites them", test_fmt_check},
+        {"fmt - formats standard input to standard output", test_fmt_stdin},
         {"build writes templates and the manifest", test_build_writes_templates_and_manifest},
         {"test runs test blocks: exit 0 all pass, 5 on a failure", test_test_command},
         {NULL, NULL},
