@@ -42,11 +42,11 @@ typedef struct local_equivalent {
     const char *input;     /* the row applies when this input ... (NULL: always) */
     const char *value;     /* ... holds this value */
     local_role role;
-    const char *on_aws;    /* what runs on AWS, for the file's header */
+    const char *on_aws; /* what runs on AWS, for the file's header */
     /* LOCAL_DATABASE: the image and how it is configured */
     const char *image;
     int port;
-    const char *data_dir;  /* kept in a named volume, so data survives `docker compose down` */
+    const char *data_dir; /* kept in a named volume, so data survives `docker compose down` */
     const char *user_env, *password_env, *database_env;
     const char *superuser;          /* a user name the image refuses in user_env ... */
     const char *superuser_password; /* ... whose password goes into this variable instead */
@@ -64,15 +64,32 @@ static const local_equivalent local_equivalents[] = {
     {.component = "secret", .role = LOCAL_SECRET, .on_aws = "Secrets Manager secret"},
     /* Aurora MySQL 3 is MySQL 8.0; the PostgreSQL major version is the one CloudFormation
      * creates when EngineVersion is left out, as the component does. */
-    {.component = "database", .input = "engine", .value = "aurora-mysql", .role = LOCAL_DATABASE,
-     .on_aws = "Aurora MySQL", .image = "mysql:8.0", .port = 3306, .data_dir = "/var/lib/mysql",
-     .user_env = "MYSQL_USER", .password_env = "MYSQL_PASSWORD", .database_env = "MYSQL_DATABASE",
-     .superuser = "root", .superuser_password = "MYSQL_ROOT_PASSWORD",
-     .extra_env = "MYSQL_RANDOM_ROOT_PASSWORD=yes", .ready = "mysqladmin ping -h 127.0.0.1 --silent"},
-    {.component = "database", .input = "engine", .value = "aurora-postgresql", .role = LOCAL_DATABASE,
-     .on_aws = "Aurora PostgreSQL", .image = "postgres:16", .port = 5432,
-     .data_dir = "/var/lib/postgresql/data", .user_env = "POSTGRES_USER",
-     .password_env = "POSTGRES_PASSWORD", .database_env = "POSTGRES_DB",
+    {.component = "database",
+     .input = "engine",
+     .value = "aurora-mysql",
+     .role = LOCAL_DATABASE,
+     .on_aws = "Aurora MySQL",
+     .image = "mysql:8.0",
+     .port = 3306,
+     .data_dir = "/var/lib/mysql",
+     .user_env = "MYSQL_USER",
+     .password_env = "MYSQL_PASSWORD",
+     .database_env = "MYSQL_DATABASE",
+     .superuser = "root",
+     .superuser_password = "MYSQL_ROOT_PASSWORD",
+     .extra_env = "MYSQL_RANDOM_ROOT_PASSWORD=yes",
+     .ready = "mysqladmin ping -h 127.0.0.1 --silent"},
+    {.component = "database",
+     .input = "engine",
+     .value = "aurora-postgresql",
+     .role = LOCAL_DATABASE,
+     .on_aws = "Aurora PostgreSQL",
+     .image = "postgres:16",
+     .port = 5432,
+     .data_dir = "/var/lib/postgresql/data",
+     .user_env = "POSTGRES_USER",
+     .password_env = "POSTGRES_PASSWORD",
+     .database_env = "POSTGRES_DB",
      .ready = "pg_isready -h 127.0.0.1 -U \"$$POSTGRES_USER\" -d \"$$POSTGRES_DB\""},
 };
 
@@ -82,7 +99,7 @@ typedef enum local_value {
     VALUE_USERNAME, /* .env: the credentials Secrets Manager holds on AWS */
     VALUE_PASSWORD,
     VALUE_DBNAME,
-    VALUE_SECRET,   /* .env: the generated value */
+    VALUE_SECRET, /* .env: the generated value */
 } local_value;
 
 /* Attributes whose value is only known on AWS, and what stands in for them. */
@@ -110,17 +127,17 @@ enum { DATABASE_PASSWORD_LENGTH = 32 };
 typedef struct local {
     const sc_item *item;
     sc_stack *stack;
-    sc_component *component;      /* NULL for a raw resource */
-    const local_equivalent *row;  /* NULL: no local equivalent */
-    const char *name;             /* "wp", "uploads[0]" */
-    const char *marker;           /* "Wordpress.wp": the id its marker carries */
-    sc_scope *outer;              /* where its inputs are evaluated (loop variables bound) */
-    sc_scope *scope;              /* its inputs and its component's lets */
-    const char *service;          /* database: Compose service; filesystem: volume */
-    const char *var;              /* prefix of its .env variables: WORDPRESS_WP */
-    sc_ptr_list containers;       /* service: Compose names of its containers, in order */
-    sc_ptr_list volumes;          /* filesystem: the volumes that stand in for it */
-    sc_ptr_list notes;            /* what stands in for it, for the file's header */
+    sc_component *component;     /* NULL for a raw resource */
+    const local_equivalent *row; /* NULL: no local equivalent */
+    const char *name;            /* "wp", "uploads[0]" */
+    const char *marker;          /* "Wordpress.wp": the id its marker carries */
+    sc_scope *outer;             /* where its inputs are evaluated (loop variables bound) */
+    sc_scope *scope;             /* its inputs and its component's lets */
+    const char *service;         /* database: Compose service; filesystem: volume */
+    const char *var;             /* prefix of its .env variables: WORDPRESS_WP */
+    sc_ptr_list containers;      /* service: Compose names of its containers, in order */
+    sc_ptr_list volumes;         /* filesystem: the volumes that stand in for it */
+    sc_ptr_list notes;           /* what stands in for it, for the file's header */
 } local;
 
 typedef struct param {
@@ -132,8 +149,8 @@ typedef struct param {
 /* One .env variable. */
 typedef struct env_var {
     const char *name;
-    const char *value;   /* as written after `=`; "" when the user must fill it */
-    const char *group;   /* the comment heading it */
+    const char *value; /* as written after `=`; "" when the user must fill it */
+    const char *group; /* the comment heading it */
     bool required;
 } env_var;
 
@@ -141,18 +158,18 @@ typedef struct composer {
     sc_context *ctx;
     sc_program *program;
     const sc_compose_options *options;
-    const char *base_dir;  /* the main file's folder, absolute */
-    const char *title;     /* the main file's name */
-    sc_map locals;         /* marker -> local */
-    sc_ptr_list order;     /* local, in source order */
-    sc_map params;         /* marker -> param */
-    sc_map names;          /* Compose service and volume names taken */
-    sc_map vars;           /* .env variable name -> env_var */
-    sc_ptr_list env;       /* env_var, in order of first use */
+    const char *base_dir; /* the main file's folder, absolute */
+    const char *title;    /* the main file's name */
+    sc_map locals;        /* marker -> local */
+    sc_ptr_list order;    /* local, in source order */
+    sc_map params;        /* marker -> param */
+    sc_map names;         /* Compose service and volume names taken */
+    sc_map vars;          /* .env variable name -> env_var */
+    sc_ptr_list env;      /* env_var, in order of first use */
     sc_value *services;
     sc_value *volumes;
-    sc_ptr_list left_out;  /* header lines: no local equivalent */
-    sc_ptr_list skipped;   /* header lines: instances whose `if` is false */
+    sc_ptr_list left_out; /* header lines: no local equivalent */
+    sc_ptr_list skipped;  /* header lines: instances whose `if` is false */
     bool failed;
 } composer;
 
@@ -266,7 +283,8 @@ static const char *claim_name(composer *k, const sc_stack *stack, const char *wa
 {
     char *name = sc_arena_strdup(&k->ctx->arena, wanted);
     for (char *p = name; p && *p; p++)
-        *p = isalnum((unsigned char)*p) || *p == '.' || *p == '-' ? (char)tolower((unsigned char)*p) : '-';
+        *p = isalnum((unsigned char)*p) || *p == '.' || *p == '-' ? (char)tolower((unsigned char)*p)
+                                                                  : '-';
     if (!name)
         return "x";
     const char *candidate = name;
@@ -319,8 +337,8 @@ static const char *env_literal(composer *k, const char *value)
 
 /* Declares a .env variable (once) and returns how Compose reads it: ${NAME}, or
  * ${NAME:?...} when the user must fill it, so Compose stops with that message. */
-static const char *env_reference(composer *k, const char *name, const char *value, const char *group,
-                                 bool required)
+static const char *env_reference(composer *k, const char *name, const char *value,
+                                 const char *group, bool required)
 {
     env_var *v = sc_map_get(&k->vars, name);
     if (!v) {
@@ -349,13 +367,15 @@ static const char *derived_password(composer *k, const char *owner, size_t lengt
     for (unsigned block = 0; out.len < length; block++) {
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int len = 0;
-        const char *seed = sc_arena_printf(&k->ctx->arena, "stackc local-only password|%s|%u", owner, block);
+        const char *seed =
+            sc_arena_printf(&k->ctx->arena, "stackc local-only password|%s|%u", owner, block);
         if (!seed || !EVP_Digest(seed, strlen(seed), digest, &len, EVP_sha256(), NULL))
             break;
         for (unsigned i = 0; i < len && out.len < length; i++)
             sc_buf_printf(&out, "%02x", digest[i]);
     }
-    const char *result = sc_arena_strndup(&k->ctx->arena, out.data ? out.data : "", length < out.len ? length : out.len);
+    const char *result = sc_arena_strndup(&k->ctx->arena, out.data ? out.data : "",
+                                          length < out.len ? length : out.len);
     sc_buf_free(&out);
     return result;
 }
@@ -374,14 +394,16 @@ static sc_value *marker(composer *k, const char *id, sc_stack *stack)
 
 static const local_equivalent *find_row(const local *l)
 {
-    for (size_t i = 0; l->component && i < sizeof(local_equivalents) / sizeof(local_equivalents[0]); i++) {
+    for (size_t i = 0; l->component && i < sizeof(local_equivalents) / sizeof(local_equivalents[0]);
+         i++) {
         const local_equivalent *row = &local_equivalents[i];
         if (strcmp(row->component, l->component->name) != 0)
             continue;
         if (!row->input)
             return row;
         sc_symbol *input = l->scope ? sc_scope_lookup_local(l->scope, row->input) : NULL;
-        if (input && input->value && input->value->kind == VAL_STRING && strcmp(input->value->s, row->value) == 0)
+        if (input && input->value && input->value->kind == VAL_STRING &&
+            strcmp(input->value->s, row->value) == 0)
             return row;
     }
     return NULL;
@@ -439,11 +461,12 @@ static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol)
         return p->value ? p->value : sc_value_new(ctx, VAL_UNKNOWN);
     p->busy = true;
     bool holds = true;
-    if (item->when && sc_value_truthy_known(sc_eval(ctx, p->stack->scope, item->when), &holds) && !holds) {
+    if (item->when && sc_value_truthy_known(sc_eval(ctx, p->stack->scope, item->when), &holds) &&
+        !holds) {
         p->value = sc_value_new(ctx, VAL_NULL);
         sc_list_push(&ctx->arena, &k->skipped,
-                     (void *)sc_arena_printf(&ctx->arena, "%s %s.%s", item->name.name, p->stack->name,
-                                             item->label.name));
+                     (void *)sc_arena_printf(&ctx->arena, "%s %s.%s", item->name.name,
+                                             p->stack->name, item->label.name));
     } else if (!item->for_iter) {
         local *l = add_local(k, p->stack, item, item->label.name, p->stack->scope);
         p->value = l ? marker(k, l->marker, p->stack) : NULL;
@@ -451,7 +474,8 @@ static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol)
         sc_value *iter = sc_eval(ctx, p->stack->scope, item->for_iter);
         p->value = sc_value_new(ctx, VAL_LIST);
         if (!iter || (iter->kind != VAL_LIST && iter->kind != VAL_MAP)) {
-            sc_error(ctx, "E0303", item->for_iter->span, "what `for` walks must be known at compile time");
+            sc_error(ctx, "E0303", item->for_iter->span,
+                     "what `for` walks must be known at compile time");
             k->failed = true;
         }
         for (size_t i = 0; p->value && iter && (iter->kind == VAL_LIST || iter->kind == VAL_MAP) &&
@@ -575,16 +599,16 @@ static sc_value *attribute_value(composer *k, const local *l, const char *path)
 
 /* The span of a nested block `name label` of an instance, of a setting in it, or of a
  * key of that setting's map: as precise as the source allows. */
-static sc_span source_span(const local *l, const char *block, const char *label, const char *setting,
-                           const char *key)
+static sc_span source_span(const local *l, const char *block, const char *label,
+                           const char *setting, const char *key)
 {
     const sc_item *item = l->item;
     sc_span span = item->label.name ? item->label.span : item->span;
     const sc_item *found = NULL;
     for (size_t i = 0; i < item->items.count && !found; i++) {
         const sc_item *b = item->items.items[i];
-        if (b->kind == ITEM_BLOCK && strcmp(b->name.name, block) == 0 && b->label.name &&
-            label && strcmp(b->label.name, label) == 0)
+        if (b->kind == ITEM_BLOCK && strcmp(b->name.name, block) == 0 && b->label.name && label &&
+            strcmp(b->label.name, label) == 0)
             found = b;
     }
     if (!found)
@@ -606,8 +630,8 @@ static sc_span source_span(const local *l, const char *block, const char *label,
 
 static const char *use_text(composer *k, const use *u)
 {
-    const char *where = sc_arena_printf(&k->ctx->arena, "container `%s` of service `%s`", u->container,
-                                        u->service->name);
+    const char *where = sc_arena_printf(&k->ctx->arena, "container `%s` of service `%s`",
+                                        u->container, u->service->name);
     if (u->key)
         return sc_arena_printf(&k->ctx->arena, "`%s` in %s", u->key, where);
     return sc_arena_printf(&k->ctx->arena, "the %s of %s", u->setting, where);
@@ -621,28 +645,35 @@ static sc_span use_span(const use *u)
 /* A value read from an instance with no local stand-in for it. */
 static void report_no_local(composer *k, const use *u, const local *l, const char *attribute)
 {
-    const char *what = attribute[0] ? sc_arena_printf(&k->ctx->arena, "%s.%s", reference_text(k, l, u), attribute)
-                                    : reference_text(k, l, u);
+    const char *what =
+        attribute[0] ? sc_arena_printf(&k->ctx->arena, "%s.%s", reference_text(k, l, u), attribute)
+                     : reference_text(k, l, u);
     sc_diagnostic *d;
     if (!l->component) {
-        d = sc_error(k->ctx, "E0320", use_span(u), "%s reads `%s`, but resource `%s` (%s) has no local equivalent",
+        d = sc_error(k->ctx, "E0320", use_span(u),
+                     "%s reads `%s`, but resource `%s` (%s) has no local equivalent",
                      use_text(k, u), what, l->name,
-                     l->item->text && l->item->text->kind == EXPR_STRING ? l->item->text->text : "raw");
+                     l->item->text && l->item->text->kind == EXPR_STRING ? l->item->text->text
+                                                                         : "raw");
     } else if (!l->row || l->row->role == LOCAL_NONE) {
-        d = sc_error(k->ctx, "E0320", use_span(u), "%s reads `%s`, but %s `%s` has no local equivalent",
-                     use_text(k, u), what, l->component->name, l->name);
+        d = sc_error(k->ctx, "E0320", use_span(u),
+                     "%s reads `%s`, but %s `%s` has no local equivalent", use_text(k, u), what,
+                     l->component->name, l->name);
     } else {
-        d = sc_error(k->ctx, "E0320", use_span(u), "%s reads `%s`, which has no local value: locally, %s `%s` is %s",
+        d = sc_error(k->ctx, "E0320", use_span(u),
+                     "%s reads `%s`, which has no local value: locally, %s `%s` is %s",
                      use_text(k, u), what, l->component->name, l->name,
-                     l->row->image ? l->row->image
-                     : l->row->role == LOCAL_VOLUME ? "a volume"
-                     : l->row->role == LOCAL_SECRET ? "a value in .env"
+                     l->row->image                     ? l->row->image
+                     : l->row->role == LOCAL_VOLUME    ? "a volume"
+                     : l->row->role == LOCAL_SECRET    ? "a value in .env"
                      : l->row->role == LOCAL_LISTENERS ? "a published port"
                                                        : "a set of containers");
     }
-    sc_diag_note(k->ctx, d, l->item->label.name ? l->item->label.span : l->item->span, "`%s` is declared here",
-                 l->name);
-    sc_diag_fix(k->ctx, d, "for local runs, give the variable a literal or a param (params are read from .env)");
+    sc_diag_note(k->ctx, d, l->item->label.name ? l->item->label.span : l->item->span,
+                 "`%s` is declared here", l->name);
+    sc_diag_fix(
+        k->ctx, d,
+        "for local runs, give the variable a literal or a param (params are read from .env)");
     k->failed = true;
 }
 
@@ -662,14 +693,16 @@ static void note_dependency(composer *k, use *u, local *l)
 static bool local_attribute(composer *k, use *u, local *l, const char *attribute, sc_buf *out)
 {
     sc_value *known = attribute_value(k, l, attribute);
-    if (known && (known->kind == VAL_STRING || known->kind == VAL_INT || known->kind == VAL_NUMBER ||
-                  known->kind == VAL_BOOL))
+    if (known && (known->kind == VAL_STRING || known->kind == VAL_INT ||
+                  known->kind == VAL_NUMBER || known->kind == VAL_BOOL))
         return local_text(k, u, known, out);
     for (size_t i = 0; l->row && i < sizeof(local_attributes) / sizeof(local_attributes[0]); i++) {
-        if (local_attributes[i].role != l->row->role || strcmp(local_attributes[i].attribute, attribute) != 0)
+        if (local_attributes[i].role != l->row->role ||
+            strcmp(local_attributes[i].attribute, attribute) != 0)
             continue;
-        const char *group = sc_arena_printf(&k->ctx->arena, "%s %s.%s (%s on AWS)", l->component->name,
-                                            l->stack->name, l->name, l->row->on_aws);
+        const char *group =
+            sc_arena_printf(&k->ctx->arena, "%s %s.%s (%s on AWS)", l->component->name,
+                            l->stack->name, l->name, l->row->on_aws);
         sc_value *user = input(l, "username"), *dbname = input(l, "database_name");
         sc_value *length = input(l, "password_length"), *generate = input(l, "generate");
         switch (local_attributes[i].value) {
@@ -681,21 +714,27 @@ static bool local_attribute(composer *k, use *u, local *l, const char *attribute
             break;
         case VALUE_USERNAME:
             sc_buf_puts(out, env_reference(k, var_name(k, l->var, "username"),
-                                           user && user->kind == VAL_STRING ? user->s : "", group, false));
+                                           user && user->kind == VAL_STRING ? user->s : "", group,
+                                           false));
             break;
         case VALUE_PASSWORD:
             sc_buf_puts(out, env_reference(k, var_name(k, l->var, "password"),
-                                           derived_password(k, l->marker, DATABASE_PASSWORD_LENGTH), group, false));
+                                           derived_password(k, l->marker, DATABASE_PASSWORD_LENGTH),
+                                           group, false));
             break;
         case VALUE_DBNAME:
             sc_buf_puts(out, env_reference(k, var_name(k, l->var, "dbname"),
-                                           dbname && dbname->kind == VAL_STRING ? dbname->s : "", group, false));
+                                           dbname && dbname->kind == VAL_STRING ? dbname->s : "",
+                                           group, false));
             break;
         case VALUE_SECRET: {
             bool generated = !generate || generate->kind != VAL_BOOL || generate->b;
-            size_t n = length && length->kind == VAL_INT && length->i > 0 && length->i <= 4096 ? (size_t)length->i : 32;
+            size_t n = length && length->kind == VAL_INT && length->i > 0 && length->i <= 4096
+                           ? (size_t)length->i
+                           : 32;
             sc_buf_puts(out, env_reference(k, var_name(k, l->var, "value"),
-                                           generated ? derived_password(k, l->marker, n) : NULL, group, !generated));
+                                           generated ? derived_password(k, l->marker, n) : NULL,
+                                           group, !generated));
             break;
         }
         }
@@ -715,8 +754,9 @@ static bool local_param(composer *k, const param *p, sc_buf *out)
     const sc_type *t = p->symbol->type;
     while (t && t->kind == TY_OPTIONAL)
         t = t->elem;
-    const char *group = sc_arena_printf(&k->ctx->arena, "param %s of stack %s%s", p->item->name.name,
-                                        p->stack->name, t && t->kind == TY_SECRET ? " (a secret: fill it in)" : "");
+    const char *group =
+        sc_arena_printf(&k->ctx->arena, "param %s of stack %s%s", p->item->name.name,
+                        p->stack->name, t && t->kind == TY_SECRET ? " (a secret: fill it in)" : "");
     const char *value = NULL;
     if (p->item->value) {
         sc_value *d = sc_eval(k->ctx, p->stack->scope, p->item->value);
@@ -745,14 +785,18 @@ static bool local_param(composer *k, const param *p, sc_buf *out)
             value = sc_arena_strdup(&k->ctx->arena, text.data ? text.data : "");
         sc_buf_free(&text);
     }
-    sc_buf_puts(out, env_reference(k, var_name(k, p->stack->name, p->item->name.name), value, group, value == NULL));
+    sc_buf_puts(out, env_reference(k, var_name(k, p->stack->name, p->item->name.name), value, group,
+                                   value == NULL));
     return true;
 }
 
 static void report_aws_only(composer *k, use *u, const char *what)
 {
-    sc_diagnostic *d = sc_error(k->ctx, "E0321", use_span(u), "%s is only known on AWS (%s)", use_text(k, u), what);
-    sc_diag_fix(k->ctx, d, "for local runs, give the variable a literal or a param (params are read from .env)");
+    sc_diagnostic *d = sc_error(k->ctx, "E0321", use_span(u), "%s is only known on AWS (%s)",
+                                use_text(k, u), what);
+    sc_diag_fix(
+        k->ctx, d,
+        "for local runs, give the variable a literal or a param (params are read from .env)");
     k->failed = true;
 }
 
@@ -788,7 +832,8 @@ static bool local_text(composer *k, use *u, const sc_value *v, sc_buf *out)
     case VAL_SECRET:
         if (v->items.count) {
             const sc_value *source = v->items.items[0];
-            local *l = source && source->kind == VAL_RESOURCE ? sc_map_get(&k->locals, source->s) : NULL;
+            local *l =
+                source && source->kind == VAL_RESOURCE ? sc_map_get(&k->locals, source->s) : NULL;
             if (l) {
                 report_no_local(k, u, l, "");
                 return false;
@@ -804,13 +849,15 @@ static bool local_text(composer *k, use *u, const sc_value *v, sc_buf *out)
             const param *p = sc_map_get(&k->params, arg->s);
             return p && local_param(k, p, out);
         }
-        if (strcmp(v->s, "Fn::GetAtt") == 0 && arg && arg->kind == VAL_LIST && arg->items.count == 2) {
+        if (strcmp(v->s, "Fn::GetAtt") == 0 && arg && arg->kind == VAL_LIST &&
+            arg->items.count == 2) {
             const sc_value *id = arg->items.items[0], *attribute = arg->items.items[1];
             local *l = id->kind == VAL_STRING ? sc_map_get(&k->locals, id->s) : NULL;
             if (l && attribute->kind == VAL_STRING)
                 return local_attribute(k, u, l, attribute->s, out);
         }
-        if (strcmp(v->s, "Fn::Join") == 0 && arg && arg->kind == VAL_LIST && arg->items.count == 2) {
+        if (strcmp(v->s, "Fn::Join") == 0 && arg && arg->kind == VAL_LIST &&
+            arg->items.count == 2) {
             const sc_value *separator = arg->items.items[0], *parts = arg->items.items[1];
             if (separator->kind == VAL_STRING && parts->kind == VAL_LIST) {
                 bool ok = true;
@@ -840,7 +887,8 @@ static sc_value *local_string(composer *k, use *u, const sc_value *v)
     sc_buf out;
     sc_buf_init(&out, &k->ctx->allocator);
     bool ok = local_text(k, u, v, &out);
-    sc_value *result = ok ? str(k, sc_arena_strdup(&k->ctx->arena, out.data ? out.data : "")) : NULL;
+    sc_value *result =
+        ok ? str(k, sc_arena_strdup(&k->ctx->arena, out.data ? out.data : "")) : NULL;
     sc_buf_free(&out);
     return result;
 }
@@ -853,12 +901,14 @@ static const char *absolute(composer *k, const char *path)
     const char *full = path;
     if (path[0] != '/') {
         char cwd[4096];
-        full = getcwd(cwd, sizeof(cwd)) ? sc_arena_printf(&k->ctx->arena, "%s/%s", cwd, path) : path;
+        full =
+            getcwd(cwd, sizeof(cwd)) ? sc_arena_printf(&k->ctx->arena, "%s/%s", cwd, path) : path;
     }
     char *copy = sc_arena_strdup(&k->ctx->arena, full ? full : "/");
     sc_ptr_list parts = {0};
     char *save = NULL;
-    for (char *part = copy ? strtok_r(copy, "/", &save) : NULL; part; part = strtok_r(NULL, "/", &save)) {
+    for (char *part = copy ? strtok_r(copy, "/", &save) : NULL; part;
+         part = strtok_r(NULL, "/", &save)) {
         if (strcmp(part, ".") == 0)
             continue;
         if (strcmp(part, "..") == 0) {
@@ -934,7 +984,8 @@ static void write_database(composer *k, local *l)
     put(k, service, "image", str(k, row->image));
     sc_value *env = new_value(k, VAL_MAP);
     sc_value *user = input(l, "username");
-    bool superuser = row->superuser && user && user->kind == VAL_STRING && strcmp(user->s, row->superuser) == 0;
+    bool superuser =
+        row->superuser && user && user->kind == VAL_STRING && strcmp(user->s, row->superuser) == 0;
     sc_buf text;
     static const char *const attributes[] = {"secret.username", "secret.password", "secret.dbname"};
     const char *names[] = {row->user_env, superuser ? row->superuser_password : row->password_env,
@@ -943,12 +994,14 @@ static void write_database(composer *k, local *l)
         sc_buf_init(&text, &k->ctx->allocator);
         local_attribute(k, NULL, l, attributes[i], &text);
         if (!(superuser && i == 0))
-            put(k, env, names[i], str(k, sc_arena_strdup(&k->ctx->arena, text.data ? text.data : "")));
+            put(k, env, names[i],
+                str(k, sc_arena_strdup(&k->ctx->arena, text.data ? text.data : "")));
         sc_buf_free(&text);
     }
     if (row->extra_env && !superuser) {
         const char *eq = strchr(row->extra_env, '=');
-        put(k, env, sc_arena_strndup(&k->ctx->arena, row->extra_env, (size_t)(eq - row->extra_env)), str(k, eq + 1));
+        put(k, env, sc_arena_strndup(&k->ctx->arena, row->extra_env, (size_t)(eq - row->extra_env)),
+            str(k, eq + 1));
     }
     put(k, service, "environment", env);
     const char *volume = claim_name(k, l->stack, printf1(k, "%s-data", l->service));
@@ -966,15 +1019,16 @@ static void write_database(composer *k, local *l)
     put(k, health, "retries", sc_value_int(k->ctx, 60));
     put(k, service, "healthcheck", health);
     sc_list_push(&k->ctx->arena, &l->notes,
-                 (void *)sc_arena_printf(&k->ctx->arena, "service %s (%s), its data in volume %s", l->service,
-                                         row->image, volume));
+                 (void *)sc_arena_printf(&k->ctx->arena, "service %s (%s), its data in volume %s",
+                                         l->service, row->image, volume));
 }
 
 /* `build(...)` becomes a Compose build from the same context, relative to the output
  * folder; anything else is an image name. */
 static sc_value *image_setting(composer *k, use *u, const sc_value *image, const char **key)
 {
-    if (!image || image->kind != VAL_INTRINSIC || strcmp(image->s, "stackc::Asset") != 0 || !image->items.count) {
+    if (!image || image->kind != VAL_INTRINSIC || strcmp(image->s, "stackc::Asset") != 0 ||
+        !image->items.count) {
         *key = "image";
         return local_string(k, u, image);
     }
@@ -983,14 +1037,17 @@ static sc_value *image_setting(composer *k, use *u, const sc_value *image, const
     const sc_value *context = map_get(spec, "context"), *dockerfile = map_get(spec, "dockerfile");
     const sc_value *args = map_get(spec, "args"), *target = map_get(spec, "target");
     const char *context_text = context && context->kind == VAL_STRING ? context->s : ".";
-    const char *dir = absolute(k, sc_arena_printf(&k->ctx->arena, "%s/%s", k->base_dir, context_text));
+    const char *dir =
+        absolute(k, sc_arena_printf(&k->ctx->arena, "%s/%s", k->base_dir, context_text));
     const char *file = dockerfile && dockerfile->kind == VAL_STRING ? dockerfile->s : "Dockerfile";
     if (!is_directory(dir) || !is_file(sc_arena_printf(&k->ctx->arena, "%s/%s", dir, file))) {
-        sc_diagnostic *d = sc_error(k->ctx, "E0304", image->origin.end > image->origin.start ? image->origin : use_span(u),
-                                    is_directory(dir) ? "the build context \"%s\" has no file \"%s\""
-                                                      : "the build context \"%s\" is not a directory%s",
-                                    context_text, is_directory(dir) ? file : "");
-        sc_diag_note_plain(k->ctx, d, "build contexts are relative to the folder of the file being compiled");
+        sc_diagnostic *d = sc_error(
+            k->ctx, "E0304", image->origin.end > image->origin.start ? image->origin : use_span(u),
+            is_directory(dir) ? "the build context \"%s\" has no file \"%s\""
+                              : "the build context \"%s\" is not a directory%s",
+            context_text, is_directory(dir) ? file : "");
+        sc_diag_note_plain(k->ctx, d,
+                           "build contexts are relative to the folder of the file being compiled");
         k->failed = true;
         return NULL;
     }
@@ -1023,7 +1080,8 @@ static sc_value *mount_entry(composer *k, use *u, const char *path, const sc_val
         if (l)
             report_no_local(k, u, l, "");
         else
-            report_aws_only(k, u, sc_arena_printf(&k->ctx->arena, "the file system mounted at %s", path));
+            report_aws_only(k, u,
+                            sc_arena_printf(&k->ctx->arena, "the file system mounted at %s", path));
         return NULL;
     }
     const char *volume = l->service;
@@ -1035,7 +1093,8 @@ static sc_value *mount_entry(composer *k, use *u, const char *path, const sc_val
             for (char *p = slug; p && *p; p++)
                 if (!isalnum((unsigned char)*p))
                     *p = '-';
-            taken = claim_name(k, l->stack, sc_arena_printf(&k->ctx->arena, "%s-%s", l->service, slug));
+            taken =
+                claim_name(k, l->stack, sc_arena_printf(&k->ctx->arena, "%s-%s", l->service, slug));
             sc_map_put(&k->ctx->arena, &k->names, key, (void *)taken);
         }
         volume = taken;
@@ -1044,7 +1103,8 @@ static sc_value *mount_entry(composer *k, use *u, const char *path, const sc_val
         sc_list_push(&k->ctx->arena, &l->volumes, (void *)volume);
     child_map(k, k->volumes, volume);
     bool ro = readonly && readonly->kind == VAL_BOOL && readonly->b;
-    return str(k, sc_arena_printf(&k->ctx->arena, "%s:%s%s", volume, literal(k, path), ro ? ":ro" : ""));
+    return str(
+        k, sc_arena_printf(&k->ctx->arena, "%s:%s%s", volume, literal(k, path), ro ? ":ro" : ""));
 }
 
 /* The first container's `ports`: each `expose` published on 127.0.0.1 at its listener's
@@ -1057,18 +1117,23 @@ static void publish_routes(composer *k, local *service, sc_value *first)
         const char *container = expose->keys.items[i];
         const sc_value *route = expose->items.items[i];
         const sc_value *port = map_get(route, "port"), *via = map_get(route, "via");
-        const sc_value *arg = via && via->kind == VAL_INTRINSIC && via->items.count ? via->items.items[0] : NULL;
+        const sc_value *arg =
+            via && via->kind == VAL_INTRINSIC && via->items.count ? via->items.items[0] : NULL;
         local *lb = arg && arg->kind == VAL_LIST && arg->items.count == 2 &&
                             ((sc_value *)arg->items.items[0])->kind == VAL_STRING
                         ? sc_map_get(&k->locals, ((sc_value *)arg->items.items[0])->s)
                         : NULL;
-        const sc_value *attribute = arg && arg->kind == VAL_LIST && arg->items.count == 2 ? arg->items.items[1] : NULL;
-        const char *listener = attribute && attribute->kind == VAL_STRING && strncmp(attribute->s, "listener.", 9) == 0
-                                   ? attribute->s + 9
-                                   : NULL;
-        sc_value *listen = lb && listener ? attribute_value(k, lb, printf1(k, "listener.%s.port", listener)) : NULL;
-        if (!lb || !lb->row || lb->row->role != LOCAL_LISTENERS || !listen || listen->kind != VAL_INT ||
-            !port || port->kind != VAL_INT) {
+        const sc_value *attribute =
+            arg && arg->kind == VAL_LIST && arg->items.count == 2 ? arg->items.items[1] : NULL;
+        const char *listener =
+            attribute && attribute->kind == VAL_STRING && strncmp(attribute->s, "listener.", 9) == 0
+                ? attribute->s + 9
+                : NULL;
+        sc_value *listen = lb && listener
+                               ? attribute_value(k, lb, printf1(k, "listener.%s.port", listener))
+                               : NULL;
+        if (!lb || !lb->row || lb->row->role != LOCAL_LISTENERS || !listen ||
+            listen->kind != VAL_INT || !port || port->kind != VAL_INT) {
             sc_error(k->ctx, "E0320", source_span(service, "expose", container, "via", NULL),
                      "the route to container `%s` of service `%s` has no local equivalent: only a "
                      "loadbalancer's listener can be published",
@@ -1076,27 +1141,35 @@ static void publish_routes(composer *k, local *service, sc_value *first)
             k->failed = true;
             continue;
         }
-        const char *name = var_name(k, lb->var, sc_arena_printf(&k->ctx->arena, "%s_port", listener));
+        const char *name =
+            var_name(k, lb->var, sc_arena_printf(&k->ctx->arena, "%s_port", listener));
         if (sc_map_get(&k->vars, name)) {
-            sc_warning(k->ctx, "W0320", source_span(service, "expose", container, "via", NULL),
-                       "listener `%s` of `%s` is already published for another route: locally one port "
-                       "serves one container",
-                       listener, lb->name);
+            sc_warning(
+                k->ctx, "W0320", source_span(service, "expose", container, "via", NULL),
+                "listener `%s` of `%s` is already published for another route: locally one port "
+                "serves one container",
+                listener, lb->name);
             continue;
         }
         const sc_value *listeners = input(lb, "listener");
         const sc_value *protocol = map_get(map_get(listeners, listener), "protocol");
         bool https = protocol && protocol->kind == VAL_STRING && strcmp(protocol->s, "HTTPS") == 0;
-        const char *group = sc_arena_printf(&k->ctx->arena, "loadbalancer %s.%s: the local port of listener %s "
-                                            "(%lld on AWS)", lb->stack->name, lb->name, listener, listen->i);
-        const char *reference = env_reference(k, name, sc_arena_printf(&k->ctx->arena, "%lld", listen->i), group, false);
-        append(k, ports, str(k, sc_arena_printf(&k->ctx->arena, "127.0.0.1:%s:%lld", reference, port->i)));
+        const char *group = sc_arena_printf(&k->ctx->arena,
+                                            "loadbalancer %s.%s: the local port of listener %s "
+                                            "(%lld on AWS)",
+                                            lb->stack->name, lb->name, listener, listen->i);
+        const char *reference = env_reference(
+            k, name, sc_arena_printf(&k->ctx->arena, "%lld", listen->i), group, false);
+        append(k, ports,
+               str(k, sc_arena_printf(&k->ctx->arena, "127.0.0.1:%s:%lld", reference, port->i)));
         sc_list_push(&k->ctx->arena, &lb->notes,
-                     (void *)sc_arena_printf(&k->ctx->arena, "listener %s on http://localhost:%lld (%s in .env)%s",
+                     (void *)sc_arena_printf(&k->ctx->arena,
+                                             "listener %s on http://localhost:%lld (%s in .env)%s",
                                              listener, listen->i, name,
                                              https ? ": HTTPS on AWS, plain HTTP here" : ""));
         sc_list_push(&k->ctx->arena, &lb->notes,
-                     (void *)sc_arena_printf(&k->ctx->arena, "  routed to container %s of service %s", container,
+                     (void *)sc_arena_printf(&k->ctx->arena,
+                                             "  routed to container %s of service %s", container,
                                              service->name));
     }
     if (ports->items.count)
@@ -1185,21 +1258,25 @@ static void write_container(composer *k, local *service, const char *name, const
 static void write_service(composer *k, local *l)
 {
     const sc_value *containers = input(l, "container");
-    for (size_t i = 0; containers && containers->kind == VAL_MAP && i < containers->items.count; i++) {
+    for (size_t i = 0; containers && containers->kind == VAL_MAP && i < containers->items.count;
+         i++) {
         const char *first = i ? l->containers.items[0] : NULL;
-        write_container(k, l, containers->keys.items[i], containers->items.items[i], l->containers.items[i], first);
+        write_container(k, l, containers->keys.items[i], containers->items.items[i],
+                        l->containers.items[i], first);
     }
     sc_buf names;
     sc_buf_init(&names, &k->ctx->allocator);
     for (size_t i = 0; i < l->containers.count; i++)
         sc_buf_printf(&names, "%s%s", i ? ", " : "", (const char *)l->containers.items[i]);
     sc_list_push(&k->ctx->arena, &l->notes,
-                 (void *)sc_arena_printf(&k->ctx->arena, "%s %s", l->containers.count == 1 ? "service" : "services",
+                 (void *)sc_arena_printf(&k->ctx->arena, "%s %s",
+                                         l->containers.count == 1 ? "service" : "services",
                                          names.data ? names.data : "(none)"));
     if (l->containers.count > 1)
         sc_list_push(&k->ctx->arena, &l->notes,
-                     (void *)sc_arena_printf(&k->ctx->arena, "in the network namespace of %s, as the containers "
-                                                             "of a task share one",
+                     (void *)sc_arena_printf(&k->ctx->arena,
+                                             "in the network namespace of %s, as the containers "
+                                             "of a task share one",
                                              (const char *)l->containers.items[0]));
     sc_buf_free(&names);
 }
@@ -1228,10 +1305,13 @@ static void name_locals(composer *k)
         if (l->row->role != LOCAL_CONTAINERS)
             continue;
         const sc_value *containers = input(l, "container");
-        for (size_t c = 0; containers && containers->kind == VAL_MAP && c < containers->keys.count; c++)
-            sc_list_push(&k->ctx->arena, &l->containers,
-                         (void *)claim_name(k, l->stack, sc_arena_printf(&k->ctx->arena, "%s-%s", plain,
-                                                                         (const char *)containers->keys.items[c])));
+        for (size_t c = 0; containers && containers->kind == VAL_MAP && c < containers->keys.count;
+             c++)
+            sc_list_push(
+                &k->ctx->arena, &l->containers,
+                (void *)claim_name(k, l->stack,
+                                   sc_arena_printf(&k->ctx->arena, "%s-%s", plain,
+                                                   (const char *)containers->keys.items[c])));
     }
 }
 
@@ -1243,13 +1323,16 @@ static void write_locals(composer *k)
         if (!l->component) {
             sc_list_push(&k->ctx->arena, &k->left_out,
                          (void *)sc_arena_printf(&k->ctx->arena, "resource %s (%s)", path,
-                                                 l->item->text && l->item->text->kind == EXPR_STRING ? l->item->text->text : "?"));
+                                                 l->item->text && l->item->text->kind == EXPR_STRING
+                                                     ? l->item->text->text
+                                                     : "?"));
             continue;
         }
         if (!l->row || l->row->role == LOCAL_NONE) {
             sc_list_push(&k->ctx->arena, &k->left_out,
-                         (void *)sc_arena_printf(&k->ctx->arena, "%s %s%s%s%s", l->component->name, path,
-                                                 l->row ? " (" : "", l->row ? l->row->on_aws : "", l->row ? ")" : ""));
+                         (void *)sc_arena_printf(&k->ctx->arena, "%s %s%s%s%s", l->component->name,
+                                                 path, l->row ? " (" : "",
+                                                 l->row ? l->row->on_aws : "", l->row ? ")" : ""));
             continue;
         }
         switch (l->row->role) {
@@ -1273,7 +1356,8 @@ static void stand_in_lines(composer *k, sc_buf *out, const local *l)
 {
     if (!l->row || l->row->role == LOCAL_NONE)
         return;
-    sc_buf_printf(out, "#   %s %s.%s (%s on AWS):\n", l->component->name, l->stack->name, l->name, l->row->on_aws);
+    sc_buf_printf(out, "#   %s %s.%s (%s on AWS):\n", l->component->name, l->stack->name, l->name,
+                  l->row->on_aws);
     for (size_t i = 0; i < l->notes.count; i++)
         sc_buf_printf(out, "#     %s\n", (const char *)l->notes.items[i]);
     const char *var = var_name(k, l->var, "value");
@@ -1283,8 +1367,9 @@ static void stand_in_lines(composer *k, sc_buf *out, const local *l)
         if (!l->volumes.count)
             sc_buf_puts(out, "#     nothing: no container mounts it\n");
     } else if (l->row->role == LOCAL_SECRET) {
-        sc_buf_printf(out, "#     %s\n", sc_map_get(&k->vars, var) ? printf1(k, "%s in .env", var)
-                                                                     : "nothing: no container reads it");
+        sc_buf_printf(out, "#     %s\n",
+                      sc_map_get(&k->vars, var) ? printf1(k, "%s in .env", var)
+                                                : "nothing: no container reads it");
     } else if (l->row->role == LOCAL_LISTENERS && !l->notes.count) {
         sc_buf_puts(out, "#     nothing: no service routes a listener to a container\n");
     }
@@ -1316,10 +1401,14 @@ static void write_compose_file(composer *k, sc_ptr_list *artifacts)
 {
     sc_buf out;
     sc_buf_init(&out, &k->ctx->allocator);
-    sc_buf_printf(&out, "# The site of %s on one machine, written by `stackc build --target compose`.\n", k->title);
-    sc_buf_puts(&out, "# Run it from this folder: docker compose up --build\n"
-                      "# .env beside this file holds the local settings: ports, params, and passwords derived\n"
-                      "# from names (the same on every run, and not secrets). See docs/views.md.\n");
+    sc_buf_printf(&out,
+                  "# The site of %s on one machine, written by `stackc build --target compose`.\n",
+                  k->title);
+    sc_buf_puts(
+        &out,
+        "# Run it from this folder: docker compose up --build\n"
+        "# .env beside this file holds the local settings: ports, params, and passwords derived\n"
+        "# from names (the same on every run, and not secrets). See docs/views.md.\n");
     sc_buf_puts(&out, "#\n# Stand-ins for what runs on AWS:\n");
     for (size_t i = 0; i < k->order.count; i++)
         stand_in_lines(k, &out, k->order.items[i]);
@@ -1378,17 +1467,20 @@ static void write_env_file(composer *k, sc_ptr_list *artifacts)
     read_previous(k, &previous, &previous_order);
     sc_buf out;
     sc_buf_init(&out, &k->ctx->allocator);
-    sc_buf_printf(&out, "# Local settings for docker-compose.yml (%s), written by `stackc build --target compose`.\n",
+    sc_buf_printf(&out,
+                  "# Local settings for docker-compose.yml (%s), written by `stackc build --target "
+                  "compose`.\n",
                   k->title);
-    sc_buf_puts(&out,
-                "# Docker Compose reads this file by itself; a variable set in the shell wins over it.\n"
-                "#\n"
-                "# The passwords here are derived from the names in the source: the same on every run\n"
-                "# and every machine, so a rebuild keeps working with the database volume it created.\n"
-                "# They are NOT secrets (anyone can derive them): use them on this machine only. On AWS,\n"
-                "# Secrets Manager generates the real ones and they never leave it.\n"
-                "# Edit freely: stackc keeps the values you set here when it writes this file again.\n"
-                "# An empty value must be filled in before `docker compose up`.\n");
+    sc_buf_puts(
+        &out,
+        "# Docker Compose reads this file by itself; a variable set in the shell wins over it.\n"
+        "#\n"
+        "# The passwords here are derived from the names in the source: the same on every run\n"
+        "# and every machine, so a rebuild keeps working with the database volume it created.\n"
+        "# They are NOT secrets (anyone can derive them): use them on this machine only. On AWS,\n"
+        "# Secrets Manager generates the real ones and they never leave it.\n"
+        "# Edit freely: stackc keeps the values you set here when it writes this file again.\n"
+        "# An empty value must be filled in before `docker compose up`.\n");
     const char *group = NULL;
     for (size_t i = 0; i < k->env.count; i++) {
         const env_var *v = k->env.items[i];
@@ -1405,7 +1497,9 @@ static void write_env_file(composer *k, sc_ptr_list *artifacts)
         if (sc_map_get(&k->vars, key))
             continue;
         if (!heading)
-            sc_buf_puts(&out, "\n# Kept from the earlier .env: not used by docker-compose.yml as written now\n");
+            sc_buf_puts(
+                &out,
+                "\n# Kept from the earlier .env: not used by docker-compose.yml as written now\n");
         heading = true;
         sc_buf_printf(&out, "%s=%s\n", key, (const char *)sc_map_get(&previous, key));
     }
@@ -1418,7 +1512,8 @@ static void write_env_file(composer *k, sc_ptr_list *artifacts)
 static const char *folder_of(composer *k, const char *path)
 {
     const char *slash = strrchr(path, '/');
-    return absolute(k, slash ? sc_arena_strndup(&k->ctx->arena, path, (size_t)(slash - path)) : ".");
+    return absolute(k,
+                    slash ? sc_arena_strndup(&k->ctx->arena, path, (size_t)(slash - path)) : ".");
 }
 
 bool sc_compose(sc_context *ctx, sc_program *program, const sc_compose_options *options,
