@@ -17,6 +17,7 @@
  * Output is byte-stable: services in source order, generated passwords derived from
  * names (never random), paths relative to the output folder. */
 #include "emit/views.h"
+#include "expand/assets.h"
 
 #include <ctype.h>
 #include <openssl/evp.h>
@@ -952,18 +953,6 @@ static const char *relative(composer *k, const char *from, const char *to)
     return result && result[0] ? result : ".";
 }
 
-static bool is_directory(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 /* ---- writing each role --------------------------------------------------------------------- */
 
 static const char *duration_text(composer *k, const sc_value *v)
@@ -1040,14 +1029,8 @@ static sc_value *image_setting(composer *k, use *u, const sc_value *image, const
     const char *dir =
         absolute(k, sc_arena_printf(&k->ctx->arena, "%s/%s", k->base_dir, context_text));
     const char *file = dockerfile && dockerfile->kind == VAL_STRING ? dockerfile->s : "Dockerfile";
-    if (!is_directory(dir) || !is_file(sc_arena_printf(&k->ctx->arena, "%s/%s", dir, file))) {
-        sc_diagnostic *d = sc_error(
-            k->ctx, "E0304", image->origin.end > image->origin.start ? image->origin : use_span(u),
-            is_directory(dir) ? "the build context \"%s\" has no file \"%s\""
-                              : "the build context \"%s\" is not a directory%s",
-            context_text, is_directory(dir) ? file : "");
-        sc_diag_note_plain(k->ctx, d,
-                           "build contexts are relative to the folder of the file being compiled");
+    sc_span span = image->origin.end > image->origin.start ? image->origin : use_span(u);
+    if (!sc_asset_context_usable(k->ctx, dir, context_text, file, span)) {
         k->failed = true;
         return NULL;
     }

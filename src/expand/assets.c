@@ -130,6 +130,24 @@ static bool is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+bool sc_asset_context_usable(sc_context *ctx, const char *dir, const char *context,
+                             const char *dockerfile, sc_span span)
+{
+    if (!is_directory(dir)) {
+        sc_diagnostic *d =
+            sc_error(ctx, "E0304", span, "the build context \"%s\" is not a directory", context);
+        sc_diag_note_plain(ctx, d,
+                           "build contexts are relative to the folder of the file being compiled");
+        return false;
+    }
+    if (!is_file(sc_arena_printf(&ctx->arena, "%s/%s", dir, dockerfile))) {
+        sc_error(ctx, "E0304", span, "the build context \"%s\" has no file \"%s\"", context,
+                 dockerfile);
+        return false;
+    }
+    return true;
+}
+
 sc_value *sc_asset_image(sc_context *ctx, sc_cfn_program *out, sc_cfn_stack *stack,
                          const sc_value *placeholder, sc_span span, bool *failed)
 {
@@ -146,18 +164,10 @@ sc_value *sc_asset_image(sc_context *ctx, sc_cfn_program *out, sc_cfn_stack *sta
     if (placeholder->origin.end > placeholder->origin.start)
         span = placeholder->origin;
     asset->span = span;
-    const char *dir = out->base_dir ? sc_arena_printf(&ctx->arena, "%s/%s", out->base_dir, asset->context)
-                                    : asset->context;
-    if (!is_directory(dir)) {
-        sc_diagnostic *d = sc_error(ctx, "E0304", span, "the build context \"%s\" is not a directory",
-                                    asset->context);
-        sc_diag_note_plain(ctx, d, "build contexts are relative to the folder of the file being compiled");
-        *failed = true;
-        return placeholder ? (sc_value *)placeholder : NULL;
-    }
-    if (!is_file(sc_arena_printf(&ctx->arena, "%s/%s", dir, asset->dockerfile))) {
-        sc_error(ctx, "E0304", span, "the build context \"%s\" has no file \"%s\"", asset->context,
-                 asset->dockerfile);
+    const char *dir = out->base_dir
+                          ? sc_arena_printf(&ctx->arena, "%s/%s", out->base_dir, asset->context)
+                          : asset->context;
+    if (!sc_asset_context_usable(ctx, dir, asset->context, asset->dockerfile, span)) {
         *failed = true;
         return (sc_value *)placeholder;
     }
@@ -180,8 +190,8 @@ sc_value *sc_asset_image(sc_context *ctx, sc_cfn_program *out, sc_cfn_stack *sta
         listed = stack->assets.items[i] == known;
     if (!listed)
         sc_list_push(&ctx->arena, &stack->assets, known);
-    const char *uri = sc_arena_printf(&ctx->arena,
-                                      "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/%s:%s",
-                                      SC_ASSET_REPOSITORY, known->id);
+    const char *uri = sc_arena_printf(
+        &ctx->arena, "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/%s:%s",
+        SC_ASSET_REPOSITORY, known->id);
     return sc_value_intrinsic(ctx, "Fn::Sub", sc_value_string(ctx, uri), stack->stack);
 }

@@ -13,4 +13,9 @@
 sc_value *sc_asset_image(sc_context *ctx, sc_cfn_program *out, sc_cfn_stack *stack,
                          const sc_value *placeholder, sc_span span, bool *failed);
 
+/* Whether `dir` (the build context the user wrote as `context`) is a directory holding
+ * `dockerfile`; if not, reports E0304 at `span`. The compose target checks with it too. */
+bool sc_asset_context_usable(sc_context *ctx, const char *dir, const char *context,
+                             const char *dockerfile, sc_span span);
+
 #endif
