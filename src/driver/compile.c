@@ -18,6 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A stage runs only on the complete, error-free result of the one before it. */
+static bool stopped(const sc_context *ctx)
+{
+    return ctx->error_count || ctx->out_of_memory;
+}
+
 static bool finish(sc_context *ctx)
 {
     if (ctx->out_of_memory) {
@@ -51,13 +57,15 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
     sc_build_options defaults = {0};
     if (!options)
         options = &defaults;
-    if (!program || ctx->error_count)
+    if (!program || stopped(ctx))
         return finish(ctx);
     sc_cfn_program *expanded = sc_expand(
         ctx, program, options->export_references ? SC_CROSS_STACK_EXPORT : SC_CROSS_STACK_WEAK);
-    if (!expanded || ctx->error_count)
+    if (!expanded || stopped(ctx))
         return finish(ctx);
     if (program->schema && !sc_validate_resources(ctx, program->schema, expanded))
+        return finish(ctx);
+    if (stopped(ctx))
         return finish(ctx);
     sc_emit(ctx, expanded, options->yaml ? SC_TEMPLATE_YAML : SC_TEMPLATE_JSON, options->stack,
             &ctx->outputs);
@@ -81,7 +89,7 @@ bool sc_build_buffer(sc_context *ctx, const char *name, const char *text, size_t
 bool sc_graph_file(sc_context *ctx, const char *path, sc_graph_format format)
 {
     sc_program *program = sc_sema_check(ctx, path);
-    if (!program || ctx->error_count)
+    if (!program || stopped(ctx))
         return finish(ctx);
     sc_graph(ctx, program, format, &ctx->outputs);
     return finish(ctx);
@@ -91,7 +99,7 @@ bool sc_build_compose(sc_context *ctx, const char *path, const sc_compose_option
 {
     sc_compose_options defaults = {0};
     sc_program *program = sc_sema_check(ctx, path);
-    if (!program || ctx->error_count)
+    if (!program || stopped(ctx))
         return finish(ctx);
     sc_compose(ctx, program, options ? options : &defaults, &ctx->outputs);
     return finish(ctx);
@@ -100,10 +108,10 @@ bool sc_build_compose(sc_context *ctx, const char *path, const sc_compose_option
 bool sc_test_file(sc_context *ctx, const char *path)
 {
     sc_program *program = sc_sema_check_with_tests(ctx, path);
-    if (!program || ctx->error_count)
+    if (!program || stopped(ctx))
         return finish(ctx);
     sc_cfn_program *expanded = sc_expand(ctx, program, SC_CROSS_STACK_WEAK);
-    if (!expanded || ctx->error_count)
+    if (!expanded || stopped(ctx))
         return finish(ctx);
     sc_run_tests(ctx, program, expanded, &ctx->test_results);
     ctx->tests_failed = 0;
@@ -156,13 +164,17 @@ char *sc_format_buffer(sc_context *ctx, const char *name, const char *text, size
         return NULL;
     }
     sc_file *file = sc_parse_source(ctx, (uint32_t)source);
-    if (!file || file->has_syntax_errors || ctx->error_count) {
+    if (!file || file->has_syntax_errors || stopped(ctx)) {
         finish(ctx);
         return NULL;
     }
     char *out = sc_format_file(ctx, file, out_len);
-    if (!out)
+    if (!out) {
         ctx->out_of_memory = true;
+    } else if (ctx->out_of_memory) { /* the text may be missing parts */
+        free(out);
+        out = NULL;
+    }
     finish(ctx);
     return out;
 }

@@ -208,8 +208,7 @@ static void put(composer *k, sc_value *map, const char *key, sc_value *value)
 {
     if (!map || !value)
         return;
-    sc_list_push(&k->ctx->arena, &map->keys, (void *)key);
-    sc_list_push(&k->ctx->arena, &map->items, value);
+    sc_value_map_add(k->ctx, map, key, value);
 }
 
 static void append(composer *k, sc_value *list, sc_value *value)
@@ -220,7 +219,7 @@ static void append(composer *k, sc_value *list, sc_value *value)
 
 static sc_value *map_get(const sc_value *map, const char *key)
 {
-    for (size_t i = 0; map && map->kind == VAL_MAP && i < map->keys.count; i++)
+    for (size_t i = 0; key && map && map->kind == VAL_MAP && i < map->keys.count; i++)
         if (strcmp(map->keys.items[i], key) == 0)
             return map->items.items[i];
     return NULL;
@@ -245,7 +244,7 @@ static const char *printf1(composer *k, const char *fmt, const char *a)
 /* Text the user wrote, made literal for Compose, which reads `$` as interpolation. */
 static const char *literal(composer *k, const char *s)
 {
-    if (!strchr(s, '$'))
+    if (!s || !strchr(s, '$'))
         return s;
     sc_buf out;
     sc_buf_init(&out, &k->ctx->allocator);
@@ -385,7 +384,7 @@ static const char *derived_password(composer *k, const char *owner, size_t lengt
 
 static sc_value *marker(composer *k, const char *id, sc_stack *stack)
 {
-    sc_value *v = new_value(k, VAL_RESOURCE);
+    sc_value *v = id ? new_value(k, VAL_RESOURCE) : NULL;
     if (v) {
         v->s = id;
         v->owner = stack;
@@ -899,6 +898,8 @@ static sc_value *local_string(composer *k, use *u, const sc_value *v)
 /* `path` made absolute (against the working directory) with `.` and `..` resolved. */
 static const char *absolute(composer *k, const char *path)
 {
+    if (!path)
+        return NULL;
     const char *full = path;
     if (path[0] != '/') {
         char cwd[4096];
@@ -931,6 +932,8 @@ static const char *absolute(composer *k, const char *path)
 /* `to` as seen from the folder `from`, both absolute: "../examples/wordpress/src". */
 static const char *relative(composer *k, const char *from, const char *to)
 {
+    if (!from || !to)
+        return NULL;
     size_t common = 0;
     for (size_t i = 0; from[i] && from[i] == to[i]; i++)
         if (from[i + 1] == '\0' || from[i + 1] == '/')
@@ -1155,7 +1158,7 @@ static void publish_routes(composer *k, local *service, sc_value *first)
                                              "  routed to container %s of service %s", container,
                                              service->name));
     }
-    if (ports->items.count)
+    if (ports && ports->items.count)
         put(k, first, "ports", ports);
 }
 
@@ -1189,7 +1192,7 @@ static void write_container(composer *k, local *service, const char *name, const
         }
         u.key = NULL;
     }
-    if (environment->items.count)
+    if (environment && environment->items.count)
         put(k, entry, "environment", environment);
     if (first)
         put(k, entry, "network_mode", str(k, printf1(k, "service:%s", first)));
@@ -1197,7 +1200,7 @@ static void write_container(composer *k, local *service, const char *name, const
     sc_value *volumes = new_value(k, VAL_LIST);
     for (size_t i = 0; mounts && mounts->kind == VAL_MAP && i < mounts->items.count; i++)
         append(k, volumes, mount_entry(k, &u, mounts->keys.items[i], mounts->items.items[i]));
-    if (volumes->items.count)
+    if (volumes && volumes->items.count)
         put(k, entry, "volumes", volumes);
     const sc_value *health = map_get(spec, "health_check");
     if (health && health->kind == VAL_MAP) {
@@ -1402,6 +1405,10 @@ static void write_compose_file(composer *k, sc_ptr_list *artifacts)
     put(k, root, "services", k->services);
     if (k->volumes->items.count)
         put(k, root, "volumes", k->volumes);
+    if (k->ctx->out_of_memory) { /* the tree has holes; the driver reports the failure */
+        sc_buf_free(&out);
+        return;
+    }
     sc_write_yaml(&out, root, 0);
     sc_artifact *a = artifact(k, "docker-compose.yml", &out);
     if (a)

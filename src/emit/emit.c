@@ -27,8 +27,7 @@ static void put(emitter *e, sc_value *map, const char *key, sc_value *value)
 {
     if (!map || !value)
         return;
-    sc_list_push(&e->ctx->arena, &map->keys, (void *)key);
-    sc_list_push(&e->ctx->arena, &map->items, value);
+    sc_value_map_add(e->ctx, map, key, value);
 }
 
 static sc_value *text(emitter *e, const char *s)
@@ -63,14 +62,11 @@ static sc_value *resource_tree(emitter *e, const sc_cfn_resource *r)
     put(e, node, "UpdateReplacePolicy", text(e, r->update_replace_policy));
     if (r->properties && r->properties->items.count)
         put(e, node, "Properties", r->properties);
-    sc_value *metadata = r->metadata && r->metadata->kind == VAL_MAP ? r->metadata : new_map(e);
-    if (metadata == r->metadata) { /* keep the user's entries, add ours after them */
-        sc_value *copy = new_map(e);
-        if (copy) {
-            copy->keys = r->metadata->keys;
-            copy->items = r->metadata->items;
-            metadata = copy;
-        }
+    sc_value *metadata = new_map(e);
+    if (metadata && r->metadata && r->metadata->kind == VAL_MAP) {
+        /* keep the user's entries, add ours after them */
+        metadata->keys = r->metadata->keys;
+        metadata->items = r->metadata->items;
     }
     put(e, metadata, "stackc:source", text(e, location(e, r->declared_at)));
     put(e, metadata, "stackc:path", text(e, r->path));
@@ -355,9 +351,11 @@ bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format 
             ok = false;
             continue;
         }
+        sc_value *tree = template_tree(&e, stack);
+        if (ctx->out_of_memory) /* the tree has holes; the driver reports the failure */
+            return false;
         sc_buf out;
         sc_buf_init(&out, &ctx->allocator);
-        sc_value *tree = template_tree(&e, stack);
         if (format == SC_TEMPLATE_JSON) {
             sc_write_json(&out, tree, 0);
             sc_buf_putc(&out, '\n');
@@ -375,9 +373,12 @@ bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format 
                  only_stack);
         return false;
     }
+    sc_value *manifest = manifest_tree(&e, only_stack);
+    if (ctx->out_of_memory)
+        return false;
     sc_buf out;
     sc_buf_init(&out, &ctx->allocator);
-    sc_write_json(&out, manifest_tree(&e, only_stack), 0);
+    sc_write_json(&out, manifest, 0);
     sc_buf_putc(&out, '\n');
     sc_artifact *a = artifact(&e, "manifest.json", &out);
     sc_buf_free(&out);

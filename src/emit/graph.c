@@ -227,6 +227,8 @@ static node *value_node(graph *g, sc_stack *owner, const sc_symbol *symbol)
 static void reference(walk *w, node *to, const char *members)
 {
     graph *g = w->g;
+    if (!to)
+        return;
     if (!w->context) {
         add_edge(g, w->from, to, EDGE_INPUT, w->setting ? w->setting : members, NULL);
         return;
@@ -244,7 +246,7 @@ static void walk_reference(walk *w, const sc_expr *e)
     sc_stack *owner = NULL;
     const char *members = "";
     sc_symbol *symbol = resolve(w->g, w, w->stack, e, &owner, &members);
-    if (!symbol)
+    if (!symbol || !members)
         return;
     switch (symbol->kind) {
     case SYM_INSTANCE:
@@ -419,7 +421,7 @@ static void add_allow(graph *g, sc_stack *stack, const sc_item *item)
     const char *members = "";
     sc_symbol *from = item->from ? resolve(g, NULL, stack, item->from, &from_stack, &members) : NULL;
     sc_symbol *to = item->to ? resolve(g, NULL, stack, item->to, &to_stack, &members) : NULL;
-    if (!from || !to || from->kind != SYM_INSTANCE || to->kind != SYM_INSTANCE)
+    if (!from || !to || !members || from->kind != SYM_INSTANCE || to->kind != SYM_INSTANCE)
         return;
     sc_value *port = NULL;
     for (size_t i = 0; i < item->items.count; i++) {
@@ -477,7 +479,7 @@ static bool crosses_stacks(const edge *e)
 static void dot_string(sc_buf *out, const char *s)
 {
     sc_buf_putc(out, '"');
-    for (; *s; s++) {
+    for (; s && *s; s++) {
         if (*s == '"' || *s == '\\')
             sc_buf_putc(out, '\\');
         sc_buf_putc(out, *s);
@@ -644,12 +646,15 @@ bool sc_graph(sc_context *ctx, sc_program *program, sc_graph_format format, sc_p
         declare_nodes(&g, program->stacks.items[i]);
     for (size_t i = 0; i < program->stacks.count; i++)
         walk_stack(&g, program->stacks.items[i]);
+    const char *title = title_of(&g);
+    if (ctx->out_of_memory) /* the graph has holes; the driver reports the failure */
+        return false;
     sc_buf out;
     sc_buf_init(&out, &ctx->allocator);
     if (format == SC_GRAPH_MERMAID)
-        write_mermaid(&g, &out, title_of(&g));
+        write_mermaid(&g, &out, title);
     else
-        write_dot(&g, &out, title_of(&g));
+        write_dot(&g, &out, title);
     sc_artifact *a = sc_arena_alloc(&ctx->arena, sizeof(*a));
     bool ok = a && !out.failed;
     if (ok) {

@@ -30,8 +30,7 @@ static void map_put(sc_context *ctx, sc_value *map, const char *key, sc_value *v
 {
     if (!map || !value)
         return;
-    sc_list_push(&ctx->arena, &map->keys, (void *)key);
-    sc_list_push(&ctx->arena, &map->items, value);
+    sc_value_map_add(ctx, map, key, value);
 }
 
 static sc_value *text(sc_context *ctx, const char *s)

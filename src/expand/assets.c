@@ -41,22 +41,25 @@ static bool hash_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int dept
     char **names = NULL;
     size_t count = 0, cap = 0;
     struct dirent *entry;
-    while ((entry = readdir(d))) {
+    bool ok = true;
+    while (ok && (entry = readdir(d))) {
         if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
             continue;
         if (count == cap) {
             cap = cap ? cap * 2 : 32;
             char **grown = realloc(names, cap * sizeof(char *));
-            if (!grown)
+            ok = grown != NULL;
+            if (!ok)
                 break;
             names = grown;
         }
-        names[count++] = strdup(entry->d_name);
+        names[count] = strdup(entry->d_name);
+        ok = names[count] != NULL;
+        count += ok;
     }
     closedir(d);
     if (count > 1)
         qsort(names, count, sizeof(char *), compare_names);
-    bool ok = true;
     for (size_t i = 0; i < count; i++) {
         char path[4096], child_rel[4096];
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
@@ -133,6 +136,8 @@ static bool is_file(const char *path)
 bool sc_asset_context_usable(sc_context *ctx, const char *dir, const char *context,
                              const char *dockerfile, sc_span span)
 {
+    if (!dir) /* out of memory: the driver says so */
+        return false;
     if (!is_directory(dir)) {
         sc_diagnostic *d =
             sc_error(ctx, "E0304", span, "the build context \"%s\" is not a directory", context);
@@ -140,7 +145,10 @@ bool sc_asset_context_usable(sc_context *ctx, const char *dir, const char *conte
                            "build contexts are relative to the folder of the file being compiled");
         return false;
     }
-    if (!is_file(sc_arena_printf(&ctx->arena, "%s/%s", dir, dockerfile))) {
+    const char *path = sc_arena_printf(&ctx->arena, "%s/%s", dir, dockerfile);
+    if (!path)
+        return false;
+    if (!is_file(path)) {
         sc_error(ctx, "E0304", span, "the build context \"%s\" has no file \"%s\"", context,
                  dockerfile);
         return false;
@@ -173,7 +181,8 @@ sc_value *sc_asset_image(sc_context *ctx, sc_cfn_program *out, sc_cfn_stack *sta
     }
     asset->id = content_hash(ctx, dir, asset);
     if (!asset->id) {
-        sc_error(ctx, "E0304", span, "cannot read the build context \"%s\"", asset->context);
+        if (!ctx->out_of_memory)
+            sc_error(ctx, "E0304", span, "cannot read the build context \"%s\"", asset->context);
         *failed = true;
         return (sc_value *)placeholder;
     }

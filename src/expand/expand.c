@@ -53,6 +53,8 @@ static sc_value *unknown(sc_context *ctx)
 static void append_pascal(sc_buf *out, const char *name)
 {
     bool upper = true;
+    if (!name)
+        return;
     for (const char *p = name; *p; p++) {
         if (!isalnum((unsigned char)*p)) {
             upper = true;
@@ -120,7 +122,7 @@ static const char *claim_id(expander *x, sc_cfn_stack *stack, const char *id, co
 
 static sc_value *resource_ref(expander *x, sc_cfn_stack *stack, const char *id)
 {
-    sc_value *v = sc_value_new(x->ctx, VAL_RESOURCE);
+    sc_value *v = id ? sc_value_new(x->ctx, VAL_RESOURCE) : NULL;
     if (v) {
         v->s = id;
         v->owner = stack->stack;
@@ -206,6 +208,8 @@ static sc_cfn_output *export_from(expander *x, sc_cfn_stack *producer, sc_value 
     canonical(&key, v);
     const char *k = sc_arena_strdup(&x->ctx->arena, key.data ? key.data : "");
     sc_buf_free(&key);
+    if (!k)
+        return NULL;
     sc_cfn_output *existing = sc_map_get(&producer->exports_by_key, k);
     if (existing)
         return existing;
@@ -213,6 +217,8 @@ static sc_cfn_output *export_from(expander *x, sc_cfn_stack *producer, sc_value 
     if (!output)
         return NULL;
     const char *name = export_output_name(x, v);
+    if (!name)
+        return NULL;
     for (size_t i = 0; i < producer->outputs.count; i++)
         if (strcmp(((sc_cfn_output *)producer->outputs.items[i])->name, name) == 0)
             name = sc_arena_printf(&x->ctx->arena, "%s%08X", name, fnv(k));
@@ -249,10 +255,8 @@ static sc_value *read_from_other_stack(expander *x, sc_cfn_stack *consumer, sc_v
     sc_value *ref = sc_value_new(x->ctx, VAL_MAP);
     if (!ref)
         return NULL;
-    sc_list_push(&x->ctx->arena, &ref->keys, (void *)"StackName");
-    sc_list_push(&x->ctx->arena, &ref->items, sc_value_string(x->ctx, producer->name));
-    sc_list_push(&x->ctx->arena, &ref->keys, (void *)"OutputName");
-    sc_list_push(&x->ctx->arena, &ref->items, sc_value_string(x->ctx, output->name));
+    sc_value_map_add(x->ctx, ref, "StackName", sc_value_string(x->ctx, producer->name));
+    sc_value_map_add(x->ctx, ref, "OutputName", sc_value_string(x->ctx, output->name));
     return sc_value_intrinsic(x->ctx, "Fn::GetStackOutput", ref, consumer->stack);
 }
 
@@ -395,6 +399,8 @@ static void emit_resource(pending *p, const sc_item *item, sc_scope *scope, cons
     r->type = item->text && item->text->kind == EXPR_STRING ? item->text->text : "";
     r->path = path;
     r->properties = sc_value_new(x->ctx, VAL_MAP);
+    if (!r->properties)
+        return;
     r->declared_at = p->declared_at;
     r->defined_at = item->span;
     r->item = item;
@@ -415,9 +421,8 @@ static void emit_resource(pending *p, const sc_item *item, sc_scope *scope, cons
             r->metadata = lower_property(p, item, v, prop->value->span, "`metadata`");
         } else {
             const char *what = sc_arena_printf(&x->ctx->arena, "property `%s`", key);
-            sc_list_push(&x->ctx->arena, &r->properties->keys, (void *)key);
-            sc_list_push(&x->ctx->arena, &r->properties->items,
-                         lower_property(p, item, v, prop->value->span, what));
+            sc_value_map_add(x->ctx, r->properties, key,
+                             lower_property(p, item, v, prop->value->span, what));
         }
     }
     sc_map_put(&x->ctx->arena, &p->stack->logical_ids, id, r);
@@ -592,16 +597,15 @@ static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
     for (size_t i = 0; attributes && i < component->attribute_order.count; i++) {
         const char *attr = component->attribute_order.items[i];
         sc_attribute *a = sc_map_get(&component->attributes, attr);
-        sc_list_push(&x->ctx->arena, &attributes->keys, (void *)attr);
-        sc_list_push(&x->ctx->arena, &attributes->items, sc_eval(x->ctx, scope, a->item->value));
+        sc_value_map_add(x->ctx, attributes, attr, sc_eval(x->ctx, scope, a->item->value));
     }
     for (size_t i = 0; attributes && component->connectable && i < component->connectable->items.count; i++) {
         const sc_item *setting = component->connectable->items.items[i];
         if (setting->kind != ITEM_ATTR)
             continue;
         bool group = strcmp(setting->name.name, "security_group") == 0;
-        sc_list_push(&x->ctx->arena, &attributes->keys, (void *)(group ? CONNECT_GROUP : CONNECT_PORT));
-        sc_list_push(&x->ctx->arena, &attributes->items, sc_eval(x->ctx, scope, setting->value));
+        sc_value_map_add(x->ctx, attributes, (group ? CONNECT_GROUP : CONNECT_PORT),
+                         sc_eval(x->ctx, scope, setting->value));
     }
     return attributes;
 }
@@ -861,9 +865,8 @@ static void add_allow(expander *x, sc_cfn_stack *stack, const sc_item *item, siz
     static const char *const keys[] = {"GroupId", "IpProtocol", "FromPort", "ToPort", "SourceSecurityGroupId"};
     sc_value *values[] = {to_group, sc_value_string(x->ctx, "tcp"), port, port, from_group};
     for (size_t i = 0; r->properties && i < 5; i++) {
-        sc_list_push(&x->ctx->arena, &r->properties->keys, (void *)keys[i]);
-        sc_list_push(&x->ctx->arena, &r->properties->items,
-                     lower(x, stack, values[i], item->span, "the `allow` rule"));
+        sc_value_map_add(x->ctx, r->properties, keys[i],
+                         lower(x, stack, values[i], item->span, "the `allow` rule"));
     }
     sc_map_put(&x->ctx->arena, &stack->logical_ids, r->logical_id, r);
     sc_list_push(&x->ctx->arena, &stack->resources, r);
@@ -912,7 +915,7 @@ static int compare_resources(const void *a, const void *b)
 static void order_stacks(expander *x, sc_ptr_list *all)
 {
     sc_map placed = {0};
-    while (x->out->stacks.count < all->count) {
+    while (x->out->stacks.count < all->count && !x->ctx->out_of_memory) {
         bool progress = false;
         for (size_t i = 0; i < all->count; i++) {
             sc_cfn_stack *stack = all->items[i];

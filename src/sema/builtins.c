@@ -276,6 +276,8 @@ static sc_value *e_dynamic_ref(sc_context *ctx, sc_value **args, size_t count)
     if (!args[0]->s)
         return (sc_value *)source;
     sc_value *parts = sc_value_new(ctx, VAL_LIST);
+    if (!parts)
+        return NULL;
     sc_list_push(&ctx->arena, &parts->items, sc_value_string(ctx, "{{resolve:secretsmanager:"));
     sc_list_push(&ctx->arena, &parts->items, (sc_value *)source);
     sc_list_push(&ctx->arena, &parts->items,
@@ -306,6 +308,8 @@ static sc_value *e_secret_arn(sc_context *ctx, sc_value **args, size_t count)
     if (!source)
         return unknown(ctx);
     sc_value *parts = sc_value_new(ctx, VAL_LIST);
+    if (!parts)
+        return NULL;
     sc_list_push(&ctx->arena, &parts->items, (sc_value *)source);
     sc_list_push(&ctx->arena, &parts->items, sc_value_string(ctx, sc_arena_printf(&ctx->arena, ":%s::", args[0]->s)));
     return join_parts(ctx, "", parts);
@@ -332,18 +336,9 @@ static sc_value *e_build(sc_context *ctx, sc_value **args, size_t count)
             continue;
         if (!sc_value_is_static(args[i]))
             return unknown(ctx);
-        sc_list_push(&ctx->arena, &spec->keys, (void *)names[i]);
-        sc_list_push(&ctx->arena, &spec->items, args[i]);
+        sc_value_map_add(ctx, spec, names[i], args[i]);
     }
     return sc_value_intrinsic(ctx, "stackc::Asset", spec, NULL);
-}
-
-static sc_value *str(sc_context *ctx, const char *s)
-{
-    sc_value *v = sc_value_new(ctx, VAL_STRING);
-    if (v)
-        v->s = s;
-    return v;
 }
 
 static sc_value *integer(sc_context *ctx, long long i)
@@ -383,7 +378,7 @@ static sc_value *e_join(sc_context *ctx, sc_value **args, size_t count)
             sc_buf_puts(&out, args[0]->s);
         sc_buf_puts(&out, item->s);
     }
-    sc_value *v = str(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
+    sc_value *v = sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
     sc_buf_free(&out);
     return v;
 }
@@ -393,12 +388,15 @@ static sc_value *e_split(sc_context *ctx, sc_value **args, size_t count)
     if (!all_known(args, count) || !args[0]->s[0])
         return unknown(ctx);
     sc_value *list = sc_value_new(ctx, VAL_LIST);
+    if (!list)
+        return NULL;
     const char *sep = args[0]->s, *at = args[1]->s;
     size_t sep_len = strlen(sep);
     for (;;) {
         const char *next = strstr(at, sep);
         size_t len = next ? (size_t)(next - at) : strlen(at);
-        sc_list_push(&ctx->arena, &list->items, str(ctx, sc_arena_strndup(&ctx->arena, at, len)));
+        sc_list_push(&ctx->arena, &list->items,
+                     sc_value_string(ctx, sc_arena_strndup(&ctx->arena, at, len)));
         if (!next)
             break;
         at = next + sep_len;
@@ -447,7 +445,7 @@ static sc_value *e_keys(sc_context *ctx, sc_value **args, size_t count)
         return unknown(ctx);
     sc_value *list = sc_value_new(ctx, VAL_LIST);
     for (size_t i = 0; list && i < args[0]->keys.count; i++)
-        sc_list_push(&ctx->arena, &list->items, str(ctx, args[0]->keys.items[i]));
+        sc_list_push(&ctx->arena, &list->items, sc_value_string(ctx, args[0]->keys.items[i]));
     return list;
 }
 
@@ -508,7 +506,7 @@ static sc_value *e_case(sc_context *ctx, sc_value **args, size_t count, bool upp
     char *s = sc_arena_strdup(&ctx->arena, args[0]->s);
     for (char *p = s; p && *p; p++)
         *p = (char)(upper ? toupper((unsigned char)*p) : tolower((unsigned char)*p));
-    return str(ctx, s);
+    return sc_value_string(ctx, s);
 }
 
 static sc_value *e_upper(sc_context *ctx, sc_value **args, size_t count)
@@ -534,7 +532,7 @@ static sc_value *e_replace(sc_context *ctx, sc_value **args, size_t count)
         sc_buf_puts(&out, args[2]->s);
     }
     sc_buf_puts(&out, at);
-    sc_value *v = str(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
+    sc_value *v = sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
     sc_buf_free(&out);
     return v;
 }
@@ -543,6 +541,8 @@ static sc_value *e_replace(sc_context *ctx, sc_value **args, size_t count)
 static sc_value *lower_format(sc_context *ctx, sc_value **args, size_t count)
 {
     sc_value *parts = sc_value_new(ctx, VAL_LIST);
+    if (!parts)
+        return NULL;
     sc_buf text;
     sc_buf_init(&text, &ctx->allocator);
     size_t next = 1;
@@ -567,7 +567,8 @@ static sc_value *lower_format(sc_context *ctx, sc_value **args, size_t count)
             sc_buf_printf(&text, "%lld", v->i);
         } else if (is_deploy_time(v)) {
             if (text.len)
-                sc_list_push(&ctx->arena, &parts->items, str(ctx, sc_arena_strdup(&ctx->arena, text.data)));
+                sc_list_push(&ctx->arena, &parts->items,
+                             sc_value_string(ctx, sc_arena_strdup(&ctx->arena, text.data)));
             text.len = 0;
             sc_list_push(&ctx->arena, &parts->items, v);
         } else {
@@ -576,7 +577,8 @@ static sc_value *lower_format(sc_context *ctx, sc_value **args, size_t count)
         }
     }
     if (text.len)
-        sc_list_push(&ctx->arena, &parts->items, str(ctx, sc_arena_strdup(&ctx->arena, text.data)));
+        sc_list_push(&ctx->arena, &parts->items,
+                     sc_value_string(ctx, sc_arena_strdup(&ctx->arena, text.data)));
     sc_buf_free(&text);
     return join_parts(ctx, "", parts);
 }
@@ -616,7 +618,8 @@ static sc_value *e_format(sc_context *ctx, sc_value **args, size_t count)
             ok = false;
         }
     }
-    sc_value *v = ok ? str(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : "")) : unknown(ctx);
+    sc_value *v = ok ? sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""))
+                     : unknown(ctx);
     sc_buf_free(&out);
     return v;
 }
@@ -672,7 +675,7 @@ static sc_value *e_cidrsubnet(sc_context *ctx, sc_value **args, size_t count)
     int sub_prefix = prefix + (int)newbits;
     unsigned long network = address & netmask(prefix);
     unsigned long subnet = network | ((unsigned long)netnum << (32 - sub_prefix));
-    return str(ctx, format_cidr(ctx, subnet & 0xFFFFFFFFUL, sub_prefix));
+    return sc_value_string(ctx, format_cidr(ctx, subnet & 0xFFFFFFFFUL, sub_prefix));
 }
 
 static sc_value *e_cidr_valid(sc_context *ctx, sc_value **args, size_t count)
@@ -752,8 +755,7 @@ static sc_value *e_merge(sc_context *ctx, sc_value **args, size_t count)
                 map->items.items[k] = args[a]->items.items[i];
                 continue;
             }
-            sc_list_push(&ctx->arena, &map->keys, args[a]->keys.items[i]);
-            sc_list_push(&ctx->arena, &map->items, args[a]->items.items[i]);
+            sc_value_map_add(ctx, map, args[a]->keys.items[i], args[a]->items.items[i]);
         }
     }
     return map;
@@ -821,7 +823,7 @@ static sc_value *e_index_of(sc_context *ctx, sc_value **args, size_t count)
             return unknown(ctx);
         sc_list_push(&ctx->arena, &pair[0]->items, args[0]->items.items[i]);
         sc_value *hit = e_contains(ctx, pair, 2);
-        if (hit->kind != VAL_BOOL)
+        if (!hit || hit->kind != VAL_BOOL)
             return unknown(ctx);
         if (hit->b)
             return integer(ctx, (long long)i);
@@ -885,7 +887,9 @@ static sc_value *e_json(sc_context *ctx, sc_value **args, size_t count)
     sc_buf_init(&out, &ctx->allocator);
     bool ok = true;
     json_text(&out, args[0], &ok);
-    sc_value *v = ok && !out.failed ? str(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : "")) : unknown(ctx);
+    sc_value *v = ok && !out.failed
+                      ? sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""))
+                      : unknown(ctx);
     sc_buf_free(&out);
     return v;
 }
@@ -1001,11 +1005,7 @@ static sc_type *r_views(sc_checker *c, sc_type **args)
 static sc_type *r_view(sc_checker *c, sc_type **args)
 {
     (void)args;
-    sc_type *view = sc_type_new(c->ctx, TY_VIEW);
-    sc_type *optional = sc_type_new(c->ctx, TY_OPTIONAL);
-    if (optional)
-        optional->elem = view;
-    return optional;
+    return sc_type_optional(c->ctx, sc_type_new(c->ctx, TY_VIEW));
 }
 
 static sc_type *r_map_any(sc_checker *c, sc_type **args)
@@ -1333,6 +1333,8 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
         if (index >= MAX_ARGS)
             return unknown(ctx);
         args[index] = sc_eval(ctx, scope, arg->value);
+        if (!args[index]) /* out of memory: not to be mistaken for a left-out argument */
+            return NULL;
         if (index + 1 > count)
             count = index + 1;
     }
@@ -1341,8 +1343,8 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
             return unknown(ctx);
     /* Optional parameters left out in the middle read as null. */
     for (size_t i = 0; i < count; i++)
-        if (!args[i])
-            args[i] = sc_value_new(ctx, VAL_NULL);
+        if (!args[i] && !(args[i] = sc_value_new(ctx, VAL_NULL)))
+            return NULL;
     sc_value *result = b->eval == e_test_only ? test_builtin(ctx, scope, b, args, count)
                                               : b->eval(ctx, args, count);
     if (result && result->kind == VAL_INTRINSIC && strcmp(result->s, "stackc::Asset") == 0)

@@ -133,7 +133,7 @@ static sc_type *resolve_record(sc_checker *c, sc_scope *scope, const sc_type_exp
         if (f->default_value)
             sc_check_against(c, scope, f->default_value, field->type,
                              describe(c, "the default of field `%s`%s", f->name.name, ""));
-        sc_list_push(&c->ctx->arena, &record->fields, field);
+        sc_record_add_field(c->ctx, record, field);
     }
     return record;
 }
@@ -146,11 +146,7 @@ sc_type *sc_resolve_type(sc_checker *c, sc_scope *scope, const sc_type_expr *t)
     case TYPEX_NAME:
         return resolve_named(c, scope, t);
     case TYPEX_OPTIONAL: {
-        sc_type *inner = sc_resolve_type(c, scope, t->inner);
-        sc_type *out = sc_type_new(c->ctx, TY_OPTIONAL);
-        if (out)
-            out->elem = inner;
-        return out;
+        return sc_type_optional(c->ctx, sc_resolve_type(c, scope, t->inner));
     }
     case TYPEX_UNION: {
         sc_type *out = sc_type_new(c->ctx, TY_UNION);
@@ -241,7 +237,7 @@ static void declare_input(sc_checker *c, sc_component *component, const sc_item 
     field->span = item->name.span;
     symbol->type = field->type;
     if (sc_scope_declare(c->ctx, component->scope, symbol))
-        sc_list_push(&c->ctx->arena, &component->inputs->fields, field);
+        sc_record_add_field(c->ctx, component->inputs, field);
 }
 
 /* Declares what a component body names; types of lets and attributes come later. */
@@ -473,12 +469,10 @@ static sc_value *block_values(sc_checker *c, sc_scope *outer, const sc_ptr_list 
         sc_value *v = record_value(c, outer, &block->items, record, NULL);
         if (t->kind == TY_RECORD)
             return v;
-        if (keyed) {
-            if (!block->label.name)
-                continue;
-            sc_list_push(&c->ctx->arena, &out->keys, (void *)block->label.name);
-        }
-        sc_list_push(&c->ctx->arena, &out->items, v);
+        if (keyed)
+            sc_value_map_add(c->ctx, out, block->label.name, v);
+        else
+            sc_list_push(&c->ctx->arena, &out->items, v);
     }
     /* A single optional block that was not written is null, not an empty list. */
     return t->kind == TY_RECORD ? sc_value_new(c->ctx, VAL_NULL) : out;
@@ -516,8 +510,7 @@ static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list 
             v = sc_eval(c->ctx, defaults ? defaults : field->default_scope, field->default_value);
         else
             v = sc_value_new(c->ctx, VAL_NULL);
-        sc_list_push(&c->ctx->arena, &out->keys, (void *)field->name);
-        sc_list_push(&c->ctx->arena, &out->items, v);
+        sc_value_map_add(c->ctx, out, field->name, v);
         if (defaults) {
             sc_symbol *s = sc_arena_alloc(&c->ctx->arena, sizeof(*s));
             if (s) {
@@ -611,8 +604,7 @@ sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
     for (size_t i = 0; attributes && i < component->attribute_order.count; i++) {
         const char *name = component->attribute_order.items[i];
         sc_attribute *a = sc_map_get(&component->attributes, name);
-        sc_list_push(&ctx->arena, &attributes->keys, (void *)name);
-        sc_list_push(&ctx->arena, &attributes->items, sc_eval(ctx, scope, a->item->value));
+        sc_value_map_add(ctx, attributes, name, sc_eval(ctx, scope, a->item->value));
     }
     if (attributes)
         instance->value = attributes;
@@ -931,14 +923,10 @@ static void check_connectable(sc_checker *c, sc_component *component)
             return;
         f->name = names[i];
         f->type = basic(c, i == 0 ? TY_ANY : TY_INT);
-        if (i == 1) { /* a port may be unknowable (null): `allow` then needs its own */
-            sc_type *optional = sc_type_new(c->ctx, TY_OPTIONAL);
-            if (optional)
-                optional->elem = f->type;
-            f->type = optional ? optional : f->type;
-        }
+        if (i == 1) /* a port may be unknowable (null): `allow` then needs its own */
+            f->type = sc_type_optional(c->ctx, f->type);
         f->span = item->span;
-        sc_list_push(&c->ctx->arena, &record->fields, f);
+        sc_record_add_field(c->ctx, record, f);
     }
     if (record)
         check_body(c, component->scope, &item->items, record, "`connectable`", item->span);
@@ -1175,10 +1163,8 @@ static sc_type *param_options_type(sc_checker *c)
         sc_type *t = i == 0 ? basic(c, TY_STRING) : sc_type_new(c->ctx, TY_LIST);
         if (i == 1 && t)
             t->elem = basic(c, TY_ANY);
-        f->type = sc_type_new(c->ctx, TY_OPTIONAL);
-        if (f->type)
-            f->type->elem = t;
-        sc_list_push(&c->ctx->arena, &record->fields, f);
+        f->type = sc_type_optional(c->ctx, t);
+        sc_record_add_field(c->ctx, record, f);
     }
     return record;
 }
@@ -1288,10 +1274,8 @@ static void check_allow(sc_checker *c, sc_scope *scope, const sc_item *item)
     if (!record || !port)
         return;
     port->name = "port";
-    port->type = sc_type_new(c->ctx, TY_OPTIONAL);
-    if (port->type)
-        port->type->elem = basic(c, TY_INT);
-    sc_list_push(&c->ctx->arena, &record->fields, port);
+    port->type = sc_type_optional(c->ctx, basic(c, TY_INT));
+    sc_record_add_field(c->ctx, record, port);
     check_body(c, scope, &item->items, record, "`allow`", item->span);
 }
 
@@ -1684,7 +1668,10 @@ static sc_program *check_program(sc_context *ctx, uint32_t source, bool with_tes
     sc_checker *c = &checker;
     program->global = sc_scope_new(ctx, NULL);
     program->test_mode = with_tests;
-    if (!program->global || !sc_load_program(ctx, program, source, with_tests))
+    /* After an allocation failure the trees and tables may have holes: no later phase
+     * runs on them, and the driver reports the failure. */
+    if (!program->global || !sc_load_program(ctx, program, source, with_tests) ||
+        ctx->out_of_memory)
         return program;
     for (size_t i = 0; i < program->files.count; i++) {
         sc_file *file = program->files.items[i];
@@ -1692,22 +1679,30 @@ static sc_program *check_program(sc_context *ctx, uint32_t source, bool with_tes
     }
     for (size_t i = 0; i < program->files.count; i++)
         declare_types(c, program->files.items[i]);
+    if (ctx->out_of_memory)
+        return program;
     for (size_t i = 0; i < program->component_order.count; i++)
         declare_component_body(c, program->component_order.items[i]);
-    for (size_t i = 0; i < program->component_order.count; i++)
+    if (ctx->out_of_memory)
+        return program;
+    for (size_t i = 0; i < program->component_order.count && !ctx->out_of_memory; i++)
         sc_check_component(c, program->component_order.items[i]);
+    if (ctx->out_of_memory)
+        return program;
     if (program->test_mode)
         add_component_tests(c);
     for (size_t i = 0; i < program->stacks.count; i++) {
         check_stack_name(c, program->stacks.items[i]);
         declare_stack(c, program->stacks.items[i]);
     }
-    for (size_t i = 0; i < program->stacks.count; i++)
+    for (size_t i = 0; i < program->stacks.count && !ctx->out_of_memory; i++)
         check_stack(c, program->stacks.items[i]);
     /* Tests beside stack blocks (or in MAIN_test.stack) see every stack by name; a file
      * without stack blocks keeps its tests in its one stack. */
-    for (size_t i = 0; i < c->top_level_tests.count; i++)
+    for (size_t i = 0; i < c->top_level_tests.count && !ctx->out_of_memory; i++)
         check_test(c, program->global, c->top_level_tests.items[i]);
+    if (ctx->out_of_memory)
+        return program;
     check_stack_cycles(c);
     warn_missing_allows(c);
     return program;

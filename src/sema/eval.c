@@ -17,6 +17,16 @@ sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind)
     return v;
 }
 
+bool sc_value_map_add(sc_context *ctx, sc_value *map, const char *key, sc_value *item)
+{
+    if (!map || !key || !sc_list_push(&ctx->arena, &map->keys, (void *)key))
+        return false;
+    if (sc_list_push(&ctx->arena, &map->items, item))
+        return true;
+    map->keys.count--;
+    return false;
+}
+
 static sc_value *unknown(sc_context *ctx)
 {
     return sc_value_new(ctx, VAL_UNKNOWN);
@@ -35,14 +45,6 @@ static sc_value *bool_value(sc_context *ctx, bool b)
     sc_value *v = sc_value_new(ctx, VAL_BOOL);
     if (v)
         v->b = b;
-    return v;
-}
-
-static sc_value *string_value(sc_context *ctx, const char *s)
-{
-    sc_value *v = sc_value_new(ctx, VAL_STRING);
-    if (v)
-        v->s = s;
     return v;
 }
 
@@ -71,6 +73,8 @@ sc_value *sc_value_intrinsic(sc_context *ctx, const char *function, sc_value *ar
 
 sc_value *sc_value_string(sc_context *ctx, const char *s)
 {
+    if (!s) /* the string's own allocation failed */
+        return NULL;
     sc_value *v = sc_value_new(ctx, VAL_STRING);
     if (v)
         v->s = s;
@@ -343,7 +347,7 @@ static sc_value *arithmetic(sc_context *ctx, sc_op op, const sc_value *l, const 
         return __builtin_mul_overflow(l->i, r->i, &out) ? unknown(ctx) : int_value(ctx, r->kind, out);
     }
     if (op == OP_ADD && l->kind == VAL_STRING && r->kind == VAL_STRING)
-        return string_value(ctx, sc_arena_printf(&ctx->arena, "%s%s", l->s, r->s));
+        return sc_value_string(ctx, sc_arena_printf(&ctx->arena, "%s%s", l->s, r->s));
     if (op == OP_ADD && l->kind == VAL_LIST && r->kind == VAL_LIST) {
         sc_value *v = sc_value_new(ctx, VAL_LIST);
         for (size_t i = 0; v && i < l->items.count; i++)
@@ -409,16 +413,17 @@ static sc_value *lower_interpolation(sc_context *ctx, sc_scope *scope, const sc_
     sc_stack *owner = NULL;
     for (size_t i = 0; parts && i < e->items.count; i++) {
         const sc_expr *part = e->items.items[i];
-        sc_value *v = part->kind == EXPR_STRING ? string_value(ctx, part->text) : sc_eval(ctx, scope, part);
+        sc_value *v = part->kind == EXPR_STRING ? sc_value_string(ctx, part->text)
+                                                : sc_eval(ctx, scope, part);
         if (!v || v->kind == VAL_UNKNOWN || v->kind == VAL_SECRET || v->kind == VAL_LIST ||
             v->kind == VAL_MAP || v->kind == VAL_NULL)
             return unknown(ctx);
         if (v->kind == VAL_INT)
-            v = string_value(ctx, sc_arena_printf(&ctx->arena, "%lld", v->i));
+            v = sc_value_string(ctx, sc_arena_printf(&ctx->arena, "%lld", v->i));
         else if (v->kind == VAL_NUMBER)
-            v = string_value(ctx, sc_arena_printf(&ctx->arena, "%g", v->n));
+            v = sc_value_string(ctx, sc_arena_printf(&ctx->arena, "%g", v->n));
         else if (v->kind == VAL_BOOL)
-            v = string_value(ctx, v->b ? "true" : "false");
+            v = sc_value_string(ctx, v->b ? "true" : "false");
         else if (v->kind == VAL_DURATION || v->kind == VAL_SIZE)
             return unknown(ctx);
         if (deploy_time(v) && !owner)
@@ -427,14 +432,15 @@ static sc_value *lower_interpolation(sc_context *ctx, sc_scope *scope, const sc_
         sc_value *last = parts->items.count ? parts->items.items[parts->items.count - 1] : NULL;
         if (v->kind == VAL_STRING && last && last->kind == VAL_STRING) {
             parts->items.items[parts->items.count - 1] =
-                string_value(ctx, sc_arena_printf(&ctx->arena, "%s%s", last->s, v->s));
+                sc_value_string(ctx, sc_arena_printf(&ctx->arena, "%s%s", last->s, v->s));
             continue;
         }
         if (v->kind == VAL_STRING && !v->s[0])
             continue;
         sc_list_push(&ctx->arena, &parts->items, v);
     }
-    return sc_value_intrinsic(ctx, "Fn::Join", sc_value_list2(ctx, string_value(ctx, ""), parts), owner);
+    return sc_value_intrinsic(ctx, "Fn::Join", sc_value_list2(ctx, sc_value_string(ctx, ""), parts),
+                              owner);
 }
 
 static sc_value *eval_interpolation(sc_context *ctx, sc_scope *scope, const sc_expr *e)
@@ -444,7 +450,8 @@ static sc_value *eval_interpolation(sc_context *ctx, sc_scope *scope, const sc_e
     bool all_known = true;
     for (size_t i = 0; i < e->items.count && all_known; i++) {
         const sc_expr *part = e->items.items[i];
-        sc_value *v = part->kind == EXPR_STRING ? string_value(ctx, part->text) : sc_eval(ctx, scope, part);
+        sc_value *v = part->kind == EXPR_STRING ? sc_value_string(ctx, part->text)
+                                                : sc_eval(ctx, scope, part);
         if (!v)
             all_known = false;
         else if (v->kind == VAL_STRING)
@@ -458,9 +465,10 @@ static sc_value *eval_interpolation(sc_context *ctx, sc_scope *scope, const sc_e
         else
             all_known = false;
     }
-    sc_value *result = all_known && !out.failed
-                           ? string_value(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""))
-                           : NULL;
+    sc_value *result =
+        all_known && !out.failed
+            ? sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""))
+            : NULL;
     sc_buf_free(&out);
     return result ? result : lower_interpolation(ctx, scope, e);
 }
@@ -488,17 +496,18 @@ static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
 static sc_value *get_att(sc_context *ctx, const sc_value *left, const char *name)
 {
     if (left->kind == VAL_RESOURCE)
-        return sc_value_intrinsic(ctx, "Fn::GetAtt",
-                                  sc_value_list2(ctx, string_value(ctx, left->s), string_value(ctx, name)),
-                                  left->owner);
+        return sc_value_intrinsic(
+            ctx, "Fn::GetAtt",
+            sc_value_list2(ctx, sc_value_string(ctx, left->s), sc_value_string(ctx, name)),
+            left->owner);
     const sc_value *args = left->items.count ? left->items.items[0] : NULL;
     if (!args || args->kind != VAL_LIST || args->items.count != 2)
         return unknown(ctx);
     const sc_value *resource = args->items.items[0], *attribute = args->items.items[1];
     const char *dotted = sc_arena_printf(&ctx->arena, "%s.%s", attribute->s, name);
-    return sc_value_intrinsic(ctx, "Fn::GetAtt",
-                              sc_value_list2(ctx, (sc_value *)resource, string_value(ctx, dotted)),
-                              left->owner);
+    return sc_value_intrinsic(
+        ctx, "Fn::GetAtt", sc_value_list2(ctx, (sc_value *)resource, sc_value_string(ctx, dotted)),
+        left->owner);
 }
 
 static sc_value *member(sc_context *ctx, const sc_value *left, const char *name)
@@ -556,7 +565,7 @@ static sc_value *eval_for(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     if (!out)
         return unknown(ctx);
     for (size_t i = 0; i < iter->items.count; i++) {
-        sc_value *key = iter->kind == VAL_MAP ? string_value(ctx, iter->keys.items[i])
+        sc_value *key = iter->kind == VAL_MAP ? sc_value_string(ctx, iter->keys.items[i])
                                               : int_value(ctx, VAL_INT, (long long)i);
         sc_scope *inner = bind(ctx, bind(ctx, scope, e->key_var, key), e->name, iter->items.items[i]);
         if (e->filter) {
@@ -573,8 +582,7 @@ static sc_value *eval_for(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         sc_value *k = sc_eval(ctx, inner, e->left);
         if (!known(k) || k->kind != VAL_STRING)
             return unknown(ctx);
-        sc_list_push(&ctx->arena, &out->keys, (void *)k->s);
-        sc_list_push(&ctx->arena, &out->items, sc_eval(ctx, inner, e->right));
+        sc_value_map_add(ctx, out, k->s, sc_eval(ctx, inner, e->right));
     }
     return out;
 }
@@ -585,7 +593,7 @@ sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         return unknown(ctx);
     switch (e->kind) {
     case EXPR_STRING:
-        return string_value(ctx, e->text);
+        return sc_value_string(ctx, e->text);
     case EXPR_INTERP:
         return eval_interpolation(ctx, scope, e);
     case EXPR_INT:
@@ -612,8 +620,7 @@ sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *e)
             const sc_map_entry *entry = e->items.items[i];
             if (!entry->key.name)
                 continue;
-            sc_list_push(&ctx->arena, &v->keys, (void *)entry->key.name);
-            sc_list_push(&ctx->arena, &v->items, sc_eval(ctx, scope, entry->value));
+            sc_value_map_add(ctx, v, entry->key.name, sc_eval(ctx, scope, entry->value));
         }
         return v;
     }

@@ -253,7 +253,7 @@ static void check_record_literal(sc_checker *c, sc_scope *scope, const sc_expr *
 void sc_check_against(sc_checker *c, sc_scope *scope, const sc_expr *e, sc_type *expected,
                       const char *what)
 {
-    if (!e)
+    if (!e || !expected)
         return;
     if (is_error(expected)) {
         sc_check_expr(c, scope, e);
@@ -470,6 +470,8 @@ static sc_type *member_of_resource(sc_checker *c, const sc_expr *e, const sc_typ
     const char *name = left->attribute
                            ? sc_arena_printf(&c->ctx->arena, "%s.%s", left->attribute, e->name.name)
                            : e->name.name;
+    if (!name)
+        return basic(c, TY_ANY);
     bool whole = sc_schema_lookup_attribute(rs, name) != NULL;
     size_t len = strlen(name);
     for (size_t i = 0; i < rs->attribute_count; i++) {
@@ -680,7 +682,7 @@ static sc_type *check_map(sc_checker *c, sc_scope *scope, const sc_expr *e)
         field->name = entry->key.name;
         field->type = t;
         field->span = entry->span;
-        sc_list_push(&c->ctx->arena, &record->fields, field);
+        sc_record_add_field(c->ctx, record, field);
     }
     return record;
 }

@@ -28,6 +28,8 @@ static const char *directory_of(sc_context *ctx, const char *path)
 /* Joins and collapses `.` and `..` segments so one file has one name. */
 static const char *normalize(sc_context *ctx, const char *dir, const char *rel)
 {
+    if (!dir || !rel)
+        return NULL;
     const char *joined = rel[0] == '/' ? rel : sc_arena_printf(&ctx->arena, "%s%s", dir, rel);
     if (!joined)
         return NULL;

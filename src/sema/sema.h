@@ -218,6 +218,11 @@ sc_program *sc_sema_check_source(sc_context *ctx, uint32_t source);
 
 /* Types. */
 sc_type *sc_type_new(sc_context *ctx, sc_type_kind kind);
+/* `elem?`; NULL when out of memory (also when `elem` itself is NULL for that reason). */
+sc_type *sc_type_optional(sc_context *ctx, sc_type *elem);
+/* Adds a field to a record type; a field whose type failed to allocate is not added,
+ * so a record's fields always have types. */
+bool sc_record_add_field(sc_context *ctx, sc_type *record, sc_record_field *field);
 sc_type *sc_type_basic(sc_context *ctx, sc_type_kind kind);
 const char *sc_type_name(sc_context *ctx, const sc_type *type);
 bool sc_type_contains_secret(const sc_type *type);
@@ -233,6 +238,9 @@ bool sc_scope_declare(sc_context *ctx, sc_scope *scope, sc_symbol *symbol);
 /* Evaluation of compile-time values (eval.c). Unknown where deploy-time. */
 sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *expr);
 sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind);
+/* Appends `key: item` to a map value, keeping its key and item lists the same length
+ * even when memory runs out (then nothing is added and it returns false). */
+bool sc_value_map_add(sc_context *ctx, sc_value *map, const char *key, sc_value *item);
 const char *sc_value_describe(sc_context *ctx, const sc_value *value);
 bool sc_value_truthy_known(const sc_value *value, bool *truth);
 

@@ -11,6 +11,21 @@ sc_type *sc_type_new(sc_context *ctx, sc_type_kind kind)
     return t;
 }
 
+sc_type *sc_type_optional(sc_context *ctx, sc_type *elem)
+{
+    sc_type *t = elem ? sc_type_new(ctx, TY_OPTIONAL) : NULL;
+    if (t)
+        t->elem = elem;
+    return t;
+}
+
+bool sc_record_add_field(sc_context *ctx, sc_type *record, sc_record_field *field)
+{
+    if (!record || !field || !field->type)
+        return false;
+    return sc_list_push(&ctx->arena, &record->fields, field);
+}
+
 /* Basic types are plain values; sharing them per context would need mutable state,
  * and they are small, so each use allocates one. */
 sc_type *sc_type_basic(sc_context *ctx, sc_type_kind kind)
@@ -196,6 +211,8 @@ static const char *symbol_kind_name(sc_symbol_kind kind)
 
 bool sc_scope_declare(sc_context *ctx, sc_scope *scope, sc_symbol *symbol)
 {
+    if (!symbol || !symbol->name) /* out of memory while making it */
+        return false;
     sc_symbol *existing = sc_map_get(&scope->names, symbol->name);
     if (existing) {
         sc_diagnostic *d = sc_error(ctx, "E0201", symbol->span, "`%s` is already declared here",

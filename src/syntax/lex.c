@@ -37,7 +37,7 @@ static sc_expr *new_literal(sc_lexer *lx, sc_expr_kind kind, sc_loc loc, const c
     e->kind = kind;
     e->span = sc_ast_span(lx, loc);
     e->raw = sc_arena_strndup(&lx->ctx->arena, text, len);
-    return e;
+    return e->raw ? e : NULL;
 }
 
 /* Length of the valid UTF-8 sequence at `p`, or 0 when it is not one. */

@@ -433,7 +433,9 @@ sc_expr *sc_ast_string(sc_lexer *lx, sc_ptr_list *parts, sc_span span)
     size_t at = 0;
     for (size_t i = 0; i < parts->count; i++) {
         sc_expr *part = parts->items[i];
-        size_t n = part->text ? strlen(part->text) : 0;
+        if (!part->text) /* out of memory while lexing it */
+            continue;
+        size_t n = strlen(part->text);
         memcpy(text + at, part->text, n);
         at += n;
     }

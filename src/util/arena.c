@@ -58,8 +58,10 @@ static sc_arena_chunk *new_chunk(sc_arena *arena, size_t min_size)
 void *sc_arena_alloc(sc_arena *arena, size_t size)
 {
     size_t rounded = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    if (rounded < size)
+    if (rounded < size || ++arena->allocations == arena->fail_at) {
+        *arena->out_of_memory = true;
         return NULL;
+    }
     sc_arena_chunk *chunk = arena->chunks;
     if (!chunk || chunk->size - chunk->used < rounded) {
         chunk = new_chunk(arena, rounded);
@@ -85,6 +87,8 @@ char *sc_arena_strndup(sc_arena *arena, const char *s, size_t len)
 
 char *sc_arena_strdup(sc_arena *arena, const char *s)
 {
+    if (!s) /* a copy of a string that failed to allocate */
+        return NULL;
     return sc_arena_strndup(arena, s, strlen(s));
 }
 
@@ -125,6 +129,8 @@ void sc_arena_release(sc_arena *arena)
 
 bool sc_list_push(sc_arena *arena, sc_ptr_list *list, void *item)
 {
+    if (!item) /* its allocation failed; lists never hold NULL, so readers need not check */
+        return false;
     if (list->count == list->capacity) {
         size_t capacity = list->capacity ? list->capacity * 2 : 4;
         void **items = sc_arena_alloc(arena, capacity * sizeof(void *));

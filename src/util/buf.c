@@ -41,6 +41,8 @@ void sc_buf_append(sc_buf *buf, const char *data, size_t len)
 
 void sc_buf_puts(sc_buf *buf, const char *s)
 {
+    if (!s) /* a string whose allocation failed: the context already knows */
+        return;
     sc_buf_append(buf, s, strlen(s));
 }
 

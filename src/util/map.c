@@ -13,9 +13,10 @@ static uint64_t hash_string(const char *s)
     return h;
 }
 
+/* A NULL key is one whose allocation failed: it is never stored and never found. */
 void *sc_map_get(const sc_map *map, const char *key)
 {
-    if (map->capacity == 0)
+    if (map->capacity == 0 || !key)
         return NULL;
     size_t mask = map->capacity - 1;
     for (size_t i = hash_string(key) & mask;; i = (i + 1) & mask) {
@@ -51,6 +52,8 @@ static bool grow(sc_arena *arena, sc_map *map)
 
 bool sc_map_put(sc_arena *arena, sc_map *map, const char *key, void *value)
 {
+    if (!key)
+        return false;
     if ((map->count + 1) * 4 > map->capacity * 3 && !grow(arena, map))
         return false;
     size_t mask = map->capacity - 1;

@@ -4,7 +4,11 @@
  * Memory convention: everything a stage builds lives in the context's arena and dies
  * with sc_context_free; nothing is freed piecemeal. Allocation failure never aborts:
  * the arena returns NULL, remembers it (`ctx->out_of_memory`), and the driver reports
- * one "out of memory" diagnostic once the stage has unwound. */
+ * one "out of memory" diagnostic once the stage has unwound. So that every caller need
+ * not check every result: lists and maps refuse NULL items and keys, value and type
+ * constructors give NULL for NULL parts, and no stage (nor check phase, nor writer)
+ * runs on what a failed stage left behind. tests/unit/oom_test.c fails each arena
+ * allocation in turn (`sc_arena.fail_at`) to keep it so. */
 #ifndef STACKC_UTIL_H
 #define STACKC_UTIL_H
 
@@ -24,6 +28,11 @@ typedef struct sc_arena {
     sc_arena_chunk *chunks;  /* newest first */
     size_t total;            /* bytes handed out, for benchmarks */
     bool *out_of_memory;     /* set when an allocation fails */
+    /* Allocation-failure injection for tests: the `fail_at`-th sc_arena_alloc (counted
+     * in `allocations`, from 1) returns NULL as if memory ran out; 0 never fails. The
+     * allocator hook only sees whole chunks, so this is what reaches every call site. */
+    size_t allocations;
+    size_t fail_at;
 } sc_arena;
 
 /* Zeroed memory that lives as long as the arena, or NULL when out of memory. */
@@ -46,6 +55,8 @@ typedef struct sc_ptr_list {
     size_t capacity;
 } sc_ptr_list;
 
+/* Appends `item`; false when out of memory. A NULL item (a failed allocation upstream)
+ * is refused, so lists never hold NULL. */
 bool sc_list_push(sc_arena *arena, sc_ptr_list *list, void *item);
 
 /* ---- string-keyed hash map in the arena ------------------------------------------ */
