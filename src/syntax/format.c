@@ -231,7 +231,7 @@ static size_t map_run_width(printer *p, const sc_ptr_list *entries, size_t from,
     size_t width = 0, i = from;
     for (; i < entries->count; i++) {
         const sc_map_entry *m = entries->items[i];
-        if (!prints_on_one_line(p, NULL, m->value))
+        if (!prints_on_one_line(p, NULL, m->value) || has_comment_inside(p, m->span))
             break;
         if (i > from) {
             const sc_map_entry *prev = entries->items[i - 1];
@@ -546,9 +546,12 @@ static void print_type(printer *p, const sc_type_expr *t)
 
 /* ---- items --------------------------------------------------------------------------- */
 
+/* A comment inside a setting's value is printed after it, between it and the next
+ * item, so such a setting starts no alignment run (the next fmt would see it apart). */
 static bool single_line_setting(printer *p, const sc_item *item)
 {
-    return item->kind == ITEM_ATTR && prints_on_one_line(p, item, NULL);
+    return item->kind == ITEM_ATTR && !has_comment_inside(p, item->span) &&
+           prints_on_one_line(p, item, NULL);
 }
 
 /* A body written on one line, holding only single-line settings, stays on one line. */
