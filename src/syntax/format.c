@@ -231,12 +231,13 @@ static size_t map_run_width(printer *p, const sc_ptr_list *entries, size_t from,
     size_t width = 0, i = from;
     for (; i < entries->count; i++) {
         const sc_map_entry *m = entries->items[i];
-        if (!prints_on_one_line(p, NULL, m->value) || has_comment_inside(p, m->span))
+        if (!prints_on_one_line(p, NULL, m->value))
             break;
         if (i > from) {
             const sc_map_entry *prev = entries->items[i - 1];
             if (blank_line_between(p, prev->span.end, m->span.start) ||
-                own_line_comment_between(p, prev->span.end, m->span.start))
+                own_line_comment_between(p, prev->span.end, m->span.start) ||
+                has_comment_inside(p, prev->span))
                 break;
         }
         size_t w = key_width(m->key, m->key_is_string);
@@ -546,12 +547,9 @@ static void print_type(printer *p, const sc_type_expr *t)
 
 /* ---- items --------------------------------------------------------------------------- */
 
-/* A comment inside a setting's value is printed after it, between it and the next
- * item, so such a setting starts no alignment run (the next fmt would see it apart). */
 static bool single_line_setting(printer *p, const sc_item *item)
 {
-    return item->kind == ITEM_ATTR && !has_comment_inside(p, item->span) &&
-           prints_on_one_line(p, item, NULL);
+    return item->kind == ITEM_ATTR && prints_on_one_line(p, item, NULL);
 }
 
 /* A body written on one line, holding only single-line settings, stays on one line. */
@@ -714,7 +712,9 @@ static void print_item(printer *p, const sc_item *item, size_t key_pad)
     }
 }
 
-/* Width of the keys in the run of single-line settings starting at `from`. */
+/* Width of the keys in the run of single-line settings starting at `from`. A comment
+ * inside a setting's value is printed after the setting, so it ends the run there (the
+ * next fmt sees the two settings apart), but the setting itself still belongs to it. */
 static size_t setting_run_width(printer *p, const sc_ptr_list *items, size_t from, size_t *end)
 {
     size_t width = 0, i = from;
@@ -725,7 +725,8 @@ static size_t setting_run_width(printer *p, const sc_ptr_list *items, size_t fro
         if (i > from) {
             const sc_item *prev = items->items[i - 1];
             if (blank_line_between(p, prev->span.end, item->span.start) ||
-                own_line_comment_between(p, prev->span.end, item->span.start))
+                own_line_comment_between(p, prev->span.end, item->span.start) ||
+                has_comment_inside(p, prev->span)) /* printed after it: see below */
                 break;
         }
         size_t w = strlen(item->name.name);
