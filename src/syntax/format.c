@@ -438,7 +438,14 @@ static void print_expr(printer *p, const sc_expr *e, int parent_prec)
         sc_buf_puts(&p->out, e->name.name);
         break;
     case EXPR_MEMBER:
-        print_expr(p, e->left, 9);
+        /* `2.n` would read back as the number `2.`: a number keeps parentheses. */
+        if (e->left && (e->left->kind == EXPR_INT || e->left->kind == EXPR_NUMBER)) {
+            sc_buf_putc(&p->out, '(');
+            print_expr(p, e->left, 0);
+            sc_buf_putc(&p->out, ')');
+        } else {
+            print_expr(p, e->left, 9);
+        }
         sc_buf_printf(&p->out, ".%s", e->name.name);
         break;
     case EXPR_INDEX:
