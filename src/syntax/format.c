@@ -275,8 +275,10 @@ static void print_map(printer *p, const sc_expr *e)
         const sc_map_entry *m = e->items.items[i];
         uint32_t prev_end =
             i ? ((sc_map_entry *)e->items.items[i - 1])->span.end : e->span.start + 1;
-        flush_comments(p, m->span.start, prev_end);
-        if (i && blank_line_between(p, prev_end, m->span.start) && !peek_comment(p))
+        /* Comments before the entry keep their own blank lines; without them, a blank
+         * line in the source stays (whatever comments come later in the file). */
+        bool flushed = flush_comments(p, m->span.start, prev_end) != 0;
+        if (i && !flushed && blank_line_between(p, prev_end, m->span.start))
             newline(p);
         if (i >= run_end)
             width = map_run_width(p, &e->items, i, &run_end);
