@@ -349,9 +349,10 @@ static sc_type *unify(sc_checker *c, sc_type *a, sc_type *b)
 static void report_unknown_name(sc_checker *c, sc_scope *scope, const sc_expr *e)
 {
     sc_diagnostic *d = sc_error(c->ctx, "E0200", e->span, "unknown name `%s`", e->name.name);
-    /* A bare name that another stack declares is the most common cross-stack slip. */
+    /* A bare name that another stack declares is the most common cross-stack slip.
+     * A `type`'s field defaults have no scope: no stack's names are in reach there. */
     sc_program *p = c->program;
-    for (size_t i = 0; i < p->stacks.count; i++) {
+    for (size_t i = 0; scope && i < p->stacks.count; i++) {
         sc_stack *s = p->stacks.items[i];
         if (s == scope->stack || !s->scope || !sc_scope_lookup_local(s->scope, e->name.name))
             continue;
