@@ -73,6 +73,20 @@ void sc_context_set_prelude(sc_context *ctx, bool enabled);
  * with `all`, those of every component the program loads (the standard library's). */
 void sc_context_set_all_component_tests(sc_context *ctx, bool all);
 
+/* The standard library read and checked once, then shared read-only by any number of
+ * contexts: a caller that compiles many times in one process (a fuzzer, a test runner,
+ * an editor) skips re-reading and re-checking it for every compilation and gets the
+ * same diagnostics and outputs. NULL when the library in `dir` cannot be read, has any
+ * diagnostic, or memory runs out: compilations then load it themselves and report what
+ * is wrong with it. Its memory is write-protected while it lives. */
+typedef struct sc_stdlib sc_stdlib;
+sc_stdlib *sc_stdlib_new(const char *dir);
+void sc_stdlib_free(sc_stdlib *stdlib);
+/* Makes `ctx` start from `stdlib` (and read `import "std/..."` from its folder);
+ * `stdlib` must outlive `ctx`. Only on a fresh context: false, and no change, once it
+ * holds any source. sc_test_file loads the library itself, for its component tests. */
+bool sc_context_use_stdlib(sc_context *ctx, const sc_stdlib *stdlib);
+
 /* Parses and checks the file at `path` with everything it imports. Returns true when
  * no error was reported (warnings allowed). */
 bool sc_check_file(sc_context *ctx, const char *path);

@@ -1659,6 +1659,27 @@ static void declare_file(sc_checker *c, sc_file *file, bool is_main)
     }
 }
 
+/* A program that starts from a checked standard library takes its components and
+ * types as they are (the library's files come first, as when loaded) and declares and
+ * checks only what comes after them. Copies keep the shared library untouched. */
+static bool continue_from_stdlib(sc_checker *c, size_t *first_file, size_t *first_component)
+{
+    const sc_program *stdlib = c->program->stdlib->program;
+    sc_program *program = c->program;
+    if (!sc_map_copy(&c->ctx->arena, &program->components, &stdlib->components) ||
+        !sc_map_copy(&c->ctx->arena, &program->types, &stdlib->types))
+        return false;
+    for (size_t i = 0; i < stdlib->component_order.count; i++)
+        if (!sc_list_push(&c->ctx->arena, &program->component_order, stdlib->component_order.items[i]))
+            return false;
+    *first_file = stdlib->files.count;
+    *first_component = stdlib->component_order.count;
+    /* Checking the library's resources loaded the schema; later stages expect it. */
+    if (stdlib->schema)
+        sc_checker_schema(c);
+    return !c->ctx->out_of_memory;
+}
+
 static sc_program *check_program(sc_context *ctx, uint32_t source, bool with_tests)
 {
     sc_program *program = sc_arena_alloc(&ctx->arena, sizeof(*program));
@@ -1668,24 +1689,31 @@ static sc_program *check_program(sc_context *ctx, uint32_t source, bool with_tes
     sc_checker *c = &checker;
     program->global = sc_scope_new(ctx, NULL);
     program->test_mode = with_tests;
+    /* Tests may run the library's own component tests: they load it afresh. */
+    program->stdlib = ctx->prelude && !with_tests ? ctx->stdlib : NULL;
     /* After an allocation failure the trees and tables may have holes: no later phase
      * runs on them, and the driver reports the failure. */
-    if (!program->global || !sc_load_program(ctx, program, source, with_tests) ||
+    if (!program->global)
+        return program;
+    if ((!sc_load_program(ctx, program, source, with_tests) && source != SC_NO_SOURCE) ||
         ctx->out_of_memory)
         return program;
-    for (size_t i = 0; i < program->files.count; i++) {
+    size_t first_file = 0, first_component = 0;
+    if (program->stdlib && !continue_from_stdlib(c, &first_file, &first_component))
+        return program;
+    for (size_t i = first_file; i < program->files.count; i++) {
         sc_file *file = program->files.items[i];
         declare_file(c, file, file == program->main);
     }
-    for (size_t i = 0; i < program->files.count; i++)
+    for (size_t i = first_file; i < program->files.count; i++)
         declare_types(c, program->files.items[i]);
     if (ctx->out_of_memory)
         return program;
-    for (size_t i = 0; i < program->component_order.count; i++)
+    for (size_t i = first_component; i < program->component_order.count; i++)
         declare_component_body(c, program->component_order.items[i]);
     if (ctx->out_of_memory)
         return program;
-    for (size_t i = 0; i < program->component_order.count && !ctx->out_of_memory; i++)
+    for (size_t i = first_component; i < program->component_order.count && !ctx->out_of_memory; i++)
         sc_check_component(c, program->component_order.items[i]);
     if (ctx->out_of_memory)
         return program;
@@ -1711,6 +1739,11 @@ static sc_program *check_program(sc_context *ctx, uint32_t source, bool with_tes
 sc_program *sc_sema_check_source(sc_context *ctx, uint32_t source)
 {
     return check_program(ctx, source, false);
+}
+
+sc_program *sc_sema_check_stdlib(sc_context *ctx)
+{
+    return check_program(ctx, SC_NO_SOURCE, false);
 }
 
 static sc_program *check_path(sc_context *ctx, const char *path, bool with_tests);

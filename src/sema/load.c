@@ -185,14 +185,30 @@ static void load_test_companion(loader *l)
         l->program->test_file = load_source(l, (uint32_t)source);
 }
 
+/* The files of a checked standard library join the program as if loaded here: an
+ * import of one of them finds it already loaded, as an import of the prelude's does. */
+static void start_from_stdlib(loader *l, const sc_stdlib *stdlib)
+{
+    const sc_ptr_list *files = &stdlib->program->files;
+    for (size_t i = 0; i < files->count; i++) {
+        sc_file *file = files->items[i];
+        sc_map_put(&l->ctx->arena, &l->state, sc_source_get(l->ctx, file->source)->path, file);
+        sc_list_push(&l->ctx->arena, &l->program->files, file);
+    }
+}
+
 sc_file *sc_load_program(sc_context *ctx, sc_program *program, uint32_t main_source, bool with_tests)
 {
     loader l = {.ctx = ctx, .program = program};
-    if (ctx->prelude && ctx->stdlib_dir) {
+    if (program->stdlib) {
+        start_from_stdlib(&l, program->stdlib);
+    } else if (ctx->prelude && ctx->stdlib_dir) {
         const char *prelude = sc_arena_printf(&ctx->arena, "%s/prelude.stack", ctx->stdlib_dir);
         if (prelude)
             load(&l, normalize(ctx, "", prelude), NULL);
     }
+    if (main_source == SC_NO_SOURCE)
+        return NULL;
     program->main = load_source(&l, main_source);
     if (program->main && with_tests)
         load_test_companion(&l);

@@ -197,7 +197,21 @@ typedef struct sc_program {
     sc_ptr_list tests;        /* sc_test_decl, in source order */
     sc_file *test_file;       /* MAIN_test.stack beside the main file, when loaded */
     bool test_mode;           /* checked for `stackc test`: component tests get instances */
+    const struct sc_stdlib *stdlib; /* the checked standard library it started from, or NULL */
 } sc_program;
+
+/* No main source: sc_load_program loads the prelude alone. */
+#define SC_NO_SOURCE UINT32_MAX
+
+/* The standard library, loaded and checked once (stdlib.c): the prelude and every
+ * module it imports. Its context's arena is read-only while programs share it. */
+struct sc_stdlib {
+    sc_context *ctx;
+    sc_program *program;
+};
+
+/* Checks the prelude with its imports and nothing else: what sc_stdlib_new keeps. */
+sc_program *sc_sema_check_stdlib(sc_context *ctx);
 
 /* Hidden names a test's scope binds to the compiled result (spaces keep them apart
  * from identifiers): every resource as a view, and outputs and parameters by stack. */

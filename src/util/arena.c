@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -125,6 +126,16 @@ void sc_arena_release(sc_arena *arena)
         chunk = next;
     }
     arena->chunks = NULL;
+}
+
+void sc_arena_protect(sc_arena *arena, bool read_only)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    for (sc_arena_chunk *chunk = arena->chunks; chunk; chunk = chunk->next) {
+        size_t bytes = (sizeof(*chunk) + chunk->size + page - 1) & ~(page - 1);
+        if ((uintptr_t)chunk % page == 0)
+            mprotect(chunk, bytes, read_only ? PROT_READ : PROT_READ | PROT_WRITE);
+    }
 }
 
 bool sc_list_push(sc_arena *arena, sc_ptr_list *list, void *item)

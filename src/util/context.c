@@ -109,6 +109,7 @@ void sc_context_free(sc_context *ctx)
 void sc_context_set_stdlib_dir(sc_context *ctx, const char *dir)
 {
     ctx->stdlib_dir = dir ? sc_arena_strdup(&ctx->arena, dir) : NULL;
+    ctx->stdlib = NULL; /* a checked library from elsewhere no longer applies */
 }
 
 void sc_context_set_file_reader(sc_context *ctx, sc_file_reader reader, void *user)

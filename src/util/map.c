@@ -70,3 +70,18 @@ bool sc_map_put(sc_arena *arena, sc_map *map, const char *key, void *value)
     map->count++;
     return true;
 }
+
+bool sc_map_copy(sc_arena *arena, sc_map *dst, const sc_map *src)
+{
+    *dst = (sc_map){0};
+    if (src->capacity == 0)
+        return true;
+    const char **keys = sc_arena_alloc(arena, src->capacity * sizeof(*keys));
+    void **values = sc_arena_alloc(arena, src->capacity * sizeof(*values));
+    if (!keys || !values)
+        return false;
+    memcpy(keys, src->keys, src->capacity * sizeof(*keys));
+    memcpy(values, src->values, src->capacity * sizeof(*values));
+    *dst = (sc_map){keys, values, src->count, src->capacity};
+    return true;
+}

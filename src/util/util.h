@@ -44,6 +44,9 @@ char *sc_arena_printf(sc_arena *arena, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *sc_arena_vprintf(sc_arena *arena, const char *fmt, va_list args);
 void sc_arena_release(sc_arena *arena);
+/* Makes every chunk read-only, or writable again. Only for an arena whose allocator
+ * returns whole pages (sc_stdlib's): other chunks are left as they are. */
+void sc_arena_protect(sc_arena *arena, bool read_only);
 
 /* ---- growable array in the arena ---------------------------------------------- */
 
@@ -73,6 +76,9 @@ typedef struct sc_map {
 void *sc_map_get(const sc_map *map, const char *key);
 /* Inserts or replaces. False when out of memory. */
 bool sc_map_put(sc_arena *arena, sc_map *map, const char *key, void *value);
+/* Makes `dst` an independent copy of `src` with the same layout, so both iterate in
+ * the same order and grow the same way. False when out of memory. */
+bool sc_map_copy(sc_arena *arena, sc_map *dst, const sc_map *src);
 
 /* ---- heap string builder -------------------------------------------------------- */
 
@@ -144,6 +150,7 @@ struct sc_context {
     size_t max_errors;       /* further errors are counted, not stored */
     size_t suppressed_errors;
     const char *stdlib_dir;
+    const struct sc_stdlib *stdlib; /* a checked standard library to start from, or NULL */
     sc_file_reader read_file;
     void *read_file_user;
     bool prelude;
