@@ -9,7 +9,9 @@
 #include <string.h>
 
 /* Nothing the library allocates needs more than pointer alignment. */
-enum { ARENA_CHUNK_SIZE = 256 * 1024, ARENA_MAX_CHUNK = 8 * 1024 * 1024, ARENA_ALIGN = _Alignof(max_align_t) < 8 ? _Alignof(max_align_t) : 8 };
+/* A first chunk under the allocators' mmap thresholds (glibc's, ASan's 128 KiB) is
+ * recycled from their heaps: a small compilation then costs no fresh page faults. */
+enum { ARENA_FIRST_CHUNK = 64 * 1024 - 64, ARENA_CHUNK_SIZE = 256 * 1024, ARENA_MAX_CHUNK = 8 * 1024 * 1024, ARENA_ALIGN = _Alignof(max_align_t) < 8 ? _Alignof(max_align_t) : 8 };
 
 struct sc_arena_chunk {
     sc_arena_chunk *next;
@@ -37,7 +39,7 @@ static void advise_huge_pages(void *start, size_t size)
 static sc_arena_chunk *new_chunk(sc_arena *arena, size_t min_size)
 {
     /* Chunks grow with the arena, so a large compilation needs few of them. */
-    size_t size = ARENA_CHUNK_SIZE;
+    size_t size = arena->chunks ? ARENA_CHUNK_SIZE : ARENA_FIRST_CHUNK;
     if (arena->total / 4 > size)
         size = arena->total / 4 < ARENA_MAX_CHUNK ? arena->total / 4 : ARENA_MAX_CHUNK;
     if (min_size > size)
