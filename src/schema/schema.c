@@ -677,8 +677,10 @@ static char lower(char c)
 }
 
 /* Edit distance in half-edits: insertions, deletions, substitutions and swaps of two
- * neighbours cost 2, a change of case 1 (optimal string alignment). */
-static size_t distance(const char *a, size_t la, const char *b, size_t lb)
+ * neighbours cost 2, a change of case 1 (optimal string alignment). Stops at the first
+ * row that is all over `limit` (a row's minimum never decreases) and then returns
+ * limit + 1: most of ~1,500 resource types are far from a misspelt one. */
+static size_t distance(const char *a, size_t la, const char *b, size_t lb, size_t limit)
 {
     size_t rows[3][CLOSEST_MAX_LEN + 1];
     size_t *before = rows[0], *previous = rows[1], *current = rows[2];
@@ -686,6 +688,7 @@ static size_t distance(const char *a, size_t la, const char *b, size_t lb)
         previous[j] = 2 * j;
     for (size_t i = 1; i <= la; i++) {
         current[0] = 2 * i;
+        size_t row_min = current[0];
         for (size_t j = 1; j <= lb; j++) {
             char x = a[i - 1], y = b[j - 1];
             size_t cost = x == y ? 0 : lower(x) == lower(y) ? 1 : 2;
@@ -697,7 +700,10 @@ static size_t distance(const char *a, size_t la, const char *b, size_t lb)
             if (i > 1 && j > 1 && x == b[j - 2] && a[i - 2] == y && before[j - 2] + 2 < best)
                 best = before[j - 2] + 2;
             current[j] = best;
+            row_min = best < row_min ? best : row_min;
         }
+        if (row_min > limit)
+            return limit + 1;
         size_t *spare = before;
         before = previous;
         previous = current;
@@ -706,11 +712,29 @@ static size_t distance(const char *a, size_t la, const char *b, size_t lb)
     return previous[lb];
 }
 
+/* A lower bound of `distance` that costs one pass: every operation worth two
+ * half-edits changes the letters' counts, case aside, by at most two. */
+static size_t letter_count_gap(const unsigned char *counts, const char *other)
+{
+    int diff[256] = {0};
+    size_t gap = 0;
+    for (const char *p = other; *p; p++)
+        diff[(unsigned char)lower(*p)]++;
+    for (size_t c = 0; c < 256; c++) {
+        int d = diff[c] - counts[c];
+        gap += (size_t)(d < 0 ? -d : d);
+    }
+    return gap;
+}
+
 const char *sc_schema_closest(const char *name, const char *const *candidates, size_t count)
 {
     size_t len = strlen(name);
     if (len > CLOSEST_MAX_LEN)
         return NULL;
+    unsigned char counts[256] = {0};
+    for (const char *p = name; *p; p++)
+        counts[(unsigned char)lower(*p)]++;
     size_t allowed = 2 * (len / 3 + 1);
     const char *best = NULL;
     size_t best_distance = (size_t)-1;
@@ -722,7 +746,10 @@ const char *sc_schema_closest(const char *name, const char *const *candidates, s
         size_t gap = other > len ? other - len : len - other;
         if (2 * gap > allowed || 2 * gap >= best_distance)
             continue;
-        size_t d = distance(name, len, candidates[i], other);
+        size_t limit = best_distance - 1 < allowed ? best_distance - 1 : allowed;
+        if (letter_count_gap(counts, candidates[i]) > limit)
+            continue;
+        size_t d = distance(name, len, candidates[i], other, limit);
         if (d <= allowed && d < best_distance) {
             best = candidates[i];
             best_distance = d;

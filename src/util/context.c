@@ -245,8 +245,14 @@ const char *sc_closest_name(const char *name, const char *const *candidates, siz
     const char *best = NULL;
     size_t best_distance = (size_t)-1;
     size_t allowed = strlen(name) / 3 + 1;
+    size_t len = strlen(name);
     for (size_t i = 0; i < count; i++) {
-        if (!candidates[i] || strcmp(candidates[i], name) == 0)
+        if (!candidates[i])
+            continue;
+        /* The lengths alone bound the distance from below: most names are skipped. */
+        size_t other = strlen(candidates[i]);
+        size_t gap = other > len ? other - len : len - other;
+        if (gap > allowed || gap >= best_distance || strcmp(candidates[i], name) == 0)
             continue;
         size_t d = edit_distance(name, candidates[i]);
         if (d <= allowed && d < best_distance) {
