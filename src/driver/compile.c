@@ -63,7 +63,8 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
         ctx, program, options->export_references ? SC_CROSS_STACK_EXPORT : SC_CROSS_STACK_WEAK);
     if (!expanded || stopped(ctx))
         return finish(ctx);
-    if (program->schema && !sc_validate_resources(ctx, program->schema, expanded))
+    struct sc_schema *schema = sc_program_schema(ctx, program);
+    if (schema && !sc_validate_resources(ctx, schema, expanded))
         return finish(ctx);
     if (stopped(ctx))
         return finish(ctx);

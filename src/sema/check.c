@@ -812,6 +812,13 @@ sc_schema *sc_checker_schema(sc_checker *c)
     return schema && sc_schema_available(schema) ? schema : NULL;
 }
 
+sc_schema *sc_program_schema(sc_context *ctx, sc_program *program)
+{
+    if (!program->schema && program->stdlib && program->stdlib->program->schema && ctx->stdlib_dir)
+        program->schema = sc_schema_new(ctx, sc_arena_printf(&ctx->arena, "%s/schema", ctx->stdlib_dir));
+    return program->schema;
+}
+
 /* The resource type's schema; reports an unknown AWS type. NULL when unknown or when
  * there is no schema (a custom resource, no standard library). */
 static const sc_resource_schema *resource_schema(sc_checker *c, const sc_item *item)
@@ -1674,9 +1681,6 @@ static bool continue_from_stdlib(sc_checker *c, size_t *first_file, size_t *firs
             return false;
     *first_file = stdlib->files.count;
     *first_component = stdlib->component_order.count;
-    /* Checking the library's resources loaded the schema; later stages expect it. */
-    if (stdlib->schema)
-        sc_checker_schema(c);
     return !c->ctx->out_of_memory;
 }
 

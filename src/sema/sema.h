@@ -210,6 +210,11 @@ struct sc_stdlib {
     sc_program *program;
 };
 
+/* The schema later stages validate resources against, or NULL without a standard
+ * library. A program that started from a shared library loads it here when its own
+ * checking never needed it (checking the library's resources did, in the library). */
+struct sc_schema *sc_program_schema(sc_context *ctx, sc_program *program);
+
 /* Checks the prelude with its imports and nothing else: what sc_stdlib_new keeps. */
 sc_program *sc_sema_check_stdlib(sc_context *ctx);
 
