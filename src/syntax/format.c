@@ -125,19 +125,24 @@ static void trailing_comment_before(printer *p, uint32_t item_end, uint32_t next
     p->next_comment++;
 }
 
-static unsigned line_of(const printer *p, uint32_t offset);
-
-/* Whether a comment on its own line sits between two items. */
-static bool own_line_comment_between(const printer *p, uint32_t prev_end, uint32_t next_start)
+/* Whether a comment is printed on a line of its own between two items of a run. Of
+ * the comments from the start of `prev` to `next_start` (inside it or after it), only
+ * the first can follow `prev` on its last line; each other one gets a line of its own,
+ * where the next fmt sees it between the two items. Both runs must end there. */
+static bool own_line_comment_after(const printer *p, sc_span prev, uint32_t next_start)
 {
+    const sc_comment *first = NULL;
     for (size_t i = p->next_comment; i < p->file->comments.count; i++) {
         const sc_comment *c = p->file->comments.items[i];
         if (c->span.start >= next_start)
-            return false;
-        if (c->span.start >= prev_end && line_of(p, c->span.start) != line_of(p, prev_end))
+            break;
+        if (c->span.start < prev.start)
+            continue;
+        if (first)
             return true;
+        first = c;
     }
-    return false;
+    return first && line_of(p, first->span.start) != line_of(p, prev.end);
 }
 
 static void trailing_comment(printer *p, uint32_t item_end)
@@ -236,8 +241,7 @@ static size_t map_run_width(printer *p, const sc_ptr_list *entries, size_t from,
         if (i > from) {
             const sc_map_entry *prev = entries->items[i - 1];
             if (blank_line_between(p, prev->span.end, m->span.start) ||
-                own_line_comment_between(p, prev->span.end, m->span.start) ||
-                has_comment_inside(p, prev->span))
+                own_line_comment_after(p, prev->span, m->span.start))
                 break;
         }
         size_t w = key_width(m->key, m->key_is_string);
@@ -722,7 +726,7 @@ static void print_item(printer *p, const sc_item *item, size_t key_pad)
 }
 
 /* Width of the keys in the run of single-line settings starting at `from`. A comment
- * inside a setting's value is printed after the setting, so it ends the run there (the
+ * inside a setting is printed after it: on a line of its own it ends the run there (the
  * next fmt sees the two settings apart), but the setting itself still belongs to it. */
 static size_t setting_run_width(printer *p, const sc_ptr_list *items, size_t from, size_t *end)
 {
@@ -734,8 +738,7 @@ static size_t setting_run_width(printer *p, const sc_ptr_list *items, size_t fro
         if (i > from) {
             const sc_item *prev = items->items[i - 1];
             if (blank_line_between(p, prev->span.end, item->span.start) ||
-                own_line_comment_between(p, prev->span.end, item->span.start) ||
-                has_comment_inside(p, prev->span)) /* printed after it: see below */
+                own_line_comment_after(p, prev->span, item->span.start))
                 break;
         }
         size_t w = strlen(item->name.name);
