@@ -26,9 +26,11 @@ static int compare_doubles(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Builds `path` `rounds` times; prints min and median ms and the bytes emitted. */
+/* Builds `path` `rounds` times; prints min and median ms and the bytes emitted. With
+ * `shared`, every build starts from one checked standard library (sc_stdlib), as a
+ * long-lived caller's would. */
 static void time_build(const char *label, const char *path, const char *stdlib, int rounds,
-                       size_t input_bytes)
+                       size_t input_bytes, const sc_stdlib *shared)
 {
     double times[64];
     if (rounds > 64)
@@ -37,7 +39,8 @@ static void time_build(const char *label, const char *path, const char *stdlib, 
     bool ok = true;
     for (int r = 0; r < rounds; r++) {
         sc_context *ctx = sc_context_new(NULL);
-        sc_context_set_stdlib_dir(ctx, stdlib);
+        if (!shared || !sc_context_use_stdlib(ctx, shared))
+            sc_context_set_stdlib_dir(ctx, stdlib);
         double t0 = now_ms();
         ok = sc_build_file(ctx, path, NULL) && ok;
         times[r] = now_ms() - t0;
@@ -71,11 +74,14 @@ static size_t file_size(const char *path)
     return n < 0 ? 0 : (size_t)n;
 }
 
-static void in_child(const char *label, const char *path, const char *stdlib, int rounds)
+static void in_child(const char *label, const char *path, const char *stdlib, int rounds,
+                     bool shared)
 {
     pid_t pid = fork();
     if (pid == 0) {
-        time_build(label, path, stdlib, rounds, file_size(path));
+        sc_stdlib *library = shared ? sc_stdlib_new(stdlib) : NULL;
+        time_build(label, path, stdlib, rounds, file_size(path), library);
+        sc_stdlib_free(library);
         _exit(0);
     }
     int status;
@@ -90,10 +96,11 @@ int main(int argc, char **argv)
            "MB/s", "emitted B", "peak MiB");
     fflush(stdout); /* or every forked child prints the header again */
     if (argc > 1) {
-        time_build(argv[1], argv[1], stdlib, 64, file_size(argv[1]));
+        time_build(argv[1], argv[1], stdlib, 64, file_size(argv[1]), NULL);
         return 0;
     }
-    in_child("examples/wordpress", "examples/wordpress/site.stack", stdlib, 50);
+    in_child("examples/wordpress", "examples/wordpress/site.stack", stdlib, 50, false);
+    in_child("  shared stdlib", "examples/wordpress/site.stack", stdlib, 50, true);
     static const int sizes[] = {60, 600, 2400, 6000};
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
         size_t len;
@@ -106,7 +113,7 @@ int main(int argc, char **argv)
         close(fd);
         char label[64];
         snprintf(label, sizeof(label), "generated %d", sizes[i]);
-        in_child(label, path, stdlib, sizes[i] <= 600 ? 10 : 3);
+        in_child(label, path, stdlib, sizes[i] <= 600 ? 10 : 3, false);
         unlink(path);
         free(text);
     }
