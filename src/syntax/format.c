@@ -16,6 +16,7 @@ typedef struct printer {
     const sc_file *file;
     sc_buf out;
     size_t next_comment;
+    bool *verbatim; /* per comment: inside text printed as written (a label's `${}`) */
     int indent;
     bool measuring; /* printing only to see whether something fits on one line */
 } printer;
@@ -80,6 +81,43 @@ static bool prints_on_one_line(printer *p, const sc_item *item, const sc_expr *e
     return one_line;
 }
 
+static bool printed_verbatim(const printer *p, size_t comment)
+{
+    return p->verbatim && p->verbatim[comment];
+}
+
+/* The next comment to print is never one already printed inside verbatim text. */
+static void skip_verbatim_comments(printer *p)
+{
+    while (p->next_comment < p->file->comments.count && printed_verbatim(p, p->next_comment))
+        p->next_comment++;
+}
+
+static void next_comment(printer *p)
+{
+    p->next_comment++;
+    skip_verbatim_comments(p);
+}
+
+/* Prints source text as written. Comments inside it (in a `${}` of a string label) are
+ * printed with it, so they must not be printed again on their own. */
+static void print_verbatim(printer *p, sc_span span)
+{
+    sc_buf_append(&p->out, p->src->text + span.start, span.end - span.start);
+    for (size_t i = p->next_comment; i < p->file->comments.count; i++) {
+        const sc_comment *c = p->file->comments.items[i];
+        if (c->span.start >= span.end)
+            break;
+        if (c->span.start < span.start)
+            continue;
+        if (!p->verbatim)
+            p->verbatim = sc_arena_alloc(&p->ctx->arena, p->file->comments.count * sizeof(bool));
+        if (p->verbatim)
+            p->verbatim[i] = true;
+    }
+    skip_verbatim_comments(p);
+}
+
 static const sc_comment *peek_comment(const printer *p)
 {
     if (p->next_comment >= p->file->comments.count)
@@ -101,7 +139,7 @@ static uint32_t flush_comments(printer *p, uint32_t offset, uint32_t previous_en
         sc_buf_puts(&p->out, c->text);
         newline(p);
         last = printed = c->span.end;
-        p->next_comment++;
+        next_comment(p);
     }
     return printed;
 }
@@ -122,7 +160,7 @@ static void trailing_comment_before(printer *p, uint32_t item_end, uint32_t next
         return;
     sc_buf_putc(&p->out, ' ');
     sc_buf_puts(&p->out, c->text);
-    p->next_comment++;
+    next_comment(p);
 }
 
 /* Whether a comment is printed on a line of its own between two items of a run. Of
@@ -136,7 +174,7 @@ static bool own_line_comment_after(const printer *p, sc_span prev, uint32_t next
         const sc_comment *c = p->file->comments.items[i];
         if (c->span.start >= next_start)
             break;
-        if (c->span.start < prev.start)
+        if (c->span.start < prev.start || printed_verbatim(p, i))
             continue;
         if (first)
             return true;
@@ -156,7 +194,7 @@ static bool has_comment_inside(const printer *p, sc_span span)
         const sc_comment *c = p->file->comments.items[i];
         if (c->span.start >= span.end)
             return false;
-        if (c->span.start >= span.start)
+        if (c->span.start >= span.start && !printed_verbatim(p, i))
             return true;
     }
     return false;
@@ -200,7 +238,7 @@ static void print_key(printer *p, sc_ident key, bool quoted)
         sc_buf_puts(&p->out, key.name ? key.name : "");
         return;
     }
-    sc_buf_append(&p->out, p->src->text + key.span.start, key.span.end - key.span.start);
+    print_verbatim(p, key.span);
 }
 
 static size_t key_width(sc_ident key, bool quoted)
@@ -663,8 +701,7 @@ static void print_item(printer *p, const sc_item *item, size_t key_pad)
         sc_buf_puts(&p->out, item->name.name);
         if (item->label.name || item->label_is_string) {
             sc_buf_putc(&p->out, ' ');
-            sc_buf_append(&p->out, p->src->text + item->label.span.start,
-                          item->label.span.end - item->label.span.start);
+            print_verbatim(p, item->label.span);
         }
         print_repeat(p, item);
         print_body(p, item);

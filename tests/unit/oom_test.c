@@ -117,31 +117,36 @@ static bool run(sc_context *ctx, entry_point entry, const char *path, const char
     return false;
 }
 
-/* A context ready to run, counting its arena allocations from zero. */
-static sc_context *new_context(size_t fail_at)
+/* A context ready to run, counting its arena allocations from zero; with `stdlib`,
+ * starting from it (copying its sources is counted too). */
+static sc_context *new_context(size_t fail_at, const sc_stdlib *stdlib)
 {
     sc_context *ctx = sc_context_new(NULL);
     if (!ctx)
         return NULL;
-    sc_context_set_stdlib_dir(ctx, STACKC_REPO_ROOT "/stdlib");
+    if (!stdlib)
+        sc_context_set_stdlib_dir(ctx, STACKC_REPO_ROOT "/stdlib");
     ctx->arena.allocations = 0;
     ctx->arena.fail_at = fail_at;
+    if (stdlib)
+        sc_context_use_stdlib(ctx, stdlib);
     return ctx;
 }
 
 /* Fails arena allocation 1, 1 + stride, 1 + 2 * stride, ... of one run each; returns the
  * number of runs that did not end in a clean out-of-memory failure. */
-static long sweep_arena(entry_point entry, const char *path, size_t stride)
+static long sweep_arena(entry_point entry, const char *path, size_t stride,
+                        const sc_stdlib *stdlib)
 {
     char *text = entry == RUN_FORMAT ? test_read_file(path, NULL) : NULL;
-    sc_context *ctx = new_context(0);
+    sc_context *ctx = new_context(0, stdlib);
     CU_ASSERT_TRUE_FATAL(ctx != NULL);
     CU_ASSERT_TRUE(run(ctx, entry, path, text));
     size_t total = ctx->arena.allocations;
     sc_context_free(ctx);
     long runs = 0, unclean = 0;
     for (size_t n = 1; n <= total; n += stride) {
-        ctx = new_context(n);
+        ctx = new_context(n, stdlib);
         CU_ASSERT_TRUE_FATAL(ctx != NULL);
         bool ok = run(ctx, entry, path, text);
         bool oom = reported_out_of_memory(ctx);
@@ -155,8 +160,9 @@ static long sweep_arena(entry_point entry, const char *path, size_t stride)
         sc_context_free(ctx);
     }
     free(text);
-    printf("\n  %s %s: %zu arena allocations, %ld failed one at a time, %ld unclean",
-           entry_names[entry], path + strlen(EXAMPLES) + 1, total, runs, unclean);
+    printf("\n  %s %s%s: %zu arena allocations, %ld failed one at a time, %ld unclean",
+           entry_names[entry], path + strlen(EXAMPLES) + 1, stdlib ? " (shared stdlib)" : "",
+           total, runs, unclean);
     return unclean;
 }
 
@@ -180,20 +186,32 @@ static size_t stride(size_t fallback)
 
 static void test_every_arena_failure_in_a_wordpress_build_is_clean(void)
 {
-    CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, WORDPRESS, stride(PRIMARY_STRIDE)), 0);
+    CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, WORDPRESS, stride(PRIMARY_STRIDE), NULL), 0);
 }
 
 static void test_every_entry_point_fails_cleanly(void)
 {
     for (entry_point entry = RUN_CHECK; entry <= RUN_FORMAT; entry++)
-        CU_ASSERT_EQUAL(sweep_arena(entry, WORDPRESS, stride(SECONDARY_STRIDE)), 0);
+        CU_ASSERT_EQUAL(sweep_arena(entry, WORDPRESS, stride(SECONDARY_STRIDE), NULL), 0);
 }
 
 static void test_every_example_build_fails_cleanly(void)
 {
     size_t step = stride(SECONDARY_STRIDE);
-    CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, EXAMPLES "/public-service/site.stack", step), 0);
-    CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, EXAMPLES "/service-database/site.stack", step), 0);
+    CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, EXAMPLES "/public-service/site.stack", step, NULL), 0);
+    CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, EXAMPLES "/service-database/site.stack", step, NULL), 0);
+}
+
+/* A build that starts from a shared standard library takes a different path through
+ * loading and checking; the library itself must come out of every failure untouched
+ * (it is write-protected: a write would crash). */
+static void test_builds_from_a_shared_stdlib_fail_cleanly(void)
+{
+    sc_stdlib *stdlib = sc_stdlib_new(STACKC_REPO_ROOT "/stdlib");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(stdlib);
+    CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, WORDPRESS, stride(SECONDARY_STRIDE), stdlib), 0);
+    CU_ASSERT_EQUAL(sweep_arena(RUN_CHECK, WORDPRESS, stride(SECONDARY_STRIDE), stdlib), 0);
+    sc_stdlib_free(stdlib);
 }
 
 int main(void)
@@ -206,6 +224,8 @@ int main(void)
         {"check, compose, graph, test and fmt of WordPress fail cleanly too",
          test_every_entry_point_fails_cleanly},
         {"the other examples' builds fail cleanly", test_every_example_build_fails_cleanly},
+        {"builds from a shared standard library fail cleanly",
+         test_builds_from_a_shared_stdlib_fail_cleanly},
         {NULL, NULL},
     };
     return test_main("oom", cases);
