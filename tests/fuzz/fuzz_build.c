@@ -1,7 +1,7 @@
 /* libFuzzer target: the whole build (check, expand, validate, emit). Properties: a
  * successful build's outputs are valid JSON, and building again gives the same bytes.
- * The standard library is checked once and shared, as in fuzz_check. */
-#include <stackc/stackc.h>
+ * The standard library is checked once (shared_stdlib.h), as in fuzz_check. */
+#include "shared_stdlib.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -10,27 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static sc_stdlib *stdlib;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    stdlib = sc_stdlib_new(STACKC_FUZZ_STDLIB);
-    if (!stdlib)
-        abort();
-    return 0;
-}
 
 static sc_context *build(const uint8_t *data, size_t size)
 {
     sc_context *ctx = sc_context_new(NULL);
     if (!ctx)
         return NULL;
-    sc_context_use_stdlib(ctx, stdlib);
+    sc_context_use_stdlib(ctx, fuzz_stdlib());
     /* A name in a folder without build contexts: build() calls fail cleanly (E0304). */
     sc_build_buffer(ctx, "/nonexistent/fuzz.stack", (const char *)data, size, NULL);
     return ctx;
