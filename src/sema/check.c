@@ -166,13 +166,57 @@ sc_type *sc_resolve_type(sc_checker *c, sc_scope *scope, const sc_type_expr *t)
     return basic(c, TY_ERROR);
 }
 
+/* Where a declaration stands in load order: its file's place, then its offset. */
+static bool declared_before(const sc_checker *c, sc_span a, sc_span b)
+{
+    size_t file_a = 0, file_b = 0;
+    for (size_t i = 0; i < c->program->files.count; i++) {
+        const sc_file *file = c->program->files.items[i];
+        file_a = file->source == a.file ? i : file_a;
+        file_b = file->source == b.file ? i : file_b;
+    }
+    return file_a != file_b ? file_a < file_b : a.start < b.start;
+}
+
+/* Types and components share one namespace, where types win: the later of the two
+ * declarations of a name is an error, so what an imported file (the standard library)
+ * means never depends on the names of the file that imports it. */
+static bool clashes_with_component(sc_checker *c, const sc_item *type)
+{
+    const sc_component *component = sc_map_get(&c->program->components, type->name.name);
+    if (!component || !declared_before(c, component->item->name.span, type->name.span))
+        return false;
+    sc_diagnostic *d = sc_error(c->ctx, "E0201", type->name.span, "`%s` is already a component",
+                                type->name.name);
+    sc_diag_note(c->ctx, d, component->item->name.span, "the component is defined here");
+    sc_diag_fix(c->ctx, d, "give the type another name");
+    return true;
+}
+
+static void clashes_with_type(sc_checker *c, const sc_item *component)
+{
+    const sc_type *type = sc_map_get(&c->program->types, component->name.name);
+    if (!type)
+        return;
+    sc_diagnostic *d = sc_error(c->ctx, "E0201", component->name.span, "`%s` is already a type",
+                                component->name.name);
+    const sc_item *declared = type->declared_by;
+    if (declared)
+        sc_diag_note(c->ctx, d, declared->name.span, "the type is declared here");
+    sc_diag_fix(c->ctx, d, "give the component another name");
+}
+
 /* `type name = ...` declarations resolve in declaration order across files; a type
  * may use the ones declared before it and any component. */
 static void declare_types(sc_checker *c, sc_file *file)
 {
     for (size_t i = 0; i < file->items.count; i++) {
         const sc_item *item = file->items.items[i];
+        if (item->kind == ITEM_COMPONENT && item->name.name)
+            clashes_with_type(c, item);
         if (item->kind != ITEM_TYPE || !item->name.name)
+            continue;
+        if (clashes_with_component(c, item))
             continue;
         if (sc_map_get(&c->program->types, item->name.name)) {
             sc_error(c->ctx, "E0201", item->name.span, "type `%s` is declared twice",
@@ -187,6 +231,7 @@ static void declare_types(sc_checker *c, sc_file *file)
             continue;
         *named = *t;
         named->name = item->name.name;
+        named->declared_by = item;
         sc_map_put(&c->ctx->arena, &c->program->types, item->name.name, named);
     }
 }

@@ -55,6 +55,7 @@ struct sc_type {
     const char *resource_type;
     sc_stack *stack;          /* TY_STACK */
     const char *name;         /* the `type` alias it was declared as, for messages */
+    const struct sc_item *declared_by; /* that `type` declaration */
     const char *attribute;    /* TY_RESOURCE: the start of a dotted GetAtt ("Endpoint") */
 };
 
