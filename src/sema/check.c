@@ -186,8 +186,8 @@ static bool clashes_with_component(sc_checker *c, const sc_item *type)
     const sc_component *component = sc_map_get(&c->program->components, type->name.name);
     if (!component || !declared_before(c, component->item->name.span, type->name.span))
         return false;
-    sc_diagnostic *d = sc_error(c->ctx, "E0201", type->name.span, "`%s` is already a component",
-                                type->name.name);
+    sc_diagnostic *d =
+        sc_error(c->ctx, "E0201", type->name.span, "`%s` is already a component", type->name.name);
     sc_diag_note(c->ctx, d, component->item->name.span, "the component is defined here");
     sc_diag_fix(c->ctx, d, "give the type another name");
     return true;
@@ -860,7 +860,8 @@ sc_schema *sc_checker_schema(sc_checker *c)
 sc_schema *sc_program_schema(sc_context *ctx, sc_program *program)
 {
     if (!program->schema && program->stdlib && program->stdlib->program->schema && ctx->stdlib_dir)
-        program->schema = sc_schema_new(ctx, sc_arena_printf(&ctx->arena, "%s/schema", ctx->stdlib_dir));
+        program->schema =
+            sc_schema_new(ctx, sc_arena_printf(&ctx->arena, "%s/schema", ctx->stdlib_dir));
     return program->schema;
 }
 
@@ -1722,7 +1723,8 @@ static bool continue_from_stdlib(sc_checker *c, size_t *first_file, size_t *firs
         !sc_map_copy(&c->ctx->arena, &program->types, &stdlib->types))
         return false;
     for (size_t i = 0; i < stdlib->component_order.count; i++)
-        if (!sc_list_push(&c->ctx->arena, &program->component_order, stdlib->component_order.items[i]))
+        if (!sc_list_push(&c->ctx->arena, &program->component_order,
+                          stdlib->component_order.items[i]))
             return false;
     *first_file = stdlib->files.count;
     *first_component = stdlib->component_order.count;

@@ -53,8 +53,8 @@ sc_stdlib *sc_stdlib_new(const char *dir)
     sc_context_set_stdlib_dir(ctx, dir);
     sc_program *program = sc_sema_check_stdlib(ctx);
     sc_stdlib *stdlib = sc_arena_alloc(&ctx->arena, sizeof(*stdlib));
-    if (!program || !stdlib || ctx->out_of_memory || ctx->diagnostics.count ||
-        ctx->error_count || ctx->suppressed_errors || program->files.count == 0) {
+    if (!program || !stdlib || ctx->out_of_memory || ctx->diagnostics.count || ctx->error_count ||
+        ctx->suppressed_errors || program->files.count == 0) {
         sc_context_free(ctx);
         return NULL;
     }

@@ -8,10 +8,15 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Nothing the library allocates needs more than pointer alignment. */
 /* A first chunk under the allocators' mmap thresholds (glibc's, ASan's 128 KiB) is
- * recycled from their heaps: a small compilation then costs no fresh page faults. */
-enum { ARENA_FIRST_CHUNK = 64 * 1024 - 64, ARENA_CHUNK_SIZE = 256 * 1024, ARENA_MAX_CHUNK = 8 * 1024 * 1024, ARENA_ALIGN = _Alignof(max_align_t) < 8 ? _Alignof(max_align_t) : 8 };
+ * recycled from their heaps: a small compilation then costs no fresh page faults.
+ * Nothing the library allocates needs more than pointer alignment. */
+enum {
+    ARENA_FIRST_CHUNK = 64 * 1024 - 64,
+    ARENA_CHUNK_SIZE = 256 * 1024,
+    ARENA_MAX_CHUNK = 8 * 1024 * 1024,
+    ARENA_ALIGN = _Alignof(max_align_t) < 8 ? _Alignof(max_align_t) : 8
+};
 
 struct sc_arena_chunk {
     sc_arena_chunk *next;

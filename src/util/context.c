@@ -244,8 +244,7 @@ const char *sc_closest_name(const char *name, const char *const *candidates, siz
 {
     const char *best = NULL;
     size_t best_distance = (size_t)-1;
-    size_t allowed = strlen(name) / 3 + 1;
-    size_t len = strlen(name);
+    size_t len = strlen(name), allowed = len / 3 + 1;
     for (size_t i = 0; i < count; i++) {
         if (!candidates[i])
             continue;

@@ -135,8 +135,7 @@ static sc_context *new_context(size_t fail_at, const sc_stdlib *stdlib)
 
 /* Fails arena allocation 1, 1 + stride, 1 + 2 * stride, ... of one run each; returns the
  * number of runs that did not end in a clean out-of-memory failure. */
-static long sweep_arena(entry_point entry, const char *path, size_t stride,
-                        const sc_stdlib *stdlib)
+static long sweep_arena(entry_point entry, const char *path, size_t stride, const sc_stdlib *stdlib)
 {
     char *text = entry == RUN_FORMAT ? test_read_file(path, NULL) : NULL;
     sc_context *ctx = new_context(0, stdlib);
@@ -161,8 +160,8 @@ static long sweep_arena(entry_point entry, const char *path, size_t stride,
     }
     free(text);
     printf("\n  %s %s%s: %zu arena allocations, %ld failed one at a time, %ld unclean",
-           entry_names[entry], path + strlen(EXAMPLES) + 1, stdlib ? " (shared stdlib)" : "",
-           total, runs, unclean);
+           entry_names[entry], path + strlen(EXAMPLES) + 1, stdlib ? " (shared stdlib)" : "", total,
+           runs, unclean);
     return unclean;
 }
 

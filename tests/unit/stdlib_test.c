@@ -60,8 +60,10 @@ static size_t compare_folder(const char *dir, const sc_stdlib *stdlib, size_t *w
             char *alone = compile(path, NULL, graph), *shared = compile(path, stdlib, graph);
             bool same = strcmp(alone, shared) == 0;
             if (!same)
-                fprintf(stderr, "\n%s (%s) differs:\n--- loading the library\n%s--- shared "
-                                "library\n%s", path, graph ? "graph" : "build", alone, shared);
+                fprintf(stderr,
+                        "\n%s (%s) differs:\n--- loading the library\n%s--- shared "
+                        "library\n%s",
+                        path, graph ? "graph" : "build", alone, shared);
             CU_ASSERT_TRUE(same);
             *with_errors += graph == 0 && strstr(alone, "error[") != NULL;
             free(alone);
@@ -78,11 +80,19 @@ static void test_every_file_compiles_the_same_from_a_shared_stdlib(void)
     sc_stdlib *stdlib = sc_stdlib_new("stdlib");
     CU_ASSERT_PTR_NOT_NULL_FATAL(stdlib);
     static const char *const folders[] = {
-        "examples/wordpress",         "examples/public-service", "examples/service-database",
-        "tests/good",                 "tests/good/lib",          "tests/bad",
-        "tests/bad/imports",          "tests/bad-build",         "tests/fixtures/components",
-        "tests/golden/lowering-intrinsics", "tests/golden/lowering-repetition",
-        "tests/golden-views/bad",     "tests/fmt",
+        "examples/wordpress",
+        "examples/public-service",
+        "examples/service-database",
+        "tests/good",
+        "tests/good/lib",
+        "tests/bad",
+        "tests/bad/imports",
+        "tests/bad-build",
+        "tests/fixtures/components",
+        "tests/golden/lowering-intrinsics",
+        "tests/golden/lowering-repetition",
+        "tests/golden-views/bad",
+        "tests/fmt",
     };
     size_t compared = 0, with_errors = 0;
     for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++)
@@ -143,7 +153,8 @@ static void test_only_a_fresh_context_can_start_from_it(void)
     CU_ASSERT_PTR_NULL(ctx->stdlib);
     sc_context_free(ctx);
     /* Many contexts, one library, one after another and side by side. */
-    static const char site[] = "import \"std/secret\"\nsecret db_password {\n  password_length = 24\n}\n";
+    static const char site[] =
+        "import \"std/secret\"\nsecret db_password {\n  password_length = 24\n}\n";
     sc_context *a = sc_context_new(NULL), *b = sc_context_new(NULL);
     CU_ASSERT_TRUE(sc_context_use_stdlib(a, stdlib) && sc_context_use_stdlib(b, stdlib));
     CU_ASSERT_TRUE(sc_build_buffer(a, "a.stack", site, sizeof(site) - 1, NULL));
@@ -172,8 +183,10 @@ int main(void)
     static const test_case cases[] = {
         {"every file compiles the same from a shared standard library",
          test_every_file_compiles_the_same_from_a_shared_stdlib},
-        {"the shared standard library is write-protected", test_the_shared_stdlib_is_write_protected},
-        {"a missing or broken standard library is refused", test_a_missing_or_broken_stdlib_is_refused},
+        {"the shared standard library is write-protected",
+         test_the_shared_stdlib_is_write_protected},
+        {"a missing or broken standard library is refused",
+         test_a_missing_or_broken_stdlib_is_refused},
         {"only a fresh context can start from it", test_only_a_fresh_context_can_start_from_it},
         {NULL, NULL},
     };
