@@ -234,7 +234,7 @@ static void test_golden_compose(void)
      * reviewed; the structure must at least read as a compose file. */
     if (how == VALIDATE_NONE && !python_ran) {
         char *text = test_read_file(GOLDEN "/example-wordpress/compose/docker-compose.yml", NULL);
-        CU_ASSERT_PTR_NOT_NULL(text && strstr(text, "\nservices:\n  wp:\n    image: \"mysql:8.0\"\n"));
+        CU_ASSERT_TRUE(text && strstr(text, "\nservices:\n  wp:\n    image: \"mysql:8.0\"\n"));
         free(text);
     }
 }
@@ -331,7 +331,7 @@ static void test_paths_relative_to_the_working_directory(void)
     CU_ASSERT_EQUAL_FATAL(chdir(ROOT), 0);
     sc_context *ctx = compose("examples/wordpress/site.stack", NULL, NULL);
     const char *yml = output(ctx, "docker-compose.yml", NULL);
-    CU_ASSERT_PTR_NOT_NULL(yml && strstr(yml, "      context: \"examples/wordpress/src\"\n"));
+    CU_ASSERT_TRUE(yml && strstr(yml, "      context: \"examples/wordpress/src\"\n"));
     sc_context_free(ctx);
     ctx = compose("examples/wordpress/site.stack", "stackc.out/../../elsewhere/./deep", NULL);
     yml = output(ctx, "docker-compose.yml", NULL);
@@ -339,7 +339,7 @@ static void test_paths_relative_to_the_working_directory(void)
     char want[4096];
     const char *repo = strrchr(ROOT, '/');
     snprintf(want, sizeof(want), "      context: \"../../%s/examples/wordpress/src\"\n", repo + 1);
-    CU_ASSERT_PTR_NOT_NULL(yml && strstr(yml, want));
+    CU_ASSERT_TRUE(yml && strstr(yml, want));
     sc_context_free(ctx);
     CU_ASSERT_EQUAL(chdir(saved), 0);
 }
@@ -377,7 +377,7 @@ static void test_command_line(void)
     free(r.out);
     snprintf(path, sizeof(path), "%s/docker-compose.yml", dir);
     char *yml = test_read_file(path, NULL);
-    CU_ASSERT_PTR_NOT_NULL(yml && strstr(yml, "network_mode: \"service:wordpress-php\""));
+    CU_ASSERT_TRUE(yml && strstr(yml, "network_mode: \"service:wordpress-php\""));
     free(yml);
     /* The user edits .env; a rebuild keeps the edit. */
     snprintf(path, sizeof(path), "%s/.env", dir);
@@ -392,7 +392,7 @@ static void test_command_line(void)
     CU_ASSERT_EQUAL(r.status, 0);
     free(r.out);
     env = test_read_file(path, NULL);
-    CU_ASSERT_PTR_NOT_NULL(env && strstr(env, "NETWORK_WEB_HTTP_PORT=81\n"));
+    CU_ASSERT_TRUE(env && strstr(env, "NETWORK_WEB_HTTP_PORT=81\n"));
     free(env);
     /* A program whose container reads what has no local equivalent writes nothing. */
     snprintf(args, sizeof(args), "build tests/good/user-component.stack --target compose -o %s/bad", dir);

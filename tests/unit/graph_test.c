@@ -148,8 +148,8 @@ static void test_wordpress_labels(void)
     static const char *const wanted[] = {
         "subgraph \"cluster_Network\"",
         "subgraph \"cluster_Wordpress\"",
-        "\"Wordpress.wp\" [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", label=<<b>wp</b><br/>"
-        "<font point-size=\"9\" color=\"#718096\">database</font>>];",
+        ("\"Wordpress.wp\" [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", label=<<b>wp</b><br/>"
+         "<font point-size=\"9\" color=\"#718096\">database</font>>];"),
         /* a reference from an input, inside a stack and across stacks (dashed) */
         "\"Network.web\" -> \"Network.vpc\" [label=\"network\"];",
         "\"Wordpress.wp\" -> \"Network.vpc\" [label=\"network\", style=dashed];",

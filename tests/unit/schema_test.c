@@ -321,8 +321,8 @@ static void test_entries_are_parsed_one_by_one(void)
     /* Two entries on one line is not the layout the generator writes. */
     static const char *const misshapen[] = {
         "{\"resources\":{\"AWS::SQS::Queue\":{}},\n\"types\":{}}\n",
-        "{\"resources\":{\n\"AWS::SQS::Queue\":{},\"AWS::SQS::QueuePolicy\":{}\n},\n\"types\":{}}"
-        "\n",
+        ("{\"resources\":{\n\"AWS::SQS::Queue\":{},\"AWS::SQS::QueuePolicy\":{}\n},\n\"types\":{}}"
+         "\n"),
         "{\"resources\":{\n\"AWS::SQS::Queue\":{}\n},\n\"types\":{\n",
         "{\"resources\":{\n\"AWS::SQS::Queue\"\n},\n\"types\":{}}\n",
         "{\"resources\":{\n\"AWS::SQS::Queue\":{}\n},\n\"types\":{}}\nmore\n",
