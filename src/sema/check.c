@@ -845,13 +845,19 @@ static void check_resource_option(sc_checker *c, sc_scope *scope, const sc_item 
                                       "update_replace_policy and metadata");
 }
 
+/* The standard library's copy of AWS's resource schema, or NULL without a library. */
+static sc_schema *load_schema(sc_context *ctx)
+{
+    if (!ctx->stdlib_dir)
+        return NULL;
+    return sc_schema_new(ctx, sc_arena_printf(&ctx->arena, "%s/schema", ctx->stdlib_dir));
+}
+
 sc_schema *sc_checker_schema(sc_checker *c)
 {
     if (!c->schema_loaded) {
         c->schema_loaded = true;
-        if (c->ctx->stdlib_dir)
-            c->program->schema =
-                sc_schema_new(c->ctx, sc_arena_printf(&c->ctx->arena, "%s/schema", c->ctx->stdlib_dir));
+        c->program->schema = load_schema(c->ctx);
     }
     sc_schema *schema = c->program->schema;
     return schema && sc_schema_available(schema) ? schema : NULL;
@@ -859,9 +865,8 @@ sc_schema *sc_checker_schema(sc_checker *c)
 
 sc_schema *sc_program_schema(sc_context *ctx, sc_program *program)
 {
-    if (!program->schema && program->stdlib && program->stdlib->program->schema && ctx->stdlib_dir)
-        program->schema =
-            sc_schema_new(ctx, sc_arena_printf(&ctx->arena, "%s/schema", ctx->stdlib_dir));
+    if (!program->schema && program->stdlib && program->stdlib->program->schema)
+        program->schema = load_schema(ctx);
     return program->schema;
 }
 
