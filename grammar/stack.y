@@ -65,6 +65,7 @@ sc_lexer *sc_yyget_extra(yyscan_t scanner);
 %token <ident> RESOURCE "resource" LET "let" PARAM "param" OUTPUT "output" ALLOW "allow"
 %token <ident> INPUT "input" ATTRIBUTE "attribute" CONNECTABLE "connectable"
 %token <ident> CHECK "check" WARN "warn" TEST "test" ASSERT "assert"
+%token <ident> UNIQUE "unique" GRANT "grant" MOVED "moved"
 %token FOR "for" IN "in" IF "if" TRUE "true" FALSE "false" NULL "null"
 %token LBRACE "'{'" RBRACE "'}'" LPAREN "'('" RPAREN "')'" LBRACKET "'['" RBRACKET "']'"
 %token COMMA "','" DOT "'.'" COLON "':'" QUESTION "'?'" ASSIGN "'='"
@@ -74,7 +75,7 @@ sc_lexer *sc_yyget_extra(yyscan_t scanner);
 
 %type <list> items item_list map_entries map_entry_list list_items list_item_list args arg_list
 %type <list> string_parts type_args fields field_list union_alternatives
-%type <item> item block_head
+%type <item> item block_head assertion
 %type <expr> expr cond_expr or_expr and_expr eq_expr rel_expr add_expr mul_expr unary_expr
 %type <expr> postfix_expr primary string default_opt message_opt for_filter_opt
 %type <type> type type_atom type_annot_opt
@@ -130,7 +131,7 @@ item
                                     { $$ = sc_ast_declaration(P, ITEM_PARAM, $2, $4, $5, SPAN(@$)); }
     | PARAM IDENT COLON type default_opt LBRACE items RBRACE
                                     { $$ = sc_ast_body(P, sc_ast_declaration(P, ITEM_PARAM, $2, $4, $5, SPAN(@$)), &$7, SPAN(@6), SPAN(@$)); }
-    | OUTPUT IDENT ASSIGN expr      { $$ = sc_ast_declaration(P, ITEM_OUTPUT, $2, NULL, $4, SPAN(@$)); }
+    | OUTPUT key ASSIGN expr        { $$ = sc_ast_declaration(P, ITEM_OUTPUT, $2, NULL, $4, SPAN(@$)); }
     | ALLOW postfix_expr ARROW postfix_expr
                                     { $$ = sc_ast_allow(P, $2, $4, SPAN(@$)); }
     | ALLOW postfix_expr ARROW postfix_expr LBRACE items RBRACE
@@ -139,9 +140,31 @@ item
                                     { $$ = sc_ast_declaration(P, ITEM_INPUT, $2, $4, $5, SPAN(@$)); }
     | ATTRIBUTE IDENT type_annot_opt ASSIGN expr
                                     { $$ = sc_ast_declaration(P, ITEM_ATTRIBUTE, $2, $3, $5, SPAN(@$)); }
-    | CHECK expr COMMA expr         { $$ = sc_ast_assertion(P, ITEM_CHECK, $2, $4, SPAN(@$)); }
-    | WARN expr COMMA expr          { $$ = sc_ast_assertion(P, ITEM_WARN, $2, $4, SPAN(@$)); }
+    | GRANT LBRACE items RBRACE     { $$ = sc_ast_container(P, ITEM_GRANT, (sc_ident){0}, &$3, SPAN(@2), SPAN(@$)); }
+    | GRANT IDENT LBRACE items RBRACE
+                                    { $$ = sc_ast_container(P, ITEM_GRANT, $2, &$4, SPAN(@3), SPAN(@$)); }
+    | MOVED IDENT ARROW IDENT       { $$ = sc_ast_moved(P, $2, $4, SPAN(@$)); }
+    | assertion                     { $$ = $1; }
     | ASSERT expr message_opt       { $$ = sc_ast_assertion(P, ITEM_ASSERT, $2, $3, SPAN(@$)); }
+    ;
+
+/* assertion: ('check' | 'warn' | 'unique') ('for' (IDENT ',')? IDENT 'in' expr ':')? expr ',' expr */
+assertion
+    : CHECK expr COMMA expr         { $$ = sc_ast_assertion(P, ITEM_CHECK, $2, $4, SPAN(@$)); }
+    | WARN expr COMMA expr          { $$ = sc_ast_assertion(P, ITEM_WARN, $2, $4, SPAN(@$)); }
+    | UNIQUE expr COMMA expr        { $$ = sc_ast_assertion(P, ITEM_UNIQUE, $2, $4, SPAN(@$)); }
+    | CHECK FOR IDENT IN expr COLON expr COMMA expr
+                                    { $$ = sc_ast_repeat(P, sc_ast_assertion(P, ITEM_CHECK, $7, $9, SPAN(@$)), (sc_ident){0}, $3, $5, NULL); }
+    | CHECK FOR IDENT COMMA IDENT IN expr COLON expr COMMA expr
+                                    { $$ = sc_ast_repeat(P, sc_ast_assertion(P, ITEM_CHECK, $9, $11, SPAN(@$)), $3, $5, $7, NULL); }
+    | WARN FOR IDENT IN expr COLON expr COMMA expr
+                                    { $$ = sc_ast_repeat(P, sc_ast_assertion(P, ITEM_WARN, $7, $9, SPAN(@$)), (sc_ident){0}, $3, $5, NULL); }
+    | WARN FOR IDENT COMMA IDENT IN expr COLON expr COMMA expr
+                                    { $$ = sc_ast_repeat(P, sc_ast_assertion(P, ITEM_WARN, $9, $11, SPAN(@$)), $3, $5, $7, NULL); }
+    | UNIQUE FOR IDENT IN expr COLON expr COMMA expr
+                                    { $$ = sc_ast_repeat(P, sc_ast_assertion(P, ITEM_UNIQUE, $7, $9, SPAN(@$)), (sc_ident){0}, $3, $5, NULL); }
+    | UNIQUE FOR IDENT COMMA IDENT IN expr COLON expr COMMA expr
+                                    { $$ = sc_ast_repeat(P, sc_ast_assertion(P, ITEM_UNIQUE, $9, $11, SPAN(@$)), $3, $5, $7, NULL); }
     ;
 
 /* block_head: IDENT label? ('for' (IDENT ',')? IDENT 'in' expr)? ('if' expr)?
@@ -170,7 +193,7 @@ block_label_opt
 /* An attribute key: an identifier, or a keyword that cannot start anything else here. */
 key
     : IDENT | STACK | COMPONENT | TYPE | IMPORT | RESOURCE | LET | PARAM | OUTPUT | ALLOW
-    | INPUT | ATTRIBUTE | CONNECTABLE | CHECK | WARN | TEST | ASSERT
+    | INPUT | ATTRIBUTE | CONNECTABLE | CHECK | WARN | TEST | ASSERT | UNIQUE | GRANT | MOVED
     ;
 
 /* A member name after '.': any word, so `wp.output` or `x.type` read naturally. */

@@ -24,6 +24,7 @@ typedef struct expander {
     sc_program *program;
     sc_cfn_program *out;
     sc_map stacks; /* stack name -> sc_cfn_stack */
+    sc_map instances; /* instance path -> sc_cfn_instance */
 } expander;
 
 /* What a forced symbol needs to expand itself. */
@@ -39,6 +40,7 @@ typedef struct pending {
     sc_value *value;
     bool busy;
     sc_scope *body_scope;   /* the instance's own scope once expanded (not for `for`) */
+    sc_cfn_instance *instance; /* the instance whose body declares this, NULL at stack level */
 } pending;
 
 static sc_value *unknown(sc_context *ctx)
@@ -369,17 +371,27 @@ static sc_value *lower_property(pending *p, const sc_item *resource, sc_value *v
 
 /* ---- resources ------------------------------------------------------------------------ */
 
-static void add_depends_on(expander *x, sc_cfn_resource *r, const sc_value *v)
+/* `depends_on`: resources of this stack by id, instances by their record. What another
+ * stack holds is already deployed before this one, so it needs no entry. */
+static void add_depends_on(pending *p, sc_cfn_resource *r, const sc_value *v)
 {
+    expander *x = p->x;
     if (!v)
         return;
     if (v->kind == VAL_RESOURCE) {
-        sc_list_push(&x->ctx->arena, &r->depends_on, (void *)v->s);
+        if (!v->owner || v->owner == p->stack->stack)
+            sc_list_push(&x->ctx->arena, &r->depends_on, (void *)v->s);
+        return;
+    }
+    if (v->kind == VAL_MAP && v->instance_path) {
+        sc_cfn_instance *instance = sc_map_get(&x->instances, v->instance_path);
+        if (instance)
+            sc_list_push(&x->ctx->arena, &r->depends_on_instances, instance);
         return;
     }
     if (v->kind == VAL_LIST || v->kind == VAL_MAP)
         for (size_t i = 0; i < v->items.count; i++)
-            add_depends_on(x, r, v->items.items[i]);
+            add_depends_on(p, r, v->items.items[i]);
 }
 
 static const char *policy(sc_value *v)
@@ -404,6 +416,7 @@ static void emit_resource(pending *p, const sc_item *item, sc_scope *scope, cons
     r->declared_at = p->declared_at;
     r->defined_at = item->span;
     r->item = item;
+    r->instance = p->instance;
     r->order = p->order * 1000000 + p->stack->next_order++;
     for (size_t i = 0; i < item->items.count; i++) {
         const sc_item *prop = item->items.items[i];
@@ -412,7 +425,7 @@ static void emit_resource(pending *p, const sc_item *item, sc_scope *scope, cons
         sc_value *v = sc_eval(x->ctx, scope, prop->value);
         const char *key = prop->name.name;
         if (strcmp(key, "depends_on") == 0) {
-            add_depends_on(x, r, v);
+            add_depends_on(p, r, v);
         } else if (strcmp(key, "deletion_policy") == 0) {
             r->deletion_policy = policy(v);
         } else if (strcmp(key, "update_replace_policy") == 0) {
@@ -427,6 +440,8 @@ static void emit_resource(pending *p, const sc_item *item, sc_scope *scope, cons
     }
     sc_map_put(&x->ctx->arena, &p->stack->logical_ids, id, r);
     sc_list_push(&x->ctx->arena, &p->stack->resources, r);
+    if (p->instance)
+        sc_list_push(&x->ctx->arena, &p->instance->resources, r);
 }
 
 static bool condition_holds(expander *x, sc_scope *scope, const sc_item *item)
@@ -535,6 +550,48 @@ static sc_component *component_of(expander *x, const sc_item *item)
     return sc_map_get(&x->program->components, item->name.name);
 }
 
+/* The record of an instance about to be expanded at `path` (relative to its stack). */
+static sc_cfn_instance *new_instance(pending *p, const char *path)
+{
+    expander *x = p->x;
+    sc_cfn_instance *instance = sc_arena_alloc(&x->ctx->arena, sizeof(*instance));
+    if (!instance)
+        return NULL;
+    instance->path = sc_arena_printf(&x->ctx->arena, "%s/%s", p->stack->name, path);
+    instance->parent = p->instance;
+    if (!instance->path ||
+        !sc_list_push(&x->ctx->arena, p->instance ? &p->instance->children : &p->stack->instances,
+                      instance))
+        return NULL;
+    sc_map_put(&x->ctx->arena, &x->instances, instance->path, instance);
+    return instance;
+}
+
+static void collect_ready(sc_cfn_instance *instance, const sc_value *v, sc_context *ctx)
+{
+    if (!v)
+        return;
+    if (v->kind == VAL_RESOURCE)
+        sc_list_push(&ctx->arena, &instance->ready, (void *)v->s);
+    else if (v->kind == VAL_LIST)
+        for (size_t i = 0; i < v->items.count; i++)
+            collect_ready(instance, v->items.items[i], ctx);
+}
+
+/* The component's `ready = [...]`: the resources that must exist before anything that
+ * reads this instance is made (a database's writer instance, a file system's mount
+ * targets, a network's routes). */
+static void declare_ready(pending *p, const sc_component *component, sc_scope *scope)
+{
+    for (size_t i = 0; i < component->item->items.count; i++) {
+        const sc_item *setting = component->item->items.items[i];
+        if (setting->kind != ITEM_ATTR || strcmp(setting->name.name, SC_COMPONENT_READY) != 0)
+            continue;
+        p->instance->declares_ready = true;
+        collect_ready(p->instance, sc_eval(p->x->ctx, scope, setting->value), p->x->ctx);
+    }
+}
+
 /* Expands one instance (one iteration of a `for`): binds its resources and nested
  * instances, writes its resources, and returns its attributes. */
 static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
@@ -553,6 +610,10 @@ static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
     inner_template.id_prefix = pascal(x->ctx, p->id_prefix, name, NULL);
     inner_template.path = sc_arena_printf(&x->ctx->arena, "%s%s%s", p->path ? p->path : "",
                                           p->path ? "/" : "", name);
+    sc_cfn_instance *instance = new_instance(p, inner_template.path);
+    if (!instance)
+        return NULL;
+    inner_template.instance = instance;
     const sc_ptr_list *body = &component->item->items;
     sc_value **refs = sc_arena_alloc(&x->ctx->arena, (body->count + 1) * sizeof(*refs));
     sc_ptr_list nested = {0};
@@ -593,6 +654,7 @@ static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
     }
     for (size_t i = 0; i < nested.count; i++)
         force_instance(x->ctx, nested.items[i]);
+    declare_ready(&inner_template, component, scope);
     sc_value *attributes = sc_value_new(x->ctx, VAL_MAP);
     for (size_t i = 0; attributes && i < component->attribute_order.count; i++) {
         const char *attr = component->attribute_order.items[i];
@@ -607,6 +669,8 @@ static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
         sc_value_map_add(x->ctx, attributes, (group ? CONNECT_GROUP : CONNECT_PORT),
                          sc_eval(x->ctx, scope, setting->value));
     }
+    if (attributes)
+        attributes->instance_path = instance->path;
     return attributes;
 }
 
@@ -870,6 +934,13 @@ static void add_allow(expander *x, sc_cfn_stack *stack, const sc_item *item, siz
     }
     sc_map_put(&x->ctx->arena, &stack->logical_ids, r->logical_id, r);
     sc_list_push(&x->ctx->arena, &stack->resources, r);
+    sc_cfn_allow *allow = sc_arena_alloc(&x->ctx->arena, sizeof(*allow));
+    if (!allow)
+        return;
+    allow->source = from->instance_path ? sc_map_get(&x->instances, from->instance_path) : NULL;
+    allow->target = to->instance_path ? sc_map_get(&x->instances, to->instance_path) : NULL;
+    sc_list_push(&x->ctx->arena, &allow->resources, r);
+    sc_list_push(&x->ctx->arena, &stack->allows, allow);
 }
 
 static void expand_stack(expander *x, sc_cfn_stack *stack)
@@ -1000,5 +1071,6 @@ sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_m
             qsort(stack->resources.items, stack->resources.count, sizeof(void *), compare_resources);
     }
     order_stacks(&x, &all);
+    sc_order_resources(ctx, out);
     return ctx->out_of_memory ? NULL : out;
 }

@@ -8,12 +8,26 @@
 
 #include "sema/sema.h"
 
+/* One expanded component instance (one iteration of a `for`): where its resources sit in
+ * the template and what dependants wait for. The instances of a stack form a tree. */
+typedef struct sc_cfn_instance {
+    const char *path;                /* "Stack/wp", "Stack/app/db": unique in the program */
+    struct sc_cfn_instance *parent;  /* the instance whose component declares this one */
+    bool declares_ready;             /* the component has a `ready = ...` setting */
+    sc_ptr_list ready;               /* logical ids (const char *) dependants wait for */
+    sc_ptr_list resources;           /* sc_cfn_resource declared directly in it */
+    sc_ptr_list children;            /* sc_cfn_instance nested in it */
+} sc_cfn_instance;
+
 typedef struct sc_cfn_resource {
     const char *logical_id;
     const char *type;
     const char *path;            /* declaration path, e.g. "wp/cluster" */
     sc_value *properties;        /* VAL_MAP in source order; null values dropped on output */
     sc_ptr_list depends_on;      /* logical ids (const char *) */
+    sc_ptr_list depends_on_instances; /* sc_cfn_instance named in `depends_on`, resolved
+                                         to logical ids once the stack is expanded */
+    sc_cfn_instance *instance;   /* the instance that declares it, NULL at stack level */
     const char *deletion_policy; /* NULL when CloudFormation's default applies */
     const char *update_replace_policy;
     sc_value *metadata;          /* the user's `metadata`, or NULL */
@@ -70,11 +84,20 @@ typedef struct sc_cfn_stack {
     sc_ptr_list imports;         /* sc_cfn_import */
     sc_ptr_list assets;          /* sc_cfn_asset used by this stack */
     sc_ptr_list depends_on;      /* sc_cfn_stack */
+    sc_ptr_list instances;       /* sc_cfn_instance declared at stack level (the trees' roots) */
+    sc_ptr_list allows;          /* sc_cfn_allow */
     sc_map logical_ids;          /* id -> sc_cfn_resource */
     sc_map exports_by_key;       /* canonical value text -> sc_cfn_output */
     sc_map imports_by_key;
     size_t next_order;
 } sc_cfn_stack;
+
+/* What one `allow a -> b` made: resources a's users of b wait for. */
+typedef struct sc_cfn_allow {
+    sc_cfn_instance *source;     /* NULL when the source is not an instance of this stack */
+    sc_cfn_instance *target;
+    sc_ptr_list resources;       /* sc_cfn_resource */
+} sc_cfn_allow;
 
 typedef struct sc_cfn_program {
     sc_ptr_list stacks;          /* sc_cfn_stack in deploy order */
@@ -86,6 +109,13 @@ typedef struct sc_cfn_program {
 /* Expands a program that checked without errors. NULL when out of memory; other
  * problems are diagnostics. */
 sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode);
+
+/* Orders each stack's resources as their meaning needs beyond Ref and Fn::GetAtt
+ * (order.c): a resource that reads an instance waits for what that instance declares
+ * `ready`, and for the rules an `allow` made for its reader; `depends_on` an instance
+ * waits for its ready resources (all of them when it declares none). Reports a
+ * dependency cycle. False when it reported one. */
+bool sc_order_resources(sc_context *ctx, sc_cfn_program *program);
 
 /* Checks every AWS resource's properties against the schema (validate.c); reports
  * each problem and returns false when there was one. */

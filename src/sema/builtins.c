@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,12 @@ static sc_type *r_list_string(sc_checker *c, sc_type **args)
 {
     (void)args;
     return make_list(c, TY_STRING);
+}
+
+static sc_type *r_optional_list_string(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    return sc_type_optional(c->ctx, make_list(c, TY_STRING));
 }
 
 static sc_type *r_list_int(sc_checker *c, sc_type **args)
@@ -537,6 +544,89 @@ static sc_value *e_replace(sc_context *ctx, sc_value **args, size_t count)
     return v;
 }
 
+/* ---- regular expressions (POSIX extended, as regcomp knows them) ----------------------- */
+
+/* Patterns are short and come from the program; back-references are refused because
+ * they make matching exponential. */
+enum { MAX_PATTERN = 512, MAX_GROUPS = 10 };
+
+static const char *sc_regex_problem(const char *pattern)
+{
+    if (strlen(pattern) > MAX_PATTERN)
+        return "a pattern is at most 512 characters long";
+    for (const char *p = pattern; *p; p++) {
+        if (*p != '\\')
+            continue;
+        if (isdigit((unsigned char)p[1]))
+            return "back-references (\\1) are not supported";
+        if (p[1])
+            p++;
+    }
+    regex_t re;
+    int rc = regcomp(&re, pattern, REG_EXTENDED);
+    if (rc != 0)
+        return rc == REG_ESPACE ? "out of memory" : "not a valid POSIX extended regular expression";
+    regfree(&re);
+    return NULL;
+}
+
+/* Matches `text` against `pattern` anchored at both ends; fills `groups` (whole match
+ * first) when it matches. Returns false for a bad pattern too (the checker reports it). */
+static bool regex_full_match(const char *pattern, const char *text, regmatch_t *groups)
+{
+    if (sc_regex_problem(pattern))
+        return false;
+    const char *anchored_fmt = "^(%s)$";
+    char anchored[MAX_PATTERN + 8];
+    snprintf(anchored, sizeof(anchored), anchored_fmt, pattern);
+    regex_t re;
+    if (regcomp(&re, anchored, REG_EXTENDED) != 0)
+        return false;
+    regmatch_t all[MAX_GROUPS + 1];
+    bool hit = regexec(&re, text, MAX_GROUPS + 1, all, 0) == 0;
+    regfree(&re);
+    if (hit && groups) {
+        /* Group 1 is the anchoring parentheses: the pattern's own groups follow it. */
+        groups[0] = all[0];
+        for (size_t i = 1; i < MAX_GROUPS; i++)
+            groups[i] = all[i + 1];
+    }
+    return hit;
+}
+
+static sc_value *e_regex_match(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || sc_regex_problem(args[0]->s))
+        return unknown(ctx);
+    return boolean(ctx, regex_full_match(args[0]->s, args[1]->s, NULL));
+}
+
+/* The whole match and each group, as strings ("" for a group that took no part), or
+ * null when the text does not match. */
+static sc_value *e_regex_groups(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || sc_regex_problem(args[0]->s))
+        return unknown(ctx);
+    regmatch_t groups[MAX_GROUPS];
+    if (!regex_full_match(args[0]->s, args[1]->s, groups))
+        return sc_value_new(ctx, VAL_NULL);
+    regex_t re;
+    size_t ngroups = 0;
+    if (regcomp(&re, args[0]->s, REG_EXTENDED) == 0) {
+        ngroups = re.re_nsub;
+        regfree(&re);
+    }
+    sc_value *list = sc_value_new(ctx, VAL_LIST);
+    for (size_t i = 0; list && i <= ngroups && i < MAX_GROUPS; i++) {
+        const char *text = "";
+        if (groups[i].rm_so >= 0)
+            text = sc_arena_strndup(&ctx->arena, args[1]->s + groups[i].rm_so,
+                                    (size_t)(groups[i].rm_eo - groups[i].rm_so));
+        sc_list_push(&ctx->arena, &list->items, sc_value_string(ctx, text));
+    }
+    return list;
+}
+
 /* format("%s-%d", a, b): %s and %d take the next argument, %% is a percent sign. */
 static sc_value *lower_format(sc_context *ctx, sc_value **args, size_t count)
 {
@@ -916,6 +1006,14 @@ static sc_value *e_instance_name(sc_context *ctx, sc_value **args, size_t count)
     return unknown(ctx);
 }
 
+/* Likewise evaluated from the scope: "Stack/instance", unique in the program. */
+static sc_value *e_instance_path(sc_context *ctx, sc_value **args, size_t count)
+{
+    (void)args;
+    (void)count;
+    return unknown(ctx);
+}
+
 /* ---- test builtins: read the compiled result a test scope binds ---------------------- */
 
 static sc_value *hidden(sc_scope *scope, const char *name)
@@ -1056,6 +1154,8 @@ static const sc_builtin builtins[] = {
      "the position of a value in a list, or -1"},
     {"instance_name", {{0}}, false, r_string, e_instance_name,
      "inside a component: the name of the instance being made"},
+    {"instance_path", {{0}}, false, r_string, e_instance_path,
+     "inside a component: the instance's path from its stack, \"Stack/name\", unique in the program"},
     {"join", {{"separator", P_STRING, false}, {"items", P_LIST_STRING, false}}, false, r_string,
      e_join, "list items joined with a separator"},
     {"json", {{"value", P_ANY, false}}, false, r_string, e_json,
@@ -1077,6 +1177,11 @@ static const sc_builtin builtins[] = {
     {"range", {{"start_or_count", P_INT, false}, {"end", P_INT, true}}, false, r_list_int, e_range,
      "integers from start (default 0) up to, not including, end"},
     {"region", {{0}}, false, r_string, e_region, "the deployment region (AWS::Region)"},
+    {"regex_groups", {{"pattern", P_STRING, false}, {"text", P_STRING, false}}, false,
+     r_optional_list_string, e_regex_groups,
+     "the whole match and each group when the text matches the pattern entirely, else null"},
+    {"regex_match", {{"pattern", P_STRING, false}, {"text", P_STRING, false}}, false, r_bool,
+     e_regex_match, "whether the text matches a POSIX extended regular expression entirely"},
     {"replace", {{"text", P_STRING, false}, {"old", P_STRING, false}, {"new", P_STRING, false}},
      false, r_string, e_replace, "text with every occurrence of old replaced"},
     {"resource_at", {{"path", P_STRING, false}}, false, r_view, e_test_only,
@@ -1251,6 +1356,17 @@ static sc_type *check_resources_call(sc_checker *c, const sc_expr *call, sc_type
     return result;
 }
 
+/* A pattern written as a literal is checked where it is written. */
+static void check_pattern(sc_checker *c, const sc_expr *call)
+{
+    const sc_arg *first = call->items.count ? call->items.items[0] : NULL;
+    if (!first || first->name.name || first->value->kind != EXPR_STRING)
+        return;
+    const char *problem = sc_regex_problem(first->value->text);
+    if (problem)
+        sc_error(c->ctx, "E0216", first->value->span, "bad pattern: %s", problem);
+}
+
 sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *b, const sc_expr *call)
 {
     size_t nparams = param_count(b);
@@ -1291,6 +1407,8 @@ sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *b, c
                                     b->name, b->params[i].name);
         sc_diag_note_plain(c->ctx, d, "%s(): %s", b->name, b->summary);
     }
+    if (b->eval == e_regex_match || b->eval == e_regex_groups)
+        check_pattern(c, call);
     sc_type *result = b->result(c, types);
     if (strcmp(b->name, "resources") == 0)
         return check_resources_call(c, call, result);
@@ -1312,8 +1430,9 @@ static sc_value *test_builtin(sc_context *ctx, sc_scope *scope, const sc_builtin
 
 sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b, const sc_expr *call)
 {
-    if (b->eval == e_instance_name) {
-        sc_symbol *self = sc_scope_lookup(scope, SC_INSTANCE_NAME_SYMBOL);
+    if (b->eval == e_instance_name || b->eval == e_instance_path) {
+        sc_symbol *self = sc_scope_lookup(
+            scope, b->eval == e_instance_name ? SC_INSTANCE_NAME_SYMBOL : SC_INSTANCE_PATH_SYMBOL);
         return self && self->value ? self->value : unknown(ctx);
     }
     enum { MAX_ARGS = 16 };

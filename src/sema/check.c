@@ -285,6 +285,23 @@ static void declare_input(sc_checker *c, sc_component *component, const sc_item 
         sc_record_add_field(c->ctx, component->inputs, field);
 }
 
+/* `ready = ...`, the one setting a component body takes. */
+static void declare_component_setting(sc_checker *c, sc_component *component, const sc_item *item)
+{
+    if (strcmp(item->name.name, SC_COMPONENT_READY) != 0) {
+        misplaced(c, item, "directly in a component",
+                  "declare an `input`, a `let` or an `attribute`; the one setting a component "
+                  "takes is `ready = [...]`");
+        return;
+    }
+    if (component->ready) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0201", item->name.span, "`ready` is set twice");
+        sc_diag_note(c->ctx, d, component->ready->span, "first set here");
+        return;
+    }
+    component->ready = item;
+}
+
 /* Declares what a component body names; types of lets and attributes come later. */
 static void declare_component_body(sc_checker *c, sc_component *component)
 {
@@ -344,6 +361,7 @@ static void declare_component_body(sc_checker *c, sc_component *component)
             break;
         case ITEM_CHECK:
         case ITEM_WARN:
+        case ITEM_UNIQUE:
             break;
         case ITEM_OUTPUT:
             misplaced(c, item, "in a component", "components expose values with `attribute NAME = ...`");
@@ -352,8 +370,7 @@ static void declare_component_body(sc_checker *c, sc_component *component)
             misplaced(c, item, "in a component", "components take values with `input NAME: TYPE`");
             break;
         case ITEM_ATTR:
-            misplaced(c, item, "directly in a component",
-                      "declare an `input`, a `let` or an `attribute`");
+            declare_component_setting(c, component, item);
             break;
         case ITEM_ERROR:
             break;
@@ -512,6 +529,8 @@ static sc_value *block_values(sc_checker *c, sc_scope *outer, const sc_ptr_list 
         if (block->kind != ITEM_BLOCK || strcmp(block->name.name, field->name) != 0)
             continue;
         sc_value *v = record_value(c, outer, &block->items, record, NULL);
+        if (v)
+            v->origin = block->label.name || block->label_is_string ? block->label.span : block->name.span;
         if (t->kind == TY_RECORD)
             return v;
         if (keyed)
@@ -569,6 +588,20 @@ static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list 
     return out;
 }
 
+/* "Stack/instance/nested": the enclosing instance's path, or the stack's name, then the
+ * label. NULL where neither is known (a component checked on its own). */
+static const char *instance_path(sc_checker *c, sc_scope *outer, const sc_item *item)
+{
+    if (!item->label.name || !outer)
+        return NULL;
+    sc_symbol *enclosing = sc_scope_lookup(outer, SC_INSTANCE_PATH_SYMBOL);
+    if (enclosing && enclosing->value && enclosing->value->kind == VAL_STRING)
+        return sc_arena_printf(&c->ctx->arena, "%s/%s", enclosing->value->s, item->label.name);
+    if (outer->stack && !outer->component)
+        return sc_arena_printf(&c->ctx->arena, "%s/%s", outer->stack->name, item->label.name);
+    return NULL;
+}
+
 /* A scope where the component's inputs hold this instance's values and its lets are
  * re-evaluated against them. */
 sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *item,
@@ -585,6 +618,14 @@ sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *ite
         self->name = SC_INSTANCE_NAME_SYMBOL;
         self->value = sc_value_string(c->ctx, item->label.name);
         sc_map_put(&c->ctx->arena, &scope->names, self->name, self);
+    }
+    const char *path = instance_path(c, outer, item);
+    sc_symbol *where = path ? sc_arena_alloc(&c->ctx->arena, sizeof(*where)) : NULL;
+    if (where) {
+        where->kind = SYM_VALUE;
+        where->name = SC_INSTANCE_PATH_SYMBOL;
+        where->value = sc_value_string(c->ctx, path);
+        sc_map_put(&c->ctx->arena, &scope->names, where->name, where);
     }
     record_value(c, outer, &item->items, component->inputs, scope);
     for (size_t i = 0; i < component->item->items.count; i++) {
@@ -651,9 +692,113 @@ sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
         sc_attribute *a = sc_map_get(&component->attributes, name);
         sc_value_map_add(ctx, attributes, name, sc_eval(ctx, scope, a->item->value));
     }
-    if (attributes)
+    if (attributes) {
+        attributes->instance_path = instance->stack
+                                        ? sc_arena_printf(&ctx->arena, "%s/%s", instance->stack->name,
+                                                          item->label.name)
+                                        : NULL;
         instance->value = attributes;
+    }
     return instance->value;
+}
+
+/* Whether a value was written inside the instance's own body, so a failed check can
+ * point at it rather than at the input that holds it. */
+static bool written_in(const sc_value *v, const sc_item *instance)
+{
+    return v && v->origin.end > v->origin.start && v->origin.file == instance->span.file &&
+           v->origin.start >= instance->span.start && v->origin.end <= instance->span.end;
+}
+
+static sc_span check_keyword(const sc_item *check)
+{
+    size_t len = check->kind == ITEM_WARN ? 4 : check->kind == ITEM_UNIQUE ? 6 : 5;
+    return (sc_span){check->span.file, check->span.start, check->span.start + (uint32_t)len};
+}
+
+/* `unique`: the key must not have been claimed elsewhere in the program. */
+static void claim_unique(sc_checker *c, sc_scope *scope, const sc_item *check, const sc_item *item,
+                         sc_component *component, sc_value *key, sc_span at)
+{
+    if (!key || !sc_value_is_static(key) || key->kind == VAL_NULL)
+        return;
+    const char *text = sc_value_describe(c->ctx, key);
+    if (!text || strstr(text, "(known at deploy time)"))
+        return;
+    sc_span *first = sc_map_get(&c->unique_keys, text);
+    if (!first) {
+        sc_span *copy = sc_arena_alloc(&c->ctx->arena, sizeof(*copy));
+        if (copy) {
+            *copy = at;
+            sc_map_put(&c->ctx->arena, &c->unique_keys, text, copy);
+        }
+        return;
+    }
+    sc_value *message = sc_eval(c->ctx, scope, check->message);
+    sc_diagnostic *d = sc_error(c->ctx, "E0251", at, "%s `%s`: %s", component->name, item->label.name,
+                                message && message->kind == VAL_STRING ? message->s
+                                                                       : "a unique key is taken");
+    sc_diag_note(c->ctx, d, *first, "the same is claimed here");
+    sc_diag_note(c->ctx, d, check_keyword(check), "the rule is defined in component %s here",
+                 component->name);
+}
+
+/* One evaluation of a check (or one element of `check for`): reports it when false. */
+static void evaluate_check(sc_checker *c, sc_scope *scope, const sc_item *check, const sc_item *item,
+                           sc_component *component, const sc_value *element)
+{
+    bool found = false;
+    sc_span span = written_in(element, item) ? element->origin
+                                              : blame_span(check->value, item, component, &found);
+    sc_value *v = sc_eval(c->ctx, scope, check->value);
+    if (check->kind == ITEM_UNIQUE) {
+        claim_unique(c, scope, check, item, component, v, span);
+        return;
+    }
+    bool holds;
+    if (!sc_value_truthy_known(v, &holds) || holds)
+        return;
+    sc_value *message = sc_eval(c->ctx, scope, check->message);
+    bool warning = check->kind == ITEM_WARN;
+    sc_diagnostic *d = sc_diag(c->ctx, warning ? SC_SEVERITY_WARNING : SC_SEVERITY_ERROR,
+                               warning ? "W0250" : "E0250", span, "%s `%s`: %s", component->name,
+                               item->label.name,
+                               message && message->kind == VAL_STRING ? message->s : "a check failed");
+    sc_diag_note(c->ctx, d, check_keyword(check), "the check is defined in component %s here",
+                 component->name);
+}
+
+static sc_scope *bind_value(sc_checker *c, sc_scope *parent, sc_ident name, sc_value *value)
+{
+    if (!name.name)
+        return parent;
+    sc_scope *scope = sc_scope_new(c->ctx, parent);
+    sc_symbol *s = sc_arena_alloc(&c->ctx->arena, sizeof(*s));
+    if (!scope || !s)
+        return parent;
+    s->kind = SYM_VALUE;
+    s->name = name.name;
+    s->value = value;
+    sc_map_put(&c->ctx->arena, &scope->names, s->name, s);
+    return scope;
+}
+
+/* `check for k, v in xs : cond, message`: the check once per element, each failure at
+ * the element when the instance wrote it. Unknown collections are skipped. */
+static void evaluate_check_for(sc_checker *c, sc_scope *scope, const sc_item *check,
+                               const sc_item *item, sc_component *component)
+{
+    sc_value *iter = sc_eval(c->ctx, scope, check->for_iter);
+    if (!iter || (iter->kind != VAL_LIST && iter->kind != VAL_MAP))
+        return;
+    for (size_t i = 0; i < iter->items.count && !c->ctx->out_of_memory; i++) {
+        sc_value *value = iter->items.items[i];
+        sc_value *key = iter->kind == VAL_MAP ? sc_value_string(c->ctx, iter->keys.items[i])
+                                              : sc_value_int(c->ctx, (long long)i);
+        sc_scope *inner = bind_value(c, scope, check->for_index, key);
+        inner = bind_value(c, inner, check->for_var, value);
+        evaluate_check(c, inner, check, item, component, value);
+    }
 }
 
 static void run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *item,
@@ -662,27 +807,16 @@ static void run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *i
     sc_scope *scope = NULL;
     for (size_t i = 0; i < component->item->items.count; i++) {
         const sc_item *check = component->item->items.items[i];
-        if (check->kind != ITEM_CHECK && check->kind != ITEM_WARN)
+        if (check->kind != ITEM_CHECK && check->kind != ITEM_WARN && check->kind != ITEM_UNIQUE)
             continue;
         if (!scope)
             scope = sc_instance_scope(c->ctx, outer, item, component);
         if (!scope)
             return;
-        bool holds;
-        if (!sc_value_truthy_known(sc_eval(c->ctx, scope, check->value), &holds) || holds)
-            continue;
-        sc_value *message = sc_eval(c->ctx, scope, check->message);
-        bool found = false;
-        sc_span span = blame_span(check->value, item, component, &found);
-        bool warning = check->kind == ITEM_WARN;
-        sc_diagnostic *d = sc_diag(c->ctx, warning ? SC_SEVERITY_WARNING : SC_SEVERITY_ERROR,
-                                   warning ? "W0250" : "E0250", span, "%s `%s`: %s", component->name,
-                                   item->label.name,
-                                   message && message->kind == VAL_STRING ? message->s
-                                                                          : "a check failed");
-        sc_span keyword = {check->span.file, check->span.start, check->span.start + (warning ? 4 : 5)};
-        sc_diag_note(c->ctx, d, keyword, "the check is defined in component %s here",
-                     component->name);
+        if (check->for_iter)
+            evaluate_check_for(c, scope, check, item, component);
+        else
+            evaluate_check(c, scope, check, item, component, NULL);
     }
 }
 
@@ -990,6 +1124,37 @@ static void check_connectable(sc_checker *c, sc_component *component)
         check_body(c, component->scope, &item->items, record, "`connectable`", item->span);
 }
 
+/* Resources, lists of them (a `for` resource), or null (an `if` resource left out). */
+static bool holds_resources(const sc_type *t)
+{
+    while (t && t->kind == TY_OPTIONAL)
+        t = t->elem;
+    if (!t)
+        return false;
+    switch (t->kind) {
+    case TY_RESOURCE:
+    case TY_NULL:
+    case TY_ERROR:
+        return true;
+    case TY_LIST:
+        return !t->elem || holds_resources(t->elem);
+    default:
+        return false;
+    }
+}
+
+static void check_ready(sc_checker *c, sc_component *component)
+{
+    const sc_item *item = component->ready;
+    sc_type *t = sc_check_expr(c, component->scope, item->value);
+    if (holds_resources(t))
+        return;
+    sc_diagnostic *d = sc_error(c->ctx, "E0205", item->value->span,
+                                "`ready` lists the component's resources, not %s",
+                                sc_type_name(c->ctx, t));
+    sc_diag_fix(c->ctx, d, "write `ready = [resource_name, ...]`");
+}
+
 void sc_check_component(sc_checker *c, sc_component *component)
 {
     if (component->checked)
@@ -1039,15 +1204,23 @@ void sc_check_component(sc_checker *c, sc_component *component)
         }
         case ITEM_CHECK:
         case ITEM_WARN:
-            sc_check_against(c, scope, item->value, basic(c, TY_BOOL), "a check");
-            sc_check_against(c, scope, item->message, basic(c, TY_STRING), "a check's message");
+        case ITEM_UNIQUE: {
+            sc_scope *inner = repeat_scope(c, scope, item);
+            if (item->kind == ITEM_UNIQUE)
+                sc_check_against(c, inner, item->value, basic(c, TY_ANY), "a unique key");
+            else
+                sc_check_against(c, inner, item->value, basic(c, TY_BOOL), "a check");
+            sc_check_against(c, inner, item->message, basic(c, TY_STRING), "a check's message");
             break;
+        }
         default:
             break;
         }
     }
     if (component->connectable)
         check_connectable(c, component);
+    if (component->ready)
+        check_ready(c, component);
     for (size_t i = 0; i < component->tests.count; i++)
         check_test_lines(c, scope, component->tests.items[i]);
     component->checking = false;

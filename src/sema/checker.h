@@ -21,6 +21,7 @@ struct sc_checker {
     sc_ptr_list allow_scopes;          /* the scope of each, in the same order */
     bool schema_loaded;                /* program->schema was attempted */
     sc_ptr_list top_level_tests;       /* `test` items outside stacks, checked last */
+    sc_map unique_keys;                /* `unique` key text -> sc_span of its first claim */
 };
 
 /* AWS's resource schema from the standard library, loaded on first use; NULL when

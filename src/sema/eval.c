@@ -199,6 +199,11 @@ static bool values_equal(const sc_value *a, const sc_value *b)
         return strcmp(a->s, b->s) == 0;
     case VAL_LIST:
     case VAL_MAP:
+        /* Instances are the same when they are the same declaration, whatever their
+         * attributes (which may only be known at deploy time). */
+        if (a->instance_path || b->instance_path)
+            return a->instance_path && b->instance_path &&
+                   strcmp(a->instance_path, b->instance_path) == 0;
         if (a->items.count != b->items.count)
             return false;
         for (size_t i = 0; i < a->items.count; i++) {
@@ -587,7 +592,37 @@ static sc_value *eval_for(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     return out;
 }
 
+/* A value written as a literal remembers where, so a failed `check for` can point at
+ * the element that made it fail. */
+static sc_value *written_at(sc_value *v, const sc_expr *e)
+{
+    if (v && !v->origin.end && sc_value_is_static(v))
+        v->origin = e->span;
+    return v;
+}
+
+static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e);
+
 sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *e)
+{
+    sc_value *v = eval_expr(ctx, scope, e);
+    switch (e ? e->kind : EXPR_ERROR) {
+    case EXPR_STRING:
+    case EXPR_INTERP:
+    case EXPR_INT:
+    case EXPR_DURATION:
+    case EXPR_SIZE:
+    case EXPR_NUMBER:
+    case EXPR_BOOL:
+    case EXPR_LIST:
+    case EXPR_MAP:
+        return written_at(v, e);
+    default:
+        return v;
+    }
+}
+
+static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 {
     if (!e)
         return unknown(ctx);

@@ -343,6 +343,9 @@ static sc_type *unify(sc_checker *c, sc_type *a, sc_type *b)
         return b;
     if (fits(b, a) == FIT_OK)
         return a;
+    /* Resources of different types are still resources: `[vpc, route]`. */
+    if (a->kind == TY_RESOURCE && b->kind == TY_RESOURCE && !a->attribute && !b->attribute)
+        return sc_type_new(c->ctx, TY_RESOURCE);
     return NULL;
 }
 

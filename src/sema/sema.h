@@ -88,6 +88,8 @@ typedef struct sc_value {
     sc_ptr_list keys;  /* map keys (const char *), in insertion order */
     sc_stack *owner;   /* deploy-time values: the stack whose template can refer to them */
     sc_span origin;    /* build() placeholders: the call, for diagnostics */
+    const char *instance_path; /* an instance's value (its attributes): "Stack/name",
+                                  which `==` compares; NULL for every other value */
 } sc_value;
 
 /* Whether the compiler knows the value itself (possibly a list or map holding
@@ -152,6 +154,7 @@ struct sc_component {
     sc_map attributes;      /* name -> sc_attribute */
     sc_ptr_list attribute_order;
     const sc_item *connectable; /* NULL when `allow` cannot target or start from it */
+    const sc_item *ready;   /* `ready = ...`, or NULL */
     sc_scope *scope;        /* inputs, lets, resources, nested instances */
     sc_ptr_list tests;      /* `test` items of the definition */
     bool checked;
@@ -264,9 +267,14 @@ bool sc_value_map_add(sc_context *ctx, sc_value *map, const char *key, sc_value 
 const char *sc_value_describe(sc_context *ctx, const sc_value *value);
 bool sc_value_truthy_known(const sc_value *value, bool *truth);
 
+/* A component's own settings, written `name = value` in its body. */
+#define SC_COMPONENT_READY "ready" /* resources a reader of an instance waits for */
+
 /* The hidden name an instance scope binds to the instance's own name, for
  * instance_name(); the space keeps it apart from identifiers. */
 #define SC_INSTANCE_NAME_SYMBOL "instance name"
+/* ... and to its path from the stack ("Stack/web", "Stack/app/db"), for instance_path(). */
+#define SC_INSTANCE_PATH_SYMBOL "instance path"
 
 /* The compile-time value of an instance: its attributes evaluated with its inputs
  * (check.c). Cached on the symbol. */

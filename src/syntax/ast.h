@@ -143,6 +143,9 @@ typedef enum sc_item_kind {
     ITEM_WARN,        /* warn cond, "message": a check that reports a warning */
     ITEM_TEST,        /* test "name" { items } */
     ITEM_ASSERT,      /* assert cond [, "message"] */
+    ITEM_UNIQUE,      /* unique [for x in e :] key, "message": keys distinct program-wide */
+    ITEM_GRANT,       /* grant [name] { items }: what `allow x -> instance` makes */
+    ITEM_MOVED,       /* moved old -> new: a rename that keeps logical ids */
 } sc_item_kind;
 
 struct sc_item {

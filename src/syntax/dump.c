@@ -58,6 +58,8 @@ const char *sc_item_kind_name(sc_item_kind kind)
         [ITEM_CONNECTABLE] = "connectable", [ITEM_CHECK] = "check",
         [ITEM_WARN] = "warn",
         [ITEM_TEST] = "test",           [ITEM_ASSERT] = "assert",
+        [ITEM_UNIQUE] = "unique",       [ITEM_GRANT] = "grant",
+        [ITEM_MOVED] = "moved",
     };
     return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }

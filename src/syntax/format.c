@@ -747,12 +747,31 @@ static void print_item(printer *p, const sc_item *item, size_t key_pad)
         if (item->has_body)
             print_body(p, item);
         return;
+    case ITEM_GRANT:
+        sc_buf_puts(&p->out, "grant");
+        if (item->name.name)
+            sc_buf_printf(&p->out, " %s", item->name.name);
+        print_body(p, item);
+        return;
+    case ITEM_MOVED:
+        sc_buf_printf(&p->out, "moved %s -> %s", item->label.name, item->name.name);
+        return;
     case ITEM_CHECK:
     case ITEM_WARN:
+    case ITEM_UNIQUE:
     case ITEM_ASSERT:
-        sc_buf_puts(&p->out, item->kind == ITEM_CHECK  ? "check "
-                             : item->kind == ITEM_WARN ? "warn "
-                                                       : "assert ");
+        sc_buf_puts(&p->out, item->kind == ITEM_CHECK    ? "check "
+                             : item->kind == ITEM_WARN   ? "warn "
+                             : item->kind == ITEM_UNIQUE ? "unique "
+                                                         : "assert ");
+        if (item->for_iter) {
+            sc_buf_puts(&p->out, "for ");
+            if (item->for_index.name)
+                sc_buf_printf(&p->out, "%s, ", item->for_index.name);
+            sc_buf_printf(&p->out, "%s in ", item->for_var.name);
+            print_expr(p, item->for_iter, 0);
+            sc_buf_puts(&p->out, " : ");
+        }
         print_expr(p, item->value, 0);
         if (item->message) {
             sc_buf_puts(&p->out, ", ");

@@ -132,6 +132,17 @@ sc_item *sc_ast_allow(sc_lexer *lx, sc_expr *from, sc_expr *to, sc_span span)
     return item;
 }
 
+/* `moved old -> new`: the old name in `label`, the new one in `name`. */
+sc_item *sc_ast_moved(sc_lexer *lx, sc_ident from, sc_ident to, sc_span span)
+{
+    sc_item *item = new_item(lx, ITEM_MOVED, span);
+    if (item) {
+        item->label = from;
+        item->name = to;
+    }
+    return item;
+}
+
 sc_item *sc_ast_assertion(sc_lexer *lx, sc_item_kind kind, sc_expr *cond, sc_expr *message,
                           sc_span span)
 {

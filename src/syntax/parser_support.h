@@ -57,6 +57,7 @@ sc_item *sc_ast_repeat(sc_lexer *lx, sc_item *item, sc_ident index_var, sc_ident
                        sc_expr *when);
 sc_item *sc_ast_body(sc_lexer *lx, sc_item *item, sc_ptr_list *items, sc_span body, sc_span span);
 sc_item *sc_ast_allow(sc_lexer *lx, sc_expr *from, sc_expr *to, sc_span span);
+sc_item *sc_ast_moved(sc_lexer *lx, sc_ident from, sc_ident to, sc_span span);
 sc_item *sc_ast_assertion(sc_lexer *lx, sc_item_kind kind, sc_expr *cond, sc_expr *message,
                           sc_span span);
 sc_ident sc_ast_label_from_string(sc_lexer *lx, sc_expr *string);

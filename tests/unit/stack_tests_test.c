@@ -41,6 +41,7 @@ static void test_examples_pass(void)
         {"examples/public-service/site.stack", 3},
         {"examples/service-database/site.stack", 3},
         {"tests/stack-tests/stdlib-defaults.stack", 5},
+        {"tests/stack-tests/language.stack", 4},
     };
     for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
         sc_context *ctx = run(programs[i].path);
