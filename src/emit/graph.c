@@ -399,20 +399,26 @@ static void walk_declaration(graph *g, sc_stack *stack, const sc_item *item, nod
 
 /* ---- allow rules ------------------------------------------------------------------------ */
 
-static sc_value *connectable_port(graph *g, sc_stack *owner, const sc_symbol *target)
+/* The port an `allow` opens when its grant takes one: the allow's own setting, else the
+ * grant's default for the target instance. */
+static sc_value *grant_port(graph *g, sc_stack *stack, sc_stack *owner, const sc_item *allow,
+                            const sc_symbol *target, const char **access)
 {
     const sc_item *item = target->item;
     sc_component *component = item ? sc_map_get(&g->program->components, item->name.name) : NULL;
-    if (!component || !component->connectable)
+    const sc_component *grant = component ? sc_allow_grant(allow, component, access) : NULL;
+    const sc_record_field *port = grant ? sc_record_find(grant->inputs, "port") : NULL;
+    if (!port)
         return NULL;
-    for (size_t i = 0; i < component->connectable->items.count; i++) {
-        const sc_item *setting = component->connectable->items.items[i];
-        if (setting->kind != ITEM_ATTR || strcmp(setting->name.name, "port") != 0)
-            continue;
-        sc_scope *scope = sc_instance_scope(g->ctx, owner->scope, item, component);
-        return scope ? sc_eval(g->ctx, scope, setting->value) : NULL;
+    for (size_t i = 0; i < allow->items.count; i++) {
+        const sc_item *option = allow->items.items[i];
+        if (option->kind == ITEM_ATTR && strcmp(option->name.name, "port") == 0)
+            return sc_eval(g->ctx, stack->scope, option->value);
     }
-    return NULL;
+    if (!port->default_value)
+        return NULL;
+    sc_scope *scope = sc_instance_scope(g->ctx, owner->scope, item, component);
+    return scope ? sc_eval(g->ctx, scope, port->default_value) : NULL;
 }
 
 static void add_allow(graph *g, sc_stack *stack, const sc_item *item)
@@ -423,17 +429,11 @@ static void add_allow(graph *g, sc_stack *stack, const sc_item *item)
     sc_symbol *to = item->to ? resolve(g, NULL, stack, item->to, &to_stack, &members) : NULL;
     if (!from || !to || !members || from->kind != SYM_INSTANCE || to->kind != SYM_INSTANCE)
         return;
-    sc_value *port = NULL;
-    for (size_t i = 0; i < item->items.count; i++) {
-        const sc_item *option = item->items.items[i];
-        if (option->kind == ITEM_ATTR && strcmp(option->name.name, "port") == 0)
-            port = sc_eval(g->ctx, stack->scope, option->value);
-    }
-    if (!port)
-        port = connectable_port(g, to_stack, to);
-    const char *label = port && port->kind == VAL_INT
-                            ? sc_arena_printf(&g->ctx->arena, "allow :%lld", port->i)
-                            : "allow";
+    const char *access = NULL;
+    sc_value *port = grant_port(g, stack, to_stack, item, to, &access);
+    const char *label = port && port->kind == VAL_INT ? sc_arena_printf(&g->ctx->arena, "allow :%lld", port->i)
+                        : access ? sc_arena_printf(&g->ctx->arena, "allow %s", access)
+                                 : "allow";
     add_edge(g, find_node(g, from_stack, from->name), find_node(g, to_stack, to->name), EDGE_ALLOW,
              label, NULL);
 }

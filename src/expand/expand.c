@@ -14,11 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Keys under which an instance's value carries its `connectable` settings; a space
- * keeps them apart from attribute names. */
-#define CONNECT_GROUP "connectable security_group"
-#define CONNECT_PORT "connectable port"
-
 typedef struct expander {
     sc_context *ctx;
     sc_program *program;
@@ -41,6 +36,7 @@ typedef struct pending {
     bool busy;
     sc_scope *body_scope;   /* the instance's own scope once expanded (not for `for`) */
     sc_cfn_instance *instance; /* the instance whose body declares this, NULL at stack level */
+    sc_cfn_allow *allow;       /* the `allow` whose grant declares this, or NULL */
 } pending;
 
 static sc_value *unknown(sc_context *ctx)
@@ -89,6 +85,34 @@ static const char *pascal(sc_context *ctx, const char *prefix, const char *name,
     const char *id = sc_arena_strdup(&ctx->arena, out.data ? out.data : "R");
     sc_buf_free(&out);
     return id;
+}
+
+/* A declaration named `default` adds nothing to its id or path: a grant's one rule is
+ * AllowWebToDb, not AllowWebToDbDefault (the convention the AWS CDK uses for "Default"). */
+static bool is_default_name(const char *name)
+{
+    return name && strcmp(name, "default") == 0;
+}
+
+static const char *declared_id(sc_context *ctx, const char *prefix, const char *name, const char *suffix)
+{
+    if (is_default_name(name) && prefix && !suffix)
+        return prefix;
+    return pascal(ctx, prefix, is_default_name(name) && prefix ? NULL : name, suffix);
+}
+
+static const char *declared_path(sc_context *ctx, const char *prefix, const char *name)
+{
+    if (is_default_name(name) && prefix)
+        return prefix;
+    return sc_arena_printf(&ctx->arena, "%s%s%s", prefix ? prefix : "", prefix ? "/" : "", name);
+}
+
+static const char *expr_label(const sc_expr *e)
+{
+    if (e->kind == EXPR_NAME || e->kind == EXPR_MEMBER)
+        return e->name.name;
+    return "source";
 }
 
 static uint32_t fnv(const char *s)
@@ -417,6 +441,7 @@ static void emit_resource(pending *p, const sc_item *item, sc_scope *scope, cons
     r->defined_at = item->span;
     r->item = item;
     r->instance = p->instance;
+    r->allow = p->allow;
     r->order = p->order * 1000000 + p->stack->next_order++;
     for (size_t i = 0; i < item->items.count; i++) {
         const sc_item *prop = item->items.items[i];
@@ -442,6 +467,8 @@ static void emit_resource(pending *p, const sc_item *item, sc_scope *scope, cons
     sc_list_push(&x->ctx->arena, &p->stack->resources, r);
     if (p->instance)
         sc_list_push(&x->ctx->arena, &p->instance->resources, r);
+    if (p->allow)
+        sc_list_push(&x->ctx->arena, &p->allow->resources, r);
 }
 
 static bool condition_holds(expander *x, sc_scope *scope, const sc_item *item)
@@ -503,7 +530,7 @@ static sc_scope *iteration_scope(expander *x, sc_scope *scope, const sc_item *it
 static sc_value *declare_resource(pending *p, const sc_item *item, sc_scope *scope)
 {
     expander *x = p->x;
-    const char *base = pascal(x->ctx, p->id_prefix, item->name.name, NULL);
+    const char *base = declared_id(x->ctx, p->id_prefix, item->name.name, NULL);
     if (!condition_holds(x, scope, item))
         return sc_value_new(x->ctx, VAL_NULL);
     if (!item->for_iter)
@@ -513,7 +540,7 @@ static sc_value *declare_resource(pending *p, const sc_item *item, sc_scope *sco
     for (size_t i = 0; iter && list && i < iter->items.count; i++) {
         sc_value *element;
         iteration_scope(x, scope, item, iter, i, &element);
-        const char *id = pascal(x->ctx, p->id_prefix, item->name.name, loop_suffix(x->ctx, element, i));
+        const char *id = declared_id(x->ctx, p->id_prefix, item->name.name, loop_suffix(x->ctx, element, i));
         sc_list_push(&x->ctx->arena, &list->items, resource_ref(x, p->stack, id));
     }
     return list;
@@ -523,8 +550,7 @@ static sc_value *declare_resource(pending *p, const sc_item *item, sc_scope *sco
 static void generate_resource(pending *p, const sc_item *item, sc_scope *scope, sc_value *refs)
 {
     expander *x = p->x;
-    const char *path = sc_arena_printf(&x->ctx->arena, "%s%s%s", p->path ? p->path : "",
-                                       p->path ? "/" : "", item->name.name);
+    const char *path = declared_path(x->ctx, p->path, item->name.name);
     if (!refs || refs->kind == VAL_NULL)
         return;
     if (refs->kind == VAL_RESOURCE) {
@@ -594,33 +620,22 @@ static void declare_ready(pending *p, const sc_component *component, sc_scope *s
 
 /* Expands one instance (one iteration of a `for`): binds its resources and nested
  * instances, writes its resources, and returns its attributes. */
-static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
+static void make_allow(pending *p, const sc_item *item, sc_scope *scope);
+
+/* Expands a body, a component's or a grant's, in `scope` for `inner` (its id prefix,
+ * path and instance): binds its resources and nested instances by name before any is
+ * evaluated, writes the resources, expands the nested instances and makes the
+ * `allow`s it holds. */
+static void expand_body(pending *inner, const sc_component *component, sc_scope *scope)
 {
-    expander *x = p->x;
-    const sc_item *item = p->item;
-    sc_component *component = component_of(x, item);
-    if (!component)
-        return unknown(x->ctx);
-    sc_scope *scope = sc_instance_scope(x->ctx, outer, item, component);
-    if (!scope)
-        return NULL;
-    if (!item->for_iter)
-        p->body_scope = scope;
-    pending inner_template = *p;
-    inner_template.id_prefix = pascal(x->ctx, p->id_prefix, name, NULL);
-    inner_template.path = sc_arena_printf(&x->ctx->arena, "%s%s%s", p->path ? p->path : "",
-                                          p->path ? "/" : "", name);
-    sc_cfn_instance *instance = new_instance(p, inner_template.path);
-    if (!instance)
-        return NULL;
-    inner_template.instance = instance;
+    expander *x = inner->x;
     const sc_ptr_list *body = &component->item->items;
     sc_value **refs = sc_arena_alloc(&x->ctx->arena, (body->count + 1) * sizeof(*refs));
     sc_ptr_list nested = {0};
     for (size_t i = 0; refs && i < body->count; i++) {
         const sc_item *decl = body->items[i];
         if (decl->kind == ITEM_RESOURCE) {
-            refs[i] = declare_resource(&inner_template, decl, scope);
+            refs[i] = declare_resource(inner, decl, scope);
             sc_symbol *s = sc_arena_alloc(&x->ctx->arena, sizeof(*s));
             if (!s)
                 continue;
@@ -633,11 +648,12 @@ static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
             sc_symbol *s = sc_arena_alloc(&x->ctx->arena, sizeof(*s));
             if (!child || !s)
                 continue;
-            *child = inner_template;
+            *child = *inner;
             child->item = decl;
             child->scope = scope;
             child->value = NULL;
             child->busy = false;
+            child->body_scope = NULL;
             s->kind = SYM_INSTANCE;
             s->name = decl->label.name;
             s->item = decl;
@@ -650,28 +666,112 @@ static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
     for (size_t i = 0; refs && i < body->count; i++) {
         const sc_item *decl = body->items[i];
         if (decl->kind == ITEM_RESOURCE)
-            generate_resource(&inner_template, decl, scope, refs[i]);
+            generate_resource(inner, decl, scope, refs[i]);
     }
     for (size_t i = 0; i < nested.count; i++)
         force_instance(x->ctx, nested.items[i]);
-    declare_ready(&inner_template, component, scope);
+    for (size_t i = 0; i < body->count; i++) {
+        const sc_item *decl = body->items[i];
+        if (decl->kind == ITEM_ALLOW)
+            make_allow(inner, decl, scope);
+    }
+}
+
+/* What an allow from this instance hands to the grant it reaches: its `connectable`
+ * settings, evaluated for it. NULL when it declares none. */
+static sc_value *connectable_record(expander *x, const sc_component *component, sc_scope *scope)
+{
+    if (!component->connectable)
+        return NULL;
+    sc_value *record = sc_value_new(x->ctx, VAL_MAP);
+    for (size_t i = 0; record && i < component->connectable->items.count; i++) {
+        const sc_item *setting = component->connectable->items.items[i];
+        if (setting->kind == ITEM_ATTR)
+            sc_value_map_add(x->ctx, record, setting->name.name, sc_eval(x->ctx, scope, setting->value));
+    }
+    return record;
+}
+
+/* Expands one instance (one iteration of a `for`) and returns its attributes. */
+static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
+{
+    expander *x = p->x;
+    const sc_item *item = p->item;
+    sc_component *component = component_of(x, item);
+    if (!component)
+        return unknown(x->ctx);
+    sc_scope *scope = sc_instance_scope(x->ctx, outer, item, component);
+    if (!scope)
+        return NULL;
+    if (!item->for_iter)
+        p->body_scope = scope;
+    pending inner = *p;
+    inner.id_prefix = declared_id(x->ctx, p->id_prefix, name, NULL);
+    inner.path = declared_path(x->ctx, p->path, name);
+    sc_cfn_instance *instance = new_instance(p, inner.path);
+    if (!instance)
+        return NULL;
+    instance->component = component;
+    instance->scope = scope;
+    instance->label = name;
+    inner.instance = instance;
+    expand_body(&inner, component, scope);
+    declare_ready(&inner, component, scope);
+    instance->connectable = connectable_record(x, component, scope);
     sc_value *attributes = sc_value_new(x->ctx, VAL_MAP);
     for (size_t i = 0; attributes && i < component->attribute_order.count; i++) {
         const char *attr = component->attribute_order.items[i];
         sc_attribute *a = sc_map_get(&component->attributes, attr);
         sc_value_map_add(x->ctx, attributes, attr, sc_eval(x->ctx, scope, a->item->value));
     }
-    for (size_t i = 0; attributes && component->connectable && i < component->connectable->items.count; i++) {
-        const sc_item *setting = component->connectable->items.items[i];
-        if (setting->kind != ITEM_ATTR)
-            continue;
-        bool group = strcmp(setting->name.name, "security_group") == 0;
-        sc_value_map_add(x->ctx, attributes, (group ? CONNECT_GROUP : CONNECT_PORT),
-                         sc_eval(x->ctx, scope, setting->value));
-    }
     if (attributes)
         attributes->instance_path = instance->path;
     return attributes;
+}
+
+/* ---- allow ------------------------------------------------------------------------------ */
+
+/* The expanded instance a value of `allow` names, or NULL (another program's, or an
+ * instance made by `for`, which `allow` cannot name). */
+static sc_cfn_instance *allowed_instance(expander *x, const sc_value *v)
+{
+    return v && v->kind == VAL_MAP && v->instance_path ? sc_map_get(&x->instances, v->instance_path) : NULL;
+}
+
+/* `allow a -> b`: b's grant, made once for this allow in the allow's stack, with the
+ * allow's settings as its inputs and a's `connectable` record as `source`. */
+static void make_allow(pending *p, const sc_item *item, sc_scope *scope)
+{
+    expander *x = p->x;
+    sc_cfn_instance *source = allowed_instance(x, sc_eval(x->ctx, scope, item->from));
+    sc_cfn_instance *target = allowed_instance(x, sc_eval(x->ctx, scope, item->to));
+    if (!source || !target || !target->component)
+        return; /* the checker reported why */
+    const char *access;
+    const sc_component *grant = sc_allow_grant(item, target->component, &access);
+    if (!grant)
+        return;
+    sc_scope *grant_scope = sc_grant_scope(x->ctx, scope, item, grant, target->scope, source->connectable);
+    sc_cfn_allow *allow = sc_arena_alloc(&x->ctx->arena, sizeof(*allow));
+    if (!grant_scope || !allow)
+        return;
+    allow->source = source;
+    allow->target = target;
+    sc_list_push(&x->ctx->arena, &p->stack->allows, allow);
+    const char *source_name = expr_label(item->from), *target_name = expr_label(item->to);
+    pending inner = *p;
+    inner.allow = allow;
+    inner.declared_at = p->instance ? p->declared_at : item->span;
+    inner.id_prefix = pascal(x->ctx, p->id_prefix ? p->id_prefix : "Allow",
+                             sc_arena_printf(&x->ctx->arena, "%s%s_to_%s", p->id_prefix ? "allow_" : "",
+                                             source_name, target_name),
+                             access);
+    inner.path = declared_path(x->ctx, p->path,
+                               access ? sc_arena_printf(&x->ctx->arena, "allow %s -> %s (%s)", source_name,
+                                                        target_name, access)
+                                      : sc_arena_printf(&x->ctx->arena, "allow %s -> %s", source_name,
+                                                        target_name));
+    expand_body(&inner, grant, grant_scope);
 }
 
 static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol)
@@ -876,72 +976,7 @@ static void add_output(expander *x, sc_cfn_stack *stack, const sc_item *item)
     sc_list_push(&x->ctx->arena, &stack->outputs, output);
 }
 
-static sc_value *map_get(const sc_value *map, const char *key)
-{
-    for (size_t i = 0; map && map->kind == VAL_MAP && i < map->keys.count; i++)
-        if (strcmp(map->keys.items[i], key) == 0)
-            return map->items.items[i];
-    return NULL;
-}
 
-static const char *expr_label(const sc_expr *e)
-{
-    if (e->kind == EXPR_NAME || e->kind == EXPR_MEMBER)
-        return e->name.name;
-    return "source";
-}
-
-/* `allow a -> b`: one ingress rule on b's security group from a's, on b's port. */
-static void add_allow(expander *x, sc_cfn_stack *stack, const sc_item *item, size_t order)
-{
-    sc_scope *scope = stack->stack->scope;
-    sc_value *from = sc_eval(x->ctx, scope, item->from);
-    sc_value *to = sc_eval(x->ctx, scope, item->to);
-    sc_value *from_group = map_get(from, CONNECT_GROUP);
-    sc_value *to_group = map_get(to, CONNECT_GROUP);
-    sc_value *port = map_get(to, CONNECT_PORT);
-    for (size_t i = 0; i < item->items.count; i++) {
-        const sc_item *option = item->items.items[i];
-        if (option->kind == ITEM_ATTR && strcmp(option->name.name, "port") == 0)
-            port = sc_eval(x->ctx, scope, option->value);
-    }
-    if (!from_group || !to_group || !port)
-        return; /* the checker reported why */
-    if (port->kind == VAL_NULL) {
-        sc_diagnostic *d = sc_error(x->ctx, "E0281", item->to->span,
-                                    "`%s` has no single port to allow: say which one",
-                                    expr_label(item->to));
-        sc_diag_fix(x->ctx, d, "write `allow %s -> %s { port = N }`", expr_label(item->from),
-                    expr_label(item->to));
-        return;
-    }
-    sc_cfn_resource *r = sc_arena_alloc(&x->ctx->arena, sizeof(*r));
-    if (!r)
-        return;
-    const char *source = expr_label(item->from), *target = expr_label(item->to);
-    r->path = sc_arena_printf(&x->ctx->arena, "allow %s -> %s", source, target);
-    r->logical_id = claim_id(x, stack, pascal(x->ctx, "Allow", source, sc_arena_printf(&x->ctx->arena, "to_%s", target)), r->path);
-    r->type = "AWS::EC2::SecurityGroupIngress";
-    r->declared_at = item->span;
-    r->defined_at = item->span;
-    r->order = order * 1000000 + stack->next_order++;
-    r->properties = sc_value_new(x->ctx, VAL_MAP);
-    static const char *const keys[] = {"GroupId", "IpProtocol", "FromPort", "ToPort", "SourceSecurityGroupId"};
-    sc_value *values[] = {to_group, sc_value_string(x->ctx, "tcp"), port, port, from_group};
-    for (size_t i = 0; r->properties && i < 5; i++) {
-        sc_value_map_add(x->ctx, r->properties, keys[i],
-                         lower(x, stack, values[i], item->span, "the `allow` rule"));
-    }
-    sc_map_put(&x->ctx->arena, &stack->logical_ids, r->logical_id, r);
-    sc_list_push(&x->ctx->arena, &stack->resources, r);
-    sc_cfn_allow *allow = sc_arena_alloc(&x->ctx->arena, sizeof(*allow));
-    if (!allow)
-        return;
-    allow->source = from->instance_path ? sc_map_get(&x->instances, from->instance_path) : NULL;
-    allow->target = to->instance_path ? sc_map_get(&x->instances, to->instance_path) : NULL;
-    sc_list_push(&x->ctx->arena, &allow->resources, r);
-    sc_list_push(&x->ctx->arena, &stack->allows, allow);
-}
 
 static void expand_stack(expander *x, sc_cfn_stack *stack)
 {
@@ -967,9 +1002,12 @@ static void expand_stack(expander *x, sc_cfn_stack *stack)
         case ITEM_OUTPUT:
             add_output(x, stack, item);
             break;
-        case ITEM_ALLOW:
-            add_allow(x, stack, item, i + 1);
+        case ITEM_ALLOW: {
+            pending *p = new_pending(x, stack, item, i + 1);
+            if (p)
+                make_allow(p, item, s->scope);
             break;
+        }
         default:
             break;
         }

@@ -17,6 +17,10 @@ typedef struct sc_cfn_instance {
     sc_ptr_list ready;               /* logical ids (const char *) dependants wait for */
     sc_ptr_list resources;           /* sc_cfn_resource declared directly in it */
     sc_ptr_list children;            /* sc_cfn_instance nested in it */
+    const sc_component *component;
+    const char *label;               /* its name in its parent: "wp", "web_a" for a `for` */
+    sc_scope *scope;                 /* its body's scope: inputs, lets, resources by name */
+    sc_value *connectable;           /* what an `allow` from it hands to grants, or NULL */
 } sc_cfn_instance;
 
 typedef struct sc_cfn_resource {
@@ -28,6 +32,7 @@ typedef struct sc_cfn_resource {
     sc_ptr_list depends_on_instances; /* sc_cfn_instance named in `depends_on`, resolved
                                          to logical ids once the stack is expanded */
     sc_cfn_instance *instance;   /* the instance that declares it, NULL at stack level */
+    struct sc_cfn_allow *allow;  /* the `allow` whose grant made it, or NULL */
     const char *deletion_policy; /* NULL when CloudFormation's default applies */
     const char *update_replace_policy;
     sc_value *metadata;          /* the user's `metadata`, or NULL */
@@ -92,7 +97,7 @@ typedef struct sc_cfn_stack {
     size_t next_order;
 } sc_cfn_stack;
 
-/* What one `allow a -> b` made: resources a's users of b wait for. */
+/* What one `allow a -> b` made: the grant's resources, which a's readers of b wait for. */
 typedef struct sc_cfn_allow {
     sc_cfn_instance *source;     /* NULL when the source is not an instance of this stack */
     sc_cfn_instance *target;

@@ -117,6 +117,10 @@ static void wait_for_used(orderer *o, sc_ptr_list *needed, const sc_cfn_resource
     for (const sc_cfn_instance *owner = used->instance; owner; owner = owner->parent) {
         if (contains(owner, reader->instance))
             return;
+        /* What a grant makes for its source is what the source waits for, not the
+         * other way round. */
+        if (reader->allow && contains(reader->allow->source, used->instance))
+            return;
         add_ready(o, needed, owner);
         for (size_t i = 0; i < o->stack->allows.count; i++) {
             const sc_cfn_allow *allow = o->stack->allows.items[i];

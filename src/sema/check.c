@@ -278,16 +278,50 @@ static void declare_input(sc_checker *c, sc_component *component, const sc_item 
     field->name = item->name.name;
     field->type = sc_resolve_type(c, component->scope, item->type);
     field->default_value = item->value;
-    field->default_scope = component->scope;
+    /* A grant's defaults read the component it belongs to: `input port: int = port`. */
+    field->default_scope = component->owner ? component->owner->scope : component->scope;
     field->span = item->name.span;
     symbol->type = field->type;
     if (sc_scope_declare(c->ctx, component->scope, symbol))
         sc_record_add_field(c->ctx, component->inputs, field);
 }
 
+static void declare_component_body(sc_checker *c, sc_component *component);
+
+/* `grant [name] { ... }`: a body like a component's, made once per `allow` that names
+ * an instance of `owner`; its names see the owner's, and its input `source` receives
+ * the allow's source's `connectable` record. */
+static void declare_grant(sc_checker *c, sc_component *owner, const sc_item *item)
+{
+    for (size_t i = 0; i < owner->grants.count; i++) {
+        const sc_component *other = owner->grants.items[i];
+        const char *a = other->grant_name, *b = item->name.name;
+        if ((a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0))
+            continue;
+        sc_diagnostic *d = b ? sc_error(c->ctx, "E0201", item->name.span, "grant `%s` is declared twice", b)
+                             : sc_error(c->ctx, "E0201", item->span, "the default grant (without a name) is declared twice");
+        sc_diag_note(c->ctx, d, other->item->span, "first declared here");
+        return;
+    }
+    sc_component *grant = sc_arena_alloc(&c->ctx->arena, sizeof(*grant));
+    if (!grant)
+        return;
+    grant->owner = owner;
+    grant->item = item;
+    grant->grant_name = item->name.name;
+    grant->name = item->name.name ? sc_arena_printf(&c->ctx->arena, "%s grant %s", owner->name, item->name.name)
+                                  : sc_arena_printf(&c->ctx->arena, "%s grant", owner->name);
+    if (grant->name && sc_list_push(&c->ctx->arena, &owner->grants, grant))
+        declare_component_body(c, grant);
+}
+
 /* `ready = ...`, the one setting a component body takes. */
 static void declare_component_setting(sc_checker *c, sc_component *component, const sc_item *item)
 {
+    if (component->owner) {
+        misplaced(c, item, "directly in a grant", "declare an `input`, a `let` or a `resource`");
+        return;
+    }
     if (strcmp(item->name.name, SC_COMPONENT_READY) != 0) {
         misplaced(c, item, "directly in a component",
                   "declare an `input`, a `let` or an `attribute`; the one setting a component "
@@ -305,7 +339,7 @@ static void declare_component_setting(sc_checker *c, sc_component *component, co
 /* Declares what a component body names; types of lets and attributes come later. */
 static void declare_component_body(sc_checker *c, sc_component *component)
 {
-    component->scope = sc_scope_new(c->ctx, NULL);
+    component->scope = sc_scope_new(c->ctx, component->owner ? component->owner->scope : NULL);
     component->inputs = sc_type_new(c->ctx, TY_RECORD);
     if (!component->scope || !component->inputs)
         return;
@@ -333,6 +367,10 @@ static void declare_component_body(sc_checker *c, sc_component *component)
                                  new_symbol(c, SYM_INSTANCE, item->label, item, component->scope));
             break;
         case ITEM_ATTRIBUTE: {
+            if (component->owner) {
+                misplaced(c, item, "inside a grant", "instances expose attributes; a grant only makes resources");
+                break;
+            }
             if (sc_map_get(&component->attributes, item->name.name)) {
                 sc_error(c->ctx, "E0201", item->name.span, "attribute `%s` is declared twice",
                          item->name.name);
@@ -347,7 +385,17 @@ static void declare_component_body(sc_checker *c, sc_component *component)
             sc_list_push(&c->ctx->arena, &component->attribute_order, (void *)a->name);
             break;
         }
+        case ITEM_GRANT:
+            if (component->owner)
+                misplaced(c, item, "inside a grant", NULL);
+            else
+                declare_grant(c, component, item);
+            break;
         case ITEM_CONNECTABLE:
+            if (component->owner) {
+                misplaced(c, item, "inside a grant", "a grant reads its source's `connectable` as `source`");
+                break;
+            }
             if (component->connectable) {
                 sc_diagnostic *d = sc_error(c->ctx, "E0201", item->span,
                                             "`connectable` is declared twice");
@@ -357,11 +405,15 @@ static void declare_component_body(sc_checker *c, sc_component *component)
             component->connectable = item;
             break;
         case ITEM_TEST:
-            sc_list_push(&c->ctx->arena, &component->tests, (void *)item);
+            if (component->owner)
+                misplaced(c, item, "inside a grant", "put tests in the component");
+            else
+                sc_list_push(&c->ctx->arena, &component->tests, (void *)item);
             break;
         case ITEM_CHECK:
         case ITEM_WARN:
         case ITEM_UNIQUE:
+        case ITEM_ALLOW:
             break;
         case ITEM_OUTPUT:
             misplaced(c, item, "in a component", "components expose values with `attribute NAME = ...`");
@@ -384,6 +436,7 @@ static void declare_component_body(sc_checker *c, sc_component *component)
 
 static void check_instance(sc_checker *c, sc_scope *scope, const sc_item *item);
 static void check_test_lines(sc_checker *c, sc_scope *scope, const sc_item *item);
+static void check_allow(sc_checker *c, sc_scope *scope, const sc_item *item);
 
 static bool is_block_type(const sc_type *t)
 {
@@ -639,6 +692,49 @@ sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *ite
     return scope;
 }
 
+static void bind_symbol(sc_context *ctx, sc_scope *scope, const char *name, sc_value *value)
+{
+    sc_symbol *s = sc_arena_alloc(&ctx->arena, sizeof(*s));
+    if (!s)
+        return;
+    s->kind = SYM_VALUE;
+    s->name = name;
+    s->value = value;
+    sc_map_put(&ctx->arena, &scope->names, s->name, s);
+}
+
+sc_scope *sc_grant_scope(sc_context *ctx, sc_scope *outer, const sc_item *allow,
+                         const sc_component *grant, sc_scope *target, sc_value *source)
+{
+    sc_checker checker = {.ctx = ctx, .program = NULL};
+    sc_scope *scope = sc_scope_new(ctx, target);
+    if (!scope)
+        return NULL;
+    for (size_t i = 0; i < grant->inputs->fields.count; i++) {
+        const sc_record_field *field = grant->inputs->fields.items[i];
+        const sc_item *setting = find_setting(&allow->items, field->name);
+        sc_value *v;
+        if (strcmp(field->name, SC_GRANT_SOURCE) == 0)
+            v = source ? source : sc_value_new(ctx, VAL_NULL);
+        else if (setting && setting->kind == ITEM_ATTR)
+            v = sc_eval(ctx, outer, setting->value);
+        else if (field->default_value)
+            v = sc_eval(ctx, target, field->default_value);
+        else
+            v = sc_value_new(ctx, VAL_NULL);
+        bind_symbol(ctx, scope, field->name, v);
+    }
+    for (size_t i = 0; i < grant->item->items.count; i++) {
+        const sc_item *let = grant->item->items.items[i];
+        if (let->kind != ITEM_LET || !let->name.name)
+            continue;
+        sc_symbol *s = new_symbol(&checker, SYM_LET, let->name, let, scope);
+        if (s)
+            sc_map_put(&ctx->arena, &scope->names, s->name, s);
+    }
+    return scope;
+}
+
 /* The span to blame for a failed check: the setting of the first input the check
  * reads, when the instance sets it; else the instance's name. */
 static sc_span blame_span(const sc_expr *e, const sc_item *instance, const sc_component *component,
@@ -702,12 +798,26 @@ sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
     return instance->value;
 }
 
+static bool written_in_item(sc_span span, const sc_item *item)
+{
+    return span.file == item->span.file && span.start >= item->span.start && span.end <= item->span.end;
+}
+
 /* Whether a value was written inside the instance's own body, so a failed check can
  * point at it rather than at the input that holds it. */
 static bool written_in(const sc_value *v, const sc_item *instance)
 {
     return v && v->origin.end > v->origin.start && v->origin.file == instance->span.file &&
            v->origin.start >= instance->span.start && v->origin.end <= instance->span.end;
+}
+
+/* What a failed check names: "database `wp`", or "`allow web -> db`" for a grant. */
+static const char *who(sc_checker *c, const sc_component *component, const sc_item *item)
+{
+    if (item->kind == ITEM_ALLOW)
+        return sc_arena_printf(&c->ctx->arena, "`allow %s -> %s`", sc_span_text(c->ctx, item->from->span),
+                               sc_span_text(c->ctx, item->to->span));
+    return sc_arena_printf(&c->ctx->arena, "%s `%s`", component->name, item->label.name);
 }
 
 static sc_span check_keyword(const sc_item *check)
@@ -735,7 +845,7 @@ static void claim_unique(sc_checker *c, sc_scope *scope, const sc_item *check, c
         return;
     }
     sc_value *message = sc_eval(c->ctx, scope, check->message);
-    sc_diagnostic *d = sc_error(c->ctx, "E0251", at, "%s `%s`: %s", component->name, item->label.name,
+    sc_diagnostic *d = sc_error(c->ctx, "E0251", at, "%s: %s", who(c, component, item),
                                 message && message->kind == VAL_STRING ? message->s
                                                                        : "a unique key is taken");
     sc_diag_note(c->ctx, d, *first, "the same is claimed here");
@@ -761,8 +871,7 @@ static void evaluate_check(sc_checker *c, sc_scope *scope, const sc_item *check,
     sc_value *message = sc_eval(c->ctx, scope, check->message);
     bool warning = check->kind == ITEM_WARN;
     sc_diagnostic *d = sc_diag(c->ctx, warning ? SC_SEVERITY_WARNING : SC_SEVERITY_ERROR,
-                               warning ? "W0250" : "E0250", span, "%s `%s`: %s", component->name,
-                               item->label.name,
+                               warning ? "W0250" : "E0250", span, "%s: %s", who(c, component, item),
                                message && message->kind == VAL_STRING ? message->s : "a check failed");
     sc_diag_note(c->ctx, d, check_keyword(check), "the check is defined in component %s here",
                  component->name);
@@ -1104,24 +1213,41 @@ static void check_resource(sc_checker *c, sc_scope *scope, const sc_item *item)
 
 /* ---- component bodies -------------------------------------------------------------------- */
 
+/* `connectable { name = value ... }`: the record an `allow` from an instance hands to the
+ * grant of the instance it reaches, as `source` (a security group, a role ...). */
 static void check_connectable(sc_checker *c, sc_component *component)
 {
     const sc_item *item = component->connectable;
     sc_type *record = sc_type_new(c->ctx, TY_RECORD);
-    static const char *const names[] = {"security_group", "port"};
-    for (size_t i = 0; record && i < 2; i++) {
+    if (!record)
+        return;
+    for (size_t i = 0; i < item->items.count; i++) {
+        const sc_item *setting = item->items.items[i];
+        if (setting->kind == ITEM_ERROR)
+            continue;
+        if (setting->kind != ITEM_ATTR) {
+            misplaced(c, setting, "inside `connectable`", "it holds `name = value` settings");
+            continue;
+        }
+        if (sc_record_find(record, setting->name.name)) {
+            sc_error(c->ctx, "E0201", setting->name.span, "`%s` is set twice", setting->name.name);
+            continue;
+        }
+        sc_type *t = sc_check_expr(c, component->scope, setting->value);
+        if (t && sc_type_contains_secret(t)) {
+            sc_error(c->ctx, "E0240", setting->value->span,
+                     "a secret cannot be handed to other components through `connectable`");
+            continue;
+        }
         sc_record_field *f = sc_arena_alloc(&c->ctx->arena, sizeof(*f));
         if (!f)
             return;
-        f->name = names[i];
-        f->type = basic(c, i == 0 ? TY_ANY : TY_INT);
-        if (i == 1) /* a port may be unknowable (null): `allow` then needs its own */
-            f->type = sc_type_optional(c->ctx, f->type);
-        f->span = item->span;
+        f->name = setting->name.name;
+        f->type = t ? t : basic(c, TY_ERROR);
+        f->span = setting->name.span;
         sc_record_add_field(c->ctx, record, f);
     }
-    if (record)
-        check_body(c, component->scope, &item->items, record, "`connectable`", item->span);
+    component->principal = record;
 }
 
 /* Resources, lists of them (a `for` resource), or null (an `if` resource left out). */
@@ -1171,7 +1297,7 @@ void sc_check_component(sc_checker *c, sc_component *component)
     for (size_t i = 0; i < component->inputs->fields.count; i++) {
         sc_record_field *f = component->inputs->fields.items[i];
         if (f->default_value)
-            sc_check_against(c, scope, f->default_value, f->type,
+            sc_check_against(c, f->default_scope, f->default_value, f->type,
                              describe(c, "the default of input `%s`%s", f->name, ""));
     }
     for (size_t i = 0; i < component->item->items.count; i++) {
@@ -1202,6 +1328,9 @@ void sc_check_component(sc_checker *c, sc_component *component)
             }
             break;
         }
+        case ITEM_ALLOW:
+            check_allow(c, scope, item);
+            break;
         case ITEM_CHECK:
         case ITEM_WARN:
         case ITEM_UNIQUE: {
@@ -1225,6 +1354,9 @@ void sc_check_component(sc_checker *c, sc_component *component)
         check_test_lines(c, scope, component->tests.items[i]);
     component->checking = false;
     component->checked = true;
+    /* Grants last: their bodies may read every name of the component. */
+    for (size_t i = 0; i < component->grants.count; i++)
+        sc_check_component(c, component->grants.items[i]);
 }
 
 /* ---- symbols ------------------------------------------------------------------------------- */
@@ -1471,7 +1603,8 @@ static void check_output(sc_checker *c, sc_scope *scope, const sc_item *item)
         sc_diag_fix(c->ctx, d, "output one of its attributes instead");
 }
 
-static sc_component *connectable_end(sc_checker *c, sc_scope *scope, const sc_expr *e)
+/* The component of the instance at one end of an `allow`. */
+static sc_component *allow_end(sc_checker *c, sc_scope *scope, const sc_expr *e)
 {
     sc_type *t = sc_check_expr(c, scope, e);
     if (!t || t->kind == TY_ERROR)
@@ -1482,32 +1615,220 @@ static sc_component *connectable_end(sc_checker *c, sc_scope *scope, const sc_ex
         return NULL;
     }
     sc_check_component(c, t->component);
-    if (!t->component->connectable) {
-        sc_diagnostic *d = sc_error(c->ctx, "E0280", e->span, "a %s is not connectable",
-                                    t->component->name);
-        sc_diag_note(c->ctx, d, t->component->item->name.span,
-                     "component %s declares no `connectable { ... }` block", t->component->name);
+    return t->component;
+}
+
+static const sc_item *allow_setting(const sc_item *allow, const char *name)
+{
+    for (size_t i = 0; i < allow->items.count; i++) {
+        const sc_item *setting = allow->items.items[i];
+        if (setting->kind == ITEM_ATTR && strcmp(setting->name.name, name) == 0)
+            return setting;
+    }
+    return NULL;
+}
+
+static void note_grant_names(sc_checker *c, sc_diagnostic *d, const sc_component *target)
+{
+    sc_buf names;
+    sc_buf_init(&names, &c->ctx->allocator);
+    for (size_t i = 0; i < target->grants.count; i++) {
+        const sc_component *grant = target->grants.items[i];
+        sc_buf_printf(&names, "%s%s", i ? ", " : "",
+                      grant->grant_name ? sc_arena_printf(&c->ctx->arena, "\"%s\"", grant->grant_name)
+                                        : "the default (no `access`)");
+    }
+    sc_diag_note(c->ctx, d, target->item->name.span, "component %s grants: %s", target->name,
+                 names.data ? names.data : "");
+    sc_buf_free(&names);
+}
+
+/* The grant an `allow` makes: the one its `access` names, else the unnamed one. */
+const sc_component *sc_allow_grant(const sc_item *allow, const sc_component *target,
+                                   const char **access)
+{
+    const sc_item *setting = allow_setting(allow, SC_ALLOW_ACCESS);
+    *access = setting && setting->value && setting->value->kind == EXPR_STRING ? setting->value->text
+                                                                              : NULL;
+    for (size_t i = 0; i < target->grants.count; i++) {
+        const sc_component *grant = target->grants.items[i];
+        if ((*access == NULL && grant->grant_name == NULL) ||
+            (*access && grant->grant_name && strcmp(*access, grant->grant_name) == 0))
+            return grant;
+    }
+    return NULL;
+}
+
+static const sc_component *select_grant(sc_checker *c, const sc_item *allow, const sc_component *target)
+{
+    if (!target->grants.count) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0280", allow->to->span, "a %s grants nothing to `allow`",
+                                    target->name);
+        sc_diag_note(c->ctx, d, target->item->name.span,
+                     "component %s declares no `grant { ... }`: nothing says what reaching it means",
+                     target->name);
         return NULL;
     }
-    return t->component;
+    const sc_item *setting = allow_setting(allow, SC_ALLOW_ACCESS);
+    if (setting && setting->value && setting->value->kind != EXPR_STRING) {
+        sc_error(c->ctx, "E0283", setting->value->span, "`access` must be written as a string, such as \"read\"");
+        return NULL;
+    }
+    const char *access;
+    const sc_component *grant = sc_allow_grant(allow, target, &access);
+    if (grant)
+        return grant;
+    sc_diagnostic *d;
+    if (access) {
+        d = sc_error(c->ctx, "E0283", setting->value->span, "a %s has no grant \"%s\"", target->name, access);
+        const char *names[32];
+        size_t n = 0;
+        for (size_t i = 0; i < target->grants.count && n < 32; i++)
+            if (((const sc_component *)target->grants.items[i])->grant_name)
+                names[n++] = ((const sc_component *)target->grants.items[i])->grant_name;
+        const char *close = sc_closest_name(access, names, n);
+        if (close)
+            sc_diag_fix(c->ctx, d, "did you mean \"%s\"?", close);
+    } else {
+        d = sc_error(c->ctx, "E0283", allow->to->span, "a %s has no default grant: say which with `access`",
+                     target->name);
+    }
+    note_grant_names(c, d, target);
+    return NULL;
+}
+
+/* The grant's `source` wants fields the source's `connectable` must have. */
+static void check_source_fits(sc_checker *c, const sc_item *allow, const sc_component *source,
+                              const sc_component *grant)
+{
+    const sc_record_field *wanted = sc_record_find(grant->inputs, SC_GRANT_SOURCE);
+    if (!wanted || !wanted->type || wanted->type->kind != TY_RECORD)
+        return;
+    for (size_t i = 0; i < wanted->type->fields.count; i++) {
+        const sc_record_field *field = wanted->type->fields.items[i];
+        const sc_record_field *offered = source->principal ? sc_record_find(source->principal, field->name) : NULL;
+        if (offered) {
+            sc_check_assignable(c, allow->from->span, offered->type, field->type,
+                                sc_arena_printf(&c->ctx->arena, "the source's `%s`", field->name));
+            continue;
+        }
+        if (field->default_value || field->type->kind == TY_OPTIONAL)
+            continue;
+        sc_diagnostic *d = sc_error(c->ctx, "E0282", allow->from->span,
+                                    "a %s cannot be given this access: the grant needs `%s` from its "
+                                    "source, and a %s offers none",
+                                    grant->owner->name, field->name, source->name);
+        sc_diag_note(c->ctx, d, wanted->span, "the grant asks for it here");
+        if (source->connectable)
+            sc_diag_note(c->ctx, d, source->connectable->span, "what a %s offers", source->name);
+        return;
+    }
+}
+
+/* The settings an `allow` body may hold: the grant's inputs but `source`, and `access`. */
+static sc_type *allow_settings_type(sc_checker *c, const sc_component *grant)
+{
+    sc_type *record = sc_type_new(c->ctx, TY_RECORD);
+    for (size_t i = 0; record && i < grant->inputs->fields.count; i++) {
+        sc_record_field *field = grant->inputs->fields.items[i];
+        if (strcmp(field->name, SC_GRANT_SOURCE) != 0)
+            sc_record_add_field(c->ctx, record, field);
+    }
+    sc_record_field *access = sc_arena_alloc(&c->ctx->arena, sizeof(*access));
+    if (!record || !access)
+        return NULL;
+    access->name = SC_ALLOW_ACCESS;
+    access->type = sc_type_optional(c->ctx, basic(c, TY_STRING));
+    sc_record_add_field(c->ctx, record, access);
+    return record;
+}
+
+/* The scope of the stack-level instance an `allow` end names, for its checks; NULL for
+ * anything else (an input, an instance made by `for`). */
+static sc_scope *end_scope(sc_checker *c, sc_scope *scope, const sc_expr *e, const sc_component *component)
+{
+    const sc_symbol *instance = sc_referenced_instance(c, scope, e);
+    if (!instance || !instance->item || instance->item->for_iter || !instance->scope)
+        return NULL;
+    return sc_instance_scope(c->ctx, instance->scope, instance->item, (sc_component *)component);
+}
+
+/* A grant's checks, and those of the instances it holds, for one `allow` whose ends
+ * are known: reported at the allow (its setting when the check reads one). */
+static void run_grant_checks(sc_checker *c, sc_scope *scope, const sc_item *allow, const sc_component *grant)
+{
+    sc_scope *target = end_scope(c, scope, allow->to, grant->owner);
+    if (!target)
+        return;
+    const sc_symbol *from = sc_referenced_instance(c, scope, allow->from);
+    const sc_component *source_component = from && from->type && from->type->kind == TY_COMPONENT
+                                               ? from->type->component
+                                               : NULL;
+    sc_scope *source_scope = source_component ? end_scope(c, scope, allow->from, source_component) : NULL;
+    sc_value *source = NULL;
+    if (source_scope && source_component->connectable) {
+        source = sc_value_new(c->ctx, VAL_MAP);
+        for (size_t i = 0; source && i < source_component->connectable->items.count; i++) {
+            const sc_item *setting = source_component->connectable->items.items[i];
+            if (setting->kind == ITEM_ATTR)
+                sc_value_map_add(c->ctx, source, setting->name.name, sc_eval(c->ctx, source_scope, setting->value));
+        }
+    }
+    sc_scope *grant_scope = sc_grant_scope(c->ctx, scope, allow, grant, target, source);
+    if (!grant_scope)
+        return;
+    size_t before = c->ctx->diagnostics.count;
+    for (size_t i = 0; i < grant->item->items.count; i++) {
+        const sc_item *check = grant->item->items.items[i];
+        if (check->kind == ITEM_CHECK || check->kind == ITEM_WARN || check->kind == ITEM_UNIQUE)
+            evaluate_check(c, grant_scope, check, allow, (sc_component *)grant, NULL);
+        sc_component *nested = check->kind == ITEM_BLOCK ? instance_component(c, check, false) : NULL;
+        if (nested)
+            run_instance_checks(c, grant_scope, check, nested);
+    }
+    /* What the grant's own instances report points into their definitions: the allow
+     * (its one setting, when it has one) is the user's line, and names the failure. */
+    const sc_item *only_setting = allow->items.count == 1 ? allow->items.items[0] : NULL;
+    for (size_t i = before; i < c->ctx->diagnostics.count; i++) {
+        sc_diagnostic *d = c->ctx->diagnostics.items[i];
+        if (written_in_item(d->span, allow))
+            continue;
+        d->span = only_setting && only_setting->kind == ITEM_ATTR ? only_setting->value->span : allow->span;
+        const char *rest = strstr(d->message, "`: ");
+        if (rest)
+            d->message = sc_arena_printf(&c->ctx->arena, "%s: %s", who(c, grant, allow), rest + 3);
+    }
 }
 
 static void check_allow(sc_checker *c, sc_scope *scope, const sc_item *item)
 {
     sc_list_push(&c->ctx->arena, &c->allows, (void *)item);
     sc_list_push(&c->ctx->arena, &c->allow_scopes, scope);
-    connectable_end(c, scope, item->from);
-    connectable_end(c, scope, item->to);
-    if (!item->has_body)
+    sc_component *source = allow_end(c, scope, item->from);
+    sc_component *target = allow_end(c, scope, item->to);
+    if (source && !source->connectable) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0280", item->from->span,
+                                    "a %s cannot start an `allow`", source->name);
+        sc_diag_note(c->ctx, d, source->item->name.span,
+                     "component %s declares no `connectable { ... }`: nothing says what it hands "
+                     "to the grant of what it reaches", source->name);
+        source = NULL;
+    }
+    const sc_component *grant = target ? select_grant(c, item, target) : NULL;
+    if (!grant) {
+        for (size_t i = 0; i < item->items.count; i++)
+            if (((const sc_item *)item->items.items[i])->kind == ITEM_ATTR)
+                sc_check_expr(c, scope, ((const sc_item *)item->items.items[i])->value);
         return;
-    sc_type *record = sc_type_new(c->ctx, TY_RECORD);
-    sc_record_field *port = sc_arena_alloc(&c->ctx->arena, sizeof(*port));
-    if (!record || !port)
-        return;
-    port->name = "port";
-    port->type = sc_type_optional(c->ctx, basic(c, TY_INT));
-    sc_record_add_field(c->ctx, record, port);
-    check_body(c, scope, &item->items, record, "`allow`", item->span);
+    }
+    size_t errors_before = c->ctx->error_count;
+    sc_type *settings = allow_settings_type(c, grant);
+    if (settings)
+        check_body(c, scope, &item->items, settings, "`allow`", item->span);
+    if (source)
+        check_source_fits(c, item, source, grant);
+    if (c->ctx->error_count == errors_before)
+        run_grant_checks(c, scope, item, grant);
 }
 
 /* A test's lets are visible to the lines after them; asserts must be bool. */

@@ -430,7 +430,7 @@ const sc_symbol *sc_referenced_instance(sc_checker *c, sc_scope *scope, const sc
 static void note_connection_use(sc_checker *c, sc_scope *scope, const sc_expr *e,
                                 sc_component *provider)
 {
-    if (!c->current_instance || !provider->connectable)
+    if (!c->current_instance || !provider->grants.count)
         return;
     const sc_symbol *target = sc_referenced_instance(c, scope, e->left);
     if (!target || target == c->current_instance)

@@ -153,8 +153,12 @@ struct sc_component {
     sc_type *inputs;        /* TY_RECORD of the inputs */
     sc_map attributes;      /* name -> sc_attribute */
     sc_ptr_list attribute_order;
-    const sc_item *connectable; /* NULL when `allow` cannot target or start from it */
+    const sc_item *connectable; /* NULL when `allow` cannot start from it */
+    sc_type *principal;     /* the record `connectable { ... }` hands to grants, or NULL */
     const sc_item *ready;   /* `ready = ...`, or NULL */
+    sc_ptr_list grants;     /* sc_component: what `allow x -> instance` makes, by access */
+    sc_component *owner;    /* a grant: the component that declares it, else NULL */
+    const char *grant_name; /* a grant's name (the `access` that picks it); NULL: the default */
     sc_scope *scope;        /* inputs, lets, resources, nested instances */
     sc_ptr_list tests;      /* `test` items of the definition */
     bool checked;
@@ -267,6 +271,15 @@ bool sc_value_map_add(sc_context *ctx, sc_value *map, const char *key, sc_value 
 const char *sc_value_describe(sc_context *ctx, const sc_value *value);
 bool sc_value_truthy_known(const sc_value *value, bool *truth);
 
+/* `allow a -> b { access = "read" }` picks b's grant named "read"; the grant's input
+ * `source` receives a's `connectable` record. */
+#define SC_ALLOW_ACCESS "access"
+#define SC_GRANT_SOURCE "source"
+/* The grant of `target` that `allow` makes (NULL when there is none); `access` is set
+ * to the name the allow asks for, or NULL. */
+const sc_component *sc_allow_grant(const sc_item *allow, const sc_component *target,
+                                   const char **access);
+
 /* A component's own settings, written `name = value` in its body. */
 #define SC_COMPONENT_READY "ready" /* resources a reader of an instance waits for */
 
@@ -281,6 +294,11 @@ bool sc_value_truthy_known(const sc_value *value, bool *truth);
 sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance);
 /* A fresh scope holding an instance's input values (evaluated in `outer`, defaults in
  * the component) and its component's lets, ready to evaluate the definition. */
+/* The scope a grant's body is made in for one `allow`: inside the target instance's
+ * scope, with `source` bound to the source's `connectable` record, the other inputs to
+ * the allow's settings (evaluated in `outer`) or their defaults (in `target`). */
+sc_scope *sc_grant_scope(sc_context *ctx, sc_scope *outer, const sc_item *allow,
+                         const sc_component *grant, sc_scope *target, sc_value *source);
 sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *item,
                             sc_component *component);
 

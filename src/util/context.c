@@ -143,6 +143,15 @@ int sc_source_add(sc_context *ctx, const char *path, const char *text, size_t le
     return (int)(ctx->sources.count - 1);
 }
 
+const char *sc_span_text(sc_context *ctx, sc_span span)
+{
+    const sc_source *src = sc_source_get(ctx, span.file);
+    if (!src || span.end > src->len || span.start >= span.end)
+        return "?";
+    const char *text = sc_arena_strndup(&ctx->arena, src->text + span.start, span.end - span.start);
+    return text ? text : "?";
+}
+
 sc_source *sc_source_get(const sc_context *ctx, uint32_t index)
 {
     if (index >= ctx->sources.count)
