@@ -735,35 +735,6 @@ sc_scope *sc_grant_scope(sc_context *ctx, sc_scope *outer, const sc_item *allow,
     return scope;
 }
 
-/* The span to blame for a failed check: the setting of the first input the check
- * reads, when the instance sets it; else the instance's name. */
-static sc_span blame_span(const sc_expr *e, const sc_item *instance, const sc_component *component,
-                          bool *found)
-{
-    if (!e || *found)
-        return instance->label.span;
-    if (e->kind == EXPR_NAME && sc_record_find(component->inputs, e->name.name)) {
-        const sc_item *setting = find_setting(&instance->items, e->name.name);
-        if (setting) {
-            *found = true;
-            return setting->kind == ITEM_ATTR && setting->value ? setting->value->span : setting->span;
-        }
-    }
-    const sc_expr *children[] = {e->left, e->right, e->cond, e->filter};
-    for (size_t i = 0; i < 4; i++) {
-        sc_span s = blame_span(children[i], instance, component, found);
-        if (*found)
-            return s;
-    }
-    for (size_t i = 0; i < e->items.count && (e->kind == EXPR_CALL || e->kind == EXPR_LIST); i++) {
-        const sc_expr *child = e->kind == EXPR_CALL ? ((sc_arg *)e->items.items[i])->value : e->items.items[i];
-        sc_span s = blame_span(child, instance, component, found);
-        if (*found)
-            return s;
-    }
-    return instance->label.span;
-}
-
 sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
 {
     if (instance->value)
@@ -798,11 +769,6 @@ sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
     return instance->value;
 }
 
-static bool written_in_item(sc_span span, const sc_item *item)
-{
-    return span.file == item->span.file && span.start >= item->span.start && span.end <= item->span.end;
-}
-
 /* Whether a value was written inside the instance's own body, so a failed check can
  * point at it rather than at the input that holds it. */
 static bool written_in(const sc_value *v, const sc_item *instance)
@@ -811,13 +777,26 @@ static bool written_in(const sc_value *v, const sc_item *instance)
            v->origin.start >= instance->span.start && v->origin.end <= instance->span.end;
 }
 
-/* What a failed check names: "database `wp`", or "`allow web -> db`" for a grant. */
-static const char *who(sc_checker *c, const sc_component *component, const sc_item *item)
+/* Where the user wrote what a check judges: a stack-level instance, or an `allow` for a
+ * grant's checks. Checks of the instances nested inside (a service's task, a grant's
+ * ingress rule) are reported here too, since their definitions are not the user's. */
+typedef struct check_site {
+    const sc_item *item;
+    const sc_component *component;
+} check_site;
+
+/* What a failed check names: "database `wp`", or "`allow web -> db`". */
+static const char *who(sc_checker *c, const check_site *site)
 {
-    if (item->kind == ITEM_ALLOW)
-        return sc_arena_printf(&c->ctx->arena, "`allow %s -> %s`", sc_span_text(c->ctx, item->from->span),
-                               sc_span_text(c->ctx, item->to->span));
-    return sc_arena_printf(&c->ctx->arena, "%s `%s`", component->name, item->label.name);
+    if (site->item->kind == ITEM_ALLOW)
+        return sc_arena_printf(&c->ctx->arena, "`allow %s -> %s`", sc_span_text(c->ctx, site->item->from->span),
+                               sc_span_text(c->ctx, site->item->to->span));
+    return sc_arena_printf(&c->ctx->arena, "%s `%s`", site->component->name, site->item->label.name);
+}
+
+static sc_span site_span(const check_site *site)
+{
+    return site->item->kind == ITEM_ALLOW ? site->item->span : site->item->label.span;
 }
 
 static sc_span check_keyword(const sc_item *check)
@@ -826,9 +805,46 @@ static sc_span check_keyword(const sc_item *check)
     return (sc_span){check->span.file, check->span.start, check->span.start + (uint32_t)len};
 }
 
+/* The inputs of `component` that `e` reads, in reading order. */
+static void inputs_read(sc_checker *c, const sc_expr *e, const sc_component *component, sc_ptr_list *out)
+{
+    if (!e)
+        return;
+    if (e->kind == EXPR_NAME && sc_record_find(component->inputs, e->name.name))
+        sc_list_push(&c->ctx->arena, out, (void *)e);
+    const sc_expr *children[] = {e->left, e->right, e->cond, e->filter};
+    for (size_t i = 0; i < 4; i++)
+        inputs_read(c, children[i], component, out);
+    for (size_t i = 0; i < e->items.count && (e->kind == EXPR_CALL || e->kind == EXPR_LIST); i++)
+        inputs_read(c, e->kind == EXPR_CALL ? ((sc_arg *)e->items.items[i])->value : e->items.items[i],
+                    component, out);
+}
+
+/* Where a failed check points: the element of `check for` when the user wrote it; else
+ * the first input it reads that the user wrote, as a value (`cpu = 384`, also through a
+ * nested instance) or as a setting of the user's own instance; else the instance's name. */
+static sc_span blame(sc_checker *c, sc_scope *scope, const sc_item *check, const check_site *site,
+                     const sc_item *item, const sc_component *component, const sc_value *element)
+{
+    if (written_in(element, site->item))
+        return element->origin;
+    sc_ptr_list inputs = {0};
+    inputs_read(c, check->value, component, &inputs);
+    for (size_t i = 0; i < inputs.count; i++) {
+        const sc_expr *input = inputs.items[i];
+        sc_value *value = sc_eval(c->ctx, scope, input);
+        if (written_in(value, site->item))
+            return value->origin;
+        const sc_item *setting = item == site->item ? find_setting(&item->items, input->name.name) : NULL;
+        if (setting)
+            return setting->kind == ITEM_ATTR && setting->value ? setting->value->span : setting->span;
+    }
+    return site_span(site);
+}
+
 /* `unique`: the key must not have been claimed elsewhere in the program. */
-static void claim_unique(sc_checker *c, sc_scope *scope, const sc_item *check, const sc_item *item,
-                         sc_component *component, sc_value *key, sc_span at)
+static void claim_unique(sc_checker *c, sc_scope *scope, const sc_item *check, const check_site *site,
+                         const sc_component *component, sc_value *key, sc_span at)
 {
     if (!key || !sc_value_is_static(key) || key->kind == VAL_NULL)
         return;
@@ -845,36 +861,35 @@ static void claim_unique(sc_checker *c, sc_scope *scope, const sc_item *check, c
         return;
     }
     sc_value *message = sc_eval(c->ctx, scope, check->message);
-    sc_diagnostic *d = sc_error(c->ctx, "E0251", at, "%s: %s", who(c, component, item),
+    sc_diagnostic *d = sc_error(c->ctx, "E0251", at, "%s: %s", who(c, site),
                                 message && message->kind == VAL_STRING ? message->s
                                                                        : "a unique key is taken");
     sc_diag_note(c->ctx, d, *first, "the same is claimed here");
     sc_diag_note(c->ctx, d, check_keyword(check), "the rule is defined in component %s here",
-                 component->name);
+                 component->owner ? component->owner->name : component->name);
 }
 
 /* One evaluation of a check (or one element of `check for`): reports it when false. */
-static void evaluate_check(sc_checker *c, sc_scope *scope, const sc_item *check, const sc_item *item,
-                           sc_component *component, const sc_value *element)
+static void evaluate_check(sc_checker *c, sc_scope *scope, const sc_item *check, const check_site *site,
+                           const sc_item *item, const sc_component *component, const sc_value *element)
 {
-    bool found = false;
-    sc_span span = written_in(element, item) ? element->origin
-                                              : blame_span(check->value, item, component, &found);
     sc_value *v = sc_eval(c->ctx, scope, check->value);
     if (check->kind == ITEM_UNIQUE) {
-        claim_unique(c, scope, check, item, component, v, span);
+        claim_unique(c, scope, check, site, component, v,
+                     blame(c, scope, check, site, item, component, element));
         return;
     }
     bool holds;
     if (!sc_value_truthy_known(v, &holds) || holds)
         return;
+    sc_span span = blame(c, scope, check, site, item, component, element);
     sc_value *message = sc_eval(c->ctx, scope, check->message);
     bool warning = check->kind == ITEM_WARN;
     sc_diagnostic *d = sc_diag(c->ctx, warning ? SC_SEVERITY_WARNING : SC_SEVERITY_ERROR,
-                               warning ? "W0250" : "E0250", span, "%s: %s", who(c, component, item),
+                               warning ? "W0250" : "E0250", span, "%s: %s", who(c, site),
                                message && message->kind == VAL_STRING ? message->s : "a check failed");
     sc_diag_note(c->ctx, d, check_keyword(check), "the check is defined in component %s here",
-                 component->name);
+                 component->owner ? component->owner->name : component->name);
 }
 
 static sc_scope *bind_value(sc_checker *c, sc_scope *parent, sc_ident name, sc_value *value)
@@ -893,9 +908,9 @@ static sc_scope *bind_value(sc_checker *c, sc_scope *parent, sc_ident name, sc_v
 }
 
 /* `check for k, v in xs : cond, message`: the check once per element, each failure at
- * the element when the instance wrote it. Unknown collections are skipped. */
-static void evaluate_check_for(sc_checker *c, sc_scope *scope, const sc_item *check,
-                               const sc_item *item, sc_component *component)
+ * the element when the user wrote it. Unknown collections are skipped. */
+static void evaluate_check_for(sc_checker *c, sc_scope *scope, const sc_item *check, const check_site *site,
+                               const sc_item *item, const sc_component *component)
 {
     sc_value *iter = sc_eval(c->ctx, scope, check->for_iter);
     if (!iter || (iter->kind != VAL_LIST && iter->kind != VAL_MAP))
@@ -906,27 +921,49 @@ static void evaluate_check_for(sc_checker *c, sc_scope *scope, const sc_item *ch
                                               : sc_value_int(c->ctx, (long long)i);
         sc_scope *inner = bind_value(c, scope, check->for_index, key);
         inner = bind_value(c, inner, check->for_var, value);
-        evaluate_check(c, inner, check, item, component, value);
+        evaluate_check(c, inner, check, site, item, component, value);
+    }
+}
+
+static sc_component *instance_component(sc_checker *c, const sc_item *item, bool report);
+
+/* The checks of a body (a component's for one instance, or a grant's for one allow),
+ * evaluated in `scope`, then those of the instances it holds, in their own scopes. */
+static void run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, const sc_item *item,
+                            const sc_component *component, int depth)
+{
+    for (size_t i = 0; i < component->item->items.count && !c->ctx->out_of_memory; i++) {
+        const sc_item *check = component->item->items.items[i];
+        if (check->kind != ITEM_CHECK && check->kind != ITEM_WARN && check->kind != ITEM_UNIQUE)
+            continue;
+        if (check->for_iter)
+            evaluate_check_for(c, scope, check, site, item, component);
+        else
+            evaluate_check(c, scope, check, site, item, component, NULL);
+    }
+    if (depth >= 8)
+        return;
+    for (size_t i = 0; i < component->item->items.count && !c->ctx->out_of_memory; i++) {
+        const sc_item *nested = component->item->items.items[i];
+        sc_component *kind = nested->kind == ITEM_BLOCK && nested->label.name && !nested->for_iter
+                                 ? instance_component(c, nested, false)
+                                 : NULL;
+        bool present = true;
+        if (!kind || (nested->when && (!sc_value_truthy_known(sc_eval(c->ctx, scope, nested->when), &present) || !present)))
+            continue;
+        sc_scope *inner = sc_instance_scope(c->ctx, scope, nested, kind);
+        if (inner)
+            run_body_checks(c, inner, site, nested, kind, depth + 1);
     }
 }
 
 static void run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *item,
                                 sc_component *component)
 {
-    sc_scope *scope = NULL;
-    for (size_t i = 0; i < component->item->items.count; i++) {
-        const sc_item *check = component->item->items.items[i];
-        if (check->kind != ITEM_CHECK && check->kind != ITEM_WARN && check->kind != ITEM_UNIQUE)
-            continue;
-        if (!scope)
-            scope = sc_instance_scope(c->ctx, outer, item, component);
-        if (!scope)
-            return;
-        if (check->for_iter)
-            evaluate_check_for(c, scope, check, item, component);
-        else
-            evaluate_check(c, scope, check, item, component, NULL);
-    }
+    sc_scope *scope = sc_instance_scope(c->ctx, outer, item, component);
+    check_site site = {.item = item, .component = component};
+    if (scope)
+        run_body_checks(c, scope, &site, item, component, 0);
 }
 
 /* ---- instances ------------------------------------------------------------------------- */
@@ -1775,29 +1812,9 @@ static void run_grant_checks(sc_checker *c, sc_scope *scope, const sc_item *allo
         }
     }
     sc_scope *grant_scope = sc_grant_scope(c->ctx, scope, allow, grant, target, source);
-    if (!grant_scope)
-        return;
-    size_t before = c->ctx->diagnostics.count;
-    for (size_t i = 0; i < grant->item->items.count; i++) {
-        const sc_item *check = grant->item->items.items[i];
-        if (check->kind == ITEM_CHECK || check->kind == ITEM_WARN || check->kind == ITEM_UNIQUE)
-            evaluate_check(c, grant_scope, check, allow, (sc_component *)grant, NULL);
-        sc_component *nested = check->kind == ITEM_BLOCK ? instance_component(c, check, false) : NULL;
-        if (nested)
-            run_instance_checks(c, grant_scope, check, nested);
-    }
-    /* What the grant's own instances report points into their definitions: the allow
-     * (its one setting, when it has one) is the user's line, and names the failure. */
-    const sc_item *only_setting = allow->items.count == 1 ? allow->items.items[0] : NULL;
-    for (size_t i = before; i < c->ctx->diagnostics.count; i++) {
-        sc_diagnostic *d = c->ctx->diagnostics.items[i];
-        if (written_in_item(d->span, allow))
-            continue;
-        d->span = only_setting && only_setting->kind == ITEM_ATTR ? only_setting->value->span : allow->span;
-        const char *rest = strstr(d->message, "`: ");
-        if (rest)
-            d->message = sc_arena_printf(&c->ctx->arena, "%s: %s", who(c, grant, allow), rest + 3);
-    }
+    check_site site = {.item = allow, .component = grant};
+    if (grant_scope)
+        run_body_checks(c, grant_scope, &site, allow, grant, 0);
 }
 
 static void check_allow(sc_checker *c, sc_scope *scope, const sc_item *item)
