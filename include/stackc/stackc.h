@@ -99,6 +99,7 @@ typedef struct sc_build_options {
     const char *stack;      /* only this stack (the manifest lists only it), or NULL for all */
     bool export_references; /* cross-stack references as Export + Fn::ImportValue instead of
                                the default Fn::GetStackOutput (see docs/backend.md) */
+    const char *app;        /* the app's name, over the file's `app = "..."`; NULL: the file's */
 } sc_build_options;
 
 /* Checks the file, expands its components and emits one CloudFormation template per
@@ -109,6 +110,9 @@ bool sc_build_file(sc_context *ctx, const char *path, const sc_build_options *op
  * resolve relative to `name`'s folder. */
 bool sc_build_buffer(sc_context *ctx, const char *name, const char *text, size_t len,
                      const sc_build_options *options);
+/* The app the last build named its stacks after (the option's, else the file's
+ * `app = "..."`), or NULL when it named none. */
+const char *sc_build_app(const sc_context *ctx);
 size_t sc_output_count(const sc_context *ctx);
 const char *sc_output_name(const sc_context *ctx, size_t index);
 const char *sc_output_data(const sc_context *ctx, size_t index, size_t *len);

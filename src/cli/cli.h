@@ -23,6 +23,7 @@ typedef struct cli_options {
     const char *stack;
     bool yaml;
     bool export_references;
+    const char *app;     /* --app NAME, over the file's `app = "..."` */
     graph_format graph;  /* graph --format */
     bool compose;        /* build --target compose */
     /* plan, apply, destroy */

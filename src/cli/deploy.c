@@ -95,10 +95,20 @@ int cli_run_deploy(const cli_options *opts, cli_deploy_command command)
     if (!ctx)
         return SC_EXIT_INTERNAL;
     /* The whole program is built: --stack narrows the deployment, not the manifest. */
-    if (!sc_build_file(ctx, opts->files[0], NULL)) {
+    sc_build_options build = {.app = opts->app};
+    if (!sc_build_file(ctx, opts->files[0], &build)) {
         sc_render_human(ctx, stderr, isatty(STDERR_FILENO));
         sc_context_free(ctx);
         return SC_EXIT_COMPILE_ERROR;
+    }
+    /* Stacks are named after the app, so two apps never share one: deploying needs one. */
+    if (!sc_build_app(ctx)) {
+        fprintf(stderr, "stackc: %s names no app: add `app = \"NAME\"` at the top of the file, or pass "
+                        "--app NAME\n       every stack is deployed as NAME-STACK, so that apps "
+                        "sharing an account never replace each other's stacks\n",
+                opts->files[0]);
+        sc_context_free(ctx);
+        return SC_EXIT_USAGE;
     }
     size_t count = sc_output_count(ctx);
     sc_deploy_file *files = calloc(count ? count : 1, sizeof(*files));

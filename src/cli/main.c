@@ -99,6 +99,8 @@ static int parse_options(int argc, char **argv, options *opts)
                 return usage_error("unknown --target", target);
         } else if (strcmp(arg, "--stack") == 0 && i + 1 < argc) {
             opts->stack = argv[++i];
+        } else if (strcmp(arg, "--app") == 0 && i + 1 < argc) {
+            opts->app = argv[++i];
         } else if (strcmp(arg, "--cross-stack") == 0 && i + 1 < argc) {
             const char *mode = argv[++i];
             if (strcmp(mode, "export") == 0)
@@ -234,7 +236,8 @@ static int run_build(const options *opts)
         free(previous_env);
     } else {
         sc_build_options build = {
-            .yaml = opts->yaml, .stack = opts->stack, .export_references = opts->export_references};
+            .yaml = opts->yaml, .stack = opts->stack, .export_references = opts->export_references,
+            .app = opts->app};
         ok = sc_build_file(ctx, opts->files[0], &build);
     }
     /* A machine reading JSON diagnostics still wants its templates on success. */

@@ -60,7 +60,8 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
     if (!program || stopped(ctx))
         return finish(ctx);
     sc_cfn_program *expanded = sc_expand(
-        ctx, program, options->export_references ? SC_CROSS_STACK_EXPORT : SC_CROSS_STACK_WEAK);
+        ctx, program, options->export_references ? SC_CROSS_STACK_EXPORT : SC_CROSS_STACK_WEAK,
+        options->app);
     if (!expanded || stopped(ctx))
         return finish(ctx);
     struct sc_schema *schema = sc_program_schema(ctx, program);
@@ -68,6 +69,7 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
         return finish(ctx);
     if (stopped(ctx))
         return finish(ctx);
+    ctx->app = expanded->app;
     sc_emit(ctx, expanded, options->yaml ? SC_TEMPLATE_YAML : SC_TEMPLATE_JSON, options->stack,
             &ctx->outputs);
     return finish(ctx);
@@ -111,7 +113,7 @@ bool sc_test_file(sc_context *ctx, const char *path)
     sc_program *program = sc_sema_check_with_tests(ctx, path);
     if (!program || stopped(ctx))
         return finish(ctx);
-    sc_cfn_program *expanded = sc_expand(ctx, program, SC_CROSS_STACK_WEAK);
+    sc_cfn_program *expanded = sc_expand(ctx, program, SC_CROSS_STACK_WEAK, NULL);
     if (!expanded || stopped(ctx))
         return finish(ctx);
     sc_run_tests(ctx, program, expanded, &ctx->test_results);
@@ -119,6 +121,11 @@ bool sc_test_file(sc_context *ctx, const char *path)
     for (size_t i = 0; i < ctx->test_results.count; i++)
         ctx->tests_failed += sc_test_result_failed(ctx->test_results.items[i]);
     return finish(ctx);
+}
+
+const char *sc_build_app(const sc_context *ctx)
+{
+    return ctx->app;
 }
 
 size_t sc_tests_run(const sc_context *ctx)

@@ -230,6 +230,12 @@ static sc_artifact *artifact(emitter *e, const char *name, sc_buf *content)
     return a;
 }
 
+/* `--stack NAME` names a stack as declared, or as deployed (with the app's prefix). */
+static bool is_named(const sc_cfn_stack *stack, const char *name)
+{
+    return strcmp(stack->name, name) == 0 || strcmp(stack->deployed_name, name) == 0;
+}
+
 static sc_value *string_list(emitter *e, const sc_ptr_list *names)
 {
     sc_value *list = new_list(e);
@@ -241,11 +247,12 @@ static sc_value *string_list(emitter *e, const sc_ptr_list *names)
 static sc_value *manifest_stack(emitter *e, const sc_cfn_stack *stack)
 {
     sc_value *node = new_map(e);
-    put(e, node, "name", text(e, stack->name));
+    put(e, node, "name", text(e, stack->deployed_name));
+    put(e, node, "id", text(e, stack->name));
     put(e, node, "template", text(e, template_name(e, stack)));
     sc_value *deps = new_list(e);
     for (size_t i = 0; i < stack->depends_on.count; i++)
-        append(e, deps, text(e, ((sc_cfn_stack *)stack->depends_on.items[i])->name));
+        append(e, deps, text(e, ((sc_cfn_stack *)stack->depends_on.items[i])->deployed_name));
     put(e, node, "dependsOn", deps);
     sc_value *params = new_list(e);
     for (size_t i = 0; i < stack->parameters.count; i++) {
@@ -281,7 +288,7 @@ static sc_value *manifest_stack(emitter *e, const sc_cfn_stack *stack)
     for (size_t i = 0; i < stack->imports.count; i++) {
         const sc_cfn_import *imp = stack->imports.items[i];
         sc_value *import = new_map(e);
-        put(e, import, "stack", text(e, imp->from->name));
+        put(e, import, "stack", text(e, imp->from->deployed_name));
         put(e, import, "output", text(e, imp->output));
         put(e, import, "exportName", text(e, imp->export_name));
         append(e, imports, import);
@@ -309,12 +316,13 @@ static sc_value *manifest_tree(emitter *e, const char *only_stack)
     sc_value *root = new_map(e);
     sc_value *version = sc_value_int(e->ctx, 1);
     put(e, root, "version", version);
+    put(e, root, "app", text(e, e->program->app));
     put(e, root, "crossStackReferences",
         text(e, e->program->cross_stack == SC_CROSS_STACK_EXPORT ? "export" : "stack-output"));
     sc_value *stacks = new_list(e);
     for (size_t i = 0; i < e->program->stacks.count; i++) {
         const sc_cfn_stack *stack = e->program->stacks.items[i];
-        if (!only_stack || strcmp(stack->name, only_stack) == 0)
+        if (!only_stack || is_named(stack, only_stack))
             append(e, stacks, manifest_stack(e, stack));
     }
     put(e, root, "stacks", stacks);
@@ -328,6 +336,7 @@ static sc_value *manifest_tree(emitter *e, const char *only_stack)
         put(e, asset, "dockerfile", text(e, a->dockerfile));
         put(e, asset, "buildArgs", a->build_args ? a->build_args : new_map(e));
         put(e, asset, "target", text(e, a->target));
+        put(e, asset, "platform", text(e, a->platform));
         put(e, asset, "repository", text(e, SC_ASSET_REPOSITORY));
         put(e, asset, "tag", text(e, a->id));
         put(e, asset, "source", text(e, location(e, a->span)));
@@ -344,7 +353,7 @@ bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format 
     bool ok = true, found = only_stack == NULL;
     for (size_t i = 0; i < program->stacks.count; i++) {
         const sc_cfn_stack *stack = program->stacks.items[i];
-        if (only_stack && strcmp(stack->name, only_stack) != 0)
+        if (only_stack && !is_named(stack, only_stack))
             continue;
         found = true;
         if (!check_limits(&e, stack)) {

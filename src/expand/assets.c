@@ -109,6 +109,12 @@ static const char *content_hash(sc_context *ctx, const char *dir, const sc_cfn_a
     }
     if (asset->target)
         EVP_DigestUpdate(md, asset->target, strlen(asset->target) + 1);
+    /* Only a platform that was asked for counts, so images built before platforms
+     * existed keep their ids. */
+    if (asset->platform) {
+        EVP_DigestUpdate(md, "platform", sizeof("platform"));
+        EVP_DigestUpdate(md, asset->platform, strlen(asset->platform) + 1);
+    }
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(md, digest, &len);
@@ -168,6 +174,7 @@ sc_value *sc_asset_image(sc_context *ctx, sc_cfn_program *out, sc_cfn_stack *sta
     const sc_value *args = field(spec, "args");
     asset->build_args = args && args->kind == VAL_MAP ? (sc_value *)args : NULL;
     asset->target = text_field(spec, "target", NULL);
+    asset->platform = text_field(spec, "platform", NULL);
     /* Blame the user's build(...) call rather than the component that used its value. */
     if (placeholder->origin.end > placeholder->origin.start)
         span = placeholder->origin;

@@ -37,6 +37,7 @@ typedef struct pending {
     sc_scope *body_scope;   /* the instance's own scope once expanded (not for `for`) */
     sc_cfn_instance *instance; /* the instance whose body declares this, NULL at stack level */
     sc_cfn_allow *allow;       /* the `allow` whose grant declares this, or NULL */
+    const char *id_name;       /* `moved old -> new`: the old name, which ids keep */
 } pending;
 
 static sc_value *unknown(sc_context *ctx)
@@ -250,7 +251,7 @@ static sc_cfn_output *export_from(expander *x, sc_cfn_stack *producer, sc_value 
             name = sc_arena_printf(&x->ctx->arena, "%s%08X", name, fnv(k));
     output->name = name;
     output->value = v;
-    output->export_name = sc_arena_printf(&x->ctx->arena, "%s-%s", producer->name, name);
+    output->export_name = sc_arena_printf(&x->ctx->arena, "%s-%s", producer->deployed_name, name);
     sc_map_put(&x->ctx->arena, &producer->exports_by_key, k, output);
     sc_list_push(&x->ctx->arena, &producer->outputs, output);
     return output;
@@ -281,7 +282,7 @@ static sc_value *read_from_other_stack(expander *x, sc_cfn_stack *consumer, sc_v
     sc_value *ref = sc_value_new(x->ctx, VAL_MAP);
     if (!ref)
         return NULL;
-    sc_value_map_add(x->ctx, ref, "StackName", sc_value_string(x->ctx, producer->name));
+    sc_value_map_add(x->ctx, ref, "StackName", sc_value_string(x->ctx, producer->deployed_name));
     sc_value_map_add(x->ctx, ref, "OutputName", sc_value_string(x->ctx, output->name));
     return sc_value_intrinsic(x->ctx, "Fn::GetStackOutput", ref, consumer->stack);
 }
@@ -530,7 +531,8 @@ static sc_scope *iteration_scope(expander *x, sc_scope *scope, const sc_item *it
 static sc_value *declare_resource(pending *p, const sc_item *item, sc_scope *scope)
 {
     expander *x = p->x;
-    const char *base = declared_id(x->ctx, p->id_prefix, item->name.name, NULL);
+    const char *name = p->item == item && p->id_name ? p->id_name : item->name.name;
+    const char *base = declared_id(x->ctx, p->id_prefix, name, NULL);
     if (!condition_holds(x, scope, item))
         return sc_value_new(x->ctx, VAL_NULL);
     if (!item->for_iter)
@@ -540,7 +542,7 @@ static sc_value *declare_resource(pending *p, const sc_item *item, sc_scope *sco
     for (size_t i = 0; iter && list && i < iter->items.count; i++) {
         sc_value *element;
         iteration_scope(x, scope, item, iter, i, &element);
-        const char *id = declared_id(x->ctx, p->id_prefix, item->name.name, loop_suffix(x->ctx, element, i));
+        const char *id = declared_id(x->ctx, p->id_prefix, name, loop_suffix(x->ctx, element, i));
         sc_list_push(&x->ctx->arena, &list->items, resource_ref(x, p->stack, id));
     }
     return list;
@@ -693,7 +695,7 @@ static sc_value *connectable_record(expander *x, const sc_component *component, 
 }
 
 /* Expands one instance (one iteration of a `for`) and returns its attributes. */
-static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
+static sc_value *expand_one(pending *p, sc_scope *outer, const char *name, const char *id_name)
 {
     expander *x = p->x;
     const sc_item *item = p->item;
@@ -706,7 +708,8 @@ static sc_value *expand_one(pending *p, sc_scope *outer, const char *name)
     if (!item->for_iter)
         p->body_scope = scope;
     pending inner = *p;
-    inner.id_prefix = declared_id(x->ctx, p->id_prefix, name, NULL);
+    inner.id_name = NULL;
+    inner.id_prefix = declared_id(x->ctx, p->id_prefix, id_name ? id_name : name, NULL);
     inner.path = declared_path(x->ctx, p->path, name);
     sc_cfn_instance *instance = new_instance(p, inner.path);
     if (!instance)
@@ -788,16 +791,17 @@ static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol)
     if (!condition_holds(x, p->scope, item)) {
         result = sc_value_new(ctx, VAL_NULL);
     } else if (!item->for_iter) {
-        result = expand_one(p, p->scope, item->label.name);
+        result = expand_one(p, p->scope, item->label.name, p->id_name);
     } else {
         sc_value *iter = loop_elements(x, p->scope, item, true);
         result = sc_value_new(ctx, VAL_LIST);
         for (size_t i = 0; iter && result && i < iter->items.count; i++) {
             sc_value *element;
             sc_scope *inner = iteration_scope(x, p->scope, item, iter, i, &element);
-            const char *name = sc_arena_printf(&ctx->arena, "%s_%s", item->label.name,
-                                               loop_suffix(ctx, element, i));
-            sc_list_push(&ctx->arena, &result->items, expand_one(p, inner, name));
+            const char *suffix = loop_suffix(ctx, element, i);
+            const char *name = sc_arena_printf(&ctx->arena, "%s_%s", item->label.name, suffix);
+            const char *id_name = p->id_name ? sc_arena_printf(&ctx->arena, "%s_%s", p->id_name, suffix) : NULL;
+            sc_list_push(&ctx->arena, &result->items, expand_one(p, inner, name, id_name));
         }
     }
     p->value = result ? result : unknown(ctx);
@@ -894,6 +898,8 @@ static void add_parameter(expander *x, sc_cfn_stack *stack, const sc_item *item,
         sc_value *v = sc_eval(x->ctx, stack->stack->scope, option->value);
         if (strcmp(option->name.name, "description") == 0 && v && v->kind == VAL_STRING)
             param->description = v->s;
+        else if (strcmp(option->name.name, "type") == 0 && v && v->kind == VAL_STRING)
+            param->type = v->s;
         else if (strcmp(option->name.name, "allowed") == 0)
             param->allowed_values = v;
     }
@@ -923,6 +929,17 @@ static pending *new_pending(expander *x, sc_cfn_stack *stack, const sc_item *ite
     return p;
 }
 
+/* The old name a `moved old -> name` gives `name`, or NULL. */
+static const char *moved_from(const sc_stack *stack, const char *name)
+{
+    for (size_t i = 0; i < stack->moves.count; i++) {
+        const sc_item *move = stack->moves.items[i];
+        if (strcmp(move->name.name, name) == 0)
+            return move->label.name;
+    }
+    return NULL;
+}
+
 /* Gives every stack-level name a force function, before anything is evaluated. */
 static void prepare_stack(expander *x, sc_cfn_stack *stack)
 {
@@ -936,6 +953,7 @@ static void prepare_stack(expander *x, sc_cfn_stack *stack)
         pending *p = new_pending(x, stack, item, i + 1);
         if (!p)
             return;
+        p->id_name = moved_from(s, name);
         symbol->force_data = p;
         switch (item->kind) {
         case ITEM_BLOCK:
@@ -1077,12 +1095,14 @@ static const char *directory_of(sc_context *ctx, const char *path)
     return slash ? sc_arena_strndup(&ctx->arena, path, (size_t)(slash - path)) : NULL;
 }
 
-sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode)
+sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode,
+                          const char *app)
 {
     sc_cfn_program *out = sc_arena_alloc(&ctx->arena, sizeof(*out));
     if (!out || !program || !program->main)
         return NULL;
     out->cross_stack = mode;
+    out->app = app ? app : program->app;
     out->base_dir = directory_of(ctx, sc_source_get(ctx, program->main->source)->path);
     expander x = {.ctx = ctx, .program = program, .out = out};
     sc_ptr_list all = {0};
@@ -1092,6 +1112,10 @@ sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_m
             return NULL;
         stack->stack = program->stacks.items[i];
         stack->name = stack->stack->name;
+        stack->deployed_name = out->app ? sc_arena_printf(&ctx->arena, "%s-%s", out->app, stack->name)
+                                        : stack->name;
+        if (!stack->deployed_name)
+            return NULL;
         sc_map_put(&ctx->arena, &x.stacks, stack->name, stack);
         sc_list_push(&ctx->arena, &all, stack);
     }

@@ -65,6 +65,7 @@ typedef struct sc_cfn_asset {
     const char *dockerfile;
     sc_value *build_args;        /* VAL_MAP of strings */
     const char *target;          /* NULL when none */
+    const char *platform;        /* "linux/amd64", "linux/arm64", or NULL: the builder's own */
     sc_span span;
 } sc_cfn_asset;
 
@@ -82,7 +83,8 @@ typedef struct sc_cfn_import {
 
 typedef struct sc_cfn_stack {
     sc_stack *stack;
-    const char *name;
+    const char *name;            /* as declared: "Network" */
+    const char *deployed_name;   /* CloudFormation's: the app's name first, "wordpress-Network" */
     sc_ptr_list resources;       /* sc_cfn_resource, sorted by `order` at the end */
     sc_ptr_list parameters;      /* sc_cfn_parameter */
     sc_ptr_list outputs;         /* sc_cfn_output: the user's, then exports */
@@ -108,12 +110,14 @@ typedef struct sc_cfn_program {
     sc_ptr_list stacks;          /* sc_cfn_stack in deploy order */
     sc_ptr_list assets;          /* every distinct sc_cfn_asset */
     const char *base_dir;        /* the main file's folder: asset and source paths are relative to it */
+    const char *app;             /* the app's name, which prefixes every stack's; NULL: none */
     sc_cross_stack_mode cross_stack;
 } sc_cfn_program;
 
 /* Expands a program that checked without errors. NULL when out of memory; other
  * problems are diagnostics. */
-sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode);
+sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode,
+                          const char *app);
 
 /* Orders each stack's resources as their meaning needs beyond Ref and Fn::GetAtt
  * (order.c): a resource that reads an instance waits for what that instance declares

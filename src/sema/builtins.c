@@ -39,7 +39,7 @@ typedef sc_value *(*eval_fn)(sc_context *ctx, sc_value **args, size_t count);
 
 struct sc_builtin {
     const char *name;
-    param params[4];
+    param params[5];
     bool variadic; /* the last parameter repeats */
     result_fn result;
     eval_fn eval;
@@ -336,9 +336,9 @@ static sc_value *e_secret_id(sc_context *ctx, sc_value **args, size_t count)
  * an asset and the image's ECR URI. */
 static sc_value *e_build(sc_context *ctx, sc_value **args, size_t count)
 {
-    static const char *const names[] = {"context", "dockerfile", "args", "target"};
+    static const char *const names[] = {"context", "dockerfile", "args", "target", "platform"};
     sc_value *spec = sc_value_new(ctx, VAL_MAP);
-    for (size_t i = 0; spec && i < count && i < 4; i++) {
+    for (size_t i = 0; spec && i < count && i < 5; i++) {
         if (args[i]->kind == VAL_NULL)
             continue;
         if (!sc_value_is_static(args[i]))
@@ -346,6 +346,46 @@ static sc_value *e_build(sc_context *ctx, sc_value **args, size_t count)
         sc_value_map_add(ctx, spec, names[i], args[i]);
     }
     return sc_value_intrinsic(ctx, "stackc::Asset", spec, NULL);
+}
+
+static const char *spec_text(const sc_value *spec, const char *key)
+{
+    for (size_t i = 0; spec && spec->kind == VAL_MAP && i < spec->keys.count; i++)
+        if (strcmp(spec->keys.items[i], key) == 0) {
+            const sc_value *v = spec->items.items[i];
+            return v && v->kind == VAL_STRING ? v->s : NULL;
+        }
+    return NULL;
+}
+
+/* with_platform(image, "linux/arm64"): an image built by build() is built for that
+ * platform (unless build() named another: then it cannot run there); any other image
+ * is returned as it is, since a registry image names its own platforms. */
+static sc_value *e_with_platform(sc_context *ctx, sc_value **args, size_t count)
+{
+    sc_value *image = count ? args[0] : NULL;
+    if (!image || image->kind != VAL_INTRINSIC || strcmp(image->s, "stackc::Asset") != 0)
+        return image ? image : unknown(ctx);
+    if (count < 2 || !args[1] || args[1]->kind != VAL_STRING)
+        return unknown(ctx);
+    const sc_value *spec = image->items.count ? image->items.items[0] : NULL;
+    const char *asked = spec_text(spec, "platform");
+    if (asked && strcmp(asked, args[1]->s) != 0) {
+        sc_value *why = unknown(ctx);
+        if (why)
+            why->s = sc_arena_printf(&ctx->arena, "the image is built for %s, and runs on %s",
+                                     asked, args[1]->s);
+        return why;
+    }
+    sc_value *copy = sc_value_new(ctx, VAL_MAP);
+    for (size_t i = 0; copy && spec && i < spec->keys.count; i++)
+        if (strcmp(spec->keys.items[i], "platform") != 0)
+            sc_value_map_add(ctx, copy, spec->keys.items[i], spec->items.items[i]);
+    sc_value_map_add(ctx, copy, "platform", args[1]);
+    sc_value *out = sc_value_intrinsic(ctx, "stackc::Asset", copy, NULL);
+    if (out)
+        out->origin = image->origin;
+    return out;
 }
 
 static sc_value *integer(sc_context *ctx, long long i)
@@ -1121,7 +1161,7 @@ static const sc_builtin builtins[] = {
      "the region's zones (Fn::GetAZs)"},
     {"build",
      {{"context", P_STRING, false}, {"dockerfile", P_STRING, true}, {"args", P_MAP_STRING, true},
-      {"target", P_STRING, true}},
+      {"target", P_STRING, true}, {"platform", P_STRING, true}},
      false, r_string, e_build, "a Docker image built from a context directory"},
     {"cidr_contains", {{"outer", P_STRING, false}, {"inner", P_STRING, false}}, false, r_bool,
      e_cidr_contains, "whether one CIDR block lies inside another"},
@@ -1201,6 +1241,8 @@ static const sc_builtin builtins[] = {
      e_starts_with, "whether text begins with a prefix"},
     {"upper", {{"text", P_STRING, false}}, false, r_string, e_upper, "upper-case text"},
     {"values", {{"map", P_MAP, false}}, false, r_values, e_values, "the values of a map, in order"},
+    {"with_platform", {{"image", P_STRING, false}, {"platform", P_STRING, false}}, false, r_string,
+     e_with_platform, "an image built by build() made for a platform (\"linux/arm64\"); any other image as it is"},
 };
 
 enum { BUILTIN_COUNT = sizeof(builtins) / sizeof(builtins[0]) };
@@ -1224,7 +1266,7 @@ const char *sc_builtin_suggest(const char *name)
 static size_t param_count(const sc_builtin *b)
 {
     size_t n = 0;
-    while (n < 4 && b->params[n].name)
+    while (n < 5 && b->params[n].name)
         n++;
     return n;
 }
@@ -1371,7 +1413,7 @@ sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *b, c
 {
     size_t nparams = param_count(b);
     sc_type *types[8] = {0};
-    bool given[4] = {0};
+    bool given[5] = {0};
     size_t positional = 0;
     for (size_t i = 0; i < call->items.count; i++) {
         const sc_arg *arg = call->items.items[i];

@@ -1477,7 +1477,8 @@ static sc_stack *new_stack(sc_checker *c, const char *name, sc_span name_span, c
 static void check_stack_name(sc_checker *c, const sc_stack *stack)
 {
     const char *name = stack->name;
-    bool ok = isalpha((unsigned char)name[0]) && strlen(name) <= 128;
+    size_t prefix = c->program->app ? strlen(c->program->app) + 1 : 0;
+    bool ok = isalpha((unsigned char)name[0]) && prefix + strlen(name) <= 128;
     for (const char *p = name; ok && *p; p++)
         ok = isalnum((unsigned char)*p) || *p == '-';
     if (ok)
@@ -1485,7 +1486,8 @@ static void check_stack_name(sc_checker *c, const sc_stack *stack)
     sc_diagnostic *d = sc_error(c->ctx, "E0217", stack->name_span,
                                 "\"%s\" is not a valid CloudFormation stack name", name);
     sc_diag_note_plain(c->ctx, d, "a stack name starts with a letter and holds only letters, "
-                                  "digits and '-', 128 characters at most");
+                                  "digits and '-', 128 characters at most (with the app's name "
+                                  "and '-' in front)");
 }
 
 static void declare_stack_item(sc_checker *c, sc_stack *stack, const sc_item *item, sc_map *outputs)
@@ -1527,6 +1529,7 @@ static void declare_stack_item(sc_checker *c, sc_stack *stack, const sc_item *it
     case ITEM_ALLOW:
     case ITEM_TEST:
     case ITEM_ERROR:
+    case ITEM_MOVED:
         break;
     case ITEM_ATTR:
         misplaced(c, item, "directly in a stack",
@@ -1554,19 +1557,57 @@ static void declare_stack_item(sc_checker *c, sc_stack *stack, const sc_item *it
 static sc_type *param_options_type(sc_checker *c)
 {
     sc_type *record = sc_type_new(c->ctx, TY_RECORD);
-    static const char *const names[] = {"description", "allowed"};
-    for (size_t i = 0; record && i < 2; i++) {
+    static const char *const names[] = {"description", "allowed", "type"};
+    for (size_t i = 0; record && i < 3; i++) {
         sc_record_field *f = sc_arena_alloc(&c->ctx->arena, sizeof(*f));
         if (!f)
             return NULL;
         f->name = names[i];
-        sc_type *t = i == 0 ? basic(c, TY_STRING) : sc_type_new(c->ctx, TY_LIST);
+        sc_type *t = i == 1 ? sc_type_new(c->ctx, TY_LIST) : basic(c, TY_STRING);
         if (i == 1 && t)
             t->elem = basic(c, TY_ANY);
         f->type = sc_type_optional(c->ctx, t);
         sc_record_add_field(c->ctx, record, f);
     }
     return record;
+}
+
+/* CloudFormation's AWS-specific parameter types: AWS checks the value names a real
+ * thing of the account (a VPC, subnets) before anything is deployed. */
+static const char *const aws_parameter_types[] = {
+    "AWS::EC2::AvailabilityZone::Name", "AWS::EC2::Image::Id", "AWS::EC2::Instance::Id",
+    "AWS::EC2::KeyPair::KeyName", "AWS::EC2::SecurityGroup::GroupName", "AWS::EC2::SecurityGroup::Id",
+    "AWS::EC2::Subnet::Id", "AWS::EC2::Volume::Id", "AWS::EC2::VPC::Id", "AWS::Route53::HostedZone::Id",
+    "AWS::SSM::Parameter::Name",
+};
+
+/* `param p: string { type = "AWS::EC2::VPC::Id" }`, or list<string> with "List<...>". */
+static void check_aws_parameter_type(sc_checker *c, const sc_item *setting, const sc_type *base)
+{
+    if (!setting->value || setting->value->kind != EXPR_STRING)
+        return;
+    const char *text = setting->value->text;
+    bool list = strncmp(text, "List<", 5) == 0 && text[strlen(text) - 1] == '>';
+    const char *inner = list ? sc_arena_strndup(&c->ctx->arena, text + 5, strlen(text) - 6) : text;
+    size_t count = sizeof(aws_parameter_types) / sizeof(aws_parameter_types[0]);
+    bool known = strncmp(text, "AWS::SSM::Parameter::Value<", 27) == 0;
+    for (size_t i = 0; inner && !known && i < count; i++)
+        known = strcmp(inner, aws_parameter_types[i]) == 0 && !(list && i == count - 1);
+    if (!known) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0205", setting->value->span,
+                                    "\"%s\" is not an AWS-specific parameter type", text);
+        const char *close = inner ? sc_closest_name(inner, aws_parameter_types, count) : NULL;
+        if (close)
+            sc_diag_fix(c->ctx, d, list ? "did you mean \"List<%s>\"?" : "did you mean \"%s\"?", close);
+        else
+            sc_diag_note_plain(c->ctx, d, "types such as \"AWS::EC2::VPC::Id\" or "
+                                          "\"List<AWS::EC2::Subnet::Id>\"");
+        return;
+    }
+    bool is_list = base && base->kind == TY_LIST;
+    if (list != is_list && base && base->kind != TY_ERROR)
+        sc_error(c->ctx, "E0205", setting->value->span, "a %s parameter must be declared `%s`",
+                 text, list ? "list<string>" : "string");
 }
 
 static void check_param(sc_checker *c, sc_scope *scope, const sc_item *item)
@@ -1600,6 +1641,9 @@ static void check_param(sc_checker *c, sc_scope *scope, const sc_item *item)
         if (options)
             check_body(c, scope, &item->items, options,
                        sc_arena_printf(&c->ctx->arena, "param `%s`", item->name.name), item->name.span);
+        const sc_item *aws_type = find_setting(&item->items, "type");
+        if (aws_type && aws_type->kind == ITEM_ATTR)
+            check_aws_parameter_type(c, aws_type, base);
     }
 }
 
@@ -1848,6 +1892,50 @@ static void check_allow(sc_checker *c, sc_scope *scope, const sc_item *item)
         run_grant_checks(c, scope, item, grant);
 }
 
+/* `moved old -> new`: `new` (an instance or resource of this stack) keeps the logical
+ * ids `old` had, so renaming it replaces nothing. */
+static void check_moved(sc_checker *c, sc_stack *stack, const sc_item *item)
+{
+    const sc_item *from = NULL, *to = NULL;
+    for (size_t i = 0; i < stack->items.count; i++) {
+        const sc_item *other = stack->items.items[i];
+        const char *name = other->kind == ITEM_BLOCK ? other->label.name : other->name.name;
+        if (other->kind != ITEM_BLOCK && other->kind != ITEM_RESOURCE)
+            continue;
+        if (name && strcmp(name, item->label.name) == 0)
+            from = other;
+        if (name && strcmp(name, item->name.name) == 0)
+            to = other;
+    }
+    if (from) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0284", item->label.span,
+                                    "`%s` is still declared: `moved` goes from the old name to the new one",
+                                    item->label.name);
+        sc_diag_note(c->ctx, d, from->span, "`%s` is declared here", item->label.name);
+        return;
+    }
+    if (!to) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0284", item->name.span,
+                                    "stack %s declares no instance or resource `%s`", stack->name,
+                                    item->name.name);
+        const char *close = stack->scope ? sc_suggest_name(c, stack->scope, item->name.name) : NULL;
+        if (close)
+            sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
+        return;
+    }
+    for (size_t i = 0; i < stack->moves.count; i++) {
+        const sc_item *other = stack->moves.items[i];
+        if (strcmp(other->name.name, item->name.name) != 0 && strcmp(other->label.name, item->label.name) != 0)
+            continue;
+        sc_diagnostic *d = sc_error(c->ctx, "E0284", item->span, "`%s` is moved twice",
+                                    strcmp(other->name.name, item->name.name) == 0 ? item->name.name
+                                                                                     : item->label.name);
+        sc_diag_note(c->ctx, d, other->span, "first moved here");
+        return;
+    }
+    sc_list_push(&c->ctx->arena, &stack->moves, (void *)item);
+}
+
 /* A test's lets are visible to the lines after them; asserts must be bool. */
 static void check_test(sc_checker *c, sc_scope *scope, const sc_item *item)
 {
@@ -1921,6 +2009,9 @@ static void check_stack(sc_checker *c, sc_stack *stack)
             break;
         case ITEM_TEST:
             check_test(c, scope, item);
+            break;
+        case ITEM_MOVED:
+            check_moved(c, stack, item);
             break;
         default:
             break;
@@ -2158,6 +2249,34 @@ static const char *implicit_stack_name(sc_checker *c, const char *path)
     return name;
 }
 
+/* `app = "name"`: the application the file's stacks belong to. Its name prefixes every
+ * deployed stack name, so two apps never share a stack in one account. */
+static void declare_app(sc_checker *c, const sc_item *item)
+{
+    if (c->program->app) {
+        sc_error(c->ctx, "E0201", item->name.span, "`app` is set twice");
+        return;
+    }
+    if (!item->value || item->value->kind != EXPR_STRING) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0205", item->value ? item->value->span : item->span,
+                                    "`app` must be written as a string");
+        sc_diag_fix(c->ctx, d, "write `app = \"shop\"`");
+        return;
+    }
+    const char *name = item->value->text;
+    bool ok = isalpha((unsigned char)name[0]) && strlen(name) <= 64;
+    for (const char *p = name; ok && *p; p++)
+        ok = isalnum((unsigned char)*p) || *p == '-';
+    if (!ok) {
+        sc_diagnostic *d = sc_error(c->ctx, "E0217", item->value->span,
+                                    "\"%s\" cannot start a CloudFormation stack name", name);
+        sc_diag_note_plain(c->ctx, d, "an app name starts with a letter and holds only letters, digits "
+                                      "and '-', 64 characters at most");
+        return;
+    }
+    c->program->app = name;
+}
+
 static bool first_stack_in(const sc_file *file)
 {
     for (size_t i = 0; i < file->items.count; i++)
@@ -2179,6 +2298,10 @@ static void declare_file(sc_checker *c, sc_file *file, bool is_main)
         }
         if (is_test_file && item->kind != ITEM_IMPORT && item->kind != ITEM_ERROR) {
             misplaced(c, item, "in a test file", "a _test.stack file holds `test` blocks and imports");
+            continue;
+        }
+        if (item->kind == ITEM_ATTR && is_main && item->name.name && strcmp(item->name.name, "app") == 0) {
+            declare_app(c, item);
             continue;
         }
         switch (item->kind) {

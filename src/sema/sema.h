@@ -177,6 +177,7 @@ struct sc_stack {
     sc_ptr_list items;      /* the stack's body */
     sc_scope *scope;
     sc_ptr_list references; /* sc_stack_ref: other stacks this one reads from */
+    sc_ptr_list moves;      /* `moved old -> new` items, checked */
 };
 
 /* A `test` block and where its names resolve: a stack's scope, or the global one. */
@@ -206,6 +207,7 @@ typedef struct sc_program {
     sc_file *test_file;       /* MAIN_test.stack beside the main file, when loaded */
     bool test_mode;           /* checked for `stackc test`: component tests get instances */
     const struct sc_stdlib *stdlib; /* the checked standard library it started from, or NULL */
+    const char *app;          /* `app = "name"` of the main file, or NULL */
 } sc_program;
 
 /* No main source: sc_load_program loads the prelude alone. */

@@ -158,6 +158,7 @@ struct sc_context {
     sc_ptr_list outputs; /* of sc_artifact (emit/emit.h): what a build produced */
     sc_ptr_list test_results; /* what sc_test_file ran (emit/tests.c) */
     size_t tests_failed;
+    const char *app;          /* the app the last build named its stacks after, or NULL */
 };
 
 /* Adds a source (text copied into the arena); returns its index or -1. */
