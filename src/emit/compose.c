@@ -422,7 +422,7 @@ static local *add_local(composer *k, sc_stack *stack, const sc_item *item, const
     l->outer = outer;
     l->var = var_name(k, stack->name, name);
     if (item->kind == ITEM_BLOCK)
-        l->component = sc_map_get(&k->program->components, item->name.name);
+        l->component = sc_program_component(k->ctx, k->program, item->name.name, item->span.file);
     sc_map_put(&k->ctx->arena, &k->locals, l->marker, l);
     sc_list_push(&k->ctx->arena, &k->order, l);
     return l;

@@ -405,7 +405,7 @@ static sc_value *grant_port(graph *g, sc_stack *stack, sc_stack *owner, const sc
                             const sc_symbol *target, const char **access)
 {
     const sc_item *item = target->item;
-    sc_component *component = item ? sc_map_get(&g->program->components, item->name.name) : NULL;
+    sc_component *component = item ? sc_program_component(g->ctx, g->program, item->name.name, item->span.file) : NULL;
     const sc_component *grant = component ? sc_allow_grant(allow, component, access) : NULL;
     const sc_record_field *port = grant ? sc_record_find(grant->inputs, "port") : NULL;
     if (!port)

@@ -575,17 +575,19 @@ static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol);
 
 static sc_component *component_of(expander *x, const sc_item *item)
 {
-    return sc_map_get(&x->program->components, item->name.name);
+    return sc_program_component(x->ctx, x->program, item->name.name, item->span.file);
 }
 
-/* The record of an instance about to be expanded at `path` (relative to its stack). */
-static sc_cfn_instance *new_instance(pending *p, const char *path)
+/* The record of an instance named `name` about to be expanded inside `p`'s instance (or
+ * at stack level). Its path names it in the program, `default` included, so that a
+ * nested `default` instance is not taken for the one that holds it. */
+static sc_cfn_instance *new_instance(pending *p, const char *name)
 {
     expander *x = p->x;
     sc_cfn_instance *instance = sc_arena_alloc(&x->ctx->arena, sizeof(*instance));
     if (!instance)
         return NULL;
-    instance->path = sc_arena_printf(&x->ctx->arena, "%s/%s", p->stack->name, path);
+    instance->path = sc_arena_printf(&x->ctx->arena, "%s/%s", p->instance ? p->instance->path : p->stack->name, name);
     instance->parent = p->instance;
     if (!instance->path ||
         !sc_list_push(&x->ctx->arena, p->instance ? &p->instance->children : &p->stack->instances,
@@ -711,7 +713,7 @@ static sc_value *expand_one(pending *p, sc_scope *outer, const char *name, const
     inner.id_name = NULL;
     inner.id_prefix = declared_id(x->ctx, p->id_prefix, id_name ? id_name : name, NULL);
     inner.path = declared_path(x->ctx, p->path, name);
-    sc_cfn_instance *instance = new_instance(p, inner.path);
+    sc_cfn_instance *instance = new_instance(p, name);
     if (!instance)
         return NULL;
     instance->component = component;

@@ -4,6 +4,7 @@
 #include "sema/checker.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <regex.h>
 #include <stdint.h>
@@ -87,6 +88,12 @@ static sc_type *r_list_string(sc_checker *c, sc_type **args)
 {
     (void)args;
     return make_list(c, TY_STRING);
+}
+
+static sc_type *r_optional_int(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    return sc_type_optional(c->ctx, make(c, TY_INT));
 }
 
 static sc_type *r_optional_list_string(sc_checker *c, sc_type **args)
@@ -634,6 +641,66 @@ static bool regex_full_match(const char *pattern, const char *text, regmatch_t *
     return hit;
 }
 
+/* "0042" -> 42: decimal digits only, optionally signed, within 64 bits; null otherwise. */
+static sc_value *e_parse_int(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count))
+        return unknown(ctx);
+    const char *text = args[0]->s;
+    const char *digits = text[0] == '-' ? text + 1 : text;
+    if (!digits[0] || strlen(digits) > 19 || strspn(digits, "0123456789") != strlen(digits))
+        return sc_value_new(ctx, VAL_NULL);
+    errno = 0;
+    long long n = strtoll(text, NULL, 10);
+    return errno ? sc_value_new(ctx, VAL_NULL) : integer(ctx, n);
+}
+
+/* Every match of `pattern` in `text` (leftmost, longest, not overlapping) replaced by
+ * `replacement`, taken literally. */
+static sc_value *e_regex_replace(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || sc_regex_problem(args[0]->s))
+        return unknown(ctx);
+    regex_t re;
+    if (regcomp(&re, args[0]->s, REG_EXTENDED) != 0)
+        return unknown(ctx);
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
+    const char *at = args[1]->s;
+    regmatch_t m;
+    while (*at && regexec(&re, at, 1, &m, at == args[1]->s ? 0 : REG_NOTBOL) == 0) {
+        sc_buf_append(&out, at, (size_t)m.rm_so);
+        sc_buf_puts(&out, args[2]->s);
+        if (m.rm_eo == m.rm_so) { /* an empty match: keep one character and go on */
+            sc_buf_putc(&out, at[m.rm_eo]);
+            at += m.rm_eo + 1;
+        } else {
+            at += m.rm_eo;
+        }
+    }
+    sc_buf_puts(&out, at);
+    regfree(&re);
+    sc_value *v = sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
+    sc_buf_free(&out);
+    return v;
+}
+
+/* Whether an image is built from a directory by build() (and so pushed to ECR by stackc). */
+static sc_value *e_built(sc_context *ctx, sc_value **args, size_t count)
+{
+    const sc_value *image = count ? args[0] : NULL;
+    if (image && image->kind == VAL_INTRINSIC && strcmp(image->s, "stackc::Asset") == 0)
+        return boolean(ctx, true);
+    return sc_value_is_static(image) ? boolean(ctx, false) : unknown(ctx);
+}
+
+/* Whether the compiler knows a value (a literal, a computed string), rather than AWS at
+ * deploy time (an id, a parameter). */
+static sc_value *e_known(sc_context *ctx, sc_value **args, size_t count)
+{
+    return boolean(ctx, count && sc_value_is_static(args[0]));
+}
+
 static sc_value *e_regex_match(sc_context *ctx, sc_value **args, size_t count)
 {
     if (!all_known(args, count) || sc_regex_problem(args[0]->s))
@@ -1163,6 +1230,8 @@ static const sc_builtin builtins[] = {
      {{"context", P_STRING, false}, {"dockerfile", P_STRING, true}, {"args", P_MAP_STRING, true},
       {"target", P_STRING, true}, {"platform", P_STRING, true}},
      false, r_string, e_build, "a Docker image built from a context directory"},
+    {"built", {{"image", P_STRING, false}}, false, r_bool, e_built,
+     "whether an image is built by build() (pushed to ECR by stackc)"},
     {"cidr_contains", {{"outer", P_STRING, false}, {"inner", P_STRING, false}}, false, r_bool,
      e_cidr_contains, "whether one CIDR block lies inside another"},
     {"cidr_prefix", {{"cidr", P_STRING, false}}, false, r_int, e_cidr_prefix,
@@ -1201,6 +1270,8 @@ static const sc_builtin builtins[] = {
     {"json", {{"value", P_ANY, false}}, false, r_string, e_json,
      "the JSON text of a value known at compile time"},
     {"keys", {{"map", P_MAP, false}}, false, r_list_string, e_keys, "the keys of a map, in order"},
+    {"known", {{"value", P_ANY, false}}, false, r_bool, e_known,
+     "whether a value is known at compile time (not an id or parameter only AWS knows)"},
     {"length", {{"value", P_COLLECTION, false}}, false, r_int, e_length,
      "elements of a list or map, or bytes of a string"},
     {"lookup", {{"map", P_MAP, false}, {"key", P_STRING, false}, {"default", P_ANY, true}}, false,
@@ -1213,6 +1284,8 @@ static const sc_builtin builtins[] = {
      "in tests: a stack's outputs by name"},
     {"parameters", {{"stack", P_STRING, false}}, false, r_map_any, e_test_only,
      "in tests: a stack's parameters by name (type, default, no_echo)"},
+    {"parse_int", {{"text", P_STRING, false}}, false, r_optional_int, e_parse_int,
+     "the int a string of decimal digits spells (\"08\" is 8), or null"},
     {"partition", {{0}}, false, r_string, e_partition, "the AWS partition (AWS::Partition)"},
     {"range", {{"start_or_count", P_INT, false}, {"end", P_INT, true}}, false, r_list_int, e_range,
      "integers from start (default 0) up to, not including, end"},
@@ -1222,6 +1295,8 @@ static const sc_builtin builtins[] = {
      "the whole match and each group when the text matches the pattern entirely, else null"},
     {"regex_match", {{"pattern", P_STRING, false}, {"text", P_STRING, false}}, false, r_bool,
      e_regex_match, "whether the text matches a POSIX extended regular expression entirely"},
+    {"regex_replace", {{"pattern", P_STRING, false}, {"text", P_STRING, false}, {"replacement", P_STRING, false}},
+     false, r_string, e_regex_replace, "every match of a pattern in the text replaced"},
     {"replace", {{"text", P_STRING, false}, {"old", P_STRING, false}, {"new", P_STRING, false}},
      false, r_string, e_replace, "text with every occurrence of old replaced"},
     {"resource_at", {{"path", P_STRING, false}}, false, r_view, e_test_only,
@@ -1449,7 +1524,7 @@ sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *b, c
                                     b->name, b->params[i].name);
         sc_diag_note_plain(c->ctx, d, "%s(): %s", b->name, b->summary);
     }
-    if (b->eval == e_regex_match || b->eval == e_regex_groups)
+    if (b->eval == e_regex_match || b->eval == e_regex_groups || b->eval == e_regex_replace)
         check_pattern(c, call);
     sc_type *result = b->result(c, types);
     if (strcmp(b->name, "resources") == 0)
@@ -1508,7 +1583,8 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
             return NULL;
     sc_value *result = b->eval == e_test_only ? test_builtin(ctx, scope, b, args, count)
                                               : b->eval(ctx, args, count);
-    if (result && result->kind == VAL_INTRINSIC && strcmp(result->s, "stackc::Asset") == 0)
+    if (result && result->kind == VAL_INTRINSIC && strcmp(result->s, "stackc::Asset") == 0 &&
+        !result->origin.end)
         result->origin = call->span;
     return result;
 }

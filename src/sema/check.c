@@ -55,6 +55,28 @@ static void misplaced(sc_checker *c, const sc_item *item, const char *where, con
 static const char *const builtin_type_names[] = {"any",    "bool",   "duration", "int", "list",
                                                  "map",    "number", "secret",   "size", "string"};
 
+static bool in_library(const sc_context *ctx, uint32_t file)
+{
+    const sc_source *src = sc_source_get(ctx, file);
+    return src && src->library;
+}
+
+sc_component *sc_program_component(const sc_context *ctx, const sc_program *program,
+                                   const char *name, uint32_t file)
+{
+    if (in_library(ctx, file))
+        return sc_map_get(&program->library_components, name);
+    return sc_map_get(&program->components, name);
+}
+
+sc_type *sc_program_type(const sc_context *ctx, const sc_program *program, const char *name,
+                         uint32_t file)
+{
+    if (in_library(ctx, file))
+        return sc_map_get(&program->library_types, name);
+    return sc_map_get(&program->types, name);
+}
+
 static sc_type *resolve_named(sc_checker *c, sc_scope *scope, const sc_type_expr *t)
 {
     const char *name = t->name.name;
@@ -85,10 +107,10 @@ static sc_type *resolve_named(sc_checker *c, sc_scope *scope, const sc_type_expr
     }
     if (t->args.count)
         sc_error(c->ctx, "E0202", t->span, "`%s` takes no type arguments", name);
-    sc_type *named = sc_map_get(&c->program->types, name);
+    sc_type *named = sc_program_type(c->ctx, c->program, name, t->name.span.file);
     if (named)
         return named;
-    sc_component *component = sc_map_get(&c->program->components, name);
+    sc_component *component = sc_program_component(c->ctx, c->program, name, t->name.span.file);
     if (component) {
         sc_type *ref = sc_type_new(c->ctx, TY_COMPONENT);
         if (ref)
@@ -183,7 +205,7 @@ static bool declared_before(const sc_checker *c, sc_span a, sc_span b)
  * means never depends on the names of the file that imports it. */
 static bool clashes_with_component(sc_checker *c, const sc_item *type)
 {
-    const sc_component *component = sc_map_get(&c->program->components, type->name.name);
+    const sc_component *component = sc_program_component(c->ctx, c->program, type->name.name, type->name.span.file);
     if (!component || !declared_before(c, component->item->name.span, type->name.span))
         return false;
     sc_diagnostic *d =
@@ -195,7 +217,7 @@ static bool clashes_with_component(sc_checker *c, const sc_item *type)
 
 static void clashes_with_type(sc_checker *c, const sc_item *component)
 {
-    const sc_type *type = sc_map_get(&c->program->types, component->name.name);
+    const sc_type *type = sc_program_type(c->ctx, c->program, component->name.name, component->name.span.file);
     if (!type)
         return;
     sc_diagnostic *d = sc_error(c->ctx, "E0201", component->name.span, "`%s` is already a type",
@@ -218,7 +240,9 @@ static void declare_types(sc_checker *c, sc_file *file)
             continue;
         if (clashes_with_component(c, item))
             continue;
-        if (sc_map_get(&c->program->types, item->name.name)) {
+        bool library = in_library(c->ctx, item->span.file);
+        const sc_type *earlier = sc_program_type(c->ctx, c->program, item->name.name, item->span.file);
+        if (earlier && (!earlier->declared_by || in_library(c->ctx, earlier->declared_by->span.file) == library)) {
             sc_error(c->ctx, "E0201", item->name.span, "type `%s` is declared twice",
                      item->name.name);
             continue;
@@ -233,6 +257,8 @@ static void declare_types(sc_checker *c, sc_file *file)
         named->name = item->name.name;
         named->declared_by = item;
         sc_map_put(&c->ctx->arena, &c->program->types, item->name.name, named);
+        if (library)
+            sc_map_put(&c->ctx->arena, &c->program->library_types, item->name.name, named);
     }
 }
 
@@ -240,7 +266,12 @@ static void declare_types(sc_checker *c, sc_file *file)
 
 static void declare_component(sc_checker *c, const sc_item *item)
 {
+    bool library = in_library(c->ctx, item->span.file);
     sc_component *existing = sc_map_get(&c->program->components, item->name.name);
+    /* The program's own component may take a library component's name: the library
+     * keeps its own, the program's files see theirs. */
+    if (existing && in_library(c->ctx, existing->item->span.file) && !library)
+        existing = NULL;
     if (existing) {
         sc_diagnostic *d = sc_error(c->ctx, "E0201", item->name.span,
                                     "component `%s` is defined twice", item->name.name);
@@ -253,6 +284,8 @@ static void declare_component(sc_checker *c, const sc_item *item)
     component->name = item->name.name;
     component->item = item;
     sc_map_put(&c->ctx->arena, &c->program->components, component->name, component);
+    if (library)
+        sc_map_put(&c->ctx->arena, &c->program->library_components, component->name, component);
     sc_list_push(&c->ctx->arena, &c->program->component_order, component);
 }
 
@@ -641,6 +674,28 @@ static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list 
     return out;
 }
 
+/* The instances a component holds, as this instance's: each evaluates to its attributes
+ * with this instance's values flowing in, so checks can read them (`default.ports`). */
+static void bind_nested_instances(sc_checker *c, sc_scope *scope, const sc_component *component)
+{
+    if (!component->scope)
+        return;
+    for (size_t i = 0; i < component->item->items.count; i++) {
+        const sc_item *nested = component->item->items.items[i];
+        if (nested->kind != ITEM_BLOCK || !nested->label.name || nested->for_iter ||
+            sc_map_get(&scope->names, nested->label.name))
+            continue;
+        const sc_symbol *definition = sc_scope_lookup_local(component->scope, nested->label.name);
+        if (!definition || definition->kind != SYM_INSTANCE || !definition->type)
+            continue;
+        sc_symbol *s = new_symbol(c, SYM_INSTANCE, nested->label, nested, scope);
+        if (!s)
+            return;
+        s->type = definition->type;
+        sc_map_put(&c->ctx->arena, &scope->names, s->name, s);
+    }
+}
+
 /* "Stack/instance/nested": the enclosing instance's path, or the stack's name, then the
  * label. NULL where neither is known (a component checked on its own). */
 static const char *instance_path(sc_checker *c, sc_scope *outer, const sc_item *item)
@@ -689,6 +744,7 @@ sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *ite
         if (s)
             sc_map_put(&c->ctx->arena, &scope->names, s->name, s);
     }
+    bind_nested_instances(c, scope, component);
     return scope;
 }
 
@@ -1007,7 +1063,7 @@ static sc_scope *repeat_scope(sc_checker *c, sc_scope *scope, const sc_item *ite
 
 static sc_component *instance_component(sc_checker *c, const sc_item *item, bool report)
 {
-    sc_component *component = sc_map_get(&c->program->components, item->name.name);
+    sc_component *component = sc_program_component(c->ctx, c->program, item->name.name, item->span.file);
     if (component || !report)
         return component;
     sc_diagnostic *d = sc_error(c->ctx, "E0202", item->name.span, "unknown component `%s`",
@@ -2359,7 +2415,9 @@ static bool continue_from_stdlib(sc_checker *c, size_t *first_file, size_t *firs
     const sc_program *stdlib = c->program->stdlib->program;
     sc_program *program = c->program;
     if (!sc_map_copy(&c->ctx->arena, &program->components, &stdlib->components) ||
-        !sc_map_copy(&c->ctx->arena, &program->types, &stdlib->types))
+        !sc_map_copy(&c->ctx->arena, &program->types, &stdlib->types) ||
+        !sc_map_copy(&c->ctx->arena, &program->library_components, &stdlib->library_components) ||
+        !sc_map_copy(&c->ctx->arena, &program->library_types, &stdlib->library_types))
         return false;
     for (size_t i = 0; i < stdlib->component_order.count; i++)
         if (!sc_list_push(&c->ctx->arena, &program->component_order,

@@ -196,9 +196,13 @@ typedef struct sc_test_decl {
 
 typedef struct sc_program {
     sc_ptr_list files;      /* sc_file, the main file last */
-    sc_map components;      /* name -> sc_component */
+    sc_map components;      /* name -> sc_component, as the program's own files see them */
+    sc_map library_components; /* name -> sc_component, as the standard library sees them:
+                                  a program's component may take a library component's
+                                  name without changing what the library means */
     sc_ptr_list component_order;
     sc_map types;           /* name -> sc_type (named `type` declarations) */
+    sc_map library_types;   /* likewise, as the standard library sees them */
     sc_ptr_list stacks;     /* in source order */
     sc_scope *global;       /* stacks by name */
     sc_file *main;
@@ -244,6 +248,13 @@ sc_program *sc_sema_check_with_tests(sc_context *ctx, const char *path);
 sc_program *sc_sema_check(sc_context *ctx, const char *path);
 /* The same for a buffer already added as source `source`. */
 sc_program *sc_sema_check_source(sc_context *ctx, uint32_t source);
+
+/* The component or named type `name` means in the source `file` (the standard library
+ * sees its own even where the program defines one of the same name). */
+sc_component *sc_program_component(const sc_context *ctx, const sc_program *program,
+                                   const char *name, uint32_t file);
+sc_type *sc_program_type(const sc_context *ctx, const sc_program *program, const char *name,
+                         uint32_t file);
 
 /* Types. */
 sc_type *sc_type_new(sc_context *ctx, sc_type_kind kind);

@@ -118,6 +118,7 @@ typedef struct sc_source {
     size_t len;
     uint32_t *line_starts; /* offsets of each line's first byte; built on demand */
     size_t line_count;
+    bool library;      /* read from the standard library's folder */
 } sc_source;
 
 /* ---- diagnostics ---------------------------------------------------------------- */

@@ -151,7 +151,7 @@ static void test_test_command(void)
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_PTR_NOT_NULL(
         strstr(r.out, "PASS by default: encrypted, protected, snapshot on delete"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "11 passed, 0 failed\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "13 passed, 0 failed\n"));
     free(r.out);
 }
 

@@ -81,7 +81,7 @@ static void test_standard_components_pass_their_tests(void)
     sc_context_set_stdlib_dir(ctx, STACKC_REPO_ROOT "/stdlib");
     sc_context_set_all_component_tests(ctx, true);
     CU_ASSERT_TRUE(sc_test_file(ctx, "tests/stack-tests/stdlib-defaults.stack"));
-    CU_ASSERT_EQUAL(sc_tests_run(ctx), 11); /* 6 in stdlib/, 5 in the program */
+    CU_ASSERT_EQUAL(sc_tests_run(ctx), 13); /* 6 in stdlib/, 5 in the program */
     CU_ASSERT_EQUAL(sc_tests_failed(ctx), 0);
     if (sc_tests_failed(ctx))
         sc_render_tests(ctx, stderr, false);

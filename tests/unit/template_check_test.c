@@ -18,6 +18,7 @@
 typedef struct template_file {
     char name[256];
     cJSON *root;
+    char stack[256]; /* the deployed stack name the manifest gives the template */
 } template_file;
 
 static bool is_pseudo(const char *name)
@@ -146,10 +147,8 @@ static int check_cross_stack(const cJSON *value, const template_file *all, size_
     if (read) {
         const char *stack = cJSON_GetObjectItem(read, "StackName")->valuestring;
         const char *output = cJSON_GetObjectItem(read, "OutputName")->valuestring;
-        char file[300];
-        snprintf(file, sizeof(file), "%s.template.json", stack);
         for (size_t i = 0; i < count; i++)
-            if (strcmp(all[i].name, file) == 0 &&
+            if (strcmp(all[i].stack, stack) == 0 &&
                 cJSON_GetObjectItem(cJSON_GetObjectItem(all[i].root, "Outputs"), output))
                 return 0;
         fprintf(stderr, "\n%s: reads %s.%s, which no template declares\n", where, stack, output);
@@ -171,6 +170,27 @@ static int check_cross_stack(const cJSON *value, const template_file *all, size_
     const cJSON *child;
     cJSON_ArrayForEach(child, value) problems += check_cross_stack(child, all, count, where);
     return problems;
+}
+
+/* Each template's stack as deployed (the app's name first), from the manifest beside it. */
+static void name_stacks(const char *dir, template_file *templates, size_t count)
+{
+    char path[1400];
+    snprintf(path, sizeof(path), "%s/manifest.json", dir);
+    char *text = test_read_file(path, NULL);
+    cJSON *manifest = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    CU_ASSERT_PTR_NOT_NULL(manifest);
+    const cJSON *stack;
+    cJSON_ArrayForEach(stack, cJSON_GetObjectItem(manifest, "stacks"))
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(stack, "name"));
+        const char *file = cJSON_GetStringValue(cJSON_GetObjectItem(stack, "template"));
+        for (size_t i = 0; name && file && i < count; i++)
+            if (strcmp(templates[i].name, file) == 0)
+                snprintf(templates[i].stack, sizeof(templates[i].stack), "%s", name);
+    }
+    cJSON_Delete(manifest);
 }
 
 static void test_golden_templates_are_valid(void)
@@ -207,6 +227,7 @@ static void test_golden_templates_are_valid(void)
         }
         if (dir)
             closedir(dir);
+        name_stacks(dir_path, templates, count);
         for (size_t i = 0; i < count; i++) {
             CU_ASSERT_EQUAL(check_template(&templates[i], schema), 0);
             CU_ASSERT_EQUAL(check_cross_stack(templates[i].root, templates, count, templates[i].name), 0);
