@@ -205,6 +205,34 @@ static int run_check(const options *opts)
 static bool write_all(const char *path, const char *data, size_t len);
 static char *read_all(const char *path, size_t *len);
 
+/* `mkdir -p`: `-o site/out/prod` works on a fresh checkout. On failure errno says why. */
+static bool make_directories(const char *dir)
+{
+    char path[4096];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof(path)) {
+        errno = len ? ENAMETOOLONG : ENOENT;
+        return false;
+    }
+    memcpy(path, dir, len + 1);
+    for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return false;
+        *slash = '/';
+    }
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return false;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return false;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return false;
+    }
+    return true;
+}
+
 static int run_build(const options *opts)
 {
     if (opts->file_count != 1)
@@ -244,7 +272,7 @@ static int run_build(const options *opts)
         sc_render_human(ctx, stderr, isatty(STDERR_FILENO));
     int status = ok ? SC_EXIT_OK : SC_EXIT_COMPILE_ERROR;
     const char *dir = opts->out_dir ? opts->out_dir : "stackc.out";
-    if (ok && mkdir(dir, 0755) != 0 && errno != EEXIST) {
+    if (ok && !make_directories(dir)) {
         fprintf(stderr, "stackc: cannot create \"%s\": %s\n", dir, strerror(errno));
         status = SC_EXIT_IO;
     }

@@ -128,6 +128,29 @@ static void test_build_writes_templates_and_manifest(void)
     free(r.out);
 }
 
+static void test_build_creates_missing_parents(void)
+{
+    char command[512], path[512];
+    snprintf(command, sizeof(command), "build examples/wordpress/site.stack -o %s/a/b/c", temp_dir);
+    run_result r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    free(r.out);
+    snprintf(path, sizeof(path), "%s/a/b/c/manifest.json", temp_dir);
+    CU_ASSERT_EQUAL(access(path, R_OK), 0);
+    /* A file in the way is a file error that names the folder and the reason. */
+    snprintf(path, sizeof(path), "%s/plain-file", temp_dir);
+    test_write_file(path, "x", 1);
+    snprintf(command, sizeof(command), "build examples/wordpress/site.stack -o %s/plain-file/out",
+             temp_dir);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 3);
+    char expected[600];
+    snprintf(expected, sizeof(expected),
+             "stackc: cannot create \"%s/plain-file/out\": Not a directory\n", temp_dir);
+    CU_ASSERT_STRING_EQUAL(r.out, expected);
+    free(r.out);
+}
+
 static void test_test_command(void)
 {
     run_result r = run("test examples/wordpress/site.stack");
@@ -189,6 +212,7 @@ int main(void)
         {"fmt --check lists unformatted files; fmt rewrites them", test_fmt_check},
         {"fmt - formats standard input to standard output", test_fmt_stdin},
         {"build writes templates and the manifest", test_build_writes_templates_and_manifest},
+        {"build -o creates missing parent folders", test_build_creates_missing_parents},
         {"test runs test blocks: exit 0 all pass, 5 on a failure", test_test_command},
         {NULL, NULL},
     };
