@@ -91,8 +91,8 @@ static const deploy_option deploy_options[] = {
     {{"--profile", NULL, "PROFILE", "the profile of ~/.aws/config and ~/.aws/credentials to use"},
      FOR_PLAN | FOR_APPLY | FOR_DESTROY},
     {{"--bucket", NULL, "BUCKET",
-      "the S3 bucket for templates too big to send inline and for assets (default "
-      "stackc-assets-ACCOUNT-REGION, made when missing)"},
+      "the S3 bucket for templates too big to send inline (default "
+      "stackc-assets-ACCOUNT-REGION, created when missing)"},
      FOR_PLAN | FOR_APPLY},
     {{"--verbose", "-v", NULL, "show every HTTP request, with signatures and tokens redacted"},
      FOR_PLAN | FOR_APPLY | FOR_DESTROY},
@@ -260,9 +260,9 @@ static const cli_command_doc commands[] = {
      graph_options, 0, true, graph_examples, graph_exits},
     {"test", "FILE... [options]", "run the test blocks against what each file compiles to",
      "Runs the `test` blocks of each FILE, and of FILE_test.stack beside it, against the "
-     "templates it compiles to; the tests written inside components run on default instances "
-     "of the components FILE uses. One report per file; with several files, a last line with "
-     "the totals.",
+     "templates it compiles to; the tests inside the components FILE defines run on default "
+     "instances of them. One report per file; with several files, a last line with the "
+     "totals.",
      test_options, 0, true, test_examples, test_exits},
     {"fmt", "FILE... [options]", "rewrite files in the canonical layout",
      "Rewrites each FILE in the canonical layout, in place. The FILE `-` is standard input, "
