@@ -10,11 +10,16 @@ typedef enum output_format { FORMAT_HUMAN, FORMAT_JSON } output_format;
 
 typedef enum graph_format { GRAPH_DOT, GRAPH_MERMAID, GRAPH_SVG } graph_format;
 
+struct cli_command_doc;
+
 typedef struct cli_options {
     const char *command;
+    const struct cli_command_doc *doc; /* the command's documentation, src/cli/help.c */
+    bool help;                         /* COMMAND --help */
+    bool man;                          /* help --man */
     const char *files[256];
     int file_count;
-    output_format format;
+    output_format format; /* diagnostics (check, build --diagnostics), test results */
     const char *dump;
     const char *stdlib_dir;
     bool check_only; /* fmt --check */
