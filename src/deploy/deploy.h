@@ -128,6 +128,10 @@ sc_deploy_result sc_deploy_error(const sc_deploy_run *run, const char *stack, sc
                                  const sc_aws_error *err, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* The account of the credentials (STS GetCallerIdentity), once per run, in
+ * run->account. */
+sc_deploy_result sc_deploy_learn_account(sc_deploy_run *run);
+
 bool sc_deploy_cancelled(const sc_deploy_run *run);
 /* Reports the interruption and returns SC_DEPLOY_CANCELLED. */
 sc_deploy_result sc_deploy_interrupted(const sc_deploy_run *run, const char *stack,

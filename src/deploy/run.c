@@ -2,6 +2,8 @@
  * resolved, the AWS client made; events, errors, time and cancellation. */
 #include "deploy/deploy.h"
 
+#include "aws/sts.h"
+
 #include <openssl/rand.h>
 
 #include <errno.h>
@@ -171,6 +173,29 @@ sc_deploy_result sc_deploy_interrupted(const sc_deploy_run *run, const char *sta
 {
     sc_deploy_note(run, stack, "interrupted %s", what);
     return SC_DEPLOY_CANCELLED;
+}
+
+/* ---- who we are --------------------------------------------------------------------- */
+
+sc_deploy_result sc_deploy_learn_account(sc_deploy_run *run)
+{
+    if (run->account)
+        return SC_DEPLOY_OK;
+    sc_aws_caller_identity identity = {0};
+    sc_aws_error err = {0};
+    sc_aws_status status = sc_aws_sts_get_caller_identity(&run->client, &identity, &err);
+    if (status != SC_AWS_OK) {
+        sc_deploy_result r =
+            sc_deploy_error(run, NULL, status, &err, "cannot tell which AWS account this is");
+        sc_aws_error_clear(&err);
+        return r;
+    }
+    run->account = identity.account;
+    identity.account = NULL;
+    sc_aws_caller_identity_clear(&identity);
+    return run->account
+               ? SC_DEPLOY_OK
+               : sc_deploy_error(run, NULL, SC_AWS_ERR_PROTOCOL, NULL, "STS named no account");
 }
 
 /* ---- beginning and end --------------------------------------------------------------- */

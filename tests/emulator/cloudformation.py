@@ -1054,16 +1054,20 @@ def stack_or_error(ctx, name_or_id, include_deleted=False):
     return stack
 
 
+S3_HOST_RE = re.compile(r"^(?:(?P<bucket>[a-z0-9.-]+)\.)?s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com"
+                        r"(?:\.cn)?$")
+
+
 def template_from_url(ctx, url):
-    """Reads a TemplateURL from the emulator's S3: path style (any host)
-    http://host/bucket/key or virtual-hosted https://bucket.s3...amazonaws.com/key."""
+    """Reads a TemplateURL from the emulator's S3. As in AWS, only an https URL of S3
+    itself is accepted: virtual-hosted https://bucket.s3.REGION.amazonaws.com/key or
+    path style https://s3.REGION.amazonaws.com/bucket/key."""
     parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    match = S3_HOST_RE.match(parsed.hostname or "")
+    if parsed.scheme != "https" or not match:
         raise ServiceError("ValidationError", "TemplateURL must be a supported URL.")
     path = urllib.parse.unquote(parsed.path)
-    host = parsed.hostname or ""
-    match = re.match(r"^(?P<bucket>[a-z0-9.-]+)\.s3[.-]", host)
-    if match:
+    if match.group("bucket"):
         bucket, key = match.group("bucket"), path.lstrip("/")
     else:
         bucket, _, key = path.lstrip("/").partition("/")

@@ -51,7 +51,8 @@ FAULT_KINDS = ("throttle", "server_error", "drop", "delay", "expired_token", "fa
 # Request headers kept in the request log (secrets redacted).
 RECORDED_HEADERS = ("host", "content-type", "content-length", "x-amz-date", "x-amz-target",
                     "x-amz-content-sha256", "x-amz-security-token", "authorization",
-                    "user-agent", "content-md5", "expect", "x-amz-user-agent")
+                    "user-agent", "content-md5", "expect", "x-amz-user-agent",
+                    "x-amz-expected-bucket-owner", "x-amz-object-ownership")
 
 # How each protocol words an authentication failure: kind -> (code, HTTP status,
 # message or None for the failure's own message).
@@ -611,13 +612,22 @@ def admin_route(state, method, resource, rest, spec):
                               spec.get("arn", "arn:aws:iam::%s:user/other"
                                        % state.config["account_id"]),
                               spec.get("user_id", "AIDAEMULATOROTHERUSER"),
-                              state.config["account_id"])
+                              spec.get("account", state.config["account_id"]))
         return admin_reply(200, {"ok": True})
     if resource == "s3" and rest:
         bucket, key = rest[0], "/".join(rest[1:])
         if method == "POST" and not key:
-            state.s3.create_bucket(bucket, (spec or {}).get("region", "us-east-1"), time.time())
+            spec = spec or {}
+            state.s3.create_bucket(bucket, spec.get("region", "us-east-1"), time.time(),
+                                   spec.get("owner", state.config["account_id"]),
+                                   public=bool(spec.get("public", False)))
             return admin_reply(200, {"ok": True})
+        if method == "GET" and not key:
+            record = state.s3.buckets.get(bucket)
+            if record is None:
+                return admin_reply(404, {"error": "NoSuchBucket"})
+            return admin_reply(200, {k: v for k, v in record.items() if k != "objects"} |
+                               {"keys": sorted(record["objects"])})
         if method == "GET" and key:
             obj = state.s3.get(bucket, key)
             if obj is None:

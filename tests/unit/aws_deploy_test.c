@@ -31,7 +31,7 @@
 #define ACCESS_KEY "AKIAIOSFODNN7EXAMPLE"
 #define SECRET_KEY "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 #define ACCOUNT "123456789012"
-#define REGISTRY ACCOUNT ".dkr.ecr.us-east-1.amazonaws.com"
+#define REGISTRY ACCOUNT ".dkr.ecr.us-east-1.emulator.invalid"
 #define WORDPRESS_IMAGE_TAG "991f7537e7a1c1b5d1fd4aa5afa21c5510ecbb553e9742d77c1bf7b6e9dd7422"
 #define NGINX_IMAGE_TAG "d7fc92b5bbfd31a283c7957b19341af12bdff10216486b470d6d46ea8cc9849b"
 
@@ -825,7 +825,7 @@ static void test_bad_input_is_a_usage_error(void)
 #define FIRST_DEPLOY_SEQUENCE                                                                      \
     "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 ExecuteChangeSet/200 "           \
     "DescribeStackEvents/200 DescribeStacks/200 "                                                  \
-    "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 "                                \
+    "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 GetCallerIdentity/200 "          \
     "DescribeRepositories/400 CreateRepository/200 GetAuthorizationToken/200 "                     \
     "ExecuteChangeSet/200 DescribeStackEvents/200 DescribeStacks/200"
 
@@ -840,10 +840,10 @@ static void test_first_deploy_of_wordpress(void)
 
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
     assert_sequence(&h.emu, FIRST_DEPLOY_SEQUENCE);
-    /* No redundant call: 11 calls that are not polls, and every poll follows a wait. */
+    /* No redundant call: 12 calls that are not polls, and every poll follows a wait. */
     int polls = 0;
     free(request_sequence(&h.emu, false, &polls));
-    CU_ASSERT_EQUAL(count_requests(&h.emu), 11 + polls);
+    CU_ASSERT_EQUAL(count_requests(&h.emu), 12 + polls);
     CU_ASSERT_EQUAL((size_t)polls, h.sleep_count);
     /* Waits start fast and back off to the cap. */
     CU_ASSERT_EQUAL(h.sleeps[0], 5);
@@ -1113,7 +1113,7 @@ static void test_failure_reports_the_root_cause(void)
     clear_requests(&h.emu);
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
     assert_sequence(&h.emu, "DescribeStacks/200 DeleteStack/200 DescribeStackEvents/200 "
-                            "CreateChangeSet/200 DescribeChangeSet/200 "
+                            "CreateChangeSet/200 DescribeChangeSet/200 GetCallerIdentity/200 "
                             "DescribeRepositories/200 GetAuthorizationToken/200 "
                             "ExecuteChangeSet/200 DescribeStackEvents/200 DescribeStacks/200");
     ASSERT_CONTAINS(h.text.data, "deleting stack Wordpress, left in ROLLBACK_COMPLETE by a "
@@ -1142,14 +1142,18 @@ static void test_large_template_goes_through_s3(void)
     options.param_count = 2;
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
     assert_sequence(&h.emu, "DescribeStacks/400 GetCallerIdentity/200 HeadBucket/404 "
-                            "CreateBucket/200 PutObject/200 CreateChangeSet/200 "
+                            "CreateBucket/200 PutPublicAccessBlock/200 PutBucketEncryption/200 "
+                            "PutObject/200 CreateChangeSet/200 "
                             "DescribeChangeSet/200 ExecuteChangeSet/200 "
                             "DescribeStackEvents/200 DescribeStacks/200");
     char hash[SC_AWS_SHA256_HEX_LEN + 1];
     sc_aws_sha256_hex(b.files[0].data, b.files[0].len, hash);
     char key[256], url[512];
     snprintf(key, sizeof(key), "stackc-assets-" ACCOUNT "-us-east-1/templates/App/%s.json", hash);
-    snprintf(url, sizeof(url), "%s/%s", h.emu.endpoint, key);
+    snprintf(url, sizeof(url),
+             "https://stackc-assets-" ACCOUNT "-us-east-1.s3.us-east-1.amazonaws.com/"
+             "templates/App/%s.json",
+             hash);
     const cJSON *requests;
     cJSON *root = recorded(&h.emu, &requests);
     const cJSON *r;
@@ -1163,11 +1167,18 @@ static void test_large_template_goes_through_s3(void)
             ASSERT_STR(param_of(r, "Parameters.member.2.ParameterValue"), "prod");
             CU_ASSERT_PTR_NULL(param_of(r, "Capabilities.member.1")); /* no IAM resource */
         }
+        const cJSON *headers = cJSON_GetObjectItemCaseSensitive(r, "headers");
         if (action && strcmp(action, "PutObject") == 0) {
             char path[300];
             snprintf(path, sizeof(path), "/%s", key);
             ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "path")), path);
         }
+        /* Every S3 request after the creation names this account as the owner. */
+        const char *service = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "service"));
+        if (service && strcmp(service, "s3") == 0 && strcmp(action, "CreateBucket") != 0)
+            ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                           headers, "x-amz-expected-bucket-owner")),
+                       ACCOUNT);
     }
     cJSON_Delete(root);
     char *stored = NULL, admin_path[300];
@@ -1192,6 +1203,45 @@ static void test_large_template_goes_through_s3(void)
     assert_sequence(&h.emu, "DescribeStacks/200 CreateChangeSet/200 DescribeChangeSet/200 "
                             "DeleteChangeSet/200");
     build_output_free(&small);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* The default bucket name is predictable: another account may have made it first, open
+ * to all. stackc finds out from S3 and uploads nothing, in plan as in apply. */
+static void test_template_bucket_of_another_account(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "s3/stackc-assets-" ACCOUNT "-us-east-1",
+                          "{\"owner\": \"999999999999\", \"public\": true}", NULL),
+                    200);
+    build_output b;
+    big_app(&b, 60000);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    assert_sequence(&h.emu, "DescribeStacks/400 GetCallerIdentity/200 HeadBucket/403");
+    ASSERT_CONTAINS(h.text.data, "error: S3 bucket stackc-assets-" ACCOUNT "-us-east-1 exists but "
+                                 "does not belong to account " ACCOUNT " (or denies it access): "
+                                 "stackc will not put templates there; pass --bucket with a "
+                                 "bucket of this account");
+    char *listing = NULL;
+    CU_ASSERT_EQUAL(admin(&h.emu, "GET", "s3/stackc-assets-" ACCOUNT "-us-east-1", NULL, &listing),
+                    200);
+    ASSERT_CONTAINS(listing, "\"keys\": []");
+    free(listing);
+    /* --bucket names a bucket of our own: it is used, owner checked all the same. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "s3/my-templates", NULL, NULL), 200);
+    options.bucket = "my-templates";
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/400 GetCallerIdentity/200 HeadBucket/200 "
+                            "PutObject/200 CreateChangeSet/200 DescribeChangeSet/200 "
+                            "DeleteChangeSet/200 DescribeStacks/200");
     build_output_free(&b);
     harness_stop(&h);
 }
@@ -1414,6 +1464,7 @@ int main(void)
         {"WordPress: root cause of a failure, recreated", test_failure_reports_the_root_cause},
         {"WordPress: a failed image build", test_failed_image_build_leaves_nothing_behind},
         {"a large template goes through S3", test_large_template_goes_through_s3},
+        {"a template bucket of another account", test_template_bucket_of_another_account},
         {"a missing parameter stops before any call", test_missing_parameter_stops_before_any_call},
         {"throttling and dropped connections",
          test_throttling_and_dropped_connections_are_survived},

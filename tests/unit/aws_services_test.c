@@ -1206,13 +1206,13 @@ static void test_wrong_secret_is_reported_verbatim(void)
     ASSERT_STR(err.code, "SignatureDoesNotMatch");
     char *data = NULL;
     size_t len = 0;
-    CU_ASSERT_EQUAL(sc_aws_s3_get_object(&f.client, "bucket", "key", &data, &len, &err),
+    CU_ASSERT_EQUAL(sc_aws_s3_get_object(&f.client, "bucket", NULL, "key", &data, &len, &err),
                     SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "SignatureDoesNotMatch");
     ASSERT_STR(err.message, "The request signature we calculated does not match the signature "
                             "you provided. Check your key and signing method.");
     sc_aws_ecr_repository repo;
-    CU_ASSERT_EQUAL(sc_aws_ecr_describe_repository(&f.client, "web", &repo, &err),
+    CU_ASSERT_EQUAL(sc_aws_ecr_describe_repository(&f.client, NULL, "web", &repo, &err),
                     SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "InvalidSignatureException"); /* the JSON protocol's name for it */
 
@@ -1346,10 +1346,12 @@ static void test_s3_objects(void)
     CU_ASSERT_TRUE_FATAL(fixture_start(&f));
     sc_aws_error err = {0};
     bool exists = true;
-    CU_ASSERT_EQUAL(sc_aws_s3_head_bucket(&f.client, "stackc-assets", &exists, &err), SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_s3_head_bucket(&f.client, "stackc-assets", ACCOUNT, &exists, &err),
+                    SC_AWS_OK);
     CU_ASSERT_FALSE(exists);
     CU_ASSERT_EQUAL(sc_aws_s3_create_bucket(&f.client, "stackc-assets", &err), SC_AWS_OK);
-    CU_ASSERT_EQUAL(sc_aws_s3_head_bucket(&f.client, "stackc-assets", &exists, &err), SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_s3_head_bucket(&f.client, "stackc-assets", ACCOUNT, &exists, &err),
+                    SC_AWS_OK);
     CU_ASSERT_TRUE(exists);
 
     /* a key that needs encoding, and bytes that are not text */
@@ -1357,14 +1359,15 @@ static void test_s3_objects(void)
     const char bytes[] = "{\"x\": 1}\n\0\x01\xff tail";
     size_t size = sizeof(bytes) - 1;
     char *etag = NULL;
-    CU_ASSERT_EQUAL(sc_aws_s3_put_object(&f.client, "stackc-assets", key, bytes, size,
+    CU_ASSERT_EQUAL(sc_aws_s3_put_object(&f.client, "stackc-assets", ACCOUNT, key, bytes, size,
                                          "application/json", &etag, &err),
                     SC_AWS_OK);
     CU_ASSERT_TRUE(etag && etag[0] == '"' && strlen(etag) == 34);
     char *data = NULL;
     size_t len = 0;
-    CU_ASSERT_EQUAL(sc_aws_s3_get_object(&f.client, "stackc-assets", key, &data, &len, &err),
-                    SC_AWS_OK);
+    CU_ASSERT_EQUAL(
+        sc_aws_s3_get_object(&f.client, "stackc-assets", ACCOUNT, key, &data, &len, &err),
+        SC_AWS_OK);
     CU_ASSERT_EQUAL(len, size);
     CU_ASSERT_TRUE(data && memcmp(data, bytes, size) == 0);
     free(data);
@@ -1389,28 +1392,27 @@ static void test_s3_objects(void)
                "/stackc-assets/templates/my%20app/%C3%A9t%C3%A9%2Bv1.json");
     cJSON_Delete(root);
 
-    CU_ASSERT_EQUAL(sc_aws_s3_get_object(&f.client, "stackc-assets", "missing", &data, &len, &err),
-                    SC_AWS_ERR_SERVICE);
+    CU_ASSERT_EQUAL(
+        sc_aws_s3_get_object(&f.client, "stackc-assets", ACCOUNT, "missing", &data, &len, &err),
+        SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "NoSuchKey");
     ASSERT_STR(err.message, "The specified key does not exist.");
     CU_ASSERT_EQUAL(err.http_status, 404);
     CU_ASSERT_EQUAL(
-        sc_aws_s3_put_object(&f.client, "no-such-bucket", "k", "x", 1, NULL, NULL, &err),
+        sc_aws_s3_put_object(&f.client, "no-such-bucket", NULL, "k", "x", 1, NULL, NULL, &err),
         SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "NoSuchBucket");
 
     /* a template uploaded to S3 and handed to CloudFormation by URL */
     char *body = json(app_template);
-    CU_ASSERT_EQUAL(sc_aws_s3_put_object(&f.client, "stackc-assets", "app/template.json", body,
-                                         strlen(body), "application/json", NULL, &err),
+    CU_ASSERT_EQUAL(sc_aws_s3_put_object(&f.client, "stackc-assets", ACCOUNT, "app/template.json",
+                                         body, strlen(body), "application/json", NULL, &err),
                     SC_AWS_OK);
     char *url = NULL;
     CU_ASSERT_EQUAL(
         sc_aws_s3_object_url(&f.client, "stackc-assets", "app/template.json", &url, &err),
         SC_AWS_OK);
-    char expected[128];
-    snprintf(expected, sizeof(expected), "%s/stackc-assets/app/template.json", f.endpoint);
-    ASSERT_STR(url, expected);
+    ASSERT_STR(url, "https://stackc-assets.s3.us-east-1.amazonaws.com/app/template.json");
     sc_aws_cfn_change_set_input input = {.stack_name = "from-s3",
                                          .change_set_name = "first",
                                          .type = SC_AWS_CFN_CHANGE_SET_CREATE,
@@ -1429,6 +1431,55 @@ static void test_s3_objects(void)
     free(url);
     free(body);
     free(etag);
+    sc_aws_error_clear(&err);
+    fixture_stop(&f);
+}
+
+/* A bucket of another account: S3 refuses it once the expected owner is named. */
+static void test_s3_bucket_of_another_account(void)
+{
+    fixture f;
+    CU_ASSERT_TRUE_FATAL(fixture_start(&f));
+    CU_ASSERT_EQUAL(
+        admin(&f, "POST", "s3/taken", "{\"owner\": \"999999999999\", \"public\": true}", NULL),
+        200);
+    sc_aws_error err = {0};
+    bool exists = false;
+    CU_ASSERT_EQUAL(sc_aws_s3_head_bucket(&f.client, "taken", ACCOUNT, &exists, &err),
+                    SC_AWS_ERR_SERVICE);
+    CU_ASSERT_EQUAL(err.http_status, 403);
+    CU_ASSERT_EQUAL(
+        sc_aws_s3_put_object(&f.client, "taken", ACCOUNT, "k", "x", 1, NULL, NULL, &err),
+        SC_AWS_ERR_SERVICE);
+    ASSERT_STR(err.code, "AccessDenied");
+    /* Without the header the open bucket takes the object: what the header prevents. */
+    CU_ASSERT_EQUAL(sc_aws_s3_put_object(&f.client, "taken", NULL, "k", "x", 1, NULL, NULL, &err),
+                    SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_s3_create_bucket(&f.client, "taken", &err), SC_AWS_ERR_SERVICE);
+    ASSERT_STR(err.code, "BucketAlreadyExists");
+
+    /* Our own bucket: owner enforced at creation, then made private and encrypted. */
+    CU_ASSERT_EQUAL(sc_aws_s3_create_bucket(&f.client, "ours", &err), SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_s3_block_public_access(&f.client, "ours", ACCOUNT, &err), SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_s3_encrypt_by_default(&f.client, "ours", ACCOUNT, &err), SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_s3_block_public_access(&f.client, "taken", ACCOUNT, &err),
+                    SC_AWS_ERR_SERVICE);
+    char *settings = NULL;
+    CU_ASSERT_EQUAL(admin(&f, "GET", "s3/ours", NULL, &settings), 200);
+    cJSON *json = cJSON_Parse(settings ? settings : "");
+    ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "ownership")),
+               "BucketOwnerEnforced");
+    ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "owner")), ACCOUNT);
+    const cJSON *block = cJSON_GetObjectItemCaseSensitive(json, "public_access_block");
+    const char *flags[] = {"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
+                           "RestrictPublicBuckets"};
+    for (size_t i = 0; i < 4; i++)
+        ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(block, flags[i])), "true");
+    ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                   cJSON_GetObjectItemCaseSensitive(json, "encryption"), "SSEAlgorithm")),
+               "AES256");
+    cJSON_Delete(json);
+    free(settings);
     sc_aws_error_clear(&err);
     fixture_stop(&f);
 }
@@ -1457,21 +1508,21 @@ static void test_ecr(void)
     CU_ASSERT_TRUE_FATAL(fixture_start(&f));
     sc_aws_error err = {0};
     sc_aws_ecr_repository repo;
-    CU_ASSERT_EQUAL(sc_aws_ecr_describe_repository(&f.client, "web", &repo, &err),
+    CU_ASSERT_EQUAL(sc_aws_ecr_describe_repository(&f.client, NULL, "web", &repo, &err),
                     SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "RepositoryNotFoundException");
     ASSERT_STR(err.message, "The repository with name 'web' does not exist in the registry with "
                             "id '" ACCOUNT "'");
-    CU_ASSERT_EQUAL(sc_aws_ecr_create_repository(&f.client, "web", &repo, &err), SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_ecr_create_repository(&f.client, NULL, "web", &repo, &err), SC_AWS_OK);
     ASSERT_STR(repo.name, "web");
-    ASSERT_STR(repo.uri, ACCOUNT ".dkr.ecr.us-east-1.amazonaws.com/web");
+    ASSERT_STR(repo.uri, ACCOUNT ".dkr.ecr.us-east-1.emulator.invalid/web");
     ASSERT_STR(repo.arn, "arn:aws:ecr:us-east-1:" ACCOUNT ":repository/web");
     ASSERT_STR(repo.registry_id, ACCOUNT);
     sc_aws_ecr_repository_clear(&repo);
-    CU_ASSERT_EQUAL(sc_aws_ecr_describe_repository(&f.client, "web", &repo, &err), SC_AWS_OK);
-    ASSERT_STR(repo.uri, ACCOUNT ".dkr.ecr.us-east-1.amazonaws.com/web");
+    CU_ASSERT_EQUAL(sc_aws_ecr_describe_repository(&f.client, NULL, "web", &repo, &err), SC_AWS_OK);
+    ASSERT_STR(repo.uri, ACCOUNT ".dkr.ecr.us-east-1.emulator.invalid/web");
     sc_aws_ecr_repository_clear(&repo);
-    CU_ASSERT_EQUAL(sc_aws_ecr_create_repository(&f.client, "web", &repo, &err),
+    CU_ASSERT_EQUAL(sc_aws_ecr_create_repository(&f.client, NULL, "web", &repo, &err),
                     SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "RepositoryAlreadyExistsException");
 
@@ -1479,7 +1530,7 @@ static void test_ecr(void)
     CU_ASSERT_EQUAL(sc_aws_ecr_get_authorization_token(&f.client, &auth, &err), SC_AWS_OK);
     ASSERT_STR(auth.username, "AWS");
     ASSERT_STR(auth.password, "emulator-ecr-password-1");
-    ASSERT_STR(auth.proxy_endpoint, "https://" ACCOUNT ".dkr.ecr.us-east-1.amazonaws.com");
+    ASSERT_STR(auth.proxy_endpoint, "https://" ACCOUNT ".dkr.ecr.us-east-1.emulator.invalid");
     CU_ASSERT_TRUE(auth.expires_at > time(NULL) + 11 * 3600);
     sc_aws_ecr_authorization_clear(&auth);
     CU_ASSERT_PTR_NULL(auth.password);
@@ -1534,6 +1585,7 @@ int main(void)
         {"STS: caller identity and assume role", test_sts},
         {"verbose log hides secrets", test_verbose_log_hides_secrets},
         {"S3: objects", test_s3_objects},
+        {"S3: a bucket of another account", test_s3_bucket_of_another_account},
         {"ECR: repositories and login", test_ecr},
         {NULL, NULL},
     };
