@@ -382,5 +382,6 @@ void sc_deploy_run_end(sc_deploy_run *run)
     for (size_t i = 0; i < run->pushed_count; i++)
         free(run->pushed[i]);
     free(run->pushed);
+    sc_deploy_known_clear(run);
     *run = (sc_deploy_run){0};
 }

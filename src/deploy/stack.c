@@ -79,6 +79,32 @@ sc_deploy_result sc_deploy_find_stack(sc_deploy_run *run, const sc_deploy_stack 
     }
 }
 
+/* ---- whose stack --------------------------------------------------------------------- */
+
+sc_deploy_result sc_deploy_check_owner(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                       const sc_deploy_found *found)
+{
+    const char *app = run->manifest.app;
+    if (!app || !found->exists)
+        return SC_DEPLOY_OK;
+    const char *owner = sc_aws_cfn_tag_value(&found->stack, SC_DEPLOY_APP_TAG);
+    if (owner && strcmp(owner, app) == 0)
+        return SC_DEPLOY_OK;
+    if (owner)
+        return sc_deploy_error(run, stack->name, SC_AWS_OK, NULL,
+                               "stack %s belongs to app %s (its " SC_DEPLOY_APP_TAG
+                               " tag), not to app %s: stackc will not change it; give this "
+                               "app another name (the app name prefixes its stacks' names), "
+                               "or remove app %s's stack first",
+                               stack->name, owner, app, owner);
+    return sc_deploy_error(
+        run, stack->name, SC_AWS_OK, NULL,
+        "stack %s exists but was not made by stackc for app %s (it has no " SC_DEPLOY_APP_TAG
+        " tag): stackc will not change it; give this app "
+        "another name, or, if the stack is this app's, tag it " SC_DEPLOY_APP_TAG "=%s",
+        stack->name, app, app);
+}
+
 /* ---- change sets --------------------------------------------------------------------- */
 
 void sc_deploy_change_set_clear(sc_deploy_change_set *cs)
@@ -150,7 +176,7 @@ static sc_deploy_result await_change_set(sc_deploy_run *run, const sc_deploy_sta
 }
 
 sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
-                                           sc_aws_cfn_change_set_type type,
+                                           sc_aws_cfn_change_set_type type, const char *body,
                                            const char *template_url, sc_deploy_change_set *out)
 {
     *out = (sc_deploy_change_set){0};
@@ -158,12 +184,8 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
         return sc_deploy_interrupted(run, stack->name, "before the change set was made");
     sc_aws_cfn_parameter *params =
         calloc(stack->parameter_count ? stack->parameter_count : 1, sizeof(*params));
-    char *body = template_url ? NULL : sc_aws_strndup(stack->template_text, stack->template_len);
-    if (!params || (!template_url && !body)) {
-        free(params);
-        free(body);
+    if (!params)
         return sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
-    }
     size_t param_count = 0;
     for (size_t i = 0; i < stack->parameter_count; i++) {
         const char *value = given_value(run, stack->parameters[i].name);
@@ -174,11 +196,14 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
     /* Both IAM capabilities whenever the stack has an IAM resource: CloudFormation asks
      * for CAPABILITY_NAMED_IAM when one is named, CAPABILITY_IAM otherwise. */
     static const char *const iam[] = {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"};
+    const sc_aws_cfn_tag app_tag = {.key = SC_DEPLOY_APP_TAG, .value = run->manifest.app};
     sc_aws_cfn_change_set_input input = {
         .stack_name = stack->name,
         .change_set_name = run->name,
         .type = type,
-        .template_body = body,
+        .template_body = template_url ? NULL : body,
+        .tags = run->manifest.app ? &app_tag : NULL,
+        .tag_count = run->manifest.app ? 1 : 0,
         .template_url = template_url,
         .parameters = params,
         .parameter_count = param_count,
@@ -190,7 +215,6 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
     sc_aws_error err = {0};
     sc_aws_status status = sc_aws_cfn_create_change_set(&run->client, &input, &ids, &err);
     free(params);
-    free(body);
     if (status != SC_AWS_OK) {
         sc_deploy_result r = sc_deploy_error(run, stack->name, status, &err,
                                              "cannot make a change set for stack %s", stack->name);
@@ -334,7 +358,8 @@ void sc_deploy_report_plan(sc_deploy_run *run, const sc_deploy_stack *stack,
         plan.may_replace += replacement == SC_DEPLOY_REPLACE_MAYBE;
     }
     free(order);
-    plan.no_changes = cs->change_count == 0;
+    /* A change set can change nothing but the stack's outputs (or tags): still a change. */
+    plan.no_changes = operation == SC_DEPLOY_OP_NONE;
     char *parameters = parameter_summary(run, stack);
     plan.parameters = parameters;
     sc_deploy_emit(run, &plan);

@@ -80,10 +80,10 @@ static sc_deploy_result ensure_bucket(sc_deploy_run *run, const char *bucket)
 }
 
 sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_stack *stack,
-                                           char **url)
+                                           const char *text, size_t len, char **url)
 {
     *url = NULL;
-    if (stack->template_len <= SC_DEPLOY_INLINE_TEMPLATE_MAX)
+    if (len <= SC_DEPLOY_INLINE_TEMPLATE_MAX)
         return SC_DEPLOY_OK;
     if (sc_deploy_cancelled(run))
         return sc_deploy_interrupted(run, stack->name, "before the template was uploaded");
@@ -97,7 +97,7 @@ sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_s
     else
         sc_aws_buf_printf(&bucket, "stackc-assets-%s-%s", run->account, run->region);
     char hash[SC_AWS_SHA256_HEX_LEN + 1];
-    if (bucket.failed || !sc_aws_sha256_hex(stack->template_text, stack->template_len, hash)) {
+    if (bucket.failed || !sc_aws_sha256_hex(text, len, hash)) {
         sc_aws_buf_free(&bucket);
         return sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
     }
@@ -109,13 +109,12 @@ sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_s
         sc_deploy_note(run, stack->name,
                        "the template of stack %s is %zu bytes, over the %d sent inline: "
                        "uploading it to s3://%s/%s",
-                       stack->name, stack->template_len, SC_DEPLOY_INLINE_TEMPLATE_MAX, bucket.data,
-                       key.data);
+                       stack->name, len, SC_DEPLOY_INLINE_TEMPLATE_MAX, bucket.data, key.data);
         bool yaml = dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0);
         sc_aws_error err = {0};
-        sc_aws_status status = sc_aws_s3_put_object(
-            &run->client, bucket.data, run->account, key.data, stack->template_text,
-            stack->template_len, yaml ? "application/x-yaml" : "application/json", NULL, &err);
+        sc_aws_status status =
+            sc_aws_s3_put_object(&run->client, bucket.data, run->account, key.data, text, len,
+                                 yaml ? "application/x-yaml" : "application/json", NULL, &err);
         if (status == SC_AWS_OK)
             status = sc_aws_s3_object_url(&run->client, bucket.data, key.data, url, &err);
         if (status != SC_AWS_OK)

@@ -460,6 +460,9 @@ class Resolver:
                 return items[int(index)]
         if function == "Fn::Sub":
             return self.substitute(argument)
+        if function == "Fn::GetStackOutput" and isinstance(argument, dict):
+            output = stack_output(self.stack.state, self.stack.region, argument)
+            return output if output is not None else fake_value(value)
         if function == "Fn::If" and isinstance(argument, list) and len(argument) == 3:
             return self.resolve(argument[1] if self.condition(argument[0]) else argument[2])
         if function.startswith("Fn::") or function == "Ref":
@@ -504,6 +507,52 @@ class Resolver:
         if function == "Condition" and isinstance(argument, str):
             return self.condition(argument)
         return True
+
+
+def stack_output(state, region, argument):
+    """The value Fn::GetStackOutput names, or None when its stack or output is not
+    there (or it names another region or account, which the emulator cannot reach)."""
+    if argument.get("Region", region) != region or "RoleArn" in argument:
+        return None
+    name, output = argument.get("StackName"), argument.get("OutputName")
+    stack = state.cloudformation.find(region, name) if isinstance(name, str) else None
+    if stack is None or stack.deleted:
+        return None
+    for o in stack.outputs:
+        if o["OutputKey"] == output:
+            return o["OutputValue"]
+    return None
+
+
+def stack_output_error(state, region, template):
+    """Why a Fn::GetStackOutput of the template cannot be resolved, or None. Like
+    Fn::ImportValue, a read of a stack or output that is not there fails the change
+    set (the emulator's wording)."""
+    def walk(value):
+        if isinstance(value, dict):
+            argument = value.get("Fn::GetStackOutput") if len(value) == 1 else None
+            if isinstance(argument, dict):
+                name, output = argument.get("StackName"), argument.get("OutputName")
+                if argument.get("Region", region) != region or "RoleArn" in argument:
+                    return None  # another region or account: out of the emulator's reach
+                stack = state.cloudformation.find(region, name) if isinstance(name, str) else None
+                if stack is None or stack.deleted or stack.status == "REVIEW_IN_PROGRESS":
+                    return "Fn::GetStackOutput: Stack [%s] does not exist" % name
+                if not any(o["OutputKey"] == output for o in stack.outputs):
+                    return ("Fn::GetStackOutput: Output [%s] does not exist in stack [%s]"
+                            % (output, name))
+                return None
+            for item in value.values():
+                found = walk(item)
+                if found:
+                    return found
+        elif isinstance(value, list):
+            for item in value:
+                found = walk(item)
+                if found:
+                    return found
+        return None
+    return walk(template)
 
 
 def substitute_parameters(value, parameters, pseudo):
@@ -945,6 +994,8 @@ def plan_update(ctx, stack, change_set, failures, token):
         stack.template, stack.template_body = change_set.template, change_set.template_body
         stack.parameters = change_set.parameters
         stack.capabilities = change_set.capabilities
+        if change_set.tags:
+            stack.tags = change_set.tags
         compute_outputs(stack)
     plan.stack_status("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", then=commit)
     removals = [c["LogicalResourceId"] for c in change_set.changes if c["Action"] == "Remove"]
@@ -1147,6 +1198,11 @@ def schedule_change_set(ctx, stack, change_set):
         if change_set.status not in ("CREATE_PENDING", "CREATE_IN_PROGRESS"):
             return
         old_template = stack.template if change_set.type == "UPDATE" else None
+        unresolved = stack_output_error(ctx.state, stack.region, change_set.template)
+        if unresolved:
+            change_set.status = "FAILED"
+            change_set.status_reason = unresolved
+            return
         try:
             changes = compute_changes(stack, old_template, stack.parameters,
                                       change_set.template, change_set.parameters)
@@ -1156,7 +1212,10 @@ def schedule_change_set(ctx, stack, change_set):
                                         "template modifies resource type of the following "
                                         "resources: [%s]" % exc.logical)
             return
-        if not changes and change_set.type == "UPDATE":
+        outputs_change = change_set.type == "UPDATE" and (
+            (old_template or {}).get("Outputs") != change_set.template.get("Outputs") or
+            (change_set.tags and change_set.tags != stack.tags))
+        if not changes and change_set.type == "UPDATE" and not outputs_change:
             change_set.status = "FAILED"
             change_set.status_reason = NO_CHANGES_REASON
             return
@@ -1405,6 +1464,7 @@ def preload(ctx, spec):
                              for k, v in (spec.get("parameters") or {}).items()], {})
         stack.description = stack.template.get("Description")
     stack.status, stack.status_reason = status, spec.get("status_reason")
+    stack.tags = [(k, v) for k, v in (spec.get("tags") or {}).items()]
     live = status in UPDATABLE or status in ("UPDATE_ROLLBACK_FAILED", "DELETE_FAILED")
     if live and stack.template:
         for logical, definition in effective_resources(stack, stack.template,
@@ -1432,7 +1492,10 @@ def summary(stack):
     """A stack as the admin endpoint lists it, for debugging tests."""
     return {"StackName": stack.name, "StackId": stack.stack_id, "Region": stack.region,
             "StackStatus": stack.status, "Deleted": stack.deleted,
+            "Tags": dict(stack.tags), "Outputs": {o["OutputKey"]: o["OutputValue"]
+                                                  for o in stack.outputs},
             "Resources": {k: {"Type": r.type, "PhysicalResourceId": r.physical_id,
-                              "Status": r.status} for k, r in stack.resources.items()},
+                              "Status": r.status, "Properties": r.properties}
+                          for k, r in stack.resources.items()},
             "ChangeSets": {k: {"Status": c.status, "ExecutionStatus": c.execution_status}
                            for k, c in stack.change_sets.items()}}

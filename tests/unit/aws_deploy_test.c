@@ -68,6 +68,11 @@ static int read_port(int fd)
     return sscanf(line, "listening 127.0.0.1:%d", &port) == 1 ? port : 0;
 }
 
+static char *dup_or_null_json(const cJSON *item)
+{
+    return cJSON_IsString(item) ? sc_aws_strdup(item->valuestring) : NULL;
+}
+
 static const char *no_env(void *ctx, const char *name)
 {
     (void)ctx;
@@ -169,6 +174,19 @@ static long admin(emulator *e, const char *method, const char *path, const char 
     sc_aws_response_clear(&resp);
     sc_aws_request_free(req);
     return status;
+}
+
+/* Makes stack `name` CREATE_COMPLETE from `template` at once (the emulator's admin
+ * API), with more of the admin API's fields from `extra` (a JSON object, or NULL). */
+static void preload(emulator *e, const char *name, const char *template, const char *extra)
+{
+    cJSON *spec = extra ? cJSON_Parse(extra) : cJSON_CreateObject();
+    cJSON_AddStringToObject(spec, "name", name);
+    cJSON_AddStringToObject(spec, "template", template);
+    char *text = cJSON_PrintUnformatted(spec);
+    CU_ASSERT_EQUAL(admin(e, "POST", "stacks", text, NULL), 200);
+    free(text);
+    cJSON_Delete(spec);
 }
 
 static void inject(emulator *e, const char *fault_json)
@@ -297,6 +315,50 @@ static char *stack_status(emulator *e, const char *name)
     }
     cJSON_Delete(root);
     return status;
+}
+
+/* The newest stack `name` as the emulator lists it; a tree the caller frees, the stack
+ * in `*stack`. */
+static cJSON *stack_summary(emulator *e, const char *name, const cJSON **stack)
+{
+    char *body = NULL;
+    admin(e, "GET", "stacks", NULL, &body);
+    cJSON *root = cJSON_Parse(body ? body : "");
+    free(body);
+    *stack = NULL;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(root, "stacks"))
+    {
+        const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "StackName"));
+        if (n && strcmp(n, name) == 0)
+            *stack = s;
+    }
+    return root;
+}
+
+/* A heap copy of output `key` of stack `name`, or NULL. */
+static char *output_of(emulator *e, const char *name, const char *key)
+{
+    const cJSON *stack;
+    cJSON *root = stack_summary(e, name, &stack);
+    char *value = dup_or_null_json(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(stack, "Outputs"), key));
+    cJSON_Delete(root);
+    return value;
+}
+
+/* A heap copy of property `property` (a string) of resource `logical_id`, or NULL. */
+static char *property_of(emulator *e, const char *name, const char *logical_id,
+                         const char *property)
+{
+    const cJSON *stack;
+    cJSON *root = stack_summary(e, name, &stack);
+    const cJSON *resource = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(stack, "Resources"), logical_id);
+    char *value = dup_or_null_json(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(resource, "Properties"), property));
+    cJSON_Delete(root);
+    return value;
 }
 
 /* ---- what the workflow says ---------------------------------------------------------- */
@@ -1047,6 +1109,152 @@ static void test_update_with_replacement(void)
     harness_stop(&h);
 }
 
+/* A consumer reads its producer's outputs through Fn::GetStackOutput, which CloudFormation
+ * resolves once: stackc hands it the values, so a changed output updates the consumer. */
+static void test_consumers_follow_their_producer(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    CU_ASSERT_TRUE_FATAL(wordpress(&b));
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    char *old_vpc = output_of(&h.emu, "Network", "ExportVpcVpc");
+    char *used = property_of(&h.emu, "Wordpress", "WpSecurityGroup", "VpcId");
+    CU_ASSERT_TRUE(old_vpc && strncmp(old_vpc, "vpc-", 4) == 0);
+    ASSERT_STR(used, S(old_vpc));
+    free(used);
+
+    /* A new VPC range replaces the VPC: the plan shows what of Wordpress follows. */
+    edit_template(&b, 0, "\"CidrBlock\": \"10.0.0.0/16\"", "\"CidrBlock\": \"10.1.0.0/16\"");
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+    ASSERT_CONTAINS(h.text.data, "stack Wordpress reads Network.ExportVpcPrivateSubnet0, "
+                                 "Network.ExportVpcPrivateSubnet1, Network.ExportVpcVpc, ");
+    ASSERT_CONTAINS(h.text.data, "which this plan changes or creates");
+    const seen *group = NULL;
+    for (size_t i = 0; i < h.event_count; i++) {
+        const seen *e = &h.events[i];
+        if (e->kind == SC_DEPLOY_EV_CHANGE && strcmp(S(e->stack), "Wordpress") == 0 &&
+            strcmp(S(e->logical_id), "WpSecurityGroup") == 0)
+            group = e;
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(group);
+    CU_ASSERT_EQUAL(group->action, SC_DEPLOY_ACTION_MODIFY);
+    CU_ASSERT_EQUAL(group->replacement, SC_DEPLOY_REPLACE_YES);
+    ASSERT_STR(group->properties, "VpcId");
+    ASSERT_LACKS(h.text.data, "Wordpress: no changes");
+
+    /* apply updates Wordpress after Network, with Network's new values. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    const seen *done = &h.events[index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Wordpress")];
+    ASSERT_STR(done->status, "UPDATE_COMPLETE");
+    char *new_vpc = output_of(&h.emu, "Network", "ExportVpcVpc");
+    used = property_of(&h.emu, "Wordpress", "WpSecurityGroup", "VpcId");
+    CU_ASSERT_TRUE(new_vpc && strcmp(new_vpc, S(old_vpc)) != 0);
+    ASSERT_STR(used, S(new_vpc));
+    free(used);
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+
+    /* Network alone: Wordpress is not touched, and the run says it is stale. */
+    edit_template(&b, 0, "\"CidrBlock\": \"10.1.0.0/16\"", "\"CidrBlock\": \"10.2.0.0/16\"");
+    forget_events(&h);
+    options.stack = "Network";
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    ASSERT_CONTAINS(h.text.data, "warning: stack Wordpress reads ExportVpcVpc of stack Network, "
+                                 "which changed; it was not selected and still uses the old "
+                                 "values: run `stackc apply --stack Wordpress`\n");
+    used = property_of(&h.emu, "Wordpress", "WpSecurityGroup", "VpcId");
+    ASSERT_STR(used, S(new_vpc));
+    free(used);
+    free(old_vpc);
+    free(new_vpc);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* The manifest's app: stacks are tagged with it, and another app's stacks (or stacks
+ * stackc did not make) are left alone. */
+static void test_stacks_of_another_app_are_refused(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    char *with_app = NULL;
+    {
+        sc_aws_buf m = {0};
+        sc_aws_buf_printf(&m, "{\"app\": \"blog\", %s", b.manifest + 1);
+        with_app = sc_aws_buf_take(&m);
+    }
+    free(b.manifest);
+    b.manifest = with_app;
+    finish(&b, NULL);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    const cJSON *requests;
+    cJSON *root = recorded(&h.emu, &requests);
+    const cJSON *r;
+    cJSON_ArrayForEach(r, requests)
+    {
+        const char *action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"));
+        if (action && strcmp(action, "CreateChangeSet") == 0) {
+            ASSERT_STR(param_of(r, "Tags.member.1.Key"), "stackc:app");
+            ASSERT_STR(param_of(r, "Tags.member.1.Value"), "blog");
+        }
+    }
+    cJSON_Delete(root);
+    const cJSON *stack;
+    root = stack_summary(&h.emu, "App", &stack);
+    ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                   cJSON_GetObjectItemCaseSensitive(stack, "Tags"), "stackc:app")),
+               "blog");
+    cJSON_Delete(root);
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+
+    /* Another app's stack of the same name. */
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "reset", NULL, NULL), 200);
+    preload(&h.emu, "App", b.files[0].data,
+            "{\"tags\": {\"stackc:app\": \"shop\"}, \"parameters\": {\"ApiToken\": \"x\"}}");
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: stack App belongs to app shop (its stackc:app tag), not "
+                                 "to app blog: stackc will not change it; give this app another "
+                                 "name (the app name prefixes its stacks' names), or remove app "
+                                 "shop's stack first\n");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_FAILED);
+    assert_sequence(&h.emu, "DescribeStacks/200 DescribeStacks/200 DescribeStacks/200");
+
+    /* A stack stackc did not make. */
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "reset", NULL, NULL), 200);
+    preload(&h.emu, "App", b.files[0].data, "{\"parameters\": {\"ApiToken\": \"x\"}}");
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: stack App exists but was not made by stackc for app blog "
+                                 "(it has no stackc:app tag): stackc will not change it; give this "
+                                 "app another name, or, if the stack is this app's, tag it "
+                                 "stackc:app=blog\n");
+    /* An older manifest, without an app, does not check. */
+    build_output old;
+    app(&old);
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&old.input, &options), SC_DEPLOY_OK);
+    build_output_free(&old);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 static void test_failure_reports_the_root_cause(void)
 {
     harness h;
@@ -1113,6 +1321,7 @@ static void test_failure_reports_the_root_cause(void)
     clear_requests(&h.emu);
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
     assert_sequence(&h.emu, "DescribeStacks/200 DeleteStack/200 DescribeStackEvents/200 "
+                            "DescribeStacks/200 " /* Network's outputs, which it reads */
                             "CreateChangeSet/200 DescribeChangeSet/200 GetCallerIdentity/200 "
                             "DescribeRepositories/200 GetAuthorizationToken/200 "
                             "ExecuteChangeSet/200 DescribeStackEvents/200 DescribeStacks/200");
@@ -1438,6 +1647,14 @@ static void test_failed_image_build_leaves_nothing_behind(void)
     sc_deploy_docker docker;
     sc_deploy_options options = options_for(&h, &docker);
     options.stack = "Wordpress";
+    /* Wordpress reads Network's outputs: alone, it cannot be deployed before it. */
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: stack Wordpress reads output ExportVpcPrivateSubnet0 of "
+                                 "stack Network, which does not exist: deploy Network first\n");
+    assert_sequence(&h.emu, "DescribeStacks/400 DescribeStacks/400");
+    forget_events(&h);
+    clear_requests(&h.emu);
+    preload(&h.emu, "Network", b.files[0].data, NULL);
     h.fail_build = 1;
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
     ASSERT_CONTAINS(h.text.data, "error: docker build of site.stack:43 (" STACKC_REPO_ROOT
@@ -1462,6 +1679,8 @@ int main(void)
         {"WordPress: first deploy, no changes, destroy", test_first_deploy_of_wordpress},
         {"WordPress: update with a replacement", test_update_with_replacement},
         {"WordPress: root cause of a failure, recreated", test_failure_reports_the_root_cause},
+        {"WordPress: consumers follow their producer", test_consumers_follow_their_producer},
+        {"stacks of another app are refused", test_stacks_of_another_app_are_refused},
         {"WordPress: a failed image build", test_failed_image_build_leaves_nothing_behind},
         {"a large template goes through S3", test_large_template_goes_through_s3},
         {"a template bucket of another account", test_template_bucket_of_another_account},

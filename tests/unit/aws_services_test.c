@@ -883,6 +883,87 @@ static void test_change_set_without_changes(void)
     fixture_stop(&f);
 }
 
+/* Fn::GetStackOutput is resolved against the emulator's own stacks; a read of a stack or
+ * an output that is not there fails the change set. */
+static void test_stack_output_reads(void)
+{
+    fixture f;
+    CU_ASSERT_TRUE_FATAL(fixture_start(&f));
+    const char *consumer = "{'Resources': {'Q': {'Type': 'AWS::SQS::Queue', 'Properties':"
+                           " {'QueueName': {'Fn::GetStackOutput': {'StackName': 'producer',"
+                           " 'OutputName': 'Name'}}}}},"
+                           " 'Outputs': {'Copied': {'Value': {'Fn::GetStackOutput':"
+                           " {'StackName': 'producer', 'OutputName': 'Name'}}}}}";
+    sc_aws_cfn_change_set cs;
+    CU_ASSERT_FALSE(
+        make_change_set(&f, "consumer", "first", SC_AWS_CFN_CHANGE_SET_CREATE, consumer, &cs));
+    ASSERT_STR(cs.status, "FAILED");
+    ASSERT_STR(cs.status_reason, "Fn::GetStackOutput: Stack [producer] does not exist");
+    sc_aws_cfn_change_set_clear(&cs);
+
+    CU_ASSERT_EQUAL_FATAL(admin(&f, "POST", "stacks",
+                                "{\"name\": \"producer\", \"template\": {\"Resources\": "
+                                "{\"T\": {\"Type\": \"AWS::SNS::Topic\"}}, \"Outputs\": "
+                                "{\"Other\": {\"Value\": \"x\"}}}}",
+                                NULL),
+                          200);
+    CU_ASSERT_FALSE(
+        make_change_set(&f, "consumer", "second", SC_AWS_CFN_CHANGE_SET_CREATE, consumer, &cs));
+    ASSERT_STR(cs.status_reason, "Fn::GetStackOutput: Output [Name] does not exist in stack "
+                                 "[producer]");
+    sc_aws_cfn_change_set_clear(&cs);
+
+    CU_ASSERT_EQUAL_FATAL(admin(&f, "POST", "stacks",
+                                "{\"name\": \"producer2\", \"template\": {\"Resources\": "
+                                "{\"T\": {\"Type\": \"AWS::SNS::Topic\"}}, \"Outputs\": "
+                                "{\"Name\": {\"Value\": \"jobs-queue\"}}}}",
+                                NULL),
+                          200);
+    char *reads_second = json(consumer);
+    for (char *p = strstr(reads_second, "producer"); p; p = strstr(p + 9, "producer"))
+        memmove(p + 9, p + 8, strlen(p + 8) + 1), p[8] = '2';
+    CU_ASSERT_TRUE(
+        make_change_set(&f, "consumer", "third", SC_AWS_CFN_CHANGE_SET_CREATE, reads_second, &cs));
+    sc_aws_cfn_change_set_clear(&cs);
+    sc_aws_cfn_stack stack;
+    execute_and_wait(&f, "consumer", "third", &stack);
+    ASSERT_STR(stack.status, "CREATE_COMPLETE");
+    ASSERT_STR(sc_aws_cfn_output_value(&stack, "Copied"), "jobs-queue");
+    sc_aws_cfn_stack_clear(&stack);
+    free(reads_second);
+    fixture_stop(&f);
+}
+
+/* A change of nothing but the outputs is a change, as in CloudFormation. */
+static void test_outputs_only_change(void)
+{
+    fixture f;
+    CU_ASSERT_TRUE_FATAL(fixture_start(&f));
+    const char *v1 = "{'Resources': {'T': {'Type': 'AWS::SNS::Topic'}},"
+                     " 'Outputs': {'Greeting': {'Value': 'hello'}}}";
+    const char *v2 = "{'Resources': {'T': {'Type': 'AWS::SNS::Topic'}},"
+                     " 'Outputs': {'Greeting': {'Value': 'bonjour'}}}";
+    sc_aws_cfn_change_set cs;
+    CU_ASSERT_TRUE(make_change_set(&f, "app", "first", SC_AWS_CFN_CHANGE_SET_CREATE, v1, &cs));
+    sc_aws_cfn_change_set_clear(&cs);
+    sc_aws_cfn_stack stack;
+    execute_and_wait(&f, "app", "first", &stack);
+    sc_aws_cfn_stack_clear(&stack);
+    CU_ASSERT_TRUE(make_change_set(&f, "app", "second", SC_AWS_CFN_CHANGE_SET_UPDATE, v2, &cs));
+    CU_ASSERT_EQUAL(cs.change_count, 0);
+    CU_ASSERT_FALSE(sc_aws_cfn_change_set_is_empty(&cs));
+    sc_aws_cfn_change_set_clear(&cs);
+    sc_aws_error err = {0};
+    CU_ASSERT_EQUAL(sc_aws_cfn_execute_change_set(&f.client, "app", "second", "token-2", &err),
+                    SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_cfn_wait_stack(&f.client, "app", fast_wait, &stack, &err), SC_AWS_OK);
+    ASSERT_STR(stack.status, "UPDATE_COMPLETE");
+    ASSERT_STR(sc_aws_cfn_output_value(&stack, "Greeting"), "bonjour");
+    sc_aws_cfn_stack_clear(&stack);
+    sc_aws_error_clear(&err);
+    fixture_stop(&f);
+}
+
 static void test_change_set_pages(void)
 {
     fixture f;
@@ -1584,6 +1665,8 @@ int main(void)
         {"auth: a wrong secret is reported verbatim", test_wrong_secret_is_reported_verbatim},
         {"STS: caller identity and assume role", test_sts},
         {"verbose log hides secrets", test_verbose_log_hides_secrets},
+        {"Fn::GetStackOutput against the emulator's stacks", test_stack_output_reads},
+        {"a change of the outputs alone", test_outputs_only_change},
         {"S3: objects", test_s3_objects},
         {"S3: a bucket of another account", test_s3_bucket_of_another_account},
         {"ECR: repositories and login", test_ecr},
