@@ -215,6 +215,15 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
     sc_aws_error err = {0};
     sc_aws_status status = sc_aws_cfn_create_change_set(&run->client, &input, &ids, &err);
     free(params);
+    /* The name is this run's own, so a change set of that name is the one this request
+     * made, when a retry repeated it after the answer was lost and the endpoint did not
+     * honour the ClientToken; it is described next like any other. */
+    if (status == SC_AWS_ERR_SERVICE && same(err.code, "AlreadyExistsException")) {
+        sc_deploy_note(run, stack->name,
+                       "change set %s exists already: a retried request had made it", run->name);
+        sc_aws_error_clear(&err);
+        status = SC_AWS_OK;
+    }
     if (status != SC_AWS_OK) {
         sc_deploy_result r = sc_deploy_error(run, stack->name, status, &err,
                                              "cannot make a change set for stack %s", stack->name);
@@ -228,6 +237,8 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
     sc_aws_cfn_change_set_ids_clear(&ids);
 
     sc_deploy_result r = await_change_set(run, stack, out);
+    if (r == SC_DEPLOY_OK && !out->stack_id)
+        out->stack_id = sc_aws_strdup(out->described.stack_id);
     if (r == SC_DEPLOY_OK && sc_aws_cfn_change_set_is_empty(&out->described)) {
         out->empty = true;
     } else if (r == SC_DEPLOY_OK && !same(out->described.status, "CREATE_COMPLETE")) {
@@ -688,6 +699,20 @@ static sc_deploy_result watch_operation(sc_deploy_run *run, const sc_deploy_stac
     return r;
 }
 
+/* Whether this run's change set has been executed, asked of CloudFormation. */
+static bool was_executed(sc_deploy_run *run, const sc_deploy_stack *stack)
+{
+    sc_aws_cfn_change_set now = {0};
+    sc_aws_status status =
+        sc_aws_cfn_describe_change_set(&run->client, stack->name, run->name, &now, NULL);
+    const char *s = now.execution_status;
+    bool executed =
+        status == SC_AWS_OK && (same(s, "EXECUTE_IN_PROGRESS") || same(s, "EXECUTE_COMPLETE") ||
+                                same(s, "EXECUTE_FAILED"));
+    sc_aws_cfn_change_set_clear(&now);
+    return executed;
+}
+
 sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *stack,
                                    sc_deploy_change_set *cs, sc_deploy_operation operation,
                                    sc_deploy_outcome *out)
@@ -700,6 +725,13 @@ sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *st
     sc_aws_error err = {0};
     sc_aws_status status =
         sc_aws_cfn_execute_change_set(&run->client, stack->name, run->name, run->name, &err);
+    if (status == SC_AWS_ERR_SERVICE && same(err.code, "InvalidChangeSetStatus") &&
+        was_executed(run, stack)) {
+        /* A retry after the answer was lost, where the token was not honoured: the
+         * first request did execute it. */
+        sc_aws_error_clear(&err);
+        status = SC_AWS_OK;
+    }
     if (status != SC_AWS_OK) {
         sc_deploy_result r =
             sc_deploy_error(run, stack->name, status, &err,

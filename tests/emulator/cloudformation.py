@@ -178,6 +178,8 @@ class ChangeSet:
         self.execution_status = "UNAVAILABLE"
         self.status_reason = None
         self.changes = []
+        self.client_token = None  # CreateChangeSet's, when given
+        self.execution_token = None  # ExecuteChangeSet's, once executed
 
 
 class Stack:
@@ -1150,7 +1152,12 @@ def create_change_set(ctx, params):
     elif stack.status not in UPDATABLE:
         raise ServiceError("ValidationError", "Stack:%s is in %s state and can not be updated."
                            % (stack.stack_id, stack.status))
+    token = params.get("ClientToken")
     if stack and name in stack.change_sets:
+        existing = stack.change_sets[name]
+        # The same request again (a retry whose first answer was lost): its answer again.
+        if token and existing.client_token == token and ctx.state.config["honour_tokens"]:
+            return {"Id": existing.change_set_id, "StackId": stack.stack_id}
         raise ServiceError("AlreadyExistsException", "ChangeSet [%s] already exists" % name)
     if "TemplateBody" in params:
         body = params["TemplateBody"]
@@ -1180,6 +1187,7 @@ def create_change_set(ctx, params):
     tags = [(t.get("Key"), t.get("Value")) for t in member_list(params, "Tags")]
     change_set = ChangeSet(ctx.state, stack, name, change_set_type, template, body, parameters,
                            capabilities, params.get("Description"), tags, ctx.now)
+    change_set.client_token = token
     stack.change_sets[name] = change_set
     schedule_change_set(ctx, stack, change_set)
     return {"Id": change_set.change_set_id, "StackId": stack.stack_id}
@@ -1285,6 +1293,9 @@ def describe_change_set(ctx, params):
 def execute_change_set(ctx, params):
     change_set = find_change_set(ctx, params)
     stack = change_set.stack
+    token = params.get("ClientRequestToken")
+    if token and change_set.execution_token == token and ctx.state.config["honour_tokens"]:
+        return {}  # the same execution requested again: it is under way, or done
     if change_set.execution_status != "AVAILABLE":
         raise ServiceError("InvalidChangeSetStatus", "ChangeSet [%s] cannot be executed in its "
                            "current status of [%s]" % (change_set.change_set_id,
@@ -1294,11 +1305,11 @@ def execute_change_set(ctx, params):
     if stack.status.endswith("_IN_PROGRESS") and stack.status != "REVIEW_IN_PROGRESS":
         raise ServiceError("ValidationError", "Stack:%s is in %s state and can not be updated."
                            % (stack.stack_id, stack.status))
-    token = params.get("ClientRequestToken")
     touched = [c["LogicalResourceId"] for c in change_set.changes if c["Action"] != "Remove"]
     operation = "create" if change_set.type == "CREATE" else "update"
     failures = ctx.state.take_resource_failures(stack.name, touched, operation)
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
+    change_set.execution_token = token
     stack.last_change_set_id = change_set.change_set_id
     # Executing removes every other change set of the stack, as in AWS.
     stack.change_sets = {change_set.name: change_set}

@@ -46,7 +46,8 @@ DEFAULT_ACCOUNT_ID = "123456789012"
 PROTOCOLS = {"cloudformation": "query", "sts": "query", "s3": "s3", "ecr": "json"}
 QUERY_NAMESPACES = {"cloudformation": cloudformation.XMLNS, "sts": sts.XMLNS}
 
-FAULT_KINDS = ("throttle", "server_error", "drop", "delay", "expired_token", "fail_resource")
+FAULT_KINDS = ("throttle", "server_error", "drop", "drop_after", "delay", "expired_token",
+               "fail_resource")
 
 # Request headers kept in the request log (secrets redacted).
 RECORDED_HEADERS = ("host", "content-type", "content-length", "x-amz-date", "x-amz-target",
@@ -139,6 +140,10 @@ class State:
             "events_page_size": o.events_page_size,
             "changes_page_size": o.changes_page_size,
             "check_skew": not o.no_skew_check,
+            # Idempotency tokens (ClientToken, ClientRequestToken) answered as AWS does;
+            # false makes a repeated request fail as if it had none, for clients'
+            # fallbacks.
+            "honour_tokens": True,
         }
         self.counters = collections.Counter()
         self.credentials = {}
@@ -392,7 +397,13 @@ class Handler(BaseHTTPRequestHandler):
             with state.lock:
                 request.now = time.time()
                 state.advance(request.now)
-                return dispatch(request)
+                response = dispatch(request)
+                acted_then_dropped = state.take_fault(("drop_after",), request.service,
+                                                      request.action)
+            if acted_then_dropped:
+                record["fault"] = "drop_after"
+                return None
+            return response
         except sigv4.AuthFailure as failure:
             return auth_error(request, failure)
         except ServiceError as error:

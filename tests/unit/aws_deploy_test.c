@@ -1499,6 +1499,58 @@ static void test_throttling_and_dropped_connections_are_survived(void)
     harness_stop(&h);
 }
 
+/* The connection dies after the server acted: the retried request must not turn the
+ * success into a failure. CloudFormation honours the tokens stackc sends; ECR has none,
+ * and an endpoint that ignored the tokens is checked against the real state. */
+static void test_lost_answers_are_not_failures(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    CU_ASSERT_TRUE_FATAL(wordpress(&b));
+    preload(&h.emu, "Network", b.files[0].data, NULL);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.stack = "Wordpress";
+    inject(&h.emu, "[{\"kind\": \"drop_after\", \"action\": \"CreateChangeSet\"},"
+                   " {\"kind\": \"drop_after\", \"action\": \"ExecuteChangeSet\"},"
+                   " {\"kind\": \"drop_after\", \"action\": \"CreateRepository\"}]");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/400 DescribeStacks/200 CreateChangeSet/0 "
+                            "CreateChangeSet/200 DescribeChangeSet/200 GetCallerIdentity/200 "
+                            "DescribeRepositories/400 CreateRepository/0 CreateRepository/400 "
+                            "DescribeRepositories/200 GetAuthorizationToken/200 "
+                            "ExecuteChangeSet/0 ExecuteChangeSet/200 DescribeStackEvents/200 "
+                            "DescribeStacks/200");
+    const seen *done = find(&h, SC_DEPLOY_EV_STACK_DONE, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(done);
+    ASSERT_STR(done->status, "CREATE_COMPLETE");
+    CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_ERROR), 0);
+    build_output_free(&b);
+
+    /* An endpoint that ignores the tokens answers the repeats with errors. */
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "config", "{\"honour_tokens\": false}", NULL), 200);
+    app(&b);
+    options.stack = NULL;
+    options.params = app_params;
+    options.param_count = 2;
+    forget_events(&h);
+    clear_requests(&h.emu);
+    inject(&h.emu, "[{\"kind\": \"drop_after\", \"action\": \"CreateChangeSet\"},"
+                   " {\"kind\": \"drop_after\", \"action\": \"ExecuteChangeSet\"}]");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/400 CreateChangeSet/0 CreateChangeSet/400 "
+                            "DescribeChangeSet/200 ExecuteChangeSet/0 ExecuteChangeSet/400 "
+                            "DescribeChangeSet/200 DescribeStackEvents/200 DescribeStacks/200");
+    ASSERT_CONTAINS(h.text.data, "change set stackc-");
+    ASSERT_CONTAINS(h.text.data, " exists already: a retried request had made it\n");
+    char *status = stack_status(&h.emu, "App");
+    ASSERT_STR(status, "CREATE_COMPLETE");
+    free(status);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 static void test_wrong_credentials_are_reported_once(void)
 {
     harness h;
@@ -1687,6 +1739,7 @@ int main(void)
         {"a missing parameter stops before any call", test_missing_parameter_stops_before_any_call},
         {"throttling and dropped connections",
          test_throttling_and_dropped_connections_are_survived},
+        {"lost answers are not failures", test_lost_answers_are_not_failures},
         {"wrong credentials", test_wrong_credentials_are_reported_once},
         {"confirmation", test_confirmation},
         {"an interrupted run is picked up", test_interrupted_run_is_picked_up},
