@@ -20,6 +20,7 @@ typedef enum sc_aws_status {
     SC_AWS_ERR_SERVICE,        /* AWS answered with an error; the error's code says which */
     SC_AWS_ERR_PROTOCOL,       /* AWS's answer could not be read (malformed XML or JSON) */
     SC_AWS_ERR_TIMEOUT,        /* a wait for an operation gave up before it finished */
+    SC_AWS_ERR_CANCELLED,      /* the caller asked to stop (Ctrl-C) while a call was under way */
 } sc_aws_status;
 
 /* A short constant name for `status`, e.g. "connection error". */
@@ -39,6 +40,7 @@ typedef struct sc_aws_error {
     char *code;       /* SC_AWS_ERR_SERVICE only, else NULL */
     long http_status; /* SC_AWS_ERR_SERVICE only, else 0 */
     char *request_id; /* SC_AWS_ERR_SERVICE only, when AWS sent one; else NULL */
+    unsigned attempts; /* how many times the request was sent; 0 when it never was */
 } sc_aws_error;
 
 void sc_aws_error_clear(sc_aws_error *err);

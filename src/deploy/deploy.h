@@ -131,6 +131,7 @@ typedef struct sc_deploy_run {
     sc_deploy_poll poll;
     sc_deploy_docker docker;
     char name[48]; /* this run's change set name and request token: stackc-DATE-RANDOM */
+    bool cleaning_up; /* deleting what an interrupted step left: requests are not cut short */
 
     /* learnt on the way, when needed */
     char *account;                      /* STS GetCallerIdentity */

@@ -102,6 +102,23 @@ bool sc_deploy_pause(const sc_deploy_run *run, uint64_t ms)
     return !sc_deploy_cancelled(run);
 }
 
+/* HTTP exchanges and retries stop at a cancellation, but for the cleanup after one. */
+static bool io_cancelled(void *ctx)
+{
+    const sc_deploy_run *run = ctx;
+    return sc_deploy_cancelled(run) && !run->cleaning_up;
+}
+
+/* Each retry is said, so a slow or failing endpoint is never silent. */
+static void on_retry(void *ctx, unsigned attempt, unsigned max_attempts, const char *why,
+                     uint64_t delay_ms)
+{
+    const sc_deploy_run *run = ctx;
+    sc_deploy_note(run, NULL, "  retrying a request (attempt %u of %u) in %llu.%llu s: %s", attempt,
+                   max_attempts, (unsigned long long)(delay_ms / 1000),
+                   (unsigned long long)(delay_ms % 1000 / 100), why);
+}
+
 /* The AWS client's retry waits go through the run's clock too. */
 static void retry_sleep(void *ctx, uint64_t ms)
 {
@@ -143,6 +160,8 @@ static sc_deploy_result result_of(sc_aws_status status)
     case SC_AWS_ERR_PROCESS:
     case SC_AWS_ERR_UNSUPPORTED:
         return SC_DEPLOY_USAGE;
+    case SC_AWS_ERR_CANCELLED:
+        return SC_DEPLOY_CANCELLED;
     default:
         return SC_DEPLOY_FAILED;
     }
@@ -154,8 +173,14 @@ sc_deploy_result sc_deploy_error(const sc_deploy_run *run, const char *stack, sc
     char what[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
+    int n = vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
+    if (status == SC_AWS_ERR_CANCELLED) {
+        sc_deploy_note(run, stack, "interrupted: %s", what);
+        return SC_DEPLOY_CANCELLED;
+    }
+    if (err && err->attempts > 1 && n >= 0 && (size_t)n < sizeof(what))
+        snprintf(what + n, sizeof(what) - (size_t)n, " (gave up after %u attempts)", err->attempts);
     const char *aws_message = err ? err->message : NULL;
     /* No answer from AWS and no words from the client: at least say what happened. */
     if (err && !aws_message && status != SC_AWS_OK && status != SC_AWS_ERR_SERVICE)
@@ -298,7 +323,11 @@ static sc_deploy_result connect(sc_deploy_run *run)
     }
     if (status == SC_AWS_OK)
         status = sc_aws_resolve_credentials(run->env, o->profile, &run->credentials, &err);
-    sc_aws_curl_options curl = {0};
+    sc_aws_curl_options curl = {.connect_timeout_ms = o->http.connect_timeout_ms,
+                                .low_speed_time_s = o->http.low_speed_time_s,
+                                .timeout_ms = o->http.timeout_ms,
+                                .cancelled = io_cancelled,
+                                .cancel_ctx = run};
     if (status == SC_AWS_OK)
         status = sc_aws_curl_transport_new(&curl, run->env, &run->transport, &err);
     if (status != SC_AWS_OK) {
@@ -316,6 +345,10 @@ static sc_deploy_result connect(sc_deploy_run *run)
         retry.max_delay_ms = o->retry.max_delay_ms;
     retry.sleep = retry_sleep;
     retry.sleep_ctx = run;
+    retry.cancelled = io_cancelled;
+    retry.cancel_ctx = run;
+    retry.on_retry = on_retry;
+    retry.on_retry_ctx = run;
     run->client = (sc_aws_client){.transport = &run->transport,
                                   .credentials = &run->credentials,
                                   .region = run->region,

@@ -119,16 +119,29 @@ void sc_deploy_drop_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
 {
     if (!cs->made)
         return;
+    /* Also after Ctrl-C: what the run made must not outlive it. */
+    bool was_cleaning = run->cleaning_up;
+    run->cleaning_up = true;
     sc_aws_error err = {0};
     sc_aws_status status = sc_aws_cfn_delete_change_set(&run->client, stack->name, run->name, &err);
+    /* An interrupted CreateChangeSet may not have reached CloudFormation. */
+    if (status == SC_AWS_ERR_SERVICE &&
+        (same(err.code, "ChangeSetNotFound") || sc_aws_cfn_is_missing_stack(&err))) {
+        sc_aws_error_clear(&err);
+        status = SC_AWS_OK;
+    }
     /* AWS may keep the stack a CREATE change set made; delete it, by id, unless gone. */
-    if (status == SC_AWS_OK && cs->for_new_stack && cs->stack_id) {
+    if (status == SC_AWS_OK && cs->for_new_stack) {
         sc_aws_cfn_stack left = {0};
-        status = sc_aws_cfn_describe_stack(&run->client, cs->stack_id, &left, &err);
+        status = sc_aws_cfn_describe_stack(&run->client, cs->stack_id ? cs->stack_id : stack->name,
+                                           &left, &err);
         if (status == SC_AWS_OK && same(left.status, "REVIEW_IN_PROGRESS"))
-            status = sc_aws_cfn_delete_stack(&run->client, cs->stack_id, NULL, &err);
+            status = sc_aws_cfn_delete_stack(&run->client, left.stack_id, NULL, &err);
+        if (status == SC_AWS_ERR_SERVICE && sc_aws_cfn_is_missing_stack(&err))
+            status = SC_AWS_OK;
         sc_aws_cfn_stack_clear(&left);
     }
+    run->cleaning_up = was_cleaning;
     if (status != SC_AWS_OK)
         sc_deploy_note(run, stack->name, "could not delete change set %s of stack %s: %s%s%s",
                        run->name, stack->name, err.code ? err.code : "", err.code ? ": " : "",
@@ -223,6 +236,12 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
                        "change set %s exists already: a retried request had made it", run->name);
         sc_aws_error_clear(&err);
         status = SC_AWS_OK;
+    }
+    if (status == SC_AWS_ERR_CANCELLED) {
+        /* It may or may not have been made: look, and delete what there is. */
+        out->made = true;
+        out->for_new_stack = type == SC_AWS_CFN_CHANGE_SET_CREATE;
+        sc_deploy_drop_change_set(run, stack, out);
     }
     if (status != SC_AWS_OK) {
         sc_deploy_result r = sc_deploy_error(run, stack->name, status, &err,

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -516,14 +517,42 @@ static uint64_t clock_now(void *ctx)
     return sc_aws_monotonic_ms();
 }
 
-/* Records every wait and really waits: the emulator's stacks move in real time. */
+/* Records every wait and really waits (the emulator's stacks move in real time), in
+ * slices, as the default sleep does, so a cancellation ends it. */
 static void clock_sleep(void *ctx, uint64_t ms)
 {
     harness *h = ctx;
     if (h->sleep_count < sizeof(h->sleeps) / sizeof(*h->sleeps))
         h->sleeps[h->sleep_count++] = ms;
-    struct timespec t = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (ms > 0 && !h->cancel) {
+        uint64_t slice = ms < 10 ? ms : 10;
+        struct timespec t = {.tv_nsec = (long)slice * 1000000L};
+        nanosleep(&t, NULL);
+        ms -= slice;
+    }
+}
+
+/* Ctrl-C from another thread, `ms` after start. */
+typedef struct interrupter {
+    harness *h;
+    uint64_t ms;
+    pthread_t thread;
+} interrupter;
+
+static void *interrupt_later(void *arg)
+{
+    interrupter *i = arg;
+    struct timespec t = {.tv_sec = (time_t)(i->ms / 1000),
+                         .tv_nsec = (long)(i->ms % 1000) * 1000000L};
     nanosleep(&t, NULL);
+    i->h->cancel = 1;
+    return NULL;
+}
+
+static void interrupt_after(interrupter *i, harness *h, uint64_t ms)
+{
+    *i = (interrupter){.h = h, .ms = ms};
+    CU_ASSERT_EQUAL(pthread_create(&i->thread, NULL, interrupt_later, i), 0);
 }
 
 static bool confirm(void *ctx, const char *question)
@@ -1665,6 +1694,91 @@ static void test_interrupted_run_is_picked_up(void)
     harness_stop(&h);
 }
 
+/* Ctrl-C while an answer is slow to come: noticed within a second, and the change set
+ * being made, with the empty stack made for it, is deleted. */
+static void test_interrupt_during_a_slow_answer(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    inject(&h.emu, "{\"kind\": \"delay\", \"ms\": 4000, \"action\": \"DescribeChangeSet\"}");
+    interrupter i;
+    uint64_t start = sc_aws_monotonic_ms();
+    interrupt_after(&i, &h, 300);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_CANCELLED);
+    uint64_t took = sc_aws_monotonic_ms() - start;
+    pthread_join(i.thread, NULL);
+    CU_ASSERT_TRUE(took < 1300);
+    ASSERT_CONTAINS(h.text.data, "interrupted");
+    CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_ERROR), 0);
+    char *sequence = request_sequence(&h.emu, true, NULL);
+    ASSERT_CONTAINS(sequence, "CreateChangeSet/200 DescribeChangeSet/");
+    ASSERT_CONTAINS(sequence, "DeleteChangeSet/200");
+    free(sequence);
+    char *status = stack_status(&h.emu, "App");
+    ASSERT_STR(status, "DELETE_COMPLETE"); /* nothing left for a rerun to trip on */
+    free(status);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* Ctrl-C during a retry's wait: the remaining attempts are not sent. */
+static void test_interrupt_during_a_retry_wait(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    options.retry =
+        (sc_deploy_retry){.max_attempts = 5, .base_delay_ms = 3000, .max_delay_ms = 3000};
+    inject(&h.emu, "{\"kind\": \"throttle\", \"count\": -1, \"action\": \"DescribeStacks\"}");
+    interrupter i;
+    uint64_t start = sc_aws_monotonic_ms();
+    interrupt_after(&i, &h, 300);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_CANCELLED);
+    uint64_t took = sc_aws_monotonic_ms() - start;
+    pthread_join(i.thread, NULL);
+    CU_ASSERT_TRUE(took < 1300);
+    CU_ASSERT_TRUE(count_requests(&h.emu) <= 2); /* not five */
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* An endpoint that accepts and never answers: given up after the low-speed time, each
+ * retry said, the attempts named. */
+static void test_hung_endpoint(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    options.http.low_speed_time_s = 1;
+    options.retry.max_attempts = 2;
+    inject(&h.emu, "{\"kind\": \"delay\", \"ms\": 4000, \"count\": 2, \"action\": "
+                   "\"DescribeStacks\"}");
+    uint64_t start = sc_aws_monotonic_ms();
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    uint64_t took = sc_aws_monotonic_ms() - start;
+    CU_ASSERT_TRUE(took >= 2000 && took < 3500);
+    ASSERT_CONTAINS(h.text.data, "  retrying a request (attempt 2 of 2) in ");
+    ASSERT_CONTAINS(h.text.data, "error: cannot describe stack App (gave up after 2 attempts): ");
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 static void test_quiet_stretch_asks_for_the_status(void)
 {
     harness h;
@@ -1744,6 +1858,9 @@ int main(void)
         {"confirmation", test_confirmation},
         {"an interrupted run is picked up", test_interrupted_run_is_picked_up},
         {"a quiet stretch asks for the status", test_quiet_stretch_asks_for_the_status},
+        {"Ctrl-C during a slow answer", test_interrupt_during_a_slow_answer},
+        {"Ctrl-C during a retry wait", test_interrupt_during_a_retry_wait},
+        {"a hung endpoint", test_hung_endpoint},
         {NULL, NULL},
     };
     int result = test_main("aws_deploy", cases);
