@@ -94,6 +94,12 @@ void sc_aws_credentials_clear(sc_aws_credentials *creds);
 sc_aws_status sc_aws_resolve_credentials(sc_aws_env env, const char *profile,
                                          sc_aws_credentials *out, sc_aws_error *err);
 
+/* A setting as the AWS CLI reads it: the environment variable `variable`, else the
+ * profile's `key` in the config (or credentials) file. On SC_AWS_OK `*value` is a heap
+ * string the caller frees, or NULL when it is set nowhere. */
+sc_aws_status sc_aws_resolve_setting(sc_aws_env env, const char *profile, const char *variable,
+                                     const char *key, char **value, sc_aws_error *err);
+
 /* Resolves the region: AWS_REGION, AWS_DEFAULT_REGION, then the profile's `region`
  * in the config file. On SC_AWS_OK `*region` is a heap string the caller frees;
  * SC_AWS_ERR_CONFIG when no region is set anywhere. */

@@ -264,6 +264,7 @@ typedef struct sc_deploy_options {
 
     /* people */
     bool yes;         /* --yes: apply and destroy without asking */
+    bool destroying;  /* set by sc_deploy_destroy: no parameter is needed */
     bool interactive; /* standard input is a terminal: `confirm` may ask */
     /* Asks `question` ("Deploy these changes to stack Network?"); true to go on. */
     bool (*confirm)(void *ctx, const char *question);

@@ -248,8 +248,9 @@ static const char *param_value(const sc_deploy_options *o, const char *name)
     return NULL;
 }
 
-/* Every stack selected, every --param used by one, every required parameter given. */
-static sc_deploy_result check_selection(sc_deploy_run *run)
+/* Every stack selected, every --param used by one, every required parameter given
+ * (but for destroy, which passes none). */
+static sc_deploy_result check_selection(sc_deploy_run *run, bool needs_parameters)
 {
     const sc_deploy_options *o = run->options;
     sc_deploy_manifest *m = &run->manifest;
@@ -282,7 +283,7 @@ static sc_deploy_result check_selection(sc_deploy_run *run)
             return usage(run, "no stack has a parameter %s",
                          o->params[p].name ? o->params[p].name : "");
     }
-    for (size_t i = 0; i < run->selected_count; i++) {
+    for (size_t i = 0; needs_parameters && i < run->selected_count; i++) {
         const sc_deploy_stack *s = run->selected[i];
         for (size_t j = 0; j < s->parameter_count; j++) {
             if (s->parameters[j].required && !param_value(o, s->parameters[j].name))
@@ -309,6 +310,56 @@ static void name_run(sc_deploy_run *run)
              random[2]);
 }
 
+/* A region goes into host names: a DNS label, as botocore checks it, so that nothing
+ * like "x@127.0.0.1:8080/" can redirect a request. */
+static bool valid_region(const char *region)
+{
+    size_t len = region ? strlen(region) : 0;
+    if (len == 0 || len > 63 || region[0] == '-' || region[len - 1] == '-')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = region[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* max_attempts and retry_mode as the AWS CLI reads them: AWS_MAX_ATTEMPTS and
+ * AWS_RETRY_MODE, else the profile's settings. Only the attempts change what stackc
+ * does: its backoff is the standard mode's (capped exponential, full jitter) whatever
+ * the mode, which is checked to be one the CLI knows. */
+static sc_aws_status retry_settings(sc_deploy_run *run, unsigned *attempts, sc_aws_error *err)
+{
+    char *text = NULL, *mode = NULL;
+    sc_aws_status status = sc_aws_resolve_setting(run->env, run->options->profile,
+                                                  "AWS_MAX_ATTEMPTS", "max_attempts", &text, err);
+    if (status == SC_AWS_OK)
+        status = sc_aws_resolve_setting(run->env, run->options->profile, "AWS_RETRY_MODE",
+                                        "retry_mode", &mode, err);
+    if (status == SC_AWS_OK && text) {
+        char *end = NULL;
+        long n = strtol(text, &end, 10);
+        if (end == text || *end || n < 1 || n > 100)
+            status = sc_aws_fail(err, SC_AWS_ERR_CONFIG,
+                                 "max_attempts (AWS_MAX_ATTEMPTS) is \"%s\"; it takes a number "
+                                 "of attempts from 1 to 100",
+                                 text);
+        else
+            *attempts = (unsigned)n;
+    }
+    if (status == SC_AWS_OK && mode && strcmp(mode, "standard") != 0 &&
+        strcmp(mode, "legacy") != 0 && strcmp(mode, "adaptive") != 0)
+        status = sc_aws_fail(err, SC_AWS_ERR_CONFIG,
+                             "retry_mode (AWS_RETRY_MODE) is \"%s\"; it is standard, legacy or "
+                             "adaptive",
+                             mode);
+    free(text);
+    free(mode);
+    return status;
+}
+
 static sc_deploy_result connect(sc_deploy_run *run)
 {
     const sc_deploy_options *o = run->options;
@@ -321,8 +372,16 @@ static sc_deploy_result connect(sc_deploy_run *run)
     } else {
         status = sc_aws_resolve_region(run->env, o->profile, &run->region, &err);
     }
+    if (status == SC_AWS_OK && !valid_region(run->region))
+        status = sc_aws_fail(&err, SC_AWS_ERR_CONFIG,
+                             "\"%s\" is not an AWS region name (letters, digits and '-', as in "
+                             "us-east-1)",
+                             run->region);
     if (status == SC_AWS_OK)
         status = sc_aws_resolve_credentials(run->env, o->profile, &run->credentials, &err);
+    unsigned attempts = 0;
+    if (status == SC_AWS_OK)
+        status = retry_settings(run, &attempts, &err);
     sc_aws_curl_options curl = {.connect_timeout_ms = o->http.connect_timeout_ms,
                                 .low_speed_time_s = o->http.low_speed_time_s,
                                 .timeout_ms = o->http.timeout_ms,
@@ -337,6 +396,8 @@ static sc_deploy_result connect(sc_deploy_run *run)
         return r;
     }
     sc_aws_retry_policy retry = sc_aws_retry_policy_default();
+    if (attempts)
+        retry.max_attempts = attempts;
     if (o->retry.max_attempts)
         retry.max_attempts = o->retry.max_attempts;
     if (o->retry.base_delay_ms)
@@ -383,7 +444,7 @@ sc_deploy_result sc_deploy_run_begin(sc_deploy_run *run, const sc_deploy_input *
         sc_aws_buf_free(&why);
         return r;
     }
-    sc_deploy_result r = check_selection(run);
+    sc_deploy_result r = check_selection(run, !options->destroying);
     if (r != SC_DEPLOY_OK)
         return r;
     if (changes && !options->yes) {

@@ -296,8 +296,10 @@ sc_deploy_result sc_deploy_apply(const sc_deploy_input *input, const sc_deploy_o
 
 sc_deploy_result sc_deploy_destroy(const sc_deploy_input *input, const sc_deploy_options *options)
 {
+    sc_deploy_options destroying = *options;
+    destroying.destroying = true;
     sc_deploy_run run;
-    sc_deploy_result r = sc_deploy_run_begin(&run, input, options, true);
+    sc_deploy_result r = sc_deploy_run_begin(&run, input, &destroying, true);
     sc_deploy_found *found = NULL;
     if (r == SC_DEPLOY_OK) {
         found = calloc(run.selected_count, sizeof(*found));

@@ -1161,6 +1161,10 @@ def create_change_set(ctx, params):
         raise ServiceError("AlreadyExistsException", "ChangeSet [%s] already exists" % name)
     if "TemplateBody" in params:
         body = params["TemplateBody"]
+        if len(body.encode("utf-8")) > 51200:
+            raise ServiceError("ValidationError", "1 validation error detected: Value '%s' at "
+                               "'templateBody' failed to satisfy constraint: Member must have "
+                               "length less than or equal to 51200" % body[:40])
     elif "TemplateURL" in params:
         body = template_from_url(ctx, params["TemplateURL"])
     elif params.get("UsePreviousTemplate") == "true" and stack and stack.template_body:

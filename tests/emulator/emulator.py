@@ -68,6 +68,7 @@ AUTH_ERRORS = {
         "expired_token": ("ExpiredToken", 403,
                           "The security token included in the request is expired"),
         "skew": ("SignatureDoesNotMatch", 403, None),
+        "wrong_region": ("SignatureDoesNotMatch", 403, None),
     },
     "json": {
         "missing": ("MissingAuthenticationTokenException", 403, "Missing Authentication Token"),
@@ -78,6 +79,7 @@ AUTH_ERRORS = {
         "expired_token": ("ExpiredTokenException", 400,
                           "The security token included in the request is expired"),
         "skew": ("InvalidSignatureException", 403, None),
+        "wrong_region": ("InvalidSignatureException", 403, None),
     },
     "s3": {
         "missing": ("AccessDenied", 403, "Access Denied"),
@@ -92,6 +94,7 @@ AUTH_ERRORS = {
         "expired_token": ("ExpiredToken", 400, "The provided token has expired."),
         "skew": ("RequestTimeTooSkewed", 403,
                  "The difference between the request time and the current time is too large."),
+        "wrong_region": ("AuthorizationHeaderMalformed", 400, None),
     },
 }
 QUERY_MISMATCH = ("The request signature we calculated does not match the signature you "
@@ -144,6 +147,9 @@ class State:
             # false makes a repeated request fail as if it had none, for clients'
             # fallbacks.
             "honour_tokens": True,
+            # The region the emulator's endpoint is in: a request signed for another is
+            # refused, as AWS's regional endpoints do.
+            "region": "us-east-1",
         }
         self.counters = collections.Counter()
         self.credentials = {}
@@ -454,8 +460,15 @@ def authenticate(request, auth):
     if credential is None:
         raise sigv4.AuthFailure("unknown_key", INVALID_TOKEN)
     token = (request.headers.get("x-amz-security-token") or [None])[0]
-    if credential.session_token is not None and token != credential.session_token:
+    if token != credential.session_token:  # also a token sent with long-term keys
         raise sigv4.AuthFailure("bad_token", INVALID_TOKEN)
+    expected_region = state.config["region"]
+    if auth.region != expected_region:
+        if request.protocol == "s3":
+            raise sigv4.AuthFailure("wrong_region", "The authorization header is malformed; the "
+                                    "region '%s' is wrong; expecting '%s'"
+                                    % (auth.region, expected_region))
+        raise sigv4.AuthFailure("wrong_region", "Credential should be scoped to a valid region. ")
     if request.protocol == "s3":
         payload_hash = s3_payload_hash(request)
     else:

@@ -381,6 +381,7 @@ typedef struct seen {
 typedef struct harness {
     emulator emu;
     const char *secret; /* the secret key the environment hands out */
+    const char *max_attempts, *retry_mode; /* AWS_MAX_ATTEMPTS, AWS_RETRY_MODE; NULL: unset */
     seen *events;
     size_t event_count;
     sc_aws_buf text;   /* every event rendered */
@@ -508,6 +509,10 @@ static const char *harness_getenv(void *ctx, const char *name)
         return h->secret;
     if (strcmp(name, "AWS_REGION") == 0)
         return "us-east-1";
+    if (strcmp(name, "AWS_MAX_ATTEMPTS") == 0)
+        return h->max_attempts;
+    if (strcmp(name, "AWS_RETRY_MODE") == 0)
+        return h->retry_mode;
     return NULL;
 }
 
@@ -1496,6 +1501,32 @@ static void test_missing_parameter_stops_before_any_call(void)
     ASSERT_CONTAINS(h.text.data, "stack App needs a value for parameter ApiToken: pass --param "
                                  "ApiToken=VALUE\n");
     CU_ASSERT_EQUAL(count_requests(&h.emu), 0);
+    /* destroy passes no parameter, so it asks for none. */
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+    ASSERT_LACKS(h.text.data, "needs a value");
+
+    /* A region goes into host names: one that is not a name is refused. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.region = "x@127.0.0.1:1/";
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "error: \"x@127.0.0.1:1/\" is not an AWS region name");
+    CU_ASSERT_EQUAL(count_requests(&h.emu), 0);
+    options.region = NULL;
+
+    /* max_attempts and retry_mode as the AWS CLI reads them. */
+    forget_events(&h);
+    h.max_attempts = "2";
+    inject(&h.emu, "{\"kind\": \"server_error\", \"count\": -1, \"action\": \"DescribeStacks\"}");
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_FAILED);
+    CU_ASSERT_EQUAL(count_requests(&h.emu), 2);
+    ASSERT_CONTAINS(h.text.data, "(gave up after 2 attempts)");
+    forget_events(&h);
+    h.retry_mode = "fastest";
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "retry_mode (AWS_RETRY_MODE) is \"fastest\"; it is standard, "
+                                 "legacy or adaptive");
     build_output_free(&b);
     harness_stop(&h);
 }

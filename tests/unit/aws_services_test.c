@@ -964,6 +964,47 @@ static void test_outputs_only_change(void)
     fixture_stop(&f);
 }
 
+/* What AWS refuses, the emulator refuses. */
+static void test_emulator_is_strict(void)
+{
+    fixture f;
+    CU_ASSERT_TRUE_FATAL(fixture_start(&f));
+    sc_aws_error err = {0};
+    sc_aws_cfn_stack stack;
+    /* signed for another region than the endpoint's */
+    sc_aws_client elsewhere = f.client;
+    elsewhere.region = "eu-west-1";
+    CU_ASSERT_EQUAL(sc_aws_cfn_describe_stack(&elsewhere, "app", &stack, &err), SC_AWS_ERR_SERVICE);
+    ASSERT_STR(err.code, "SignatureDoesNotMatch");
+    ASSERT_STR(err.message, "Credential should be scoped to a valid region. ");
+    /* a session token with long-term keys */
+    sc_aws_credentials with_token = *f.client.credentials;
+    with_token.session_token = "a-token-long-term-keys-never-have";
+    sc_aws_client tokened = f.client;
+    tokened.credentials = &with_token;
+    CU_ASSERT_EQUAL(sc_aws_cfn_describe_stack(&tokened, "app", &stack, &err), SC_AWS_ERR_SERVICE);
+    ASSERT_STR(err.code, "InvalidClientTokenId");
+    /* a template body over 51,200 bytes */
+    sc_aws_buf big = {0};
+    sc_aws_buf_puts(&big, "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\", \"Metadata\": "
+                          "{\"Padding\": \"");
+    while (big.len < 52000)
+        sc_aws_buf_putc(&big, 'x');
+    sc_aws_buf_puts(&big, "\"}}}}");
+    sc_aws_cfn_change_set_input input = {.stack_name = "big",
+                                         .change_set_name = "first",
+                                         .type = SC_AWS_CFN_CHANGE_SET_CREATE,
+                                         .template_body = big.data};
+    sc_aws_cfn_change_set_ids ids;
+    CU_ASSERT_EQUAL(sc_aws_cfn_create_change_set(&f.client, &input, &ids, &err),
+                    SC_AWS_ERR_SERVICE);
+    ASSERT_STR(err.code, "ValidationError");
+    ASSERT_CONTAINS(err.message, "Member must have length less than or equal to 51200");
+    sc_aws_buf_free(&big);
+    sc_aws_error_clear(&err);
+    fixture_stop(&f);
+}
+
 static void test_change_set_pages(void)
 {
     fixture f;
@@ -1667,6 +1708,7 @@ int main(void)
         {"verbose log hides secrets", test_verbose_log_hides_secrets},
         {"Fn::GetStackOutput against the emulator's stacks", test_stack_output_reads},
         {"a change of the outputs alone", test_outputs_only_change},
+        {"the emulator refuses what AWS refuses", test_emulator_is_strict},
         {"S3: objects", test_s3_objects},
         {"S3: a bucket of another account", test_s3_bucket_of_another_account},
         {"ECR: repositories and login", test_ecr},
