@@ -3,7 +3,8 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config flex bison libcurl4-openssl-dev libssl-dev
           libcjson-dev libcunit1-dev libexpat1-dev clang ninja-build libtree-sitter-dev vim
-          python3 awscli libclang-rt-14-dev graphviz python3-yaml)
+          python3 awscli libclang-rt-14-dev graphviz python3-yaml
+          neovim)
 # Node.js runs the TextMate grammar test; a machine that already has one (any source) keeps it.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
