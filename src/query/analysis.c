@@ -2,6 +2,7 @@
  * and what every query shares: files by path, spans as ranges, doc comments, text. */
 #include "query/query.h"
 
+#include <ctype.h>
 #include <string.h>
 
 static sc_analysis *new_analysis(sc_context *ctx)
@@ -157,9 +158,11 @@ const char *sc_query_doc_comment(sc_analysis *analysis, sc_span span)
         return NULL;
     const char *text = src->text;
     uint32_t first = line_start(text, span.start), top = first, body;
-    /* Only a declaration that starts its line has the comment above as its own. */
-    if (strspn(text + first, " \t") < span.start - first)
-        return NULL;
+    /* Only a declaration that starts its line has the comment above as its own: before
+     * its name come at most its keyword or kind (`input`, `database`), not a `{` or `=`. */
+    for (uint32_t at = first; at < span.start; at++)
+        if (!isalpha((unsigned char)text[at]) && text[at] != '_' && text[at] != ' ' && text[at] != '\t')
+            return NULL;
     while (top > 0) {
         uint32_t above = line_start(text, top - 1);
         if (!comment_line(text, above, top - 1, &body))

@@ -4,7 +4,7 @@
  * not a complete item yet and the parser has dropped it:
  *   inside "..."            the values of the string union expected there
  *   NAME.NAME.|             the members of what the chain names
- *   at the start of an item (line start, after '{' or ',')
+ *   at the start of an item (line start, after '{', '}' or ',')
  *                           what may be declared or set in this body
  *   after `input x:`        types
  *   anywhere else           the names in scope, built-in functions, literals */
@@ -402,7 +402,7 @@ static void complete(completer *c, uint32_t start)
     }
     uint32_t before = skip_blanks_back(c, start);
     char previous = before ? c->text[before - 1] : '\n';
-    if (previous == '\n' || previous == '{' || previous == ',' || previous == '\r') {
+    if (previous == '\n' || previous == '{' || previous == '}' || previous == ',' || previous == '\r') {
         if (c->place.body == BODY_SETTINGS && c->place.map == NULL && previous == ',' &&
             c->place.expected) /* a list or call argument inside a value */
             offer_names(c);
