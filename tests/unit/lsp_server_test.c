@@ -219,6 +219,9 @@ static void test_hover(void)
     /* A raw resource's attribute comes from AWS's schema. */
     ASSERT_HOVER(7, 29, "7:28-7:31",
                  "```stack\nArn\n```\nAttribute of `AWS::SQS::Queue` (Fn::GetAtt): string.");
+    /* And a raw resource's property. */
+    ASSERT_HOVER(5, 40, "5:33-5:55",
+                 "```stack\nMessageRetentionPeriod\n```\nProperty of `AWS::SQS::Queue`: integer.");
     /* Blank space, a comment and a keyword have nothing to say. */
     CU_ASSERT_PTR_NULL(hover_at(&client, MAIN_URI, 9, 0, NULL));
     CU_ASSERT_PTR_NULL(hover_at(&client, MAIN_URI, 0, 5, NULL));
@@ -400,6 +403,15 @@ static void test_completion(void)
     const char *literals = "true|14||true\nfalse|14||false\nnull|14||null\n";
     CU_ASSERT_STRING_EQUAL(items + strlen(items) - strlen(literals), literals);
     free(items);
+    /* In a raw resource: its properties from AWS's schema, then the options. */
+    cJSON_Delete(opened(&client, MAIN_URI, main_text));
+    items = completions(&client, MAIN_URI, 5, 33, range);
+    CU_ASSERT_EQUAL(strncmp(items, "ContentBasedDeduplication|5|boolean|ContentBasedDeduplication = \n", 64), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(items, "MessageRetentionPeriod|5|integer|MessageRetentionPeriod = \n"));
+    const char *options = "depends_on|14||depends_on\ndeletion_policy|14||deletion_policy\n"
+                          "update_replace_policy|14||update_replace_policy\nmetadata|14||metadata\n";
+    CU_ASSERT_STRING_EQUAL(items + strlen(items) - strlen(options), options);
+    free(items);
     /* At the top of the file. */
     items = completions(&client, COMPLETE_URI, 18, 1, range);
     CU_ASSERT_STRING_EQUAL(items, "stack|14||stack\ncomponent|14||component\nimport|14||import\n"
@@ -536,6 +548,27 @@ static void test_code_actions(void)
     snprintf(expected, sizeof(expected), "%d:%d-%d:%d", line, character + 11, line, character + 17);
     CU_ASSERT_STRING_EQUAL(lsp_range(edit, "range"), expected);
     CU_ASSERT_STRING_EQUAL(lsp_string(edit, "newText"), "compute");
+    cJSON_Delete(reply);
+    cJSON_Delete(published);
+
+    /* A bare name another stack declares: qualified with the stack. */
+    locate(text, "{ network = Network.vpc }", &line, &character);
+    lsp_change(&client, WORDPRESS_URI, 3, line, character + 12, line, character + 20, "");
+    published = lsp_wait_notification(&client, "textDocument/publishDiagnostics");
+    params = lsp_text_document(WORDPRESS_URI);
+    range = cJSON_AddObjectToObject(params, "range");
+    start = cJSON_AddObjectToObject(range, "start");
+    cJSON_AddNumberToObject(start, "line", line);
+    cJSON_AddNumberToObject(start, "character", character + 13);
+    cJSON_AddItemToObject(range, "end", cJSON_Duplicate(start, true));
+    reply = lsp_request(&client, "textDocument/codeAction", params);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(lsp_get(reply, "result")), 1);
+    CU_ASSERT_STRING_EQUAL(lsp_string(reply, "result.0.title"), "Change to `Network.vpc`");
+    changes = lsp_get(reply, "result.0.edit.changes");
+    edit = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(changes, WORDPRESS_URI), 0);
+    snprintf(expected, sizeof(expected), "%d:%d-%d:%d", line, character + 12, line, character + 15);
+    CU_ASSERT_STRING_EQUAL(lsp_range(edit, "range"), expected);
+    CU_ASSERT_STRING_EQUAL(lsp_string(edit, "newText"), "Network.vpc");
     cJSON_Delete(reply);
     cJSON_Delete(published);
     free(text);
