@@ -44,7 +44,8 @@ static void send_json(server *s, cJSON *message)
     char *body = cJSON_PrintUnformatted(message);
     char header[64];
     int n = snprintf(header, sizeof(header), "Content-Length: %zu\r\n\r\n", strlen(body));
-    if (write(s->in, header, (size_t)n) != n || write(s->in, body, strlen(body)) != (ssize_t)strlen(body))
+    if (write(s->in, header, (size_t)n) != n ||
+        write(s->in, body, strlen(body)) != (ssize_t)strlen(body))
         fprintf(stderr, "lsp_bench: the server stopped reading\n");
     cJSON_free(body);
     cJSON_Delete(message);
@@ -245,7 +246,8 @@ int main(int argc, char **argv)
     }
     open_document(&s, uri, site);
     static double times[ROUNDS];
-    printf("%-44s %8s %8s %8s %8s\n", "round trip, ms (WordPress example)", "min", "median", "p95", "max");
+    printf("%-44s %8s %8s %8s %8s\n", "round trip, ms (WordPress example)", "min", "median", "p95",
+           "max");
     /* Line 34 (0-based 33) is `  cluster compute { ... }`: type into `compute`. */
     for (int i = 0; i < ROUNDS; i++)
         times[i] = change(&s, uri, i + 2, 33, 12);

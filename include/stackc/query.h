@@ -74,9 +74,9 @@ typedef enum sc_completion_kind {
     SC_COMPLETION_FIELD,     /* a record field, or a stack's member */
     SC_COMPLETION_ATTRIBUTE, /* an instance's attribute, a resource's GetAtt name */
     SC_COMPLETION_STACK,
-    SC_COMPLETION_NAME,      /* a let, param, instance, resource or loop variable */
-    SC_COMPLETION_VALUE,     /* one string of a union type */
-    SC_COMPLETION_FUNCTION,  /* a built-in function */
+    SC_COMPLETION_NAME,     /* a let, param, instance, resource or loop variable */
+    SC_COMPLETION_VALUE,    /* one string of a union type */
+    SC_COMPLETION_FUNCTION, /* a built-in function */
     SC_COMPLETION_KEYWORD,
     SC_COMPLETION_TYPE,
 } sc_completion_kind;
@@ -98,7 +98,7 @@ typedef enum sc_outline_kind {
     SC_OUTLINE_STACK,
     SC_OUTLINE_COMPONENT,
     SC_OUTLINE_TYPE,
-    SC_OUTLINE_INSTANCE,  /* an instance, or a nested block */
+    SC_OUTLINE_INSTANCE, /* an instance, or a nested block */
     SC_OUTLINE_RESOURCE,
     SC_OUTLINE_LET,
     SC_OUTLINE_PARAM,
@@ -113,8 +113,8 @@ typedef enum sc_outline_kind {
 typedef struct sc_outline {
     const char *name;
     sc_outline_kind kind;
-    const char *detail;   /* "database", "AWS::S3::Bucket", a type, or NULL */
-    uint32_t start, end;  /* the whole declaration */
+    const char *detail;  /* "database", "AWS::S3::Bucket", a type, or NULL */
+    uint32_t start, end; /* the whole declaration */
     uint32_t name_start, name_end;
     const struct sc_outline *children;
     size_t child_count;

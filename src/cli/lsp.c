@@ -14,8 +14,10 @@ int cli_run_lsp(int argc, char **argv)
         if (strcmp(argv[i], "--stdlib") == 0 && i + 1 < argc) {
             stdlib_dir = argv[++i];
         } else if (strcmp(argv[i], "--stdio") != 0) {
-            fprintf(stderr, "stackc: unknown option for lsp: %s\n"
-                            "usage: stackc lsp [--stdlib DIR] [--stdio]\n", argv[i]);
+            fprintf(stderr,
+                    "stackc: unknown option for lsp: %s\n"
+                    "usage: stackc lsp [--stdlib DIR] [--stdio]\n",
+                    argv[i]);
             return SC_EXIT_USAGE;
         }
     }

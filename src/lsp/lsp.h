@@ -48,15 +48,15 @@ void sc_lsp_write(FILE *out, const cJSON *message);
 
 typedef struct sc_lsp_document {
     char *uri;
-    char *path;             /* the file the URI names; the name the document is checked as */
+    char *path; /* the file the URI names; the name the document is checked as */
     char *text;
     size_t len, capacity;
-    uint32_t *lines;        /* offset of each line's first byte */
+    uint32_t *lines; /* offset of each line's first byte */
     size_t line_count;
     int version;
-    bool library;           /* one of the standard library's files */
-    sc_context *ctx;        /* the latest version, checked */
-    sc_analysis *analysis;  /* NULL when checking ran out of memory */
+    bool library;          /* one of the standard library's files */
+    sc_context *ctx;       /* the latest version, checked */
+    sc_analysis *analysis; /* NULL when checking ran out of memory */
     struct sc_lsp_document *next;
 } sc_lsp_document;
 

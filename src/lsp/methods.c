@@ -110,7 +110,8 @@ static cJSON *range_json(const sc_lsp_document *doc, sc_range range)
 static cJSON *location_json(sc_lsp_server *server, const sc_lsp_document *doc, sc_range range)
 {
     cJSON *location = cJSON_CreateObject();
-    const sc_lsp_document *open = strcmp(range.file, doc->path) == 0 ? doc : find_path(server, range.file);
+    const sc_lsp_document *open =
+        strcmp(range.file, doc->path) == 0 ? doc : find_path(server, range.file);
     char *uri = open ? NULL : sc_lsp_path_to_uri(range.file);
     cJSON_AddStringToObject(location, "uri", open ? open->uri : uri ? uri : range.file);
     cJSON_AddItemToObject(location, "range", range_json(doc, range));
@@ -125,14 +126,18 @@ static bool in_document(const sc_lsp_document *doc, sc_range range)
 
 /* One diagnostic as the protocol has it. One placed in another file (an import) is
  * shown at the top of the document, naming where it is. */
-static cJSON *diagnostic_json(sc_lsp_server *server, const sc_lsp_document *doc, const sc_diagnostic *d)
+static cJSON *diagnostic_json(sc_lsp_server *server, const sc_lsp_document *doc,
+                              const sc_diagnostic *d)
 {
     sc_range range = sc_query_diagnostic_range(doc->ctx, d);
     bool here = in_document(doc, range);
     cJSON *out = cJSON_CreateObject();
     cJSON_AddItemToObject(out, "range", range_json(doc, here ? range : (sc_range){0}));
     sc_severity severity = sc_diagnostic_severity(d);
-    cJSON_AddNumberToObject(out, "severity", severity == SC_SEVERITY_ERROR ? 1 : severity == SC_SEVERITY_WARNING ? 2 : 3);
+    cJSON_AddNumberToObject(out, "severity",
+                            severity == SC_SEVERITY_ERROR     ? 1
+                            : severity == SC_SEVERITY_WARNING ? 2
+                                                              : 3);
     cJSON_AddStringToObject(out, "code", sc_diagnostic_code(d));
     cJSON_AddStringToObject(out, "source", "stackc");
     char *message = NULL;
@@ -190,7 +195,8 @@ static void publish(sc_lsp_server *server, const sc_lsp_document *doc)
 static void check_dependents(sc_lsp_server *server, const sc_lsp_document *changed)
 {
     for (sc_lsp_document *d = server->documents; d; d = d->next) {
-        if (d == changed || d->library || !d->ctx || !sc_query_source_text(d->ctx, changed->path, NULL))
+        if (d == changed || d->library || !d->ctx ||
+            !sc_query_source_text(d->ctx, changed->path, NULL))
             continue;
         check(server, d);
         publish(server, d);
@@ -200,7 +206,8 @@ static void check_dependents(sc_lsp_server *server, const sc_lsp_document *chang
 static bool under_stdlib(const sc_lsp_server *server, const char *path)
 {
     size_t n = strlen(server->stdlib_dir);
-    return strncmp(path, server->stdlib_dir, n) == 0 && path[n] == '/' && !strchr(path + n + 1, '/');
+    return strncmp(path, server->stdlib_dir, n) == 0 && path[n] == '/' &&
+           !strchr(path + n + 1, '/');
 }
 
 static const char *string_at(const cJSON *object, const char *name)
@@ -277,7 +284,8 @@ static void did_change(sc_lsp_server *server, const cJSON *params)
         if (!text)
             continue;
         bool whole = !cJSON_IsObject(range);
-        uint32_t start = whole ? 0 : offset_of(doc, cJSON_GetObjectItemCaseSensitive(range, "start"));
+        uint32_t start =
+            whole ? 0 : offset_of(doc, cJSON_GetObjectItemCaseSensitive(range, "start"));
         uint32_t end = whole ? 0 : offset_of(doc, cJSON_GetObjectItemCaseSensitive(range, "end"));
         if (!sc_lsp_document_edit(doc, start < end ? start : end, start < end ? end : start, text,
                                   strlen(text), whole))
@@ -318,12 +326,14 @@ void sc_lsp_close_all(sc_lsp_server *server)
 /* ---- requests ----------------------------------------------------------------------------- */
 
 /* The document a request names, answering the error itself when there is none. */
-static sc_lsp_document *request_document(sc_lsp_server *server, const cJSON *id, const cJSON *params)
+static sc_lsp_document *request_document(sc_lsp_server *server, const cJSON *id,
+                                         const cJSON *params)
 {
     const char *uri = document_uri(params);
     sc_lsp_document *doc = uri ? find_uri(server, uri) : NULL;
     if (!uri) {
-        sc_lsp_respond_error(server, id, ERROR_INVALID_PARAMS, "params.textDocument.uri is missing");
+        sc_lsp_respond_error(server, id, ERROR_INVALID_PARAMS,
+                             "params.textDocument.uri is missing");
         return NULL;
     }
     if (!doc) {
@@ -392,7 +402,8 @@ static void references(sc_lsp_server *server, const cJSON *id, const cJSON *para
     if (!doc || !position_param(server, id, params, doc, &offset))
         return;
     const cJSON *context = cJSON_GetObjectItemCaseSensitive(params, "context");
-    bool declaration = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(context, "includeDeclaration"));
+    bool declaration =
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(context, "includeDeclaration"));
     const sc_range *ranges;
     size_t count = sc_query_references(doc->analysis, doc->path, offset, declaration, &ranges);
     cJSON *result = cJSON_CreateArray();
@@ -455,7 +466,8 @@ static void completion(sc_lsp_server *server, const cJSON *id, const cJSON *para
         cJSON_AddStringToObject(item, "sortText", order);
         cJSON *edit = cJSON_AddObjectToObject(item, "textEdit");
         cJSON_AddItemToObject(edit, "range", range_json(doc, replace));
-        cJSON_AddStringToObject(edit, "newText", items[i].insert_text ? items[i].insert_text : items[i].label);
+        cJSON_AddStringToObject(edit, "newText",
+                                items[i].insert_text ? items[i].insert_text : items[i].label);
         cJSON_AddItemToArray(list, item);
     }
     sc_lsp_respond(server, id, result);
@@ -502,11 +514,13 @@ static cJSON *symbols_json(const sc_lsp_document *doc, const sc_outline *entries
         if (o->detail)
             cJSON_AddStringToObject(symbol, "detail", o->detail);
         cJSON_AddNumberToObject(symbol, "kind", symbol_kind(o->kind));
-        cJSON_AddItemToObject(symbol, "range", range_json(doc, (sc_range){doc->path, o->start, o->end}));
+        cJSON_AddItemToObject(symbol, "range",
+                              range_json(doc, (sc_range){doc->path, o->start, o->end}));
         cJSON_AddItemToObject(symbol, "selectionRange",
                               range_json(doc, (sc_range){doc->path, o->name_start, o->name_end}));
         if (o->child_count)
-            cJSON_AddItemToObject(symbol, "children", symbols_json(doc, o->children, o->child_count));
+            cJSON_AddItemToObject(symbol, "children",
+                                  symbols_json(doc, o->children, o->child_count));
         cJSON_AddItemToArray(list, symbol);
     }
     return list;
@@ -543,7 +557,8 @@ static void formatting(sc_lsp_server *server, const cJSON *id, const cJSON *para
     cJSON *edits = cJSON_CreateArray();
     if (len != doc->len || memcmp(formatted, doc->text, len) != 0) {
         cJSON *edit = cJSON_CreateObject();
-        cJSON_AddItemToObject(edit, "range", range_json(doc, (sc_range){doc->path, 0, (uint32_t)doc->len}));
+        cJSON_AddItemToObject(edit, "range",
+                              range_json(doc, (sc_range){doc->path, 0, (uint32_t)doc->len}));
         cJSON_AddStringToObject(edit, "newText", formatted);
         cJSON_AddItemToArray(edits, edit);
     }
@@ -559,9 +574,12 @@ static void code_action(sc_lsp_server *server, const cJSON *id, const cJSON *par
     if (!doc)
         return;
     const cJSON *range = cJSON_GetObjectItemCaseSensitive(params, "range");
-    uint32_t from = cJSON_IsObject(range) ? offset_of(doc, cJSON_GetObjectItemCaseSensitive(range, "start")) : 0;
-    uint32_t to = cJSON_IsObject(range) ? offset_of(doc, cJSON_GetObjectItemCaseSensitive(range, "end"))
-                                        : (uint32_t)doc->len;
+    uint32_t from = cJSON_IsObject(range)
+                        ? offset_of(doc, cJSON_GetObjectItemCaseSensitive(range, "start"))
+                        : 0;
+    uint32_t to = cJSON_IsObject(range)
+                      ? offset_of(doc, cJSON_GetObjectItemCaseSensitive(range, "end"))
+                      : (uint32_t)doc->len;
     cJSON *actions = cJSON_CreateArray();
     for (size_t i = 0; i < sc_diagnostic_count(doc->ctx); i++) {
         const sc_diagnostic *d = sc_diagnostic_at(doc->ctx, i);
@@ -576,7 +594,8 @@ static void code_action(sc_lsp_server *server, const cJSON *id, const cJSON *par
         cJSON *diagnostics = cJSON_AddArrayToObject(action, "diagnostics");
         cJSON_AddItemToArray(diagnostics, diagnostic_json(server, doc, d));
         cJSON_AddTrueToObject(action, "isPreferred");
-        cJSON *changes = cJSON_AddObjectToObject(cJSON_AddObjectToObject(action, "edit"), "changes");
+        cJSON *changes =
+            cJSON_AddObjectToObject(cJSON_AddObjectToObject(action, "edit"), "changes");
         cJSON *edits = cJSON_AddArrayToObject(changes, doc->uri);
         cJSON *edit = cJSON_CreateObject();
         cJSON_AddItemToObject(edit, "range", range_json(doc, fix.range));

@@ -8,11 +8,11 @@ typedef struct sc_lsp_server {
     FILE *out;
     FILE *log;
     const char *version;
-    char *stdlib_dir;          /* absolute when it could be resolved */
-    sc_stdlib *stdlib;         /* checked once; NULL when it has problems */
+    char *stdlib_dir;  /* absolute when it could be resolved */
+    sc_stdlib *stdlib; /* checked once; NULL when it has problems */
     sc_lsp_document *documents;
     bool initialized;
-    bool shutdown;             /* `shutdown` received: only `exit` is answered now */
+    bool shutdown; /* `shutdown` received: only `exit` is answered now */
     bool exiting;
 } sc_lsp_server;
 

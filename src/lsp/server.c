@@ -106,7 +106,8 @@ static bool lifecycle(sc_lsp_server *server, const char *method, const cJSON *id
         if (!id)
             return true;
         if (server->initialized) {
-            sc_lsp_respond_error(server, id, ERROR_INVALID_REQUEST, "initialize was already received");
+            sc_lsp_respond_error(server, id, ERROR_INVALID_REQUEST,
+                                 "initialize was already received");
             return true;
         }
         server->initialized = true;
@@ -132,7 +133,8 @@ static void dispatch(sc_lsp_server *server, const cJSON *message)
     const cJSON *method = cJSON_GetObjectItemCaseSensitive(message, "method");
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(message, "params");
     if (id && !valid_id(id)) {
-        sc_lsp_respond_error(server, NULL, ERROR_INVALID_REQUEST, "an id must be a number or a string");
+        sc_lsp_respond_error(server, NULL, ERROR_INVALID_REQUEST,
+                             "an id must be a number or a string");
         return;
     }
     if (!cJSON_IsString(method)) {
@@ -189,7 +191,8 @@ int sc_lsp_serve(int in, FILE *out, const sc_lsp_options *options)
     server.stdlib_dir = strdup(dir && realpath(dir, resolved) ? resolved : dir ? dir : "stdlib");
     server.stdlib = sc_stdlib_new(server.stdlib_dir);
     if (!server.stdlib)
-        sc_lsp_log(&server, "the standard library in %s has problems: each document loads it itself",
+        sc_lsp_log(&server,
+                   "the standard library in %s has problems: each document loads it itself",
                    server.stdlib_dir);
     sc_lsp_reader reader = {.fd = in};
     while (!server.exiting) {

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 enum {
-    MAX_HEADER = 64 * 1024,            /* a header block longer than this is garbage */
-    MAX_BODY = 256 * 1024 * 1024,      /* documents of many megabytes fit well under it */
+    MAX_HEADER = 64 * 1024,       /* a header block longer than this is garbage */
+    MAX_BODY = 256 * 1024 * 1024, /* documents of many megabytes fit well under it */
     READ_CHUNK = 64 * 1024,
 };
 

@@ -97,7 +97,8 @@ const sc_file *sc_query_file(const sc_analysis *analysis, const char *path)
 bool sc_query_is_user_file(const sc_analysis *analysis, const char *file)
 {
     const sc_file *found = sc_query_file(analysis, file);
-    const sc_program *library = analysis->program->stdlib ? analysis->program->stdlib->program : NULL;
+    const sc_program *library =
+        analysis->program->stdlib ? analysis->program->stdlib->program : NULL;
     if (!found)
         return false;
     for (size_t i = 0; library && i < library->files.count; i++)
@@ -128,7 +129,8 @@ sc_range sc_query_note_range(const sc_context *ctx, const sc_diagnostic *d, size
     return note && note->has_span ? sc_query_range(ctx, note->span) : (sc_range){0};
 }
 
-/* ---- text ------------------------------------------------------------------------------------- */
+/* ---- text -------------------------------------------------------------------------------------
+ */
 
 static uint32_t line_start(const char *text, uint32_t offset)
 {
@@ -161,7 +163,8 @@ const char *sc_query_doc_comment(sc_analysis *analysis, sc_span span)
     /* Only a declaration that starts its line has the comment above as its own: before
      * its name come at most its keyword or kind (`input`, `database`), not a `{` or `=`. */
     for (uint32_t at = first; at < span.start; at++)
-        if (!isalpha((unsigned char)text[at]) && text[at] != '_' && text[at] != ' ' && text[at] != '\t')
+        if (!isalpha((unsigned char)text[at]) && text[at] != '_' && text[at] != ' ' &&
+            text[at] != '\t')
             return NULL;
     while (top > 0) {
         uint32_t above = line_start(text, top - 1);

@@ -21,14 +21,14 @@ typedef struct completer {
     const char *text; /* the file's text */
     uint32_t offset;
     sc_place place;
-    sc_ptr_list items; /* of sc_completion */
-    sc_map seen;       /* labels offered, so none is offered twice */
+    sc_ptr_list items;                   /* of sc_completion */
+    sc_map seen;                         /* labels offered, so none is offered twice */
     uint32_t replace_start, replace_end; /* what a completion replaces */
     uint32_t text_end;
 } completer;
 
-static const char *const builtin_types[] = {"any", "bool", "duration", "int", "list", "map",
-                                            "number", "secret", "size", "string"};
+static const char *const builtin_types[] = {"any", "bool",   "duration", "int",  "list",
+                                            "map", "number", "secret",   "size", "string"};
 
 static bool is_word_char(char c)
 {
@@ -131,8 +131,8 @@ static void offer_union(completer *c, const sc_type *type, bool quoted)
         return;
     for (size_t i = 0; i < type->alternatives.count; i++) {
         const char *value = type->alternatives.items[i];
-        offer(c, quoted ? sc_arena_printf(c->scratch, "\"%s\"", value) : value,
-              SC_COMPLETION_VALUE, sc_query_type_name(c->analysis, type), NULL, NULL);
+        offer(c, quoted ? sc_arena_printf(c->scratch, "\"%s\"", value) : value, SC_COMPLETION_VALUE,
+              sc_query_type_name(c->analysis, type), NULL, NULL);
     }
 }
 
@@ -140,9 +140,10 @@ static void offer_symbol(completer *c, const sc_symbol *s)
 {
     if (!s->name || strchr(s->name, ' '))
         return;
-    const char *type = s->kind == SYM_INSTANCE && s->item ? s->item->name.name
-                                                          : sc_query_type_name(c->analysis, s->type);
-    sc_completion_kind kind = s->kind == SYM_STACK ? SC_COMPLETION_STACK
+    const char *type = s->kind == SYM_INSTANCE && s->item
+                           ? s->item->name.name
+                           : sc_query_type_name(c->analysis, s->type);
+    sc_completion_kind kind = s->kind == SYM_STACK   ? SC_COMPLETION_STACK
                               : s->kind == SYM_INPUT ? SC_COMPLETION_INPUT
                                                      : SC_COMPLETION_NAME;
     sc_span doc = s->item ? s->item->span : s->span;
@@ -193,8 +194,8 @@ static void offer_members(completer *c, const sc_entity *e)
         return;
     if (t->kind == TY_COMPONENT) {
         for (size_t i = 0; i < t->component->attribute_order.count; i++) {
-            const sc_attribute *a = sc_map_get(&t->component->attributes,
-                                               t->component->attribute_order.items[i]);
+            const sc_attribute *a =
+                sc_map_get(&t->component->attributes, t->component->attribute_order.items[i]);
             if (a && a->item)
                 offer(c, a->name, SC_COMPLETION_ATTRIBUTE, sc_query_type_name(c->analysis, a->type),
                       sc_query_doc_comment(c->analysis, a->item->span), NULL);
@@ -210,8 +211,8 @@ static void offer_members(completer *c, const sc_entity *e)
                 continue;
             const char *rest = name + skip, *dot = strchr(rest, '.');
             offer(c, dot ? sc_arena_strndup(c->scratch, rest, (size_t)(dot - rest)) : rest,
-                  SC_COMPLETION_ATTRIBUTE, rs->attributes[i].shape ? rs->attributes[i].shape->text : NULL,
-                  NULL, NULL);
+                  SC_COMPLETION_ATTRIBUTE,
+                  rs->attributes[i].shape ? rs->attributes[i].shape->text : NULL, NULL, NULL);
         }
     }
 }
@@ -234,8 +235,8 @@ static void offer_declarations(completer *c)
 {
     static const char *const top[] = {"stack", "component", "import", "type", "test"};
     static const char *const stack[] = {"let", "param", "output", "allow", "resource", "test"};
-    static const char *const component[] = {"input", "let", "resource", "attribute", "check",
-                                            "warn", "connectable", "test"};
+    static const char *const component[] = {"input", "let",  "resource",    "attribute",
+                                            "check", "warn", "connectable", "test"};
     static const char *const test[] = {"let", "assert"};
     switch (c->place.body) {
     case BODY_FILE:
@@ -267,7 +268,8 @@ static void offer_declarations(completer *c)
     }
 }
 
-/* ---- reading the text before the offset ---------------------------------------------------------- */
+/* ---- reading the text before the offset
+ * ---------------------------------------------------------- */
 
 static uint32_t line_start(const completer *c, uint32_t at)
 {
@@ -402,7 +404,8 @@ static void complete(completer *c, uint32_t start)
     }
     uint32_t before = skip_blanks_back(c, start);
     char previous = before ? c->text[before - 1] : '\n';
-    if (previous == '\n' || previous == '{' || previous == '}' || previous == ',' || previous == '\r') {
+    if (previous == '\n' || previous == '{' || previous == '}' || previous == ',' ||
+        previous == '\r') {
         if (c->place.body == BODY_SETTINGS && c->place.map == NULL && previous == ',' &&
             c->place.expected) /* a list or call argument inside a value */
             offer_names(c);
@@ -444,7 +447,8 @@ size_t sc_query_completions(sc_analysis *analysis, const char *file, size_t offs
     if (replace)
         *replace = (sc_range){sc_source_get(analysis->ctx, f->source)->path, c.replace_start,
                               c.replace_end};
-    sc_completion *items = c.items.count ? sc_arena_alloc(c.scratch, c.items.count * sizeof(*items)) : NULL;
+    sc_completion *items =
+        c.items.count ? sc_arena_alloc(c.scratch, c.items.count * sizeof(*items)) : NULL;
     for (size_t i = 0; items && i < c.items.count; i++)
         items[i] = *(const sc_completion *)c.items.items[i];
     *out = items;

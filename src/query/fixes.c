@@ -49,7 +49,8 @@ static bool add_allow(sc_analysis *analysis, const sc_diagnostic *d, const char 
     const char *text = src->text;
     sc_arena *scratch = &analysis->scratch;
     uint32_t at = (uint32_t)src->len;
-    const char *insert = sc_arena_printf(scratch, "%s%s\n", at && text[at - 1] != '\n' ? "\n" : "", rule);
+    const char *insert =
+        sc_arena_printf(scratch, "%s%s\n", at && text[at - 1] != '\n' ? "\n" : "", rule);
     for (size_t i = 0; i < analysis->program->stacks.count; i++) {
         const sc_stack *stack = analysis->program->stacks.items[i];
         const sc_item *item = stack->item;
@@ -61,8 +62,9 @@ static bool add_allow(sc_analysis *analysis, const sc_diagnostic *d, const char 
             line--;
         bool alone = strspn(text + line, " \t") == brace - line;
         at = alone ? line : brace;
-        insert = alone ? sc_arena_printf(scratch, "%.*s  %s\n", (int)(brace - line), text + line, rule)
-                       : sc_arena_printf(scratch, " %s ", rule);
+        insert =
+            alone ? sc_arena_printf(scratch, "%.*s  %s\n", (int)(brace - line), text + line, rule)
+                  : sc_arena_printf(scratch, " %s ", rule);
     }
     out->range = (sc_range){src->path, at, at};
     out->new_text = insert;
@@ -76,7 +78,8 @@ bool sc_query_fix(sc_analysis *analysis, const sc_diagnostic *d, sc_fix *out)
     const char *help = d->fix_it;
     if (!help)
         return false;
-    const char *rule = strncmp(help, "add `allow ", 11) == 0 ? between(scratch, help, "add", '`', '`') : NULL;
+    const char *rule =
+        strncmp(help, "add `allow ", 11) == 0 ? between(scratch, help, "add", '`', '`') : NULL;
     if (rule)
         return add_allow(analysis, d, rule, out);
     const char *written = sc_query_span_text(analysis, d->span);

@@ -87,7 +87,8 @@ static void put_signature(sc_analysis *analysis, sc_buf *out, const sc_entity *e
         sc_buf_printf(out, "%s %s", e->component ? e->component->name : "instance", e->name);
         return;
     case ENTITY_RESOURCE:
-        sc_buf_printf(out, "resource %s \"%s\"", e->name, e->resource_type ? e->resource_type : "?");
+        sc_buf_printf(out, "resource %s \"%s\"", e->name,
+                      e->resource_type ? e->resource_type : "?");
         return;
     case ENTITY_OUTPUT:
         sc_buf_printf(out, "output %s", e->name);
@@ -151,7 +152,8 @@ static void put_owner(sc_analysis *analysis, sc_buf *out, const sc_entity *e)
     }
     case ENTITY_PROPERTY: {
         const sc_resource_schema *rs = sc_query_resource_schema(analysis, e->resource_type);
-        const sc_schema_property *p = rs ? sc_schema_lookup_property(&rs->properties, e->name) : NULL;
+        const sc_schema_property *p =
+            rs ? sc_schema_lookup_property(&rs->properties, e->name) : NULL;
         sc_buf_printf(out, "Property of `%s`", e->resource_type);
         if (p && p->shape)
             sc_buf_printf(out, ": %s", p->shape->text);

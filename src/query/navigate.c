@@ -61,7 +61,8 @@ size_t sc_query_references(sc_analysis *analysis, const char *file, size_t offse
     sc_walk w = {.analysis = analysis, .scratch = scratch, .visit = gather, .user = &g};
     for (size_t i = 0; i < analysis->program->files.count && !w.stopped; i++)
         sc_walk_file(&w, analysis->program->files.items[i]);
-    sc_range *ranges = g.found.count ? sc_arena_alloc(scratch, g.found.count * sizeof(*ranges)) : NULL;
+    sc_range *ranges =
+        g.found.count ? sc_arena_alloc(scratch, g.found.count * sizeof(*ranges)) : NULL;
     if (!ranges)
         return 0;
     for (size_t i = 0; i < g.found.count; i++)

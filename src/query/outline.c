@@ -18,8 +18,11 @@ static const char *source_of(outliner *o, const sc_type_expr *type)
 /* One item's entry; false for items the outline leaves out (settings, checks, errors). */
 static bool outline_item(outliner *o, const sc_item *item, bool settings, sc_outline *out)
 {
-    *out = (sc_outline){.name = item->name.name, .start = item->span.start, .end = item->span.end,
-                        .name_start = item->name.span.start, .name_end = item->name.span.end};
+    *out = (sc_outline){.name = item->name.name,
+                        .start = item->span.start,
+                        .end = item->span.end,
+                        .name_start = item->name.span.start,
+                        .name_end = item->name.span.end};
     switch (item->kind) {
     case ITEM_IMPORT:
         if (!item->text || item->text->kind != EXPR_STRING)
@@ -86,7 +89,8 @@ static const sc_outline *outline_items(outliner *o, const sc_ptr_list *items, bo
                                        size_t *count)
 {
     *count = 0;
-    sc_outline *entries = items->count ? sc_arena_alloc(o->scratch, items->count * sizeof(*entries)) : NULL;
+    sc_outline *entries =
+        items->count ? sc_arena_alloc(o->scratch, items->count * sizeof(*entries)) : NULL;
     if (!entries)
         return NULL;
     for (size_t i = 0; i < items->count; i++)

@@ -15,8 +15,8 @@
 struct sc_analysis {
     sc_context *ctx;
     sc_program *program;
-    sc_arena scratch;     /* what one query returns; emptied when the next one starts */
-    bool scratch_failed;  /* the scratch arena's out-of-memory flag */
+    sc_arena scratch;    /* what one query returns; emptied when the next one starts */
+    bool scratch_failed; /* the scratch arena's out-of-memory flag */
 };
 
 /* Starts a query: empties and returns the scratch arena. */
@@ -39,28 +39,28 @@ typedef enum sc_entity_kind {
     ENTITY_INSTANCE,
     ENTITY_RESOURCE,
     ENTITY_OUTPUT,
-    ENTITY_LOOP_VAR,  /* a `for` variable, or a `let` inside a test */
+    ENTITY_LOOP_VAR, /* a `for` variable, or a `let` inside a test */
     ENTITY_BUILTIN,
-    ENTITY_GETATT,    /* an attribute of a raw resource (Fn::GetAtt), from AWS's schema */
-    ENTITY_PROPERTY,  /* a property of a raw resource, from AWS's schema */
-    ENTITY_FILE,      /* an imported file */
-    ENTITY_VALUE,     /* what an expression gives that no declaration names: `xs[0]` */
+    ENTITY_GETATT,   /* an attribute of a raw resource (Fn::GetAtt), from AWS's schema */
+    ENTITY_PROPERTY, /* a property of a raw resource, from AWS's schema */
+    ENTITY_FILE,     /* an imported file */
+    ENTITY_VALUE,    /* what an expression gives that no declaration names: `xs[0]` */
 } sc_entity_kind;
 
 typedef struct sc_entity {
     sc_entity_kind kind;
     const char *name;
-    sc_span decl;                   /* where it is declared; valid when has_decl */
+    sc_span decl; /* where it is declared; valid when has_decl */
     bool has_decl;
-    const sc_item *item;            /* the declaring item, when there is one */
+    const sc_item *item; /* the declaring item, when there is one */
     const sc_symbol *symbol;
-    const sc_component *component;  /* the component, or the owner of an input/attribute,
-                                       or an instance's kind */
+    const sc_component *component; /* the component, or the owner of an input/attribute,
+                                      or an instance's kind */
     const sc_attribute *attribute;
     const sc_record_field *field;
-    const sc_type *type;            /* its type, when known */
+    const sc_type *type; /* its type, when known */
     const sc_builtin *builtin;
-    const char *resource_type;      /* ENTITY_GETATT, ENTITY_PROPERTY, ENTITY_RESOURCE */
+    const char *resource_type; /* ENTITY_GETATT, ENTITY_PROPERTY, ENTITY_RESOURCE */
 } sc_entity;
 
 typedef struct sc_occurrence {
@@ -90,23 +90,23 @@ typedef enum sc_body_kind {
     BODY_FILE,
     BODY_STACK,
     BODY_COMPONENT,
-    BODY_SETTINGS,  /* an instance's or nested block's body, or a map literal: `record` */
-    BODY_RESOURCE,  /* a raw resource's properties */
+    BODY_SETTINGS, /* an instance's or nested block's body, or a map literal: `record` */
+    BODY_RESOURCE, /* a raw resource's properties */
     BODY_TEST,
-    BODY_OTHER,     /* connectable, allow and param options */
+    BODY_OTHER, /* connectable, allow and param options */
 } sc_body_kind;
 
 typedef struct sc_place {
     sc_body_kind body;
-    sc_scope *scope;            /* the names declared around: a stack's, a component's */
-    const sc_local *locals;     /* and the loop variables, innermost first */
-    sc_component *component;    /* inside this component's definition, or NULL */
-    const sc_type *record;      /* BODY_SETTINGS: what may be set */
+    sc_scope *scope;                 /* the names declared around: a stack's, a component's */
+    const sc_local *locals;          /* and the loop variables, innermost first */
+    sc_component *component;         /* inside this component's definition, or NULL */
+    const sc_type *record;           /* BODY_SETTINGS: what may be set */
     const sc_component *instance_of; /* BODY_SETTINGS of an instance: its component */
-    const sc_ptr_list *items;   /* BODY_SETTINGS of a block: what is already set */
-    const sc_expr *map;         /* BODY_SETTINGS of a map literal: what is already set */
-    const char *resource_type;  /* BODY_RESOURCE */
-    const sc_type *expected;    /* the type the innermost expression at the offset must have */
+    const sc_ptr_list *items;        /* BODY_SETTINGS of a block: what is already set */
+    const sc_expr *map;              /* BODY_SETTINGS of a map literal: what is already set */
+    const char *resource_type;       /* BODY_RESOURCE */
+    const sc_type *expected;         /* the type the innermost expression at the offset must have */
 } sc_place;
 
 typedef struct sc_walk sc_walk;
@@ -140,8 +140,7 @@ bool sc_query_lookup(sc_analysis *analysis, const sc_place *place, const char *n
 bool sc_query_member(sc_analysis *analysis, const sc_entity *left, const char *name,
                      sc_entity *out);
 /* The resource schema of an AWS type, loading AWS's schema on first use; or NULL. */
-const struct sc_resource_schema *sc_query_resource_schema(sc_analysis *analysis,
-                                                          const char *type);
+const struct sc_resource_schema *sc_query_resource_schema(sc_analysis *analysis, const char *type);
 
 /* ---- text --------------------------------------------------------------------------------- */
 

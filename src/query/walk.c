@@ -34,7 +34,8 @@ static bool touches(sc_span span, uint32_t offset)
 static bool inside(const sc_walk *w, sc_span body, uint32_t offset)
 {
     const sc_source *src = sc_source_get(w->analysis->ctx, body.file);
-    bool closed = src && body.end > body.start && body.end <= src->len && src->text[body.end - 1] == '}';
+    bool closed =
+        src && body.end > body.start && body.end <= src->len && src->text[body.end - 1] == '}';
     return offset > body.start && (offset < body.end || (!closed && offset == body.end));
 }
 
@@ -58,8 +59,8 @@ static void emit(sc_walk *w, sc_span span, const sc_entity *entity, bool declara
 
 static void enter(sc_walk *w, const frame *f, sc_body_kind body)
 {
-    w->place = (sc_place){
-        .body = body, .scope = f->scope, .locals = f->locals, .component = f->component};
+    w->place =
+        (sc_place){.body = body, .scope = f->scope, .locals = f->locals, .component = f->component};
 }
 
 /* A body runs from its '{' (body_span) to the end of the item. */
@@ -101,8 +102,12 @@ static const char *resource_type_of(const sc_type *t)
 
 static sc_entity from_symbol(const sc_symbol *s)
 {
-    sc_entity e = {.name = s->name, .decl = s->span, .has_decl = true, .symbol = s,
-                   .item = s->item, .type = s->type};
+    sc_entity e = {.name = s->name,
+                   .decl = s->span,
+                   .has_decl = true,
+                   .symbol = s,
+                   .item = s->item,
+                   .type = s->type};
     switch (s->kind) {
     case SYM_STACK:
         e.kind = ENTITY_STACK;
@@ -140,28 +145,38 @@ static sc_entity from_symbol(const sc_symbol *s)
 
 static sc_entity from_component(const sc_component *component)
 {
-    return (sc_entity){.kind = ENTITY_COMPONENT, .name = component->name,
-                       .decl = component->item->name.span, .has_decl = true,
-                       .item = component->item, .component = component};
+    return (sc_entity){.kind = ENTITY_COMPONENT,
+                       .name = component->name,
+                       .decl = component->item->name.span,
+                       .has_decl = true,
+                       .item = component->item,
+                       .component = component};
 }
 
 static sc_entity from_field(const sc_record_field *field, const sc_component *owner)
 {
-    return (sc_entity){.kind = owner ? ENTITY_INPUT : ENTITY_FIELD, .name = field->name,
-                       .decl = field->span, .has_decl = true, .field = field,
-                       .type = field->type, .component = owner};
+    return (sc_entity){.kind = owner ? ENTITY_INPUT : ENTITY_FIELD,
+                       .name = field->name,
+                       .decl = field->span,
+                       .has_decl = true,
+                       .field = field,
+                       .type = field->type,
+                       .component = owner};
 }
 
 static sc_entity from_local(const sc_local *local)
 {
-    return (sc_entity){.kind = ENTITY_LOOP_VAR, .name = local->name, .decl = local->span,
-                       .has_decl = true, .type = local->type};
+    return (sc_entity){.kind = ENTITY_LOOP_VAR,
+                       .name = local->name,
+                       .decl = local->span,
+                       .has_decl = true,
+                       .type = local->type};
 }
 
 static sc_entity from_named_type(const sc_type *type)
 {
-    sc_entity e = {.kind = ENTITY_TYPE, .name = type->name, .type = type,
-                   .item = type->declared_by};
+    sc_entity e = {
+        .kind = ENTITY_TYPE, .name = type->name, .type = type, .item = type->declared_by};
     if (type->declared_by) {
         e.decl = type->declared_by->name.span;
         e.has_decl = true;
@@ -174,8 +189,7 @@ static bool visible_symbol(const sc_symbol *s)
     return s && s->name && !strchr(s->name, ' ');
 }
 
-bool sc_query_lookup(sc_analysis *analysis, const sc_place *place, const char *name,
-                     sc_entity *out)
+bool sc_query_lookup(sc_analysis *analysis, const sc_place *place, const char *name, sc_entity *out)
 {
     (void)analysis;
     if (!name)
@@ -239,8 +253,7 @@ static bool member_of_resource(sc_analysis *analysis, const sc_type *left, const
     return sc_schema_lookup_attribute(rs, full) != NULL;
 }
 
-bool sc_query_member(sc_analysis *analysis, const sc_entity *left, const char *name,
-                     sc_entity *out)
+bool sc_query_member(sc_analysis *analysis, const sc_entity *left, const char *name, sc_entity *out)
 {
     if (!name)
         return false;
@@ -260,8 +273,13 @@ bool sc_query_member(sc_analysis *analysis, const sc_entity *left, const char *n
         const sc_attribute *a = sc_map_get(&t->component->attributes, name);
         if (!a || !a->item)
             return false;
-        *out = (sc_entity){.kind = ENTITY_ATTRIBUTE, .name = a->name, .decl = a->item->name.span,
-                           .has_decl = true, .item = a->item, .attribute = a, .type = a->type,
+        *out = (sc_entity){.kind = ENTITY_ATTRIBUTE,
+                           .name = a->name,
+                           .decl = a->item->name.span,
+                           .has_decl = true,
+                           .item = a->item,
+                           .attribute = a,
+                           .type = a->type,
                            .component = t->component};
         return true;
     }
@@ -292,7 +310,8 @@ static bool resolve(sc_walk *w, const frame *f, const sc_expr *e, sc_entity *out
         return lookup(w, f, e->name.name, out);
     case EXPR_MEMBER: {
         sc_entity left;
-        return resolve(w, f, e->left, &left) && sc_query_member(w->analysis, &left, e->name.name, out);
+        return resolve(w, f, e->left, &left) &&
+               sc_query_member(w->analysis, &left, e->name.name, out);
     }
     case EXPR_INDEX: {
         sc_entity left;
@@ -311,7 +330,8 @@ static bool resolve(sc_walk *w, const frame *f, const sc_expr *e, sc_entity *out
     }
 }
 
-/* ---- expressions ------------------------------------------------------------------------------ */
+/* ---- expressions ------------------------------------------------------------------------------
+ */
 
 static sc_local *new_local(sc_walk *w, sc_ident name, const sc_type *type, const sc_local *next)
 {
@@ -358,7 +378,8 @@ static void walk_map(sc_walk *w, const frame *f, const sc_expr *e, const sc_type
     }
     for (size_t i = 0; i < e->items.count && !w->stopped; i++) {
         const sc_map_entry *entry = e->items.items[i];
-        const sc_record_field *field = record && entry->key.name ? sc_record_find(t, entry->key.name) : NULL;
+        const sc_record_field *field =
+            record && entry->key.name ? sc_record_find(t, entry->key.name) : NULL;
         if (field) {
             sc_entity key = from_field(field, NULL);
             emit(w, entry->key.span, &key, false, NULL, NULL);
@@ -439,7 +460,8 @@ static void walk_expr(sc_walk *w, const frame *f, const sc_expr *e, const sc_typ
     }
 }
 
-/* ---- types ------------------------------------------------------------------------------------- */
+/* ---- types -------------------------------------------------------------------------------------
+ */
 
 static void walk_type(sc_walk *w, const frame *f, const sc_type_expr *t)
 {
@@ -467,7 +489,9 @@ static void walk_type(sc_walk *w, const frame *f, const sc_type_expr *t)
         for (size_t i = 0; i < t->fields.count; i++) {
             const sc_field *field = t->fields.items[i];
             if (field->name.name) {
-                sc_entity e = {.kind = ENTITY_FIELD, .name = field->name.name, .decl = field->span,
+                sc_entity e = {.kind = ENTITY_FIELD,
+                               .name = field->name.name,
+                               .decl = field->span,
                                .has_decl = true};
                 emit(w, field->name.span, &e, true, NULL, NULL);
             }
@@ -483,7 +507,8 @@ static void walk_type(sc_walk *w, const frame *f, const sc_type_expr *t)
     }
 }
 
-/* ---- bodies ------------------------------------------------------------------------------------ */
+/* ---- bodies ------------------------------------------------------------------------------------
+ */
 
 /* The record a nested block fills: the field's record, or its map's or list's element. */
 static const sc_type *block_record(const sc_record_field *field)
@@ -584,7 +609,8 @@ static void walk_resource(sc_walk *w, const frame *f, const sc_item *item)
         }
         if (type && property->name.name && property->name.name[0] >= 'A' &&
             property->name.name[0] <= 'Z') {
-            sc_entity e = {.kind = ENTITY_PROPERTY, .name = property->name.name, .resource_type = type};
+            sc_entity e = {
+                .kind = ENTITY_PROPERTY, .name = property->name.name, .resource_type = type};
             emit(w, property->name.span, &e, false, NULL, NULL);
         }
         walk_expr(w, &inner, property->value, NULL);
@@ -644,15 +670,19 @@ static void walk_item(sc_walk *w, const frame *f, const sc_item *item)
     case ITEM_PARAM: {
         declare(w, f, item, item->name);
         walk_type(w, f, item->type);
-        sc_symbol *s = f->scope && item->name.name ? sc_scope_lookup_local(f->scope, item->name.name) : NULL;
+        sc_symbol *s =
+            f->scope && item->name.name ? sc_scope_lookup_local(f->scope, item->name.name) : NULL;
         walk_expr(w, f, item->value, s && s->item == item && item->type ? s->type : NULL);
         if (item->kind == ITEM_PARAM)
             walk_options(w, f, item);
         return;
     }
     case ITEM_OUTPUT: {
-        sc_entity e = {.kind = ENTITY_OUTPUT, .name = item->name.name, .decl = item->name.span,
-                       .has_decl = item->name.name != NULL, .item = item};
+        sc_entity e = {.kind = ENTITY_OUTPUT,
+                       .name = item->name.name,
+                       .decl = item->name.span,
+                       .has_decl = item->name.name != NULL,
+                       .item = item};
         if (item->name.name)
             emit(w, item->name.span, &e, true, item->value, f);
         walk_expr(w, f, item->value, NULL);
@@ -678,10 +708,16 @@ static void walk_item(sc_walk *w, const frame *f, const sc_item *item)
     }
     case ITEM_ATTRIBUTE: {
         const sc_component *c = f->component;
-        const sc_attribute *a = c && item->name.name ? sc_map_get(&c->attributes, item->name.name) : NULL;
+        const sc_attribute *a =
+            c && item->name.name ? sc_map_get(&c->attributes, item->name.name) : NULL;
         if (a && a->item == item) {
-            sc_entity e = {.kind = ENTITY_ATTRIBUTE, .name = a->name, .decl = item->name.span,
-                           .has_decl = true, .item = item, .attribute = a, .type = a->type,
+            sc_entity e = {.kind = ENTITY_ATTRIBUTE,
+                           .name = a->name,
+                           .decl = item->name.span,
+                           .has_decl = true,
+                           .item = item,
+                           .attribute = a,
+                           .type = a->type,
                            .component = c};
             emit(w, item->name.span, &e, true, NULL, NULL);
         }
@@ -707,7 +743,8 @@ static void walk_item(sc_walk *w, const frame *f, const sc_item *item)
     }
 }
 
-/* ---- the file ------------------------------------------------------------------------------------ */
+/* ---- the file
+ * ------------------------------------------------------------------------------------ */
 
 static sc_stack *stack_of(const sc_program *program, const sc_item *item)
 {
@@ -749,7 +786,8 @@ static const sc_file *imported_file(const sc_walk *w, const sc_file *importer, c
         const sc_file *file = w->analysis->program->files.items[i];
         const char *path = sc_source_get(ctx, file->source)->path;
         size_t len = strlen(path), n = strlen(suffix);
-        bool ends = (len >= n && strcmp(path + len - n, suffix) == 0) || strcmp(path, suffix + 1) == 0;
+        bool ends =
+            (len >= n && strcmp(path + len - n, suffix) == 0) || strcmp(path, suffix + 1) == 0;
         size_t shared = 0;
         while (path[shared] && path[shared] == from[shared])
             shared++;
@@ -772,8 +810,10 @@ static void walk_top_item(sc_walk *w, const frame *top, const sc_file *file, con
                                     ? imported_file(w, file, item->text->text)
                                     : NULL;
         if (target) {
-            sc_entity e = {.kind = ENTITY_FILE, .name = item->text->text,
-                           .decl = {target->source, 0, 0}, .has_decl = true};
+            sc_entity e = {.kind = ENTITY_FILE,
+                           .name = item->text->text,
+                           .decl = {target->source, 0, 0},
+                           .has_decl = true};
             emit(w, item->text->span, &e, false, NULL, NULL);
         }
         return;
@@ -805,7 +845,8 @@ static void walk_top_item(sc_walk *w, const frame *top, const sc_file *file, con
         return;
     }
     case ITEM_TYPE: {
-        const sc_type *named = item->name.name ? sc_map_get(&program->types, item->name.name) : NULL;
+        const sc_type *named =
+            item->name.name ? sc_map_get(&program->types, item->name.name) : NULL;
         if (named && named->declared_by == item) {
             sc_entity e = from_named_type(named);
             emit(w, item->name.span, &e, true, NULL, NULL);
@@ -829,7 +870,8 @@ void sc_walk_file(sc_walk *w, const sc_file *file)
         walk_top_item(w, &top, file, file->items.items[i]);
 }
 
-/* ---- at an offset --------------------------------------------------------------------------------- */
+/* ---- at an offset
+ * --------------------------------------------------------------------------------- */
 
 typedef struct found {
     sc_occurrence occurrence;
@@ -858,8 +900,12 @@ bool sc_query_occurrence_at(sc_analysis *analysis, const sc_file *file, uint32_t
                             sc_occurrence *out)
 {
     found best = {0};
-    sc_walk w = {.analysis = analysis, .scratch = &analysis->scratch, .visit = keep_at_offset,
-                 .user = &best, .prune = true, .offset = offset};
+    sc_walk w = {.analysis = analysis,
+                 .scratch = &analysis->scratch,
+                 .visit = keep_at_offset,
+                 .user = &best,
+                 .prune = true,
+                 .offset = offset};
     sc_walk_file(&w, file);
     if (best.any)
         *out = best.occurrence;
@@ -868,8 +914,11 @@ bool sc_query_occurrence_at(sc_analysis *analysis, const sc_file *file, uint32_t
 
 sc_place sc_query_place_at(sc_analysis *analysis, const sc_file *file, uint32_t offset)
 {
-    sc_walk w = {.analysis = analysis, .scratch = &analysis->scratch, .locate = true,
-                 .prune = true, .offset = offset};
+    sc_walk w = {.analysis = analysis,
+                 .scratch = &analysis->scratch,
+                 .locate = true,
+                 .prune = true,
+                 .offset = offset};
     sc_walk_file(&w, file);
     return w.place;
 }

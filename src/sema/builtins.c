@@ -1384,7 +1384,8 @@ const char *sc_builtin_signature(sc_arena *arena, const sc_builtin *builtin)
     for (size_t i = 0; i < count && used < sizeof(text); i++) {
         const param *p = &builtin->params[i];
         used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s%s: %s%s", i ? ", " : "",
-                                 p->name, p->optional ? "?" : "", strchr(param_kind_name(p->kind), ' ') + 1,
+                                 p->name, p->optional ? "?" : "",
+                                 strchr(param_kind_name(p->kind), ' ') + 1,
                                  builtin->variadic && i + 1 == count ? "..." : "");
     }
     if (used < sizeof(text))

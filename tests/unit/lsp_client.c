@@ -126,7 +126,8 @@ cJSON *lsp_read(lsp_client *client, int timeout_ms)
             client->capacity = client->capacity ? client->capacity * 2 : 1 << 20;
             client->buffer = realloc(client->buffer, client->capacity);
         }
-        ssize_t n = read(client->from_server, client->buffer + client->len, client->capacity - client->len);
+        ssize_t n =
+            read(client->from_server, client->buffer + client->len, client->capacity - client->len);
         if (n <= 0)
             return NULL;
         client->len += (size_t)n;
@@ -290,7 +291,8 @@ const char *lsp_range(const cJSON *json, const char *path)
     static int next;
     const cJSON *range = lsp_get(json, path);
     char *out = text[next++ % 4];
-    snprintf(out, 64, "%d:%d-%d:%d", lsp_int(range, "start.line"), lsp_int(range, "start.character"),
-             lsp_int(range, "end.line"), lsp_int(range, "end.character"));
+    snprintf(out, 64, "%d:%d-%d:%d", lsp_int(range, "start.line"),
+             lsp_int(range, "start.character"), lsp_int(range, "end.line"),
+             lsp_int(range, "end.character"));
     return out;
 }

@@ -15,7 +15,7 @@ typedef struct lsp_client {
     char *buffer;
     size_t len, capacity;
     int next_id;
-    cJSON *pending;  /* notifications read while waiting for a response, in order */
+    cJSON *pending; /* notifications read while waiting for a response, in order */
 } lsp_client;
 
 /* Starts the server from the repository root with STACKC_STDLIB set; its log goes to

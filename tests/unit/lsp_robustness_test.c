@@ -70,10 +70,12 @@ static void test_malformed_messages(void)
     assert_error(lsp_read(&client, 60000), -32600, "a message is a JSON object");
 
     send_text(&client, "Content-Type: application/json\r\n\r\n");
-    assert_error(lsp_read(&client, 60000), -32600, "a message without a valid Content-Length header");
+    assert_error(lsp_read(&client, 60000), -32600,
+                 "a message without a valid Content-Length header");
 
     send_text(&client, "Content-Length: banana\r\n\r\n");
-    assert_error(lsp_read(&client, 60000), -32600, "a message without a valid Content-Length header");
+    assert_error(lsp_read(&client, 60000), -32600,
+                 "a message without a valid Content-Length header");
 
     send_text(&client, "Content-Length: 30\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":[1,2]}  ");
     assert_error(lsp_read(&client, 60000), -32600, "an id must be a number or a string");
@@ -104,12 +106,14 @@ static void test_unknown_methods_and_documents(void)
     lsp_notify(&client, "textDocument/didChange", lsp_text_document("file:///not/open.stack"));
     assert_alive(&client);
 
-    const char *methods[] = {"textDocument/hover", "textDocument/definition", "textDocument/references",
-                             "textDocument/completion", "textDocument/documentSymbol",
-                             "textDocument/formatting", "textDocument/codeAction"};
+    const char *methods[] = {"textDocument/hover",          "textDocument/definition",
+                             "textDocument/references",     "textDocument/completion",
+                             "textDocument/documentSymbol", "textDocument/formatting",
+                             "textDocument/codeAction"};
     for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-        assert_error(lsp_request(&client, methods[i], lsp_position_params("file:///not/open.stack", 0, 0)),
-                     -32602, "file:///not/open.stack is not open");
+        assert_error(
+            lsp_request(&client, methods[i], lsp_position_params("file:///not/open.stack", 0, 0)),
+            -32602, "file:///not/open.stack is not open");
     assert_error(lsp_request(&client, "textDocument/hover", NULL), -32602,
                  "params.textDocument.uri is missing");
     assert_error(lsp_request(&client, "textDocument/hover", lsp_text_document(URI)), -32602,
@@ -162,7 +166,8 @@ static void test_large_document(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(published);
     CU_ASSERT_EQUAL(cJSON_GetArraySize(lsp_get(published, "params.diagnostics")), 0);
     cJSON_Delete(published);
-    cJSON *reply = lsp_request(&client, "textDocument/definition", lsp_position_params(uri, LETS + 1, 16));
+    cJSON *reply =
+        lsp_request(&client, "textDocument/definition", lsp_position_params(uri, LETS + 1, 16));
     CU_ASSERT_EQUAL(lsp_int(reply, "result.range.start.line"), LETS);
     CU_ASSERT_EQUAL(lsp_int(reply, "result.range.start.character"), 6);
     cJSON_Delete(reply);
@@ -191,10 +196,11 @@ static void test_broken_states(void)
     char *site = test_read_file(ROOT "/examples/wordpress/site.stack", NULL);
     lsp_open(&client, URI, site);
     cJSON_Delete(lsp_wait_notification(&client, "textDocument/publishDiagnostics"));
-    static const char *const pieces[] = {"{", "}", "\"", "${", ".", "=", "\n", "wp.", "[", "(",
-                                         "// ", "/*", "é😀", "\\", "stack", "for x in", ",", ":"};
-    static const char *const methods[] = {"textDocument/hover", "textDocument/definition",
-                                          "textDocument/references", "textDocument/completion",
+    static const char *const pieces[] = {"{",  "}",   "\"",    "${",       ".",   "=",
+                                         "\n", "wp.", "[",     "(",        "// ", "/*",
+                                         "é😀", "\\",  "stack", "for x in", ",",   ":"};
+    static const char *const methods[] = {"textDocument/hover",          "textDocument/definition",
+                                          "textDocument/references",     "textDocument/completion",
                                           "textDocument/documentSymbol", "textDocument/codeAction",
                                           "textDocument/formatting"};
     unsigned seed = 19;
@@ -214,7 +220,8 @@ static void test_broken_states(void)
         CU_ASSERT_EQUAL(lsp_int(published, "params.version"), version);
         cJSON_Delete(published);
         const char *method = methods[next_random(&seed) % 7];
-        cJSON *params = lsp_position_params(URI, (int)(next_random(&seed) % 80), (int)(next_random(&seed) % 60));
+        cJSON *params = lsp_position_params(URI, (int)(next_random(&seed) % 80),
+                                            (int)(next_random(&seed) % 60));
         cJSON_AddTrueToObject(cJSON_AddObjectToObject(params, "context"), "includeDeclaration");
         cJSON *range = cJSON_AddObjectToObject(params, "range");
         cJSON_AddItemToObject(range, "start", cJSON_Duplicate(lsp_get(params, "position"), true));

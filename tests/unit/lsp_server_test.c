@@ -12,31 +12,31 @@
 
 /* A program with a component of its own, so every answer is known exactly. */
 static const char main_text[] =
-    "// A queue with a dead-letter queue.\n"                                   /* 0 */
-    "component queue {\n"                                                      /* 1 */
-    "  // How long a message is kept.\n"                                       /* 2 */
-    "  input retention: duration = 4d\n"                                       /* 3 */
-    "  input mode: \"standard\" | \"fifo\" = \"standard\"\n"                   /* 4 */
+    "// A queue with a dead-letter queue.\n"                                         /* 0 */
+    "component queue {\n"                                                            /* 1 */
+    "  // How long a message is kept.\n"                                             /* 2 */
+    "  input retention: duration = 4d\n"                                             /* 3 */
+    "  input mode: \"standard\" | \"fifo\" = \"standard\"\n"                         /* 4 */
     "  resource q \"AWS::SQS::Queue\" { MessageRetentionPeriod = retention / 1s }\n" /* 5 */
-    "  // The queue's ARN.\n"                                                  /* 6 */
-    "  attribute arn: string = q.Arn\n"                                        /* 7 */
-    "}\n"                                                                      /* 8 */
-    "\n"                                                                       /* 9 */
-    "stack Network {\n"                                                        /* 10 */
-    "  network vpc { cidr = \"10.0.0.0/16\" }\n"                               /* 11 */
-    "}\n"                                                                      /* 12 */
-    "\n"                                                                       /* 13 */
-    "stack App {\n"                                                            /* 14 */
-    "  // Jobs to run.\n"                                                      /* 15 */
-    "  queue jobs { mode = \"fifo\" }\n"                                       /* 16 */
-    "  let days = 4d / 1d\n"                                                   /* 17 */
-    "  database db {\n"                                                        /* 18 */
-    "    engine  = \"aurora-postgresql\"\n"                                    /* 19 */
-    "    network = Network.vpc\n"                                              /* 20 */
-    "  }\n"                                                                    /* 21 */
-    "  output queue_arn = jobs.arn\n"                                          /* 22 */
-    "  let size = length([1, 2])\n"                                            /* 23 */
-    "}\n";                                                                     /* 24 */
+    "  // The queue's ARN.\n"                                                        /* 6 */
+    "  attribute arn: string = q.Arn\n"                                              /* 7 */
+    "}\n"                                                                            /* 8 */
+    "\n"                                                                             /* 9 */
+    "stack Network {\n"                                                              /* 10 */
+    "  network vpc { cidr = \"10.0.0.0/16\" }\n"                                     /* 11 */
+    "}\n"                                                                            /* 12 */
+    "\n"                                                                             /* 13 */
+    "stack App {\n"                                                                  /* 14 */
+    "  // Jobs to run.\n"                                                            /* 15 */
+    "  queue jobs { mode = \"fifo\" }\n"                                             /* 16 */
+    "  let days = 4d / 1d\n"                                                         /* 17 */
+    "  database db {\n"                                                              /* 18 */
+    "    engine  = \"aurora-postgresql\"\n"                                          /* 19 */
+    "    network = Network.vpc\n"                                                    /* 20 */
+    "  }\n"                                                                          /* 21 */
+    "  output queue_arn = jobs.arn\n"                                                /* 22 */
+    "  let size = length([1, 2])\n"                                                  /* 23 */
+    "}\n";                                                                           /* 24 */
 
 static lsp_client started(void)
 {
@@ -101,8 +101,10 @@ static void test_initialize(void)
     CU_ASSERT_TRUE(cJSON_IsTrue(lsp_get(reply, "result.capabilities.referencesProvider")));
     CU_ASSERT_TRUE(cJSON_IsTrue(lsp_get(reply, "result.capabilities.documentSymbolProvider")));
     CU_ASSERT_TRUE(cJSON_IsTrue(lsp_get(reply, "result.capabilities.documentFormattingProvider")));
-    CU_ASSERT_STRING_EQUAL(lsp_string(reply, "result.capabilities.completionProvider.triggerCharacters.0"), ".");
-    CU_ASSERT_STRING_EQUAL(lsp_string(reply, "result.capabilities.codeActionProvider.codeActionKinds.0"), "quickfix");
+    CU_ASSERT_STRING_EQUAL(
+        lsp_string(reply, "result.capabilities.completionProvider.triggerCharacters.0"), ".");
+    CU_ASSERT_STRING_EQUAL(
+        lsp_string(reply, "result.capabilities.codeActionProvider.codeActionKinds.0"), "quickfix");
     cJSON_Delete(reply);
     shut_down(&client);
 }
@@ -134,10 +136,12 @@ static void test_diagnostics_on_open_and_change(void)
     published = lsp_wait_notification(&client, "textDocument/publishDiagnostics");
     CU_ASSERT_STRING_EQUAL(lsp_string(published, "params.diagnostics.0.code"), "E0206");
     CU_ASSERT_STRING_EQUAL(lsp_range(published, "params.diagnostics.0.range"), "18:11-18:13");
-    CU_ASSERT_STRING_EQUAL(lsp_string(published, "params.diagnostics.0.message"),
-                           "database `db` is missing required input `network`\nhelp: add `network = ...`");
-    CU_ASSERT_STRING_EQUAL(lsp_string(published, "params.diagnostics.0.relatedInformation.0.location.uri"),
-                           "file://" ROOT "/stdlib/database.stack");
+    CU_ASSERT_STRING_EQUAL(
+        lsp_string(published, "params.diagnostics.0.message"),
+        "database `db` is missing required input `network`\nhelp: add `network = ...`");
+    CU_ASSERT_STRING_EQUAL(
+        lsp_string(published, "params.diagnostics.0.relatedInformation.0.location.uri"),
+        "file://" ROOT "/stdlib/database.stack");
     char *database = test_read_file(ROOT "/stdlib/database.stack", NULL);
     int line, character;
     locate(database, "network: network", &line, &character);
@@ -145,8 +149,9 @@ static void test_diagnostics_on_open_and_change(void)
     snprintf(expected, sizeof(expected), "%d:%d-%d:%d", line, character, line, character + 7);
     CU_ASSERT_STRING_EQUAL(
         lsp_range(published, "params.diagnostics.0.relatedInformation.0.location.range"), expected);
-    CU_ASSERT_STRING_EQUAL(lsp_string(published, "params.diagnostics.0.relatedInformation.0.message"),
-                           "`network` is declared here, without a default");
+    CU_ASSERT_STRING_EQUAL(
+        lsp_string(published, "params.diagnostics.0.relatedInformation.0.message"),
+        "`network` is declared here, without a default");
     free(database);
     cJSON_Delete(published);
 
@@ -167,7 +172,8 @@ static void test_diagnostics_on_open_and_change(void)
 
 static char *hover_at(lsp_client *client, const char *uri, int line, int character, char *range)
 {
-    cJSON *reply = lsp_request(client, "textDocument/hover", lsp_position_params(uri, line, character));
+    cJSON *reply =
+        lsp_request(client, "textDocument/hover", lsp_position_params(uri, line, character));
     const char *value = lsp_string(reply, "result.contents.value");
     char *copy = value ? strdup(value) : NULL;
     if (range)
@@ -178,16 +184,16 @@ static char *hover_at(lsp_client *client, const char *uri, int line, int charact
     return copy;
 }
 
-#define ASSERT_HOVER(line, character, expected_range, expected)                                  \
-    do {                                                                                         \
-        char range_[64];                                                                         \
-        char *text_ = hover_at(&client, MAIN_URI, line, character, range_);                      \
-        CU_ASSERT_PTR_NOT_NULL(text_);                                                           \
-        if (text_) {                                                                             \
-            CU_ASSERT_STRING_EQUAL(text_, expected);                                             \
-            CU_ASSERT_STRING_EQUAL(range_, expected_range);                                      \
-        }                                                                                        \
-        free(text_);                                                                             \
+#define ASSERT_HOVER(line, character, expected_range, expected)                                    \
+    do {                                                                                           \
+        char range_[64];                                                                           \
+        char *text_ = hover_at(&client, MAIN_URI, line, character, range_);                        \
+        CU_ASSERT_PTR_NOT_NULL(text_);                                                             \
+        if (text_) {                                                                               \
+            CU_ASSERT_STRING_EQUAL(text_, expected);                                               \
+            CU_ASSERT_STRING_EQUAL(range_, expected_range);                                        \
+        }                                                                                          \
+        free(text_);                                                                               \
     } while (0)
 
 static void test_hover(void)
@@ -203,7 +209,8 @@ static void test_hover(void)
     ASSERT_HOVER(16, 9, "16:8-16:12",
                  "```stack\nqueue jobs\n```\nInstance of component `queue`.\n\nJobs to run.");
     ASSERT_HOVER(22, 27, "22:26-22:29",
-                 "```stack\nattribute arn: string\n```\nAttribute of component `queue`.\n\nThe queue's ARN.");
+                 "```stack\nattribute arn: string\n```\nAttribute of component `queue`.\n\nThe "
+                 "queue's ARN.");
     ASSERT_HOVER(5, 62, "5:58-5:67",
                  "```stack\ninput retention: duration = 4d\n```\nInput of component `queue`.\n\n"
                  "How long a message is kept.");
@@ -238,7 +245,8 @@ static void assert_location(const cJSON *location, const char *uri, const char *
 
 static cJSON *definition_at(lsp_client *client, int line, int character)
 {
-    return lsp_request(client, "textDocument/definition", lsp_position_params(MAIN_URI, line, character));
+    return lsp_request(client, "textDocument/definition",
+                       lsp_position_params(MAIN_URI, line, character));
 }
 
 static void test_definition(void)
@@ -309,9 +317,11 @@ static void test_references(void)
 }
 
 /* The completion items at a place, as "label|kind|detail|newText" lines. */
-static char *completions(lsp_client *client, const char *uri, int line, int character, char *edit_range)
+static char *completions(lsp_client *client, const char *uri, int line, int character,
+                         char *edit_range)
 {
-    cJSON *reply = lsp_request(client, "textDocument/completion", lsp_position_params(uri, line, character));
+    cJSON *reply =
+        lsp_request(client, "textDocument/completion", lsp_position_params(uri, line, character));
     const cJSON *items = lsp_get(reply, "result.items");
     CU_ASSERT_TRUE(cJSON_IsFalse(lsp_get(reply, "result.isIncomplete")));
     size_t cap = 1 << 16, used = 0;
@@ -330,29 +340,28 @@ static char *completions(lsp_client *client, const char *uri, int line, int char
     return out;
 }
 
-static const char complete_text[] =
-    "component queue {\n"                                                /* 0 */
-    "  // How long a message is kept.\n"                                 /* 1 */
-    "  input retention: duration = 4d\n"                                 /* 2 */
-    "  input mode: \"standard\" | \"fifo\" = \"standard\"\n"             /* 3 */
-    "  // The queue's ARN.\n"                                            /* 4 */
-    "  attribute arn: string = \"arn\"\n"                                /* 5 */
-    "}\n"                                                                /* 6 */
-    "stack App {\n"                                                      /* 7 */
-    "  queue jobs {\n"                                                   /* 8 */
-    "    \n"                                                             /* 9 */
-    "  }\n"                                                              /* 10 */
-    "  database db {\n"                                                  /* 11 */
-    "    engine = \"aurora-\"\n"                                         /* 12 */
-    "    network = Network.\n"                                           /* 13 */
-    "  }\n"                                                              /* 14 */
-    "  let x = jobs.\n"                                                  /* 15 */
-    "  \n"                                                               /* 16 */
-    "  let y = \n"                                                       /* 17 */
-    "}\n"                                                                /* 18 */
-    "stack Network {\n"                                                  /* 19 */
-    "  network vpc { cidr = \"10.0.0.0/16\" }\n"                         /* 20 */
-    "}\n";
+static const char complete_text[] = "component queue {\n"                                    /* 0 */
+                                    "  // How long a message is kept.\n"                     /* 1 */
+                                    "  input retention: duration = 4d\n"                     /* 2 */
+                                    "  input mode: \"standard\" | \"fifo\" = \"standard\"\n" /* 3 */
+                                    "  // The queue's ARN.\n"                                /* 4 */
+                                    "  attribute arn: string = \"arn\"\n"                    /* 5 */
+                                    "}\n"                                                    /* 6 */
+                                    "stack App {\n"                                          /* 7 */
+                                    "  queue jobs {\n"                                       /* 8 */
+                                    "    \n"                                                 /* 9 */
+                                    "  }\n"                                      /* 10 */
+                                    "  database db {\n"                          /* 11 */
+                                    "    engine = \"aurora-\"\n"                 /* 12 */
+                                    "    network = Network.\n"                   /* 13 */
+                                    "  }\n"                                      /* 14 */
+                                    "  let x = jobs.\n"                          /* 15 */
+                                    "  \n"                                       /* 16 */
+                                    "  let y = \n"                               /* 17 */
+                                    "}\n"                                        /* 18 */
+                                    "stack Network {\n"                          /* 19 */
+                                    "  network vpc { cidr = \"10.0.0.0/16\" }\n" /* 20 */
+                                    "}\n";
 
 #define COMPLETE_URI "file://" ROOT "/tests/lsp/complete.stack"
 
@@ -367,15 +376,17 @@ static void test_completion(void)
                                   "mode|10|\"standard\" | \"fifo\"|mode = \n");
     CU_ASSERT_STRING_EQUAL(range, "9:4-9:4");
     free(items);
-    cJSON *reply = lsp_request(&client, "textDocument/completion", lsp_position_params(COMPLETE_URI, 9, 4));
+    cJSON *reply =
+        lsp_request(&client, "textDocument/completion", lsp_position_params(COMPLETE_URI, 9, 4));
     CU_ASSERT_STRING_EQUAL(lsp_string(reply, "result.items.0.documentation.value"),
                            "Default: `4d`\n\nHow long a message is kept.");
     CU_ASSERT_STRING_EQUAL(lsp_string(reply, "result.items.0.documentation.kind"), "markdown");
     cJSON_Delete(reply);
     /* The values of a string union, inside the quotes. */
     items = completions(&client, COMPLETE_URI, 12, 19, range);
-    CU_ASSERT_STRING_EQUAL(items, "aurora-mysql|20|\"aurora-mysql\" | \"aurora-postgresql\"|aurora-mysql\n"
-                                  "aurora-postgresql|20|\"aurora-mysql\" | \"aurora-postgresql\"|aurora-postgresql\n");
+    CU_ASSERT_STRING_EQUAL(
+        items, "aurora-mysql|20|\"aurora-mysql\" | \"aurora-postgresql\"|aurora-mysql\n"
+               "aurora-postgresql|20|\"aurora-mysql\" | \"aurora-postgresql\"|aurora-postgresql\n");
     CU_ASSERT_STRING_EQUAL(range, "12:14-12:21");
     free(items);
     /* After a dot: a stack's declarations, an instance's attributes. */
@@ -399,17 +410,22 @@ static void test_completion(void)
     items = completions(&client, COMPLETE_URI, 17, 10, range);
     CU_ASSERT_PTR_NOT_NULL(strstr(items, "jobs|6|queue|jobs\ndb|6|database|db\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(items, "App|9|stack|App\nNetwork|9|stack|Network\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(items, "cidrsubnet|3|cidrsubnet(prefix: string, newbits: int, netnum: int)|cidrsubnet\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(
+        items, "cidrsubnet|3|cidrsubnet(prefix: string, newbits: int, netnum: int)|cidrsubnet\n"));
     const char *literals = "true|14||true\nfalse|14||false\nnull|14||null\n";
     CU_ASSERT_STRING_EQUAL(items + strlen(items) - strlen(literals), literals);
     free(items);
     /* In a raw resource: its properties from AWS's schema, then the options. */
     cJSON_Delete(opened(&client, MAIN_URI, main_text));
     items = completions(&client, MAIN_URI, 5, 33, range);
-    CU_ASSERT_EQUAL(strncmp(items, "ContentBasedDeduplication|5|boolean|ContentBasedDeduplication = \n", 64), 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(items, "MessageRetentionPeriod|5|integer|MessageRetentionPeriod = \n"));
-    const char *options = "depends_on|14||depends_on\ndeletion_policy|14||deletion_policy\n"
-                          "update_replace_policy|14||update_replace_policy\nmetadata|14||metadata\n";
+    CU_ASSERT_EQUAL(
+        strncmp(items, "ContentBasedDeduplication|5|boolean|ContentBasedDeduplication = \n", 64),
+        0);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(items, "MessageRetentionPeriod|5|integer|MessageRetentionPeriod = \n"));
+    const char *options =
+        "depends_on|14||depends_on\ndeletion_policy|14||deletion_policy\n"
+        "update_replace_policy|14||update_replace_policy\nmetadata|14||metadata\n";
     CU_ASSERT_STRING_EQUAL(items + strlen(items) - strlen(options), options);
     free(items);
     /* At the top of the file. */
@@ -431,9 +447,12 @@ static void test_document_symbols(void)
     CU_ASSERT_EQUAL(lsp_int(symbols, "0.kind"), 5);
     CU_ASSERT_STRING_EQUAL(lsp_range(symbols, "0.range"), "1:0-8:1");
     CU_ASSERT_STRING_EQUAL(lsp_range(symbols, "0.selectionRange"), "1:10-1:15");
-    const char *expected[][3] = {{"0.children.0", "retention", "duration"}, {"0.children.1", "mode", "\"standard\" | \"fifo\""},
-                                 {"0.children.2", "q", "AWS::SQS::Queue"},  {"0.children.3", "arn", "string"},
-                                 {"1.children.0", "vpc", "network"},        {"2.children.0", "jobs", "queue"},
+    const char *expected[][3] = {{"0.children.0", "retention", "duration"},
+                                 {"0.children.1", "mode", "\"standard\" | \"fifo\""},
+                                 {"0.children.2", "q", "AWS::SQS::Queue"},
+                                 {"0.children.3", "arn", "string"},
+                                 {"1.children.0", "vpc", "network"},
+                                 {"2.children.0", "jobs", "queue"},
                                  {"2.children.2", "db", "database"}};
     for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
         char path[64];
@@ -461,7 +480,8 @@ static void test_formatting(void)
     cJSON *reply = lsp_request(&client, "textDocument/formatting", lsp_text_document(uri));
     CU_ASSERT_EQUAL(cJSON_GetArraySize(lsp_get(reply, "result")), 1);
     CU_ASSERT_STRING_EQUAL(lsp_range(reply, "result.0.range"), "0:0-4:0");
-    CU_ASSERT_STRING_EQUAL(lsp_string(reply, "result.0.newText"), "stack A {\n  let x = 1\n  let yy = 2\n}\n");
+    CU_ASSERT_STRING_EQUAL(lsp_string(reply, "result.0.newText"),
+                           "stack A {\n  let x = 1\n  let yy = 2\n}\n");
     cJSON_Delete(reply);
     /* Already formatted: no edit. A syntax error: a clear refusal. */
     lsp_change(&client, uri, 2, -1, 0, 0, 0, "stack A {\n  let x = 1\n}\n");
@@ -522,7 +542,8 @@ static void test_code_actions(void)
     char expected[64];
     /* The change list is keyed by the URI, which has dots: looked up by key. */
     const cJSON *changes = lsp_get(reply, "result.0.edit.changes");
-    const cJSON *edit = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(changes, WORDPRESS_URI), 0);
+    const cJSON *edit =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(changes, WORDPRESS_URI), 0);
     snprintf(expected, sizeof(expected), "%d:0-%d:0", closing, closing);
     CU_ASSERT_STRING_EQUAL(lsp_range(edit, "range"), expected);
     CU_ASSERT_STRING_EQUAL(lsp_string(edit, "newText"), "  allow wordpress -> wp\n");
