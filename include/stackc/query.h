@@ -47,8 +47,6 @@ typedef struct sc_range {
 
 /* The text of a file the context has loaded, or NULL. Owned by the context. */
 const char *sc_query_source_text(const sc_context *ctx, const char *file, size_t *len);
-/* Whether the file belongs to the program being compiled (not the standard library). */
-bool sc_query_is_user_file(const sc_analysis *analysis, const char *file);
 
 /* Where a diagnostic, and its index-th note, point. file NULL when not tied to a source. */
 sc_range sc_query_diagnostic_range(const sc_context *ctx, const sc_diagnostic *d);

@@ -94,19 +94,6 @@ const sc_file *sc_query_file(const sc_analysis *analysis, const char *path)
     return NULL;
 }
 
-bool sc_query_is_user_file(const sc_analysis *analysis, const char *file)
-{
-    const sc_file *found = sc_query_file(analysis, file);
-    const sc_program *library =
-        analysis->program->stdlib ? analysis->program->stdlib->program : NULL;
-    if (!found)
-        return false;
-    for (size_t i = 0; library && i < library->files.count; i++)
-        if (library->files.items[i] == found)
-            return false;
-    return true;
-}
-
 sc_range sc_query_range(const sc_context *ctx, sc_span span)
 {
     const sc_source *src = sc_source_get(ctx, span.file);

@@ -518,6 +518,31 @@ static char *wordpress_without_allow(int *allow_line)
 
 #define WORDPRESS_URI "file://" ROOT "/examples/wordpress/lsp-test.stack"
 
+/* After a change: the diagnostics, then the one quick fix offered at (line, character),
+ * which must replace `length` characters there with `new_text`. */
+static void assert_one_fix(lsp_client *client, int line, int character, int length,
+                           const char *title, const char *new_text)
+{
+    cJSON_Delete(lsp_wait_notification(client, "textDocument/publishDiagnostics"));
+    cJSON *params = lsp_text_document(WORDPRESS_URI);
+    cJSON *range = cJSON_AddObjectToObject(params, "range");
+    cJSON *start = cJSON_AddObjectToObject(range, "start");
+    cJSON_AddNumberToObject(start, "line", line);
+    cJSON_AddNumberToObject(start, "character", character + 1);
+    cJSON_AddItemToObject(range, "end", cJSON_Duplicate(start, true));
+    cJSON *reply = lsp_request(client, "textDocument/codeAction", params);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(lsp_get(reply, "result")), 1);
+    CU_ASSERT_STRING_EQUAL(lsp_string(reply, "result.0.title"), title);
+    const cJSON *changes = lsp_get(reply, "result.0.edit.changes");
+    const cJSON *edit =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(changes, WORDPRESS_URI), 0);
+    char expected[64];
+    snprintf(expected, sizeof(expected), "%d:%d-%d:%d", line, character, line, character + length);
+    CU_ASSERT_STRING_EQUAL(lsp_range(edit, "range"), expected);
+    CU_ASSERT_STRING_EQUAL(lsp_string(edit, "newText"), new_text);
+    cJSON_Delete(reply);
+}
+
 static void test_code_actions(void)
 {
     lsp_client client = started();
@@ -554,44 +579,12 @@ static void test_code_actions(void)
     int line, character;
     locate(text, "cluster  = compute", &line, &character);
     lsp_change(&client, WORDPRESS_URI, 2, line, character + 11, line, character + 18, "compte");
-    published = lsp_wait_notification(&client, "textDocument/publishDiagnostics");
-    params = lsp_text_document(WORDPRESS_URI);
-    cJSON *range = cJSON_AddObjectToObject(params, "range");
-    cJSON *start = cJSON_AddObjectToObject(range, "start");
-    cJSON_AddNumberToObject(start, "line", line);
-    cJSON_AddNumberToObject(start, "character", character + 12);
-    cJSON_AddItemToObject(range, "end", cJSON_Duplicate(start, true));
-    reply = lsp_request(&client, "textDocument/codeAction", params);
-    CU_ASSERT_EQUAL(cJSON_GetArraySize(lsp_get(reply, "result")), 1);
-    CU_ASSERT_STRING_EQUAL(lsp_string(reply, "result.0.title"), "Change to `compute`");
-    changes = lsp_get(reply, "result.0.edit.changes");
-    edit = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(changes, WORDPRESS_URI), 0);
-    snprintf(expected, sizeof(expected), "%d:%d-%d:%d", line, character + 11, line, character + 17);
-    CU_ASSERT_STRING_EQUAL(lsp_range(edit, "range"), expected);
-    CU_ASSERT_STRING_EQUAL(lsp_string(edit, "newText"), "compute");
-    cJSON_Delete(reply);
-    cJSON_Delete(published);
+    assert_one_fix(&client, line, character + 11, 6, "Change to `compute`", "compute");
 
     /* A bare name another stack declares: qualified with the stack. */
     locate(text, "{ network = Network.vpc }", &line, &character);
     lsp_change(&client, WORDPRESS_URI, 3, line, character + 12, line, character + 20, "");
-    published = lsp_wait_notification(&client, "textDocument/publishDiagnostics");
-    params = lsp_text_document(WORDPRESS_URI);
-    range = cJSON_AddObjectToObject(params, "range");
-    start = cJSON_AddObjectToObject(range, "start");
-    cJSON_AddNumberToObject(start, "line", line);
-    cJSON_AddNumberToObject(start, "character", character + 13);
-    cJSON_AddItemToObject(range, "end", cJSON_Duplicate(start, true));
-    reply = lsp_request(&client, "textDocument/codeAction", params);
-    CU_ASSERT_EQUAL(cJSON_GetArraySize(lsp_get(reply, "result")), 1);
-    CU_ASSERT_STRING_EQUAL(lsp_string(reply, "result.0.title"), "Change to `Network.vpc`");
-    changes = lsp_get(reply, "result.0.edit.changes");
-    edit = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(changes, WORDPRESS_URI), 0);
-    snprintf(expected, sizeof(expected), "%d:%d-%d:%d", line, character + 12, line, character + 15);
-    CU_ASSERT_STRING_EQUAL(lsp_range(edit, "range"), expected);
-    CU_ASSERT_STRING_EQUAL(lsp_string(edit, "newText"), "Network.vpc");
-    cJSON_Delete(reply);
-    cJSON_Delete(published);
+    assert_one_fix(&client, line, character + 12, 3, "Change to `Network.vpc`", "Network.vpc");
     free(text);
     shut_down(&client);
 }
