@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ROOT STACKC_REPO_ROOT
 #define MAIN_URI "file://" ROOT "/tests/lsp/main.stack"
@@ -36,7 +37,9 @@ static const char main_text[] =
     "  }\n"                                                                          /* 21 */
     "  output queue_arn = jobs.arn\n"                                                /* 22 */
     "  let size = length([1, 2])\n"                                                  /* 23 */
-    "}\n";                                                                           /* 24 */
+    "  // Where the site runs.\n"                                                    /* 24 */
+    "  param site_region: \"eu-west-1\" | \"us-east-1\" = \"eu-west-1\"\n"        /* 25 */
+    "}\n";                                                                           /* 26 */
 
 static lsp_client started(void)
 {
@@ -226,6 +229,10 @@ static void test_hover(void)
     /* A raw resource's attribute comes from AWS's schema. */
     ASSERT_HOVER(7, 29, "7:28-7:31",
                  "```stack\nArn\n```\nAttribute of `AWS::SQS::Queue` (Fn::GetAtt): string.");
+    /* A param, with its doc comment; its value waits for deploy time. */
+    ASSERT_HOVER(25, 9, "25:8-25:19",
+                 "```stack\nparam site_region: \"eu-west-1\" | \"us-east-1\" = \"eu-west-1\"\n```\n"
+                 "Where the site runs.");
     /* And a raw resource's property. */
     ASSERT_HOVER(5, 40, "5:33-5:55",
                  "```stack\nMessageRetentionPeriod\n```\nProperty of `AWS::SQS::Queue`: integer.");
@@ -461,7 +468,9 @@ static void test_document_symbols(void)
         snprintf(path, sizeof(path), "%s.detail", expected[i][0]);
         CU_ASSERT_STRING_EQUAL(lsp_string(symbols, path), expected[i][2]);
     }
-    CU_ASSERT_EQUAL(cJSON_GetArraySize(lsp_get(symbols, "2.children")), 5);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(lsp_get(symbols, "2.children")), 6);
+    CU_ASSERT_STRING_EQUAL(lsp_string(symbols, "2.children.5.name"), "site_region");
+    CU_ASSERT_EQUAL(lsp_int(symbols, "2.children.5.kind"), 13);
     CU_ASSERT_STRING_EQUAL(lsp_string(symbols, "2.children.1.name"), "days");
     CU_ASSERT_EQUAL(lsp_int(symbols, "2.children.1.kind"), 14);
     CU_ASSERT_STRING_EQUAL(lsp_string(symbols, "2.children.3.name"), "queue_arn");
@@ -627,6 +636,61 @@ static void test_utf16_positions(void)
     shut_down(&client);
 }
 
+/* A program in two files: definitions reach into the import, and the import's text is
+ * the editor's while it is open, also for the documents that import it. */
+static void test_imports(void)
+{
+    char dir[] = "/tmp/stackc-lsp-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char lib_path[256], lib_uri[300], main_uri[300];
+    snprintf(lib_path, sizeof(lib_path), "%s/lib.stack", dir);
+    snprintf(lib_uri, sizeof(lib_uri), "file://%s", lib_path);
+    snprintf(main_uri, sizeof(main_uri), "file://%s/site.stack", dir);
+    const char *lib = "// A bucket for logs.\ncomponent logs {\n  input days: int = 30\n}\n";
+    CU_ASSERT_EQUAL_FATAL(test_write_file(lib_path, lib, strlen(lib)), 0);
+    lsp_client client = started();
+    cJSON *published = opened(&client, main_uri,
+                              "import \"lib.stack\"\n"
+                              "stack App {\n"
+                              "  logs audit { days = 7 }\n"
+                              "}\n");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(lsp_get(published, "params.diagnostics")), 0);
+    cJSON_Delete(published);
+    cJSON *reply = lsp_request(&client, "textDocument/definition", lsp_position_params(main_uri, 0, 10));
+    assert_location(lsp_get(reply, "result"), lib_uri, "0:0-0:0");
+    cJSON_Delete(reply);
+    reply = lsp_request(&client, "textDocument/definition", lsp_position_params(main_uri, 2, 3));
+    assert_location(lsp_get(reply, "result"), lib_uri, "1:10-1:14");
+    cJSON_Delete(reply);
+    reply = lsp_request(&client, "textDocument/definition", lsp_position_params(main_uri, 2, 15));
+    assert_location(lsp_get(reply, "result"), lib_uri, "2:8-2:12");
+    cJSON_Delete(reply);
+    char *hover = hover_at(&client, main_uri, 2, 3, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(hover);
+    CU_ASSERT_STRING_EQUAL(hover, "```stack\ncomponent logs\n```\nComponent with 1 inputs and 0 "
+                                  "attributes.\n\nA bucket for logs.");
+    free(hover);
+    /* The import opened and renamed in the editor, unsaved: the site is checked again
+     * against that text. */
+    cJSON_Delete(opened(&client, lib_uri, lib));
+    published = lsp_wait_notification(&client, "textDocument/publishDiagnostics");
+    CU_ASSERT_STRING_EQUAL(lsp_string(published, "params.uri"), main_uri);
+    cJSON_Delete(published);
+    lsp_change(&client, lib_uri, 2, 2, 8, 2, 12, "weeks");
+    published = lsp_wait_notification(&client, "textDocument/publishDiagnostics");
+    CU_ASSERT_STRING_EQUAL(lsp_string(published, "params.uri"), lib_uri);
+    cJSON_Delete(published);
+    published = lsp_wait_notification(&client, "textDocument/publishDiagnostics");
+    CU_ASSERT_STRING_EQUAL(lsp_string(published, "params.uri"), main_uri);
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(lsp_get(published, "params.diagnostics")), 1);
+    CU_ASSERT_STRING_EQUAL(lsp_string(published, "params.diagnostics.0.code"), "E0204");
+    CU_ASSERT_STRING_EQUAL(lsp_range(published, "params.diagnostics.0.range"), "2:15-2:19");
+    cJSON_Delete(published);
+    shut_down(&client);
+    remove(lib_path);
+    rmdir(dir);
+}
+
 static const test_case cases[] = {
     {"initialize and capabilities", test_initialize},
     {"diagnostics on open and every change", test_diagnostics_on_open_and_change},
@@ -638,6 +702,7 @@ static const test_case cases[] = {
     {"formatting", test_formatting},
     {"code actions from fix-its", test_code_actions},
     {"UTF-16 positions", test_utf16_positions},
+    {"imports", test_imports},
     {NULL, NULL},
 };
 
