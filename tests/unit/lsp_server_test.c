@@ -38,7 +38,7 @@ static const char main_text[] =
     "  output queue_arn = jobs.arn\n"                                                /* 22 */
     "  let size = length([1, 2])\n"                                                  /* 23 */
     "  // Where the site runs.\n"                                                    /* 24 */
-    "  param site_region: \"eu-west-1\" | \"us-east-1\" = \"eu-west-1\"\n"        /* 25 */
+    "  param site_region: \"eu-west-1\" | \"us-east-1\" = \"eu-west-1\"\n"           /* 25 */
     "}\n";                                                                           /* 26 */
 
 static lsp_client started(void)
@@ -656,7 +656,8 @@ static void test_imports(void)
                               "}\n");
     CU_ASSERT_EQUAL(cJSON_GetArraySize(lsp_get(published, "params.diagnostics")), 0);
     cJSON_Delete(published);
-    cJSON *reply = lsp_request(&client, "textDocument/definition", lsp_position_params(main_uri, 0, 10));
+    cJSON *reply =
+        lsp_request(&client, "textDocument/definition", lsp_position_params(main_uri, 0, 10));
     assert_location(lsp_get(reply, "result"), lib_uri, "0:0-0:0");
     cJSON_Delete(reply);
     reply = lsp_request(&client, "textDocument/definition", lsp_position_params(main_uri, 2, 3));
