@@ -634,6 +634,8 @@ static int run_deploy(const options *opts)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "lsp") == 0) /* the server takes options of its own */
+        return cli_run_lsp(argc - 2, argv + 2);
     options opts = {0};
     int status = parse_options(argc, argv, &opts);
     if (status != SC_EXIT_OK)
