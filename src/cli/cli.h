@@ -45,8 +45,8 @@ typedef enum cli_deploy_command { CLI_PLAN, CLI_APPLY, CLI_DESTROY } cli_deploy_
 
 /* A context with the standard library and prelude the options ask for. */
 sc_context *cli_new_context(const cli_options *opts);
-/* `stackc lsp [options]` (arguments after `lsp`): the language server; returns the exit code. */
-int cli_run_lsp(int argc, char **argv);
+/* `stackc lsp`: the language server on standard input and output; returns the exit code. */
+int cli_run_lsp(const cli_options *opts);
 /* `stackc plan|apply|destroy FILE`: returns the exit code. */
 int cli_run_deploy(const cli_options *opts, cli_deploy_command command);
 

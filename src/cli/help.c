@@ -68,6 +68,13 @@ static const cli_option_doc fmt_options[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+static const cli_option_doc lsp_options[] = {
+    {"--stdio", NULL, NULL,
+     "talk over standard input and output, the one transport there is (clients that pass it "
+     "are accepted)"},
+    {NULL, NULL, NULL, NULL},
+};
+
 /* plan, apply and destroy share their options; `commands` says which take each. */
 enum { FOR_PLAN = 1, FOR_APPLY = 2, FOR_DESTROY = 4 };
 
@@ -171,6 +178,11 @@ static const char *const help_examples[] = {
     NULL,
 };
 static const char *const version_examples[] = {"stackc version", NULL};
+static const char *const lsp_examples[] = {
+    "# what an editor starts; see docs/lsp.md for VS Code, Neovim, Helix and Zed",
+    "stackc lsp",
+    NULL,
+};
 
 #define EXIT_OK(what)                                                                              \
     {                                                                                              \
@@ -235,6 +247,13 @@ static const cli_exit_doc deploy_exits[] = {
     {130, "interrupted (Ctrl-C); running it again picks up where it stopped"},
     EXIT_END,
 };
+static const cli_exit_doc lsp_exits[] = {
+    EXIT_OK("the client asked it to shut down, then to exit"),
+    {1, "the client exited it without asking it to shut down first, as LSP says"},
+    EXIT_USAGE,
+    {3, "the standard library cannot be found"},
+    EXIT_END,
+};
 static const cli_exit_doc simple_exits[] = {
     EXIT_OK("printed"),
     {2, "usage error: unknown argument"},
@@ -290,6 +309,12 @@ static const cli_command_doc commands[] = {
      "of options with fixed choices, .stack files, and the stack and parameter names declared "
      "in the .stack file on the command line.",
      no_options, 0, false, completion_examples, simple_exits},
+    {"lsp", "[options]", "run the language server (LSP 3.17) on standard input and output",
+     "Serves an editor: diagnostics as you type, hover, go to definition, references, "
+     "completion, the outline, formatting and quick fixes, for every .stack file the editor "
+     "opens. The standard library is checked once, when it starts; each edit is checked "
+     "again in well under a millisecond for a file the size of the WordPress example.",
+     lsp_options, 0, true, lsp_examples, lsp_exits},
     {"version", "", "print the version", "Prints `stackc VERSION`.", no_options, 0, false,
      version_examples, simple_exits},
     {"help", "[COMMAND] [options]", "print the help of stackc or of one command",

@@ -76,6 +76,8 @@ static int set_option(options *opts, const char *name, const char *value)
         opts->verbose = true;
     } else if (strcmp(name, "--check") == 0) {
         opts->check_only = true;
+    } else if (strcmp(name, "--stdio") == 0) {
+        /* the language server's one transport */
     } else if (strcmp(name, "--no-prelude") == 0) {
         opts->no_prelude = true;
     } else if (strcmp(name, "--help") == 0) {
@@ -634,8 +636,6 @@ static int run_deploy(const options *opts)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "lsp") == 0) /* the server takes options of its own */
-        return cli_run_lsp(argc - 2, argv + 2);
     options opts = {0};
     int status = parse_options(argc, argv, &opts);
     if (status != SC_EXIT_OK)
@@ -667,5 +667,7 @@ int main(int argc, char **argv)
         return run_graph(&opts);
     if (strcmp(opts.command, "test") == 0)
         return run_test(&opts);
+    if (strcmp(opts.command, "lsp") == 0)
+        return cli_run_lsp(&opts);
     return run_deploy(&opts);
 }
