@@ -8,3 +8,6 @@ STACKC_STDLIB=stdlib ./build-release/bench/frontend_bench
 echo
 echo "== stackc build: parse, check, expand, emit =="
 STACKC_STDLIB=stdlib ./build-release/bench/build_bench
+echo
+echo "== stackc lsp: round trips over pipes, as an editor sees them =="
+STACKC_STDLIB=stdlib ./build-release/bench/lsp_bench ./build-release/stackc

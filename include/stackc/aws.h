@@ -20,6 +20,7 @@ typedef enum sc_aws_status {
     SC_AWS_ERR_SERVICE,        /* AWS answered with an error; the error's code says which */
     SC_AWS_ERR_PROTOCOL,       /* AWS's answer could not be read (malformed XML or JSON) */
     SC_AWS_ERR_TIMEOUT,        /* a wait for an operation gave up before it finished */
+    SC_AWS_ERR_CANCELLED,      /* the caller asked to stop (Ctrl-C) while a call was under way */
 } sc_aws_status;
 
 /* A short constant name for `status`, e.g. "connection error". */
@@ -39,6 +40,7 @@ typedef struct sc_aws_error {
     char *code;       /* SC_AWS_ERR_SERVICE only, else NULL */
     long http_status; /* SC_AWS_ERR_SERVICE only, else 0 */
     char *request_id; /* SC_AWS_ERR_SERVICE only, when AWS sent one; else NULL */
+    unsigned attempts; /* how many times the request was sent; 0 when it never was */
 } sc_aws_error;
 
 void sc_aws_error_clear(sc_aws_error *err);
@@ -91,6 +93,12 @@ void sc_aws_credentials_clear(sc_aws_credentials *creds);
  * On SC_AWS_OK `out` holds credentials the caller clears. */
 sc_aws_status sc_aws_resolve_credentials(sc_aws_env env, const char *profile,
                                          sc_aws_credentials *out, sc_aws_error *err);
+
+/* A setting as the AWS CLI reads it: the environment variable `variable`, else the
+ * profile's `key` in the config (or credentials) file. On SC_AWS_OK `*value` is a heap
+ * string the caller frees, or NULL when it is set nowhere. */
+sc_aws_status sc_aws_resolve_setting(sc_aws_env env, const char *profile, const char *variable,
+                                     const char *key, char **value, sc_aws_error *err);
 
 /* Resolves the region: AWS_REGION, AWS_DEFAULT_REGION, then the profile's `region`
  * in the config file. On SC_AWS_OK `*region` is a heap string the caller frees;

@@ -235,6 +235,15 @@ typedef struct sc_deploy_retry {
     uint64_t max_delay_ms;
 } sc_deploy_retry;
 
+/* How long an HTTP exchange may take. Zero fields take the AWS client's defaults:
+ * connect 10 s, less than a byte a second for 30 s (answer awaited included), 120 s in
+ * all. */
+typedef struct sc_deploy_http {
+    long connect_timeout_ms;
+    long low_speed_time_s;
+    long timeout_ms;
+} sc_deploy_http;
+
 /* ---- options ------------------------------------------------------------------------- */
 
 /* Everything a command needs besides its input. Zero-initialise, then set what
@@ -255,6 +264,7 @@ typedef struct sc_deploy_options {
 
     /* people */
     bool yes;         /* --yes: apply and destroy without asking */
+    bool destroying;  /* set by sc_deploy_destroy: no parameter is needed */
     bool interactive; /* standard input is a terminal: `confirm` may ask */
     /* Asks `question` ("Deploy these changes to stack Network?"); true to go on. */
     bool (*confirm)(void *ctx, const char *question);
@@ -271,9 +281,11 @@ typedef struct sc_deploy_options {
     sc_deploy_clock clock;          /* NULL functions: the monotonic clock and nanosleep */
     sc_deploy_poll poll;
     sc_deploy_retry retry;
-    /* Set to non-zero (e.g. by a SIGINT handler) to stop at the next safe point: waits
-     * end, nothing new starts, a change set of ours is deleted; an operation already
-     * executing carries on in CloudFormation and a rerun picks it up. */
+    sc_deploy_http http;
+    /* Set to non-zero (e.g. by a SIGINT or SIGTERM handler) to stop within a second:
+     * waits and HTTP exchanges in flight end, no retry is sent, nothing new starts, a
+     * change set of ours (and the empty stack made for it) is deleted; an operation
+     * already executing carries on in CloudFormation and a rerun picks it up. */
     const volatile sig_atomic_t *cancel;
 } sc_deploy_options;
 

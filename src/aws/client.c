@@ -219,12 +219,14 @@ typedef struct call {
     const sc_aws_client *client;
     const sc_aws_service *service;
     const char *endpoint;
+    unsigned attempts; /* made so far */
 } call;
 
 /* Signs before each attempt with the time of that attempt, then logs the request. */
 static sc_aws_status prepare(void *ctx, sc_aws_request *req, unsigned attempt, sc_aws_error *err)
 {
-    const call *c = ctx;
+    call *c = ctx;
+    c->attempts = attempt;
     sc_aws_sign_params params = {
         .credentials = c->client->credentials,
         .region = c->client->region,
@@ -315,14 +317,14 @@ sc_aws_status sc_aws_client_send(const sc_aws_client *client, const sc_aws_servi
     status =
         sc_aws_send_with_retry(transport, &client->retry, endpoint, req, prepare, &c, resp, err);
     free(resolved);
-    if (status != SC_AWS_OK)
-        return status;
-    if (resp->status < 200 || resp->status > 299) {
+    if (status == SC_AWS_OK && (resp->status < 200 || resp->status > 299)) {
         status = sc_aws_service_error(resp, err);
         sc_aws_response_clear(resp);
         if (err)
             scrub_token(err->message, client->credentials->session_token);
     }
+    if (status != SC_AWS_OK && err)
+        err->attempts = c.attempts;
     return status;
 }
 

@@ -321,8 +321,13 @@ void sc_aws_cfn_stack_clear(sc_aws_cfn_stack *stack)
         free(stack->outputs[i].description);
         free(stack->outputs[i].export_name);
     }
+    for (size_t i = 0; i < stack->tag_count; i++) {
+        free(stack->tags[i].key);
+        free(stack->tags[i].value);
+    }
     free(stack->parameters);
     free(stack->outputs);
+    free(stack->tags);
     free(stack->stack_id);
     free(stack->stack_name);
     free(stack->status);
@@ -363,6 +368,16 @@ static bool parse_stack(const sc_aws_xml *member, sc_aws_cfn_stack *out)
         out->outputs[i].value = sc_aws_copy_xml(o, "OutputValue", &ok);
         out->outputs[i].description = sc_aws_copy_xml(o, "Description", &ok);
         out->outputs[i].export_name = sc_aws_copy_xml(o, "ExportName", &ok);
+    }
+    const sc_aws_xml *tags = sc_aws_xml_child(member, "Tags");
+    n = count_members(tags);
+    if (n && !(out->tags = calloc(n, sizeof(*out->tags))))
+        return false;
+    out->tag_count = n;
+    for (size_t i = 0; i < n; i++) {
+        const sc_aws_xml *t = member_at(tags, i);
+        out->tags[i].key = sc_aws_copy_xml(t, "Key", &ok);
+        out->tags[i].value = sc_aws_copy_xml(t, "Value", &ok);
     }
     return ok;
 }
@@ -406,6 +421,15 @@ const char *sc_aws_cfn_output_value(const sc_aws_cfn_stack *stack, const char *k
     for (size_t i = 0; i < stack->output_count; i++) {
         if (stack->outputs[i].key && strcmp(stack->outputs[i].key, key) == 0)
             return stack->outputs[i].value;
+    }
+    return NULL;
+}
+
+const char *sc_aws_cfn_tag_value(const sc_aws_cfn_stack *stack, const char *key)
+{
+    for (size_t i = 0; i < stack->tag_count; i++) {
+        if (stack->tags[i].key && strcmp(stack->tags[i].key, key) == 0)
+            return stack->tags[i].value ? stack->tags[i].value : "";
     }
     return NULL;
 }

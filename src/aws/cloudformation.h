@@ -145,6 +145,8 @@ typedef struct sc_aws_cfn_stack {
     size_t parameter_count;
     sc_aws_cfn_output *outputs; /* present once the stack is complete */
     size_t output_count;
+    sc_aws_cfn_stack_parameter *tags; /* the stack's tags, as key and value */
+    size_t tag_count;
 } sc_aws_cfn_stack;
 
 void sc_aws_cfn_stack_clear(sc_aws_cfn_stack *stack);
@@ -160,6 +162,9 @@ bool sc_aws_cfn_is_missing_stack(const sc_aws_error *err);
 
 /* The value of output `key`, owned by `stack`; NULL when it has none. */
 const char *sc_aws_cfn_output_value(const sc_aws_cfn_stack *stack, const char *key);
+
+/* The value of tag `key`, owned by `stack`; NULL when it has none. */
+const char *sc_aws_cfn_tag_value(const sc_aws_cfn_stack *stack, const char *key);
 
 /* `client_request_token` (optional) tags the stack events of the deletion. Deleting a
  * stack that does not exist succeeds, as in AWS. */

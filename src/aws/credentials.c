@@ -480,3 +480,24 @@ sc_aws_status sc_aws_resolve_region(sc_aws_env env, const char *profile_name, ch
     free_profile(&p);
     return status;
 }
+
+sc_aws_status sc_aws_resolve_setting(sc_aws_env env, const char *profile_name, const char *variable,
+                                     const char *key, char **value, sc_aws_error *err)
+{
+    *value = NULL;
+    const char *from_env = env_value(env, variable);
+    if (from_env) {
+        *value = sc_aws_strdup(from_env);
+        return *value ? SC_AWS_OK : sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
+    }
+    /* No file to look in (no HOME, no AWS_CONFIG_FILE): simply not set. */
+    if (!env_value(env, "HOME") && !env_value(env, "AWS_CONFIG_FILE"))
+        return SC_AWS_OK;
+    profile p;
+    sc_aws_status status = load_profile(env, profile_name, &p, err);
+    const char *found = status == SC_AWS_OK ? setting(&p, key) : NULL;
+    if (found && !(*value = sc_aws_strdup(found)))
+        status = sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
+    free_profile(&p);
+    return status;
+}

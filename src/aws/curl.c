@@ -6,24 +6,64 @@
 
 #include <curl/curl.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-enum { DEFAULT_CONNECT_TIMEOUT_MS = 10000, DEFAULT_TIMEOUT_MS = 120000 };
+enum { DEFAULT_CONNECT_TIMEOUT_MS = 10000, DEFAULT_TIMEOUT_MS = 120000, DEFAULT_LOW_SPEED_S = 30 };
 
 typedef struct curl_transport {
     CURL *easy;
     long connect_timeout_ms;
     long timeout_ms;
+    long low_speed_time_s;
     char *ca_bundle; /* NULL: the system's store */
+    sc_aws_cancelled_fn cancelled;
+    void *cancel_ctx;
 } curl_transport;
 
 /* State of one exchange, handed to the callbacks as userdata. */
 typedef struct exchange {
+    const curl_transport *transport;
     sc_aws_response *resp;
     sc_aws_buf body;
     bool out_of_memory; /* a callback failed to store what it got */
+    bool cancelled;     /* the progress callback aborted the exchange */
+    bool stalled;       /* nothing moved for low_speed_time_s */
+    curl_off_t moved;   /* bytes up and down so far */
+    uint64_t moved_at;  /* when `moved` last grew, monotonic ms */
 } exchange;
+
+static uint64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+/* libcurl calls this several times a second, and about once a second while nothing
+ * moves: the one place a hung exchange can notice Ctrl-C, and the stall check that
+ * CURLOPT_LOW_SPEED_TIME does not make once a request body has been sent. */
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)ultotal;
+    exchange *x = userdata;
+    if (x->transport->cancelled && x->transport->cancelled(x->transport->cancel_ctx)) {
+        x->cancelled = true;
+        return 1; /* non-zero aborts the transfer */
+    }
+    uint64_t now = now_ms();
+    if (dlnow + ulnow != x->moved || !x->moved_at) {
+        x->moved = dlnow + ulnow;
+        x->moved_at = now;
+    } else if (now - x->moved_at >= (uint64_t)x->transport->low_speed_time_s * 1000u) {
+        x->stalled = true;
+        return 1;
+    }
+    return 0;
+}
 
 /* ---- callbacks ---------------------------------------------------------------------- */
 
@@ -141,6 +181,13 @@ static void set_common(const curl_transport *t, CURL *easy, exchange *x, char *e
 #endif
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, t->timeout_ms);
+    /* A peer that accepts and then says nothing fails after low_speed_time_s, not after
+     * the whole timeout. */
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, t->low_speed_time_s);
+    curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(easy, CURLOPT_XFERINFODATA, x);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -195,7 +242,7 @@ static sc_aws_status curl_send(void *self, const char *endpoint, const sc_aws_re
                                sc_aws_response *resp, sc_aws_error *err)
 {
     curl_transport *t = self;
-    exchange x = {.resp = resp};
+    exchange x = {.transport = t, .resp = resp};
     char error_text[CURL_ERROR_SIZE] = "";
     char *url = request_url(endpoint, req);
     bool headers_ok = false;
@@ -211,7 +258,12 @@ static sc_aws_status curl_send(void *self, const char *endpoint, const sc_aws_re
     set_method(t->easy, req);
     CURLcode code = curl_easy_perform(t->easy);
     sc_aws_status status = SC_AWS_OK;
-    if (x.out_of_memory)
+    if (x.cancelled)
+        status = sc_aws_fail(err, SC_AWS_ERR_CANCELLED, "request to %s interrupted", endpoint);
+    else if (x.stalled)
+        status = sc_aws_fail(err, SC_AWS_ERR_CONNECTION, "no answer from %s for %ld s", endpoint,
+                             t->low_speed_time_s);
+    else if (x.out_of_memory)
         status = sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory reading a response");
     else if (code != CURLE_OK)
         status = fail_curl(code, error_text, endpoint, err);
@@ -254,6 +306,10 @@ sc_aws_status sc_aws_curl_transport_new(const sc_aws_curl_options *options, sc_a
     t->connect_timeout_ms =
         options->connect_timeout_ms > 0 ? options->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
     t->timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : DEFAULT_TIMEOUT_MS;
+    t->low_speed_time_s =
+        options->low_speed_time_s > 0 ? options->low_speed_time_s : DEFAULT_LOW_SPEED_S;
+    t->cancelled = options->cancelled;
+    t->cancel_ctx = options->cancel_ctx;
     const char *bundle = options->ca_bundle;
     if (!bundle && env.getenv)
         bundle = env.getenv(env.ctx, "AWS_CA_BUNDLE");

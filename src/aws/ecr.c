@@ -117,14 +117,16 @@ static sc_aws_status read_repository(const cJSON *json, sc_aws_ecr_repository *o
               : out_of_memory(err);
 }
 
-sc_aws_status sc_aws_ecr_describe_repository(const sc_aws_client *client, const char *name,
-                                             sc_aws_ecr_repository *out, sc_aws_error *err)
+sc_aws_status sc_aws_ecr_describe_repository(const sc_aws_client *client, const char *registry_id,
+                                             const char *name, sc_aws_ecr_repository *out,
+                                             sc_aws_error *err)
 {
     *out = (sc_aws_ecr_repository){0};
     cJSON *payload = cJSON_CreateObject();
+    bool registry_ok = !registry_id || cJSON_AddStringToObject(payload, "registryId", registry_id);
     cJSON *names = cJSON_AddArrayToObject(payload, "repositoryNames");
     cJSON *item = cJSON_CreateString(name);
-    if (!names || !item || !cJSON_AddItemToArray(names, item)) {
+    if (!registry_ok || !names || !item || !cJSON_AddItemToArray(names, item)) {
         cJSON_Delete(item);
         cJSON_Delete(payload);
         return out_of_memory(err);
@@ -142,12 +144,27 @@ sc_aws_status sc_aws_ecr_describe_repository(const sc_aws_client *client, const 
     return status;
 }
 
-sc_aws_status sc_aws_ecr_create_repository(const sc_aws_client *client, const char *name,
-                                           sc_aws_ecr_repository *out, sc_aws_error *err)
+sc_aws_status sc_aws_ecr_create_repository(const sc_aws_client *client, const char *registry_id,
+                                           const char *name, sc_aws_ecr_repository *out,
+                                           sc_aws_error *err)
 {
     *out = (sc_aws_ecr_repository){0};
     cJSON *payload = cJSON_CreateObject();
-    if (!cJSON_AddStringToObject(payload, "repositoryName", name)) {
+    cJSON *encryption = cJSON_CreateObject();
+    cJSON *scanning = cJSON_CreateObject();
+    bool ok = payload && encryption && scanning &&
+              (!registry_id || cJSON_AddStringToObject(payload, "registryId", registry_id)) &&
+              cJSON_AddStringToObject(payload, "repositoryName", name) &&
+              cJSON_AddStringToObject(encryption, "encryptionType", "AES256") &&
+              cJSON_AddBoolToObject(scanning, "scanOnPush", 1);
+    if (ok) {
+        cJSON_AddItemToObject(payload, "encryptionConfiguration", encryption);
+        cJSON_AddItemToObject(payload, "imageScanningConfiguration", scanning);
+        encryption = scanning = NULL;
+    }
+    cJSON_Delete(encryption);
+    cJSON_Delete(scanning);
+    if (!ok) {
         cJSON_Delete(payload);
         return out_of_memory(err);
     }

@@ -32,14 +32,18 @@ typedef struct sc_aws_ecr_repository {
 
 void sc_aws_ecr_repository_clear(sc_aws_ecr_repository *repository);
 
-/* Describes one repository. A missing one is SC_AWS_ERR_SERVICE with code
- * "RepositoryNotFoundException". */
-sc_aws_status sc_aws_ecr_describe_repository(const sc_aws_client *client, const char *name,
-                                             sc_aws_ecr_repository *out, sc_aws_error *err);
+/* Describes one repository of registry `registry_id` (an account id; NULL: the
+ * caller's). A missing one is SC_AWS_ERR_SERVICE with code "RepositoryNotFoundException". */
+sc_aws_status sc_aws_ecr_describe_repository(const sc_aws_client *client, const char *registry_id,
+                                             const char *name, sc_aws_ecr_repository *out,
+                                             sc_aws_error *err);
 
-/* Creates a repository. An existing one is SC_AWS_ERR_SERVICE with code
- * "RepositoryAlreadyExistsException". */
-sc_aws_status sc_aws_ecr_create_repository(const sc_aws_client *client, const char *name,
-                                           sc_aws_ecr_repository *out, sc_aws_error *err);
+/* Creates a repository in registry `registry_id` (NULL: the caller's), its images
+ * encrypted (AES256) and scanned on push. An existing one is SC_AWS_ERR_SERVICE with
+ * code "RepositoryAlreadyExistsException". ECR takes no idempotency token here: a
+ * retried creation whose first answer was lost meets that error too. */
+sc_aws_status sc_aws_ecr_create_repository(const sc_aws_client *client, const char *registry_id,
+                                           const char *name, sc_aws_ecr_repository *out,
+                                           sc_aws_error *err);
 
 #endif

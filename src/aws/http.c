@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -255,15 +256,32 @@ sc_aws_status sc_aws_send_with_retry(const sc_aws_transport *transport,
     for (unsigned attempt = 1;; attempt++) {
         sc_aws_response_clear(resp);
         sc_aws_error_clear(err);
+        if (policy->cancelled && policy->cancelled(policy->cancel_ctx))
+            return sc_aws_fail(err, SC_AWS_ERR_CANCELLED, "interrupted before attempt %u", attempt);
         sc_aws_status status = prepare ? prepare(prepare_ctx, req, attempt, err) : SC_AWS_OK;
         if (status != SC_AWS_OK)
             return status;
         status = transport->send(transport->self, endpoint, req, resp, err);
         if (status != SC_AWS_OK)
             sc_aws_response_clear(resp);
-        if (attempt >= max_attempts || sc_aws_classify(status, resp) == SC_AWS_RETRY_NO)
+        sc_aws_retry_kind kind = sc_aws_classify(status, resp);
+        if (attempt >= max_attempts || kind == SC_AWS_RETRY_NO)
             return status;
+        uint64_t delay = sc_aws_backoff_delay(policy, attempt - 1);
+        if (policy->on_retry) {
+            char why[160];
+            if (status != SC_AWS_OK) {
+                snprintf(why, sizeof(why), "%s",
+                         err && err->message ? err->message : sc_aws_status_name(status));
+            } else {
+                char *code = sc_aws_response_error_code(resp);
+                snprintf(why, sizeof(why), "HTTP %ld%s%s", resp->status, code ? " " : "",
+                         code ? code : "");
+                free(code);
+            }
+            policy->on_retry(policy->on_retry_ctx, attempt + 1, max_attempts, why, delay);
+        }
         sc_aws_sleep_fn nap = policy->sleep ? policy->sleep : sleep_ms;
-        nap(policy->sleep_ctx, sc_aws_backoff_delay(policy, attempt - 1));
+        nap(policy->sleep_ctx, delay);
     }
 }

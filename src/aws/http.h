@@ -27,11 +27,20 @@ typedef struct sc_aws_transport {
 /* Calls the transport's destroy and empties the struct. */
 void sc_aws_transport_destroy(sc_aws_transport *transport);
 
+/* Asked while waiting: true to give up at once. */
+typedef bool (*sc_aws_cancelled_fn)(void *ctx);
+
 typedef struct sc_aws_curl_options {
     long connect_timeout_ms; /* TCP and TLS handshake; 0 means 10 s */
     long timeout_ms;         /* the whole exchange; 0 means 120 s */
+    long low_speed_time_s;   /* give up when less than a byte a second moves for this long,
+                                answer awaited included; 0 means 30 s */
     const char *ca_bundle;   /* PEM file of trusted CAs; NULL means AWS_CA_BUNDLE from the
                                 environment, else the system's store */
+    /* Asked several times a second during an exchange (NULL: never): true aborts it
+     * with SC_AWS_ERR_CANCELLED. Borrowed for the transport's life. */
+    sc_aws_cancelled_fn cancelled;
+    void *cancel_ctx;
 } sc_aws_curl_options;
 
 /* A transport on libcurl. TLS peer and host verification are always on. libcurl's
@@ -78,6 +87,14 @@ typedef struct sc_aws_retry_policy {
     void *random_ctx;
     sc_aws_sleep_fn sleep;
     void *sleep_ctx;
+    /* NULL, or asked before each attempt: true stops the retries (SC_AWS_ERR_CANCELLED). */
+    sc_aws_cancelled_fn cancelled;
+    void *cancel_ctx;
+    /* NULL, or told of each retry before its wait: the attempt about to be made (from
+     * 2), the maximum, why the last one failed, and the wait. */
+    void (*on_retry)(void *ctx, unsigned attempt, unsigned max_attempts, const char *why,
+                     uint64_t delay_ms);
+    void *on_retry_ctx;
 } sc_aws_retry_policy;
 
 /* 5 attempts, 500 ms base, 20 s cap (the AWS SDKs' maximum backoff), OpenSSL's

@@ -1,6 +1,8 @@
 /* S3's calls: REST requests on /<bucket>/<key>, signed with the payload's SHA-256. */
 #include "aws/s3.h"
 
+#include <openssl/evp.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,22 +58,54 @@ static sc_aws_status locate(const sc_aws_client *client, const char *bucket, con
     return SC_AWS_OK;
 }
 
+/* One S3 request: the bucket (and key) it is about, and what it carries. */
+typedef struct s3_request {
+    const char *method;
+    const char *bucket;
+    const char *key;            /* NULL for the bucket itself */
+    const char *query;          /* a subresource such as "publicAccessBlock"; NULL for none */
+    const char *expected_owner; /* x-amz-expected-bucket-owner; NULL for none */
+    const void *body;
+    size_t len;
+    const char *content_type;
+    bool content_md5;             /* S3 wants Content-MD5 on some bucket settings */
+    const char *object_ownership; /* x-amz-object-ownership on CreateBucket */
+} s3_request;
+
+static sc_aws_status add_headers(sc_aws_request *req, const s3_request *r)
+{
+    sc_aws_status status = SC_AWS_OK;
+    if (r->content_type)
+        status = sc_aws_headers_add(&req->headers, "Content-Type", r->content_type);
+    if (status == SC_AWS_OK && r->expected_owner)
+        status =
+            sc_aws_headers_add(&req->headers, "x-amz-expected-bucket-owner", r->expected_owner);
+    if (status == SC_AWS_OK && r->object_ownership)
+        status = sc_aws_headers_add(&req->headers, "x-amz-object-ownership", r->object_ownership);
+    if (status == SC_AWS_OK && r->content_md5) {
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int digest_len = 0;
+        unsigned char encoded[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+        if (EVP_Digest(r->body, r->len, digest, &digest_len, EVP_md5(), NULL) != 1)
+            return SC_AWS_ERR_NOMEM;
+        EVP_EncodeBlock(encoded, digest, (int)digest_len);
+        status = sc_aws_headers_add(&req->headers, "Content-MD5", (const char *)encoded);
+    }
+    if (status == SC_AWS_OK && r->len)
+        status = sc_aws_request_set_body(req, r->body, r->len);
+    return status;
+}
+
 /* Builds and sends one request; on SC_AWS_OK `resp` holds the 2xx answer. */
-static sc_aws_status send_request(const sc_aws_client *client, const char *method,
-                                  const char *bucket, const char *key, const void *body, size_t len,
-                                  const char *content_type, sc_aws_response *resp,
-                                  sc_aws_error *err)
+static sc_aws_status send_request(const sc_aws_client *client, const s3_request *r,
+                                  sc_aws_response *resp, sc_aws_error *err)
 {
     char *endpoint, *path;
-    sc_aws_status status = locate(client, bucket, key, &endpoint, &path, err);
+    sc_aws_status status = locate(client, r->bucket, r->key, &endpoint, &path, err);
     if (status != SC_AWS_OK)
         return status;
-    sc_aws_request *req = sc_aws_request_new(method, path, NULL);
-    status = req ? SC_AWS_OK : SC_AWS_ERR_NOMEM;
-    if (status == SC_AWS_OK && content_type)
-        status = sc_aws_headers_add(&req->headers, "Content-Type", content_type);
-    if (status == SC_AWS_OK && len)
-        status = sc_aws_request_set_body(req, body, len);
+    sc_aws_request *req = sc_aws_request_new(r->method, path, r->query);
+    status = req ? add_headers(req, r) : SC_AWS_ERR_NOMEM;
     if (status == SC_AWS_OK)
         status = sc_aws_client_send(client, &s3, endpoint, req, resp, err);
     else
@@ -82,17 +116,24 @@ static sc_aws_status send_request(const sc_aws_client *client, const char *metho
     return status;
 }
 
-sc_aws_status sc_aws_s3_put_object(const sc_aws_client *client, const char *bucket, const char *key,
-                                   const void *data, size_t len, const char *content_type,
-                                   char **etag, sc_aws_error *err)
+sc_aws_status sc_aws_s3_put_object(const sc_aws_client *client, const char *bucket,
+                                   const char *expected_owner, const char *key, const void *data,
+                                   size_t len, const char *content_type, char **etag,
+                                   sc_aws_error *err)
 {
     if (etag)
         *etag = NULL;
     if (!key || !*key)
         return sc_aws_fail(err, SC_AWS_ERR_INVALID, "PutObject needs a key");
     sc_aws_response resp = {0};
-    sc_aws_status status =
-        send_request(client, "PUT", bucket, key, data, len, content_type, &resp, err);
+    s3_request r = {.method = "PUT",
+                    .bucket = bucket,
+                    .key = key,
+                    .expected_owner = expected_owner,
+                    .body = data,
+                    .len = len,
+                    .content_type = content_type};
+    sc_aws_status status = send_request(client, &r, &resp, err);
     if (status == SC_AWS_OK && etag) {
         const char *value = sc_aws_headers_get(&resp.headers, "ETag");
         if (value && !(*etag = sc_aws_strdup(value)))
@@ -102,15 +143,18 @@ sc_aws_status sc_aws_s3_put_object(const sc_aws_client *client, const char *buck
     return status;
 }
 
-sc_aws_status sc_aws_s3_get_object(const sc_aws_client *client, const char *bucket, const char *key,
-                                   char **data, size_t *len, sc_aws_error *err)
+sc_aws_status sc_aws_s3_get_object(const sc_aws_client *client, const char *bucket,
+                                   const char *expected_owner, const char *key, char **data,
+                                   size_t *len, sc_aws_error *err)
 {
     *data = NULL;
     *len = 0;
     if (!key || !*key)
         return sc_aws_fail(err, SC_AWS_ERR_INVALID, "GetObject needs a key");
     sc_aws_response resp = {0};
-    sc_aws_status status = send_request(client, "GET", bucket, key, NULL, 0, NULL, &resp, err);
+    s3_request r = {
+        .method = "GET", .bucket = bucket, .key = key, .expected_owner = expected_owner};
+    sc_aws_status status = send_request(client, &r, &resp, err);
     if (status != SC_AWS_OK)
         return status;
     /* The response's body is already a NUL-terminated heap buffer: hand it over. */
@@ -138,20 +182,72 @@ sc_aws_status sc_aws_s3_create_bucket(const sc_aws_client *client, const char *b
         return sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
     }
     sc_aws_response resp = {0};
-    sc_aws_status status = send_request(client, "PUT", bucket, NULL, body.data, body.len,
-                                        body.len ? "application/xml" : NULL, &resp, err);
+    s3_request r = {.method = "PUT",
+                    .bucket = bucket,
+                    .body = body.data,
+                    .len = body.len,
+                    .content_type = body.len ? "application/xml" : NULL,
+                    .object_ownership = "BucketOwnerEnforced"};
+    sc_aws_status status = send_request(client, &r, &resp, err);
     sc_aws_buf_free(&body);
     sc_aws_response_clear(&resp);
     return status;
 }
 
-sc_aws_status sc_aws_s3_head_bucket(const sc_aws_client *client, const char *bucket, bool *exists,
-                                    sc_aws_error *err)
+/* PUT /BUCKET?SUBRESOURCE with an XML document and its Content-MD5. */
+static sc_aws_status put_setting(const sc_aws_client *client, const char *bucket,
+                                 const char *expected_owner, const char *subresource,
+                                 const char *document, sc_aws_error *err)
+{
+    sc_aws_response resp = {0};
+    s3_request r = {.method = "PUT",
+                    .bucket = bucket,
+                    .query = subresource,
+                    .expected_owner = expected_owner,
+                    .body = document,
+                    .len = strlen(document),
+                    .content_type = "application/xml",
+                    .content_md5 = true};
+    sc_aws_status status = send_request(client, &r, &resp, err);
+    sc_aws_response_clear(&resp);
+    return status;
+}
+
+sc_aws_status sc_aws_s3_block_public_access(const sc_aws_client *client, const char *bucket,
+                                            const char *expected_owner, sc_aws_error *err)
+{
+    return put_setting(client, bucket, expected_owner, "publicAccessBlock",
+                       "<PublicAccessBlockConfiguration "
+                       "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                       "<BlockPublicAcls>true</BlockPublicAcls>"
+                       "<IgnorePublicAcls>true</IgnorePublicAcls>"
+                       "<BlockPublicPolicy>true</BlockPublicPolicy>"
+                       "<RestrictPublicBuckets>true</RestrictPublicBuckets>"
+                       "</PublicAccessBlockConfiguration>",
+                       err);
+}
+
+sc_aws_status sc_aws_s3_encrypt_by_default(const sc_aws_client *client, const char *bucket,
+                                           const char *expected_owner, sc_aws_error *err)
+{
+    return put_setting(client, bucket, expected_owner, "encryption",
+                       "<ServerSideEncryptionConfiguration "
+                       "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                       "<Rule><ApplyServerSideEncryptionByDefault>"
+                       "<SSEAlgorithm>AES256</SSEAlgorithm>"
+                       "</ApplyServerSideEncryptionByDefault></Rule>"
+                       "</ServerSideEncryptionConfiguration>",
+                       err);
+}
+
+sc_aws_status sc_aws_s3_head_bucket(const sc_aws_client *client, const char *bucket,
+                                    const char *expected_owner, bool *exists, sc_aws_error *err)
 {
     *exists = false;
     sc_aws_error own = {0}; /* the HTTP status is needed even when the caller passes NULL */
     sc_aws_response resp = {0};
-    sc_aws_status status = send_request(client, "HEAD", bucket, NULL, NULL, 0, NULL, &resp, &own);
+    s3_request r = {.method = "HEAD", .bucket = bucket, .expected_owner = expected_owner};
+    sc_aws_status status = send_request(client, &r, &resp, &own);
     sc_aws_response_clear(&resp);
     if (status == SC_AWS_OK) {
         *exists = true;
@@ -170,14 +266,20 @@ sc_aws_status sc_aws_s3_object_url(const sc_aws_client *client, const char *buck
                                    char **url, sc_aws_error *err)
 {
     *url = NULL;
-    char *endpoint, *path;
-    sc_aws_status status = locate(client, bucket, key, &endpoint, &path, err);
-    if (status != SC_AWS_OK)
-        return status;
+    if (!bucket || !*bucket || strchr(bucket, '/'))
+        return sc_aws_fail(err, SC_AWS_ERR_INVALID, "not an S3 bucket name: \"%s\"",
+                           bucket ? bucket : "");
+    if (!client->region || !*client->region)
+        return sc_aws_fail(err, SC_AWS_ERR_CONFIG, "no region for the S3 URL");
+    bool china = strncmp(client->region, "cn-", 3) == 0;
     sc_aws_buf out = {0};
-    sc_aws_buf_printf(&out, "%s%s", endpoint, path);
-    free(endpoint);
-    free(path);
+    if (strchr(bucket, '.'))
+        sc_aws_buf_printf(&out, "https://s3.%s.amazonaws.com%s/%s/", client->region,
+                          china ? ".cn" : "", bucket);
+    else
+        sc_aws_buf_printf(&out, "https://%s.s3.%s.amazonaws.com%s/", bucket, client->region,
+                          china ? ".cn" : "");
+    sc_aws_uri_encode(&out, key, strlen(key), true);
     *url = sc_aws_buf_take(&out);
     return *url ? SC_AWS_OK : sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
 }

@@ -345,6 +345,8 @@ const char *sc_aws_status_name(sc_aws_status status)
         return "unreadable AWS response";
     case SC_AWS_ERR_TIMEOUT:
         return "timed out";
+    case SC_AWS_ERR_CANCELLED:
+        return "interrupted";
     }
     return "unknown error";
 }

@@ -10,11 +10,16 @@ typedef enum output_format { FORMAT_HUMAN, FORMAT_JSON } output_format;
 
 typedef enum graph_format { GRAPH_DOT, GRAPH_MERMAID, GRAPH_SVG } graph_format;
 
+struct cli_command_doc;
+
 typedef struct cli_options {
     const char *command;
+    const struct cli_command_doc *doc; /* the command's documentation, src/cli/help.c */
+    bool help;                         /* COMMAND --help */
+    bool man;                          /* help --man */
     const char *files[256];
     int file_count;
-    output_format format;
+    output_format format; /* diagnostics (check, build --diagnostics), test results */
     const char *dump;
     const char *stdlib_dir;
     bool check_only; /* fmt --check */
@@ -41,6 +46,8 @@ typedef enum cli_deploy_command { CLI_PLAN, CLI_APPLY, CLI_DESTROY } cli_deploy_
 
 /* A context with the standard library and prelude the options ask for. */
 sc_context *cli_new_context(const cli_options *opts);
+/* `stackc lsp`: the language server on standard input and output; returns the exit code. */
+int cli_run_lsp(const cli_options *opts);
 /* `stackc plan|apply|destroy FILE`: returns the exit code. */
 int cli_run_deploy(const cli_options *opts, cli_deploy_command command);
 

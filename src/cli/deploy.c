@@ -12,8 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Set by SIGINT: the workflow stops waiting at the next safe point. A second Ctrl-C
- * ends the process (SA_RESETHAND). The one piece of process state, as signals require. */
+/* Set by SIGINT or SIGTERM: the workflow stops within a second, cleaning up what it
+ * made. A second signal ends the process (SA_RESETHAND). The one piece of process
+ * state, as signals require. */
 static volatile sig_atomic_t interrupted;
 
 static void on_interrupt(int signal_number)
@@ -47,7 +48,11 @@ static void clear_progress(display *d)
 static void show(void *ctx, const sc_deploy_event *event)
 {
     display *d = ctx;
-    if (d->terminal && event->kind == SC_DEPLOY_EV_PROGRESS) {
+    /* A failure stays on screen: it is printed as a line, not drawn over. */
+    const char *status = event->status ? event->status : "";
+    size_t len = strlen(status);
+    bool failed = len > 7 && strcmp(status + len - 7, "_FAILED") == 0;
+    if (d->terminal && event->kind == SC_DEPLOY_EV_PROGRESS && !failed) {
         clear_progress(d);
         fprintf(stderr, "  [%zu/%zu] %.1fs  %s %s", event->done, event->total,
                 (double)event->elapsed_ms / 1000.0, event->status ? event->status : "",
@@ -140,6 +145,7 @@ int cli_run_deploy(const cli_options *opts, cli_deploy_command command)
         };
         struct sigaction action = {.sa_handler = on_interrupt, .sa_flags = SA_RESETHAND};
         sigaction(SIGINT, &action, NULL);
+        sigaction(SIGTERM, &action, NULL);
         curl_global_init(CURL_GLOBAL_DEFAULT);
         sc_deploy_result result = command == CLI_PLAN      ? sc_deploy_plan(&input, &options)
                                   : command == CLI_APPLY   ? sc_deploy_apply(&input, &options)

@@ -2,6 +2,7 @@
  * library entry point per command and renders the diagnostics; exit codes are the
  * sc_exit_code enum, documented in docs/cli.md. */
 #include "cli/cli.h"
+#include "cli/help.h"
 
 #include <stackc/stackc.h>
 
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -20,125 +22,141 @@ extern char **environ;
 
 typedef cli_options options;
 
-static const char usage_text[] =
-    "usage: stackc COMMAND [options] FILE...\n"
-    "\n"
-    "commands:\n"
-    "  check FILE [--format human|json] [--dump=tokens|ast]\n"
-    "                       parse and type-check a .stack file and what it imports\n"
-    "  build FILE [-o DIR] [--format json|yaml] [--stack NAME] [--cross-stack MODE]\n"
-    "                       compile to one CloudFormation template per stack and\n"
-    "                       manifest.json in DIR (default stackc.out); MODE is\n"
-    "                       stack-output (default) or export\n"
-    "  build FILE --target compose [-o DIR]\n"
-    "                       write docker-compose.yml and .env to DIR (default\n"
-    "                       stackc.out): the site on one machine, see docs/views.md\n"
-    "  graph FILE [--format dot|mermaid|svg] [-o FILE]\n"
-    "                       draw the architecture; svg needs Graphviz's `dot`\n"
-    "  plan FILE [--stack NAME] [--param NAME=VALUE]... [--region R] [--verbose]\n"
-    "                       show what apply would change, stack by stack; changes nothing\n"
-    "  apply FILE [--stack NAME] [--param NAME=VALUE]... [--yes] [--region R] [--verbose]\n"
-    "                       deploy through CloudFormation change sets, in dependency order\n"
-    "  destroy FILE [--stack NAME] [--yes] [--region R]\n"
-    "                       delete the stacks, in reverse order\n"
-    "  test FILE... [--format json] [--all-components]\n"
-    "                       run the `test` blocks of each file (and FILE_test.stack\n"
-    "                       beside it) against what it compiles to; components' own\n"
-    "                       tests run on default instances (all loaded components'\n"
-    "                       with --all-components, the standard library's included)\n"
-    "  fmt FILE... [--check]  rewrite files in the canonical layout (FILE \"-\": read\n"
-    "                       stdin, write stdout); with --check, list the files that\n"
-    "                       are not formatted and change nothing\n"
-    "  version              print the version\n"
-    "\n"
-    "options:\n"
-    "  --stdlib DIR         where the standard components live (default: $STACKC_STDLIB,\n"
-    "                       else the stdlib/ of the source tree stackc was built from)\n"
-    "  --no-prelude         do not load the standard components implicitly\n"
-    "\n"
-    "exit codes: 0 ok, 1 compile errors, 2 usage error, 3 file error, 4 deploy failed,\n"
-    "            5 a test failed, 70 internal error, 130 interrupted\n";
-
-static int usage_error(const char *message, const char *detail)
+/* "stackc: MESSAGE DETAIL", then the command's usage line, or the overview when there is
+ * no command to speak of. */
+static int usage_error(const options *opts, const char *message, const char *detail)
 {
-    fprintf(stderr, "stackc: %s%s%s\n\n%s", message, detail ? " " : "", detail ? detail : "",
-            usage_text);
+    fprintf(stderr, "stackc: %s%s%s\n\n", message, detail ? " " : "", detail ? detail : "");
+    if (opts && opts->doc)
+        cli_print_command_usage(opts->doc, stderr);
+    else
+        cli_print_overview(stderr);
     return SC_EXIT_USAGE;
+}
+
+/* Sets what one documented option asks for; `value` is NULL for a flag. */
+static int set_option(options *opts, const char *name, const char *value)
+{
+    const char *command = opts->doc->name;
+    if (strcmp(name, "--format") == 0 && strcmp(command, "build") == 0) {
+        opts->yaml = strcmp(value, "yaml") == 0;
+    } else if (strcmp(name, "--format") == 0 && strcmp(command, "graph") == 0) {
+        opts->graph = strcmp(value, "svg") == 0       ? GRAPH_SVG
+                      : strcmp(value, "mermaid") == 0 ? GRAPH_MERMAID
+                                                      : GRAPH_DOT;
+    } else if (strcmp(name, "--format") == 0 || strcmp(name, "--diagnostics") == 0) {
+        opts->format = strcmp(value, "json") == 0 ? FORMAT_JSON : FORMAT_HUMAN;
+    } else if (strcmp(name, "--output") == 0) {
+        opts->out_dir = value;
+    } else if (strcmp(name, "--target") == 0) {
+        opts->compose = strcmp(value, "compose") == 0;
+    } else if (strcmp(name, "--stack") == 0) {
+        opts->stack = value;
+    } else if (strcmp(name, "--app") == 0) {
+        opts->app = value;
+    } else if (strcmp(name, "--cross-stack") == 0) {
+        opts->export_references = strcmp(value, "export") == 0;
+    } else if (strcmp(name, "--dump") == 0) {
+        opts->dump = value;
+    } else if (strcmp(name, "--stdlib") == 0) {
+        opts->stdlib_dir = value;
+    } else if (strcmp(name, "--param") == 0) {
+        if (opts->param_count == (int)(sizeof(opts->params) / sizeof(opts->params[0])))
+            return usage_error(opts, "too many --param", NULL);
+        opts->params[opts->param_count++] = value;
+    } else if (strcmp(name, "--region") == 0) {
+        opts->region = value;
+    } else if (strcmp(name, "--profile") == 0) {
+        opts->profile = value;
+    } else if (strcmp(name, "--bucket") == 0) {
+        opts->bucket = value;
+    } else if (strcmp(name, "--all-components") == 0) {
+        opts->all_components = true;
+    } else if (strcmp(name, "--yes") == 0) {
+        opts->yes = true;
+    } else if (strcmp(name, "--verbose") == 0) {
+        opts->verbose = true;
+    } else if (strcmp(name, "--check") == 0) {
+        opts->check_only = true;
+    } else if (strcmp(name, "--stdio") == 0) {
+        /* the language server's one transport */
+    } else if (strcmp(name, "--no-prelude") == 0) {
+        opts->no_prelude = true;
+    } else if (strcmp(name, "--help") == 0) {
+        opts->help = true;
+    } else if (strcmp(name, "--man") == 0) {
+        opts->man = true;
+    } else {
+        fprintf(stderr, "stackc: internal error: option %s is documented but not handled\n", name);
+        return SC_EXIT_INTERNAL;
+    }
+    return SC_EXIT_OK;
+}
+
+/* One argument that starts with '-': `--name value`, `--name=value`, `-o value` or a flag,
+ * checked against the command's documented options (src/cli/help.c). */
+static int parse_option(int argc, char **argv, int *i, options *opts)
+{
+    const char *arg = argv[*i];
+    char name[64];
+    const char *value = NULL;
+    const char *equals = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+    size_t name_len = equals ? (size_t)(equals - arg) : strlen(arg);
+    if (name_len >= sizeof(name))
+        return usage_error(opts, "unknown option", arg);
+    memcpy(name, arg, name_len);
+    name[name_len] = '\0';
+    const cli_option_doc *option = cli_find_option(opts->doc, name);
+    if (!option) {
+        char detail[256];
+        snprintf(detail, sizeof(detail), "%s for `stackc %s`", name, opts->doc->name);
+        return usage_error(opts, "unknown option", detail);
+    }
+    if (equals) {
+        value = equals + 1;
+        if (!option->value)
+            return usage_error(opts, "this option takes no value:", arg);
+    } else if (option->value) {
+        if (*i + 1 >= argc)
+            return usage_error(opts, "missing value after", arg);
+        value = argv[++*i];
+    }
+    if (cli_has_choices(option) && !cli_is_choice(option, value)) {
+        char detail[256];
+        snprintf(detail, sizeof(detail), "%s (`stackc %s` takes %s %s)", value, opts->doc->name,
+                 option->name, option->value);
+        char message[80];
+        snprintf(message, sizeof(message), "unknown %s", option->name);
+        return usage_error(opts, message, detail);
+    }
+    return set_option(opts, option->name, value);
 }
 
 static int parse_options(int argc, char **argv, options *opts)
 {
     if (argc < 2)
-        return usage_error("no command given", NULL);
+        return usage_error(opts, "no command given", NULL);
     opts->command = argv[1];
+    if (strcmp(opts->command, "--help") == 0 || strcmp(opts->command, "-h") == 0)
+        opts->command = "help";
+    else if (strcmp(opts->command, "--version") == 0)
+        opts->command = "version";
+    opts->doc = cli_find_command(opts->command);
+    if (!opts->doc) {
+        fprintf(stderr, "stackc: unknown command %s\nrun `stackc help` for the list of commands\n",
+                opts->command);
+        return SC_EXIT_USAGE;
+    }
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
-        if (strcmp(arg, "--format") == 0 && i + 1 < argc) {
-            const char *f = argv[++i];
-            if (strcmp(f, "json") == 0)
-                opts->format = FORMAT_JSON;
-            else if (strcmp(f, "human") == 0)
-                opts->format = FORMAT_HUMAN;
-            else if (strcmp(f, "yaml") == 0)
-                opts->yaml = true;
-            else if (strcmp(f, "dot") == 0)
-                opts->graph = GRAPH_DOT;
-            else if (strcmp(f, "mermaid") == 0)
-                opts->graph = GRAPH_MERMAID;
-            else if (strcmp(f, "svg") == 0)
-                opts->graph = GRAPH_SVG;
-            else
-                return usage_error("unknown --format", f);
-        } else if ((strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) && i + 1 < argc) {
-            opts->out_dir = argv[++i];
-        } else if (strcmp(arg, "--target") == 0 && i + 1 < argc) {
-            const char *target = argv[++i];
-            if (strcmp(target, "compose") == 0)
-                opts->compose = true;
-            else if (strcmp(target, "cloudformation") != 0)
-                return usage_error("unknown --target", target);
-        } else if (strcmp(arg, "--stack") == 0 && i + 1 < argc) {
-            opts->stack = argv[++i];
-        } else if (strcmp(arg, "--app") == 0 && i + 1 < argc) {
-            opts->app = argv[++i];
-        } else if (strcmp(arg, "--cross-stack") == 0 && i + 1 < argc) {
-            const char *mode = argv[++i];
-            if (strcmp(mode, "export") == 0)
-                opts->export_references = true;
-            else if (strcmp(mode, "stack-output") != 0)
-                return usage_error("unknown --cross-stack mode", mode);
-        } else if (strncmp(arg, "--dump=", 7) == 0) {
-            opts->dump = arg + 7;
-            if (strcmp(opts->dump, "tokens") != 0 && strcmp(opts->dump, "ast") != 0)
-                return usage_error("unknown --dump stage", opts->dump);
-        } else if (strcmp(arg, "--stdlib") == 0 && i + 1 < argc) {
-            opts->stdlib_dir = argv[++i];
-        } else if (strcmp(arg, "--param") == 0 && i + 1 < argc) {
-            if (opts->param_count == (int)(sizeof(opts->params) / sizeof(opts->params[0])))
-                return usage_error("too many --param", NULL);
-            opts->params[opts->param_count++] = argv[++i];
-        } else if (strcmp(arg, "--region") == 0 && i + 1 < argc) {
-            opts->region = argv[++i];
-        } else if (strcmp(arg, "--profile") == 0 && i + 1 < argc) {
-            opts->profile = argv[++i];
-        } else if (strcmp(arg, "--bucket") == 0 && i + 1 < argc) {
-            opts->bucket = argv[++i];
-        } else if (strcmp(arg, "--all-components") == 0) {
-            opts->all_components = true;
-        } else if (strcmp(arg, "--yes") == 0 || strcmp(arg, "-y") == 0) {
-            opts->yes = true;
-        } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
-            opts->verbose = true;
-        } else if (strcmp(arg, "--check") == 0) {
-            opts->check_only = true;
-        } else if (strcmp(arg, "--no-prelude") == 0) {
-            opts->no_prelude = true;
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            return usage_error("unknown option", arg);
+        if (arg[0] == '-' && arg[1] != '\0') {
+            int status = parse_option(argc, argv, &i, opts);
+            if (status != SC_EXIT_OK)
+                return status;
         } else if (opts->file_count < (int)(sizeof(opts->files) / sizeof(opts->files[0]))) {
             opts->files[opts->file_count++] = arg;
         } else {
-            return usage_error("too many files", NULL);
+            return usage_error(opts, "too many files", NULL);
         }
     }
     return SC_EXIT_OK;
@@ -151,10 +169,71 @@ static sc_context *new_context(const options *opts)
     sc_context *ctx = sc_context_new(NULL);
     if (!ctx)
         return NULL;
-    const char *dir = opts->stdlib_dir ? opts->stdlib_dir : getenv("STACKC_STDLIB");
-    sc_context_set_stdlib_dir(ctx, dir ? dir : STACKC_DEFAULT_STDLIB);
+    sc_context_set_stdlib_dir(ctx, opts->stdlib_dir);
     sc_context_set_prelude(ctx, !opts->no_prelude);
     return ctx;
+}
+
+static bool has_prelude(const char *dir)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/prelude.stack", dir);
+    return access(path, R_OK) == 0;
+}
+
+/* The directory this executable is in (symbolic links resolved), or false. */
+static bool executable_dir(char *dir, size_t size)
+{
+    ssize_t len = readlink("/proc/self/exe", dir, size - 1);
+    if (len <= 0 || (size_t)len >= size - 1)
+        return false;
+    dir[len] = '\0';
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return false;
+    *slash = '\0';
+    return true;
+}
+
+/* Where the standard library is, in order: --stdlib, $STACKC_STDLIB, the installed copy
+ * beside this executable (BINDIR/../share/stackc/stdlib, so a moved prefix keeps
+ * working), and, for the binary in the build tree only, the source tree's stdlib/.
+ * Prints what it tried and returns false when none holds the library. */
+static bool locate_stdlib(options *opts, char *found, size_t size)
+{
+    if (opts->stdlib_dir)
+        return true;
+    const char *from_env = getenv("STACKC_STDLIB");
+    if (from_env && *from_env) {
+        opts->stdlib_dir = from_env;
+        return true;
+    }
+    char exe_dir[PATH_MAX];
+    if (!executable_dir(exe_dir, sizeof(exe_dir))) {
+        fprintf(stderr, "stackc: cannot tell where the stackc executable is (/proc/self/exe): "
+                        "pass --stdlib DIR or set STACKC_STDLIB\n");
+        return false;
+    }
+    /* Resolved, not BINDIR/../share/...: the library recognises its files by this prefix
+     * and writes them as std/FILE into templates, the same wherever stackc is installed. */
+    char installed[PATH_MAX + 64];
+    snprintf(installed, sizeof(installed), "%s/%s", exe_dir, STACKC_INSTALLED_STDLIB);
+    if (size >= PATH_MAX && realpath(installed, found) && has_prelude(found)) {
+        opts->stdlib_dir = found;
+        return true;
+    }
+    char build_dir[PATH_MAX];
+    if (realpath(STACKC_BUILD_DIR, build_dir) && strcmp(build_dir, exe_dir) == 0 &&
+        has_prelude(STACKC_SOURCE_STDLIB)) {
+        opts->stdlib_dir = STACKC_SOURCE_STDLIB;
+        return true;
+    }
+    fprintf(stderr,
+            "stackc: cannot find the standard library: %s has no prelude.stack\n"
+            "  install stackc with `cmake --install` (or its Debian package), or pass --stdlib "
+            "DIR or set STACKC_STDLIB to the folder that holds prelude.stack\n",
+            installed);
+    return false;
 }
 
 sc_context *cli_new_context(const cli_options *opts)
@@ -186,7 +265,7 @@ static bool readable(const char *path)
 static int run_check(const options *opts)
 {
     if (opts->file_count != 1)
-        return usage_error("check takes exactly one file", NULL);
+        return usage_error(opts, "check takes exactly one file", NULL);
     if (!readable(opts->files[0]))
         return SC_EXIT_IO;
     sc_context *ctx = new_context(opts);
@@ -207,12 +286,41 @@ static int run_check(const options *opts)
 static bool write_all(const char *path, const char *data, size_t len);
 static char *read_all(const char *path, size_t *len);
 
+/* `mkdir -p`: `-o site/out/prod` works on a fresh checkout. On failure errno says why. */
+static bool make_directories(const char *dir)
+{
+    char path[4096];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof(path)) {
+        errno = len ? ENAMETOOLONG : ENOENT;
+        return false;
+    }
+    memcpy(path, dir, len + 1);
+    for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return false;
+        *slash = '/';
+    }
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return false;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return false;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return false;
+    }
+    return true;
+}
+
 static int run_build(const options *opts)
 {
     if (opts->file_count != 1)
-        return usage_error("build takes exactly one file", NULL);
+        return usage_error(opts, "build takes exactly one file", NULL);
     if (opts->compose && (opts->stack || opts->yaml || opts->export_references))
-        return usage_error("--target compose runs every stack and takes no --stack, --format "
+        return usage_error(opts,
+                           "--target compose runs every stack and takes no --stack, --format "
                            "yaml or --cross-stack",
                            NULL);
     if (!readable(opts->files[0]))
@@ -247,7 +355,7 @@ static int run_build(const options *opts)
         sc_render_human(ctx, stderr, isatty(STDERR_FILENO));
     int status = ok ? SC_EXIT_OK : SC_EXIT_COMPILE_ERROR;
     const char *dir = opts->out_dir ? opts->out_dir : "stackc.out";
-    if (ok && mkdir(dir, 0755) != 0 && errno != EEXIST) {
+    if (ok && !make_directories(dir)) {
         fprintf(stderr, "stackc: cannot create \"%s\": %s\n", dir, strerror(errno));
         status = SC_EXIT_IO;
     }
@@ -360,9 +468,7 @@ static int render_svg(const char *dot, size_t len, int out_fd)
 static int run_graph(const options *opts)
 {
     if (opts->file_count != 1)
-        return usage_error("graph takes exactly one file", NULL);
-    if (opts->format == FORMAT_JSON || opts->yaml)
-        return usage_error("graph --format is dot, mermaid or svg", NULL);
+        return usage_error(opts, "graph takes exactly one file", NULL);
     if (!readable(opts->files[0]))
         return SC_EXIT_IO;
     sc_context *ctx = new_context(opts);
@@ -440,7 +546,7 @@ static int format_one(const options *opts, const char *path, bool *changed)
 static int run_test(const options *opts)
 {
     if (opts->file_count == 0)
-        return usage_error("test needs at least one file", NULL);
+        return usage_error(opts, "test needs at least one file", NULL);
     size_t failed = 0, passed = 0;
     bool compiled = true;
     for (int i = 0; i < opts->file_count; i++) {
@@ -471,7 +577,7 @@ static int run_test(const options *opts)
 static int run_fmt(const options *opts)
 {
     if (opts->file_count == 0)
-        return usage_error("fmt needs at least one file", NULL);
+        return usage_error(opts, "fmt needs at least one file", NULL);
     int worst = SC_EXIT_OK;
     bool any_changed = false;
     for (int i = 0; i < opts->file_count; i++) {
@@ -486,40 +592,85 @@ static int run_fmt(const options *opts)
     return worst;
 }
 
+static int run_help(const options *opts)
+{
+    if (opts->man) {
+        if (opts->file_count != 0)
+            return usage_error(opts, "help --man takes no command", NULL);
+        cli_print_man_page(stdout);
+        return SC_EXIT_OK;
+    }
+    if (opts->file_count > 1)
+        return usage_error(opts, "help takes one command", NULL);
+    if (opts->file_count == 0) {
+        cli_print_overview(stdout);
+        return SC_EXIT_OK;
+    }
+    const cli_command_doc *command = cli_find_command(opts->files[0]);
+    if (!command) {
+        fprintf(stderr, "stackc: unknown command %s\nrun `stackc help` for the list of commands\n",
+                opts->files[0]);
+        return SC_EXIT_USAGE;
+    }
+    cli_print_command_help(command, stdout);
+    return SC_EXIT_OK;
+}
+
+static int run_completion(const options *opts)
+{
+    if (opts->file_count != 1)
+        return usage_error(opts, "completion takes one shell: bash, zsh or fish", NULL);
+    if (!cli_print_completion(opts->files[0], stdout))
+        return usage_error(opts, "no completion for the shell", opts->files[0]);
+    return SC_EXIT_OK;
+}
+
+static int run_deploy(const options *opts)
+{
+    if (opts->file_count != 1)
+        return usage_error(opts, opts->command, "takes exactly one file");
+    if (!readable(opts->files[0]))
+        return SC_EXIT_IO;
+    cli_deploy_command which = strcmp(opts->command, "plan") == 0    ? CLI_PLAN
+                               : strcmp(opts->command, "apply") == 0 ? CLI_APPLY
+                                                                     : CLI_DESTROY;
+    return cli_run_deploy(opts, which);
+}
+
 int main(int argc, char **argv)
 {
     options opts = {0};
     int status = parse_options(argc, argv, &opts);
     if (status != SC_EXIT_OK)
         return status;
+    if (opts.help) {
+        cli_print_command_help(opts.doc, stdout);
+        return SC_EXIT_OK;
+    }
+    if (strcmp(opts.command, "help") == 0)
+        return run_help(&opts);
+    if (strcmp(opts.command, "completion") == 0)
+        return run_completion(&opts);
+    if (strcmp(opts.command, "version") == 0) {
+        if (opts.file_count != 0)
+            return usage_error(&opts, "version takes no arguments", NULL);
+        printf("stackc %s\n", STACKC_VERSION);
+        return SC_EXIT_OK;
+    }
+    if (strcmp(opts.command, "fmt") == 0)
+        return run_fmt(&opts); /* needs no standard library */
+    char stdlib_dir[PATH_MAX + 64];
+    if (!locate_stdlib(&opts, stdlib_dir, sizeof(stdlib_dir)))
+        return SC_EXIT_IO;
     if (strcmp(opts.command, "check") == 0)
         return run_check(&opts);
-    if (strcmp(opts.command, "fmt") == 0)
-        return run_fmt(&opts);
     if (strcmp(opts.command, "build") == 0)
         return run_build(&opts);
     if (strcmp(opts.command, "graph") == 0)
         return run_graph(&opts);
     if (strcmp(opts.command, "test") == 0)
         return run_test(&opts);
-    if (strcmp(opts.command, "plan") == 0 || strcmp(opts.command, "apply") == 0 ||
-        strcmp(opts.command, "destroy") == 0) {
-        if (opts.file_count != 1)
-            return usage_error(opts.command, "takes exactly one file");
-        if (!readable(opts.files[0]))
-            return SC_EXIT_IO;
-        cli_deploy_command which = opts.command[0] == 'p'   ? CLI_PLAN
-                                   : opts.command[0] == 'a' ? CLI_APPLY
-                                                            : CLI_DESTROY;
-        return cli_run_deploy(&opts, which);
-    }
-    if (strcmp(opts.command, "version") == 0 || strcmp(opts.command, "--version") == 0) {
-        printf("stackc %s\n", STACKC_VERSION);
-        return SC_EXIT_OK;
-    }
-    if (strcmp(opts.command, "help") == 0 || strcmp(opts.command, "--help") == 0) {
-        fputs(usage_text, stdout);
-        return SC_EXIT_OK;
-    }
-    return usage_error("unknown command", opts.command);
+    if (strcmp(opts.command, "lsp") == 0)
+        return cli_run_lsp(&opts);
+    return run_deploy(&opts);
 }

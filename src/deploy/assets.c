@@ -42,18 +42,38 @@ static sc_deploy_result ensure_repository(sc_deploy_run *run, const char *stack,
             return SC_DEPLOY_OK;
         }
     }
+    sc_deploy_result r = sc_deploy_learn_account(run);
+    if (r != SC_DEPLOY_OK)
+        return r;
     sc_aws_ecr_repository repository = {0};
     sc_aws_error err = {0};
-    sc_aws_status status = sc_aws_ecr_describe_repository(&run->client, name, &repository, &err);
+    sc_aws_status status =
+        sc_aws_ecr_describe_repository(&run->client, run->account, name, &repository, &err);
     if (status == SC_AWS_ERR_SERVICE && err.code &&
         strcmp(err.code, "RepositoryNotFoundException") == 0) {
         sc_deploy_note(run, stack, "creating ECR repository %s for image assets", name);
-        status = sc_aws_ecr_create_repository(&run->client, name, &repository, &err);
+        status = sc_aws_ecr_create_repository(&run->client, run->account, name, &repository, &err);
+        /* ECR has no idempotency token: a creation retried after its answer was lost
+         * finds the repository made; describe it again rather than fail. */
+        if (status == SC_AWS_ERR_SERVICE && err.code &&
+            strcmp(err.code, "RepositoryAlreadyExistsException") == 0) {
+            sc_aws_error_clear(&err);
+            status =
+                sc_aws_ecr_describe_repository(&run->client, run->account, name, &repository, &err);
+        }
     }
     if (status != SC_AWS_OK) {
-        sc_deploy_result r =
-            sc_deploy_error(run, stack, status, &err, "cannot use ECR repository %s", name);
+        r = sc_deploy_error(run, stack, status, &err, "cannot use ECR repository %s", name);
         sc_aws_error_clear(&err);
+        return r;
+    }
+    if (!repository.registry_id || strcmp(repository.registry_id, run->account) != 0) {
+        r = sc_deploy_error(run, stack, SC_AWS_OK, NULL,
+                            "ECR repository %s belongs to registry %s, not to account %s: "
+                            "stackc will not push images there",
+                            name, repository.registry_id ? repository.registry_id : "(none)",
+                            run->account);
+        sc_aws_ecr_repository_clear(&repository);
         return r;
     }
     sc_deploy_repository *grown =
@@ -75,8 +95,10 @@ static sc_deploy_result ensure_repository(sc_deploy_run *run, const char *stack,
     return SC_DEPLOY_OK;
 }
 
-/* GetAuthorizationToken and `docker login`, once per run. */
-static sc_deploy_result ensure_login(sc_deploy_run *run, const char *stack)
+/* GetAuthorizationToken and `docker login`, once per run. The registry ECR hands the
+ * login for must be the one the repository `uri` lives in: the password goes nowhere
+ * else. */
+static sc_deploy_result ensure_login(sc_deploy_run *run, const char *stack, const char *uri)
 {
     if (run->registry)
         return SC_DEPLOY_OK;
@@ -92,6 +114,16 @@ static sc_deploy_result ensure_login(sc_deploy_run *run, const char *stack)
     const char *endpoint = auth.proxy_endpoint ? auth.proxy_endpoint : "";
     const char *scheme = strstr(endpoint, "://");
     char *registry = sc_aws_strdup(scheme ? scheme + 3 : endpoint);
+    if (registry &&
+        (strncmp(uri, registry, strlen(registry)) != 0 || uri[strlen(registry)] != '/')) {
+        sc_deploy_result r = sc_deploy_error(run, stack, SC_AWS_OK, NULL,
+                                             "ECR handed a login for registry %s, but the "
+                                             "repository is %s: no login attempted",
+                                             registry, uri);
+        free(registry);
+        sc_aws_ecr_authorization_clear(&auth);
+        return r;
+    }
     run->registry_password = sc_aws_strdup(auth.password);
     if (!registry || !run->registry_password) {
         free(registry);
@@ -163,7 +195,7 @@ static sc_deploy_result push_asset(sc_deploy_run *run, const sc_deploy_stack *st
     if (image.failed || !context || !dockerfile) {
         r = sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
     } else if (!pushed_already(run, image.data)) {
-        r = ensure_login(run, stack->name);
+        r = ensure_login(run, stack->name, uri);
         output_sink sink = {.run = run, .stack = stack->name, .password = run->registry_password};
         sc_deploy_event event = {.kind = SC_DEPLOY_EV_ASSET,
                                  .stack = stack->name,

@@ -17,6 +17,9 @@
 /* CloudFormation reads a template body of at most this many bytes; bigger ones go by S3. */
 enum { SC_DEPLOY_INLINE_TEMPLATE_MAX = 51200 };
 
+/* The stack tag that names the app a stack was made for (manifest "app"). */
+#define SC_DEPLOY_APP_TAG "stackc:app"
+
 /* ---- the manifest (manifest.c) ------------------------------------------------------- */
 
 /* Every string of the manifest structs is owned by the manifest's cJSON tree. */
@@ -45,6 +48,13 @@ typedef struct sc_deploy_asset {
     size_t build_arg_count;
 } sc_deploy_asset;
 
+/* A read of another stack's output (Fn::GetStackOutput) in a stack's template. */
+typedef struct sc_deploy_read {
+    const char *producer; /* the stack read from */
+    const char *output;
+    const char *resource; /* the logical id of the reading resource; NULL outside Resources */
+} sc_deploy_read;
+
 typedef struct sc_deploy_stack {
     const char *name;
     const char *template_name;
@@ -57,10 +67,14 @@ typedef struct sc_deploy_stack {
     const sc_deploy_asset **assets;
     size_t asset_count;
     bool needs_iam; /* has an AWS::IAM::* resource */
+    cJSON *template_tree;  /* the template parsed, owned; NULL when not JSON */
+    sc_deploy_read *reads; /* heap array; strings in template_tree */
+    size_t read_count;
 } sc_deploy_stack;
 
 typedef struct sc_deploy_manifest {
     cJSON *root;
+    const char *app; /* "app": the application the stacks belong to; NULL in older manifests */
     sc_deploy_stack *stacks; /* deploy order */
     size_t stack_count;
     sc_deploy_asset *assets;
@@ -76,7 +90,24 @@ void sc_deploy_manifest_free(sc_deploy_manifest *manifest);
 const sc_deploy_resource *sc_deploy_resource_find(const sc_deploy_stack *stack,
                                                   const char *logical_id);
 
+/* ---- reads of other stacks' outputs (outputs.c) -------------------------------------- */
+
+/* Parses the stack's template (JSON only) and lists its reads of other stacks' outputs;
+ * false when out of memory. */
+bool sc_deploy_find_reads(sc_deploy_stack *stack);
+
 /* ---- one run (run.c) ----------------------------------------------------------------- */
+
+/* What this run knows of a stack's outputs, for the stacks that read them. */
+typedef struct sc_deploy_known {
+    char *stack;
+    bool looked_up; /* described in this run */
+    bool exists;
+    char **keys, **values; /* its outputs */
+    size_t count;
+    char **pending; /* plan: outputs this plan changes ("*": any); placeholders stand in */
+    size_t pending_count;
+} sc_deploy_known;
 
 typedef struct sc_deploy_repository {
     char *name;
@@ -100,6 +131,7 @@ typedef struct sc_deploy_run {
     sc_deploy_poll poll;
     sc_deploy_docker docker;
     char name[48]; /* this run's change set name and request token: stackc-DATE-RANDOM */
+    bool cleaning_up; /* deleting what an interrupted step left: requests are not cut short */
 
     /* learnt on the way, when needed */
     char *account;                      /* STS GetCallerIdentity */
@@ -110,6 +142,8 @@ typedef struct sc_deploy_run {
     size_t repository_count;
     char **pushed; /* images pushed in this run */
     size_t pushed_count;
+    sc_deploy_known *known; /* outputs of the stacks described so far */
+    size_t known_count;
 } sc_deploy_run;
 
 /* Reads the manifest, checks the options (stack filter, parameters, confirmation
@@ -127,6 +161,10 @@ void sc_deploy_note(const sc_deploy_run *run, const char *stack, const char *fmt
 sc_deploy_result sc_deploy_error(const sc_deploy_run *run, const char *stack, sc_aws_status status,
                                  const sc_aws_error *err, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* The account of the credentials (STS GetCallerIdentity), once per run, in
+ * run->account. */
+sc_deploy_result sc_deploy_learn_account(sc_deploy_run *run);
 
 bool sc_deploy_cancelled(const sc_deploy_run *run);
 /* Reports the interruption and returns SC_DEPLOY_CANCELLED. */
@@ -159,11 +197,16 @@ typedef struct sc_deploy_change_set {
 
 void sc_deploy_change_set_clear(sc_deploy_change_set *cs);
 
-/* CreateChangeSet (the template inline or from `template_url`) and wait until it is
- * ready. A FAILED change set other than "no changes" is an error (and deleted). */
+/* CreateChangeSet (the template `body` inline, or from `template_url` when that is not
+ * NULL) and wait until it is ready. A FAILED change set other than "no changes" is an
+ * error (and deleted). The stack is tagged stackc:app when the manifest names an app. */
 sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
-                                           sc_aws_cfn_change_set_type type,
+                                           sc_aws_cfn_change_set_type type, const char *body,
                                            const char *template_url, sc_deploy_change_set *out);
+/* Refuses (an ERROR) a stack that exists but does not carry this manifest's app in its
+ * stackc:app tag; nothing to check when the manifest names no app. */
+sc_deploy_result sc_deploy_check_owner(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                       const sc_deploy_found *found);
 /* Deletes a change set not executed (best effort, also when cancelled), and the empty
  * REVIEW_IN_PROGRESS stack a CREATE change set made. */
 void sc_deploy_drop_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
@@ -195,13 +238,37 @@ sc_deploy_result sc_deploy_delete(sc_deploy_run *run, const sc_deploy_stack *sta
                                   const char *stack_id, size_t total, bool report_done,
                                   sc_deploy_outcome *out);
 
+/* ---- outputs between stacks (outputs.c) ---------------------------------------------- */
+
+/* Records the outputs of `stack` as described (NULL: it does not exist). */
+void sc_deploy_remember_outputs(sc_deploy_run *run, const char *stack,
+                                const sc_aws_cfn_stack *described);
+/* plan: the outputs of `stack` that its change set `cs` changes, from what they are made
+ * of in its template; a stack to be created has every output new. */
+void sc_deploy_expect_changes(sc_deploy_run *run, const sc_deploy_stack *stack,
+                              const sc_aws_cfn_change_set *cs);
+void sc_deploy_expect_new_outputs(sc_deploy_run *run, const sc_deploy_stack *stack);
+void sc_deploy_known_clear(sc_deploy_run *run);
+/* The template CloudFormation gets: the stack's own, with each read of another stack's
+ * output replaced by that output's value, read from the producer (described once when
+ * it is not worked on in this run). Planning, an output that is pending or does not
+ * exist yet becomes a placeholder; applying, it is an error. On SC_DEPLOY_OK `*text`
+ * is a heap string of `*len` bytes the caller frees. */
+sc_deploy_result sc_deploy_resolve_template(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                            bool planning, char **text, size_t *len);
+/* After `producer` was updated: warns about each stack not worked on in this run that
+ * reads one of its outputs whose value changed from `before` to `after`. Nothing when
+ * it had no outputs before (NULL: it was created). */
+void sc_deploy_warn_stale_consumers(sc_deploy_run *run, const sc_deploy_stack *producer,
+                                    const sc_aws_cfn_stack *before, const sc_aws_cfn_stack *after);
+
 /* ---- big templates (upload.c) -------------------------------------------------------- */
 
-/* When the stack's template is over the inline limit: makes sure of the bucket, puts
- * the template there and sets `*url` (a heap string the caller frees); else leaves
- * `*url` NULL. */
+/* When `text` (the template to deploy, `len` bytes) is over the inline limit: makes
+ * sure of the bucket, puts the template there and sets `*url` (a heap string the caller
+ * frees); else leaves `*url` NULL. */
 sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_stack *stack,
-                                           char **url);
+                                           const char *text, size_t len, char **url);
 
 /* ---- image assets (assets.c) --------------------------------------------------------- */
 

@@ -97,6 +97,10 @@ static bool read_stack(const cJSON *json, const sc_deploy_input *input, sc_deplo
     }
     stack->template_text = file->data;
     stack->template_len = file->len;
+    if (!sc_deploy_find_reads(stack)) {
+        *ok = false;
+        return false;
+    }
 
     const cJSON *params = field(json, "parameters");
     stack->parameters =
@@ -161,6 +165,7 @@ static bool read_manifest(const sc_deploy_input *input, sc_deploy_manifest *m, s
         sc_aws_buf_printf(why, "its version is %d; this stackc reads version 1", version->valueint);
         return false;
     }
+    m->app = string_at(m->root, "app");
     const cJSON *assets = field(m->root, "assets");
     m->assets = allocate((size_t)cJSON_GetArraySize(assets), sizeof(*m->assets), ok);
     const cJSON *a;
@@ -222,6 +227,8 @@ void sc_deploy_manifest_free(sc_deploy_manifest *manifest)
         free(manifest->stacks[i].parameters);
         free(manifest->stacks[i].resources);
         free(manifest->stacks[i].assets);
+        free(manifest->stacks[i].reads);
+        cJSON_Delete(manifest->stacks[i].template_tree);
     }
     for (size_t i = 0; i < manifest->asset_count; i++)
         free(manifest->assets[i].build_args);

@@ -84,6 +84,11 @@ static void put_plan(sc_aws_buf *out, const sc_deploy_event *e)
         sc_aws_buf_printf(out, "%s: no changes\n", or_empty(e->stack));
         return;
     }
+    if (e->adds + e->modifies + e->removes == 0) {
+        sc_aws_buf_printf(out, "%s: no resource changes; the stack's outputs or tags change\n",
+                          or_empty(e->stack));
+        return;
+    }
     sc_aws_buf_printf(out, "%s: %zu to add, %zu to modify, %zu to remove", or_empty(e->stack),
                       e->adds, e->modifies, e->removes);
     if (e->replacements)

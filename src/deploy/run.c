@@ -2,6 +2,8 @@
  * resolved, the AWS client made; events, errors, time and cancellation. */
 #include "deploy/deploy.h"
 
+#include "aws/sts.h"
+
 #include <openssl/rand.h>
 
 #include <errno.h>
@@ -100,6 +102,23 @@ bool sc_deploy_pause(const sc_deploy_run *run, uint64_t ms)
     return !sc_deploy_cancelled(run);
 }
 
+/* HTTP exchanges and retries stop at a cancellation, but for the cleanup after one. */
+static bool io_cancelled(void *ctx)
+{
+    const sc_deploy_run *run = ctx;
+    return sc_deploy_cancelled(run) && !run->cleaning_up;
+}
+
+/* Each retry is said, so a slow or failing endpoint is never silent. */
+static void on_retry(void *ctx, unsigned attempt, unsigned max_attempts, const char *why,
+                     uint64_t delay_ms)
+{
+    const sc_deploy_run *run = ctx;
+    sc_deploy_note(run, NULL, "  retrying a request (attempt %u of %u) in %llu.%llu s: %s", attempt,
+                   max_attempts, (unsigned long long)(delay_ms / 1000),
+                   (unsigned long long)(delay_ms % 1000 / 100), why);
+}
+
 /* The AWS client's retry waits go through the run's clock too. */
 static void retry_sleep(void *ctx, uint64_t ms)
 {
@@ -141,6 +160,8 @@ static sc_deploy_result result_of(sc_aws_status status)
     case SC_AWS_ERR_PROCESS:
     case SC_AWS_ERR_UNSUPPORTED:
         return SC_DEPLOY_USAGE;
+    case SC_AWS_ERR_CANCELLED:
+        return SC_DEPLOY_CANCELLED;
     default:
         return SC_DEPLOY_FAILED;
     }
@@ -152,8 +173,14 @@ sc_deploy_result sc_deploy_error(const sc_deploy_run *run, const char *stack, sc
     char what[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
+    int n = vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
+    if (status == SC_AWS_ERR_CANCELLED) {
+        sc_deploy_note(run, stack, "interrupted: %s", what);
+        return SC_DEPLOY_CANCELLED;
+    }
+    if (err && err->attempts > 1 && n >= 0 && (size_t)n < sizeof(what))
+        snprintf(what + n, sizeof(what) - (size_t)n, " (gave up after %u attempts)", err->attempts);
     const char *aws_message = err ? err->message : NULL;
     /* No answer from AWS and no words from the client: at least say what happened. */
     if (err && !aws_message && status != SC_AWS_OK && status != SC_AWS_ERR_SERVICE)
@@ -171,6 +198,29 @@ sc_deploy_result sc_deploy_interrupted(const sc_deploy_run *run, const char *sta
 {
     sc_deploy_note(run, stack, "interrupted %s", what);
     return SC_DEPLOY_CANCELLED;
+}
+
+/* ---- who we are --------------------------------------------------------------------- */
+
+sc_deploy_result sc_deploy_learn_account(sc_deploy_run *run)
+{
+    if (run->account)
+        return SC_DEPLOY_OK;
+    sc_aws_caller_identity identity = {0};
+    sc_aws_error err = {0};
+    sc_aws_status status = sc_aws_sts_get_caller_identity(&run->client, &identity, &err);
+    if (status != SC_AWS_OK) {
+        sc_deploy_result r =
+            sc_deploy_error(run, NULL, status, &err, "cannot tell which AWS account this is");
+        sc_aws_error_clear(&err);
+        return r;
+    }
+    run->account = identity.account;
+    identity.account = NULL;
+    sc_aws_caller_identity_clear(&identity);
+    return run->account
+               ? SC_DEPLOY_OK
+               : sc_deploy_error(run, NULL, SC_AWS_ERR_PROTOCOL, NULL, "STS named no account");
 }
 
 /* ---- beginning and end --------------------------------------------------------------- */
@@ -198,8 +248,9 @@ static const char *param_value(const sc_deploy_options *o, const char *name)
     return NULL;
 }
 
-/* Every stack selected, every --param used by one, every required parameter given. */
-static sc_deploy_result check_selection(sc_deploy_run *run)
+/* Every stack selected, every --param used by one, every required parameter given
+ * (but for destroy, which passes none). */
+static sc_deploy_result check_selection(sc_deploy_run *run, bool needs_parameters)
 {
     const sc_deploy_options *o = run->options;
     sc_deploy_manifest *m = &run->manifest;
@@ -232,7 +283,7 @@ static sc_deploy_result check_selection(sc_deploy_run *run)
             return usage(run, "no stack has a parameter %s",
                          o->params[p].name ? o->params[p].name : "");
     }
-    for (size_t i = 0; i < run->selected_count; i++) {
+    for (size_t i = 0; needs_parameters && i < run->selected_count; i++) {
         const sc_deploy_stack *s = run->selected[i];
         for (size_t j = 0; j < s->parameter_count; j++) {
             if (s->parameters[j].required && !param_value(o, s->parameters[j].name))
@@ -259,6 +310,56 @@ static void name_run(sc_deploy_run *run)
              random[2]);
 }
 
+/* A region goes into host names: a DNS label, as botocore checks it, so that nothing
+ * like "x@127.0.0.1:8080/" can redirect a request. */
+static bool valid_region(const char *region)
+{
+    size_t len = region ? strlen(region) : 0;
+    if (len == 0 || len > 63 || region[0] == '-' || region[len - 1] == '-')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = region[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* max_attempts and retry_mode as the AWS CLI reads them: AWS_MAX_ATTEMPTS and
+ * AWS_RETRY_MODE, else the profile's settings. Only the attempts change what stackc
+ * does: its backoff is the standard mode's (capped exponential, full jitter) whatever
+ * the mode, which is checked to be one the CLI knows. */
+static sc_aws_status retry_settings(sc_deploy_run *run, unsigned *attempts, sc_aws_error *err)
+{
+    char *text = NULL, *mode = NULL;
+    sc_aws_status status = sc_aws_resolve_setting(run->env, run->options->profile,
+                                                  "AWS_MAX_ATTEMPTS", "max_attempts", &text, err);
+    if (status == SC_AWS_OK)
+        status = sc_aws_resolve_setting(run->env, run->options->profile, "AWS_RETRY_MODE",
+                                        "retry_mode", &mode, err);
+    if (status == SC_AWS_OK && text) {
+        char *end = NULL;
+        long n = strtol(text, &end, 10);
+        if (end == text || *end || n < 1 || n > 100)
+            status = sc_aws_fail(err, SC_AWS_ERR_CONFIG,
+                                 "max_attempts (AWS_MAX_ATTEMPTS) is \"%s\"; it takes a number "
+                                 "of attempts from 1 to 100",
+                                 text);
+        else
+            *attempts = (unsigned)n;
+    }
+    if (status == SC_AWS_OK && mode && strcmp(mode, "standard") != 0 &&
+        strcmp(mode, "legacy") != 0 && strcmp(mode, "adaptive") != 0)
+        status = sc_aws_fail(err, SC_AWS_ERR_CONFIG,
+                             "retry_mode (AWS_RETRY_MODE) is \"%s\"; it is standard, legacy or "
+                             "adaptive",
+                             mode);
+    free(text);
+    free(mode);
+    return status;
+}
+
 static sc_deploy_result connect(sc_deploy_run *run)
 {
     const sc_deploy_options *o = run->options;
@@ -271,9 +372,21 @@ static sc_deploy_result connect(sc_deploy_run *run)
     } else {
         status = sc_aws_resolve_region(run->env, o->profile, &run->region, &err);
     }
+    if (status == SC_AWS_OK && !valid_region(run->region))
+        status = sc_aws_fail(&err, SC_AWS_ERR_CONFIG,
+                             "\"%s\" is not an AWS region name (letters, digits and '-', as in "
+                             "us-east-1)",
+                             run->region);
     if (status == SC_AWS_OK)
         status = sc_aws_resolve_credentials(run->env, o->profile, &run->credentials, &err);
-    sc_aws_curl_options curl = {0};
+    unsigned attempts = 0;
+    if (status == SC_AWS_OK)
+        status = retry_settings(run, &attempts, &err);
+    sc_aws_curl_options curl = {.connect_timeout_ms = o->http.connect_timeout_ms,
+                                .low_speed_time_s = o->http.low_speed_time_s,
+                                .timeout_ms = o->http.timeout_ms,
+                                .cancelled = io_cancelled,
+                                .cancel_ctx = run};
     if (status == SC_AWS_OK)
         status = sc_aws_curl_transport_new(&curl, run->env, &run->transport, &err);
     if (status != SC_AWS_OK) {
@@ -283,6 +396,8 @@ static sc_deploy_result connect(sc_deploy_run *run)
         return r;
     }
     sc_aws_retry_policy retry = sc_aws_retry_policy_default();
+    if (attempts)
+        retry.max_attempts = attempts;
     if (o->retry.max_attempts)
         retry.max_attempts = o->retry.max_attempts;
     if (o->retry.base_delay_ms)
@@ -291,6 +406,10 @@ static sc_deploy_result connect(sc_deploy_run *run)
         retry.max_delay_ms = o->retry.max_delay_ms;
     retry.sleep = retry_sleep;
     retry.sleep_ctx = run;
+    retry.cancelled = io_cancelled;
+    retry.cancel_ctx = run;
+    retry.on_retry = on_retry;
+    retry.on_retry_ctx = run;
     run->client = (sc_aws_client){.transport = &run->transport,
                                   .credentials = &run->credentials,
                                   .region = run->region,
@@ -325,7 +444,7 @@ sc_deploy_result sc_deploy_run_begin(sc_deploy_run *run, const sc_deploy_input *
         sc_aws_buf_free(&why);
         return r;
     }
-    sc_deploy_result r = check_selection(run);
+    sc_deploy_result r = check_selection(run, !options->destroying);
     if (r != SC_DEPLOY_OK)
         return r;
     if (changes && !options->yes) {
@@ -357,5 +476,6 @@ void sc_deploy_run_end(sc_deploy_run *run)
     for (size_t i = 0; i < run->pushed_count; i++)
         free(run->pushed[i]);
     free(run->pushed);
+    sc_deploy_known_clear(run);
     *run = (sc_deploy_run){0};
 }

@@ -79,6 +79,32 @@ sc_deploy_result sc_deploy_find_stack(sc_deploy_run *run, const sc_deploy_stack 
     }
 }
 
+/* ---- whose stack --------------------------------------------------------------------- */
+
+sc_deploy_result sc_deploy_check_owner(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                       const sc_deploy_found *found)
+{
+    const char *app = run->manifest.app;
+    if (!app || !found->exists)
+        return SC_DEPLOY_OK;
+    const char *owner = sc_aws_cfn_tag_value(&found->stack, SC_DEPLOY_APP_TAG);
+    if (owner && strcmp(owner, app) == 0)
+        return SC_DEPLOY_OK;
+    if (owner)
+        return sc_deploy_error(run, stack->name, SC_AWS_OK, NULL,
+                               "stack %s belongs to app %s (its " SC_DEPLOY_APP_TAG
+                               " tag), not to app %s: stackc will not change it; give this "
+                               "app another name (the app name prefixes its stacks' names), "
+                               "or remove app %s's stack first",
+                               stack->name, owner, app, owner);
+    return sc_deploy_error(
+        run, stack->name, SC_AWS_OK, NULL,
+        "stack %s exists but was not made by stackc for app %s (it has no " SC_DEPLOY_APP_TAG
+        " tag): stackc will not change it; give this app "
+        "another name, or, if the stack is this app's, tag it " SC_DEPLOY_APP_TAG "=%s",
+        stack->name, app, app);
+}
+
 /* ---- change sets --------------------------------------------------------------------- */
 
 void sc_deploy_change_set_clear(sc_deploy_change_set *cs)
@@ -93,16 +119,29 @@ void sc_deploy_drop_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
 {
     if (!cs->made)
         return;
+    /* Also after Ctrl-C: what the run made must not outlive it. */
+    bool was_cleaning = run->cleaning_up;
+    run->cleaning_up = true;
     sc_aws_error err = {0};
     sc_aws_status status = sc_aws_cfn_delete_change_set(&run->client, stack->name, run->name, &err);
+    /* An interrupted CreateChangeSet may not have reached CloudFormation. */
+    if (status == SC_AWS_ERR_SERVICE &&
+        (same(err.code, "ChangeSetNotFound") || sc_aws_cfn_is_missing_stack(&err))) {
+        sc_aws_error_clear(&err);
+        status = SC_AWS_OK;
+    }
     /* AWS may keep the stack a CREATE change set made; delete it, by id, unless gone. */
-    if (status == SC_AWS_OK && cs->for_new_stack && cs->stack_id) {
+    if (status == SC_AWS_OK && cs->for_new_stack) {
         sc_aws_cfn_stack left = {0};
-        status = sc_aws_cfn_describe_stack(&run->client, cs->stack_id, &left, &err);
+        status = sc_aws_cfn_describe_stack(&run->client, cs->stack_id ? cs->stack_id : stack->name,
+                                           &left, &err);
         if (status == SC_AWS_OK && same(left.status, "REVIEW_IN_PROGRESS"))
-            status = sc_aws_cfn_delete_stack(&run->client, cs->stack_id, NULL, &err);
+            status = sc_aws_cfn_delete_stack(&run->client, left.stack_id, NULL, &err);
+        if (status == SC_AWS_ERR_SERVICE && sc_aws_cfn_is_missing_stack(&err))
+            status = SC_AWS_OK;
         sc_aws_cfn_stack_clear(&left);
     }
+    run->cleaning_up = was_cleaning;
     if (status != SC_AWS_OK)
         sc_deploy_note(run, stack->name, "could not delete change set %s of stack %s: %s%s%s",
                        run->name, stack->name, err.code ? err.code : "", err.code ? ": " : "",
@@ -150,7 +189,7 @@ static sc_deploy_result await_change_set(sc_deploy_run *run, const sc_deploy_sta
 }
 
 sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
-                                           sc_aws_cfn_change_set_type type,
+                                           sc_aws_cfn_change_set_type type, const char *body,
                                            const char *template_url, sc_deploy_change_set *out)
 {
     *out = (sc_deploy_change_set){0};
@@ -158,12 +197,8 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
         return sc_deploy_interrupted(run, stack->name, "before the change set was made");
     sc_aws_cfn_parameter *params =
         calloc(stack->parameter_count ? stack->parameter_count : 1, sizeof(*params));
-    char *body = template_url ? NULL : sc_aws_strndup(stack->template_text, stack->template_len);
-    if (!params || (!template_url && !body)) {
-        free(params);
-        free(body);
+    if (!params)
         return sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
-    }
     size_t param_count = 0;
     for (size_t i = 0; i < stack->parameter_count; i++) {
         const char *value = given_value(run, stack->parameters[i].name);
@@ -174,11 +209,14 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
     /* Both IAM capabilities whenever the stack has an IAM resource: CloudFormation asks
      * for CAPABILITY_NAMED_IAM when one is named, CAPABILITY_IAM otherwise. */
     static const char *const iam[] = {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"};
+    const sc_aws_cfn_tag app_tag = {.key = SC_DEPLOY_APP_TAG, .value = run->manifest.app};
     sc_aws_cfn_change_set_input input = {
         .stack_name = stack->name,
         .change_set_name = run->name,
         .type = type,
-        .template_body = body,
+        .template_body = template_url ? NULL : body,
+        .tags = run->manifest.app ? &app_tag : NULL,
+        .tag_count = run->manifest.app ? 1 : 0,
         .template_url = template_url,
         .parameters = params,
         .parameter_count = param_count,
@@ -190,7 +228,21 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
     sc_aws_error err = {0};
     sc_aws_status status = sc_aws_cfn_create_change_set(&run->client, &input, &ids, &err);
     free(params);
-    free(body);
+    /* The name is this run's own, so a change set of that name is the one this request
+     * made, when a retry repeated it after the answer was lost and the endpoint did not
+     * honour the ClientToken; it is described next like any other. */
+    if (status == SC_AWS_ERR_SERVICE && same(err.code, "AlreadyExistsException")) {
+        sc_deploy_note(run, stack->name,
+                       "change set %s exists already: a retried request had made it", run->name);
+        sc_aws_error_clear(&err);
+        status = SC_AWS_OK;
+    }
+    if (status == SC_AWS_ERR_CANCELLED) {
+        /* It may or may not have been made: look, and delete what there is. */
+        out->made = true;
+        out->for_new_stack = type == SC_AWS_CFN_CHANGE_SET_CREATE;
+        sc_deploy_drop_change_set(run, stack, out);
+    }
     if (status != SC_AWS_OK) {
         sc_deploy_result r = sc_deploy_error(run, stack->name, status, &err,
                                              "cannot make a change set for stack %s", stack->name);
@@ -204,6 +256,8 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
     sc_aws_cfn_change_set_ids_clear(&ids);
 
     sc_deploy_result r = await_change_set(run, stack, out);
+    if (r == SC_DEPLOY_OK && !out->stack_id)
+        out->stack_id = sc_aws_strdup(out->described.stack_id);
     if (r == SC_DEPLOY_OK && sc_aws_cfn_change_set_is_empty(&out->described)) {
         out->empty = true;
     } else if (r == SC_DEPLOY_OK && !same(out->described.status, "CREATE_COMPLETE")) {
@@ -334,7 +388,8 @@ void sc_deploy_report_plan(sc_deploy_run *run, const sc_deploy_stack *stack,
         plan.may_replace += replacement == SC_DEPLOY_REPLACE_MAYBE;
     }
     free(order);
-    plan.no_changes = cs->change_count == 0;
+    /* A change set can change nothing but the stack's outputs (or tags): still a change. */
+    plan.no_changes = operation == SC_DEPLOY_OP_NONE;
     char *parameters = parameter_summary(run, stack);
     plan.parameters = parameters;
     sc_deploy_emit(run, &plan);
@@ -663,6 +718,20 @@ static sc_deploy_result watch_operation(sc_deploy_run *run, const sc_deploy_stac
     return r;
 }
 
+/* Whether this run's change set has been executed, asked of CloudFormation. */
+static bool was_executed(sc_deploy_run *run, const sc_deploy_stack *stack)
+{
+    sc_aws_cfn_change_set now = {0};
+    sc_aws_status status =
+        sc_aws_cfn_describe_change_set(&run->client, stack->name, run->name, &now, NULL);
+    const char *s = now.execution_status;
+    bool executed =
+        status == SC_AWS_OK && (same(s, "EXECUTE_IN_PROGRESS") || same(s, "EXECUTE_COMPLETE") ||
+                                same(s, "EXECUTE_FAILED"));
+    sc_aws_cfn_change_set_clear(&now);
+    return executed;
+}
+
 sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *stack,
                                    sc_deploy_change_set *cs, sc_deploy_operation operation,
                                    sc_deploy_outcome *out)
@@ -675,6 +744,13 @@ sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *st
     sc_aws_error err = {0};
     sc_aws_status status =
         sc_aws_cfn_execute_change_set(&run->client, stack->name, run->name, run->name, &err);
+    if (status == SC_AWS_ERR_SERVICE && same(err.code, "InvalidChangeSetStatus") &&
+        was_executed(run, stack)) {
+        /* A retry after the answer was lost, where the token was not honoured: the
+         * first request did execute it. */
+        sc_aws_error_clear(&err);
+        status = SC_AWS_OK;
+    }
     if (status != SC_AWS_OK) {
         sc_deploy_result r =
             sc_deploy_error(run, stack->name, status, &err,

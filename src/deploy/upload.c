@@ -1,49 +1,72 @@
 /* Templates over CloudFormation's inline limit go through S3: the bucket (given, or
- * stackc-assets-ACCOUNT-REGION, made when missing) is checked once per run, and each
- * template is stored under a key made of its stack and its SHA-256, so uploading the
- * same template again is harmless. */
+ * stackc-assets-ACCOUNT-REGION, made private and encrypted when missing) is checked once
+ * per run, every request names this account as its expected owner, and each template is
+ * stored under a key made of its stack and its SHA-256, so uploading the same template
+ * again is harmless. */
 #include "deploy/deploy.h"
 
 #include "aws/s3.h"
-#include "aws/sts.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* The account of the credentials, from STS, once per run. */
-static sc_deploy_result learn_account(sc_deploy_run *run)
+/* The settings a bucket made by stackc gets right after CreateBucket: no public
+ * access whatever a policy or ACL says, and encryption by default. */
+static sc_aws_status protect_bucket(sc_deploy_run *run, const char *bucket, sc_aws_error *err)
 {
-    if (run->account)
-        return SC_DEPLOY_OK;
-    sc_aws_caller_identity identity = {0};
-    sc_aws_error err = {0};
-    sc_aws_status status = sc_aws_sts_get_caller_identity(&run->client, &identity, &err);
-    if (status != SC_AWS_OK) {
-        sc_deploy_result r =
-            sc_deploy_error(run, NULL, status, &err, "cannot tell which AWS account this is");
-        sc_aws_error_clear(&err);
-        return r;
-    }
-    run->account = identity.account;
-    identity.account = NULL;
-    sc_aws_caller_identity_clear(&identity);
-    return run->account
-               ? SC_DEPLOY_OK
-               : sc_deploy_error(run, NULL, SC_AWS_ERR_PROTOCOL, NULL, "STS named no account");
+    sc_aws_status status = sc_aws_s3_block_public_access(&run->client, bucket, run->account, err);
+    if (status == SC_AWS_OK)
+        status = sc_aws_s3_encrypt_by_default(&run->client, bucket, run->account, err);
+    return status;
 }
 
-/* Makes sure the bucket exists (creating it when it does not), once per run. */
+/* A bucket that exists but answers 403 to a HeadBucket naming our account as its
+ * expected owner belongs to someone else (or denies us): never put a template there. */
+static sc_deploy_result not_ours(sc_deploy_run *run, const char *bucket, const sc_aws_error *err)
+{
+    return sc_deploy_error(run, NULL, SC_AWS_ERR_SERVICE, err,
+                           "S3 bucket %s exists but does not belong to account %s (or denies "
+                           "it access): stackc will not put templates there; pass --bucket "
+                           "with a bucket of this account",
+                           bucket, run->account);
+}
+
+/* Makes sure the bucket exists and is this account's (creating it, private and
+ * encrypted, when it does not exist), once per run. Every request names the account
+ * as the bucket's expected owner, so S3 itself refuses a bucket someone else made. */
 static sc_deploy_result ensure_bucket(sc_deploy_run *run, const char *bucket)
 {
     if (run->bucket && strcmp(run->bucket, bucket) == 0)
         return SC_DEPLOY_OK;
     bool exists = false;
     sc_aws_error err = {0};
-    sc_aws_status status = sc_aws_s3_head_bucket(&run->client, bucket, &exists, &err);
+    sc_aws_status status = sc_aws_s3_head_bucket(&run->client, bucket, run->account, &exists, &err);
+    if (status == SC_AWS_ERR_SERVICE && err.http_status == 403) {
+        sc_deploy_result r = not_ours(run, bucket, &err);
+        sc_aws_error_clear(&err);
+        return r;
+    }
     if (status == SC_AWS_OK && !exists) {
-        sc_deploy_note(run, NULL, "creating S3 bucket %s for templates too big to send inline",
-                       bucket);
+        sc_deploy_note(run, NULL,
+                       "creating S3 bucket %s for templates too big to send inline (private, "
+                       "encrypted, owned by account %s)",
+                       bucket, run->account);
         status = sc_aws_s3_create_bucket(&run->client, bucket, &err);
+        if (status == SC_AWS_ERR_SERVICE && err.code &&
+            strcmp(err.code, "BucketAlreadyExists") == 0) {
+            /* Made by another account between our HeadBucket and CreateBucket. */
+            sc_deploy_result r = not_ours(run, bucket, &err);
+            sc_aws_error_clear(&err);
+            return r;
+        }
+        if (status == SC_AWS_ERR_SERVICE && err.code &&
+            strcmp(err.code, "BucketAlreadyOwnedByYou") == 0) {
+            /* Our own creation, repeated by a retry after the answer was lost. */
+            sc_aws_error_clear(&err);
+            status = SC_AWS_OK;
+        }
+        if (status == SC_AWS_OK)
+            status = protect_bucket(run, bucket, &err);
     }
     if (status != SC_AWS_OK) {
         sc_deploy_result r = sc_deploy_error(run, NULL, status, &err,
@@ -57,28 +80,28 @@ static sc_deploy_result ensure_bucket(sc_deploy_run *run, const char *bucket)
 }
 
 sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_stack *stack,
-                                           char **url)
+                                           const char *text, size_t len, char **url)
 {
     *url = NULL;
-    if (stack->template_len <= SC_DEPLOY_INLINE_TEMPLATE_MAX)
+    if (len <= SC_DEPLOY_INLINE_TEMPLATE_MAX)
         return SC_DEPLOY_OK;
     if (sc_deploy_cancelled(run))
         return sc_deploy_interrupted(run, stack->name, "before the template was uploaded");
+    /* The account is the bucket's expected owner, for a bucket given with --bucket too. */
+    sc_deploy_result r = sc_deploy_learn_account(run);
+    if (r != SC_DEPLOY_OK)
+        return r;
     sc_aws_buf bucket = {0};
-    if (run->options->bucket && *run->options->bucket) {
+    if (run->options->bucket && *run->options->bucket)
         sc_aws_buf_puts(&bucket, run->options->bucket);
-    } else {
-        sc_deploy_result r = learn_account(run);
-        if (r != SC_DEPLOY_OK)
-            return r;
+    else
         sc_aws_buf_printf(&bucket, "stackc-assets-%s-%s", run->account, run->region);
-    }
     char hash[SC_AWS_SHA256_HEX_LEN + 1];
-    if (bucket.failed || !sc_aws_sha256_hex(stack->template_text, stack->template_len, hash)) {
+    if (bucket.failed || !sc_aws_sha256_hex(text, len, hash)) {
         sc_aws_buf_free(&bucket);
         return sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
     }
-    sc_deploy_result r = ensure_bucket(run, bucket.data);
+    r = ensure_bucket(run, bucket.data);
     sc_aws_buf key = {0};
     const char *dot = strrchr(stack->template_name, '.');
     sc_aws_buf_printf(&key, "templates/%s/%s%s", stack->name, hash, dot ? dot : ".json");
@@ -86,13 +109,12 @@ sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_s
         sc_deploy_note(run, stack->name,
                        "the template of stack %s is %zu bytes, over the %d sent inline: "
                        "uploading it to s3://%s/%s",
-                       stack->name, stack->template_len, SC_DEPLOY_INLINE_TEMPLATE_MAX, bucket.data,
-                       key.data);
+                       stack->name, len, SC_DEPLOY_INLINE_TEMPLATE_MAX, bucket.data, key.data);
         bool yaml = dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0);
         sc_aws_error err = {0};
-        sc_aws_status status = sc_aws_s3_put_object(
-            &run->client, bucket.data, key.data, stack->template_text, stack->template_len,
-            yaml ? "application/x-yaml" : "application/json", NULL, &err);
+        sc_aws_status status =
+            sc_aws_s3_put_object(&run->client, bucket.data, run->account, key.data, text, len,
+                                 yaml ? "application/x-yaml" : "application/json", NULL, &err);
         if (status == SC_AWS_OK)
             status = sc_aws_s3_object_url(&run->client, bucket.data, key.data, url, &err);
         if (status != SC_AWS_OK)

@@ -83,11 +83,42 @@ static sc_deploy_result declined(const sc_deploy_run *run, const char *stack, co
 
 /* ---- plan ---------------------------------------------------------------------------- */
 
+/* Describes the stack (settling one in progress), checks it is this app's, and notes
+ * its outputs for the stacks that read them. */
+static sc_deploy_result find(sc_deploy_run *run, const sc_deploy_stack *stack,
+                             sc_deploy_found *found)
+{
+    sc_deploy_result r = sc_deploy_find_stack(run, stack, found);
+    if (r == SC_DEPLOY_OK)
+        r = sc_deploy_check_owner(run, stack, found);
+    if (r == SC_DEPLOY_OK)
+        sc_deploy_remember_outputs(run, stack->name, found->exists ? &found->stack : NULL);
+    return r;
+}
+
+/* The template to deploy (reads of other stacks resolved), uploaded when too big, and
+ * its change set made. */
+static sc_deploy_result prepare_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                           sc_aws_cfn_change_set_type type, bool planning,
+                                           sc_deploy_change_set *cs)
+{
+    char *text = NULL, *url = NULL;
+    size_t len = 0;
+    sc_deploy_result r = sc_deploy_resolve_template(run, stack, planning, &text, &len);
+    if (r == SC_DEPLOY_OK)
+        r = sc_deploy_upload_template(run, stack, text, len, &url);
+    if (r == SC_DEPLOY_OK)
+        r = sc_deploy_make_change_set(run, stack, type, text, url, cs);
+    free(text);
+    free(url);
+    return r;
+}
+
 static sc_deploy_result plan_stack(sc_deploy_run *run, size_t index, bool *changes)
 {
     const sc_deploy_stack *stack = run->selected[index];
     sc_deploy_found found;
-    sc_deploy_result r = sc_deploy_find_stack(run, stack, &found);
+    sc_deploy_result r = find(run, stack, &found);
     sc_deploy_operation op = SC_DEPLOY_OP_NONE;
     if (r == SC_DEPLOY_OK)
         r = choose(run, stack, &found, &op);
@@ -99,23 +130,24 @@ static sc_deploy_result plan_stack(sc_deploy_run *run, size_t index, bool *chang
                        "resources; apply deletes it and creates it again",
                        stack->name);
         sc_deploy_report_plan_from_manifest(run, stack, op);
+        sc_deploy_expect_new_outputs(run, stack);
         *changes = true;
     } else if (r == SC_DEPLOY_OK) {
-        char *url = NULL;
         sc_deploy_change_set cs = {0};
-        r = sc_deploy_upload_template(run, stack, &url);
-        if (r == SC_DEPLOY_OK)
-            r = sc_deploy_make_change_set(run, stack,
-                                          op == SC_DEPLOY_OP_CREATE ? SC_AWS_CFN_CHANGE_SET_CREATE
-                                                                    : SC_AWS_CFN_CHANGE_SET_UPDATE,
-                                          url, &cs);
+        bool create = op == SC_DEPLOY_OP_CREATE;
+        r = prepare_change_set(run, stack,
+                               create ? SC_AWS_CFN_CHANGE_SET_CREATE : SC_AWS_CFN_CHANGE_SET_UPDATE,
+                               true, &cs);
         if (r == SC_DEPLOY_OK) {
             sc_deploy_report_plan(run, stack, cs.empty ? SC_DEPLOY_OP_NONE : op, &cs.described);
             *changes = *changes || !cs.empty;
+            if (create)
+                sc_deploy_expect_new_outputs(run, stack);
+            else if (!cs.empty)
+                sc_deploy_expect_changes(run, stack, &cs.described);
         }
         sc_deploy_drop_change_set(run, stack, &cs);
         sc_deploy_change_set_clear(&cs);
-        free(url);
     }
     sc_aws_cfn_stack_clear(&found.stack);
     return r;
@@ -159,7 +191,7 @@ static sc_deploy_result apply_stack(sc_deploy_run *run, size_t index, bool *chan
 {
     const sc_deploy_stack *stack = run->selected[index];
     sc_deploy_found found;
-    sc_deploy_result r = sc_deploy_find_stack(run, stack, &found);
+    sc_deploy_result r = find(run, stack, &found);
     sc_deploy_operation op = SC_DEPLOY_OP_NONE;
     if (r == SC_DEPLOY_OK)
         r = choose(run, stack, &found, &op);
@@ -177,15 +209,12 @@ static sc_deploy_result apply_stack(sc_deploy_run *run, size_t index, bool *chan
         if (r == SC_DEPLOY_OK)
             r = clear_failed_stack(run, stack, &found);
     }
-    char *url = NULL;
     sc_deploy_change_set cs = {0};
     if (r == SC_DEPLOY_OK)
-        r = sc_deploy_upload_template(run, stack, &url);
-    if (r == SC_DEPLOY_OK)
-        r = sc_deploy_make_change_set(run, stack,
-                                      op == SC_DEPLOY_OP_UPDATE ? SC_AWS_CFN_CHANGE_SET_UPDATE
-                                                                : SC_AWS_CFN_CHANGE_SET_CREATE,
-                                      url, &cs);
+        r = prepare_change_set(run, stack,
+                               op == SC_DEPLOY_OP_UPDATE ? SC_AWS_CFN_CHANGE_SET_UPDATE
+                                                         : SC_AWS_CFN_CHANGE_SET_CREATE,
+                               false, &cs);
     if (r == SC_DEPLOY_OK && !recreate)
         sc_deploy_report_plan(run, stack, cs.empty ? SC_DEPLOY_OP_NONE : op, &cs.described);
     if (r == SC_DEPLOY_OK && cs.empty) {
@@ -214,10 +243,13 @@ static sc_deploy_result apply_stack(sc_deploy_run *run, size_t index, bool *chan
                                     "cannot read the outputs of stack %s", stack->name);
             sc_aws_error_clear(&err);
         }
+        if (r == SC_DEPLOY_OK) {
+            sc_deploy_remember_outputs(run, stack->name, final);
+            sc_deploy_warn_stale_consumers(run, stack, found.exists ? &found.stack : NULL, final);
+        }
         sc_deploy_drop_change_set(run, stack, &cs);
     }
     sc_deploy_change_set_clear(&cs);
-    free(url);
     sc_aws_cfn_stack_clear(&found.stack);
     return r;
 }
@@ -264,8 +296,10 @@ sc_deploy_result sc_deploy_apply(const sc_deploy_input *input, const sc_deploy_o
 
 sc_deploy_result sc_deploy_destroy(const sc_deploy_input *input, const sc_deploy_options *options)
 {
+    sc_deploy_options destroying = *options;
+    destroying.destroying = true;
     sc_deploy_run run;
-    sc_deploy_result r = sc_deploy_run_begin(&run, input, options, true);
+    sc_deploy_result r = sc_deploy_run_begin(&run, input, &destroying, true);
     sc_deploy_found *found = NULL;
     if (r == SC_DEPLOY_OK) {
         found = calloc(run.selected_count, sizeof(*found));
@@ -279,6 +313,8 @@ sc_deploy_result sc_deploy_destroy(const sc_deploy_input *input, const sc_deploy
         size_t i = run.selected_count - 1 - k;
         const sc_deploy_stack *stack = run.selected[i];
         r = sc_deploy_find_stack(&run, stack, &found[i]);
+        if (r == SC_DEPLOY_OK)
+            r = sc_deploy_check_owner(&run, stack, &found[i]);
         if (r != SC_DEPLOY_OK)
             break;
         if (!found[i].stack.stack_id) {

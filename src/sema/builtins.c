@@ -1588,3 +1588,44 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
         result->origin = call->span;
     return result;
 }
+
+/* ---- the table, read by the query API (src/query): hover and completion -------------- */
+
+size_t sc_builtin_count(void)
+{
+    return BUILTIN_COUNT;
+}
+
+const sc_builtin *sc_builtin_at(size_t index)
+{
+    return index < BUILTIN_COUNT ? &builtins[index] : NULL;
+}
+
+const char *sc_builtin_name(const sc_builtin *builtin)
+{
+    return builtin->name;
+}
+
+const char *sc_builtin_summary(const sc_builtin *builtin)
+{
+    return builtin->summary;
+}
+
+/* `cidrsubnet(prefix: string, newbits: int, netnum: int)`; `?` marks an optional
+ * parameter and `...` one that repeats. */
+const char *sc_builtin_signature(sc_arena *arena, const sc_builtin *builtin)
+{
+    char text[512];
+    size_t used = (size_t)snprintf(text, sizeof(text), "%s(", builtin->name);
+    size_t count = param_count(builtin);
+    for (size_t i = 0; i < count && used < sizeof(text); i++) {
+        const param *p = &builtin->params[i];
+        used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s%s: %s%s", i ? ", " : "",
+                                 p->name, p->optional ? "?" : "",
+                                 strchr(param_kind_name(p->kind), ' ') + 1,
+                                 builtin->variadic && i + 1 == count ? "..." : "");
+    }
+    if (used < sizeof(text))
+        snprintf(text + used, sizeof(text) - used, ")");
+    return sc_arena_strdup(arena, text);
+}

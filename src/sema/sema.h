@@ -325,5 +325,11 @@ sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *buil
                           const sc_expr *call);
 sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *builtin,
                           const sc_expr *call);
+/* The table of built-ins, read-only, for the query API (src/query). */
+size_t sc_builtin_count(void);
+const sc_builtin *sc_builtin_at(size_t index);
+const char *sc_builtin_name(const sc_builtin *builtin);
+const char *sc_builtin_summary(const sc_builtin *builtin);
+const char *sc_builtin_signature(sc_arena *arena, const sc_builtin *builtin);
 
 #endif

@@ -5,9 +5,7 @@
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-if [ ! -d "$here/node_modules/aws-cdk-lib" ]; then
-    npm ci --prefix "$here" --no-audit --no-fund >/dev/null || { echo "run.sh: npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
-fi
+"$root/tests/npm-install.sh" "$here" || { echo "0 passed, 1 failed"; exit 1; }
 passed=0
 failed=0
 for dir in "$root"/tests/golden/*/; do

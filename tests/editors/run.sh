@@ -2,13 +2,11 @@
 # Runs the editor-support tests: the TextMate grammar test (Node, vscode-textmate) and the
 # Vim syntax test (headless Vim). The tree-sitter grammar is tested by the CUnit program
 # tests/unit/editors_treesitter_test.c under ctest.
-# Installs tests/editors/node_modules from package-lock.json when it is missing.
+# Installs tests/editors/node_modules from package-lock.json when it is missing (tests/npm-install.sh).
 # Prints each test's closing `N passed, N failed` and a combined one; exits non-zero on failure.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-if [ ! -d "$here/node_modules/vscode-textmate" ] || [ ! -d "$here/node_modules/vscode-oniguruma" ]; then
-    npm ci --prefix "$here" --no-audit --no-fund >/dev/null || { echo "run.sh: npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
-fi
+"$here/../npm-install.sh" "$here" || { echo "0 passed, 1 failed"; exit 1; }
 total_pass=0
 total_fail=0
 run() {

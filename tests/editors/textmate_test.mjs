@@ -21,7 +21,9 @@
 //     the scanner. The grammar's own keyword lists must not name words the scanner lacks.
 //  3. features: small snippets with the scope expected at chosen tokens (component kinds,
 //     labels, keys, nested interpolation, units, types, AWS type names, ...).
-//  4. the copy in editors/vscode/syntaxes/ is identical to grammar/stack.tmLanguage.json.
+//  4. declarations: every declaration form, each followed by an instance that must keep its
+//     scopes (a declaration that leaves a rule open greys out the rest of the file).
+//  5. the copy in editors/vscode/syntaxes/ is identical to grammar/stack.tmLanguage.json.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -332,37 +334,112 @@ function locate(snippet, text, occurrence) {
     return null;
 }
 
+// The problems with `snippet`'s tokens against `expectations` (see FEATURES).
+function expectationProblems(grammar, snippet, expectations) {
+    const result = tokenize(grammar, snippet);
+    const { tokens } = result;
+    const lineStart = [0];
+    for (const line of snippet.split('\n'))
+        lineStart.push(lineStart[lineStart.length - 1] + line.length + 1);
+    const problems = [];
+    for (const [text, occurrence, want] of expectations) {
+        const range = locate(snippet, text, occurrence);
+        const negate = want.startsWith('!');
+        const scope = negate ? want.slice(1) : want;
+        if (!range) {
+            problems.push(`snippet has no ${JSON.stringify(text)} #${occurrence}`);
+            continue;
+        }
+        const covering = tokens.filter((t) => {
+            const s = lineStart[t.line - 1] + t.start;
+            return s < range[1] && s + t.text.length > range[0];
+        });
+        const has = (t) => t.scopes.some((s) => s === scope || s.startsWith(scope + '.'));
+        const ok = covering.length > 0 && (negate ? !covering.some(has) : covering.every(has));
+        if (!ok) {
+            const got = covering.map((t) => `${JSON.stringify(t.text)}: ${t.scopes.join(' ')}`).join('; ');
+            problems.push(`${JSON.stringify(text)} #${occurrence}: want ${want}, got ${got || 'no token'}`);
+        }
+    }
+    return { problems, endStack: result.endStack };
+}
+
 function checkFeatures(grammar) {
     for (const [snippet, expectations] of FEATURES) {
-        const { tokens } = tokenize(grammar, snippet);
-        const lineStart = [0];
-        for (const line of snippet.split('\n'))
-            lineStart.push(lineStart[lineStart.length - 1] + line.length + 1);
-        const problems = [];
-        for (const [text, occurrence, want] of expectations) {
-            const range = locate(snippet, text, occurrence);
-            const negate = want.startsWith('!');
-            const scope = negate ? want.slice(1) : want;
-            if (!range) {
-                problems.push(`snippet has no ${JSON.stringify(text)} #${occurrence}`);
-                continue;
-            }
-            const covering = tokens.filter((t) => {
-                const s = lineStart[t.line - 1] + t.start;
-                return s < range[1] && s + t.text.length > range[0];
-            });
-            const has = (t) => t.scopes.some((s) => s === scope || s.startsWith(scope + '.'));
-            const ok = covering.length > 0 && (negate ? !covering.some(has) : covering.every(has));
-            if (!ok) {
-                const got = covering.map((t) => `${JSON.stringify(t.text)}: ${t.scopes.join(' ')}`).join('; ');
-                problems.push(`${JSON.stringify(text)} #${occurrence}: want ${want}, got ${got || 'no token'}`);
-            }
-        }
+        const { problems } = expectationProblems(grammar, snippet, expectations);
         const name = `feature ${JSON.stringify(snippet.length > 50 ? snippet.slice(0, 47) + '...' : snippet)}`;
         if (problems.length)
             fail(name, problems.join('\n'));
         else
             pass(name);
+    }
+}
+
+// Every declaration form of docs/language.md, each followed by a component instance that
+// must keep its colours: a rule a declaration leaves open (as `param x: string { ... }`
+// once left a record type open) shows here. [form, snippet, expectations].
+const FOLLOWING = '\ndatabase db {\n  port = 5432\n}';
+const FOLLOWING_EXPECTATIONS = [['database', 0, 'entity.name.type.kind.stack'], ['db', 0, 'entity.name.label.stack'],
+    ['port', 0, 'entity.other.attribute-name.stack'], ['5432', 0, 'constant.numeric.integer.stack']];
+const DECLARATIONS = [
+    ['import', 'import "lib/queue.stack"', [['import', 0, 'keyword.control.import.stack'], ['lib/queue.stack', 0, 'string.quoted.double.stack']]],
+    ['stack', 'stack Network {\n}', [['stack', 0, 'keyword.other.declaration.stack'], ['Network', 0, 'entity.name.namespace.stack']]],
+    ['component', 'component queue {\n}', [['component', 0, 'keyword.other.declaration.stack'], ['queue', 0, 'entity.name.type.component.stack']]],
+    ['type alias', 'type Tier = "small" | "large"', [['Tier', 0, 'entity.name.type.alias.stack'], ['|', 0, 'keyword.operator.union.stack']]],
+    ['type record', 'type Limits = { cpu: int, note: string = "a: b" }', [['cpu', 0, 'variable.other.field.stack'],
+        ['a: b', 0, 'string.quoted.double.stack']]],
+    ['instance', 'cluster compute { network = vpc }', [['cluster', 0, 'entity.name.type.kind.stack'], ['compute', 0, 'entity.name.label.stack'],
+        ['network', 0, 'entity.other.attribute-name.stack']]],
+    ['instance with a string label', 'mount "/var/www/html" { filesystem = webroot }', [['mount', 0, 'entity.name.type.kind.stack'],
+        ['/var/www/html', 0, 'string.quoted.double.stack']]],
+    ['instance for', 'subnet public for i, z in zones { zone = z }', [['for', 0, 'keyword.control.stack'], ['in', 0, 'keyword.control.stack'],
+        ['zone', 0, 'entity.other.attribute-name.stack']]],
+    ['instance if', 'alarm cpu if enabled { threshold = 90 }', [['if', 0, 'keyword.control.stack'], ['threshold', 0, 'entity.other.attribute-name.stack']]],
+    ['resource', 'resource q "AWS::SQS::Queue" if on { QueueName = "a: b" }', [['resource', 0, 'keyword.other.declaration.stack'],
+        ['AWS::SQS::Queue', 0, 'support.type.aws.stack'], ['QueueName', 0, 'entity.other.attribute-name.stack'], ['a: b', 0, 'string.quoted.double.stack']]],
+    ['let', 'let n = 3', [['let', 0, 'keyword.other.declaration.stack'], ['n', 0, 'entity.name.variable.stack']]],
+    ['let with a type', 'let ports: list<int> = [80, 443]', [['ports', 0, 'entity.name.variable.stack'], ['int', 0, 'support.type.primitive.stack']]],
+    ['param', 'param image: string', [['param', 0, 'keyword.other.declaration.stack'], ['image', 0, 'entity.name.variable.stack'],
+        ['string', 0, 'support.type.primitive.stack']]],
+    ['param with a default', 'param replicas: int = 2', [['int', 0, 'support.type.primitive.stack'], ['2', 0, 'constant.numeric.integer.stack']]],
+    ['param with a block holding a colon', 'param image: string { description = "the API image (listens on :8000)" }',
+        [['image', 0, 'entity.name.variable.stack'], ['string', 0, 'support.type.primitive.stack'],
+            ['description', 0, 'entity.other.attribute-name.stack'], ['the API image (listens on :8000)', 0, 'string.quoted.double.stack'],
+            ['{', 0, '!meta.type.record.stack']]],
+    ['param with a block over lines', 'param tier: "small" | "large" {\n  description = "size: small or large"\n  allowed = ["small", "large"]\n}',
+        [['small', 0, 'string.quoted.double.stack'], ['description', 0, 'entity.other.attribute-name.stack'],
+            ['size: small or large', 0, 'string.quoted.double.stack'], ['allowed', 0, 'entity.other.attribute-name.stack'],
+            ['large', 1, 'string.quoted.double.stack']]],
+    ['param with a default and a block', 'param retention: duration? = 7d { description = "days: 7" }',
+        [['7d', 0, 'constant.numeric.duration.stack'], ['days: 7', 0, 'string.quoted.double.stack']]],
+    ['secret param', 'param token: secret { description = "from: vault" }', [['secret', 0, 'support.type.primitive.stack'],
+        ['from: vault', 0, 'string.quoted.double.stack']]],
+    ['input', 'input size: size = 20GiB', [['input', 0, 'keyword.other.declaration.stack'], ['20GiB', 0, 'constant.numeric.size.stack']]],
+    ['input with a record type', 'input limits: { cpu: int, memory: size = 1GiB } = {}', [['cpu', 0, 'variable.other.field.stack'],
+        ['memory', 0, 'variable.other.field.stack'], ['1GiB', 0, 'constant.numeric.size.stack']]],
+    ['input with a list of records', 'input rules: list<{ port: int }> = []', [['port', 0, 'variable.other.field.stack'],
+        ['int', 0, 'support.type.primitive.stack']]],
+    ['attribute', 'attribute endpoint: Endpoint = x.y', [['attribute', 0, 'keyword.other.declaration.stack'], ['Endpoint', 0, 'entity.name.type.stack']]],
+    ['output', 'output url = "http://${lb.dns}:80"', [['output', 0, 'keyword.other.declaration.stack'], ['url', 0, 'entity.name.variable.stack'],
+        ['dns', 0, 'variable.other.property.stack']]],
+    ['allow', 'allow web -> db { port = 5432 }', [['allow', 0, 'keyword.other.declaration.stack'], ['->', 0, 'keyword.operator.arrow.stack']]],
+    ['check', 'check count > 0, "need one: at least"', [['check', 0, 'keyword.other.assertion.stack'], ['need one: at least', 0, 'string.quoted.double.stack']]],
+    ['test', 'test "defaults: all" {\n  assert x == 1, "msg: one"\n}', [['test', 0, 'keyword.other.declaration.stack'],
+        ['assert', 0, 'keyword.other.assertion.stack'], ['msg: one', 0, 'string.quoted.double.stack']]],
+    ['connectable', 'connectable {\n  port = 80\n}', [['connectable', 0, 'keyword.other.declaration.stack']]],
+];
+
+function checkDeclarations(grammar) {
+    for (const [form, snippet, expectations] of DECLARATIONS) {
+        const text = snippet + FOLLOWING;
+        const { problems, endStack } = expectationProblems(grammar, text, [...expectations,
+            ...FOLLOWING_EXPECTATIONS.map(([t, n, scope]) => [t, n + (snippet.match(new RegExp(`\\b${t}\\b`, 'g')) || []).length, scope])]);
+        if (endStack.depth > 1)
+            problems.push(`a rule is still open after the declaration and the instance after it (depth ${endStack.depth})`);
+        if (problems.length)
+            fail(`declaration: ${form}`, problems.join('\n'));
+        else
+            pass(`declaration: ${form}`);
     }
 }
 
@@ -407,6 +484,7 @@ if (!grammar) {
 } else {
     checkKeywords(grammar);
     checkFeatures(grammar);
+    checkDeclarations(grammar);
     checkSnapshots(grammar);
     checkVscodeCopy();
 }

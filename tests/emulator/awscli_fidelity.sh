@@ -318,6 +318,22 @@ printf 'template bytes \001\002\n' >"$work/object.bin"
 check "s3api create-bucket" 'd["Location"] == "/stackc-assets"' \
     -- aws s3api create-bucket --bucket stackc-assets
 check "s3api head-bucket" 'd is None' -- aws s3api head-bucket --bucket stackc-assets
+check "s3api head-bucket --expected-bucket-owner (ours)" 'd is None' \
+    -- aws s3api head-bucket --bucket stackc-assets --expected-bucket-owner 123456789012
+check_fails "s3api head-bucket --expected-bucket-owner (another account): 403" "(403)" \
+    -- aws s3api head-bucket --bucket stackc-assets --expected-bucket-owner 999999999999
+check "s3api put-public-access-block" 'd is None' \
+    -- aws s3api put-public-access-block --bucket stackc-assets --public-access-block-configuration \
+    BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
+check "s3api get-public-access-block" 'all(d["PublicAccessBlockConfiguration"][k] is True for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"))' \
+    -- aws s3api get-public-access-block --bucket stackc-assets
+check "s3api put-bucket-encryption" 'd is None' \
+    -- aws s3api put-bucket-encryption --bucket stackc-assets --server-side-encryption-configuration \
+    '{"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}'
+check "s3api get-bucket-encryption" 'd["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"' \
+    -- aws s3api get-bucket-encryption --bucket stackc-assets
+check "s3api get-bucket-ownership-controls" 'd["OwnershipControls"]["Rules"][0]["ObjectOwnership"] == "BucketOwnerEnforced"' \
+    -- aws s3api get-bucket-ownership-controls --bucket stackc-assets
 check "s3api put-object (a key with a space and UTF-8)" 'd["ETag"].startswith("\"")' \
     -- aws s3api put-object --bucket stackc-assets --key "templates/my app/été.json" \
     --body "$work/object.bin"
@@ -333,9 +349,13 @@ check_error "s3api get-object of a missing key" NoSuchKey \
     -- aws s3api get-object --bucket stackc-assets --key missing "$work/none.bin"
 check "s3api put-object of a template" 'd["ETag"]' \
     -- aws s3api put-object --bucket stackc-assets --key app.json --body "$work/app.json"
-check "create-change-set with a TemplateURL on the emulator's S3" 'd["Id"]' \
+check_error "create-change-set with an http:// TemplateURL" ValidationError \
     -- aws cloudformation create-change-set --stack-name from-s3 --change-set-name first \
     --change-set-type CREATE --template-url "$endpoint/stackc-assets/app.json" \
+    --capabilities CAPABILITY_IAM
+check "create-change-set with the S3 URL of a template on the emulator's S3" 'd["Id"]' \
+    -- aws cloudformation create-change-set --stack-name from-s3 --change-set-name first \
+    --change-set-type CREATE --template-url "https://stackc-assets.s3.us-east-1.amazonaws.com/app.json" \
     --capabilities CAPABILITY_IAM
 poll "  ...which reads the template" 'd["Status"] == "CREATE_COMPLETE" and len(d["Changes"]) == 3' \
     -- aws cloudformation describe-change-set --stack-name from-s3 --change-set-name first
@@ -345,14 +365,14 @@ poll "  ...which reads the template" 'd["Status"] == "CREATE_COMPLETE" and len(d
 check_error "ecr describe-repositories of a missing repository" RepositoryNotFoundException \
     -- aws ecr describe-repositories --repository-names web
 check "ecr create-repository" \
-    'd["repository"]["repositoryUri"] == "123456789012.dkr.ecr.us-east-1.amazonaws.com/web" and d["repository"]["repositoryArn"] == "arn:aws:ecr:us-east-1:123456789012:repository/web"' \
+    'd["repository"]["repositoryUri"] == "123456789012.dkr.ecr.us-east-1.emulator.invalid/web" and d["repository"]["repositoryArn"] == "arn:aws:ecr:us-east-1:123456789012:repository/web"' \
     -- aws ecr create-repository --repository-name web
 check_error "ecr create-repository again" RepositoryAlreadyExistsException \
     -- aws ecr create-repository --repository-name web
 check "ecr describe-repositories" '[r["repositoryName"] for r in d["repositories"]] == ["web"] and d["repositories"][0]["createdAt"]' \
     -- aws ecr describe-repositories --repository-names web
 check "ecr get-authorization-token" \
-    'base64.b64decode(d["authorizationData"][0]["authorizationToken"]).startswith(b"AWS:") and d["authorizationData"][0]["proxyEndpoint"].startswith("https://123456789012.dkr.ecr.") and d["authorizationData"][0]["expiresAt"]' \
+    'base64.b64decode(d["authorizationData"][0]["authorizationToken"]).startswith(b"AWS:") and d["authorizationData"][0]["proxyEndpoint"] == "https://123456789012.dkr.ecr.us-east-1.emulator.invalid" and d["authorizationData"][0]["expiresAt"]' \
     -- aws ecr get-authorization-token
 
 # ---- faults the CLI must ride out ---------------------------------------------------------------------------

@@ -74,6 +74,45 @@ check "a second apply has no changes and succeeds" 0 $? "[Nn]o changes" "$work/o
 "$stackc" destroy "$site" --yes >"$work/out" 2>&1 </dev/null
 check "destroy --yes deletes the stacks" 0 $? "Wordpress" "$work/out"
 
+admin() { # METHOD PATH [JSON]
+    curl -s -X "$1" "$AWS_ENDPOINT_URL/_emulator/$2" ${3:+-d "$3"} >/dev/null
+}
+
+# Ctrl-C and SIGTERM during a slow answer: exit 130 within a second, nothing left behind.
+for sig in INT TERM; do
+    admin POST faults '{"kind": "delay", "ms": 5000, "action": "DescribeChangeSet"}'
+    start=$(date +%s%N)
+    "$stackc" apply "$site" --yes --stack Network >"$work/out" 2>&1 </dev/null &
+    pid=$!
+    for _ in $(seq 1 50); do grep -q "Network (1/" "$work/out" && break; sleep 0.05; done
+    sleep 0.3
+    kill -$sig $pid
+    wait $pid
+    status=$?
+    took=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "SIG$sig during a slow answer exits 130" 130 $status "interrupted" "$work/out"
+    if [ "$took" -lt 2500 ]; then
+        echo "ok   SIG$sig honoured within a second ($took ms in all)"; passed=$((passed + 1))
+    else
+        echo "FAIL SIG$sig took $took ms"; failed=$((failed + 1))
+    fi
+    admin DELETE faults
+done
+
+# On a terminal, a failed resource stays on screen when the progress line is redrawn.
+admin POST faults '{"kind": "fail_resource", "logical_id": "VpcVpc", "reason": "VPC quota exceeded (injected)"}'
+script -qec "\"$stackc\" apply \"$site\" --yes --stack Network" /dev/null >"$work/tty" 2>&1 </dev/null
+tr '\r' '\n' <"$work/tty" >"$work/out"
+check "a failure on a terminal fails the apply" 0 0 "CREATE_FAILED VpcVpc .*VPC quota exceeded \(injected\)" "$work/out"
+# The line ends with a newline (the terminal's "\r\n"), not with the next redraw's "\r".
+if python3 -c 'import re, sys; sys.exit(0 if re.search(rb"CREATE_FAILED VpcVpc [^\r\n]*injected\) \([0-9.]+ s\)\r?\n", open(sys.argv[1], "rb").read()) else 1)' "$work/tty"; then
+    echo "ok   the failed event is a line of its own on the terminal"; passed=$((passed + 1))
+else
+    echo "FAIL the failed event was drawn over"; grep -a "FAILED" "$work/tty" | cat -A | head -5; failed=$((failed + 1))
+fi
+admin DELETE faults
+"$stackc" destroy "$site" --yes --stack Network >"$work/out" 2>&1 </dev/null
+
 AWS_SECRET_ACCESS_KEY=wrong "$stackc" plan "$site" >"$work/out" 2>&1 </dev/null
 check "wrong credentials fail with AWS's error" 4 $? "SignatureDoesNotMatch|InvalidClientTokenId|credentials" "$work/out"
 

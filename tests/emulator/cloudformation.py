@@ -178,6 +178,8 @@ class ChangeSet:
         self.execution_status = "UNAVAILABLE"
         self.status_reason = None
         self.changes = []
+        self.client_token = None  # CreateChangeSet's, when given
+        self.execution_token = None  # ExecuteChangeSet's, once executed
 
 
 class Stack:
@@ -460,6 +462,9 @@ class Resolver:
                 return items[int(index)]
         if function == "Fn::Sub":
             return self.substitute(argument)
+        if function == "Fn::GetStackOutput" and isinstance(argument, dict):
+            output = stack_output(self.stack.state, self.stack.region, argument)
+            return output if output is not None else fake_value(value)
         if function == "Fn::If" and isinstance(argument, list) and len(argument) == 3:
             return self.resolve(argument[1] if self.condition(argument[0]) else argument[2])
         if function.startswith("Fn::") or function == "Ref":
@@ -504,6 +509,52 @@ class Resolver:
         if function == "Condition" and isinstance(argument, str):
             return self.condition(argument)
         return True
+
+
+def stack_output(state, region, argument):
+    """The value Fn::GetStackOutput names, or None when its stack or output is not
+    there (or it names another region or account, which the emulator cannot reach)."""
+    if argument.get("Region", region) != region or "RoleArn" in argument:
+        return None
+    name, output = argument.get("StackName"), argument.get("OutputName")
+    stack = state.cloudformation.find(region, name) if isinstance(name, str) else None
+    if stack is None or stack.deleted:
+        return None
+    for o in stack.outputs:
+        if o["OutputKey"] == output:
+            return o["OutputValue"]
+    return None
+
+
+def stack_output_error(state, region, template):
+    """Why a Fn::GetStackOutput of the template cannot be resolved, or None. Like
+    Fn::ImportValue, a read of a stack or output that is not there fails the change
+    set (the emulator's wording)."""
+    def walk(value):
+        if isinstance(value, dict):
+            argument = value.get("Fn::GetStackOutput") if len(value) == 1 else None
+            if isinstance(argument, dict):
+                name, output = argument.get("StackName"), argument.get("OutputName")
+                if argument.get("Region", region) != region or "RoleArn" in argument:
+                    return None  # another region or account: out of the emulator's reach
+                stack = state.cloudformation.find(region, name) if isinstance(name, str) else None
+                if stack is None or stack.deleted or stack.status == "REVIEW_IN_PROGRESS":
+                    return "Fn::GetStackOutput: Stack [%s] does not exist" % name
+                if not any(o["OutputKey"] == output for o in stack.outputs):
+                    return ("Fn::GetStackOutput: Output [%s] does not exist in stack [%s]"
+                            % (output, name))
+                return None
+            for item in value.values():
+                found = walk(item)
+                if found:
+                    return found
+        elif isinstance(value, list):
+            for item in value:
+                found = walk(item)
+                if found:
+                    return found
+        return None
+    return walk(template)
 
 
 def substitute_parameters(value, parameters, pseudo):
@@ -945,6 +996,8 @@ def plan_update(ctx, stack, change_set, failures, token):
         stack.template, stack.template_body = change_set.template, change_set.template_body
         stack.parameters = change_set.parameters
         stack.capabilities = change_set.capabilities
+        if change_set.tags:
+            stack.tags = change_set.tags
         compute_outputs(stack)
     plan.stack_status("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", then=commit)
     removals = [c["LogicalResourceId"] for c in change_set.changes if c["Action"] == "Remove"]
@@ -1054,16 +1107,20 @@ def stack_or_error(ctx, name_or_id, include_deleted=False):
     return stack
 
 
+S3_HOST_RE = re.compile(r"^(?:(?P<bucket>[a-z0-9.-]+)\.)?s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com"
+                        r"(?:\.cn)?$")
+
+
 def template_from_url(ctx, url):
-    """Reads a TemplateURL from the emulator's S3: path style (any host)
-    http://host/bucket/key or virtual-hosted https://bucket.s3...amazonaws.com/key."""
+    """Reads a TemplateURL from the emulator's S3. As in AWS, only an https URL of S3
+    itself is accepted: virtual-hosted https://bucket.s3.REGION.amazonaws.com/key or
+    path style https://s3.REGION.amazonaws.com/bucket/key."""
     parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    match = S3_HOST_RE.match(parsed.hostname or "")
+    if parsed.scheme != "https" or not match:
         raise ServiceError("ValidationError", "TemplateURL must be a supported URL.")
     path = urllib.parse.unquote(parsed.path)
-    host = parsed.hostname or ""
-    match = re.match(r"^(?P<bucket>[a-z0-9.-]+)\.s3[.-]", host)
-    if match:
+    if match.group("bucket"):
         bucket, key = match.group("bucket"), path.lstrip("/")
     else:
         bucket, _, key = path.lstrip("/").partition("/")
@@ -1095,10 +1152,19 @@ def create_change_set(ctx, params):
     elif stack.status not in UPDATABLE:
         raise ServiceError("ValidationError", "Stack:%s is in %s state and can not be updated."
                            % (stack.stack_id, stack.status))
+    token = params.get("ClientToken")
     if stack and name in stack.change_sets:
+        existing = stack.change_sets[name]
+        # The same request again (a retry whose first answer was lost): its answer again.
+        if token and existing.client_token == token and ctx.state.config["honour_tokens"]:
+            return {"Id": existing.change_set_id, "StackId": stack.stack_id}
         raise ServiceError("AlreadyExistsException", "ChangeSet [%s] already exists" % name)
     if "TemplateBody" in params:
         body = params["TemplateBody"]
+        if len(body.encode("utf-8")) > 51200:
+            raise ServiceError("ValidationError", "1 validation error detected: Value '%s' at "
+                               "'templateBody' failed to satisfy constraint: Member must have "
+                               "length less than or equal to 51200" % body[:40])
     elif "TemplateURL" in params:
         body = template_from_url(ctx, params["TemplateURL"])
     elif params.get("UsePreviousTemplate") == "true" and stack and stack.template_body:
@@ -1125,6 +1191,7 @@ def create_change_set(ctx, params):
     tags = [(t.get("Key"), t.get("Value")) for t in member_list(params, "Tags")]
     change_set = ChangeSet(ctx.state, stack, name, change_set_type, template, body, parameters,
                            capabilities, params.get("Description"), tags, ctx.now)
+    change_set.client_token = token
     stack.change_sets[name] = change_set
     schedule_change_set(ctx, stack, change_set)
     return {"Id": change_set.change_set_id, "StackId": stack.stack_id}
@@ -1143,6 +1210,11 @@ def schedule_change_set(ctx, stack, change_set):
         if change_set.status not in ("CREATE_PENDING", "CREATE_IN_PROGRESS"):
             return
         old_template = stack.template if change_set.type == "UPDATE" else None
+        unresolved = stack_output_error(ctx.state, stack.region, change_set.template)
+        if unresolved:
+            change_set.status = "FAILED"
+            change_set.status_reason = unresolved
+            return
         try:
             changes = compute_changes(stack, old_template, stack.parameters,
                                       change_set.template, change_set.parameters)
@@ -1152,7 +1224,10 @@ def schedule_change_set(ctx, stack, change_set):
                                         "template modifies resource type of the following "
                                         "resources: [%s]" % exc.logical)
             return
-        if not changes and change_set.type == "UPDATE":
+        outputs_change = change_set.type == "UPDATE" and (
+            (old_template or {}).get("Outputs") != change_set.template.get("Outputs") or
+            (change_set.tags and change_set.tags != stack.tags))
+        if not changes and change_set.type == "UPDATE" and not outputs_change:
             change_set.status = "FAILED"
             change_set.status_reason = NO_CHANGES_REASON
             return
@@ -1222,6 +1297,9 @@ def describe_change_set(ctx, params):
 def execute_change_set(ctx, params):
     change_set = find_change_set(ctx, params)
     stack = change_set.stack
+    token = params.get("ClientRequestToken")
+    if token and change_set.execution_token == token and ctx.state.config["honour_tokens"]:
+        return {}  # the same execution requested again: it is under way, or done
     if change_set.execution_status != "AVAILABLE":
         raise ServiceError("InvalidChangeSetStatus", "ChangeSet [%s] cannot be executed in its "
                            "current status of [%s]" % (change_set.change_set_id,
@@ -1231,11 +1309,11 @@ def execute_change_set(ctx, params):
     if stack.status.endswith("_IN_PROGRESS") and stack.status != "REVIEW_IN_PROGRESS":
         raise ServiceError("ValidationError", "Stack:%s is in %s state and can not be updated."
                            % (stack.stack_id, stack.status))
-    token = params.get("ClientRequestToken")
     touched = [c["LogicalResourceId"] for c in change_set.changes if c["Action"] != "Remove"]
     operation = "create" if change_set.type == "CREATE" else "update"
     failures = ctx.state.take_resource_failures(stack.name, touched, operation)
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
+    change_set.execution_token = token
     stack.last_change_set_id = change_set.change_set_id
     # Executing removes every other change set of the stack, as in AWS.
     stack.change_sets = {change_set.name: change_set}
@@ -1401,6 +1479,7 @@ def preload(ctx, spec):
                              for k, v in (spec.get("parameters") or {}).items()], {})
         stack.description = stack.template.get("Description")
     stack.status, stack.status_reason = status, spec.get("status_reason")
+    stack.tags = [(k, v) for k, v in (spec.get("tags") or {}).items()]
     live = status in UPDATABLE or status in ("UPDATE_ROLLBACK_FAILED", "DELETE_FAILED")
     if live and stack.template:
         for logical, definition in effective_resources(stack, stack.template,
@@ -1428,7 +1507,10 @@ def summary(stack):
     """A stack as the admin endpoint lists it, for debugging tests."""
     return {"StackName": stack.name, "StackId": stack.stack_id, "Region": stack.region,
             "StackStatus": stack.status, "Deleted": stack.deleted,
+            "Tags": dict(stack.tags), "Outputs": {o["OutputKey"]: o["OutputValue"]
+                                                  for o in stack.outputs},
             "Resources": {k: {"Type": r.type, "PhysicalResourceId": r.physical_id,
-                              "Status": r.status} for k, r in stack.resources.items()},
+                              "Status": r.status, "Properties": r.properties}
+                          for k, r in stack.resources.items()},
             "ChangeSets": {k: {"Status": c.status, "ExecutionStatus": c.execution_status}
                            for k, c in stack.change_sets.items()}}

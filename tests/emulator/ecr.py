@@ -13,6 +13,14 @@ NAME_RE = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0
 # How long an authorization token lives, as in ECR.
 TOKEN_LIFETIME = 12 * 3600
 
+# The emulator's registries live under a name that resolves nowhere (RFC 2606's
+# ".invalid"), so that nothing a test logs in to or pushes to can reach AWS.
+REGISTRY_DOMAIN = "dkr.ecr.%s.emulator.invalid"
+
+
+def registry_host(account, region):
+    return "%s.%s" % (account, REGISTRY_DOMAIN % region)
+
 
 class Store:
     def __init__(self):
@@ -36,7 +44,7 @@ def get_authorization_token(ctx, payload):
     return {"authorizationData": [{
         "authorizationToken": token,
         "expiresAt": round(ctx.now + TOKEN_LIFETIME, 3),
-        "proxyEndpoint": "https://%s.dkr.ecr.%s.amazonaws.com" % (account, ctx.region),
+        "proxyEndpoint": "https://" + registry_host(account, ctx.region),
     }]}
 
 
@@ -81,7 +89,7 @@ def create_repository(ctx, payload):
         "repositoryArn": "arn:aws:ecr:%s:%s:repository/%s" % (ctx.region, account, name),
         "registryId": account,
         "repositoryName": name,
-        "repositoryUri": "%s.dkr.ecr.%s.amazonaws.com/%s" % (account, ctx.region, name),
+        "repositoryUri": "%s/%s" % (registry_host(account, ctx.region), name),
         "createdAt": round(ctx.now, 3),
         "imageTagMutability": payload.get("imageTagMutability", "MUTABLE"),
         "imageScanningConfiguration": payload.get("imageScanningConfiguration",

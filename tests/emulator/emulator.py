@@ -46,12 +46,14 @@ DEFAULT_ACCOUNT_ID = "123456789012"
 PROTOCOLS = {"cloudformation": "query", "sts": "query", "s3": "s3", "ecr": "json"}
 QUERY_NAMESPACES = {"cloudformation": cloudformation.XMLNS, "sts": sts.XMLNS}
 
-FAULT_KINDS = ("throttle", "server_error", "drop", "delay", "expired_token", "fail_resource")
+FAULT_KINDS = ("throttle", "server_error", "drop", "drop_after", "delay", "expired_token",
+               "fail_resource")
 
 # Request headers kept in the request log (secrets redacted).
 RECORDED_HEADERS = ("host", "content-type", "content-length", "x-amz-date", "x-amz-target",
                     "x-amz-content-sha256", "x-amz-security-token", "authorization",
-                    "user-agent", "content-md5", "expect", "x-amz-user-agent")
+                    "user-agent", "content-md5", "expect", "x-amz-user-agent",
+                    "x-amz-expected-bucket-owner", "x-amz-object-ownership")
 
 # How each protocol words an authentication failure: kind -> (code, HTTP status,
 # message or None for the failure's own message).
@@ -66,6 +68,7 @@ AUTH_ERRORS = {
         "expired_token": ("ExpiredToken", 403,
                           "The security token included in the request is expired"),
         "skew": ("SignatureDoesNotMatch", 403, None),
+        "wrong_region": ("SignatureDoesNotMatch", 403, None),
     },
     "json": {
         "missing": ("MissingAuthenticationTokenException", 403, "Missing Authentication Token"),
@@ -76,6 +79,7 @@ AUTH_ERRORS = {
         "expired_token": ("ExpiredTokenException", 400,
                           "The security token included in the request is expired"),
         "skew": ("InvalidSignatureException", 403, None),
+        "wrong_region": ("InvalidSignatureException", 403, None),
     },
     "s3": {
         "missing": ("AccessDenied", 403, "Access Denied"),
@@ -90,6 +94,7 @@ AUTH_ERRORS = {
         "expired_token": ("ExpiredToken", 400, "The provided token has expired."),
         "skew": ("RequestTimeTooSkewed", 403,
                  "The difference between the request time and the current time is too large."),
+        "wrong_region": ("AuthorizationHeaderMalformed", 400, None),
     },
 }
 QUERY_MISMATCH = ("The request signature we calculated does not match the signature you "
@@ -138,6 +143,13 @@ class State:
             "events_page_size": o.events_page_size,
             "changes_page_size": o.changes_page_size,
             "check_skew": not o.no_skew_check,
+            # Idempotency tokens (ClientToken, ClientRequestToken) answered as AWS does;
+            # false makes a repeated request fail as if it had none, for clients'
+            # fallbacks.
+            "honour_tokens": True,
+            # The region the emulator's endpoint is in: a request signed for another is
+            # refused, as AWS's regional endpoints do.
+            "region": "us-east-1",
         }
         self.counters = collections.Counter()
         self.credentials = {}
@@ -391,7 +403,13 @@ class Handler(BaseHTTPRequestHandler):
             with state.lock:
                 request.now = time.time()
                 state.advance(request.now)
-                return dispatch(request)
+                response = dispatch(request)
+                acted_then_dropped = state.take_fault(("drop_after",), request.service,
+                                                      request.action)
+            if acted_then_dropped:
+                record["fault"] = "drop_after"
+                return None
+            return response
         except sigv4.AuthFailure as failure:
             return auth_error(request, failure)
         except ServiceError as error:
@@ -442,8 +460,15 @@ def authenticate(request, auth):
     if credential is None:
         raise sigv4.AuthFailure("unknown_key", INVALID_TOKEN)
     token = (request.headers.get("x-amz-security-token") or [None])[0]
-    if credential.session_token is not None and token != credential.session_token:
+    if token != credential.session_token:  # also a token sent with long-term keys
         raise sigv4.AuthFailure("bad_token", INVALID_TOKEN)
+    expected_region = state.config["region"]
+    if auth.region != expected_region:
+        if request.protocol == "s3":
+            raise sigv4.AuthFailure("wrong_region", "The authorization header is malformed; the "
+                                    "region '%s' is wrong; expecting '%s'"
+                                    % (auth.region, expected_region))
+        raise sigv4.AuthFailure("wrong_region", "Credential should be scoped to a valid region. ")
     if request.protocol == "s3":
         payload_hash = s3_payload_hash(request)
     else:
@@ -611,13 +636,22 @@ def admin_route(state, method, resource, rest, spec):
                               spec.get("arn", "arn:aws:iam::%s:user/other"
                                        % state.config["account_id"]),
                               spec.get("user_id", "AIDAEMULATOROTHERUSER"),
-                              state.config["account_id"])
+                              spec.get("account", state.config["account_id"]))
         return admin_reply(200, {"ok": True})
     if resource == "s3" and rest:
         bucket, key = rest[0], "/".join(rest[1:])
         if method == "POST" and not key:
-            state.s3.create_bucket(bucket, (spec or {}).get("region", "us-east-1"), time.time())
+            spec = spec or {}
+            state.s3.create_bucket(bucket, spec.get("region", "us-east-1"), time.time(),
+                                   spec.get("owner", state.config["account_id"]),
+                                   public=bool(spec.get("public", False)))
             return admin_reply(200, {"ok": True})
+        if method == "GET" and not key:
+            record = state.s3.buckets.get(bucket)
+            if record is None:
+                return admin_reply(404, {"error": "NoSuchBucket"})
+            return admin_reply(200, {k: v for k, v in record.items() if k != "objects"} |
+                               {"keys": sorted(record["objects"])})
         if method == "GET" and key:
             obj = state.s3.get(bucket, key)
             if obj is None:

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@
 #define ACCESS_KEY "AKIAIOSFODNN7EXAMPLE"
 #define SECRET_KEY "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 #define ACCOUNT "123456789012"
-#define REGISTRY ACCOUNT ".dkr.ecr.us-east-1.amazonaws.com"
+#define REGISTRY ACCOUNT ".dkr.ecr.us-east-1.emulator.invalid"
 #define WORDPRESS_IMAGE_TAG "991f7537e7a1c1b5d1fd4aa5afa21c5510ecbb553e9742d77c1bf7b6e9dd7422"
 #define NGINX_IMAGE_TAG "d7fc92b5bbfd31a283c7957b19341af12bdff10216486b470d6d46ea8cc9849b"
 
@@ -66,6 +67,11 @@ static int read_port(int fd)
     line[n] = '\0';
     int port = 0;
     return sscanf(line, "listening 127.0.0.1:%d", &port) == 1 ? port : 0;
+}
+
+static char *dup_or_null_json(const cJSON *item)
+{
+    return cJSON_IsString(item) ? sc_aws_strdup(item->valuestring) : NULL;
 }
 
 static const char *no_env(void *ctx, const char *name)
@@ -169,6 +175,19 @@ static long admin(emulator *e, const char *method, const char *path, const char 
     sc_aws_response_clear(&resp);
     sc_aws_request_free(req);
     return status;
+}
+
+/* Makes stack `name` CREATE_COMPLETE from `template` at once (the emulator's admin
+ * API), with more of the admin API's fields from `extra` (a JSON object, or NULL). */
+static void preload(emulator *e, const char *name, const char *template, const char *extra)
+{
+    cJSON *spec = extra ? cJSON_Parse(extra) : cJSON_CreateObject();
+    cJSON_AddStringToObject(spec, "name", name);
+    cJSON_AddStringToObject(spec, "template", template);
+    char *text = cJSON_PrintUnformatted(spec);
+    CU_ASSERT_EQUAL(admin(e, "POST", "stacks", text, NULL), 200);
+    free(text);
+    cJSON_Delete(spec);
 }
 
 static void inject(emulator *e, const char *fault_json)
@@ -299,6 +318,50 @@ static char *stack_status(emulator *e, const char *name)
     return status;
 }
 
+/* The newest stack `name` as the emulator lists it; a tree the caller frees, the stack
+ * in `*stack`. */
+static cJSON *stack_summary(emulator *e, const char *name, const cJSON **stack)
+{
+    char *body = NULL;
+    admin(e, "GET", "stacks", NULL, &body);
+    cJSON *root = cJSON_Parse(body ? body : "");
+    free(body);
+    *stack = NULL;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(root, "stacks"))
+    {
+        const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "StackName"));
+        if (n && strcmp(n, name) == 0)
+            *stack = s;
+    }
+    return root;
+}
+
+/* A heap copy of output `key` of stack `name`, or NULL. */
+static char *output_of(emulator *e, const char *name, const char *key)
+{
+    const cJSON *stack;
+    cJSON *root = stack_summary(e, name, &stack);
+    char *value = dup_or_null_json(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(stack, "Outputs"), key));
+    cJSON_Delete(root);
+    return value;
+}
+
+/* A heap copy of property `property` (a string) of resource `logical_id`, or NULL. */
+static char *property_of(emulator *e, const char *name, const char *logical_id,
+                         const char *property)
+{
+    const cJSON *stack;
+    cJSON *root = stack_summary(e, name, &stack);
+    const cJSON *resource = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(stack, "Resources"), logical_id);
+    char *value = dup_or_null_json(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(resource, "Properties"), property));
+    cJSON_Delete(root);
+    return value;
+}
+
 /* ---- what the workflow says ---------------------------------------------------------- */
 
 /* A copy of the fields of one event the assertions look at. */
@@ -318,6 +381,7 @@ typedef struct seen {
 typedef struct harness {
     emulator emu;
     const char *secret; /* the secret key the environment hands out */
+    const char *max_attempts, *retry_mode; /* AWS_MAX_ATTEMPTS, AWS_RETRY_MODE; NULL: unset */
     seen *events;
     size_t event_count;
     sc_aws_buf text;   /* every event rendered */
@@ -445,6 +509,10 @@ static const char *harness_getenv(void *ctx, const char *name)
         return h->secret;
     if (strcmp(name, "AWS_REGION") == 0)
         return "us-east-1";
+    if (strcmp(name, "AWS_MAX_ATTEMPTS") == 0)
+        return h->max_attempts;
+    if (strcmp(name, "AWS_RETRY_MODE") == 0)
+        return h->retry_mode;
     return NULL;
 }
 
@@ -454,14 +522,42 @@ static uint64_t clock_now(void *ctx)
     return sc_aws_monotonic_ms();
 }
 
-/* Records every wait and really waits: the emulator's stacks move in real time. */
+/* Records every wait and really waits (the emulator's stacks move in real time), in
+ * slices, as the default sleep does, so a cancellation ends it. */
 static void clock_sleep(void *ctx, uint64_t ms)
 {
     harness *h = ctx;
     if (h->sleep_count < sizeof(h->sleeps) / sizeof(*h->sleeps))
         h->sleeps[h->sleep_count++] = ms;
-    struct timespec t = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (ms > 0 && !h->cancel) {
+        uint64_t slice = ms < 10 ? ms : 10;
+        struct timespec t = {.tv_nsec = (long)slice * 1000000L};
+        nanosleep(&t, NULL);
+        ms -= slice;
+    }
+}
+
+/* Ctrl-C from another thread, `ms` after start. */
+typedef struct interrupter {
+    harness *h;
+    uint64_t ms;
+    pthread_t thread;
+} interrupter;
+
+static void *interrupt_later(void *arg)
+{
+    interrupter *i = arg;
+    struct timespec t = {.tv_sec = (time_t)(i->ms / 1000),
+                         .tv_nsec = (long)(i->ms % 1000) * 1000000L};
     nanosleep(&t, NULL);
+    i->h->cancel = 1;
+    return NULL;
+}
+
+static void interrupt_after(interrupter *i, harness *h, uint64_t ms)
+{
+    *i = (interrupter){.h = h, .ms = ms};
+    CU_ASSERT_EQUAL(pthread_create(&i->thread, NULL, interrupt_later, i), 0);
 }
 
 static bool confirm(void *ctx, const char *question)
@@ -825,7 +921,7 @@ static void test_bad_input_is_a_usage_error(void)
 #define FIRST_DEPLOY_SEQUENCE                                                                      \
     "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 ExecuteChangeSet/200 "           \
     "DescribeStackEvents/200 DescribeStacks/200 "                                                  \
-    "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 "                                \
+    "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 GetCallerIdentity/200 "          \
     "DescribeRepositories/400 CreateRepository/200 GetAuthorizationToken/200 "                     \
     "ExecuteChangeSet/200 DescribeStackEvents/200 DescribeStacks/200"
 
@@ -840,10 +936,10 @@ static void test_first_deploy_of_wordpress(void)
 
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
     assert_sequence(&h.emu, FIRST_DEPLOY_SEQUENCE);
-    /* No redundant call: 11 calls that are not polls, and every poll follows a wait. */
+    /* No redundant call: 12 calls that are not polls, and every poll follows a wait. */
     int polls = 0;
     free(request_sequence(&h.emu, false, &polls));
-    CU_ASSERT_EQUAL(count_requests(&h.emu), 11 + polls);
+    CU_ASSERT_EQUAL(count_requests(&h.emu), 12 + polls);
     CU_ASSERT_EQUAL((size_t)polls, h.sleep_count);
     /* Waits start fast and back off to the cap. */
     CU_ASSERT_EQUAL(h.sleeps[0], 5);
@@ -1047,6 +1143,152 @@ static void test_update_with_replacement(void)
     harness_stop(&h);
 }
 
+/* A consumer reads its producer's outputs through Fn::GetStackOutput, which CloudFormation
+ * resolves once: stackc hands it the values, so a changed output updates the consumer. */
+static void test_consumers_follow_their_producer(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    CU_ASSERT_TRUE_FATAL(wordpress(&b));
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    char *old_vpc = output_of(&h.emu, "Network", "ExportVpcVpc");
+    char *used = property_of(&h.emu, "Wordpress", "WpSecurityGroup", "VpcId");
+    CU_ASSERT_TRUE(old_vpc && strncmp(old_vpc, "vpc-", 4) == 0);
+    ASSERT_STR(used, S(old_vpc));
+    free(used);
+
+    /* A new VPC range replaces the VPC: the plan shows what of Wordpress follows. */
+    edit_template(&b, 0, "\"CidrBlock\": \"10.0.0.0/16\"", "\"CidrBlock\": \"10.1.0.0/16\"");
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+    ASSERT_CONTAINS(h.text.data, "stack Wordpress reads Network.ExportVpcPrivateSubnet0, "
+                                 "Network.ExportVpcPrivateSubnet1, Network.ExportVpcVpc, ");
+    ASSERT_CONTAINS(h.text.data, "which this plan changes or creates");
+    const seen *group = NULL;
+    for (size_t i = 0; i < h.event_count; i++) {
+        const seen *e = &h.events[i];
+        if (e->kind == SC_DEPLOY_EV_CHANGE && strcmp(S(e->stack), "Wordpress") == 0 &&
+            strcmp(S(e->logical_id), "WpSecurityGroup") == 0)
+            group = e;
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(group);
+    CU_ASSERT_EQUAL(group->action, SC_DEPLOY_ACTION_MODIFY);
+    CU_ASSERT_EQUAL(group->replacement, SC_DEPLOY_REPLACE_YES);
+    ASSERT_STR(group->properties, "VpcId");
+    ASSERT_LACKS(h.text.data, "Wordpress: no changes");
+
+    /* apply updates Wordpress after Network, with Network's new values. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    const seen *done = &h.events[index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Wordpress")];
+    ASSERT_STR(done->status, "UPDATE_COMPLETE");
+    char *new_vpc = output_of(&h.emu, "Network", "ExportVpcVpc");
+    used = property_of(&h.emu, "Wordpress", "WpSecurityGroup", "VpcId");
+    CU_ASSERT_TRUE(new_vpc && strcmp(new_vpc, S(old_vpc)) != 0);
+    ASSERT_STR(used, S(new_vpc));
+    free(used);
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+
+    /* Network alone: Wordpress is not touched, and the run says it is stale. */
+    edit_template(&b, 0, "\"CidrBlock\": \"10.1.0.0/16\"", "\"CidrBlock\": \"10.2.0.0/16\"");
+    forget_events(&h);
+    options.stack = "Network";
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    ASSERT_CONTAINS(h.text.data, "warning: stack Wordpress reads ExportVpcVpc of stack Network, "
+                                 "which changed; it was not selected and still uses the old "
+                                 "values: run `stackc apply --stack Wordpress`\n");
+    used = property_of(&h.emu, "Wordpress", "WpSecurityGroup", "VpcId");
+    ASSERT_STR(used, S(new_vpc));
+    free(used);
+    free(old_vpc);
+    free(new_vpc);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* The manifest's app: stacks are tagged with it, and another app's stacks (or stacks
+ * stackc did not make) are left alone. */
+static void test_stacks_of_another_app_are_refused(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    char *with_app = NULL;
+    {
+        sc_aws_buf m = {0};
+        sc_aws_buf_printf(&m, "{\"app\": \"blog\", %s", b.manifest + 1);
+        with_app = sc_aws_buf_take(&m);
+    }
+    free(b.manifest);
+    b.manifest = with_app;
+    finish(&b, NULL);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    const cJSON *requests;
+    cJSON *root = recorded(&h.emu, &requests);
+    const cJSON *r;
+    cJSON_ArrayForEach(r, requests)
+    {
+        const char *action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"));
+        if (action && strcmp(action, "CreateChangeSet") == 0) {
+            ASSERT_STR(param_of(r, "Tags.member.1.Key"), "stackc:app");
+            ASSERT_STR(param_of(r, "Tags.member.1.Value"), "blog");
+        }
+    }
+    cJSON_Delete(root);
+    const cJSON *stack;
+    root = stack_summary(&h.emu, "App", &stack);
+    ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                   cJSON_GetObjectItemCaseSensitive(stack, "Tags"), "stackc:app")),
+               "blog");
+    cJSON_Delete(root);
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+
+    /* Another app's stack of the same name. */
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "reset", NULL, NULL), 200);
+    preload(&h.emu, "App", b.files[0].data,
+            "{\"tags\": {\"stackc:app\": \"shop\"}, \"parameters\": {\"ApiToken\": \"x\"}}");
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: stack App belongs to app shop (its stackc:app tag), not "
+                                 "to app blog: stackc will not change it; give this app another "
+                                 "name (the app name prefixes its stacks' names), or remove app "
+                                 "shop's stack first\n");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_FAILED);
+    assert_sequence(&h.emu, "DescribeStacks/200 DescribeStacks/200 DescribeStacks/200");
+
+    /* A stack stackc did not make. */
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "reset", NULL, NULL), 200);
+    preload(&h.emu, "App", b.files[0].data, "{\"parameters\": {\"ApiToken\": \"x\"}}");
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: stack App exists but was not made by stackc for app blog "
+                                 "(it has no stackc:app tag): stackc will not change it; give this "
+                                 "app another name, or, if the stack is this app's, tag it "
+                                 "stackc:app=blog\n");
+    /* An older manifest, without an app, does not check. */
+    build_output old;
+    app(&old);
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&old.input, &options), SC_DEPLOY_OK);
+    build_output_free(&old);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 static void test_failure_reports_the_root_cause(void)
 {
     harness h;
@@ -1113,7 +1355,8 @@ static void test_failure_reports_the_root_cause(void)
     clear_requests(&h.emu);
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
     assert_sequence(&h.emu, "DescribeStacks/200 DeleteStack/200 DescribeStackEvents/200 "
-                            "CreateChangeSet/200 DescribeChangeSet/200 "
+                            "DescribeStacks/200 " /* Network's outputs, which it reads */
+                            "CreateChangeSet/200 DescribeChangeSet/200 GetCallerIdentity/200 "
                             "DescribeRepositories/200 GetAuthorizationToken/200 "
                             "ExecuteChangeSet/200 DescribeStackEvents/200 DescribeStacks/200");
     ASSERT_CONTAINS(h.text.data, "deleting stack Wordpress, left in ROLLBACK_COMPLETE by a "
@@ -1142,14 +1385,18 @@ static void test_large_template_goes_through_s3(void)
     options.param_count = 2;
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
     assert_sequence(&h.emu, "DescribeStacks/400 GetCallerIdentity/200 HeadBucket/404 "
-                            "CreateBucket/200 PutObject/200 CreateChangeSet/200 "
+                            "CreateBucket/200 PutPublicAccessBlock/200 PutBucketEncryption/200 "
+                            "PutObject/200 CreateChangeSet/200 "
                             "DescribeChangeSet/200 ExecuteChangeSet/200 "
                             "DescribeStackEvents/200 DescribeStacks/200");
     char hash[SC_AWS_SHA256_HEX_LEN + 1];
     sc_aws_sha256_hex(b.files[0].data, b.files[0].len, hash);
     char key[256], url[512];
     snprintf(key, sizeof(key), "stackc-assets-" ACCOUNT "-us-east-1/templates/App/%s.json", hash);
-    snprintf(url, sizeof(url), "%s/%s", h.emu.endpoint, key);
+    snprintf(url, sizeof(url),
+             "https://stackc-assets-" ACCOUNT "-us-east-1.s3.us-east-1.amazonaws.com/"
+             "templates/App/%s.json",
+             hash);
     const cJSON *requests;
     cJSON *root = recorded(&h.emu, &requests);
     const cJSON *r;
@@ -1163,11 +1410,18 @@ static void test_large_template_goes_through_s3(void)
             ASSERT_STR(param_of(r, "Parameters.member.2.ParameterValue"), "prod");
             CU_ASSERT_PTR_NULL(param_of(r, "Capabilities.member.1")); /* no IAM resource */
         }
+        const cJSON *headers = cJSON_GetObjectItemCaseSensitive(r, "headers");
         if (action && strcmp(action, "PutObject") == 0) {
             char path[300];
             snprintf(path, sizeof(path), "/%s", key);
             ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "path")), path);
         }
+        /* Every S3 request after the creation names this account as the owner. */
+        const char *service = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "service"));
+        if (service && strcmp(service, "s3") == 0 && strcmp(action, "CreateBucket") != 0)
+            ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                           headers, "x-amz-expected-bucket-owner")),
+                       ACCOUNT);
     }
     cJSON_Delete(root);
     char *stored = NULL, admin_path[300];
@@ -1196,6 +1450,45 @@ static void test_large_template_goes_through_s3(void)
     harness_stop(&h);
 }
 
+/* The default bucket name is predictable: another account may have made it first, open
+ * to all. stackc finds out from S3 and uploads nothing, in plan as in apply. */
+static void test_template_bucket_of_another_account(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "s3/stackc-assets-" ACCOUNT "-us-east-1",
+                          "{\"owner\": \"999999999999\", \"public\": true}", NULL),
+                    200);
+    build_output b;
+    big_app(&b, 60000);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    assert_sequence(&h.emu, "DescribeStacks/400 GetCallerIdentity/200 HeadBucket/403");
+    ASSERT_CONTAINS(h.text.data, "error: S3 bucket stackc-assets-" ACCOUNT "-us-east-1 exists but "
+                                 "does not belong to account " ACCOUNT " (or denies it access): "
+                                 "stackc will not put templates there; pass --bucket with a "
+                                 "bucket of this account");
+    char *listing = NULL;
+    CU_ASSERT_EQUAL(admin(&h.emu, "GET", "s3/stackc-assets-" ACCOUNT "-us-east-1", NULL, &listing),
+                    200);
+    ASSERT_CONTAINS(listing, "\"keys\": []");
+    free(listing);
+    /* --bucket names a bucket of our own: it is used, owner checked all the same. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "s3/my-templates", NULL, NULL), 200);
+    options.bucket = "my-templates";
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/400 GetCallerIdentity/200 HeadBucket/200 "
+                            "PutObject/200 CreateChangeSet/200 DescribeChangeSet/200 "
+                            "DeleteChangeSet/200 DescribeStacks/200");
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 static void test_missing_parameter_stops_before_any_call(void)
 {
     harness h;
@@ -1208,6 +1501,32 @@ static void test_missing_parameter_stops_before_any_call(void)
     ASSERT_CONTAINS(h.text.data, "stack App needs a value for parameter ApiToken: pass --param "
                                  "ApiToken=VALUE\n");
     CU_ASSERT_EQUAL(count_requests(&h.emu), 0);
+    /* destroy passes no parameter, so it asks for none. */
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+    ASSERT_LACKS(h.text.data, "needs a value");
+
+    /* A region goes into host names: one that is not a name is refused. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.region = "x@127.0.0.1:1/";
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "error: \"x@127.0.0.1:1/\" is not an AWS region name");
+    CU_ASSERT_EQUAL(count_requests(&h.emu), 0);
+    options.region = NULL;
+
+    /* max_attempts and retry_mode as the AWS CLI reads them. */
+    forget_events(&h);
+    h.max_attempts = "2";
+    inject(&h.emu, "{\"kind\": \"server_error\", \"count\": -1, \"action\": \"DescribeStacks\"}");
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_FAILED);
+    CU_ASSERT_EQUAL(count_requests(&h.emu), 2);
+    ASSERT_CONTAINS(h.text.data, "(gave up after 2 attempts)");
+    forget_events(&h);
+    h.retry_mode = "fastest";
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "retry_mode (AWS_RETRY_MODE) is \"fastest\"; it is standard, "
+                                 "legacy or adaptive");
     build_output_free(&b);
     harness_stop(&h);
 }
@@ -1236,6 +1555,58 @@ static void test_throttling_and_dropped_connections_are_survived(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(done);
     ASSERT_STR(done->status, "CREATE_COMPLETE");
     CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_ERROR), 0);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* The connection dies after the server acted: the retried request must not turn the
+ * success into a failure. CloudFormation honours the tokens stackc sends; ECR has none,
+ * and an endpoint that ignored the tokens is checked against the real state. */
+static void test_lost_answers_are_not_failures(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    CU_ASSERT_TRUE_FATAL(wordpress(&b));
+    preload(&h.emu, "Network", b.files[0].data, NULL);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.stack = "Wordpress";
+    inject(&h.emu, "[{\"kind\": \"drop_after\", \"action\": \"CreateChangeSet\"},"
+                   " {\"kind\": \"drop_after\", \"action\": \"ExecuteChangeSet\"},"
+                   " {\"kind\": \"drop_after\", \"action\": \"CreateRepository\"}]");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/400 DescribeStacks/200 CreateChangeSet/0 "
+                            "CreateChangeSet/200 DescribeChangeSet/200 GetCallerIdentity/200 "
+                            "DescribeRepositories/400 CreateRepository/0 CreateRepository/400 "
+                            "DescribeRepositories/200 GetAuthorizationToken/200 "
+                            "ExecuteChangeSet/0 ExecuteChangeSet/200 DescribeStackEvents/200 "
+                            "DescribeStacks/200");
+    const seen *done = find(&h, SC_DEPLOY_EV_STACK_DONE, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(done);
+    ASSERT_STR(done->status, "CREATE_COMPLETE");
+    CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_ERROR), 0);
+    build_output_free(&b);
+
+    /* An endpoint that ignores the tokens answers the repeats with errors. */
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "config", "{\"honour_tokens\": false}", NULL), 200);
+    app(&b);
+    options.stack = NULL;
+    options.params = app_params;
+    options.param_count = 2;
+    forget_events(&h);
+    clear_requests(&h.emu);
+    inject(&h.emu, "[{\"kind\": \"drop_after\", \"action\": \"CreateChangeSet\"},"
+                   " {\"kind\": \"drop_after\", \"action\": \"ExecuteChangeSet\"}]");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    assert_sequence(&h.emu, "DescribeStacks/400 CreateChangeSet/0 CreateChangeSet/400 "
+                            "DescribeChangeSet/200 ExecuteChangeSet/0 ExecuteChangeSet/400 "
+                            "DescribeChangeSet/200 DescribeStackEvents/200 DescribeStacks/200");
+    ASSERT_CONTAINS(h.text.data, "change set stackc-");
+    ASSERT_CONTAINS(h.text.data, " exists already: a retried request had made it\n");
+    char *status = stack_status(&h.emu, "App");
+    ASSERT_STR(status, "CREATE_COMPLETE");
+    free(status);
     build_output_free(&b);
     harness_stop(&h);
 }
@@ -1354,6 +1725,91 @@ static void test_interrupted_run_is_picked_up(void)
     harness_stop(&h);
 }
 
+/* Ctrl-C while an answer is slow to come: noticed within a second, and the change set
+ * being made, with the empty stack made for it, is deleted. */
+static void test_interrupt_during_a_slow_answer(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    inject(&h.emu, "{\"kind\": \"delay\", \"ms\": 4000, \"action\": \"DescribeChangeSet\"}");
+    interrupter i;
+    uint64_t start = sc_aws_monotonic_ms();
+    interrupt_after(&i, &h, 300);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_CANCELLED);
+    uint64_t took = sc_aws_monotonic_ms() - start;
+    pthread_join(i.thread, NULL);
+    CU_ASSERT_TRUE(took < 1300);
+    ASSERT_CONTAINS(h.text.data, "interrupted");
+    CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_ERROR), 0);
+    char *sequence = request_sequence(&h.emu, true, NULL);
+    ASSERT_CONTAINS(sequence, "CreateChangeSet/200 DescribeChangeSet/");
+    ASSERT_CONTAINS(sequence, "DeleteChangeSet/200");
+    free(sequence);
+    char *status = stack_status(&h.emu, "App");
+    ASSERT_STR(status, "DELETE_COMPLETE"); /* nothing left for a rerun to trip on */
+    free(status);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* Ctrl-C during a retry's wait: the remaining attempts are not sent. */
+static void test_interrupt_during_a_retry_wait(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    options.retry =
+        (sc_deploy_retry){.max_attempts = 5, .base_delay_ms = 3000, .max_delay_ms = 3000};
+    inject(&h.emu, "{\"kind\": \"throttle\", \"count\": -1, \"action\": \"DescribeStacks\"}");
+    interrupter i;
+    uint64_t start = sc_aws_monotonic_ms();
+    interrupt_after(&i, &h, 300);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_CANCELLED);
+    uint64_t took = sc_aws_monotonic_ms() - start;
+    pthread_join(i.thread, NULL);
+    CU_ASSERT_TRUE(took < 1300);
+    CU_ASSERT_TRUE(count_requests(&h.emu) <= 2); /* not five */
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* An endpoint that accepts and never answers: given up after the low-speed time, each
+ * retry said, the attempts named. */
+static void test_hung_endpoint(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    options.http.low_speed_time_s = 1;
+    options.retry.max_attempts = 2;
+    inject(&h.emu, "{\"kind\": \"delay\", \"ms\": 4000, \"count\": 2, \"action\": "
+                   "\"DescribeStacks\"}");
+    uint64_t start = sc_aws_monotonic_ms();
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    uint64_t took = sc_aws_monotonic_ms() - start;
+    CU_ASSERT_TRUE(took >= 2000 && took < 3500);
+    ASSERT_CONTAINS(h.text.data, "  retrying a request (attempt 2 of 2) in ");
+    ASSERT_CONTAINS(h.text.data, "error: cannot describe stack App (gave up after 2 attempts): ");
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 static void test_quiet_stretch_asks_for_the_status(void)
 {
     harness h;
@@ -1388,6 +1844,14 @@ static void test_failed_image_build_leaves_nothing_behind(void)
     sc_deploy_docker docker;
     sc_deploy_options options = options_for(&h, &docker);
     options.stack = "Wordpress";
+    /* Wordpress reads Network's outputs: alone, it cannot be deployed before it. */
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: stack Wordpress reads output ExportVpcPrivateSubnet0 of "
+                                 "stack Network, which does not exist: deploy Network first\n");
+    assert_sequence(&h.emu, "DescribeStacks/400 DescribeStacks/400");
+    forget_events(&h);
+    clear_requests(&h.emu);
+    preload(&h.emu, "Network", b.files[0].data, NULL);
     h.fail_build = 1;
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
     ASSERT_CONTAINS(h.text.data, "error: docker build of site.stack:43 (" STACKC_REPO_ROOT
@@ -1412,15 +1876,22 @@ int main(void)
         {"WordPress: first deploy, no changes, destroy", test_first_deploy_of_wordpress},
         {"WordPress: update with a replacement", test_update_with_replacement},
         {"WordPress: root cause of a failure, recreated", test_failure_reports_the_root_cause},
+        {"WordPress: consumers follow their producer", test_consumers_follow_their_producer},
+        {"stacks of another app are refused", test_stacks_of_another_app_are_refused},
         {"WordPress: a failed image build", test_failed_image_build_leaves_nothing_behind},
         {"a large template goes through S3", test_large_template_goes_through_s3},
+        {"a template bucket of another account", test_template_bucket_of_another_account},
         {"a missing parameter stops before any call", test_missing_parameter_stops_before_any_call},
         {"throttling and dropped connections",
          test_throttling_and_dropped_connections_are_survived},
+        {"lost answers are not failures", test_lost_answers_are_not_failures},
         {"wrong credentials", test_wrong_credentials_are_reported_once},
         {"confirmation", test_confirmation},
         {"an interrupted run is picked up", test_interrupted_run_is_picked_up},
         {"a quiet stretch asks for the status", test_quiet_stretch_asks_for_the_status},
+        {"Ctrl-C during a slow answer", test_interrupt_during_a_slow_answer},
+        {"Ctrl-C during a retry wait", test_interrupt_during_a_retry_wait},
+        {"a hung endpoint", test_hung_endpoint},
         {NULL, NULL},
     };
     int result = test_main("aws_deploy", cases);

@@ -883,6 +883,129 @@ static void test_change_set_without_changes(void)
     fixture_stop(&f);
 }
 
+/* Fn::GetStackOutput is resolved against the emulator's own stacks; a read of a stack or
+ * an output that is not there fails the change set. */
+static void test_stack_output_reads(void)
+{
+    fixture f;
+    CU_ASSERT_TRUE_FATAL(fixture_start(&f));
+    const char *consumer = "{'Resources': {'Q': {'Type': 'AWS::SQS::Queue', 'Properties':"
+                           " {'QueueName': {'Fn::GetStackOutput': {'StackName': 'producer',"
+                           " 'OutputName': 'Name'}}}}},"
+                           " 'Outputs': {'Copied': {'Value': {'Fn::GetStackOutput':"
+                           " {'StackName': 'producer', 'OutputName': 'Name'}}}}}";
+    sc_aws_cfn_change_set cs;
+    CU_ASSERT_FALSE(
+        make_change_set(&f, "consumer", "first", SC_AWS_CFN_CHANGE_SET_CREATE, consumer, &cs));
+    ASSERT_STR(cs.status, "FAILED");
+    ASSERT_STR(cs.status_reason, "Fn::GetStackOutput: Stack [producer] does not exist");
+    sc_aws_cfn_change_set_clear(&cs);
+
+    CU_ASSERT_EQUAL_FATAL(admin(&f, "POST", "stacks",
+                                "{\"name\": \"producer\", \"template\": {\"Resources\": "
+                                "{\"T\": {\"Type\": \"AWS::SNS::Topic\"}}, \"Outputs\": "
+                                "{\"Other\": {\"Value\": \"x\"}}}}",
+                                NULL),
+                          200);
+    CU_ASSERT_FALSE(
+        make_change_set(&f, "consumer", "second", SC_AWS_CFN_CHANGE_SET_CREATE, consumer, &cs));
+    ASSERT_STR(cs.status_reason, "Fn::GetStackOutput: Output [Name] does not exist in stack "
+                                 "[producer]");
+    sc_aws_cfn_change_set_clear(&cs);
+
+    CU_ASSERT_EQUAL_FATAL(admin(&f, "POST", "stacks",
+                                "{\"name\": \"producer2\", \"template\": {\"Resources\": "
+                                "{\"T\": {\"Type\": \"AWS::SNS::Topic\"}}, \"Outputs\": "
+                                "{\"Name\": {\"Value\": \"jobs-queue\"}}}}",
+                                NULL),
+                          200);
+    const char *reads_second = "{'Resources': {'Q': {'Type': 'AWS::SQS::Queue', 'Properties':"
+                               " {'QueueName': {'Fn::GetStackOutput': {'StackName': 'producer2',"
+                               " 'OutputName': 'Name'}}}}},"
+                               " 'Outputs': {'Copied': {'Value': {'Fn::GetStackOutput':"
+                               " {'StackName': 'producer2', 'OutputName': 'Name'}}}}}";
+    CU_ASSERT_TRUE(
+        make_change_set(&f, "consumer", "third", SC_AWS_CFN_CHANGE_SET_CREATE, reads_second, &cs));
+    sc_aws_cfn_change_set_clear(&cs);
+    sc_aws_cfn_stack stack;
+    execute_and_wait(&f, "consumer", "third", &stack);
+    ASSERT_STR(stack.status, "CREATE_COMPLETE");
+    ASSERT_STR(sc_aws_cfn_output_value(&stack, "Copied"), "jobs-queue");
+    sc_aws_cfn_stack_clear(&stack);
+    fixture_stop(&f);
+}
+
+/* A change of nothing but the outputs is a change, as in CloudFormation. */
+static void test_outputs_only_change(void)
+{
+    fixture f;
+    CU_ASSERT_TRUE_FATAL(fixture_start(&f));
+    const char *v1 = "{'Resources': {'T': {'Type': 'AWS::SNS::Topic'}},"
+                     " 'Outputs': {'Greeting': {'Value': 'hello'}}}";
+    const char *v2 = "{'Resources': {'T': {'Type': 'AWS::SNS::Topic'}},"
+                     " 'Outputs': {'Greeting': {'Value': 'bonjour'}}}";
+    sc_aws_cfn_change_set cs;
+    CU_ASSERT_TRUE(make_change_set(&f, "app", "first", SC_AWS_CFN_CHANGE_SET_CREATE, v1, &cs));
+    sc_aws_cfn_change_set_clear(&cs);
+    sc_aws_cfn_stack stack;
+    execute_and_wait(&f, "app", "first", &stack);
+    sc_aws_cfn_stack_clear(&stack);
+    CU_ASSERT_TRUE(make_change_set(&f, "app", "second", SC_AWS_CFN_CHANGE_SET_UPDATE, v2, &cs));
+    CU_ASSERT_EQUAL(cs.change_count, 0);
+    CU_ASSERT_FALSE(sc_aws_cfn_change_set_is_empty(&cs));
+    sc_aws_cfn_change_set_clear(&cs);
+    sc_aws_error err = {0};
+    CU_ASSERT_EQUAL(sc_aws_cfn_execute_change_set(&f.client, "app", "second", "token-2", &err),
+                    SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_cfn_wait_stack(&f.client, "app", fast_wait, &stack, &err), SC_AWS_OK);
+    ASSERT_STR(stack.status, "UPDATE_COMPLETE");
+    ASSERT_STR(sc_aws_cfn_output_value(&stack, "Greeting"), "bonjour");
+    sc_aws_cfn_stack_clear(&stack);
+    sc_aws_error_clear(&err);
+    fixture_stop(&f);
+}
+
+/* What AWS refuses, the emulator refuses. */
+static void test_emulator_is_strict(void)
+{
+    fixture f;
+    CU_ASSERT_TRUE_FATAL(fixture_start(&f));
+    sc_aws_error err = {0};
+    sc_aws_cfn_stack stack;
+    /* signed for another region than the endpoint's */
+    sc_aws_client elsewhere = f.client;
+    elsewhere.region = "eu-west-1";
+    CU_ASSERT_EQUAL(sc_aws_cfn_describe_stack(&elsewhere, "app", &stack, &err), SC_AWS_ERR_SERVICE);
+    ASSERT_STR(err.code, "SignatureDoesNotMatch");
+    ASSERT_STR(err.message, "Credential should be scoped to a valid region. ");
+    /* a session token with long-term keys */
+    sc_aws_credentials with_token = *f.client.credentials;
+    with_token.session_token = "a-token-long-term-keys-never-have";
+    sc_aws_client tokened = f.client;
+    tokened.credentials = &with_token;
+    CU_ASSERT_EQUAL(sc_aws_cfn_describe_stack(&tokened, "app", &stack, &err), SC_AWS_ERR_SERVICE);
+    ASSERT_STR(err.code, "InvalidClientTokenId");
+    /* a template body over 51,200 bytes */
+    sc_aws_buf big = {0};
+    sc_aws_buf_puts(&big, "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\", \"Metadata\": "
+                          "{\"Padding\": \"");
+    while (big.len < 52000)
+        sc_aws_buf_putc(&big, 'x');
+    sc_aws_buf_puts(&big, "\"}}}}");
+    sc_aws_cfn_change_set_input input = {.stack_name = "big",
+                                         .change_set_name = "first",
+                                         .type = SC_AWS_CFN_CHANGE_SET_CREATE,
+                                         .template_body = big.data};
+    sc_aws_cfn_change_set_ids ids;
+    CU_ASSERT_EQUAL(sc_aws_cfn_create_change_set(&f.client, &input, &ids, &err),
+                    SC_AWS_ERR_SERVICE);
+    ASSERT_STR(err.code, "ValidationError");
+    ASSERT_CONTAINS(err.message, "Member must have length less than or equal to 51200");
+    sc_aws_buf_free(&big);
+    sc_aws_error_clear(&err);
+    fixture_stop(&f);
+}
+
 static void test_change_set_pages(void)
 {
     fixture f;
@@ -1206,13 +1329,13 @@ static void test_wrong_secret_is_reported_verbatim(void)
     ASSERT_STR(err.code, "SignatureDoesNotMatch");
     char *data = NULL;
     size_t len = 0;
-    CU_ASSERT_EQUAL(sc_aws_s3_get_object(&f.client, "bucket", "key", &data, &len, &err),
+    CU_ASSERT_EQUAL(sc_aws_s3_get_object(&f.client, "bucket", NULL, "key", &data, &len, &err),
                     SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "SignatureDoesNotMatch");
     ASSERT_STR(err.message, "The request signature we calculated does not match the signature "
                             "you provided. Check your key and signing method.");
     sc_aws_ecr_repository repo;
-    CU_ASSERT_EQUAL(sc_aws_ecr_describe_repository(&f.client, "web", &repo, &err),
+    CU_ASSERT_EQUAL(sc_aws_ecr_describe_repository(&f.client, NULL, "web", &repo, &err),
                     SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "InvalidSignatureException"); /* the JSON protocol's name for it */
 
@@ -1346,10 +1469,12 @@ static void test_s3_objects(void)
     CU_ASSERT_TRUE_FATAL(fixture_start(&f));
     sc_aws_error err = {0};
     bool exists = true;
-    CU_ASSERT_EQUAL(sc_aws_s3_head_bucket(&f.client, "stackc-assets", &exists, &err), SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_s3_head_bucket(&f.client, "stackc-assets", ACCOUNT, &exists, &err),
+                    SC_AWS_OK);
     CU_ASSERT_FALSE(exists);
     CU_ASSERT_EQUAL(sc_aws_s3_create_bucket(&f.client, "stackc-assets", &err), SC_AWS_OK);
-    CU_ASSERT_EQUAL(sc_aws_s3_head_bucket(&f.client, "stackc-assets", &exists, &err), SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_s3_head_bucket(&f.client, "stackc-assets", ACCOUNT, &exists, &err),
+                    SC_AWS_OK);
     CU_ASSERT_TRUE(exists);
 
     /* a key that needs encoding, and bytes that are not text */
@@ -1357,14 +1482,15 @@ static void test_s3_objects(void)
     const char bytes[] = "{\"x\": 1}\n\0\x01\xff tail";
     size_t size = sizeof(bytes) - 1;
     char *etag = NULL;
-    CU_ASSERT_EQUAL(sc_aws_s3_put_object(&f.client, "stackc-assets", key, bytes, size,
+    CU_ASSERT_EQUAL(sc_aws_s3_put_object(&f.client, "stackc-assets", ACCOUNT, key, bytes, size,
                                          "application/json", &etag, &err),
                     SC_AWS_OK);
     CU_ASSERT_TRUE(etag && etag[0] == '"' && strlen(etag) == 34);
     char *data = NULL;
     size_t len = 0;
-    CU_ASSERT_EQUAL(sc_aws_s3_get_object(&f.client, "stackc-assets", key, &data, &len, &err),
-                    SC_AWS_OK);
+    CU_ASSERT_EQUAL(
+        sc_aws_s3_get_object(&f.client, "stackc-assets", ACCOUNT, key, &data, &len, &err),
+        SC_AWS_OK);
     CU_ASSERT_EQUAL(len, size);
     CU_ASSERT_TRUE(data && memcmp(data, bytes, size) == 0);
     free(data);
@@ -1389,28 +1515,27 @@ static void test_s3_objects(void)
                "/stackc-assets/templates/my%20app/%C3%A9t%C3%A9%2Bv1.json");
     cJSON_Delete(root);
 
-    CU_ASSERT_EQUAL(sc_aws_s3_get_object(&f.client, "stackc-assets", "missing", &data, &len, &err),
-                    SC_AWS_ERR_SERVICE);
+    CU_ASSERT_EQUAL(
+        sc_aws_s3_get_object(&f.client, "stackc-assets", ACCOUNT, "missing", &data, &len, &err),
+        SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "NoSuchKey");
     ASSERT_STR(err.message, "The specified key does not exist.");
     CU_ASSERT_EQUAL(err.http_status, 404);
     CU_ASSERT_EQUAL(
-        sc_aws_s3_put_object(&f.client, "no-such-bucket", "k", "x", 1, NULL, NULL, &err),
+        sc_aws_s3_put_object(&f.client, "no-such-bucket", NULL, "k", "x", 1, NULL, NULL, &err),
         SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "NoSuchBucket");
 
     /* a template uploaded to S3 and handed to CloudFormation by URL */
     char *body = json(app_template);
-    CU_ASSERT_EQUAL(sc_aws_s3_put_object(&f.client, "stackc-assets", "app/template.json", body,
-                                         strlen(body), "application/json", NULL, &err),
+    CU_ASSERT_EQUAL(sc_aws_s3_put_object(&f.client, "stackc-assets", ACCOUNT, "app/template.json",
+                                         body, strlen(body), "application/json", NULL, &err),
                     SC_AWS_OK);
     char *url = NULL;
     CU_ASSERT_EQUAL(
         sc_aws_s3_object_url(&f.client, "stackc-assets", "app/template.json", &url, &err),
         SC_AWS_OK);
-    char expected[128];
-    snprintf(expected, sizeof(expected), "%s/stackc-assets/app/template.json", f.endpoint);
-    ASSERT_STR(url, expected);
+    ASSERT_STR(url, "https://stackc-assets.s3.us-east-1.amazonaws.com/app/template.json");
     sc_aws_cfn_change_set_input input = {.stack_name = "from-s3",
                                          .change_set_name = "first",
                                          .type = SC_AWS_CFN_CHANGE_SET_CREATE,
@@ -1429,6 +1554,55 @@ static void test_s3_objects(void)
     free(url);
     free(body);
     free(etag);
+    sc_aws_error_clear(&err);
+    fixture_stop(&f);
+}
+
+/* A bucket of another account: S3 refuses it once the expected owner is named. */
+static void test_s3_bucket_of_another_account(void)
+{
+    fixture f;
+    CU_ASSERT_TRUE_FATAL(fixture_start(&f));
+    CU_ASSERT_EQUAL(
+        admin(&f, "POST", "s3/taken", "{\"owner\": \"999999999999\", \"public\": true}", NULL),
+        200);
+    sc_aws_error err = {0};
+    bool exists = false;
+    CU_ASSERT_EQUAL(sc_aws_s3_head_bucket(&f.client, "taken", ACCOUNT, &exists, &err),
+                    SC_AWS_ERR_SERVICE);
+    CU_ASSERT_EQUAL(err.http_status, 403);
+    CU_ASSERT_EQUAL(
+        sc_aws_s3_put_object(&f.client, "taken", ACCOUNT, "k", "x", 1, NULL, NULL, &err),
+        SC_AWS_ERR_SERVICE);
+    ASSERT_STR(err.code, "AccessDenied");
+    /* Without the header the open bucket takes the object: what the header prevents. */
+    CU_ASSERT_EQUAL(sc_aws_s3_put_object(&f.client, "taken", NULL, "k", "x", 1, NULL, NULL, &err),
+                    SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_s3_create_bucket(&f.client, "taken", &err), SC_AWS_ERR_SERVICE);
+    ASSERT_STR(err.code, "BucketAlreadyExists");
+
+    /* Our own bucket: owner enforced at creation, then made private and encrypted. */
+    CU_ASSERT_EQUAL(sc_aws_s3_create_bucket(&f.client, "ours", &err), SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_s3_block_public_access(&f.client, "ours", ACCOUNT, &err), SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_s3_encrypt_by_default(&f.client, "ours", ACCOUNT, &err), SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_s3_block_public_access(&f.client, "taken", ACCOUNT, &err),
+                    SC_AWS_ERR_SERVICE);
+    char *settings = NULL;
+    CU_ASSERT_EQUAL(admin(&f, "GET", "s3/ours", NULL, &settings), 200);
+    cJSON *json = cJSON_Parse(settings ? settings : "");
+    ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "ownership")),
+               "BucketOwnerEnforced");
+    ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "owner")), ACCOUNT);
+    const cJSON *block = cJSON_GetObjectItemCaseSensitive(json, "public_access_block");
+    const char *flags[] = {"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
+                           "RestrictPublicBuckets"};
+    for (size_t i = 0; i < 4; i++)
+        ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(block, flags[i])), "true");
+    ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                   cJSON_GetObjectItemCaseSensitive(json, "encryption"), "SSEAlgorithm")),
+               "AES256");
+    cJSON_Delete(json);
+    free(settings);
     sc_aws_error_clear(&err);
     fixture_stop(&f);
 }
@@ -1457,21 +1631,21 @@ static void test_ecr(void)
     CU_ASSERT_TRUE_FATAL(fixture_start(&f));
     sc_aws_error err = {0};
     sc_aws_ecr_repository repo;
-    CU_ASSERT_EQUAL(sc_aws_ecr_describe_repository(&f.client, "web", &repo, &err),
+    CU_ASSERT_EQUAL(sc_aws_ecr_describe_repository(&f.client, NULL, "web", &repo, &err),
                     SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "RepositoryNotFoundException");
     ASSERT_STR(err.message, "The repository with name 'web' does not exist in the registry with "
                             "id '" ACCOUNT "'");
-    CU_ASSERT_EQUAL(sc_aws_ecr_create_repository(&f.client, "web", &repo, &err), SC_AWS_OK);
+    CU_ASSERT_EQUAL(sc_aws_ecr_create_repository(&f.client, NULL, "web", &repo, &err), SC_AWS_OK);
     ASSERT_STR(repo.name, "web");
-    ASSERT_STR(repo.uri, ACCOUNT ".dkr.ecr.us-east-1.amazonaws.com/web");
+    ASSERT_STR(repo.uri, ACCOUNT ".dkr.ecr.us-east-1.emulator.invalid/web");
     ASSERT_STR(repo.arn, "arn:aws:ecr:us-east-1:" ACCOUNT ":repository/web");
     ASSERT_STR(repo.registry_id, ACCOUNT);
     sc_aws_ecr_repository_clear(&repo);
-    CU_ASSERT_EQUAL(sc_aws_ecr_describe_repository(&f.client, "web", &repo, &err), SC_AWS_OK);
-    ASSERT_STR(repo.uri, ACCOUNT ".dkr.ecr.us-east-1.amazonaws.com/web");
+    CU_ASSERT_EQUAL(sc_aws_ecr_describe_repository(&f.client, NULL, "web", &repo, &err), SC_AWS_OK);
+    ASSERT_STR(repo.uri, ACCOUNT ".dkr.ecr.us-east-1.emulator.invalid/web");
     sc_aws_ecr_repository_clear(&repo);
-    CU_ASSERT_EQUAL(sc_aws_ecr_create_repository(&f.client, "web", &repo, &err),
+    CU_ASSERT_EQUAL(sc_aws_ecr_create_repository(&f.client, NULL, "web", &repo, &err),
                     SC_AWS_ERR_SERVICE);
     ASSERT_STR(err.code, "RepositoryAlreadyExistsException");
 
@@ -1479,7 +1653,7 @@ static void test_ecr(void)
     CU_ASSERT_EQUAL(sc_aws_ecr_get_authorization_token(&f.client, &auth, &err), SC_AWS_OK);
     ASSERT_STR(auth.username, "AWS");
     ASSERT_STR(auth.password, "emulator-ecr-password-1");
-    ASSERT_STR(auth.proxy_endpoint, "https://" ACCOUNT ".dkr.ecr.us-east-1.amazonaws.com");
+    ASSERT_STR(auth.proxy_endpoint, "https://" ACCOUNT ".dkr.ecr.us-east-1.emulator.invalid");
     CU_ASSERT_TRUE(auth.expires_at > time(NULL) + 11 * 3600);
     sc_aws_ecr_authorization_clear(&auth);
     CU_ASSERT_PTR_NULL(auth.password);
@@ -1533,7 +1707,11 @@ int main(void)
         {"auth: a wrong secret is reported verbatim", test_wrong_secret_is_reported_verbatim},
         {"STS: caller identity and assume role", test_sts},
         {"verbose log hides secrets", test_verbose_log_hides_secrets},
+        {"Fn::GetStackOutput against the emulator's stacks", test_stack_output_reads},
+        {"a change of the outputs alone", test_outputs_only_change},
+        {"the emulator refuses what AWS refuses", test_emulator_is_strict},
         {"S3: objects", test_s3_objects},
+        {"S3: a bucket of another account", test_s3_bucket_of_another_account},
         {"ECR: repositories and login", test_ecr},
         {NULL, NULL},
     };

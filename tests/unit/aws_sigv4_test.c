@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define VECTORS STACKC_REPO_ROOT "/../shared/testdata/sigv4"
+#define VECTORS STACKC_REPO_ROOT "/tests/sigv4"
 
 /* Common to every vector of both suites (README.md, "All vectors use"). */
 #define ACCESS_KEY "AKIDEXAMPLE"

@@ -74,6 +74,29 @@ static void test_check_json(void)
     free(r.out);
 }
 
+/* build's --format is the templates' format; --diagnostics is how errors are printed. */
+static void test_build_diagnostics_format(void)
+{
+    run_result r =
+        run("build tests/bad/E0200-unknown-name-typo.stack --format json -o /tmp/stackc-never");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "error[E0200]"));
+    CU_ASSERT_PTR_NULL(strstr(r.out, "\"diagnostics\""));
+    free(r.out);
+    r = run("build tests/bad/E0200-unknown-name-typo.stack --diagnostics json -o /tmp/stackc-never"
+            " 2>/dev/null");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"code\":\t\"E0200\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\"errors\":\t1"));
+    free(r.out);
+    r = run("build tests/bad/E0200-unknown-name-typo.stack --diagnostics human --format yaml "
+            "-o /tmp/stackc-never");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "error[E0200]"));
+    CU_ASSERT_PTR_NULL(strstr(r.out, "\"diagnostics\""));
+    free(r.out);
+}
+
 static void test_fmt_check(void)
 {
     char path[256], command[512];
@@ -125,6 +148,29 @@ static void test_build_writes_templates_and_manifest(void)
     r = run("build examples/wordpress/site.stack --stack Nope -o /tmp/stackc-never");
     CU_ASSERT_EQUAL(r.status, 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "there is no stack named \"Nope\""));
+    free(r.out);
+}
+
+static void test_build_creates_missing_parents(void)
+{
+    char command[512], path[512];
+    snprintf(command, sizeof(command), "build examples/wordpress/site.stack -o %s/a/b/c", temp_dir);
+    run_result r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    free(r.out);
+    snprintf(path, sizeof(path), "%s/a/b/c/manifest.json", temp_dir);
+    CU_ASSERT_EQUAL(access(path, R_OK), 0);
+    /* A file in the way is a file error that names the folder and the reason. */
+    snprintf(path, sizeof(path), "%s/plain-file", temp_dir);
+    test_write_file(path, "x", 1);
+    snprintf(command, sizeof(command), "build examples/wordpress/site.stack -o %s/plain-file/out",
+             temp_dir);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 3);
+    char expected[600];
+    snprintf(expected, sizeof(expected),
+             "stackc: cannot create \"%s/plain-file/out\": Not a directory\n", temp_dir);
+    CU_ASSERT_STRING_EQUAL(r.out, expected);
     free(r.out);
 }
 
@@ -186,9 +232,12 @@ int main(void)
         {"usage errors exit 2", test_usage_errors_exit_2},
         {"check: 0 clean, 1 errors, 3 unreadable", test_check},
         {"check --format json", test_check_json},
+        {"build: --format picks the templates, --diagnostics the errors",
+         test_build_diagnostics_format},
         {"fmt --check lists unformatted files; fmt rewrites them", test_fmt_check},
         {"fmt - formats standard input to standard output", test_fmt_stdin},
         {"build writes templates and the manifest", test_build_writes_templates_and_manifest},
+        {"build -o creates missing parent folders", test_build_creates_missing_parents},
         {"test runs test blocks: exit 0 all pass, 5 on a failure", test_test_command},
         {NULL, NULL},
     };

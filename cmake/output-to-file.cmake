@@ -1,0 +1,16 @@
+# cmake -DOUTPUT=FILE -P output-to-file.cmake -- COMMAND ARGS...: runs the command and
+# writes its standard output to FILE; fails when the command fails.
+set(command)
+set(seen_separator FALSE)
+foreach(i RANGE ${CMAKE_ARGC})
+  if(seen_separator)
+    list(APPEND command "${CMAKE_ARGV${i}}")
+  elseif("${CMAKE_ARGV${i}}" STREQUAL "--")
+    set(seen_separator TRUE)
+  endif()
+endforeach()
+execute_process(COMMAND ${command} OUTPUT_FILE ${OUTPUT} RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  file(REMOVE ${OUTPUT})
+  message(FATAL_ERROR "${command} failed: ${status}")
+endif()
