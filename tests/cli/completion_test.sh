@@ -41,7 +41,7 @@ bash_complete() {
 }
 expect "bash -n" "" "$(bash -n "$work/stackc.bash" 2>&1)"
 expect "bash: commands" "build" "$(bash_complete stackc bu)"
-expect "bash: every command" "apply build check completion destroy fmt graph help plan test version" \
+expect "bash: every command" "apply build check completion destroy fmt graph help lsp plan test version" \
     "$(bash_complete stackc '')"
 expect "bash: build's options" "--format" "$(bash_complete stackc build x.stack --fo)"
 expect "bash: an option of another command is not offered" "" "$(bash_complete stackc check --y)"
