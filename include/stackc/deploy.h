@@ -185,8 +185,9 @@ typedef struct sc_deploy_docker_build {
     const char *dockerfile;            /* the Dockerfile's path: context/dockerfile */
     const sc_deploy_param *build_args; /* --build-arg NAME=VALUE, in manifest order */
     size_t build_arg_count;
-    const char *target; /* --target; NULL for the last stage */
-    const char *image;  /* --tag: REGISTRY/REPOSITORY:TAG */
+    const char *target;   /* --target; NULL for the last stage */
+    const char *platform; /* --platform, "linux/arm64"; NULL: the builder's own */
+    const char *image;    /* --tag: REGISTRY/REPOSITORY:TAG */
 } sc_deploy_docker_build;
 
 /* How images are built and pushed: a struct of function pointers, so tests plug a fake.

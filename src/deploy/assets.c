@@ -208,6 +208,7 @@ static sc_deploy_result push_asset(sc_deploy_run *run, const sc_deploy_stack *st
                                         .build_args = asset->build_args,
                                         .build_arg_count = asset->build_arg_count,
                                         .target = asset->target,
+                                        .platform = asset->platform,
                                         .image = image.data};
         int status = 0;
         if (r == SC_DEPLOY_OK && sc_deploy_cancelled(run))

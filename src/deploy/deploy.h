@@ -40,7 +40,8 @@ typedef struct sc_deploy_asset {
     const char *id;
     const char *context;
     const char *dockerfile;
-    const char *target; /* NULL: the last stage */
+    const char *target;   /* NULL: the last stage */
+    const char *platform; /* the tasks' platform, "linux/amd64"; NULL: the builder's own */
     const char *repository;
     const char *tag;
     const char *source;
@@ -56,7 +57,8 @@ typedef struct sc_deploy_read {
 } sc_deploy_read;
 
 typedef struct sc_deploy_stack {
-    const char *name;
+    const char *name;          /* as deployed: the app's name first */
+    const char *id;            /* as declared in the .stack file ("Network"), or the name */
     const char *template_name;
     const char *template_text; /* borrowed from the input */
     size_t template_len;

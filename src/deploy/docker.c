@@ -142,7 +142,7 @@ static int docker_login(void *self, const char *registry, const char *username,
 static int docker_build(void *self, const sc_deploy_docker_build *build, sc_deploy_line_fn out,
                         void *out_ctx)
 {
-    size_t argc = 0, max = 10 + 2 * build->build_arg_count;
+    size_t argc = 0, max = 14 + 2 * build->build_arg_count;
     const char **argv = calloc(max, sizeof(*argv));
     char **owned = calloc(build->build_arg_count + 1, sizeof(*owned));
     int status = NOT_RUN;
@@ -164,6 +164,12 @@ static int docker_build(void *self, const sc_deploy_docker_build *build, sc_depl
         if (build->target) {
             argv[argc++] = "--target";
             argv[argc++] = build->target;
+        }
+        /* An image built on an arm64 laptop for x86_64 tasks, or the other way round,
+         * would stop with "exec format error": build for the tasks' platform. */
+        if (build->platform) {
+            argv[argc++] = "--platform";
+            argv[argc++] = build->platform;
         }
         argv[argc++] = "--tag";
         argv[argc++] = build->image;

@@ -48,6 +48,7 @@ static bool read_asset(const cJSON *json, sc_deploy_asset *asset, sc_aws_buf *wh
     asset->context = string_at(json, "context");
     asset->dockerfile = string_at(json, "dockerfile");
     asset->target = string_at(json, "target");
+    asset->platform = string_at(json, "platform");
     asset->repository = string_at(json, "repository");
     asset->tag = string_at(json, "tag");
     asset->source = string_at(json, "source");
@@ -84,6 +85,7 @@ static bool read_stack(const cJSON *json, const sc_deploy_input *input, sc_deplo
                        sc_deploy_stack *stack, sc_aws_buf *why, bool *ok)
 {
     stack->name = string_at(json, "name");
+    stack->id = string_at(json, "id") ? string_at(json, "id") : stack->name;
     stack->template_name = string_at(json, "template");
     if (!stack->name || !stack->template_name) {
         sc_aws_buf_printf(why, "a stack lacks its name or template");

@@ -258,7 +258,9 @@ static sc_deploy_result check_selection(sc_deploy_run *run, bool needs_parameter
     if (!run->selected)
         return usage(run, "out of memory");
     for (size_t i = 0; i < m->stack_count; i++) {
-        if (!o->stack || strcmp(o->stack, m->stacks[i].name) == 0)
+        /* --stack names a stack as declared (Network) or as deployed (shop-Network). */
+        if (!o->stack || strcmp(o->stack, m->stacks[i].name) == 0 ||
+            strcmp(o->stack, m->stacks[i].id) == 0)
             run->selected[run->selected_count++] = &m->stacks[i];
     }
     if (o->stack && run->selected_count == 0) {

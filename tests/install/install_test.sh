@@ -66,7 +66,7 @@ check "installed and moved: builds the example without the sources, byte-identic
     "$work/moved/bin/stackc" "$work/reference"
 without_sources "$work/site" "$work/moved/bin/stackc" check bad.stack >"$work/bad.out" 2>&1
 check "installed: a check's note cites the installed standard library" \
-    contains "$work/bad.out" "$work/moved/share/stackc/stdlib/service.stack:"
+    contains "$work/bad.out" "$work/moved/share/stackc/stdlib/task.stack:"
 mkdir -p "$work/elsewhere"
 cp -r "$work/moved/share/stackc/stdlib" "$work/elsewhere/lib"
 echo 'this is not a component' >"$work/elsewhere/lib/service.stack"

@@ -33,8 +33,8 @@
 #define SECRET_KEY "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 #define ACCOUNT "123456789012"
 #define REGISTRY ACCOUNT ".dkr.ecr.us-east-1.emulator.invalid"
-#define WORDPRESS_IMAGE_TAG "991f7537e7a1c1b5d1fd4aa5afa21c5510ecbb553e9742d77c1bf7b6e9dd7422"
-#define NGINX_IMAGE_TAG "d7fc92b5bbfd31a283c7957b19341af12bdff10216486b470d6d46ea8cc9849b"
+#define WORDPRESS_IMAGE_TAG "f3462ec894c226531f82e5729b47c71e028a0dec9dacf505dde99ab45ef9c146"
+#define NGINX_IMAGE_TAG "46e2fd24cd7e272d64a9bb7838dd82a348564abf817006fd47650663f577f8c5"
 
 #define S(s) ((s) ? (s) : "(null)")
 #define ASSERT_STR(actual, expected) CU_ASSERT_STRING_EQUAL(S(actual), expected)
@@ -588,7 +588,8 @@ static int fake_build(void *self, const sc_deploy_docker_build *b, sc_deploy_lin
     sc_aws_buf_printf(&h->docker, "build context=%s dockerfile=%s", b->context, b->dockerfile);
     for (size_t i = 0; i < b->build_arg_count; i++)
         sc_aws_buf_printf(&h->docker, " arg=%s=%s", b->build_args[i].name, b->build_args[i].value);
-    sc_aws_buf_printf(&h->docker, " target=%s tag=%s\n", S(b->target), b->image);
+    sc_aws_buf_printf(&h->docker, " target=%s platform=%s tag=%s\n", S(b->target), S(b->platform),
+                      b->image);
     out(out_ctx, "Step 1/1 : FROM scratch");
     return h->fail_build;
 }
@@ -864,6 +865,7 @@ static void test_docker_command(void)
                                     .build_args = args,
                                     .build_arg_count = 2,
                                     .target = "runtime",
+                                    .platform = "linux/arm64",
                                     .image = "reg.example/repo:tag"};
     CU_ASSERT_EQUAL(docker.build(docker.self, &build, collect_line, &lines), 0);
     CU_ASSERT_EQUAL(docker.push(docker.self, "reg.example/repo:tag", collect_line, &lines), 3);
@@ -871,7 +873,7 @@ static void test_docker_command(void)
     char *calls = test_read_file(log, NULL);
     ASSERT_STR(calls, "login|--username|AWS|--password-stdin|reg.example|stdin=pa ss$word\n"
                       "build|--file|/ctx dir/Dockerfile|--build-arg|a=1 2|--build-arg|b=|"
-                      "--target|runtime|--tag|reg.example/repo:tag|/ctx dir|\n"
+                      "--target|runtime|--platform|linux/arm64|--tag|reg.example/repo:tag|/ctx dir|\n"
                       "push|reg.example/repo:tag|\n");
     free(calls);
     sc_aws_buf_free(&lines);
@@ -948,13 +950,13 @@ static void test_first_deploy_of_wordpress(void)
 
     /* Network first, done before Wordpress starts: its outputs feed Wordpress. */
     char *order = stacks_of(&h.emu, "CreateChangeSet");
-    ASSERT_STR(order, "Network Wordpress");
+    ASSERT_STR(order, "wordpress-Network wordpress-Wordpress");
     free(order);
-    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Network") <
-                   index_of(&h, SC_DEPLOY_EV_STACK, "Wordpress"));
+    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_STACK_DONE, "wordpress-Network") <
+                   index_of(&h, SC_DEPLOY_EV_STACK, "wordpress-Wordpress"));
     const seen *first = find(&h, SC_DEPLOY_EV_STACK, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(first);
-    ASSERT_STR(first->stack, "Network");
+    ASSERT_STR(first->stack, "wordpress-Network");
     CU_ASSERT_EQUAL(first->operation, SC_DEPLOY_OP_CREATE);
 
     /* The plan: every resource added, at its source line. */
@@ -964,14 +966,14 @@ static void test_first_deploy_of_wordpress(void)
     CU_ASSERT_EQUAL(plan->modifies + plan->removes + plan->replacements + plan->may_replace, 0);
     const seen *cluster = find(&h, SC_DEPLOY_EV_CHANGE, "WpCluster");
     CU_ASSERT_PTR_NOT_NULL_FATAL(cluster);
-    ASSERT_STR(cluster->source, "site.stack:18");
+    ASSERT_STR(cluster->source, "site.stack:21");
     CU_ASSERT_EQUAL(cluster->action, SC_DEPLOY_ACTION_ADD);
-    ASSERT_CONTAINS(h.text.data, "Wordpress: 23 to add, 0 to modify, 0 to remove\n");
+    ASSERT_CONTAINS(h.text.data, "wordpress-Wordpress: 23 to add, 0 to modify, 0 to remove\n");
     /* in manifest order, which follows the source */
-    ASSERT_CONTAINS(h.text.data, "Network (1/2): create\n"
-                                 "  + add     VpcVpc (AWS::EC2::VPC) at site.stack:5\n"
+    ASSERT_CONTAINS(h.text.data, "wordpress-Network (1/2): create\n"
+                                 "  + add     VpcVpc (AWS::EC2::VPC) at site.stack:8\n"
                                  "  + add     VpcInternetGateway (AWS::EC2::InternetGateway) at "
-                                 "site.stack:5\n");
+                                 "site.stack:8\n");
     ASSERT_LACKS(h.text.data, "parameters:");
 
     /* Progress: structured, counting up to the total. */
@@ -980,45 +982,45 @@ static void test_first_deploy_of_wordpress(void)
     const seen *last = NULL;
     for (size_t i = 0; i < h.event_count; i++) {
         if (h.events[i].kind == SC_DEPLOY_EV_PROGRESS &&
-            strcmp(S(h.events[i].stack), "Wordpress") == 0)
+            strcmp(S(h.events[i].stack), "wordpress-Wordpress") == 0)
             last = &h.events[i];
     }
     CU_ASSERT_PTR_NOT_NULL_FATAL(last);
     CU_ASSERT_EQUAL(last->total, 23);
     CU_ASSERT_EQUAL(last->done, 23);
     ASSERT_STR(last->status, "CREATE_COMPLETE");
-    ASSERT_STR(last->logical_id, "Wordpress");
+    ASSERT_STR(last->logical_id, "wordpress-Wordpress");
     ASSERT_CONTAINS(h.text.data,
-                    "  [23/23] CREATE_COMPLETE Wordpress (AWS::CloudFormation::Stack)");
+                    "  [23/23] CREATE_COMPLETE wordpress-Wordpress (AWS::CloudFormation::Stack)");
     CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_STACK_DONE), 2);
-    ASSERT_CONTAINS(h.text.data, "\nNetwork: CREATE_COMPLETE (");
+    ASSERT_CONTAINS(h.text.data, "\nwordpress-Network: CREATE_COMPLETE (");
 
     /* The images: logged in once, each built with its context, Dockerfile and arguments
      * and pushed under its hash, before Wordpress was executed. */
     ASSERT_STR(h.docker.data, "login " REGISTRY " AWS\n"
                               "build context=" STACKC_REPO_ROOT
                               "/examples/wordpress/src dockerfile=" STACKC_REPO_ROOT
-                              "/examples/wordpress/src/Docker.wordpress target=(null) tag=" REGISTRY
+                              "/examples/wordpress/src/Docker.wordpress target=(null) platform=linux/amd64 tag=" REGISTRY
                               "/stackc-assets:" WORDPRESS_IMAGE_TAG "\n"
                               "push " REGISTRY "/stackc-assets:" WORDPRESS_IMAGE_TAG "\n"
                               "build context=" STACKC_REPO_ROOT
                               "/examples/wordpress/src dockerfile=" STACKC_REPO_ROOT
                               "/examples/wordpress/src/Docker.nginx "
-                              "arg=upstream_wordpress_php=localhost target=(null) tag=" REGISTRY
+                              "arg=upstream_wordpress_php=localhost target=(null) platform=linux/amd64 tag=" REGISTRY
                               "/stackc-assets:" NGINX_IMAGE_TAG "\n"
                               "push " REGISTRY "/stackc-assets:" NGINX_IMAGE_TAG "\n");
     ASSERT_STR(h.docker_password, "emulator-ecr-password-1");
     ASSERT_LACKS(h.text.data, "emulator-ecr-password");
     ASSERT_CONTAINS(h.text.data, "Login Succeeded (a careless tool echoing ****");
     ASSERT_CONTAINS(h.text.data, "  building " REGISTRY "/stackc-assets:" WORDPRESS_IMAGE_TAG
-                                 ", the image of site.stack:43\n"
+                                 ", the image of site.stack:46\n"
                                  "    | Step 1/1 : FROM scratch\n"
                                  "  pushing " REGISTRY "/stackc-assets:" WORDPRESS_IMAGE_TAG "\n");
     const seen *pushed = find(&h, SC_DEPLOY_EV_ASSET, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(pushed);
-    ASSERT_STR(pushed->source, "site.stack:43");
-    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_ASSET, "Wordpress") <
-                   index_of(&h, SC_DEPLOY_EV_PROGRESS, "Wordpress"));
+    ASSERT_STR(pushed->source, "site.stack:46");
+    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_ASSET, "wordpress-Wordpress") <
+                   index_of(&h, SC_DEPLOY_EV_PROGRESS, "wordpress-Wordpress"));
 
     /* Outputs at the end, Network's before Wordpress's. */
     const seen *url = NULL;
@@ -1028,10 +1030,10 @@ static void test_first_deploy_of_wordpress(void)
             url = &h.events[i];
     }
     CU_ASSERT_PTR_NOT_NULL_FATAL(url);
-    ASSERT_STR(url->stack, "Wordpress");
+    ASSERT_STR(url->stack, "wordpress-Wordpress");
     CU_ASSERT_EQUAL(h.events[h.event_count - 1].kind, SC_DEPLOY_EV_OUTPUT);
-    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_OUTPUT, "Network") <
-                   index_of(&h, SC_DEPLOY_EV_OUTPUT, "Wordpress"));
+    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_OUTPUT, "wordpress-Network") <
+                   index_of(&h, SC_DEPLOY_EV_OUTPUT, "wordpress-Wordpress"));
     ASSERT_LACKS(h.text.data, SECRET_KEY);
     ASSERT_LACKS(h.text.data, "Signature=");
 
@@ -1043,9 +1045,9 @@ static void test_first_deploy_of_wordpress(void)
                             "DeleteChangeSet/200 DescribeStacks/200 CreateChangeSet/200 "
                             "DescribeChangeSet/200 DeleteChangeSet/200");
     CU_ASSERT_PTR_NULL(h.docker.data);
-    ASSERT_CONTAINS(h.text.data, "Network: no changes\n");
-    ASSERT_CONTAINS(h.text.data, "Wordpress: no changes\n");
-    ASSERT_CONTAINS(h.text.data, "Wordpress.Url = ");
+    ASSERT_CONTAINS(h.text.data, "wordpress-Network: no changes\n");
+    ASSERT_CONTAINS(h.text.data, "wordpress-Wordpress: no changes\n");
+    ASSERT_CONTAINS(h.text.data, "wordpress-Wordpress.Url = ");
     CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_STACK_DONE), 0);
 
     /* destroy: one question, in reverse order. */
@@ -1055,17 +1057,17 @@ static void test_first_deploy_of_wordpress(void)
     options.interactive = true;
     CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_OK);
     CU_ASSERT_EQUAL(h.question_count, 1);
-    ASSERT_STR(h.questions[0], "Delete Wordpress, Network, with every resource in them?");
+    ASSERT_STR(h.questions[0], "Delete wordpress-Wordpress, wordpress-Network, with every resource in them?");
     assert_sequence(&h.emu, "DescribeStacks/200 DescribeStacks/200 DeleteStack/200 "
                             "DescribeStackEvents/200 DeleteStack/200 DescribeStackEvents/200");
     char *deleted = stacks_of(&h.emu, "DeleteStack");
-    ASSERT_STR(deleted, "Wordpress Network");
+    ASSERT_STR(deleted, "wordpress-Wordpress wordpress-Network");
     free(deleted);
-    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Wordpress") <
-                   index_of(&h, SC_DEPLOY_EV_STACK, "Network"));
-    ASSERT_CONTAINS(h.text.data, "Wordpress: DELETE_COMPLETE (");
-    ASSERT_CONTAINS(h.text.data, "Network: DELETE_COMPLETE (");
-    char *status = stack_status(&h.emu, "Network");
+    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_STACK_DONE, "wordpress-Wordpress") <
+                   index_of(&h, SC_DEPLOY_EV_STACK, "wordpress-Network"));
+    ASSERT_CONTAINS(h.text.data, "wordpress-Wordpress: DELETE_COMPLETE (");
+    ASSERT_CONTAINS(h.text.data, "wordpress-Network: DELETE_COMPLETE (");
+    char *status = stack_status(&h.emu, "wordpress-Network");
     ASSERT_STR(status, "DELETE_COMPLETE");
     free(status);
 
@@ -1073,7 +1075,7 @@ static void test_first_deploy_of_wordpress(void)
     forget_events(&h);
     CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_NO_CHANGES);
     CU_ASSERT_EQUAL(h.question_count, 0);
-    ASSERT_CONTAINS(h.text.data, "stack Wordpress does not exist\n");
+    ASSERT_CONTAINS(h.text.data, "stack wordpress-Wordpress does not exist\n");
 
     build_output_free(&b);
     harness_stop(&h);
@@ -1087,7 +1089,7 @@ static void test_update_with_replacement(void)
     CU_ASSERT_TRUE_FATAL(wordpress(&b));
     sc_deploy_docker docker;
     sc_deploy_options options = options_for(&h, &docker);
-    options.stack = "Network";
+    options.stack = "wordpress-Network";
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
 
     /* A new VPC range replaces the VPC, and may replace what refers to it. */
@@ -1102,7 +1104,7 @@ static void test_update_with_replacement(void)
     CU_ASSERT_EQUAL(vpc->action, SC_DEPLOY_ACTION_MODIFY);
     CU_ASSERT_EQUAL(vpc->replacement, SC_DEPLOY_REPLACE_YES);
     ASSERT_STR(vpc->properties, "CidrBlock");
-    ASSERT_STR(vpc->source, "site.stack:5");
+    ASSERT_STR(vpc->source, "site.stack:8");
     const seen *subnet = find(&h, SC_DEPLOY_EV_CHANGE, "VpcPublicSubnet0");
     CU_ASSERT_PTR_NOT_NULL_FATAL(subnet);
     CU_ASSERT_EQUAL(subnet->replacement, SC_DEPLOY_REPLACE_MAYBE);
@@ -1114,9 +1116,9 @@ static void test_update_with_replacement(void)
     CU_ASSERT_EQUAL(plan->modifies, 11);
     CU_ASSERT_EQUAL(plan->replacements, 1);
     CU_ASSERT_EQUAL(plan->may_replace, 5);
-    ASSERT_CONTAINS(h.text.data, "Network: 0 to add, 11 to modify, 0 to remove; 1 REPLACEMENT; "
+    ASSERT_CONTAINS(h.text.data, "wordpress-Network: 0 to add, 11 to modify, 0 to remove; 1 REPLACEMENT; "
                                  "5 may be replaced\n");
-    ASSERT_CONTAINS(h.text.data, "  ! modify  VpcVpc (AWS::EC2::VPC) at site.stack:5  "
+    ASSERT_CONTAINS(h.text.data, "  ! modify  VpcVpc (AWS::EC2::VPC) at site.stack:8  "
                                  "REPLACEMENT: a new resource is made and the old one deleted "
                                  "(because of CidrBlock)\n");
     ASSERT_CONTAINS(h.text.data, " REPLACEMENT");
@@ -1138,7 +1140,7 @@ static void test_update_with_replacement(void)
     const seen *first = find(&h, SC_DEPLOY_EV_PROGRESS, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(first);
     ASSERT_STR(first->status, "UPDATE_IN_PROGRESS");
-    ASSERT_STR(first->logical_id, "Network");
+    ASSERT_STR(first->logical_id, "wordpress-Network");
     build_output_free(&b);
     harness_stop(&h);
 }
@@ -1154,8 +1156,8 @@ static void test_consumers_follow_their_producer(void)
     sc_deploy_docker docker;
     sc_deploy_options options = options_for(&h, &docker);
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
-    char *old_vpc = output_of(&h.emu, "Network", "ExportVpcVpc");
-    char *used = property_of(&h.emu, "Wordpress", "WpSecurityGroup", "VpcId");
+    char *old_vpc = output_of(&h.emu, "wordpress-Network", "ExportVpcVpc");
+    char *used = property_of(&h.emu, "wordpress-Wordpress", "WpSecurityGroup", "VpcId");
     CU_ASSERT_TRUE(old_vpc && strncmp(old_vpc, "vpc-", 4) == 0);
     ASSERT_STR(used, S(old_vpc));
     free(used);
@@ -1165,13 +1167,13 @@ static void test_consumers_follow_their_producer(void)
     forget_events(&h);
     clear_requests(&h.emu);
     CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
-    ASSERT_CONTAINS(h.text.data, "stack Wordpress reads Network.ExportVpcPrivateSubnet0, "
-                                 "Network.ExportVpcPrivateSubnet1, Network.ExportVpcVpc, ");
+    ASSERT_CONTAINS(h.text.data, "stack wordpress-Wordpress reads wordpress-Network.ExportVpcPrivateSubnet0, "
+                                 "wordpress-Network.ExportVpcPrivateSubnet1, wordpress-Network.ExportVpcVpc, ");
     ASSERT_CONTAINS(h.text.data, "which this plan changes or creates");
     const seen *group = NULL;
     for (size_t i = 0; i < h.event_count; i++) {
         const seen *e = &h.events[i];
-        if (e->kind == SC_DEPLOY_EV_CHANGE && strcmp(S(e->stack), "Wordpress") == 0 &&
+        if (e->kind == SC_DEPLOY_EV_CHANGE && strcmp(S(e->stack), "wordpress-Wordpress") == 0 &&
             strcmp(S(e->logical_id), "WpSecurityGroup") == 0)
             group = e;
     }
@@ -1179,16 +1181,16 @@ static void test_consumers_follow_their_producer(void)
     CU_ASSERT_EQUAL(group->action, SC_DEPLOY_ACTION_MODIFY);
     CU_ASSERT_EQUAL(group->replacement, SC_DEPLOY_REPLACE_YES);
     ASSERT_STR(group->properties, "VpcId");
-    ASSERT_LACKS(h.text.data, "Wordpress: no changes");
+    ASSERT_LACKS(h.text.data, "wordpress-Wordpress: no changes");
 
     /* apply updates Wordpress after Network, with Network's new values. */
     forget_events(&h);
     clear_requests(&h.emu);
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
-    const seen *done = &h.events[index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Wordpress")];
+    const seen *done = &h.events[index_of(&h, SC_DEPLOY_EV_STACK_DONE, "wordpress-Wordpress")];
     ASSERT_STR(done->status, "UPDATE_COMPLETE");
-    char *new_vpc = output_of(&h.emu, "Network", "ExportVpcVpc");
-    used = property_of(&h.emu, "Wordpress", "WpSecurityGroup", "VpcId");
+    char *new_vpc = output_of(&h.emu, "wordpress-Network", "ExportVpcVpc");
+    used = property_of(&h.emu, "wordpress-Wordpress", "WpSecurityGroup", "VpcId");
     CU_ASSERT_TRUE(new_vpc && strcmp(new_vpc, S(old_vpc)) != 0);
     ASSERT_STR(used, S(new_vpc));
     free(used);
@@ -1198,12 +1200,12 @@ static void test_consumers_follow_their_producer(void)
     /* Network alone: Wordpress is not touched, and the run says it is stale. */
     edit_template(&b, 0, "\"CidrBlock\": \"10.1.0.0/16\"", "\"CidrBlock\": \"10.2.0.0/16\"");
     forget_events(&h);
-    options.stack = "Network";
+    options.stack = "wordpress-Network";
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
-    ASSERT_CONTAINS(h.text.data, "warning: stack Wordpress reads ExportVpcVpc of stack Network, "
+    ASSERT_CONTAINS(h.text.data, "warning: stack wordpress-Wordpress reads ExportVpcVpc of stack wordpress-Network, "
                                  "which changed; it was not selected and still uses the old "
-                                 "values: run `stackc apply --stack Wordpress`\n");
-    used = property_of(&h.emu, "Wordpress", "WpSecurityGroup", "VpcId");
+                                 "values: run `stackc apply --stack wordpress-Wordpress`\n");
+    used = property_of(&h.emu, "wordpress-Wordpress", "WpSecurityGroup", "VpcId");
     ASSERT_STR(used, S(new_vpc));
     free(used);
     free(old_vpc);
@@ -1299,22 +1301,22 @@ static void test_failure_reports_the_root_cause(void)
     sc_deploy_options options = options_for(&h, &docker);
     /* WpCluster and WebrootMountTarget0, created beside it, fail first as cascades. */
     inject(&h.emu, "{\"kind\": \"fail_resource\", \"logical_id\": \"WebrootMountTarget1\","
-                   " \"stack\": \"Wordpress\", \"reason\": \"Resource handler returned message: "
+                   " \"stack\": \"wordpress-Wordpress\", \"reason\": \"Resource handler returned message: "
                    "\\\"mount target quota exceeded\\\"\"}");
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
     const seen *cause = find(&h, SC_DEPLOY_EV_ROOT_CAUSE, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
-    ASSERT_STR(cause->stack, "Wordpress");
+    ASSERT_STR(cause->stack, "wordpress-Wordpress");
     ASSERT_STR(cause->logical_id, "WebrootMountTarget1");
-    ASSERT_STR(cause->source, "site.stack:28");
+    ASSERT_STR(cause->source, "site.stack:31");
     ASSERT_STR(cause->status, "CREATE_FAILED");
     ASSERT_STR(cause->reason, "Resource handler returned message: \"mount target quota exceeded\"");
     ASSERT_CONTAINS(h.text.data, "error: WebrootMountTarget1 (AWS::EFS::MountTarget) at "
-                                 "site.stack:28: CREATE_FAILED: Resource handler returned "
+                                 "site.stack:31: CREATE_FAILED: Resource handler returned "
                                  "message: \"mount target quota exceeded\"\n"
                                  "  note: made by webroot/mount_target[1]\n");
     ASSERT_CONTAINS(h.text.data, "] CREATE_FAILED WebrootMountTarget1 (AWS::EFS::MountTarget) "
-                                 "at site.stack:28: Resource handler returned message: ");
+                                 "at site.stack:31: Resource handler returned message: ");
     /* A cascade came first. */
     const seen *cancelled = find(&h, SC_DEPLOY_EV_PROGRESS, "WpCluster");
     for (size_t i = 0; i < h.event_count; i++) {
@@ -1327,20 +1329,20 @@ static void test_failure_reports_the_root_cause(void)
     ASSERT_STR(cancelled->reason, "Resource creation cancelled");
     /* The rollback was waited for; no outputs. */
     const seen *done = find(&h, SC_DEPLOY_EV_STACK_DONE, NULL);
-    done = &h.events[index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Wordpress")];
+    done = &h.events[index_of(&h, SC_DEPLOY_EV_STACK_DONE, "wordpress-Wordpress")];
     ASSERT_STR(done->status, "ROLLBACK_COMPLETE");
     CU_ASSERT_TRUE(done->failed);
-    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_ROOT_CAUSE, "Wordpress") <
-                   index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Wordpress"));
+    CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_ROOT_CAUSE, "wordpress-Wordpress") <
+                   index_of(&h, SC_DEPLOY_EV_STACK_DONE, "wordpress-Wordpress"));
     CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_OUTPUT), 0);
-    char *status = stack_status(&h.emu, "Wordpress");
+    char *status = stack_status(&h.emu, "wordpress-Wordpress");
     ASSERT_STR(status, "ROLLBACK_COMPLETE");
     free(status);
 
     /* plan says it will be recreated, without a change set. */
     forget_events(&h);
     clear_requests(&h.emu);
-    options.stack = "Wordpress";
+    options.stack = "wordpress-Wordpress";
     CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
     assert_sequence(&h.emu, "DescribeStacks/200");
     const seen *stack = find(&h, SC_DEPLOY_EV_STACK, NULL);
@@ -1359,12 +1361,12 @@ static void test_failure_reports_the_root_cause(void)
                             "CreateChangeSet/200 DescribeChangeSet/200 GetCallerIdentity/200 "
                             "DescribeRepositories/200 GetAuthorizationToken/200 "
                             "ExecuteChangeSet/200 DescribeStackEvents/200 DescribeStacks/200");
-    ASSERT_CONTAINS(h.text.data, "deleting stack Wordpress, left in ROLLBACK_COMPLETE by a "
+    ASSERT_CONTAINS(h.text.data, "deleting stack wordpress-Wordpress, left in ROLLBACK_COMPLETE by a "
                                  "failed creation, to create it again\n");
     done = find(&h, SC_DEPLOY_EV_STACK_DONE, NULL);
     ASSERT_STR(done->status, "CREATE_COMPLETE");
     CU_ASSERT_EQUAL(done->operation, SC_DEPLOY_OP_RECREATE);
-    status = stack_status(&h.emu, "Wordpress");
+    status = stack_status(&h.emu, "wordpress-Wordpress");
     ASSERT_STR(status, "CREATE_COMPLETE");
     free(status);
     build_output_free(&b);
@@ -1568,10 +1570,10 @@ static void test_lost_answers_are_not_failures(void)
     CU_ASSERT_TRUE_FATAL(harness_start(&h));
     build_output b;
     CU_ASSERT_TRUE_FATAL(wordpress(&b));
-    preload(&h.emu, "Network", b.files[0].data, NULL);
+    preload(&h.emu, "wordpress-Network", b.files[0].data, NULL);
     sc_deploy_docker docker;
     sc_deploy_options options = options_for(&h, &docker);
-    options.stack = "Wordpress";
+    options.stack = "wordpress-Wordpress";
     inject(&h.emu, "[{\"kind\": \"drop_after\", \"action\": \"CreateChangeSet\"},"
                    " {\"kind\": \"drop_after\", \"action\": \"ExecuteChangeSet\"},"
                    " {\"kind\": \"drop_after\", \"action\": \"CreateRepository\"}]");
@@ -1843,18 +1845,18 @@ static void test_failed_image_build_leaves_nothing_behind(void)
     CU_ASSERT_TRUE_FATAL(wordpress(&b));
     sc_deploy_docker docker;
     sc_deploy_options options = options_for(&h, &docker);
-    options.stack = "Wordpress";
+    options.stack = "wordpress-Wordpress";
     /* Wordpress reads Network's outputs: alone, it cannot be deployed before it. */
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
-    ASSERT_CONTAINS(h.text.data, "error: stack Wordpress reads output ExportVpcPrivateSubnet0 of "
-                                 "stack Network, which does not exist: deploy Network first\n");
+    ASSERT_CONTAINS(h.text.data, "error: stack wordpress-Wordpress reads output ExportVpcPrivateSubnet0 of "
+                                 "stack wordpress-Network, which does not exist: deploy wordpress-Network first\n");
     assert_sequence(&h.emu, "DescribeStacks/400 DescribeStacks/400");
     forget_events(&h);
     clear_requests(&h.emu);
-    preload(&h.emu, "Network", b.files[0].data, NULL);
+    preload(&h.emu, "wordpress-Network", b.files[0].data, NULL);
     h.fail_build = 1;
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
-    ASSERT_CONTAINS(h.text.data, "error: docker build of site.stack:43 (" STACKC_REPO_ROOT
+    ASSERT_CONTAINS(h.text.data, "error: docker build of site.stack:46 (" STACKC_REPO_ROOT
                                  "/examples/wordpress/src, Docker.wordpress) failed (status 1)\n");
     char *sequence = request_sequence(&h.emu, true, NULL);
     ASSERT_CONTAINS(sequence, "GetAuthorizationToken/200 DeleteChangeSet/200");
