@@ -112,11 +112,21 @@ static const char *repeat_text(graph *g, const sc_stack *stack, const sc_item *i
     return item->when ? "(if)" : NULL;
 }
 
+/* Whether a declaration exists: an `if` the compiler decides false makes nothing. */
+static bool exists(graph *g, const sc_stack *stack, const sc_item *item)
+{
+    bool holds = true;
+    return !item->when || !stack->scope ||
+           !sc_value_truthy_known(sc_eval(g->ctx, stack->scope, item->when), &holds) || holds;
+}
+
 static void declare_nodes(graph *g, sc_stack *stack)
 {
     for (size_t i = 0; i < stack->items.count; i++) {
         const sc_item *item = stack->items.items[i];
         node *n = NULL;
+        if (!exists(g, stack, item))
+            continue;
         if (item->kind == ITEM_BLOCK && item->label.name)
             n = add_node(g, stack, NODE_INSTANCE, item->label.name, item->name.name);
         else if (item->kind == ITEM_RESOURCE && item->name.name)
@@ -307,9 +317,21 @@ static void walk_expr(walk *w, const sc_expr *e)
         for (size_t i = 0; i < e->items.count; i++)
             walk_expr(w, ((sc_arg *)e->items.items[i])->value);
         return;
+    case EXPR_COND: {
+        /* A condition the compiler decides draws only the branch it takes. */
+        bool truth;
+        if (w->shadowed.count == 0 && w->stack->scope &&
+            sc_value_truthy_known(sc_eval(w->g->ctx, w->stack->scope, e->cond), &truth)) {
+            walk_expr(w, truth ? e->left : e->right);
+            return;
+        }
+        walk_expr(w, e->cond);
+        walk_expr(w, e->left);
+        walk_expr(w, e->right);
+        return;
+    }
     case EXPR_UNARY:
     case EXPR_BINARY:
-    case EXPR_COND:
         walk_expr(w, e->cond);
         walk_expr(w, e->left);
         walk_expr(w, e->right);

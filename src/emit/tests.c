@@ -38,6 +38,34 @@ static sc_value *text(sc_context *ctx, const char *s)
     return s ? sc_value_string(ctx, s) : sc_value_new(ctx, VAL_NULL);
 }
 
+/* A value as the template writes it: a reference is the map {"Ref": id}, an intrinsic
+ * the map {"Fn::GetAtt": [...]}, so a test compares them with literals:
+ * `properties.Bucket == { Ref = "Uploads" }`. */
+static sc_value *as_written(sc_context *ctx, sc_value *v)
+{
+    if (!v)
+        return v;
+    if (v->kind == VAL_RESOURCE) {
+        sc_value *ref = map_new(ctx);
+        map_put(ctx, ref, "Ref", text(ctx, v->s));
+        return ref ? ref : v;
+    }
+    if (v->kind == VAL_INTRINSIC) {
+        sc_value *call = map_new(ctx);
+        map_put(ctx, call, v->s, as_written(ctx, v->items.count ? v->items.items[0] : NULL));
+        return call ? call : v;
+    }
+    if (v->kind != VAL_LIST && v->kind != VAL_MAP)
+        return v;
+    sc_value *copy = sc_value_new(ctx, v->kind);
+    if (!copy)
+        return v;
+    copy->keys = v->keys;
+    for (size_t i = 0; i < v->items.count; i++)
+        sc_list_push(&ctx->arena, &copy->items, as_written(ctx, v->items.items[i]));
+    return copy;
+}
+
 static sc_value *resource_view(sc_context *ctx, const sc_cfn_stack *stack, const sc_cfn_resource *r)
 {
     sc_value *view = map_new(ctx);
@@ -45,7 +73,7 @@ static sc_value *resource_view(sc_context *ctx, const sc_cfn_stack *stack, const
     map_put(ctx, view, "type", text(ctx, r->type));
     map_put(ctx, view, "path", text(ctx, r->path));
     map_put(ctx, view, "stack", text(ctx, stack->name));
-    map_put(ctx, view, "properties", r->properties ? r->properties : map_new(ctx));
+    map_put(ctx, view, "properties", r->properties ? as_written(ctx, r->properties) : map_new(ctx));
     sc_value *deps = sc_value_new(ctx, VAL_LIST);
     for (size_t i = 0; deps && i < r->depends_on.count; i++)
         sc_list_push(&ctx->arena, &deps->items, text(ctx, r->depends_on.items[i]));

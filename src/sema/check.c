@@ -639,6 +639,64 @@ static const sc_item *find_setting(const sc_ptr_list *items, const char *name)
     return NULL;
 }
 
+/* A value written for a record-typed input gets the record's defaults, as a block
+ * would: `listener = { http = { port = 80 } }` is HTTP like `listener http { port = 80 }`.
+ * Lists and maps of records get them element by element. */
+static sc_value *with_defaults(sc_checker *c, sc_value *v, const sc_type *t)
+{
+    while (t && t->kind == TY_OPTIONAL)
+        t = t->elem;
+    if (!v || !t || (v->kind != VAL_MAP && v->kind != VAL_LIST) || v->instance_path)
+        return v;
+    if ((t->kind == TY_MAP || t->kind == TY_LIST) && t->elem) {
+        sc_value *copy = NULL;
+        for (size_t i = 0; i < v->items.count; i++) {
+            sc_value *item = with_defaults(c, v->items.items[i], t->elem);
+            if (item == v->items.items[i])
+                continue;
+            if (!copy) {
+                copy = sc_value_new(c->ctx, v->kind);
+                if (!copy)
+                    return v;
+                *copy = *v;
+                copy->items = (sc_ptr_list){0};
+                for (size_t j = 0; j < v->items.count; j++)
+                    sc_list_push(&c->ctx->arena, &copy->items, v->items.items[j]);
+            }
+            copy->items.items[i] = item;
+        }
+        return copy ? copy : v;
+    }
+    if (t->kind != TY_RECORD || v->kind != VAL_MAP)
+        return v;
+    sc_value *out = NULL;
+    for (size_t i = 0; i < t->fields.count; i++) {
+        const sc_record_field *field = t->fields.items[i];
+        size_t at = 0;
+        while (at < v->keys.count && strcmp(v->keys.items[at], field->name) != 0)
+            at++;
+        sc_value *given = at < v->keys.count ? v->items.items[at] : NULL;
+        sc_value *filled = given ? with_defaults(c, given, field->type)
+                           : field->default_value ? sc_eval(c->ctx, field->default_scope, field->default_value)
+                                                  : NULL;
+        if (filled == given)
+            continue;
+        if (!out) {
+            out = sc_value_new(c->ctx, VAL_MAP);
+            if (!out)
+                return v;
+            out->origin = v->origin;
+            for (size_t j = 0; j < v->keys.count; j++)
+                sc_value_map_add(c->ctx, out, v->keys.items[j], v->items.items[j]);
+        }
+        if (given)
+            out->items.items[at] = filled;
+        else
+            sc_value_map_add(c->ctx, out, field->name, filled);
+    }
+    return out ? out : v;
+}
+
 /* The compile-time value of a body checked against `record`: given values from the
  * outer scope, defaults from the definition. With `defaults` non-NULL, each input is
  * also bound there as it is computed so later defaults can read earlier inputs. */
@@ -653,7 +711,7 @@ static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list 
         if (setting && setting->kind == ITEM_BLOCK)
             v = block_values(c, outer, items, field);
         else if (setting)
-            v = sc_eval(c->ctx, outer, setting->value);
+            v = with_defaults(c, sc_eval(c->ctx, outer, setting->value), field->type);
         else if (is_block_type(field->type) && !field->default_value)
             v = block_values(c, outer, items, field);
         else if (field->default_value)
@@ -1110,8 +1168,12 @@ static void check_instance(sc_checker *c, sc_scope *scope, const sc_item *item)
     check_body(c, inner, &item->items, component->inputs, owner,
                item->label.name ? item->label.span : item->name.span);
     c->current_instance = outer_instance;
-    /* Checks read the inputs: after an error in them they would only echo it. */
-    if (!item->for_iter && c->ctx->error_count == errors_before)
+    /* Checks read the inputs: after an error in them they would only echo it. An
+     * instance whose `if` is false does not exist, and neither do its problems. */
+    bool exists = true;
+    if (item->when && !sc_value_truthy_known(sc_eval(c->ctx, inner, item->when), &exists))
+        exists = false;
+    if (!item->for_iter && exists && c->ctx->error_count == errors_before)
         run_instance_checks(c, inner, item, component);
 }
 
@@ -2269,6 +2331,17 @@ static bool allowed(sc_checker *c, const sc_symbol *from, const sc_symbol *to)
     return false;
 }
 
+/* A value the compiler knows entirely, with nothing only AWS knows inside it. */
+static bool fully_known(const sc_value *v)
+{
+    if (!sc_value_is_static(v))
+        return false;
+    for (size_t i = 0; i < v->items.count; i++)
+        if (!fully_known(v->items.items[i]))
+            return false;
+    return true;
+}
+
 /* A connectable instance that reads another's attributes (a database's endpoint) but has
  * no `allow` to reach it will not connect at deploy time. Warned once per pair. */
 static void warn_missing_allows(sc_checker *c)
@@ -2279,6 +2352,10 @@ static void warn_missing_allows(sc_checker *c)
         const char *key = sc_arena_printf(&c->ctx->arena, "%p>%p", (const void *)use->consumer,
                                           (const void *)use->provider);
         if (!key || sc_map_get(&warned, key) || allowed(c, use->consumer, use->provider))
+            continue;
+        /* A value the compiler knows (a parameter's value, a port) is read without
+         * reaching the instance at run time. */
+        if (fully_known(sc_eval(c->ctx, use->scope, use->expr)))
             continue;
         sc_map_put(&c->ctx->arena, &warned, key, (void *)use);
         sc_diagnostic *d = sc_warning(c->ctx, "W0270", use->span,

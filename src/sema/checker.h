@@ -10,6 +10,8 @@ typedef struct sc_connection_use {
     const sc_symbol *consumer;
     const sc_symbol *provider;
     sc_span span;
+    sc_scope *scope;      /* where the reading expression is */
+    const sc_expr *expr;  /* the attribute read: a value the compiler knows needs no access */
 } sc_connection_use;
 
 struct sc_checker {

@@ -377,6 +377,12 @@ static sc_value *eval_binary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         return bool_value(ctx, r->b);
     }
     sc_value *r = sc_eval(ctx, scope, e->right);
+    /* A value AWS gives at deploy time (an id, a parameter) is never null: `x == null`
+     * is decided even when x is not known. */
+    if ((e->op == OP_EQ || e->op == OP_NE) && l && r &&
+        ((l->kind == VAL_NULL && (deploy_time(r) || r->kind == VAL_SECRET)) ||
+         (r->kind == VAL_NULL && (deploy_time(l) || l->kind == VAL_SECRET))))
+        return bool_value(ctx, e->op == OP_NE);
     if (!known(l) || !known(r))
         return unknown(ctx);
     switch (e->op) {

@@ -441,6 +441,8 @@ static void note_connection_use(sc_checker *c, sc_scope *scope, const sc_expr *e
     use->consumer = c->current_instance;
     use->provider = target;
     use->span = e->span;
+    use->scope = scope;
+    use->expr = e;
     sc_list_push(&c->ctx->arena, &c->connection_uses, use);
 }
 

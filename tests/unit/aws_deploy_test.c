@@ -966,14 +966,14 @@ static void test_first_deploy_of_wordpress(void)
     CU_ASSERT_EQUAL(plan->modifies + plan->removes + plan->replacements + plan->may_replace, 0);
     const seen *cluster = find(&h, SC_DEPLOY_EV_CHANGE, "WpCluster");
     CU_ASSERT_PTR_NOT_NULL_FATAL(cluster);
-    ASSERT_STR(cluster->source, "site.stack:21");
+    ASSERT_STR(cluster->source, "site.stack:32");
     CU_ASSERT_EQUAL(cluster->action, SC_DEPLOY_ACTION_ADD);
     ASSERT_CONTAINS(h.text.data, "wordpress-Wordpress: 23 to add, 0 to modify, 0 to remove\n");
     /* in manifest order, which follows the source */
     ASSERT_CONTAINS(h.text.data, "wordpress-Network (1/2): create\n"
-                                 "  + add     VpcVpc (AWS::EC2::VPC) at site.stack:8\n"
+                                 "  + add     VpcVpc (AWS::EC2::VPC) at site.stack:13\n"
                                  "  + add     VpcInternetGateway (AWS::EC2::InternetGateway) at "
-                                 "site.stack:8\n");
+                                 "site.stack:13\n");
     ASSERT_LACKS(h.text.data, "parameters:");
 
     /* Progress: structured, counting up to the total. */
@@ -1013,12 +1013,12 @@ static void test_first_deploy_of_wordpress(void)
     ASSERT_LACKS(h.text.data, "emulator-ecr-password");
     ASSERT_CONTAINS(h.text.data, "Login Succeeded (a careless tool echoing ****");
     ASSERT_CONTAINS(h.text.data, "  building " REGISTRY "/stackc-assets:" WORDPRESS_IMAGE_TAG
-                                 ", the image of site.stack:46\n"
+                                 ", the image of site.stack:57\n"
                                  "    | Step 1/1 : FROM scratch\n"
                                  "  pushing " REGISTRY "/stackc-assets:" WORDPRESS_IMAGE_TAG "\n");
     const seen *pushed = find(&h, SC_DEPLOY_EV_ASSET, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(pushed);
-    ASSERT_STR(pushed->source, "site.stack:46");
+    ASSERT_STR(pushed->source, "site.stack:57");
     CU_ASSERT_TRUE(index_of(&h, SC_DEPLOY_EV_ASSET, "wordpress-Wordpress") <
                    index_of(&h, SC_DEPLOY_EV_PROGRESS, "wordpress-Wordpress"));
 
@@ -1104,7 +1104,7 @@ static void test_update_with_replacement(void)
     CU_ASSERT_EQUAL(vpc->action, SC_DEPLOY_ACTION_MODIFY);
     CU_ASSERT_EQUAL(vpc->replacement, SC_DEPLOY_REPLACE_YES);
     ASSERT_STR(vpc->properties, "CidrBlock");
-    ASSERT_STR(vpc->source, "site.stack:8");
+    ASSERT_STR(vpc->source, "site.stack:13");
     const seen *subnet = find(&h, SC_DEPLOY_EV_CHANGE, "VpcPublicSubnet0");
     CU_ASSERT_PTR_NOT_NULL_FATAL(subnet);
     CU_ASSERT_EQUAL(subnet->replacement, SC_DEPLOY_REPLACE_MAYBE);
@@ -1118,7 +1118,7 @@ static void test_update_with_replacement(void)
     CU_ASSERT_EQUAL(plan->may_replace, 5);
     ASSERT_CONTAINS(h.text.data, "wordpress-Network: 0 to add, 11 to modify, 0 to remove; 1 REPLACEMENT; "
                                  "5 may be replaced\n");
-    ASSERT_CONTAINS(h.text.data, "  ! modify  VpcVpc (AWS::EC2::VPC) at site.stack:8  "
+    ASSERT_CONTAINS(h.text.data, "  ! modify  VpcVpc (AWS::EC2::VPC) at site.stack:13  "
                                  "REPLACEMENT: a new resource is made and the old one deleted "
                                  "(because of CidrBlock)\n");
     ASSERT_CONTAINS(h.text.data, " REPLACEMENT");
@@ -1308,15 +1308,15 @@ static void test_failure_reports_the_root_cause(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
     ASSERT_STR(cause->stack, "wordpress-Wordpress");
     ASSERT_STR(cause->logical_id, "WebrootMountTarget1");
-    ASSERT_STR(cause->source, "site.stack:31");
+    ASSERT_STR(cause->source, "site.stack:42");
     ASSERT_STR(cause->status, "CREATE_FAILED");
     ASSERT_STR(cause->reason, "Resource handler returned message: \"mount target quota exceeded\"");
     ASSERT_CONTAINS(h.text.data, "error: WebrootMountTarget1 (AWS::EFS::MountTarget) at "
-                                 "site.stack:31: CREATE_FAILED: Resource handler returned "
+                                 "site.stack:42: CREATE_FAILED: Resource handler returned "
                                  "message: \"mount target quota exceeded\"\n"
                                  "  note: made by webroot/mount_target[1]\n");
     ASSERT_CONTAINS(h.text.data, "] CREATE_FAILED WebrootMountTarget1 (AWS::EFS::MountTarget) "
-                                 "at site.stack:31: Resource handler returned message: ");
+                                 "at site.stack:42: Resource handler returned message: ");
     /* A cascade came first. */
     const seen *cancelled = find(&h, SC_DEPLOY_EV_PROGRESS, "WpCluster");
     for (size_t i = 0; i < h.event_count; i++) {
@@ -1856,7 +1856,7 @@ static void test_failed_image_build_leaves_nothing_behind(void)
     preload(&h.emu, "wordpress-Network", b.files[0].data, NULL);
     h.fail_build = 1;
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
-    ASSERT_CONTAINS(h.text.data, "error: docker build of site.stack:46 (" STACKC_REPO_ROOT
+    ASSERT_CONTAINS(h.text.data, "error: docker build of site.stack:57 (" STACKC_REPO_ROOT
                                  "/examples/wordpress/src, Docker.wordpress) failed (status 1)\n");
     char *sequence = request_sequence(&h.emu, true, NULL);
     ASSERT_CONTAINS(sequence, "GetAuthorizationToken/200 DeleteChangeSet/200");

@@ -51,9 +51,11 @@ static size_t compare_dirs(const char *a, const char *b)
 
 static void test_examples_build_identically_in_different_processes(void)
 {
-    static const char *const examples[] = {"examples/wordpress/site.stack",
-                                           "examples/public-service/site.stack",
-                                           "examples/service-database/site.stack"};
+    static const char *const examples[] = {
+        "examples/wordpress/site.stack",      "examples/public-service/site.stack",
+        "examples/service-database/site.stack", "examples/shop/site.stack",
+        "examples/nightly-report/site.stack", "examples/existing-vpc/site.stack",
+        "examples/two-services/site.stack"};
     for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
         char first[512], second[512];
         snprintf(first, sizeof(first), "%s/a%zu", work, i);

@@ -40,6 +40,10 @@ static void test_examples_pass(void)
         {"examples/wordpress/site.stack", 7},
         {"examples/public-service/site.stack", 3},
         {"examples/service-database/site.stack", 3},
+        {"examples/shop/site.stack", 5},
+        {"examples/nightly-report/site.stack", 3},
+        {"examples/existing-vpc/site.stack", 2},
+        {"examples/two-services/site.stack", 1},
         {"tests/stack-tests/stdlib-defaults.stack", 5},
         {"tests/stack-tests/language.stack", 4},
     };
