@@ -100,6 +100,10 @@ typedef struct sc_build_options {
     bool export_references; /* cross-stack references as Export + Fn::ImportValue instead of
                                the default Fn::GetStackOutput (see docs/backend.md) */
     const char *app;        /* the app's name, over the file's `app = "..."`; NULL: the file's */
+    const char *previous_manifest; /* the manifest.json of the last build (NUL-terminated), or
+                                      NULL: a resource that protects data (it has a
+                                      deletion policy) and would be replaced because its
+                                      declaration was renamed is then a warning, W0330 */
 } sc_build_options;
 
 /* Checks the file, expands its components and emits one CloudFormation template per

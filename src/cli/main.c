@@ -343,10 +343,19 @@ static int run_build(const options *opts)
         ok = sc_build_compose(ctx, opts->files[0], &compose);
         free(previous_env);
     } else {
+        /* The last build's manifest, to warn of a rename that would replace data. */
+        char manifest_path[4096];
+        size_t manifest_len = 0;
+        snprintf(manifest_path, sizeof(manifest_path), "%s/manifest.json",
+                 opts->out_dir ? opts->out_dir : "stackc.out");
+        char *previous = read_all(manifest_path, &manifest_len);
+        if (previous)
+            previous[manifest_len] = '\0';
         sc_build_options build = {
             .yaml = opts->yaml, .stack = opts->stack, .export_references = opts->export_references,
-            .app = opts->app};
+            .app = opts->app, .previous_manifest = previous};
         ok = sc_build_file(ctx, opts->files[0], &build);
+        free(previous);
     }
     /* A machine reading JSON diagnostics still wants its templates on success. */
     if (opts->format == FORMAT_JSON)

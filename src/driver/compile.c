@@ -70,6 +70,8 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
     if (stopped(ctx))
         return finish(ctx);
     ctx->app = expanded->app;
+    if (options->previous_manifest)
+        sc_warn_renames(ctx, expanded, options->previous_manifest);
     sc_emit(ctx, expanded, options->yaml ? SC_TEMPLATE_YAML : SC_TEMPLATE_JSON, options->stack,
             &ctx->outputs);
     return finish(ctx);

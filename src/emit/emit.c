@@ -305,6 +305,7 @@ static sc_value *manifest_stack(emitter *e, const sc_cfn_stack *stack)
         put(e, entry, "type", text(e, r->type));
         put(e, entry, "path", text(e, r->path));
         put(e, entry, "source", text(e, location(e, r->declared_at)));
+        put(e, entry, "deletionPolicy", text(e, r->deletion_policy));
         put(e, resources, r->logical_id, entry);
     }
     put(e, node, "resources", resources);

@@ -45,4 +45,9 @@ void sc_render_test_results(const sc_context *ctx, const sc_ptr_list *results, F
 void sc_write_json(sc_buf *out, const sc_value *v, int indent);
 void sc_write_yaml(sc_buf *out, const sc_value *v, int indent);
 
+/* Compares a build with the manifest of the one before it (renames.c): a resource that
+ * protects data and would be replaced because its declaration was renamed is W0330,
+ * with the `moved` that keeps it. */
+void sc_warn_renames(sc_context *ctx, const sc_cfn_program *program, const char *previous);
+
 #endif

@@ -151,6 +151,47 @@ static void test_build_writes_templates_and_manifest(void)
     free(r.out);
 }
 
+/* A rename that would replace a database is a warning at the next build into the same
+ * folder, naming the `moved` that keeps it; with the `moved`, there is none. */
+static void test_build_warns_of_a_rename_that_replaces_data(void)
+{
+    char site[512], command[1024];
+    snprintf(site, sizeof(site), "%s/rename.stack", temp_dir);
+    static const char *const before = "app = \"rn\"\nnetwork vpc {}\ndatabase wp {\n"
+                                      "  engine  = \"aurora-mysql\"\n  network = vpc\n}\n";
+    CU_ASSERT_EQUAL_FATAL(test_write_file(site, before, strlen(before)), 0);
+    snprintf(command, sizeof(command), "build %s -o %s/rename", site, temp_dir);
+    run_result r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NULL(strstr(r.out, "W0330"));
+    free(r.out);
+    static const char *const after = "app = \"rn\"\nnetwork vpc {}\ndatabase db {\n"
+                                     "  engine  = \"aurora-mysql\"\n  network = vpc\n}\n";
+    CU_ASSERT_EQUAL_FATAL(test_write_file(site, after, strlen(after)), 0);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ":3:1: warning[W0330]: renaming `wp` to `db` replaces data: "
+                                         "CloudFormation makes new, empty resources, and the old "
+                                         "WpMasterSecret (AWS::SecretsManager::Secret) is kept out "
+                                         "of the stack; WpCluster (AWS::RDS::DBCluster) is "
+                                         "snapshotted, then deleted\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "= help: to keep them, add `moved wp -> db` to stack rename\n"));
+    free(r.out);
+    /* With the `moved`, the same rename from the same last build keeps every id. */
+    snprintf(command, sizeof(command), "build %s -o %s/rename-moved", site, temp_dir);
+    CU_ASSERT_EQUAL_FATAL(test_write_file(site, before, strlen(before)), 0);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    free(r.out);
+    static const char *const moved = "app = \"rn\"\nnetwork vpc {}\ndatabase db {\n"
+                                     "  engine  = \"aurora-mysql\"\n  network = vpc\n}\nmoved wp -> db\n";
+    CU_ASSERT_EQUAL_FATAL(test_write_file(site, moved, strlen(moved)), 0);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NULL(strstr(r.out, "W0330"));
+    free(r.out);
+}
+
 static void test_build_creates_missing_parents(void)
 {
     char command[512], path[512];
@@ -237,6 +278,7 @@ int main(void)
         {"fmt --check lists unformatted files; fmt rewrites them", test_fmt_check},
         {"fmt - formats standard input to standard output", test_fmt_stdin},
         {"build writes templates and the manifest", test_build_writes_templates_and_manifest},
+        {"build warns of a rename that replaces data", test_build_warns_of_a_rename_that_replaces_data},
         {"build -o creates missing parent folders", test_build_creates_missing_parents},
         {"test runs test blocks: exit 0 all pass, 5 on a failure", test_test_command},
         {NULL, NULL},

@@ -1,0 +1,140 @@
+/* Renames that would replace data (sc_warn_renames).
+ *
+ * Logical ids come from declaration paths, so renaming `wp` to `db` gives the database's
+ * resources new ids, and CloudFormation makes new ones and deletes (or keeps, or
+ * snapshots) the old: an empty database, a file system without its files. The build
+ * cannot know what was deployed, but it can compare itself with the manifest of the
+ * build before it: when a resource that protects data (it has a deletion policy) has
+ * disappeared from a stack and a resource of the same type at the same place under
+ * another top-level name has appeared, that is most likely a rename, and `moved` would
+ * keep the old ids. */
+#include "emit/emit.h"
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+/* "wp/cluster" -> "wp" and "cluster"; NULL when the path has no instance part. */
+static bool split_path(const char *path, char *head, size_t size, const char **rest)
+{
+    const char *slash = path ? strchr(path, '/') : NULL;
+    if (!slash || (size_t)(slash - path) >= size)
+        return false;
+    memcpy(head, path, (size_t)(slash - path));
+    head[slash - path] = '\0';
+    *rest = slash + 1;
+    return true;
+}
+
+static const cJSON *previous_stack(const cJSON *manifest, const sc_cfn_stack *stack)
+{
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItem(manifest, "stacks"))
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(s, "id"));
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(s, "name"));
+        if ((id && strcmp(id, stack->name) == 0) || (name && strcmp(name, stack->deployed_name) == 0))
+            return s;
+    }
+    return NULL;
+}
+
+/* The new resource that most likely took the place of `old_id` in `stack`: the same
+ * type, the same path after the first name, an id the last build did not have. */
+static const sc_cfn_resource *successor(const sc_cfn_stack *stack, const cJSON *previous,
+                                        const char *type, const char *rest)
+{
+    for (size_t i = 0; i < stack->resources.count; i++) {
+        const sc_cfn_resource *r = stack->resources.items[i];
+        char head[256];
+        const char *r_rest;
+        if (strcmp(r->type, type) != 0 || cJSON_GetObjectItem(previous, r->logical_id) ||
+            !split_path(r->path, head, sizeof(head), &r_rest) || strcmp(r_rest, rest) != 0)
+            continue;
+        return r;
+    }
+    return NULL;
+}
+
+/* One rename found in a stack: the resources it would replace, in one warning. */
+typedef struct renaming {
+    char old_name[256], new_name[256];
+    sc_span at;          /* the renamed declaration */
+    sc_buf replaced;     /* "WpCluster (AWS::RDS::DBCluster, snapshotted), ..." */
+} renaming;
+
+static const char *fate(const char *policy)
+{
+    return strcmp(policy, "Delete") == 0     ? "deleted"
+           : strcmp(policy, "Snapshot") == 0 ? "snapshotted, then deleted"
+                                             : "kept out of the stack";
+}
+
+static void report(sc_context *ctx, const sc_cfn_stack *stack, renaming *r)
+{
+    if (strcmp(r->old_name, r->new_name) == 0) { /* a `moved` added or taken away */
+        sc_warning(ctx, "W0330", r->at,
+                   "the logical ids of `%s` changed since the last build, which replaces data: "
+                   "CloudFormation makes new, empty resources, and the old %s",
+                   r->new_name, r->replaced.data ? r->replaced.data : "");
+        sc_buf_free(&r->replaced);
+        return;
+    }
+    sc_diagnostic *d = sc_warning(ctx, "W0330", r->at,
+                                  "renaming `%s` to `%s` replaces data: CloudFormation makes new, "
+                                  "empty resources, and the old %s",
+                                  r->old_name, r->new_name, r->replaced.data ? r->replaced.data : "");
+    sc_diag_fix(ctx, d, "to keep them, add `moved %s -> %s` to stack %s", r->old_name, r->new_name,
+                stack->name);
+    sc_buf_free(&r->replaced);
+}
+
+static void compare_stack(sc_context *ctx, const sc_cfn_stack *stack, const cJSON *previous)
+{
+    renaming found[8];
+    size_t count = 0;
+    const cJSON *old;
+    cJSON_ArrayForEach(old, previous)
+    {
+        const char *policy = cJSON_GetStringValue(cJSON_GetObjectItem(old, "deletionPolicy"));
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(old, "type"));
+        const char *path = cJSON_GetStringValue(cJSON_GetObjectItem(old, "path"));
+        char old_name[256], new_name[256];
+        const char *rest, *new_rest;
+        if (!policy || !type || sc_map_get(&stack->logical_ids, old->string) ||
+            !split_path(path, old_name, sizeof(old_name), &rest))
+            continue;
+        const sc_cfn_resource *r = successor(stack, previous, type, rest);
+        if (!r || !split_path(r->path, new_name, sizeof(new_name), &new_rest))
+            continue;
+        size_t i = 0;
+        while (i < count && (strcmp(found[i].old_name, old_name) != 0 || strcmp(found[i].new_name, new_name) != 0))
+            i++;
+        if (i == count) {
+            if (count == sizeof(found) / sizeof(found[0]))
+                continue;
+            renaming *fresh = &found[count++];
+            snprintf(fresh->old_name, sizeof(fresh->old_name), "%s", old_name);
+            snprintf(fresh->new_name, sizeof(fresh->new_name), "%s", new_name);
+            fresh->at = r->declared_at;
+            sc_buf_init(&fresh->replaced, &ctx->allocator);
+        }
+        sc_buf_printf(&found[i].replaced, "%s%s (%s) is %s", found[i].replaced.len ? "; " : "",
+                      old->string, type, fate(policy));
+    }
+    for (size_t i = 0; i < count; i++)
+        report(ctx, stack, &found[i]);
+}
+
+void sc_warn_renames(sc_context *ctx, const sc_cfn_program *program, const char *previous)
+{
+    cJSON *manifest = cJSON_Parse(previous);
+    if (!manifest) /* not ours, or damaged: nothing to compare with */
+        return;
+    for (size_t i = 0; i < program->stacks.count; i++) {
+        const sc_cfn_stack *stack = program->stacks.items[i];
+        const cJSON *old = previous_stack(manifest, stack);
+        if (old)
+            compare_stack(ctx, stack, cJSON_GetObjectItem(old, "resources"));
+    }
+    cJSON_Delete(manifest);
+}
