@@ -235,7 +235,7 @@ static void report_cycle(orderer *o, const sc_ptr_list *cycle)
         sc_buf_printf(&names, "%s -> ", ((node *)cycle->items[i])->resource->logical_id);
     sc_buf_puts(&names, ((node *)cycle->items[0])->resource->logical_id);
     const sc_cfn_resource *first = ((node *)cycle->items[0])->resource;
-    sc_diagnostic *d = sc_error(ctx, "E0320", first->declared_at,
+    sc_diagnostic *d = sc_error(ctx, "E0316", first->declared_at,
                                 "resources of stack %s wait for each other in a cycle: %s",
                                 o->stack->name, names.data ? names.data : "");
     sc_buf_free(&names);

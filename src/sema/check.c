@@ -566,6 +566,10 @@ static void check_body(sc_checker *c, sc_scope *scope, const sc_ptr_list *items,
             const char *close = sc_suggest_field(c, record, name);
             if (close)
                 sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
+            sc_ptr_list inputs = {0};
+            for (size_t f = 0; f < record->fields.count; f++)
+                sc_list_push(&c->ctx->arena, &inputs, (void *)((sc_record_field *)record->fields.items[f])->name);
+            sc_diag_note_plain(c->ctx, d, "the inputs are: %s", sc_join_names(c->ctx, &inputs));
             if (item->kind == ITEM_ATTR)
                 sc_check_expr(c, scope, item->value);
             continue;
@@ -919,19 +923,26 @@ static sc_span check_keyword(const sc_item *check)
     return (sc_span){check->span.file, check->span.start, check->span.start + (uint32_t)len};
 }
 
-/* The inputs of `component` that `e` reads, in reading order. */
-static void inputs_read(sc_checker *c, const sc_expr *e, const sc_component *component, sc_ptr_list *out)
+/* The inputs of `component` that `e` reads, in reading order, through the component's
+ * lets too (`let cron = regex_groups(..., schedule)` reads `schedule`). */
+static void inputs_read(sc_checker *c, const sc_expr *e, const sc_component *component, sc_ptr_list *out,
+                        int depth)
 {
-    if (!e)
+    if (!e || depth > 16)
         return;
     if (e->kind == EXPR_NAME && sc_record_find(component->inputs, e->name.name))
         sc_list_push(&c->ctx->arena, out, (void *)e);
+    if (e->kind == EXPR_NAME && component->scope) {
+        const sc_symbol *let = sc_scope_lookup_local(component->scope, e->name.name);
+        if (let && let->kind == SYM_LET && let->item)
+            inputs_read(c, let->item->value, component, out, depth + 1);
+    }
     const sc_expr *children[] = {e->left, e->right, e->cond, e->filter};
     for (size_t i = 0; i < 4; i++)
-        inputs_read(c, children[i], component, out);
+        inputs_read(c, children[i], component, out, depth + 1);
     for (size_t i = 0; i < e->items.count && (e->kind == EXPR_CALL || e->kind == EXPR_LIST); i++)
         inputs_read(c, e->kind == EXPR_CALL ? ((sc_arg *)e->items.items[i])->value : e->items.items[i],
-                    component, out);
+                    component, out, depth + 1);
 }
 
 /* Where a failed check points: the element of `check for` when the user wrote it; else
@@ -943,7 +954,7 @@ static sc_span blame(sc_checker *c, sc_scope *scope, const sc_item *check, const
     if (written_in(element, site->item))
         return element->origin;
     sc_ptr_list inputs = {0};
-    inputs_read(c, check->value, component, &inputs);
+    inputs_read(c, check->value, component, &inputs, 0);
     for (size_t i = 0; i < inputs.count; i++) {
         const sc_expr *input = inputs.items[i];
         sc_value *value = sc_eval(c->ctx, scope, input);

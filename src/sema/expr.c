@@ -458,9 +458,9 @@ static sc_type *member_of_component(sc_checker *c, const sc_expr *e, sc_componen
                                         component->attribute_order.count);
     if (close)
         sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
-    else if (component->item)
-        sc_diag_note(c->ctx, d, component->item->name.span, "%s is defined here",
-                     component->name);
+    if (component->item)
+        sc_diag_note(c->ctx, d, component->item->name.span, "a %s's attributes: %s", component->name,
+                     sc_join_names(c->ctx, &component->attribute_order));
     return basic(c, TY_ERROR);
 }
 

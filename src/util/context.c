@@ -145,6 +145,19 @@ int sc_source_add(sc_context *ctx, const char *path, const char *text, size_t le
     return (int)(ctx->sources.count - 1);
 }
 
+const char *sc_join_names(sc_context *ctx, const sc_ptr_list *names)
+{
+    if (!names->count)
+        return "(none)";
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
+    for (size_t i = 0; i < names->count; i++)
+        sc_buf_printf(&out, "%s%s", i ? ", " : "", (const char *)names->items[i]);
+    const char *text = sc_arena_strdup(&ctx->arena, out.data ? out.data : "");
+    sc_buf_free(&out);
+    return text ? text : "";
+}
+
 const char *sc_span_text(sc_context *ctx, sc_span span)
 {
     const sc_source *src = sc_source_get(ctx, span.file);

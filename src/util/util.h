@@ -165,6 +165,8 @@ struct sc_context {
 /* Adds a source (text copied into the arena); returns its index or -1. */
 int sc_source_add(sc_context *ctx, const char *path, const char *text, size_t len);
 sc_source *sc_source_get(const sc_context *ctx, uint32_t index);
+/* "a, b, c": the names (const char *) joined, in the arena ("(none)" when empty). */
+const char *sc_join_names(sc_context *ctx, const sc_ptr_list *names);
 /* The source text a span covers, copied into the arena ("?" when it has none). */
 const char *sc_span_text(sc_context *ctx, sc_span span);
 sc_position sc_span_position(const sc_context *ctx, sc_span span, bool at_end);
