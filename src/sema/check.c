@@ -666,8 +666,11 @@ static sc_value *with_defaults(sc_checker *c, sc_value *v, const sc_type *t)
                 copy->items = (sc_ptr_list){0};
                 for (size_t j = 0; j < v->items.count; j++)
                     sc_list_push(&c->ctx->arena, &copy->items, v->items.items[j]);
+                if (copy->items.count != v->items.count) /* out of memory */
+                    return v;
             }
-            copy->items.items[i] = item;
+            if (item)
+                copy->items.items[i] = item;
         }
         return copy ? copy : v;
     }
@@ -692,8 +695,10 @@ static sc_value *with_defaults(sc_checker *c, sc_value *v, const sc_type *t)
             out->origin = v->origin;
             for (size_t j = 0; j < v->keys.count; j++)
                 sc_value_map_add(c->ctx, out, v->keys.items[j], v->items.items[j]);
+            if (out->items.count != v->items.count) /* out of memory */
+                return v;
         }
-        if (given)
+        if (given && filled)
             out->items.items[at] = filled;
         else
             sc_value_map_add(c->ctx, out, field->name, filled);
