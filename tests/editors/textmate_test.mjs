@@ -8,8 +8,8 @@
 // Needs `npm ci --prefix tests/editors` once (vscode-textmate + vscode-oniguruma).
 //
 // Checks, each counted in the closing `N passed, N failed` line:
-//  1. snapshots: every *.stack under examples/, stdlib/, tests/good/, tests/fixtures/ (found by
-//     globbing; tests/bad/ holds broken input on purpose and is skipped) is tokenized and
+//  1. snapshots: every *.stack under examples/, stdlib/ and tests/ (found by globbing;
+//     tests/bad/ holds broken input on purpose and is skipped) is tokenized and
 //     compared with textmate-expected/<path>.tokens. A file without a snapshot yet is still
 //     checked for sanity (no invalid.* scope, every string/interpolation/comment closed at
 //     end of file) and reported so someone can run --update.
@@ -111,13 +111,13 @@ function findStackFiles() {
         }
         for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
             const p = path.join(dir, e.name);
-            if (e.isDirectory() && e.name !== 'node_modules')
+            if (e.isDirectory() && e.name !== 'node_modules' && path.relative(root, p) !== path.join('tests', 'bad'))
                 walk(p);
             else if (e.isFile() && e.name.endsWith('.stack'))
                 found.push(path.relative(root, p).split(path.sep).join('/'));
         }
     };
-    for (const top of ['examples', 'stdlib', 'tests/good', 'tests/fixtures'])
+    for (const top of ['examples', 'stdlib', 'tests'])
         walk(path.join(root, top));
     return found;
 }
@@ -139,7 +139,7 @@ function sanityProblems(result) {
 function checkSnapshots(grammar) {
     const files = findStackFiles();
     if (files.length === 0)
-        fail('snapshots: no .stack files found under examples/, stdlib/, tests/good/, tests/fixtures/');
+        fail('snapshots: no .stack files found under examples/, stdlib/, tests/');
     const wanted = new Set();
     for (const rel of files) {
         const result = tokenize(grammar, fs.readFileSync(path.join(root, rel), 'utf8'));
