@@ -241,7 +241,7 @@ static void offer_declarations(completer *c)
     static const char *const test[] = {"let", "assert"};
     switch (c->place.body) {
     case BODY_FILE:
-        offer_keywords(c, top, 5);
+        offer_keywords(c, top, sizeof(top) / sizeof(top[0]));
         if (c->place.scope && c->place.scope->stack) { /* a file that is one stack */
             offer_components(c);
             offer_keywords(c, stack, sizeof(stack) / sizeof(stack[0]));
@@ -262,7 +262,7 @@ static void offer_declarations(completer *c)
         offer_properties(c);
         return;
     case BODY_TEST:
-        offer_keywords(c, test, 2);
+        offer_keywords(c, test, sizeof(test) / sizeof(test[0]));
         return;
     case BODY_OTHER:
         return;
