@@ -4,9 +4,9 @@
 # Run it by hand after editing grammar.js and commit the result, as tree-sitter grammar
 # repositories do; CI never runs it (CI only compiles the committed parser.c, see
 # tests/unit/editors_treesitter_test.c). Then run the tests:
-#   tests/unit/editors_treesitter_test (built by CMake), tests/editors/run.sh
+#   build/tests/editors_treesitter_test (built by CMake), tests/editors/run.sh
 # and, after an intended change to the trees, refresh the corpus expectations with
-#   STACKC_TS_CORPUS_UPDATE=1 ./build/editors_treesitter_test   (then review the diff).
+#   STACKC_TS_CORPUS_UPDATE=1 ./build/tests/editors_treesitter_test   (then review the diff).
 #
 # The parser must use language ABI 14: Debian 12's libtree-sitter (0.20.7, what the tests and
 # scripts/setup.sh use) loads ABI 13-14 only. Which tree-sitter CLI is used:

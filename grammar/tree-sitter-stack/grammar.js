@@ -25,7 +25,8 @@ const PREC = {
 // Keywords that bison's `key` rule accepts as attribute keys and member names.
 const KEY_KEYWORDS = [
   'stack', 'component', 'type', 'import', 'resource', 'let', 'param', 'output', 'allow',
-  'input', 'attribute', 'connectable', 'check', 'warn', 'test', 'assert',
+  'input', 'attribute', 'connectable', 'check', 'warn', 'test', 'assert', 'unique', 'grant',
+  'moved',
 ];
 
 const commaSep = (rule) => optional(seq(rule, repeat(seq(',', rule)), optional(',')));
@@ -48,6 +49,7 @@ module.exports = grammar({
       $.component_declaration,
       $.test_declaration,
       $.connectable_declaration,
+      $.grant_declaration,
       $.type_declaration,
       $.attribute,
       $.block,
@@ -58,8 +60,10 @@ module.exports = grammar({
       $.allow_declaration,
       $.input_declaration,
       $.attribute_declaration,
+      $.moved_statement,
       $.check_statement,
       $.warn_statement,
+      $.unique_statement,
       $.assert_statement,
     ),
 
@@ -74,6 +78,12 @@ module.exports = grammar({
     test_declaration: $ => seq('test', field('name', $.string), field('body', $.body)),
 
     connectable_declaration: $ => seq('connectable', field('body', $.body)),
+
+    // grant [name] { items }: what `allow x -> instance` makes (in a component)
+    grant_declaration: $ => seq('grant', optional(field('name', $.identifier)), field('body', $.body)),
+
+    // moved old -> new: a renamed instance keeps its logical ids (in a stack)
+    moved_statement: $ => seq('moved', field('from', $.identifier), '->', field('to', $.identifier)),
 
     type_declaration: $ => seq('type', field('name', $.identifier), '=', field('type', $._type)),
 
@@ -114,7 +124,8 @@ module.exports = grammar({
       optional(field('body', $.body)),
     ),
 
-    output_declaration: $ => seq('output', field('name', $.identifier), '=', field('value', $._expression)),
+    // The name is a key: `output unique = ...` is an output named `unique`.
+    output_declaration: $ => seq('output', field('name', $._key), '=', field('value', $._expression)),
 
     allow_declaration: $ => seq(
       'allow', field('from', $._postfix_expression), '->', field('to', $._postfix_expression),
@@ -133,8 +144,24 @@ module.exports = grammar({
       '=', field('value', $._expression),
     ),
 
-    check_statement: $ => seq('check', field('condition', $._expression), ',', field('message', $._expression)),
-    warn_statement: $ => seq('warn', field('condition', $._expression), ',', field('message', $._expression)),
+    // check [for [k,] x in expr :] condition, message   (likewise warn)
+    check_statement: $ => seq(
+      'check', optional($._assertion_loop),
+      field('condition', $._expression), ',', field('message', $._expression),
+    ),
+    warn_statement: $ => seq(
+      'warn', optional($._assertion_loop),
+      field('condition', $._expression), ',', field('message', $._expression),
+    ),
+
+    // unique [for [k,] x in expr :] key, message: the key is distinct program-wide
+    unique_statement: $ => seq(
+      'unique', optional($._assertion_loop),
+      field('key', $._expression), ',', field('message', $._expression),
+    ),
+
+    // `for p in ports :` before an assertion: it holds for every element.
+    _assertion_loop: $ => seq($.for_clause, ':'),
 
     // `assert a, b`: the comma belongs to the assert (bison's NO_MESSAGE < ',').
     assert_statement: $ => prec.right(seq(

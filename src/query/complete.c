@@ -234,24 +234,25 @@ static void offer_properties(completer *c)
 static void offer_declarations(completer *c)
 {
     static const char *const top[] = {"stack", "component", "import", "type", "test"};
-    static const char *const stack[] = {"let", "param", "output", "allow", "resource", "test"};
-    static const char *const component[] = {"input", "let",  "resource",    "attribute",
-                                            "check", "warn", "connectable", "test"};
+    static const char *const stack[] = {"let",      "param", "output", "allow",
+                                        "resource", "moved", "test"};
+    static const char *const component[] = {"input", "let",    "resource",    "attribute", "check",
+                                            "warn",  "unique", "connectable", "grant",     "test"};
     static const char *const test[] = {"let", "assert"};
     switch (c->place.body) {
     case BODY_FILE:
-        offer_keywords(c, top, 5);
+        offer_keywords(c, top, sizeof(top) / sizeof(top[0]));
         if (c->place.scope && c->place.scope->stack) { /* a file that is one stack */
             offer_components(c);
-            offer_keywords(c, stack, 6);
+            offer_keywords(c, stack, sizeof(stack) / sizeof(stack[0]));
         }
         return;
     case BODY_STACK:
         offer_components(c);
-        offer_keywords(c, stack, 6);
+        offer_keywords(c, stack, sizeof(stack) / sizeof(stack[0]));
         return;
     case BODY_COMPONENT:
-        offer_keywords(c, component, 8);
+        offer_keywords(c, component, sizeof(component) / sizeof(component[0]));
         offer_components(c);
         return;
     case BODY_SETTINGS:
@@ -261,7 +262,7 @@ static void offer_declarations(completer *c)
         offer_properties(c);
         return;
     case BODY_TEST:
-        offer_keywords(c, test, 2);
+        offer_keywords(c, test, sizeof(test) / sizeof(test[0]));
         return;
     case BODY_OTHER:
         return;
@@ -375,7 +376,7 @@ static bool at_type(completer *c, uint32_t at)
 /* Words after which an expression follows. */
 static bool expression_keyword(const char *word)
 {
-    static const char *const words[] = {"allow", "in", "if", "assert", "check", "warn"};
+    static const char *const words[] = {"allow", "in", "if", "assert", "check", "warn", "unique"};
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
         if (strcmp(word, words[i]) == 0)
             return true;

@@ -8,8 +8,8 @@
 // Needs `npm ci --prefix tests/editors` once (vscode-textmate + vscode-oniguruma).
 //
 // Checks, each counted in the closing `N passed, N failed` line:
-//  1. snapshots: every *.stack under examples/, stdlib/, tests/good/, tests/fixtures/ (found by
-//     globbing; tests/bad/ holds broken input on purpose and is skipped) is tokenized and
+//  1. snapshots: every *.stack under examples/, stdlib/ and tests/ (found by globbing;
+//     tests/bad/ holds broken input on purpose and is skipped) is tokenized and
 //     compared with textmate-expected/<path>.tokens. A file without a snapshot yet is still
 //     checked for sanity (no invalid.* scope, every string/interpolation/comment closed at
 //     end of file) and reported so someone can run --update.
@@ -111,13 +111,13 @@ function findStackFiles() {
         }
         for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
             const p = path.join(dir, e.name);
-            if (e.isDirectory() && e.name !== 'node_modules')
+            if (e.isDirectory() && e.name !== 'node_modules' && path.relative(root, p) !== path.join('tests', 'bad'))
                 walk(p);
             else if (e.isFile() && e.name.endsWith('.stack'))
                 found.push(path.relative(root, p).split(path.sep).join('/'));
         }
     };
-    for (const top of ['examples', 'stdlib', 'tests/good', 'tests/fixtures'])
+    for (const top of ['examples', 'stdlib', 'tests'])
         walk(path.join(root, top));
     return found;
 }
@@ -139,7 +139,7 @@ function sanityProblems(result) {
 function checkSnapshots(grammar) {
     const files = findStackFiles();
     if (files.length === 0)
-        fail('snapshots: no .stack files found under examples/, stdlib/, tests/good/, tests/fixtures/');
+        fail('snapshots: no .stack files found under examples/, stdlib/, tests/');
     const wanted = new Set();
     for (const rel of files) {
         const result = tokenize(grammar, fs.readFileSync(path.join(root, rel), 'utf8'));
@@ -314,6 +314,28 @@ const FEATURES = [
     ['m = {for k, v in tags : k => v}', [['=>', 0, 'keyword.operator.arrow.stack'], ['k', 1, 'variable.other.readwrite.stack']]],
     ['c = a ? b : d', [['?', 0, 'keyword.operator.ternary.stack'], [':', 0, 'keyword.operator.ternary.stack']]],
     ['i = xs[0] % 2', [['0', 0, 'constant.numeric.integer.stack'], ['%', 0, 'keyword.operator.arithmetic.stack']]],
+    ['grant {', [['grant', 0, 'keyword.other.declaration.stack'], ['grant', 0, '!entity.name.type.kind.stack']]],
+    ['  grant send {', [['grant', 0, 'keyword.other.declaration.stack'], ['send', 0, 'entity.name.label.stack']]],
+    ['moved work -> jobs', [['moved', 0, 'keyword.other.declaration.stack'], ['work', 0, 'entity.name.label.stack'],
+        ['->', 0, 'keyword.operator.arrow.stack'], ['jobs', 0, 'entity.name.label.stack']]],
+    ['check for p in ports : p >= 1, format("port %d", p)', [['check', 0, 'keyword.other.assertion.stack'],
+        ['for', 0, 'keyword.control.stack'], ['in', 0, 'keyword.control.stack'], ['ports', 0, 'variable.other.readwrite.stack'],
+        ['>=', 0, 'keyword.operator.comparison.stack'], ['format', 0, 'entity.name.function.stack'], ['port %d', 0, 'string.quoted.double.stack']]],
+    ['warn for i, s in policy : s.ok, "wide"', [['warn', 0, 'keyword.other.assertion.stack'], ['for', 0, 'keyword.control.stack'],
+        ['i', 0, 'variable.other.readwrite.stack'], ['ok', 0, 'variable.other.property.stack']]],
+    ['unique key, "taken"', [['unique', 0, 'keyword.other.assertion.stack'], ['key', 0, 'variable.other.readwrite.stack']]],
+    ['  unique for name, e in expose : [e.via.key, name], "taken"', [['unique', 0, 'keyword.other.assertion.stack'],
+        ['unique', 0, '!entity.name.type.kind.stack'], ['for', 0, 'keyword.control.stack'], ['via', 0, 'variable.other.property.stack'],
+        ['taken', 0, 'string.quoted.double.stack']]],
+    ['output unique = length(words)', [['output', 0, 'keyword.other.declaration.stack'], ['unique', 0, 'entity.name.variable.stack'],
+        ['length', 0, 'entity.name.function.stack']]],
+    ['x { grant = 1, moved = a.unique, unique = 2 }', [['grant', 0, 'entity.other.attribute-name.stack'],
+        ['moved', 0, 'entity.other.attribute-name.stack'], ['unique', 0, 'variable.other.property.stack'],
+        ['unique', 1, 'entity.other.attribute-name.stack']]],
+    ['x = a.grant.moved', [['grant', 0, 'variable.other.property.stack'], ['moved', 0, 'variable.other.property.stack']]],
+    ['app = "shop"', [['app', 0, 'entity.other.attribute-name.stack'], ['shop', 0, 'string.quoted.double.stack']]],
+    ['  ready = concat([table], replicas)', [['ready', 0, 'entity.other.attribute-name.stack'], ['concat', 0, 'entity.name.function.stack'],
+        ['table', 0, 'variable.other.readwrite.stack']]],
 ];
 
 // Finds the n-th occurrence of `text` in `snippet` (whole words when `text` is a word) and
@@ -427,6 +449,23 @@ const DECLARATIONS = [
     ['test', 'test "defaults: all" {\n  assert x == 1, "msg: one"\n}', [['test', 0, 'keyword.other.declaration.stack'],
         ['assert', 0, 'keyword.other.assertion.stack'], ['msg: one', 0, 'string.quoted.double.stack']]],
     ['connectable', 'connectable {\n  port = 80\n}', [['connectable', 0, 'keyword.other.declaration.stack']]],
+    ['grant', 'grant {\n  input source: { role: any }\n  resource default "AWS::IAM::RolePolicy" { RoleName = source.role }\n}',
+        [['grant', 0, 'keyword.other.declaration.stack'], ['role', 0, 'variable.other.field.stack'],
+            ['AWS::IAM::RolePolicy', 0, 'support.type.aws.stack'], ['RoleName', 0, 'entity.other.attribute-name.stack']]],
+    ['named grant', 'grant send {\n  input source: { role: any }\n}', [['grant', 0, 'keyword.other.declaration.stack'],
+        ['send', 0, 'entity.name.label.stack'], ['any', 0, 'support.type.primitive.stack']]],
+    ['moved', 'moved work -> jobs', [['moved', 0, 'keyword.other.declaration.stack'], ['jobs', 0, 'entity.name.label.stack']]],
+    ['check for', 'check for name, l in listener : l.port > 0, format("listener %s: bad port", name)',
+        [['check', 0, 'keyword.other.assertion.stack'], ['listener %s: bad port', 0, 'string.quoted.double.stack']]],
+    ['warn for', 'warn for s in policy : s.effect == "Deny", "wide: narrow it"', [['warn', 0, 'keyword.other.assertion.stack'],
+        ['wide: narrow it', 0, 'string.quoted.double.stack']]],
+    ['unique', 'unique [via, priority], "taken: pick another"', [['unique', 0, 'keyword.other.assertion.stack'],
+        ['taken: pick another', 0, 'string.quoted.double.stack']]],
+    ['unique for', 'unique for name, e in expose : on ? [e.via, name] : null, format("`%s`: taken", name)',
+        [['unique', 0, 'keyword.other.assertion.stack'], ['null', 0, 'constant.language.null.stack'], ['`%s`: taken', 0, 'string.quoted.double.stack']]],
+    ['output named by a keyword', 'output unique = 1', [['unique', 0, 'entity.name.variable.stack']]],
+    ['app', 'app = "shop"', [['app', 0, 'entity.other.attribute-name.stack']]],
+    ['ready', 'ready = [table, replica]', [['ready', 0, 'entity.other.attribute-name.stack']]],
 ];
 
 function checkDeclarations(grammar) {

@@ -368,6 +368,11 @@ static const char complete_text[] = "component queue {\n"                       
                                     "}\n"                                        /* 18 */
                                     "stack Network {\n"                          /* 19 */
                                     "  network vpc { cidr = \"10.0.0.0/16\" }\n" /* 20 */
+                                    "}\n"                                        /* 21 */
+                                    "component box {\n"                          /* 22 */
+                                    "  input size: int = 1\n"                    /* 23 */
+                                    "  \n"                                       /* 24 */
+                                    "  unique \n"                                /* 25 */
                                     "}\n";
 
 #define COMPLETE_URI "file://" ROOT "/tests/lsp/complete.stack"
@@ -410,7 +415,7 @@ static void test_completion(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(items, "network|7|component|network\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(items, "queue|7|component|queue\n"));
     const char *keywords = "let|14||let\nparam|14||param\noutput|14||output\nallow|14||allow\n"
-                           "resource|14||resource\ntest|14||test\n";
+                           "resource|14||resource\nmoved|14||moved\ntest|14||test\n";
     CU_ASSERT_STRING_EQUAL(items + strlen(items) - strlen(keywords), keywords);
     free(items);
     /* In an expression: the stack's names, the stacks, built-in functions, literals. */
@@ -434,6 +439,19 @@ static void test_completion(void)
         "depends_on|14||depends_on\ndeletion_policy|14||deletion_policy\n"
         "update_replace_policy|14||update_replace_policy\nmetadata|14||metadata\n";
     CU_ASSERT_STRING_EQUAL(items + strlen(items) - strlen(options), options);
+    free(items);
+    /* At the start of a component's item: declaration keywords, then component kinds. */
+    items = completions(&client, COMPLETE_URI, 24, 2, range);
+    const char *component_keywords =
+        "input|14||input\nlet|14||let\nresource|14||resource\nattribute|14||attribute\n"
+        "check|14||check\nwarn|14||warn\nunique|14||unique\nconnectable|14||connectable\n"
+        "grant|14||grant\ntest|14||test\n";
+    CU_ASSERT_EQUAL(strncmp(items, component_keywords, strlen(component_keywords)), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(items, "queue|7|component|queue\n"));
+    free(items);
+    /* After `unique`, an expression: the component's names. */
+    items = completions(&client, COMPLETE_URI, 25, 9, range);
+    CU_ASSERT_PTR_NOT_NULL(strstr(items, "size|10|int|size\n"));
     free(items);
     /* At the top of the file. */
     items = completions(&client, COMPLETE_URI, 18, 1, range);

@@ -44,10 +44,13 @@
   "input"
   "attribute"
   "connectable"
+  "grant"
+  "moved"
   "allow"
   "test"
   "check"
   "warn"
+  "unique"
   "assert"
 ] @keyword
 
@@ -135,6 +138,17 @@
 
 (resource_block
   name: (identifier) @label)
+
+; `grant send { ... }`: the name `allow x -> y { access = "send" }` picks.
+(grant_declaration
+  name: (identifier) @label)
+
+; `moved work -> jobs`: the old and new names of an instance or resource.
+(moved_statement
+  from: (identifier) @label)
+
+(moved_statement
+  to: (identifier) @label)
 
 ; "AWS::Service::Type"
 (resource_block

@@ -50,8 +50,8 @@ syn match   stackDelimiter  "[{}()\[\],.]"
 syn match   stackConditional "\<if\>"
 syn match   stackRepeat      "\<\%(for\|in\)\>"
 syn match   stackInclude     "\<import\>"
-syn match   stackAssert      "\<\%(check\|warn\|assert\)\>"
-syn match   stackStatement   "\<\%(allow\|connectable\|test\)\>"
+syn match   stackAssert      "\<\%(check\|warn\|unique\|assert\)\>"
+syn match   stackStatement   "\<\%(allow\|connectable\|grant\|moved\|test\)\>"
 syn match   stackStatement   "\<\%(stack\|component\|type\|resource\|let\|param\|output\|input\|attribute\)\>"
 
 " References and calls.
@@ -64,7 +64,7 @@ syn match   stackKey         "\<\h\w*\ze\s*=[=>]\@!"
 
 " Block heads at the start of an item: `kind label {`, `kind "label" {`, `kind {`,
 " `kind label for x in xs {`, `kind if cond {`. The kind is any identifier but a keyword.
-let s:kw = '\%(\<\%(allow\|assert\|attribute\|check\|component\|connectable\|false\|for\|if\|import\|in\|input\|let\|null\|output\|param\|resource\|stack\|test\|true\|type\|warn\)\>\)\@!'
+let s:kw = '\%(\<\%(allow\|assert\|attribute\|check\|component\|connectable\|false\|for\|grant\|if\|import\|in\|input\|let\|moved\|null\|output\|param\|resource\|stack\|test\|true\|type\|unique\|warn\)\>\)\@!'
 exe 'syn match stackKind "\%(^\s*\|[{,]\s*\)\@<=' . s:kw . '\h\w*\ze\s\+' . s:kw . '\h\w*\s*\%({\|\<for\>\|\<if\>\)" nextgroup=stackLabel skipwhite'
 exe 'syn match stackKind "\%(^\s*\|[{,]\s*\)\@<=' . s:kw . '\h\w*\ze\s*\%({\|\"\|\<for\>\|\<if\>\)"'
 syn match   stackLabel       "\h\w*"                          contained
@@ -76,6 +76,11 @@ syn match   stackStatement   "\<component\>\ze\s\+\h"         nextgroup=stackCom
 syn match   stackComponentName "\h\w*"                        contained
 syn match   stackStatement   "\<\%(let\|param\|input\|attribute\|output\)\>\ze\s\+\h" nextgroup=stackVarName skipwhite
 syn match   stackVarName     "\h\w*"                          contained nextgroup=stackTypeAnnot skipwhite
+" `grant send { ... }` and `moved work -> jobs` name instances, as block labels do.
+syn match   stackStatement   "\<grant\>\ze\s\+\h"             nextgroup=stackLabel skipwhite
+syn match   stackStatement   "\<moved\>\ze\s\+\h"             nextgroup=stackMovedName skipwhite
+syn match   stackMovedName   "\h\w*"                          contained nextgroup=stackMovedArrow skipwhite
+syn match   stackMovedArrow  "->"                             contained nextgroup=stackLabel skipwhite
 syn match   stackStatement   "\<resource\>\ze\s\+\h"          nextgroup=stackResourceName skipwhite
 syn match   stackResourceName "\h\w*"                         contained nextgroup=stackResourceType skipwhite
 syn region  stackResourceType matchgroup=stackQuote start=+"+ skip=+\\\\\|\\"+ end=+"+ end=+$+ contained
@@ -136,6 +141,8 @@ hi def link stackStackName     Structure
 hi def link stackComponentName Structure
 hi def link stackVarName       Identifier
 hi def link stackResourceName  Label
+hi def link stackMovedName     Label
+hi def link stackMovedArrow    Operator
 hi def link stackAwsType       Type
 hi def link stackTypeAlias     Typedef
 hi def link stackBuiltinType   Type
