@@ -16,6 +16,7 @@ library is given as `stdlib`, so notes cite `stdlib/service.stack` as a user's w
 An HTML comment on the line before a block changes how it is checked:
     <!-- docs-test: known to differ until issue N -->   run and shown, not counted as a failure
     <!-- docs-test: skip: REASON -->                    not run (say why)
+Also checks that the keyword list of docs/language.md is the lexer's (src/syntax/lex.c).
 Prints one line per command and `N passed, N failed`; exits 1 when any failed.
 """
 import difflib
@@ -83,10 +84,32 @@ def workspace(binary):
     return work, bin_dir
 
 
+def keywords_documented():
+    """True when docs/language.md's `- Keywords:` list is exactly the lexer's keyword table."""
+    with open(os.path.join(ROOT, "src", "syntax", "lex.c"), encoding="utf-8") as f:
+        table = f.read().split("keywords[] = {", 1)[1].split("};", 1)[0]
+    lexer = sorted(re.findall(r'\{"([a-z]+)",', table))
+    with open(os.path.join(ROOT, "docs", "language.md"), encoding="utf-8") as f:
+        text = f.read()
+    listed = re.search(r"- Keywords: `([^`]*)`", text)
+    documented = sorted(listed.group(1).split()) if listed else []
+    if documented == lexer:
+        print("ok   docs/language.md: the keyword list is the lexer's")
+        return True
+    print("FAIL docs/language.md: the keyword list is not the lexer's")
+    print(f"     missing: {sorted(set(lexer) - set(documented))}")
+    print(f"     not keywords: {sorted(set(documented) - set(lexer))}")
+    return False
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     passed = failed = known = 0
+    if keywords_documented():
+        passed += 1
+    else:
+        failed += 1
     work, bin_dir = workspace(sys.argv[1])
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""),
                STACKC_STDLIB="stdlib", LC_ALL="C")
