@@ -256,7 +256,8 @@ static sc_value *join_parts(sc_context *ctx, const char *separator, sc_value *pa
     sc_stack *owner = NULL;
     for (size_t i = 0; i < parts->items.count && !owner; i++)
         owner = ((sc_value *)parts->items.items[i])->owner;
-    return sc_value_intrinsic(ctx, "Fn::Join", sc_value_list2(ctx, sc_value_string(ctx, separator), parts), owner);
+    return sc_value_intrinsic(ctx, "Fn::Join",
+                              sc_value_list2(ctx, sc_value_string(ctx, separator), parts), owner);
 }
 
 /* The secret's Secrets Manager ARN and JSON key; NULL when it is not such a secret. */
@@ -269,7 +270,8 @@ static const sc_value *secret_source(const sc_value *secret)
 
 static sc_value *e_secret_field(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (count < 2 || !args[0] || !is_deploy_time(args[0]) || !args[1] || args[1]->kind != VAL_STRING)
+    if (count < 2 || !args[0] || !is_deploy_time(args[0]) || !args[1] ||
+        args[1]->kind != VAL_STRING)
         return unknown(ctx);
     sc_value *v = sc_value_new(ctx, VAL_SECRET);
     if (!v)
@@ -294,8 +296,9 @@ static sc_value *e_dynamic_ref(sc_context *ctx, sc_value **args, size_t count)
         return NULL;
     sc_list_push(&ctx->arena, &parts->items, sc_value_string(ctx, "{{resolve:secretsmanager:"));
     sc_list_push(&ctx->arena, &parts->items, (sc_value *)source);
-    sc_list_push(&ctx->arena, &parts->items,
-                 sc_value_string(ctx, sc_arena_printf(&ctx->arena, ":SecretString:%s}}", args[0]->s)));
+    sc_list_push(
+        &ctx->arena, &parts->items,
+        sc_value_string(ctx, sc_arena_printf(&ctx->arena, ":SecretString:%s}}", args[0]->s)));
     return join_parts(ctx, "", parts);
 }
 
@@ -325,7 +328,8 @@ static sc_value *e_secret_arn(sc_context *ctx, sc_value **args, size_t count)
     if (!parts)
         return NULL;
     sc_list_push(&ctx->arena, &parts->items, (sc_value *)source);
-    sc_list_push(&ctx->arena, &parts->items, sc_value_string(ctx, sc_arena_printf(&ctx->arena, ":%s::", args[0]->s)));
+    sc_list_push(&ctx->arena, &parts->items,
+                 sc_value_string(ctx, sc_arena_printf(&ctx->arena, ":%s::", args[0]->s)));
     return join_parts(ctx, "", parts);
 }
 
@@ -1152,7 +1156,8 @@ static sc_value *test_resources(sc_context *ctx, sc_scope *scope, sc_value **arg
     sc_value *out = sc_value_new(ctx, VAL_LIST);
     for (size_t i = 0; out && i < all->items.count; i++) {
         const sc_value *view = all->items.items[i];
-        if (field_is(view, "type", args[0]->s) && (count < 2 || field_is(view, "stack", args[1]->s)))
+        if (field_is(view, "type", args[0]->s) &&
+            (count < 2 || field_is(view, "stack", args[1]->s)))
             sc_list_push(&ctx->arena, &out->items, (void *)view);
     }
     return out;
@@ -1181,8 +1186,8 @@ static sc_value *test_resource(sc_context *ctx, sc_scope *scope, sc_value **args
 }
 
 /* outputs(stack) / parameters(stack): a stack's outputs or parameters by name. */
-static sc_value *test_by_stack(sc_context *ctx, sc_scope *scope, const char *symbol, sc_value **args,
-                               size_t count)
+static sc_value *test_by_stack(sc_context *ctx, sc_scope *scope, const char *symbol,
+                               sc_value **args, size_t count)
 {
     const sc_value *all = hidden(scope, symbol);
     if (!all || !all_known(args, count))
@@ -1224,100 +1229,262 @@ static sc_type *r_map_any(sc_checker *c, sc_type **args)
 
 static const sc_builtin builtins[] = {
     {"account_id", {{0}}, false, r_string, e_account_id, "the AWS account id (AWS::AccountId)"},
-    {"availability_zones", {{0}}, false, r_list_string, e_availability_zones,
+    {"availability_zones",
+     {{0}},
+     false,
+     r_list_string,
+     e_availability_zones,
      "the region's zones (Fn::GetAZs)"},
     {"build",
-     {{"context", P_STRING, false}, {"dockerfile", P_STRING, true}, {"args", P_MAP_STRING, true},
-      {"target", P_STRING, true}, {"platform", P_STRING, true}},
-     false, r_string, e_build, "a Docker image built from a context directory"},
-    {"built", {{"image", P_STRING, false}}, false, r_bool, e_built,
+     {{"context", P_STRING, false},
+      {"dockerfile", P_STRING, true},
+      {"args", P_MAP_STRING, true},
+      {"target", P_STRING, true},
+      {"platform", P_STRING, true}},
+     false,
+     r_string,
+     e_build,
+     "a Docker image built from a context directory"},
+    {"built",
+     {{"image", P_STRING, false}},
+     false,
+     r_bool,
+     e_built,
      "whether an image is built by build() (pushed to ECR by stackc)"},
-    {"cidr_contains", {{"outer", P_STRING, false}, {"inner", P_STRING, false}}, false, r_bool,
-     e_cidr_contains, "whether one CIDR block lies inside another"},
-    {"cidr_prefix", {{"cidr", P_STRING, false}}, false, r_int, e_cidr_prefix,
+    {"cidr_contains",
+     {{"outer", P_STRING, false}, {"inner", P_STRING, false}},
+     false,
+     r_bool,
+     e_cidr_contains,
+     "whether one CIDR block lies inside another"},
+    {"cidr_prefix",
+     {{"cidr", P_STRING, false}},
+     false,
+     r_int,
+     e_cidr_prefix,
      "the prefix length of a CIDR block"},
-    {"cidr_valid", {{"cidr", P_STRING, false}}, false, r_bool, e_cidr_valid,
+    {"cidr_valid",
+     {{"cidr", P_STRING, false}},
+     false,
+     r_bool,
+     e_cidr_valid,
      "whether a string is an IPv4 CIDR block with no host bits"},
-    {"cidrs_disjoint", {{"cidrs", P_LIST_STRING, false}}, false, r_bool, e_cidrs_disjoint,
+    {"cidrs_disjoint",
+     {{"cidrs", P_LIST_STRING, false}},
+     false,
+     r_bool,
+     e_cidrs_disjoint,
      "whether no two CIDR blocks of a list overlap"},
-    {"cidrsubnet", {{"prefix", P_STRING, false}, {"newbits", P_INT, false}, {"netnum", P_INT, false}},
-     false, r_string, e_cidrsubnet, "the netnum-th subnet with newbits more prefix bits"},
+    {"cidrsubnet",
+     {{"prefix", P_STRING, false}, {"newbits", P_INT, false}, {"netnum", P_INT, false}},
+     false,
+     r_string,
+     e_cidrsubnet,
+     "the netnum-th subnet with newbits more prefix bits"},
     {"concat", {{"lists", P_LIST, false}}, true, r_first, e_concat, "lists joined end to end"},
-    {"contains", {{"list", P_LIST, false}, {"value", P_ANY, false}}, false, r_bool, e_contains,
+    {"contains",
+     {{"list", P_LIST, false}, {"value", P_ANY, false}},
+     false,
+     r_bool,
+     e_contains,
      "whether a list holds a value"},
-    {"distinct", {{"list", P_LIST, false}}, false, r_first, e_distinct,
+    {"distinct",
+     {{"list", P_LIST, false}},
+     false,
+     r_first,
+     e_distinct,
      "a list without repeated values, first occurrences kept"},
-    {"dynamic_ref", {{"secret", P_SECRET, false}}, false, r_string, e_dynamic_ref,
+    {"dynamic_ref",
+     {{"secret", P_SECRET, false}},
+     false,
+     r_string,
+     e_dynamic_ref,
      "a CloudFormation dynamic reference that resolves a secret at deploy time"},
-    {"exports", {{"stack", P_STRING, false}}, false, r_map_any, e_test_only,
+    {"exports",
+     {{"stack", P_STRING, false}},
+     false,
+     r_map_any,
+     e_test_only,
      "in tests: the values a stack hands to other stacks, by output name"},
-    {"flatten", {{"lists", P_LIST, false}}, false, r_flatten, e_flatten,
+    {"flatten",
+     {{"lists", P_LIST, false}},
+     false,
+     r_flatten,
+     e_flatten,
      "a list of lists joined into one list"},
-    {"floor", {{"value", P_NUMBER, false}}, false, r_int, e_floor,
+    {"floor",
+     {{"value", P_NUMBER, false}},
+     false,
+     r_int,
+     e_floor,
      "the largest integer not above a number"},
-    {"format", {{"format", P_STRING, false}, {"args", P_ANY, true}}, true, r_string, e_format,
+    {"format",
+     {{"format", P_STRING, false}, {"args", P_ANY, true}},
+     true,
+     r_string,
+     e_format,
      "printf-style formatting with %s, %d and %%"},
-    {"hash", {{"text", P_STRING, false}}, false, r_int, e_hash,
+    {"hash",
+     {{"text", P_STRING, false}},
+     false,
+     r_int,
+     e_hash,
      "a stable non-negative number derived from text"},
-    {"index_of", {{"list", P_LIST, false}, {"value", P_ANY, false}}, false, r_int, e_index_of,
+    {"index_of",
+     {{"list", P_LIST, false}, {"value", P_ANY, false}},
+     false,
+     r_int,
+     e_index_of,
      "the position of a value in a list, or -1"},
-    {"instance_name", {{0}}, false, r_string, e_instance_name,
+    {"instance_name",
+     {{0}},
+     false,
+     r_string,
+     e_instance_name,
      "inside a component: the name of the instance being made"},
-    {"instance_path", {{0}}, false, r_string, e_instance_path,
-     "inside a component: the instance's path from its stack, \"Stack/name\", unique in the program"},
-    {"join", {{"separator", P_STRING, false}, {"items", P_LIST_STRING, false}}, false, r_string,
-     e_join, "list items joined with a separator"},
-    {"json", {{"value", P_ANY, false}}, false, r_string, e_json,
+    {"instance_path",
+     {{0}},
+     false,
+     r_string,
+     e_instance_path,
+     "inside a component: the instance's path from its stack, \"Stack/name\", unique in the "
+     "program"},
+    {"join",
+     {{"separator", P_STRING, false}, {"items", P_LIST_STRING, false}},
+     false,
+     r_string,
+     e_join,
+     "list items joined with a separator"},
+    {"json",
+     {{"value", P_ANY, false}},
+     false,
+     r_string,
+     e_json,
      "the JSON text of a value known at compile time"},
     {"keys", {{"map", P_MAP, false}}, false, r_list_string, e_keys, "the keys of a map, in order"},
-    {"known", {{"value", P_ANY, false}}, false, r_bool, e_known,
+    {"known",
+     {{"value", P_ANY, false}},
+     false,
+     r_bool,
+     e_known,
      "whether a value is known at compile time (not an id or parameter only AWS knows)"},
-    {"length", {{"value", P_COLLECTION, false}}, false, r_int, e_length,
+    {"length",
+     {{"value", P_COLLECTION, false}},
+     false,
+     r_int,
+     e_length,
      "elements of a list or map, or bytes of a string"},
-    {"lookup", {{"map", P_MAP, false}, {"key", P_STRING, false}, {"default", P_ANY, true}}, false,
-     r_elem_of_first, e_lookup, "a map's value for a key, or the default"},
+    {"lookup",
+     {{"map", P_MAP, false}, {"key", P_STRING, false}, {"default", P_ANY, true}},
+     false,
+     r_elem_of_first,
+     e_lookup,
+     "a map's value for a key, or the default"},
     {"lower", {{"text", P_STRING, false}}, false, r_string, e_lower, "lower-case text"},
     {"max", {{"values", P_NUMBER, false}}, true, r_number_like_first, e_max, "the largest number"},
     {"merge", {{"maps", P_MAP, false}}, true, r_first, e_merge, "maps merged, later keys win"},
     {"min", {{"values", P_NUMBER, false}}, true, r_number_like_first, e_min, "the smallest number"},
-    {"outputs", {{"stack", P_STRING, false}}, false, r_map_any, e_test_only,
+    {"outputs",
+     {{"stack", P_STRING, false}},
+     false,
+     r_map_any,
+     e_test_only,
      "in tests: a stack's outputs by name"},
-    {"parameters", {{"stack", P_STRING, false}}, false, r_map_any, e_test_only,
+    {"parameters",
+     {{"stack", P_STRING, false}},
+     false,
+     r_map_any,
+     e_test_only,
      "in tests: a stack's parameters by name (type, default, no_echo)"},
-    {"parse_int", {{"text", P_STRING, false}}, false, r_optional_int, e_parse_int,
+    {"parse_int",
+     {{"text", P_STRING, false}},
+     false,
+     r_optional_int,
+     e_parse_int,
      "the int a string of decimal digits spells (\"08\" is 8), or null"},
     {"partition", {{0}}, false, r_string, e_partition, "the AWS partition (AWS::Partition)"},
-    {"range", {{"start_or_count", P_INT, false}, {"end", P_INT, true}}, false, r_list_int, e_range,
+    {"range",
+     {{"start_or_count", P_INT, false}, {"end", P_INT, true}},
+     false,
+     r_list_int,
+     e_range,
      "integers from start (default 0) up to, not including, end"},
     {"region", {{0}}, false, r_string, e_region, "the deployment region (AWS::Region)"},
-    {"regex_groups", {{"pattern", P_STRING, false}, {"text", P_STRING, false}}, false,
-     r_optional_list_string, e_regex_groups,
+    {"regex_groups",
+     {{"pattern", P_STRING, false}, {"text", P_STRING, false}},
+     false,
+     r_optional_list_string,
+     e_regex_groups,
      "the whole match and each group when the text matches the pattern entirely, else null"},
-    {"regex_match", {{"pattern", P_STRING, false}, {"text", P_STRING, false}}, false, r_bool,
-     e_regex_match, "whether the text matches a POSIX extended regular expression entirely"},
-    {"regex_replace", {{"pattern", P_STRING, false}, {"text", P_STRING, false}, {"replacement", P_STRING, false}},
-     false, r_string, e_regex_replace, "every match of a pattern in the text replaced"},
-    {"replace", {{"text", P_STRING, false}, {"old", P_STRING, false}, {"new", P_STRING, false}},
-     false, r_string, e_replace, "text with every occurrence of old replaced"},
-    {"resource_at", {{"path", P_STRING, false}}, false, r_view, e_test_only,
+    {"regex_match",
+     {{"pattern", P_STRING, false}, {"text", P_STRING, false}},
+     false,
+     r_bool,
+     e_regex_match,
+     "whether the text matches a POSIX extended regular expression entirely"},
+    {"regex_replace",
+     {{"pattern", P_STRING, false}, {"text", P_STRING, false}, {"replacement", P_STRING, false}},
+     false,
+     r_string,
+     e_regex_replace,
+     "every match of a pattern in the text replaced"},
+    {"replace",
+     {{"text", P_STRING, false}, {"old", P_STRING, false}, {"new", P_STRING, false}},
+     false,
+     r_string,
+     e_replace,
+     "text with every occurrence of old replaced"},
+    {"resource_at",
+     {{"path", P_STRING, false}},
+     false,
+     r_view,
+     e_test_only,
      "in tests: the compiled resource at a declaration path, e.g. \"wp/cluster\""},
-    {"resources", {{"type", P_STRING, false}, {"stack", P_STRING, true}}, false, r_views, e_test_only,
+    {"resources",
+     {{"type", P_STRING, false}, {"stack", P_STRING, true}},
+     false,
+     r_views,
+     e_test_only,
      "in tests: every compiled resource of a type"},
-    {"secret_arn", {{"secret", P_SECRET, false}}, false, r_string, e_secret_arn,
+    {"secret_arn",
+     {{"secret", P_SECRET, false}},
+     false,
+     r_string,
+     e_secret_arn,
      "the Secrets Manager reference of a secret (an ARN, with a JSON key)"},
-    {"secret_field", {{"secret", P_RESOURCE, false}, {"key", P_STRING, false}}, false, r_secret,
-     e_secret_field, "one JSON field of a Secrets Manager secret, as a secret"},
-    {"secret_id", {{"secret", P_SECRET, false}}, false, r_string, e_secret_id,
+    {"secret_field",
+     {{"secret", P_RESOURCE, false}, {"key", P_STRING, false}},
+     false,
+     r_secret,
+     e_secret_field,
+     "one JSON field of a Secrets Manager secret, as a secret"},
+    {"secret_id",
+     {{"secret", P_SECRET, false}},
+     false,
+     r_string,
+     e_secret_id,
      "the ARN of the Secrets Manager secret that holds a secret value"},
-    {"split", {{"separator", P_STRING, false}, {"text", P_STRING, false}}, false, r_list_string,
-     e_split, "text split at a separator"},
+    {"split",
+     {{"separator", P_STRING, false}, {"text", P_STRING, false}},
+     false,
+     r_list_string,
+     e_split,
+     "text split at a separator"},
     {"stack_name", {{0}}, false, r_string, e_stack_name, "the stack's name (AWS::StackName)"},
-    {"starts_with", {{"text", P_STRING, false}, {"prefix", P_STRING, false}}, false, r_bool,
-     e_starts_with, "whether text begins with a prefix"},
+    {"starts_with",
+     {{"text", P_STRING, false}, {"prefix", P_STRING, false}},
+     false,
+     r_bool,
+     e_starts_with,
+     "whether text begins with a prefix"},
     {"upper", {{"text", P_STRING, false}}, false, r_string, e_upper, "upper-case text"},
     {"values", {{"map", P_MAP, false}}, false, r_values, e_values, "the values of a map, in order"},
-    {"with_platform", {{"image", P_STRING, false}, {"platform", P_STRING, false}}, false, r_string,
-     e_with_platform, "an image built by build() made for a platform (\"linux/arm64\"); any other image as it is"},
+    {"with_platform",
+     {{"image", P_STRING, false}, {"platform", P_STRING, false}},
+     false,
+     r_string,
+     e_with_platform,
+     "an image built by build() made for a platform (\"linux/arm64\"); any other image as it is"},
 };
 
 enum { BUILTIN_COUNT = sizeof(builtins) / sizeof(builtins[0]) };
@@ -1461,8 +1628,8 @@ static sc_type *check_resources_call(sc_checker *c, const sc_expr *call, sc_type
     if (!schema || strncmp(type, "AWS::", 5) != 0)
         return result;
     if (!sc_schema_knows_type(schema, type)) {
-        sc_diagnostic *d = sc_error(c->ctx, "E0272", first->value->span,
-                                    "unknown resource type \"%s\"", type);
+        sc_diagnostic *d =
+            sc_error(c->ctx, "E0272", first->value->span, "unknown resource type \"%s\"", type);
         const char *close = sc_schema_suggest_type(schema, type);
         if (close)
             sc_diag_fix(c->ctx, d, "did you mean \"%s\"?", close);
@@ -1545,7 +1712,8 @@ static sc_value *test_builtin(sc_context *ctx, sc_scope *scope, const sc_builtin
     return test_by_stack(ctx, scope, symbol, args, count);
 }
 
-sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b, const sc_expr *call)
+sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
+                          const sc_expr *call)
 {
     if (b->eval == e_instance_name || b->eval == e_instance_path) {
         sc_symbol *self = sc_scope_lookup(

@@ -349,7 +349,8 @@ static sc_value *arithmetic(sc_context *ctx, sc_op op, const sc_value *l, const 
     }
     if (l->kind == VAL_INT && (r->kind == VAL_DURATION || r->kind == VAL_SIZE) && op == OP_MUL) {
         long long out;
-        return __builtin_mul_overflow(l->i, r->i, &out) ? unknown(ctx) : int_value(ctx, r->kind, out);
+        return __builtin_mul_overflow(l->i, r->i, &out) ? unknown(ctx)
+                                                        : int_value(ctx, r->kind, out);
     }
     if (op == OP_ADD && l->kind == VAL_STRING && r->kind == VAL_STRING)
         return sc_value_string(ctx, sc_arena_printf(&ctx->arena, "%s%s", l->s, r->s));
@@ -578,7 +579,8 @@ static sc_value *eval_for(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     for (size_t i = 0; i < iter->items.count; i++) {
         sc_value *key = iter->kind == VAL_MAP ? sc_value_string(ctx, iter->keys.items[i])
                                               : int_value(ctx, VAL_INT, (long long)i);
-        sc_scope *inner = bind(ctx, bind(ctx, scope, e->key_var, key), e->name, iter->items.items[i]);
+        sc_scope *inner =
+            bind(ctx, bind(ctx, scope, e->key_var, key), e->name, iter->items.items[i]);
         if (e->filter) {
             bool keep;
             if (!sc_value_truthy_known(sc_eval(ctx, inner, e->filter), &keep))

@@ -43,8 +43,8 @@ static sc_type *strip_optional(sc_type *t)
 
 typedef enum fit {
     FIT_OK,
-    FIT_SECRET,   /* a secret would reach a place that is not secret */
-    FIT_KIND,     /* a component reference of another kind */
+    FIT_SECRET, /* a secret would reach a place that is not secret */
+    FIT_KIND,   /* a component reference of another kind */
     FIT_MISMATCH,
 } fit;
 
@@ -198,10 +198,10 @@ static void check_union_value(sc_checker *c, sc_span span, const char *value, co
     for (size_t i = 0; i < u->alternatives.count; i++)
         if (strcmp(u->alternatives.items[i], value) == 0)
             return;
-    sc_diagnostic *d = sc_error(c->ctx, "E0207", span, "\"%s\" is not a valid value for %s", value,
-                                what);
-    const char *close = sc_closest_name(value, (const char *const *)u->alternatives.items,
-                                        u->alternatives.count);
+    sc_diagnostic *d =
+        sc_error(c->ctx, "E0207", span, "\"%s\" is not a valid value for %s", value, what);
+    const char *close =
+        sc_closest_name(value, (const char *const *)u->alternatives.items, u->alternatives.count);
     if (close)
         sc_diag_fix(c->ctx, d, "did you mean \"%s\"?", close);
     else
@@ -210,8 +210,8 @@ static void check_union_value(sc_checker *c, sc_span span, const char *value, co
 
 /* ---- checking against an expected type ---------------------------------------------- */
 
-static void check_record_literal(sc_checker *c, sc_scope *scope, const sc_expr *e,
-                                 sc_type *record, const char *what)
+static void check_record_literal(sc_checker *c, sc_scope *scope, const sc_expr *e, sc_type *record,
+                                 const char *what)
 {
     sc_map seen = {0};
     for (size_t i = 0; i < e->items.count; i++) {
@@ -220,8 +220,8 @@ static void check_record_literal(sc_checker *c, sc_scope *scope, const sc_expr *
             continue;
         const sc_map_entry *first = sc_map_get(&seen, entry->key.name);
         if (first) {
-            sc_diagnostic *d = sc_error(c->ctx, "E0201", entry->key.span, "`%s` is set twice",
-                                        entry->key.name);
+            sc_diagnostic *d =
+                sc_error(c->ctx, "E0201", entry->key.span, "`%s` is set twice", entry->key.name);
             sc_diag_note(c->ctx, d, first->key.span, "first set here");
             continue;
         }
@@ -244,8 +244,8 @@ static void check_record_literal(sc_checker *c, sc_scope *scope, const sc_expr *
         if (field->default_value || field->type->kind == TY_OPTIONAL ||
             sc_map_get(&seen, field->name))
             continue;
-        sc_diagnostic *d = sc_error(c->ctx, "E0206", e->span, "%s is missing field `%s`", what,
-                                    field->name);
+        sc_diagnostic *d =
+            sc_error(c->ctx, "E0206", e->span, "%s is missing field `%s`", what, field->name);
         sc_diag_fix(c->ctx, d, "add `%s = ...`", field->name);
     }
 }
@@ -269,8 +269,9 @@ void sc_check_against(sc_checker *c, sc_scope *scope, const sc_expr *e, sc_type 
      * deep inside is reported where it is. */
     if (want->kind == TY_ANY && (e->kind == EXPR_LIST || e->kind == EXPR_MAP)) {
         for (size_t i = 0; i < e->items.count; i++) {
-            const sc_expr *child = e->kind == EXPR_LIST ? e->items.items[i]
-                                                        : ((sc_map_entry *)e->items.items[i])->value;
+            const sc_expr *child = e->kind == EXPR_LIST
+                                       ? e->items.items[i]
+                                       : ((sc_map_entry *)e->items.items[i])->value;
             sc_check_against(c, scope, child, want, what);
         }
         return;
@@ -284,8 +285,8 @@ void sc_check_against(sc_checker *c, sc_scope *scope, const sc_expr *e, sc_type 
         if (want->kind == TY_MAP) {
             for (size_t i = 0; i < e->items.count; i++) {
                 const sc_map_entry *entry = e->items.items[i];
-                const char *entry_what =
-                    sc_arena_printf(&c->ctx->arena, "`%s` in %s", entry->key.name ? entry->key.name : "?", what);
+                const char *entry_what = sc_arena_printf(
+                    &c->ctx->arena, "`%s` in %s", entry->key.name ? entry->key.name : "?", what);
                 sc_check_against(c, scope, entry->value, want->elem, entry_what);
             }
             return;
@@ -359,8 +360,8 @@ static void report_unknown_name(sc_checker *c, sc_scope *scope, const sc_expr *e
         sc_stack *s = p->stacks.items[i];
         if (s == scope->stack || !s->scope || !sc_scope_lookup_local(s->scope, e->name.name))
             continue;
-        sc_diag_fix(c->ctx, d, "`%s` is declared in stack %s: write `%s.%s`", e->name.name,
-                    s->name, s->name, e->name.name);
+        sc_diag_fix(c->ctx, d, "`%s` is declared in stack %s: write `%s.%s`", e->name.name, s->name,
+                    s->name, e->name.name);
         return;
     }
     const char *close = sc_suggest_name(c, scope, e->name.name);
@@ -454,13 +455,14 @@ static sc_type *member_of_component(sc_checker *c, const sc_expr *e, sc_componen
         return attribute->type ? attribute->type : basic(c, TY_ERROR);
     sc_diagnostic *d = sc_error(c->ctx, "E0203", e->name.span, "%s has no attribute `%s`",
                                 component->name, e->name.name);
-    const char *close = sc_closest_name(e->name.name, (const char *const *)component->attribute_order.items,
-                                        component->attribute_order.count);
+    const char *close =
+        sc_closest_name(e->name.name, (const char *const *)component->attribute_order.items,
+                        component->attribute_order.count);
     if (close)
         sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
     if (component->item)
-        sc_diag_note(c->ctx, d, component->item->name.span, "a %s's attributes: %s", component->name,
-                     sc_join_names(c->ctx, &component->attribute_order));
+        sc_diag_note(c->ctx, d, component->item->name.span, "a %s's attributes: %s",
+                     component->name, sc_join_names(c->ctx, &component->attribute_order));
     return basic(c, TY_ERROR);
 }
 
@@ -509,7 +511,8 @@ static sc_type *member_of_view(sc_checker *c, const sc_expr *e, const sc_type *v
     const char *name = e->name.name;
     if (view->attribute) {
         sc_schema *schema = view->resource_type ? sc_checker_schema(c) : NULL;
-        const sc_resource_schema *rs = schema ? sc_schema_resource(schema, view->resource_type) : NULL;
+        const sc_resource_schema *rs =
+            schema ? sc_schema_resource(schema, view->resource_type) : NULL;
         if (rs && !sc_schema_lookup_property(&rs->properties, name)) {
             sc_diagnostic *d = sc_error(c->ctx, "E0273", e->name.span, "%s has no property `%s`",
                                         view->resource_type, name);
@@ -528,8 +531,8 @@ static sc_type *member_of_view(sc_checker *c, const sc_expr *e, const sc_type *v
         }
         return props;
     }
-    static const char *const fields[] = {"id", "type", "path", "stack", "depends_on",
-                                         "deletion_policy", "update_replace_policy"};
+    static const char *const fields[] = {
+        "id", "type", "path", "stack", "depends_on", "deletion_policy", "update_replace_policy"};
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         if (strcmp(fields[i], name) != 0)
             continue;
@@ -541,13 +544,15 @@ static sc_type *member_of_view(sc_checker *c, const sc_expr *e, const sc_type *v
         }
         return basic(c, TY_STRING);
     }
-    sc_diagnostic *d = sc_error(c->ctx, "E0203", e->name.span, "a compiled resource has no field `%s`", name);
+    sc_diagnostic *d =
+        sc_error(c->ctx, "E0203", e->name.span, "a compiled resource has no field `%s`", name);
     const char *close = sc_closest_name(name, fields, sizeof(fields) / sizeof(fields[0]));
     if (close)
         sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
     else
-        sc_diag_note_plain(c->ctx, d, "fields: id, type, path, stack, properties, depends_on, "
-                                      "deletion_policy, update_replace_policy");
+        sc_diag_note_plain(c->ctx, d,
+                           "fields: id, type, path, stack, properties, depends_on, "
+                           "deletion_policy, update_replace_policy");
     return basic(c, TY_ERROR);
 }
 
@@ -863,7 +868,8 @@ static sc_type *check_call(sc_checker *c, sc_scope *scope, const sc_expr *e)
     const sc_builtin *builtin = sc_builtin_find(e->name.name);
     if (builtin)
         return sc_builtin_check(c, scope, builtin, e);
-    sc_diagnostic *d = sc_error(c->ctx, "E0216", e->name.span, "unknown function `%s`", e->name.name);
+    sc_diagnostic *d =
+        sc_error(c->ctx, "E0216", e->name.span, "unknown function `%s`", e->name.name);
     const char *close = sc_builtin_suggest(e->name.name);
     if (close)
         sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);

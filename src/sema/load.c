@@ -9,8 +9,8 @@
 typedef struct loader {
     sc_context *ctx;
     sc_program *program;
-    sc_map state;        /* path -> LOADING or the loaded sc_file */
-    sc_ptr_list chain;   /* paths being loaded, outermost first */
+    sc_map state;      /* path -> LOADING or the loaded sc_file */
+    sc_ptr_list chain; /* paths being loaded, outermost first */
 } loader;
 
 /* A distinct address marks "being loaded" without any mutable global. */
@@ -96,8 +96,8 @@ static void report_cycle(loader *l, const char *path, sc_span at)
             sc_buf_printf(&chain, "%s -> ", p);
     }
     sc_buf_puts(&chain, path);
-    sc_diagnostic *d = sc_error(l->ctx, "E0210", at, "import cycle: %s",
-                                chain.data ? chain.data : path);
+    sc_diagnostic *d =
+        sc_error(l->ctx, "E0210", at, "import cycle: %s", chain.data ? chain.data : path);
     sc_diag_fix(l->ctx, d, "move what both files need into a third file that both import");
     sc_buf_free(&chain);
 }
@@ -135,9 +135,11 @@ static sc_file *load(loader *l, const char *path, const sc_span *at)
     char *text = ctx->read_file(ctx->read_file_user, path, &len);
     if (!text) {
         if (at) {
-            sc_diagnostic *d = sc_error(ctx, "E0211", *at, "cannot read imported file \"%s\"", path);
-            sc_diag_note_plain(ctx, d, "import paths are relative to the importing file; "
-                                       "\"std/NAME\" names a standard module");
+            sc_diagnostic *d =
+                sc_error(ctx, "E0211", *at, "cannot read imported file \"%s\"", path);
+            sc_diag_note_plain(ctx, d,
+                               "import paths are relative to the importing file; "
+                               "\"std/NAME\" names a standard module");
         } else {
             sc_error(ctx, "E0211", (sc_span){0, 0, 0}, "cannot read \"%s\"", path);
         }
@@ -197,7 +199,8 @@ static void start_from_stdlib(loader *l, const sc_stdlib *stdlib)
     }
 }
 
-sc_file *sc_load_program(sc_context *ctx, sc_program *program, uint32_t main_source, bool with_tests)
+sc_file *sc_load_program(sc_context *ctx, sc_program *program, uint32_t main_source,
+                         bool with_tests)
 {
     loader l = {.ctx = ctx, .program = program};
     if (program->stdlib) {

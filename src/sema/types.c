@@ -215,8 +215,8 @@ bool sc_scope_declare(sc_context *ctx, sc_scope *scope, sc_symbol *symbol)
         return false;
     sc_symbol *existing = sc_map_get(&scope->names, symbol->name);
     if (existing) {
-        sc_diagnostic *d = sc_error(ctx, "E0201", symbol->span, "`%s` is already declared here",
-                                    symbol->name);
+        sc_diagnostic *d =
+            sc_error(ctx, "E0201", symbol->span, "`%s` is already declared here", symbol->name);
         sc_diag_note(ctx, d, existing->span, "first declared as a %s here",
                      symbol_kind_name(existing->kind));
         sc_diag_fix(ctx, d, "rename one of them");
@@ -241,6 +241,7 @@ const char *sc_suggest_field(sc_checker *c, const sc_type *record, const char *n
         return NULL;
     sc_ptr_list names = {0};
     for (size_t i = 0; i < record->fields.count; i++)
-        sc_list_push(&c->ctx->arena, &names, (void *)((sc_record_field *)record->fields.items[i])->name);
+        sc_list_push(&c->ctx->arena, &names,
+                     (void *)((sc_record_field *)record->fields.items[i])->name);
     return sc_closest_name(name, (const char *const *)names.items, names.count);
 }
