@@ -10,8 +10,8 @@ typedef struct sc_connection_use {
     const sc_symbol *consumer;
     const sc_symbol *provider;
     sc_span span;
-    sc_scope *scope;      /* where the reading expression is */
-    const sc_expr *expr;  /* the attribute read: a value the compiler knows needs no access */
+    sc_scope *scope;     /* where the reading expression is */
+    const sc_expr *expr; /* the attribute read: a value the compiler knows needs no access */
 } sc_connection_use;
 
 struct sc_checker {
@@ -51,5 +51,95 @@ void sc_check_component(sc_checker *c, sc_component *component);
 /* "did you mean" over every name visible from `scope`. */
 const char *sc_suggest_name(sc_checker *c, const sc_scope *scope, const char *name);
 const char *sc_suggest_field(sc_checker *c, const sc_type *record, const char *name);
+
+static inline sc_type *sc_basic(sc_checker *c, sc_type_kind kind)
+{
+    return sc_type_basic(c->ctx, kind);
+}
+
+/* `fmt` with up to two strings, in the compilation's arena. */
+static inline const char *sc_describe(sc_checker *c, const char *fmt, const char *a, const char *b)
+{
+    return sc_arena_printf(&c->ctx->arena, fmt, a, b);
+}
+
+/* Where the user wrote what a check judges: a stack-level instance, or an `allow` for a
+ * grant's checks. Checks of the instances nested inside (a service's task, a grant's
+ * ingress rule) are reported here too, since their definitions are not the user's. */
+typedef struct check_site {
+    const sc_item *item;
+    const sc_component *component;
+} check_site;
+
+/* ---- declare.c */
+sc_symbol *sc_new_symbol(sc_checker *c, sc_symbol_kind kind, sc_ident name, const sc_item *item,
+                         sc_scope *scope);
+/* E0209: `item` cannot appear `where` ("in a stack"); `hint` (or NULL) says what to do. */
+void sc_misplaced(sc_checker *c, const sc_item *item, const char *where, const char *hint);
+/* `type name = ...` declarations resolve in declaration order across files; a type
+ * may use the ones declared before it and any component. */
+void sc_declare_types(sc_checker *c, sc_file *file);
+void sc_declare_component(sc_checker *c, const sc_item *item);
+/* Declares what a component body names; types of lets and attributes come later. */
+void sc_declare_component_body(sc_checker *c, sc_component *component);
+/* The type of a raw `resource` item's name: a resource of its CloudFormation type, or a
+ * list of them when it has `for`. */
+sc_type *sc_resource_type(sc_checker *c, const sc_item *item);
+
+/* ---- instances.c */
+/* Whether a field of this type is written as a nested block (a record, or a list or map
+ * of records). */
+bool sc_is_block_type(const sc_type *t);
+/* Checks the settings of a body against `record` (a component's inputs or a nested
+ * block's fields); `owner` names the body in messages. */
+void sc_check_body(sc_checker *c, sc_scope *scope, const sc_ptr_list *items, const sc_type *record,
+                   const char *owner, sc_span owner_span);
+void sc_check_instance(sc_checker *c, sc_scope *scope, const sc_item *item);
+/* The component an instance item names; with `report`, an unknown one is an error. */
+sc_component *sc_instance_component(sc_checker *c, const sc_item *item, bool report);
+/* Checks an item's `if` and `for`; returns the scope of its body with the `for`
+ * variables bound, or `scope` itself. */
+sc_scope *sc_repeat_scope(sc_checker *c, sc_scope *scope, const sc_item *item);
+
+/* ---- values.c */
+/* The `name = ...` setting among `items`, or NULL. */
+const sc_item *sc_find_setting(const sc_ptr_list *items, const char *name);
+
+/* ---- instance_checks.c */
+/* The checks of a body (a component's for one instance, or a grant's for one allow),
+ * evaluated in `scope`, then those of the instances it holds, in their own scopes. */
+void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, const sc_item *item,
+                        const sc_component *component, int depth);
+void sc_run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *item,
+                            sc_component *component);
+
+/* ---- resources.c */
+void sc_check_resource(sc_checker *c, sc_scope *scope, const sc_item *item);
+
+/* ---- stacks.c */
+sc_stack *sc_new_stack(sc_checker *c, const char *name, sc_span name_span, const sc_item *item);
+/* CloudFormation stack names: a letter, then letters, digits and hyphens, 128 at most. */
+void sc_check_stack_name(sc_checker *c, const sc_stack *stack);
+/* Every stack's names are declared before any stack is checked, so a stack may read
+ * from one declared after it. */
+void sc_declare_stack(sc_checker *c, sc_stack *stack);
+void sc_check_stack(sc_checker *c, sc_stack *stack);
+/* A test's lets are visible to the lines after them; asserts must be bool. */
+void sc_check_test(sc_checker *c, sc_scope *scope, const sc_item *item);
+void sc_check_test_lines(sc_checker *c, sc_scope *scope, const sc_item *item);
+void sc_check_stack_cycles(sc_checker *c);
+
+/* ---- allow.c */
+void sc_check_allow(sc_checker *c, sc_scope *scope, const sc_item *item);
+
+/* ---- component_tests.c */
+/* In test mode: the hidden stack holding a default instance of each component whose
+ * tests run, and a test entry for each of those tests. */
+void sc_add_component_tests(sc_checker *c);
+
+/* ---- lints.c */
+/* A connectable instance that reads another's attributes (a database's endpoint) but has
+ * no `allow` to reach it will not connect at deploy time. Warned once per pair. */
+void sc_warn_missing_allows(sc_checker *c);
 
 #endif

@@ -1,0 +1,53 @@
+/* Warnings about likely mistakes no single item shows: an instance that reads another's
+ * attributes without an `allow` to reach it. */
+#include "sema/checker.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool allowed(sc_checker *c, const sc_symbol *from, const sc_symbol *to)
+{
+    for (size_t i = 0; i < c->allows.count && i < c->allow_scopes.count; i++) {
+        const sc_item *allow = c->allows.items[i];
+        sc_scope *scope = c->allow_scopes.items[i];
+        if (sc_referenced_instance(c, scope, allow->from) == from &&
+            sc_referenced_instance(c, scope, allow->to) == to)
+            return true;
+    }
+    return false;
+}
+
+/* A value the compiler knows entirely, with nothing only AWS knows inside it. */
+static bool fully_known(const sc_value *v)
+{
+    if (!sc_value_is_static(v))
+        return false;
+    for (size_t i = 0; i < v->items.count; i++)
+        if (!fully_known(v->items.items[i]))
+            return false;
+    return true;
+}
+
+void sc_warn_missing_allows(sc_checker *c)
+{
+    sc_map warned = {0};
+    for (size_t i = 0; i < c->connection_uses.count; i++) {
+        const sc_connection_use *use = c->connection_uses.items[i];
+        const char *key = sc_arena_printf(&c->ctx->arena, "%p>%p", (const void *)use->consumer,
+                                          (const void *)use->provider);
+        if (!key || sc_map_get(&warned, key) || allowed(c, use->consumer, use->provider))
+            continue;
+        /* A value the compiler knows (a parameter's value, a port) is read without
+         * reaching the instance at run time. */
+        if (fully_known(sc_eval(c->ctx, use->scope, use->expr)))
+            continue;
+        sc_map_put(&c->ctx->arena, &warned, key, (void *)use);
+        sc_diagnostic *d = sc_warning(
+            c->ctx, "W0270", use->span, "`%s` reads `%s` but nothing lets it connect to `%s`",
+            use->consumer->name, use->provider->name, use->provider->name);
+        sc_diag_note(c->ctx, d, use->provider->span,
+                     "`%s` only accepts connections that an `allow` names", use->provider->name);
+        sc_diag_fix(c->ctx, d, "add `allow %s -> %s`", use->consumer->name, use->provider->name);
+    }
+}

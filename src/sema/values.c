@@ -1,0 +1,303 @@
+/* An instance's values as the evaluator sees them: its settings with the component's
+ * defaults, its nested instances bound, so `check`s, grants and tests can read inputs and
+ * attributes (sc_instance_scope, sc_grant_scope, sc_eval_instance). */
+#include "sema/checker.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
+                              const sc_type *record, sc_scope *defaults);
+
+static sc_value *block_values(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
+                              const sc_record_field *field)
+{
+    const sc_type *t = field->type;
+    while (t && t->kind == TY_OPTIONAL)
+        t = t->elem;
+    /* A block written for a value-typed input was reported (E0212): its value is unknown. */
+    if (!sc_is_block_type(t))
+        return sc_value_new(c->ctx, VAL_UNKNOWN);
+    bool keyed = t->kind == TY_MAP;
+    const sc_type *record = t->kind == TY_RECORD ? t : t->elem;
+    sc_value *out = sc_value_new(c->ctx, keyed ? VAL_MAP : VAL_LIST);
+    for (size_t i = 0; out && i < items->count; i++) {
+        const sc_item *block = items->items[i];
+        if (block->kind != ITEM_BLOCK || strcmp(block->name.name, field->name) != 0)
+            continue;
+        sc_value *v = record_value(c, outer, &block->items, record, NULL);
+        if (v)
+            v->origin =
+                block->label.name || block->label_is_string ? block->label.span : block->name.span;
+        if (t->kind == TY_RECORD)
+            return v;
+        if (keyed)
+            sc_value_map_add(c->ctx, out, block->label.name, v);
+        else
+            sc_list_push(&c->ctx->arena, &out->items, v);
+    }
+    /* A single optional block that was not written is null, not an empty list. */
+    return t->kind == TY_RECORD ? sc_value_new(c->ctx, VAL_NULL) : out;
+}
+
+const sc_item *sc_find_setting(const sc_ptr_list *items, const char *name)
+{
+    for (size_t i = 0; i < items->count; i++) {
+        const sc_item *item = items->items[i];
+        if ((item->kind == ITEM_ATTR || item->kind == ITEM_BLOCK) && item->name.name &&
+            strcmp(item->name.name, name) == 0)
+            return item;
+    }
+    return NULL;
+}
+
+/* A value written for a record-typed input gets the record's defaults, as a block
+ * would: `listener = { http = { port = 80 } }` is HTTP like `listener http { port = 80 }`.
+ * Lists and maps of records get them element by element. */
+static sc_value *with_defaults(sc_checker *c, sc_value *v, const sc_type *t)
+{
+    while (t && t->kind == TY_OPTIONAL)
+        t = t->elem;
+    if (!v || !t || (v->kind != VAL_MAP && v->kind != VAL_LIST) || v->instance_path)
+        return v;
+    if ((t->kind == TY_MAP || t->kind == TY_LIST) && t->elem) {
+        sc_value *copy = NULL;
+        for (size_t i = 0; i < v->items.count; i++) {
+            sc_value *item = with_defaults(c, v->items.items[i], t->elem);
+            if (item == v->items.items[i])
+                continue;
+            if (!copy) {
+                copy = sc_value_new(c->ctx, v->kind);
+                if (!copy)
+                    return v;
+                *copy = *v;
+                copy->items = (sc_ptr_list){0};
+                for (size_t j = 0; j < v->items.count; j++)
+                    sc_list_push(&c->ctx->arena, &copy->items, v->items.items[j]);
+                if (copy->items.count != v->items.count) /* out of memory */
+                    return v;
+            }
+            if (item)
+                copy->items.items[i] = item;
+        }
+        return copy ? copy : v;
+    }
+    if (t->kind != TY_RECORD || v->kind != VAL_MAP)
+        return v;
+    sc_value *out = NULL;
+    for (size_t i = 0; i < t->fields.count; i++) {
+        const sc_record_field *field = t->fields.items[i];
+        size_t at = 0;
+        while (at < v->keys.count && strcmp(v->keys.items[at], field->name) != 0)
+            at++;
+        sc_value *given = at < v->keys.count ? v->items.items[at] : NULL;
+        sc_value *filled = given ? with_defaults(c, given, field->type)
+                           : field->default_value
+                               ? sc_eval(c->ctx, field->default_scope, field->default_value)
+                               : NULL;
+        if (filled == given)
+            continue;
+        if (!out) {
+            out = sc_value_new(c->ctx, VAL_MAP);
+            if (!out)
+                return v;
+            out->origin = v->origin;
+            for (size_t j = 0; j < v->keys.count; j++)
+                sc_value_map_add(c->ctx, out, v->keys.items[j], v->items.items[j]);
+            if (out->items.count != v->items.count) /* out of memory */
+                return v;
+        }
+        if (given && filled)
+            out->items.items[at] = filled;
+        else
+            sc_value_map_add(c->ctx, out, field->name, filled);
+    }
+    return out ? out : v;
+}
+
+/* The compile-time value of a body checked against `record`: given values from the
+ * outer scope, defaults from the definition. With `defaults` non-NULL, each input is
+ * also bound there as it is computed so later defaults can read earlier inputs. */
+static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
+                              const sc_type *record, sc_scope *defaults)
+{
+    sc_value *out = sc_value_new(c->ctx, VAL_MAP);
+    for (size_t i = 0; out && i < record->fields.count; i++) {
+        const sc_record_field *field = record->fields.items[i];
+        const sc_item *setting = sc_find_setting(items, field->name);
+        sc_value *v;
+        if (setting && setting->kind == ITEM_BLOCK)
+            v = block_values(c, outer, items, field);
+        else if (setting)
+            v = with_defaults(c, sc_eval(c->ctx, outer, setting->value), field->type);
+        else if (sc_is_block_type(field->type) && !field->default_value)
+            v = block_values(c, outer, items, field);
+        else if (field->default_value)
+            v = sc_eval(c->ctx, defaults ? defaults : field->default_scope, field->default_value);
+        else
+            v = sc_value_new(c->ctx, VAL_NULL);
+        sc_value_map_add(c->ctx, out, field->name, v);
+        if (defaults) {
+            sc_symbol *s = sc_arena_alloc(&c->ctx->arena, sizeof(*s));
+            if (s) {
+                s->kind = SYM_VALUE;
+                s->name = field->name;
+                s->value = v;
+                sc_map_put(&c->ctx->arena, &defaults->names, s->name, s);
+            }
+        }
+    }
+    return out;
+}
+
+/* The instances a component holds, as this instance's: each evaluates to its attributes
+ * with this instance's values flowing in, so checks can read them (`default.ports`). */
+static void bind_nested_instances(sc_checker *c, sc_scope *scope, const sc_component *component)
+{
+    if (!component->scope)
+        return;
+    for (size_t i = 0; i < component->item->items.count; i++) {
+        const sc_item *nested = component->item->items.items[i];
+        if (nested->kind != ITEM_BLOCK || !nested->label.name || nested->for_iter ||
+            sc_map_get(&scope->names, nested->label.name))
+            continue;
+        const sc_symbol *definition = sc_scope_lookup_local(component->scope, nested->label.name);
+        if (!definition || definition->kind != SYM_INSTANCE || !definition->type)
+            continue;
+        sc_symbol *s = sc_new_symbol(c, SYM_INSTANCE, nested->label, nested, scope);
+        if (!s)
+            return;
+        s->type = definition->type;
+        sc_map_put(&c->ctx->arena, &scope->names, s->name, s);
+    }
+}
+
+/* "Stack/instance/nested": the enclosing instance's path, or the stack's name, then the
+ * label. NULL where neither is known (a component checked on its own). */
+static const char *instance_path(sc_checker *c, sc_scope *outer, const sc_item *item)
+{
+    if (!item->label.name || !outer)
+        return NULL;
+    sc_symbol *enclosing = sc_scope_lookup(outer, SC_INSTANCE_PATH_SYMBOL);
+    if (enclosing && enclosing->value && enclosing->value->kind == VAL_STRING)
+        return sc_arena_printf(&c->ctx->arena, "%s/%s", enclosing->value->s, item->label.name);
+    if (outer->stack && !outer->component)
+        return sc_arena_printf(&c->ctx->arena, "%s/%s", outer->stack->name, item->label.name);
+    return NULL;
+}
+
+/* A scope where the component's inputs hold this instance's values and its lets are
+ * re-evaluated against them. */
+sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *item,
+                            sc_component *component)
+{
+    sc_checker checker = {.ctx = ctx, .program = NULL};
+    sc_checker *c = &checker;
+    sc_scope *scope = sc_scope_new(c->ctx, NULL);
+    if (!scope)
+        return NULL;
+    sc_symbol *self = sc_arena_alloc(&c->ctx->arena, sizeof(*self));
+    if (self && item->label.name) {
+        self->kind = SYM_VALUE;
+        self->name = SC_INSTANCE_NAME_SYMBOL;
+        self->value = sc_value_string(c->ctx, item->label.name);
+        sc_map_put(&c->ctx->arena, &scope->names, self->name, self);
+    }
+    const char *path = instance_path(c, outer, item);
+    sc_symbol *where = path ? sc_arena_alloc(&c->ctx->arena, sizeof(*where)) : NULL;
+    if (where) {
+        where->kind = SYM_VALUE;
+        where->name = SC_INSTANCE_PATH_SYMBOL;
+        where->value = sc_value_string(c->ctx, path);
+        sc_map_put(&c->ctx->arena, &scope->names, where->name, where);
+    }
+    record_value(c, outer, &item->items, component->inputs, scope);
+    for (size_t i = 0; i < component->item->items.count; i++) {
+        const sc_item *let = component->item->items.items[i];
+        if (let->kind != ITEM_LET || !let->name.name || sc_map_get(&scope->names, let->name.name))
+            continue;
+        sc_symbol *s = sc_new_symbol(c, SYM_LET, let->name, let, scope);
+        if (s)
+            sc_map_put(&c->ctx->arena, &scope->names, s->name, s);
+    }
+    bind_nested_instances(c, scope, component);
+    return scope;
+}
+
+static void bind_symbol(sc_context *ctx, sc_scope *scope, const char *name, sc_value *value)
+{
+    sc_symbol *s = sc_arena_alloc(&ctx->arena, sizeof(*s));
+    if (!s)
+        return;
+    s->kind = SYM_VALUE;
+    s->name = name;
+    s->value = value;
+    sc_map_put(&ctx->arena, &scope->names, s->name, s);
+}
+
+sc_scope *sc_grant_scope(sc_context *ctx, sc_scope *outer, const sc_item *allow,
+                         const sc_component *grant, sc_scope *target, sc_value *source)
+{
+    sc_checker checker = {.ctx = ctx, .program = NULL};
+    sc_scope *scope = sc_scope_new(ctx, target);
+    if (!scope)
+        return NULL;
+    for (size_t i = 0; i < grant->inputs->fields.count; i++) {
+        const sc_record_field *field = grant->inputs->fields.items[i];
+        const sc_item *setting = sc_find_setting(&allow->items, field->name);
+        sc_value *v;
+        if (strcmp(field->name, SC_GRANT_SOURCE) == 0)
+            v = source ? source : sc_value_new(ctx, VAL_NULL);
+        else if (setting && setting->kind == ITEM_ATTR)
+            v = sc_eval(ctx, outer, setting->value);
+        else if (field->default_value)
+            v = sc_eval(ctx, target, field->default_value);
+        else
+            v = sc_value_new(ctx, VAL_NULL);
+        bind_symbol(ctx, scope, field->name, v);
+    }
+    for (size_t i = 0; i < grant->item->items.count; i++) {
+        const sc_item *let = grant->item->items.items[i];
+        if (let->kind != ITEM_LET || !let->name.name)
+            continue;
+        sc_symbol *s = sc_new_symbol(&checker, SYM_LET, let->name, let, scope);
+        if (s)
+            sc_map_put(&ctx->arena, &scope->names, s->name, s);
+    }
+    return scope;
+}
+
+sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
+{
+    if (instance->value)
+        return instance->value;
+    const sc_item *item = instance->item;
+    sc_component *component = NULL;
+    sc_value *out = sc_value_new(ctx, VAL_UNKNOWN);
+    instance->value = out; /* a reference cycle evaluates to unknown, not forever */
+    if (!item || item->for_iter || !out)
+        return out;
+    sc_type *t = instance->type;
+    if (t && t->kind == TY_COMPONENT)
+        component = t->component;
+    if (!component || !component->checked)
+        return out;
+    sc_scope *scope = sc_instance_scope(ctx, instance->scope, item, component);
+    if (!scope)
+        return out;
+    sc_value *attributes = sc_value_new(ctx, VAL_MAP);
+    for (size_t i = 0; attributes && i < component->attribute_order.count; i++) {
+        const char *name = component->attribute_order.items[i];
+        sc_attribute *a = sc_map_get(&component->attributes, name);
+        sc_value_map_add(ctx, attributes, name, sc_eval(ctx, scope, a->item->value));
+    }
+    if (attributes) {
+        attributes->instance_path =
+            instance->stack
+                ? sc_arena_printf(&ctx->arena, "%s/%s", instance->stack->name, item->label.name)
+                : NULL;
+        instance->value = attributes;
+    }
+    return instance->value;
+}
