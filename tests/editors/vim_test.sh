@@ -91,8 +91,8 @@ site	cidr  = "\zs10\.0	stackString
 site	cidr  = \zs"10	stackQuote
 site	zones = \zs2	stackNumber
 site	internet_facing = \zstrue	stackBoolean
-site	\zslistener http	stackKind
-site	listener \zshttp	stackLabel
+site	\zscertificate site	stackKind
+site	certificate \zssite	stackLabel
 site	capacity            = { min = \zs0\.5	stackNumber
 site	capacity            = { \zsmin	stackKey
 site	backup_retention    = \zs7d	stackDuration
