@@ -1712,6 +1712,22 @@ static sc_value *test_builtin(sc_context *ctx, sc_scope *scope, const sc_builtin
     return test_by_stack(ctx, scope, symbol, args, count);
 }
 
+/* Whether every known argument of a string parameter is a string (or null, when the
+ * parameter is optional). The checker makes it so; a value it could not follow (a guard
+ * whose evaluation ran out of memory) must not reach the C string functions. */
+static bool strings_where_needed(const sc_builtin *b, sc_value **args, size_t count)
+{
+    size_t nparams = param_count(b);
+    for (size_t i = 0; i < count && nparams; i++) {
+        const param *p = &b->params[i < nparams ? i : nparams - 1];
+        if (p->kind != P_STRING || !sc_value_is_static(args[i]))
+            continue;
+        if (args[i]->kind != VAL_STRING && !(p->optional && args[i]->kind == VAL_NULL))
+            return false;
+    }
+    return true;
+}
+
 sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
                           const sc_expr *call)
 {
@@ -1749,6 +1765,8 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
     for (size_t i = 0; i < count; i++)
         if (!args[i] && !(args[i] = sc_value_new(ctx, VAL_NULL)))
             return NULL;
+    if (!strings_where_needed(b, args, count))
+        return unknown(ctx);
     sc_value *result = b->eval == e_test_only ? test_builtin(ctx, scope, b, args, count)
                                               : b->eval(ctx, args, count);
     if (result && result->kind == VAL_INTRINSIC && strcmp(result->s, "stackc::Asset") == 0 &&

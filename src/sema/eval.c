@@ -368,16 +368,22 @@ static sc_value *arithmetic(sc_context *ctx, sc_op op, const sc_value *l, const 
 static sc_value *eval_binary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 {
     sc_value *l = sc_eval(ctx, scope, e->left);
+    if (!l) /* out of memory: the right side may only be safe to read when `l` holds */
+        return NULL;
     if (e->op == OP_AND || e->op == OP_OR) {
         bool truth;
         if (sc_value_truthy_known(l, &truth) && truth == (e->op == OP_OR))
             return bool_value(ctx, truth);
         sc_value *r = sc_eval(ctx, scope, e->right);
+        if (!r)
+            return NULL;
         if (!known(l) || !known(r) || l->kind != VAL_BOOL || r->kind != VAL_BOOL)
             return unknown(ctx);
         return bool_value(ctx, r->b);
     }
     sc_value *r = sc_eval(ctx, scope, e->right);
+    if (!r)
+        return NULL;
     /* A value AWS gives at deploy time (an id, a parameter) is never null: `x == null`
      * is decided even when x is not known. */
     if ((e->op == OP_EQ || e->op == OP_NE) && l && r &&
@@ -406,6 +412,8 @@ static sc_value *eval_binary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 static sc_value *eval_unary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 {
     sc_value *v = sc_eval(ctx, scope, e->left);
+    if (!v)
+        return NULL;
     if (!known(v))
         return unknown(ctx);
     if (e->op == OP_NOT)
@@ -538,7 +546,9 @@ static sc_value *member(sc_context *ctx, const sc_value *left, const char *name)
 static sc_value *eval_index(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 {
     sc_value *left = sc_eval(ctx, scope, e->left);
-    sc_value *index = sc_eval(ctx, scope, e->right);
+    sc_value *index = left ? sc_eval(ctx, scope, e->right) : NULL;
+    if (!index)
+        return NULL;
     if (deploy_time(left) && index && index->kind == VAL_INT)
         return sc_value_intrinsic(ctx, "Fn::Select", sc_value_list2(ctx, index, left), left->owner);
     if (!known(left) || !known(index))
@@ -553,49 +563,74 @@ static sc_value *eval_index(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     return unknown(ctx);
 }
 
+/* `scope` with `name` bound to `value`; `scope` itself when there is no name, NULL when
+ * memory runs out. */
 static sc_scope *bind(sc_context *ctx, sc_scope *scope, sc_ident name, sc_value *value)
 {
-    if (!name.name)
+    if (!scope || !name.name)
         return scope;
     sc_scope *inner = sc_scope_new(ctx, scope);
     sc_symbol *s = sc_arena_alloc(&ctx->arena, sizeof(*s));
     if (!inner || !s)
-        return scope;
+        return NULL;
     s->kind = SYM_VALUE;
     s->name = name.name;
     s->value = value;
-    sc_map_put(&ctx->arena, &inner->names, s->name, s);
-    return inner;
+    return sc_map_put(&ctx->arena, &inner->names, s->name, s) ? inner : NULL;
+}
+
+/* One element of a `for` expression: pushed onto the list or added to the map `out`.
+ * Returns false when memory ran out, or (setting *unknown_result) when the element's
+ * filter or key is not known before deploying. */
+static bool eval_for_element(sc_context *ctx, sc_scope *inner, const sc_expr *e, sc_value *out,
+                             bool *unknown_result)
+{
+    if (e->filter) {
+        sc_value *keep_value = sc_eval(ctx, inner, e->filter);
+        bool keep;
+        if (!keep_value)
+            return false;
+        if (!sc_value_truthy_known(keep_value, &keep)) {
+            *unknown_result = true;
+            return false;
+        }
+        if (!keep)
+            return true;
+    }
+    sc_value *item = sc_eval(ctx, inner, e->kind == EXPR_FOR_LIST ? e->left : e->right);
+    if (!item)
+        return false;
+    if (e->kind == EXPR_FOR_LIST)
+        return sc_list_push(&ctx->arena, &out->items, item);
+    sc_value *k = sc_eval(ctx, inner, e->left);
+    if (!k)
+        return false;
+    if (!known(k) || k->kind != VAL_STRING) {
+        *unknown_result = true;
+        return false;
+    }
+    return sc_value_map_add(ctx, out, k->s, item);
 }
 
 static sc_value *eval_for(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 {
     sc_value *iter = sc_eval(ctx, scope, e->cond);
+    if (!iter)
+        return NULL;
     if (!known(iter) || (iter->kind != VAL_LIST && iter->kind != VAL_MAP))
         return unknown(ctx);
     sc_value *out = sc_value_new(ctx, e->kind == EXPR_FOR_LIST ? VAL_LIST : VAL_MAP);
     if (!out)
-        return unknown(ctx);
+        return NULL;
     for (size_t i = 0; i < iter->items.count; i++) {
         sc_value *key = iter->kind == VAL_MAP ? sc_value_string(ctx, iter->keys.items[i])
                                               : int_value(ctx, VAL_INT, (long long)i);
         sc_scope *inner =
-            bind(ctx, bind(ctx, scope, e->key_var, key), e->name, iter->items.items[i]);
-        if (e->filter) {
-            bool keep;
-            if (!sc_value_truthy_known(sc_eval(ctx, inner, e->filter), &keep))
-                return unknown(ctx);
-            if (!keep)
-                continue;
-        }
-        if (e->kind == EXPR_FOR_LIST) {
-            sc_list_push(&ctx->arena, &out->items, sc_eval(ctx, inner, e->left));
-            continue;
-        }
-        sc_value *k = sc_eval(ctx, inner, e->left);
-        if (!known(k) || k->kind != VAL_STRING)
-            return unknown(ctx);
-        sc_value_map_add(ctx, out, k->s, sc_eval(ctx, inner, e->right));
+            key ? bind(ctx, bind(ctx, scope, e->key_var, key), e->name, iter->items.items[i])
+                : NULL;
+        bool unknown_result = false;
+        if (!inner || !eval_for_element(ctx, inner, e, out, &unknown_result))
+            return unknown_result ? unknown(ctx) : NULL;
     }
     return out;
 }
@@ -653,8 +688,11 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         return sc_value_new(ctx, VAL_NULL);
     case EXPR_LIST: {
         sc_value *v = sc_value_new(ctx, VAL_LIST);
-        for (size_t i = 0; v && i < e->items.count; i++)
-            sc_list_push(&ctx->arena, &v->items, sc_eval(ctx, scope, e->items.items[i]));
+        for (size_t i = 0; v && i < e->items.count; i++) {
+            sc_value *item = sc_eval(ctx, scope, e->items.items[i]);
+            if (!item || !sc_list_push(&ctx->arena, &v->items, item))
+                return NULL;
+        }
         return v;
     }
     case EXPR_MAP: {
@@ -663,7 +701,9 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
             const sc_map_entry *entry = e->items.items[i];
             if (!entry->key.name)
                 continue;
-            sc_value_map_add(ctx, v, entry->key.name, sc_eval(ctx, scope, entry->value));
+            sc_value *item = sc_eval(ctx, scope, entry->value);
+            if (!item || !sc_value_map_add(ctx, v, entry->key.name, item))
+                return NULL;
         }
         return v;
     }
@@ -682,7 +722,8 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
                 return target ? eval_symbol(ctx, target) : unknown(ctx);
             }
         }
-        return member(ctx, sc_eval(ctx, scope, e->left), e->name.name);
+        sc_value *left = sc_eval(ctx, scope, e->left);
+        return left ? member(ctx, left, e->name.name) : NULL;
     }
     case EXPR_INDEX:
         return eval_index(ctx, scope, e);
@@ -696,7 +737,10 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         return eval_binary(ctx, scope, e);
     case EXPR_COND: {
         bool truth;
-        if (!sc_value_truthy_known(sc_eval(ctx, scope, e->cond), &truth))
+        sc_value *cond = sc_eval(ctx, scope, e->cond);
+        if (!cond)
+            return NULL;
+        if (!sc_value_truthy_known(cond, &truth))
             return unknown(ctx);
         return sc_eval(ctx, scope, truth ? e->left : e->right);
     }
