@@ -95,6 +95,8 @@ static sc_value *with_defaults(sc_checker *c, sc_value *v, const sc_type *t)
         sc_value *filled = given ? with_defaults(c, given, field->type)
                            : field->default_value
                                ? sc_eval(c->ctx, field->default_scope, field->default_value)
+                           : field->type && field->type->kind == TY_OPTIONAL
+                               ? sc_value_new(c->ctx, VAL_NULL) /* `x: T?` left out is null */
                                : NULL;
         if (filled == given)
             continue;
