@@ -655,6 +655,24 @@ static void walk_options(sc_walk *w, const frame *f, const sc_item *item)
     }
 }
 
+/* `grant [name] { ... }`: a body of its own, whose names also see the owner's. */
+static void walk_grant(sc_walk *w, const frame *f, const sc_item *item)
+{
+    sc_component *grant = NULL;
+    for (size_t i = 0; f->component && i < f->component->grants.count; i++) {
+        sc_component *candidate = f->component->grants.items[i];
+        if (candidate->item == item)
+            grant = candidate;
+    }
+    if (!grant || !grant->scope)
+        return;
+    frame inner = {.scope = grant->scope, .locals = f->locals, .component = grant};
+    if (holds(w, item))
+        enter(w, &inner, BODY_COMPONENT);
+    for (size_t i = 0; i < item->items.count && !w->stopped; i++)
+        walk_item(w, &inner, item->items.items[i]);
+}
+
 static void walk_item(sc_walk *w, const frame *f, const sc_item *item)
 {
     if (skipped(w, item->span))
@@ -730,11 +748,32 @@ static void walk_item(sc_walk *w, const frame *f, const sc_item *item)
         return;
     case ITEM_CHECK:
     case ITEM_WARN:
+    case ITEM_UNIQUE: {
+        /* `check for k, v in e : ...` binds its loop names for the condition and message. */
+        frame inner = walk_repeat(w, f, item);
+        walk_expr(w, &inner, item->value, NULL);
+        walk_expr(w, &inner, item->message, NULL);
+        return;
+    }
     case ITEM_ASSERT:
     case ITEM_ATTR:
         walk_expr(w, f, item->value, NULL);
         walk_expr(w, f, item->message, NULL);
         return;
+    case ITEM_GRANT:
+        walk_grant(w, f, item);
+        return;
+    case ITEM_MOVED: {
+        /* `moved old -> new` (label: old, name: new): `new` names an instance or resource
+         * of the stack; `old` is a name that no longer exists. */
+        sc_symbol *s =
+            f->scope && item->name.name ? sc_scope_lookup_local(f->scope, item->name.name) : NULL;
+        if (s) {
+            sc_entity e = from_symbol(s);
+            emit(w, item->name.span, &e, false, NULL, NULL);
+        }
+        return;
+    }
     case ITEM_TEST:
         walk_test(w, f, item);
         return;

@@ -145,7 +145,7 @@ typedef enum sc_item_kind {
     ITEM_ASSERT,      /* assert cond [, "message"] */
     ITEM_UNIQUE,      /* unique [for x in e :] key, "message": keys distinct program-wide */
     ITEM_GRANT,       /* grant [name] { items }: what `allow x -> instance` makes */
-    ITEM_MOVED,       /* moved old -> new: a rename that keeps logical ids */
+    ITEM_MOVED,       /* moved old -> new (label: old, name: new): a rename that keeps ids */
 } sc_item_kind;
 
 struct sc_item {

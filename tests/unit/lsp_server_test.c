@@ -323,6 +323,63 @@ static void test_references(void)
     shut_down(&client);
 }
 
+static const char forms_text[] = "component box {\n"                                   /* 0 */
+                                 "  input names: list<string> = []\n"                  /* 1 */
+                                 "  input size: int = 1\n"                             /* 2 */
+                                 "  check for n in names : n != \"\", \"not empty\"\n" /* 3 */
+                                 "  unique size, \"sizes are unique\"\n"               /* 4 */
+                                 "  grant read {\n"                                    /* 5 */
+                                 "    let wanted = size * 2\n"                         /* 6 */
+                                 "    check wanted > 0, \"positive\"\n"                /* 7 */
+                                 "  }\n"                                               /* 8 */
+                                 "}\n"                                                 /* 9 */
+                                 "stack App {\n"                                       /* 10 */
+                                 "  box first { size = 2 }\n"                          /* 11 */
+                                 "  moved old -> first\n"                              /* 12 */
+                                 "}\n";
+
+#define FORMS_URI "file://" ROOT "/tests/lsp/forms.stack"
+
+/* The locations `textDocument/references` gives at a place, declaration included, as
+ * "line:col-line:col" joined by spaces. */
+static char *references_at(lsp_client *client, const char *uri, int line, int character)
+{
+    cJSON *params = lsp_position_params(uri, line, character);
+    cJSON_AddTrueToObject(cJSON_AddObjectToObject(params, "context"), "includeDeclaration");
+    cJSON *reply = lsp_request(client, "textDocument/references", params);
+    static const size_t cap = 1024;
+    char *out = calloc(1, cap);
+    size_t used = 0;
+    const cJSON *location;
+    cJSON_ArrayForEach(location, lsp_get(reply, "result"))
+    {
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? " " : "",
+                                 lsp_range(location, "range"));
+    }
+    cJSON_Delete(reply);
+    return out;
+}
+
+/* Names used inside `check for`, `unique`, a grant's body and `moved` are found. */
+static void test_references_in_checks_grants_and_moved(void)
+{
+    lsp_client client = started();
+    cJSON_Delete(opened(&client, FORMS_URI, forms_text));
+    char *found = references_at(&client, FORMS_URI, 3, 12); /* n, bound by `check for` */
+    CU_ASSERT_STRING_EQUAL(found, "3:12-3:13 3:25-3:26");
+    free(found);
+    found = references_at(&client, FORMS_URI, 2, 8); /* size: unique, grant, the setting */
+    CU_ASSERT_STRING_EQUAL(found, "2:8-2:12 4:9-4:13 6:17-6:21 11:14-11:18");
+    free(found);
+    found = references_at(&client, FORMS_URI, 7, 11); /* a grant's own let */
+    CU_ASSERT_STRING_EQUAL(found, "6:8-6:14 7:10-7:16");
+    free(found);
+    found = references_at(&client, FORMS_URI, 11, 7); /* first: its instance, `moved` */
+    CU_ASSERT_STRING_EQUAL(found, "11:6-11:11 12:15-12:20");
+    free(found);
+    shut_down(&client);
+}
+
 /* The completion items at a place, as "label|kind|detail|newText" lines. */
 static char *completions(lsp_client *client, const char *uri, int line, int character,
                          char *edit_range)
@@ -716,6 +773,8 @@ static const test_case cases[] = {
     {"hover", test_hover},
     {"go to definition", test_definition},
     {"find references", test_references},
+    {"references inside check for, unique, grant and moved",
+     test_references_in_checks_grants_and_moved},
     {"completion", test_completion},
     {"document symbols", test_document_symbols},
     {"formatting", test_formatting},
