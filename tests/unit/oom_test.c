@@ -200,6 +200,9 @@ static void test_every_example_build_fails_cleanly(void)
     CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, EXAMPLES "/public-service/site.stack", step, NULL), 0);
     CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, EXAMPLES "/service-database/site.stack", step, NULL), 0);
     CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, EXAMPLES "/shop/site.stack", step, NULL), 0);
+    CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, EXAMPLES "/two-services/site.stack", step, NULL), 0);
+    CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, EXAMPLES "/nightly-report/site.stack", step, NULL), 0);
+    CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, EXAMPLES "/existing-vpc/site.stack", step, NULL), 0);
 }
 
 /* A build that starts from a shared standard library takes a different path through
