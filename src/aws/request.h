@@ -29,6 +29,8 @@ typedef struct sc_aws_request {
     sc_aws_headers headers;
     unsigned char *body; /* NULL when empty */
     size_t body_len;
+    long timeout_ms; /* 0: the transport's timeouts; else connecting and the whole
+                        exchange each take at most this long (instance metadata: 1 s) */
 } sc_aws_request;
 
 /* A response: status, headers in arrival order, body. Zero-initialise it before a

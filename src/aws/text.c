@@ -382,3 +382,34 @@ sc_aws_status sc_aws_fail(sc_aws_error *err, sc_aws_status status, const char *f
     }
     return status;
 }
+
+sc_aws_status sc_aws_error_prefix(sc_aws_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return SC_AWS_ERR_INVALID;
+    sc_aws_buf text = {0};
+    va_list args;
+    va_start(args, fmt);
+    int n = vsnprintf(NULL, 0, fmt, args);
+    va_end(args);
+    char *context = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (context) {
+        va_start(args, fmt);
+        vsnprintf(context, (size_t)n + 1, fmt, args);
+        va_end(args);
+        sc_aws_buf_puts(&text, context);
+        free(context);
+    }
+    if (err->code)
+        sc_aws_buf_printf(&text, ": %s", err->code);
+    if (err->message)
+        sc_aws_buf_printf(&text, ": %s", err->message);
+    else if (!err->code)
+        sc_aws_buf_printf(&text, ": %s", sc_aws_status_name(err->status));
+    char *message = sc_aws_buf_take(&text);
+    if (message) {
+        free(err->message);
+        err->message = message;
+    }
+    return err->status;
+}

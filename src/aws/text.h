@@ -83,4 +83,10 @@ bool sc_aws_parse_iso8601(const char *s, time_t *out);
 sc_aws_status sc_aws_fail(sc_aws_error *err, sc_aws_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Puts "<formatted>: " before the message of `err` (with AWS's code first when it has
+ * one: "<formatted>: AccessDenied: ..."), keeping its status, code and HTTP status, and
+ * returns its status: context for an error from deeper down. */
+sc_aws_status sc_aws_error_prefix(sc_aws_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

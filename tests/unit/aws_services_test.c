@@ -360,7 +360,8 @@ static char *endpoint_with(const env_entry *entries, size_t count, const char *s
     env_table table = {entries, count};
     sc_aws_env env = {.getenv = table_getenv, .ctx = &table};
     char *endpoint = NULL;
-    *status = sc_aws_resolve_endpoint(env, service_id, prefix, region, &endpoint, from_env, err);
+    *status = sc_aws_resolve_endpoint(env, NULL, NULL, service_id, prefix, region, &endpoint,
+                                      from_env, err);
     return endpoint;
 }
 
