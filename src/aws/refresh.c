@@ -14,7 +14,7 @@ enum { RETRY_AFTER_FAILURE_S = 30 };
 
 time_t sc_aws_refresh_window(time_t fetched_at, time_t expiration)
 {
-    time_t half = (expiration - fetched_at) / 2;
+    time_t half = (expiration - fetched_at + 1) / 2; /* rounded up: a second at least */
     return half < REFRESH_WINDOW_S ? half : REFRESH_WINDOW_S;
 }
 

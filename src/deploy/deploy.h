@@ -10,6 +10,7 @@
 
 #include <stackc/deploy.h>
 
+#include "aws/chain.h"
 #include "aws/cloudformation.h"
 
 #include <cjson/cJSON.h>
@@ -123,8 +124,11 @@ typedef struct sc_deploy_run {
     sc_deploy_stack **selected; /* the stacks worked on, manifest order */
     size_t selected_count;
     sc_aws_env env;
+    sc_aws_config config; /* the shared files, read once */
+    const char *profile;  /* the profile in use, for endpoint_url settings */
     char *region;
-    sc_aws_credentials credentials;
+    bool have_credentials;
+    sc_aws_refreshing credentials; /* refreshed before they expire */
     sc_aws_transport transport;
     sc_aws_client client;
     sc_deploy_clock clock;

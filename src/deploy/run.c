@@ -360,41 +360,18 @@ static sc_aws_status retry_settings(sc_deploy_run *run, unsigned *attempts, sc_a
     return status;
 }
 
-static sc_deploy_result connect(sc_deploy_run *run)
+/* Each refresh of the credentials is said: a deploy that outlives its credentials carries
+ * on, and the user should know why STS was called halfway. */
+static void on_refresh(void *ctx, const char *message)
+{
+    sc_deploy_note(ctx, NULL, "%s", message);
+}
+
+/* The retry policy: the client's defaults, the settings, then the options; waits through
+ * the run's clock, cancellation honoured, each retry said. */
+static sc_aws_retry_policy retry_policy(sc_deploy_run *run, unsigned attempts)
 {
     const sc_deploy_options *o = run->options;
-    sc_aws_error err = {0};
-    sc_aws_status status = SC_AWS_OK;
-    if (o->region && *o->region) {
-        run->region = sc_aws_strdup(o->region);
-        if (!run->region)
-            status = sc_aws_fail(&err, SC_AWS_ERR_NOMEM, "out of memory");
-    } else {
-        status = sc_aws_resolve_region(run->env, o->profile, &run->region, &err);
-    }
-    if (status == SC_AWS_OK && !valid_region(run->region))
-        status = sc_aws_fail(&err, SC_AWS_ERR_CONFIG,
-                             "\"%s\" is not an AWS region name (letters, digits and '-', as in "
-                             "us-east-1)",
-                             run->region);
-    if (status == SC_AWS_OK)
-        status = sc_aws_resolve_credentials(run->env, o->profile, &run->credentials, &err);
-    unsigned attempts = 0;
-    if (status == SC_AWS_OK)
-        status = retry_settings(run, &attempts, &err);
-    sc_aws_curl_options curl = {.connect_timeout_ms = o->http.connect_timeout_ms,
-                                .low_speed_time_s = o->http.low_speed_time_s,
-                                .timeout_ms = o->http.timeout_ms,
-                                .cancelled = io_cancelled,
-                                .cancel_ctx = run};
-    if (status == SC_AWS_OK)
-        status = sc_aws_curl_transport_new(&curl, run->env, &run->transport, &err);
-    if (status != SC_AWS_OK) {
-        sc_deploy_result r =
-            usage(run, "%s", err.message ? err.message : sc_aws_status_name(status));
-        sc_aws_error_clear(&err);
-        return r;
-    }
     sc_aws_retry_policy retry = sc_aws_retry_policy_default();
     if (attempts)
         retry.max_attempts = attempts;
@@ -410,11 +387,78 @@ static sc_deploy_result connect(sc_deploy_run *run)
     retry.cancel_ctx = run;
     retry.on_retry = on_retry;
     retry.on_retry_ctx = run;
+    return retry;
+}
+
+/* Region, settings and transport: failures here are the configuration's. */
+static sc_aws_status configure(sc_deploy_run *run, unsigned *attempts, sc_aws_error *err)
+{
+    const sc_deploy_options *o = run->options;
+    sc_aws_status status = sc_aws_config_load(run->env, &run->config, err);
+    if (status == SC_AWS_OK && o->region && *o->region) {
+        run->region = sc_aws_strdup(o->region);
+        if (!run->region)
+            status = sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
+    } else if (status == SC_AWS_OK) {
+        status = sc_aws_resolve_region(run->env, o->profile, &run->region, err);
+    }
+    if (status == SC_AWS_OK && !valid_region(run->region))
+        status = sc_aws_fail(err, SC_AWS_ERR_CONFIG,
+                             "\"%s\" is not an AWS region name (letters, digits and '-', as in "
+                             "us-east-1)",
+                             run->region);
+    if (status == SC_AWS_OK)
+        status = retry_settings(run, attempts, err);
+    sc_aws_curl_options curl = {.connect_timeout_ms = o->http.connect_timeout_ms,
+                                .low_speed_time_s = o->http.low_speed_time_s,
+                                .timeout_ms = o->http.timeout_ms,
+                                .cancelled = io_cancelled,
+                                .cancel_ctx = run};
+    if (status == SC_AWS_OK)
+        status = sc_aws_curl_transport_new(&curl, run->env, &run->transport, err);
+    return status;
+}
+
+static sc_deploy_result connect(sc_deploy_run *run)
+{
+    const sc_deploy_options *o = run->options;
+    sc_aws_error err = {0};
+    unsigned attempts = 0;
+    sc_aws_status status = configure(run, &attempts, &err);
+    if (status != SC_AWS_OK) {
+        sc_deploy_result r =
+            usage(run, "%s", err.message ? err.message : sc_aws_status_name(status));
+        sc_aws_error_clear(&err);
+        return r;
+    }
+    run->profile = sc_aws_profile_name(run->env, o->profile, NULL);
+    sc_aws_chain chain = {.env = run->env,
+                          .profile = o->profile,
+                          .config = &run->config,
+                          .region = run->region,
+                          .transport = &run->transport,
+                          .retry = retry_policy(run, attempts),
+                          .log = o->log,
+                          .log_ctx = o->log_ctx};
+    /* Credentials that cannot be had are the configuration's fault (exit 2), unless AWS
+     * refused them or did not answer (exit 4), or the user interrupted. */
+    status = sc_aws_refreshing_start(&run->credentials, &chain, &err);
+    if (status != SC_AWS_OK) {
+        const char *text = err.message ? err.message : sc_aws_status_name(status);
+        sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_ERROR, .message = text});
+        sc_aws_error_clear(&err);
+        return result_of(status);
+    }
+    run->have_credentials = true;
+    run->credentials.on_refresh = on_refresh;
+    run->credentials.on_refresh_ctx = run;
     run->client = (sc_aws_client){.transport = &run->transport,
-                                  .credentials = &run->credentials,
+                                  .refreshing = &run->credentials,
                                   .region = run->region,
-                                  .retry = retry,
+                                  .retry = chain.retry,
                                   .env = run->env,
+                                  .config = &run->config,
+                                  .profile = run->profile,
                                   .log = o->log,
                                   .log_ctx = o->log_ctx};
     return SC_DEPLOY_OK;
@@ -462,7 +506,9 @@ void sc_deploy_run_end(sc_deploy_run *run)
     sc_deploy_manifest_free(&run->manifest);
     free(run->selected);
     free(run->region);
-    sc_aws_credentials_clear(&run->credentials);
+    if (run->have_credentials)
+        sc_aws_refreshing_end(&run->credentials);
+    sc_aws_config_free(&run->config);
     sc_aws_transport_destroy(&run->transport);
     free(run->account);
     free(run->bucket);

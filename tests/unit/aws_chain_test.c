@@ -797,6 +797,16 @@ static void note(void *ctx, const char *message)
     sc_aws_buf_printf(ctx, "%s\n", message);
 }
 
+/* Sleeps until the credentials are within their refresh window (a second or two). */
+static void wait_for_refresh(const sc_aws_refreshing *r)
+{
+    time_t due =
+        r->current.expiration - sc_aws_refresh_window(r->fetched_at, r->current.expiration);
+    struct timespec nap = {.tv_nsec = 50 * 1000000L};
+    for (int i = 0; i < 100 && time(NULL) < due; i++)
+        nanosleep(&nap, NULL);
+}
+
 static void test_refresh_before_expiry(void)
 {
     fixture f;
@@ -823,8 +833,7 @@ static void test_refresh_before_expiry(void)
     sc_aws_caller_identity_clear(&identity);
     char *first_key = sc_aws_strdup(refreshing.current.access_key_id);
     /* Past half their life, the next call fetches new ones first, and says so. */
-    struct timespec wait = {.tv_sec = 1, .tv_nsec = 200 * 1000000L};
-    nanosleep(&wait, NULL);
+    wait_for_refresh(&refreshing);
     CU_ASSERT_EQUAL(sc_aws_sts_get_caller_identity(&client, &identity, NULL), SC_AWS_OK);
     ASSERT_STR(identity.arn, SESSION_ARN("deployer", "long-run"));
     sc_aws_caller_identity_clear(&identity);
@@ -841,7 +850,7 @@ static void test_refresh_before_expiry(void)
                           "{\"kind\": \"server_error\", \"count\": -1, \"action\": "
                           "\"AssumeRole\"}"),
                     200);
-    nanosleep(&wait, NULL);
+    wait_for_refresh(&refreshing);
     CU_ASSERT_EQUAL(sc_aws_sts_get_caller_identity(&client, &identity, NULL), SC_AWS_OK);
     sc_aws_caller_identity_clear(&identity);
     ASSERT_CONTAINS(f.notes.data, "could not be fetched again (cannot assume role " ROLE(

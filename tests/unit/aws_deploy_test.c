@@ -271,6 +271,9 @@ typedef struct harness {
     emulator emu;
     const char *secret; /* the secret key the environment hands out */
     const char *max_attempts, *retry_mode; /* AWS_MAX_ATTEMPTS, AWS_RETRY_MODE; NULL: unset */
+    /* AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: when the profile is set,
+     * the credentials come from the files, not from AWS_ACCESS_KEY_ID */
+    const char *profile, *config_file, *credentials_file;
     seen *events;
     size_t event_count;
     sc_aws_buf text;   /* every event rendered */
@@ -393,9 +396,17 @@ static const char *harness_getenv(void *ctx, const char *name)
     if (strcmp(name, "AWS_ENDPOINT_URL") == 0)
         return h->emu.endpoint;
     if (strcmp(name, "AWS_ACCESS_KEY_ID") == 0)
-        return ACCESS_KEY;
+        return h->profile ? NULL : ACCESS_KEY;
     if (strcmp(name, "AWS_SECRET_ACCESS_KEY") == 0)
-        return h->secret;
+        return h->profile ? NULL : h->secret;
+    if (strcmp(name, "AWS_PROFILE") == 0)
+        return h->profile;
+    if (strcmp(name, "AWS_CONFIG_FILE") == 0)
+        return h->config_file;
+    if (strcmp(name, "AWS_SHARED_CREDENTIALS_FILE") == 0)
+        return h->credentials_file;
+    if (strcmp(name, "AWS_EC2_METADATA_DISABLED") == 0)
+        return "true"; /* the tests may run on EC2 */
     if (strcmp(name, "AWS_REGION") == 0)
         return "us-east-1";
     if (strcmp(name, "AWS_MAX_ATTEMPTS") == 0)
@@ -1525,6 +1536,81 @@ static void test_wrong_credentials_are_reported_once(void)
     harness_stop(&h);
 }
 
+/* A deploy that outlives its assumed role's credentials: they are fetched again before
+ * they expire, the run says so and carries on; without that, a call after the expiry
+ * would fail with ExpiredToken. */
+static void test_credentials_refreshed_during_a_deploy(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    char dir[] = "/tmp/stackc-deploy-profile-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char config[96], credentials[96];
+    snprintf(config, sizeof(config), "%s/config", dir);
+    snprintf(credentials, sizeof(credentials), "%s/credentials", dir);
+    const char *config_text = "[profile deployer]\nrole_arn = arn:aws:iam::" ACCOUNT
+                              ":role/deployer\nsource_profile = base\n"
+                              "role_session_name = release\n";
+    const char *credentials_text =
+        "[base]\naws_access_key_id = " ACCESS_KEY "\naws_secret_access_key = " SECRET_KEY "\n";
+    CU_ASSERT_EQUAL(test_write_file(config, config_text, strlen(config_text)), 0);
+    CU_ASSERT_EQUAL(test_write_file(credentials, credentials_text, strlen(credentials_text)), 0);
+    h.profile = "deployer";
+    h.config_file = config;
+    h.credentials_file = credentials;
+    /* Sessions of 2 s, resources of 2.5 s: the stack's creation outlasts a session. */
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "config",
+                          "{\"session_seconds\": 2, \"resource_delay_ms\": 2500}", NULL),
+                    200);
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    ASSERT_CONTAINS(h.text.data, "\nthe AWS credentials (profile 'deployer', assumed role) "
+                                 "expire in ");
+    ASSERT_CONTAINS(h.text.data, ": fetched new ones, valid for 2 s; carrying on\n");
+    ASSERT_LACKS(h.text.data, "ExpiredToken");
+    int polls = 0;
+    char *sequence = request_sequence(&h.emu, false, &polls);
+    ASSERT_LACKS(sequence, "/403");
+    /* The first AssumeRole, then one at 1 s and one at 2 s, when the first session
+     * expired. */
+    const char *hit = strstr(S(sequence), "AssumeRole/200");
+    int count = 0;
+    for (; hit; hit = strstr(hit + 1, "AssumeRole/200"))
+        count++;
+    CU_ASSERT_TRUE(count >= 3);
+    free(sequence);
+    /* Refused by STS: a failed deploy (exit 4) before any stack is touched. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "roles",
+                          "{\"arn\": \"arn:aws:iam::" ACCOUNT
+                          ":role/deployer\", \"external_id\": \"x-1\"}",
+                          NULL),
+                    200);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: cannot assume role arn:aws:iam::" ACCOUNT
+                                 ":role/deployer of profile 'deployer': AccessDenied: ");
+    assert_sequence(&h.emu, "AssumeRole/403");
+    /* A profile that cannot work: a usage error (exit 2), nothing sent. */
+    clear_requests(&h.emu);
+    const char *broken = "[profile deployer]\nrole_arn = arn:aws:iam::" ACCOUNT ":role/deployer\n";
+    CU_ASSERT_EQUAL(test_write_file(config, broken, strlen(broken)), 0);
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "sets role_arn but neither source_profile nor credential_source");
+    assert_sequence(&h.emu, "");
+    unlink(config);
+    unlink(credentials);
+    rmdir(dir);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 static void test_confirmation(void)
 {
     harness h;
@@ -1775,6 +1861,7 @@ int main(void)
          test_throttling_and_dropped_connections_are_survived},
         {"lost answers are not failures", test_lost_answers_are_not_failures},
         {"wrong credentials", test_wrong_credentials_are_reported_once},
+        {"credentials refreshed during a deploy", test_credentials_refreshed_during_a_deploy},
         {"confirmation", test_confirmation},
         {"an interrupted run is picked up", test_interrupted_run_is_picked_up},
         {"a quiet stretch asks for the status", test_quiet_stretch_asks_for_the_status},
