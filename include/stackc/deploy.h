@@ -200,11 +200,15 @@ typedef struct sc_deploy_docker {
     int (*build)(void *self, const sc_deploy_docker_build *build, sc_deploy_line_fn out,
                  void *out_ctx);
     int (*push)(void *self, const char *image, sc_deploy_line_fn out, void *out_ctx);
+    /* Whether Docker can build now (its daemon answers); 0 when it can. NULL: not
+     * checked. */
+    int (*check)(void *self, sc_deploy_line_fn out, void *out_ctx);
 } sc_deploy_docker;
 
 /* The docker command line: `program` (NULL: "docker", looked up in PATH) run without a
  * shell, its standard output and error read line by line; `login` hands the password
- * on standard input (--password-stdin), never as an argument. `program` is borrowed. */
+ * on standard input (--password-stdin), never as an argument; `check` runs `docker
+ * version`, which needs the daemon. `program` is borrowed. */
 sc_deploy_docker sc_deploy_docker_command(const char *program);
 
 /* Time, injectable so tests poll deterministically. `now_ms` is monotonic. */

@@ -141,6 +141,7 @@ typedef struct sc_deploy_run {
     char *account;                      /* STS GetCallerIdentity */
     char *bucket;                       /* known to exist */
     char *registry;                     /* docker login done for it */
+    bool docker_checked;                /* Docker answered, or no stack left needs it */
     char *registry_password;            /* wiped at the end */
     sc_deploy_repository *repositories; /* known to exist */
     size_t repository_count;
@@ -278,5 +279,10 @@ sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_s
 
 /* Builds and pushes the stack's image assets to ECR (each once per run). */
 sc_deploy_result sc_deploy_push_assets(sc_deploy_run *run, const sc_deploy_stack *stack);
+/* Before any call: each build context and Dockerfile of the selected stacks is there. */
+sc_deploy_result sc_deploy_check_contexts(sc_deploy_run *run);
+/* Before the first stack of the run is changed, when it or a stack after it (from
+ * `index`) has images: Docker answers (its `check`). Once per run. */
+sc_deploy_result sc_deploy_check_docker(sc_deploy_run *run, size_t index);
 
 #endif

@@ -207,6 +207,8 @@ static sc_deploy_result apply_stack(sc_deploy_run *run, size_t index, bool *chan
         if (!ask(run, "Delete the failed stack %s and create it again?", stack->name))
             r = declined(run, stack->name, "nothing was changed");
         if (r == SC_DEPLOY_OK)
+            r = sc_deploy_check_docker(run, index);
+        if (r == SC_DEPLOY_OK)
             r = clear_failed_stack(run, stack, &found);
     }
     sc_deploy_change_set cs = {0};
@@ -225,6 +227,9 @@ static sc_deploy_result apply_stack(sc_deploy_run *run, size_t index, bool *chan
     } else if (r == SC_DEPLOY_OK) {
         if (!recreate && !ask(run, "Deploy these changes to stack %s?", stack->name))
             r = declined(run, stack->name, "nothing was changed");
+        /* Before the first stack changes, not when the last one is halfway there. */
+        if (r == SC_DEPLOY_OK)
+            r = sc_deploy_check_docker(run, index);
         if (r == SC_DEPLOY_OK)
             r = sc_deploy_push_assets(run, stack);
         sc_deploy_outcome outcome = {0};
@@ -272,6 +277,8 @@ sc_deploy_result sc_deploy_apply(const sc_deploy_input *input, const sc_deploy_o
 {
     sc_deploy_run run;
     sc_deploy_result r = sc_deploy_run_begin(&run, input, options, true);
+    if (r == SC_DEPLOY_OK)
+        r = sc_deploy_check_contexts(&run);
     sc_aws_cfn_stack *finals = NULL;
     if (r == SC_DEPLOY_OK) {
         finals = calloc(run.selected_count, sizeof(*finals));

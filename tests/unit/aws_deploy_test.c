@@ -280,6 +280,7 @@ typedef struct harness {
     sc_aws_buf docker; /* the fake Docker's calls, one per line */
     char *docker_password;
     int fail_build; /* the fake `docker build` exits with this */
+    int docker_down; /* the fake `docker version` exits with this */
     uint64_t sleeps[4096];
     size_t sleep_count;
     char questions[8][256];
@@ -493,6 +494,16 @@ static int fake_build(void *self, const sc_deploy_docker_build *b, sc_deploy_lin
     return h->fail_build;
 }
 
+static int fake_check(void *self, sc_deploy_line_fn out, void *out_ctx)
+{
+    harness *h = self;
+    sc_aws_buf_puts(&h->docker, "version\n");
+    if (h->docker_down)
+        out(out_ctx, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is "
+                     "the docker daemon running?");
+    return h->docker_down;
+}
+
 static int fake_push(void *self, const char *image, sc_deploy_line_fn out, void *out_ctx)
 {
     harness *h = self;
@@ -504,8 +515,11 @@ static int fake_push(void *self, const char *image, sc_deploy_line_fn out, void 
 /* Options with fast polling and retries, the fake Docker, and the harness's clock. */
 static sc_deploy_options options_for(harness *h, sc_deploy_docker *docker)
 {
-    *docker =
-        (sc_deploy_docker){.self = h, .login = fake_login, .build = fake_build, .push = fake_push};
+    *docker = (sc_deploy_docker){.self = h,
+                                 .login = fake_login,
+                                 .build = fake_build,
+                                 .push = fake_push,
+                                 .check = fake_check};
     return (sc_deploy_options){
         .env = {.getenv = harness_getenv, .ctx = h},
         .yes = true,
@@ -767,12 +781,15 @@ static void test_docker_command(void)
                                     .image = "reg.example/repo:tag"};
     CU_ASSERT_EQUAL(docker.build(docker.self, &build, collect_line, &lines), 0);
     CU_ASSERT_EQUAL(docker.push(docker.self, "reg.example/repo:tag", collect_line, &lines), 3);
-    ASSERT_STR(lines.data, "out loginerr loginout builderr buildout pusherr push");
+    CU_ASSERT_EQUAL(docker.check(docker.self, collect_line, &lines), 0);
+    ASSERT_STR(lines.data,
+               "out loginerr loginout builderr buildout pusherr pushout versionerr version");
     char *calls = test_read_file(log, NULL);
     ASSERT_STR(calls, "login|--username|AWS|--password-stdin|reg.example|stdin=pa ss$word\n"
                       "build|--file|/ctx dir/Dockerfile|--build-arg|a=1 2|--build-arg|b=|"
                       "--target|runtime|--tag|reg.example/repo:tag|/ctx dir|\n"
-                      "push|reg.example/repo:tag|\n");
+                      "push|reg.example/repo:tag|\n"
+                      "version|--format|{{.Server.Version}}|\n");
     free(calls);
     sc_aws_buf_free(&lines);
 
@@ -895,7 +912,7 @@ static void test_first_deploy_of_wordpress(void)
 
     /* The images: logged in once, each built with its context, Dockerfile and arguments
      * and pushed under its hash, before Wordpress was executed. */
-    ASSERT_STR(h.docker.data, "login " REGISTRY " AWS\n"
+    ASSERT_STR(h.docker.data, "version\nlogin " REGISTRY " AWS\n"
                               "build context=" STACKC_REPO_ROOT
                               "/examples/wordpress/src dockerfile=" STACKC_REPO_ROOT
                               "/examples/wordpress/src/Docker.wordpress target=(null) tag=" REGISTRY
@@ -1839,6 +1856,50 @@ static void test_failed_image_build_leaves_nothing_behind(void)
     harness_stop(&h);
 }
 
+/* Docker that cannot build stops apply before anything is sent: a half-deployed app
+ * (Network changed, Wordpress waiting for a stopped Docker) is worse than no change. */
+static void test_docker_checked_before_the_first_stack(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    CU_ASSERT_TRUE_FATAL(wordpress(&b));
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    h.docker_down = 1;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data,
+                    "error: Docker cannot build images (`docker version` ended with status 1: "
+                    "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the "
+                    "docker daemon running?), and stack Wordpress needs images built: start "
+                    "Docker, or deploy the other stacks with --stack; no stack was changed\n");
+    ASSERT_STR(h.docker.data, "version\n");
+    /* Checked when Network was about to change: its change set shown, then dropped. */
+    assert_sequence(&h.emu, "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 "
+                            "DeleteChangeSet/200 DescribeStacks/200");
+    char *status = stack_status(&h.emu, "Network");
+    CU_ASSERT_TRUE(!status || strcmp(status, "REVIEW_IN_PROGRESS") != 0);
+    free(status);
+    /* Network alone has no image: Docker is not needed, nor asked. */
+    forget_events(&h);
+    options.stack = "Network";
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    CU_ASSERT_PTR_NULL(h.docker.data);
+    /* A build context that is not there is found before anything is sent, too. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.stack = NULL;
+    h.docker_down = 0;
+    b.input.assets_dir = STACKC_REPO_ROOT "/examples";
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: the build context " STACKC_REPO_ROOT
+                                 "/examples/src of the image at site.stack:43 (stack Wordpress) "
+                                 "is not a folder\n");
+    assert_sequence(&h.emu, "");
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 int main(void)
 {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
@@ -1854,6 +1915,8 @@ int main(void)
         {"WordPress: consumers follow their producer", test_consumers_follow_their_producer},
         {"stacks of another app are refused", test_stacks_of_another_app_are_refused},
         {"WordPress: a failed image build", test_failed_image_build_leaves_nothing_behind},
+        {"WordPress: Docker checked before the first stack",
+         test_docker_checked_before_the_first_stack},
         {"a large template goes through S3", test_large_template_goes_through_s3},
         {"a template bucket of another account", test_template_bucket_of_another_account},
         {"a missing parameter stops before any call", test_missing_parameter_stops_before_any_call},
