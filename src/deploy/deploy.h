@@ -110,6 +110,12 @@ typedef struct sc_deploy_known {
     size_t pending_count;
 } sc_deploy_known;
 
+/* A parameter's value for this run (from --param, the environment or a file). */
+typedef struct sc_deploy_value {
+    const char *name; /* the manifest's */
+    char *value;      /* heap, wiped when the run ends */
+} sc_deploy_value;
+
 typedef struct sc_deploy_repository {
     char *name;
     char *uri;
@@ -134,6 +140,8 @@ typedef struct sc_deploy_run {
     sc_deploy_clock clock;
     sc_deploy_poll poll;
     sc_deploy_docker docker;
+    sc_deploy_value *values; /* the parameters given, by name */
+    size_t value_count;
     char name[48]; /* this run's change set name and request token: stackc-DATE-RANDOM */
     bool cleaning_up; /* deleting what an interrupted step left: requests are not cut short */
 
@@ -157,6 +165,10 @@ typedef struct sc_deploy_run {
 sc_deploy_result sc_deploy_run_begin(sc_deploy_run *run, const sc_deploy_input *input,
                                      const sc_deploy_options *options, bool changes);
 void sc_deploy_run_end(sc_deploy_run *run);
+
+/* The value of parameter `name` for this run: --param NAME=VALUE, else the variable
+ * STACKC_PARAM_NAME; a "file://PATH" value is the file's contents. NULL: not given. */
+const char *sc_deploy_param_value(const sc_deploy_run *run, const char *name);
 
 void sc_deploy_emit(const sc_deploy_run *run, const sc_deploy_event *event);
 void sc_deploy_note(const sc_deploy_run *run, const char *stack, const char *fmt, ...)

@@ -4,6 +4,7 @@
 
 #include "aws/sts.h"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <errno.h>
@@ -239,13 +240,26 @@ static sc_deploy_result usage(const sc_deploy_run *run, const char *fmt, ...)
     return SC_DEPLOY_USAGE;
 }
 
-static const char *param_value(const sc_deploy_options *o, const char *name)
+static const char *argv_value(const sc_deploy_options *o, const char *name)
 {
     for (size_t i = 0; i < o->param_count; i++) {
         if (o->params[i].name && strcmp(o->params[i].name, name) == 0)
             return o->params[i].value;
     }
     return NULL;
+}
+
+/* A parameter's value as given: --param NAME=VALUE, else STACKC_PARAM_NAME in the
+ * environment (the template's name: STACKC_PARAM_DbPassword). A "file://PATH" value
+ * is read by read_parameters. */
+static const char *param_value(const sc_deploy_options *o, const char *name)
+{
+    const char *value = argv_value(o, name);
+    if (value)
+        return value;
+    char variable[192];
+    snprintf(variable, sizeof(variable), "STACKC_PARAM_%s", name);
+    return sc_aws_env_value(o->env.getenv ? o->env : sc_aws_env_process(), variable);
 }
 
 /* Every stack selected, every --param used by one, every required parameter given
@@ -287,11 +301,101 @@ static sc_deploy_result check_selection(sc_deploy_run *run, bool needs_parameter
         const sc_deploy_stack *s = run->selected[i];
         for (size_t j = 0; j < s->parameter_count; j++) {
             if (s->parameters[j].required && !param_value(o, s->parameters[j].name))
-                return usage(run, "stack %s needs a value for parameter %s: pass --param %s=VALUE",
-                             s->name, s->parameters[j].name, s->parameters[j].name);
+                return usage(run,
+                             "stack %s needs a value for parameter %s: pass --param %s=VALUE, "
+                             "or set STACKC_PARAM_%s",
+                             s->name, s->parameters[j].name, s->parameters[j].name,
+                             s->parameters[j].name);
         }
     }
     return SC_DEPLOY_OK;
+}
+
+/* ---- parameter values ---------------------------------------------------------------- */
+
+/* Most bytes a parameter's file may hold; CloudFormation takes 4 KB values. */
+enum { MAX_PARAMETER_FILE = 64 * 1024 };
+
+/* The contents of PATH, one trailing newline dropped (`echo secret > file`), as a heap
+ * string (sc_aws_free_secret); NULL with the reason reported. */
+static char *read_parameter_file(const sc_deploy_run *run, const char *name, const char *path,
+                                 sc_deploy_result *r)
+{
+    FILE *f = fopen(path, "rb");
+    sc_aws_buf text = {0};
+    char chunk[4096];
+    size_t got;
+    while (f && (got = fread(chunk, 1, sizeof(chunk), f)) > 0 && text.len <= MAX_PARAMETER_FILE)
+        sc_aws_buf_append(&text, chunk, got);
+    OPENSSL_cleanse(chunk, sizeof(chunk));
+    int error = f ? (ferror(f) ? EIO : 0) : errno;
+    if (f)
+        fclose(f);
+    const char *why = error                                           ? strerror(error)
+                      : text.len > MAX_PARAMETER_FILE                 ? "it is over 64 KB"
+                      : text.len && memchr(text.data, '\0', text.len) ? "it holds a NUL byte"
+                      : text.failed                                   ? "out of memory"
+                                                                      : NULL;
+    if (why) {
+        sc_aws_buf_free_secret(&text);
+        *r = usage(run, "cannot read the value of parameter %s from %s: %s", name, path, why);
+        return NULL;
+    }
+    if (text.len && text.data[text.len - 1] == '\n')
+        text.data[--text.len] = '\0';
+    if (text.len && text.data[text.len - 1] == '\r')
+        text.data[--text.len] = '\0';
+    char *value = text.len ? sc_aws_buf_take(&text) : sc_aws_strdup("");
+    if (!value)
+        *r = usage(run, "out of memory");
+    return value;
+}
+
+/* The value of every parameter of the selected stacks that is given, files read; a
+ * noEcho value on the command line is warned about, since any local user can read a
+ * process's arguments. */
+static sc_deploy_result read_parameters(sc_deploy_run *run)
+{
+    const sc_deploy_options *o = run->options;
+    sc_deploy_result r = SC_DEPLOY_OK;
+    for (size_t i = 0; i < run->selected_count && r == SC_DEPLOY_OK; i++) {
+        const sc_deploy_stack *s = run->selected[i];
+        for (size_t j = 0; j < s->parameter_count && r == SC_DEPLOY_OK; j++) {
+            const sc_deploy_parameter *p = &s->parameters[j];
+            const char *given = param_value(o, p->name);
+            if (!given || sc_deploy_param_value(run, p->name))
+                continue;
+            bool from_file = strncmp(given, "file://", 7) == 0;
+            if (p->no_echo && !from_file && argv_value(o, p->name) == given)
+                sc_deploy_note(run, NULL,
+                               "parameter %s is noEcho, but its value came on the command line, "
+                               "which every user of this machine can read: pass it in "
+                               "STACKC_PARAM_%s, or as --param %s=file://PATH",
+                               p->name, p->name, p->name);
+            char *value =
+                from_file ? read_parameter_file(run, p->name, given + 7, &r) : sc_aws_strdup(given);
+            sc_deploy_value *grown =
+                value ? realloc(run->values, (run->value_count + 1) * sizeof(*grown)) : NULL;
+            if (!grown) {
+                sc_aws_free_secret(value);
+                if (r == SC_DEPLOY_OK)
+                    r = usage(run, "out of memory");
+                break;
+            }
+            run->values = grown;
+            run->values[run->value_count++] = (sc_deploy_value){.name = p->name, .value = value};
+        }
+    }
+    return r;
+}
+
+const char *sc_deploy_param_value(const sc_deploy_run *run, const char *name)
+{
+    for (size_t i = 0; i < run->value_count; i++) {
+        if (strcmp(run->values[i].name, name) == 0)
+            return run->values[i].value;
+    }
+    return NULL;
 }
 
 /* "stackc-20250102T030405-1a2b3c": unique enough per stack and run, and a valid change
@@ -489,6 +593,8 @@ sc_deploy_result sc_deploy_run_begin(sc_deploy_run *run, const sc_deploy_input *
         return r;
     }
     sc_deploy_result r = check_selection(run, !options->destroying);
+    if (r == SC_DEPLOY_OK && !options->destroying)
+        r = read_parameters(run);
     if (r != SC_DEPLOY_OK)
         return r;
     if (changes && !options->yes) {
@@ -523,5 +629,8 @@ void sc_deploy_run_end(sc_deploy_run *run)
         free(run->pushed[i]);
     free(run->pushed);
     sc_deploy_known_clear(run);
+    for (size_t i = 0; i < run->value_count; i++)
+        sc_aws_free_secret(run->values[i].value);
+    free(run->values);
     *run = (sc_deploy_run){0};
 }

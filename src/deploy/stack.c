@@ -150,16 +150,6 @@ void sc_deploy_drop_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
     cs->made = false;
 }
 
-static const char *given_value(const sc_deploy_run *run, const char *name)
-{
-    const sc_deploy_options *o = run->options;
-    for (size_t i = 0; i < o->param_count; i++) {
-        if (same(o->params[i].name, name))
-            return o->params[i].value;
-    }
-    return NULL;
-}
-
 /* Describes the change set until it is no longer being computed. */
 static sc_deploy_result await_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
                                          sc_deploy_change_set *out)
@@ -201,7 +191,7 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
         return sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
     size_t param_count = 0;
     for (size_t i = 0; i < stack->parameter_count; i++) {
-        const char *value = given_value(run, stack->parameters[i].name);
+        const char *value = sc_deploy_param_value(run, stack->parameters[i].name);
         if (value)
             params[param_count++] =
                 (sc_aws_cfn_parameter){.key = stack->parameters[i].name, .value = value};
@@ -320,7 +310,7 @@ static char *parameter_summary(const sc_deploy_run *run, const sc_deploy_stack *
 {
     sc_aws_buf out = {0};
     for (size_t i = 0; i < stack->parameter_count; i++) {
-        const char *value = given_value(run, stack->parameters[i].name);
+        const char *value = sc_deploy_param_value(run, stack->parameters[i].name);
         if (value)
             sc_aws_buf_printf(&out, "%s%s=%s", out.len ? ", " : "", stack->parameters[i].name,
                               stack->parameters[i].no_echo ? "****" : value);

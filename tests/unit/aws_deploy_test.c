@@ -274,6 +274,7 @@ typedef struct harness {
     /* AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: when the profile is set,
      * the credentials come from the files, not from AWS_ACCESS_KEY_ID */
     const char *profile, *config_file, *credentials_file;
+    const char *param_env[2][2]; /* STACKC_PARAM_* variables: name, value */
     seen *events;
     size_t event_count;
     sc_aws_buf text;   /* every event rendered */
@@ -408,6 +409,10 @@ static const char *harness_getenv(void *ctx, const char *name)
         return h->credentials_file;
     if (strcmp(name, "AWS_EC2_METADATA_DISABLED") == 0)
         return "true"; /* the tests may run on EC2 */
+    for (size_t i = 0; i < 2; i++) {
+        if (h->param_env[i][0] && strcmp(name, h->param_env[i][0]) == 0)
+            return h->param_env[i][1];
+    }
     if (strcmp(name, "AWS_REGION") == 0)
         return "us-east-1";
     if (strcmp(name, "AWS_MAX_ATTEMPTS") == 0)
@@ -1416,7 +1421,7 @@ static void test_missing_parameter_stops_before_any_call(void)
     sc_deploy_options options = options_for(&h, &docker);
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_USAGE);
     ASSERT_CONTAINS(h.text.data, "stack App needs a value for parameter ApiToken: pass --param "
-                                 "ApiToken=VALUE\n");
+                                 "ApiToken=VALUE, or set STACKC_PARAM_ApiToken\n");
     CU_ASSERT_EQUAL(count_requests(&h.emu), 0);
     /* destroy passes no parameter, so it asks for none. */
     forget_events(&h);
@@ -1444,6 +1449,89 @@ static void test_missing_parameter_stops_before_any_call(void)
     CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_USAGE);
     ASSERT_CONTAINS(h.text.data, "retry_mode (AWS_RETRY_MODE) is \"fastest\"; it is standard, "
                                  "legacy or adaptive");
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* The parameters of the CreateChangeSet request of the log, "Key=Value, ..."; heap. */
+static char *change_set_parameters(emulator *e)
+{
+    const cJSON *requests;
+    cJSON *root = recorded(e, &requests);
+    sc_aws_buf out = {0};
+    const cJSON *r;
+    cJSON_ArrayForEach(r, requests)
+    {
+        const char *action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"));
+        for (int i = 1; action && strcmp(action, "CreateChangeSet") == 0 && i < 4; i++) {
+            char key[64], value[64];
+            snprintf(key, sizeof(key), "Parameters.member.%d.ParameterKey", i);
+            snprintf(value, sizeof(value), "Parameters.member.%d.ParameterValue", i);
+            if (param_of(r, key))
+                sc_aws_buf_printf(&out, "%s%s=%s", out.len ? ", " : "", param_of(r, key),
+                                  S(param_of(r, value)));
+        }
+    }
+    cJSON_Delete(root);
+    char *text = sc_aws_buf_take(&out);
+    return text ? text : sc_aws_strdup("");
+}
+
+/* Secrets need not travel in argv, which any local user reads in /proc: a parameter's
+ * value can come from STACKC_PARAM_<Name> or from a file (--param NAME=file://PATH). */
+static void test_parameters_from_the_environment_and_files(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    char dir[] = "/tmp/stackc-params-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char file[96], file_param[128];
+    snprintf(file, sizeof(file), "%s/env", dir);
+    CU_ASSERT_EQUAL(test_write_file(file, "from-a-file\n", 12), 0);
+    snprintf(file_param, sizeof(file_param), "file://%s", file);
+    /* The required secret from the environment, the other from a file. */
+    h.param_env[0][0] = "STACKC_PARAM_ApiToken";
+    h.param_env[0][1] = TOKEN_VALUE;
+    const sc_deploy_param from_file[] = {{"Env", file_param}};
+    options.params = from_file;
+    options.param_count = 1;
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+    char *given = change_set_parameters(&h.emu);
+    ASSERT_STR(given, "ApiToken=" TOKEN_VALUE ", Env=from-a-file");
+    free(given);
+    ASSERT_CONTAINS(h.text.data, "  parameters: ApiToken=****, Env=from-a-file\n");
+    ASSERT_LACKS(h.text.data, TOKEN_VALUE);
+    ASSERT_LACKS(h.text.data, "noEcho");
+    /* --param outranks the environment; a noEcho value there is warned about. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.params = app_params;
+    options.param_count = 2;
+    h.param_env[0][1] = "not-this-one";
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+    given = change_set_parameters(&h.emu);
+    ASSERT_STR(given, "ApiToken=" TOKEN_VALUE ", Env=prod");
+    free(given);
+    ASSERT_CONTAINS(h.text.data, "parameter ApiToken is noEcho, but its value came on the "
+                                 "command line, which every user of this machine can read: "
+                                 "pass it in STACKC_PARAM_ApiToken, or as --param "
+                                 "ApiToken=file://PATH\n");
+    /* A file that is not there: a usage error, nothing sent. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    const sc_deploy_param missing[] = {{"ApiToken", "file:///nonexistent/token"}};
+    options.params = missing;
+    options.param_count = 1;
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "error: cannot read the value of parameter ApiToken from "
+                                 "/nonexistent/token: No such file or directory\n");
+    assert_sequence(&h.emu, "");
+    unlink(file);
+    rmdir(dir);
     build_output_free(&b);
     harness_stop(&h);
 }
@@ -1920,6 +2008,8 @@ int main(void)
         {"a large template goes through S3", test_large_template_goes_through_s3},
         {"a template bucket of another account", test_template_bucket_of_another_account},
         {"a missing parameter stops before any call", test_missing_parameter_stops_before_any_call},
+        {"parameters from the environment and files",
+         test_parameters_from_the_environment_and_files},
         {"throttling and dropped connections",
          test_throttling_and_dropped_connections_are_survived},
         {"lost answers are not failures", test_lost_answers_are_not_failures},
