@@ -85,11 +85,13 @@ typedef enum sc_deploy_event_kind {
 } sc_deploy_event_kind;
 
 typedef enum sc_deploy_operation {
-    SC_DEPLOY_OP_NONE,     /* nothing to do to the stack */
-    SC_DEPLOY_OP_CREATE,   /* a new stack */
-    SC_DEPLOY_OP_UPDATE,   /* an existing stack */
-    SC_DEPLOY_OP_RECREATE, /* a stack left in ROLLBACK_COMPLETE: deleted, then created */
-    SC_DEPLOY_OP_DELETE,   /* destroy */
+    SC_DEPLOY_OP_NONE,              /* nothing to do to the stack */
+    SC_DEPLOY_OP_CREATE,            /* a new stack */
+    SC_DEPLOY_OP_UPDATE,            /* an existing stack */
+    SC_DEPLOY_OP_RECREATE,          /* a stack left in ROLLBACK_COMPLETE: deleted, then created */
+    SC_DEPLOY_OP_DELETE,            /* destroy */
+    SC_DEPLOY_OP_CONTINUE_ROLLBACK, /* a stack left UPDATE_ROLLBACK_FAILED: its rollback
+                                       taken up (ContinueUpdateRollback) before the update */
 } sc_deploy_operation;
 
 typedef enum sc_deploy_action {

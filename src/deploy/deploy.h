@@ -250,6 +250,11 @@ void sc_deploy_outcome_clear(sc_deploy_outcome *outcome);
 sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *stack,
                                    sc_deploy_change_set *cs, sc_deploy_operation operation,
                                    sc_deploy_outcome *out);
+/* ContinueUpdateRollback of a stack left UPDATE_ROLLBACK_FAILED, then streams its
+ * events until it is over; `out->failed` unless it ends UPDATE_ROLLBACK_COMPLETE (the
+ * root cause reported). */
+sc_deploy_result sc_deploy_continue_rollback(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                             const char *stack_id, sc_deploy_outcome *out);
 /* DeleteStack (by id), then streams its events until it is over. */
 sc_deploy_result sc_deploy_delete(sc_deploy_run *run, const sc_deploy_stack *stack,
                                   const char *stack_id, size_t total, bool report_done,

@@ -461,6 +461,7 @@ typedef struct watch {
     failure first_failure; /* the first failure of all */
     char *final_status;    /* the stack's, once it is no longer in progress */
     char *final_reason;
+    const char *success; /* the final status that is a success; NULL: CloudFormation's */
 } watch;
 
 static void watch_clear(watch *w)
@@ -676,7 +677,8 @@ static sc_deploy_result follow(watch *w, sc_deploy_outcome *out)
                                    w->stack->name,
                                    (unsigned long long)(run->poll.timeout_ms / 1000));
     }
-    out->failed = sc_aws_cfn_stack_outcome(w->final_status) != SC_AWS_CFN_SUCCEEDED;
+    out->failed = w->success ? !same(w->final_status, w->success)
+                             : sc_aws_cfn_stack_outcome(w->final_status) != SC_AWS_CFN_SUCCEEDED;
     out->status = sc_aws_strdup(w->final_status);
     if (out->failed)
         report_root_cause(w);
@@ -694,7 +696,9 @@ static sc_deploy_result watch_operation(sc_deploy_run *run, const sc_deploy_stac
                .token = token,
                .operation = operation,
                .started = sc_deploy_now(run),
-               .total = total};
+               .total = total,
+               .success =
+                   operation == SC_DEPLOY_OP_CONTINUE_ROLLBACK ? "UPDATE_ROLLBACK_COMPLETE" : NULL};
     sc_deploy_result r = follow(&w, out);
     if (r == SC_DEPLOY_OK && report_done)
         sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_STACK_DONE,
@@ -752,6 +756,28 @@ sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *st
     cs->made = false; /* executed: CloudFormation disposes of it */
     return watch_operation(run, stack, cs->stack_id, run->name, operation,
                            cs->described.change_count, true, out);
+}
+
+sc_deploy_result sc_deploy_continue_rollback(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                             const char *stack_id, sc_deploy_outcome *out)
+{
+    *out = (sc_deploy_outcome){0};
+    if (sc_deploy_cancelled(run))
+        return sc_deploy_interrupted(run, stack->name, "before the rollback was continued");
+    char token[sizeof(run->name) + 10];
+    snprintf(token, sizeof(token), "%s-rollback", run->name);
+    sc_aws_error err = {0};
+    sc_aws_status status =
+        sc_aws_cfn_continue_update_rollback(&run->client, stack_id, token, NULL, 0, &err);
+    if (status != SC_AWS_OK) {
+        sc_deploy_result r =
+            sc_deploy_error(run, stack->name, status, &err,
+                            "cannot continue the rollback of stack %s", stack->name);
+        sc_aws_error_clear(&err);
+        return r;
+    }
+    return watch_operation(run, stack, stack_id, token, SC_DEPLOY_OP_CONTINUE_ROLLBACK, 0, true,
+                           out);
 }
 
 sc_deploy_result sc_deploy_delete(sc_deploy_run *run, const sc_deploy_stack *stack,

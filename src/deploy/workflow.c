@@ -25,10 +25,29 @@ static bool updatable(const char *status)
     return false;
 }
 
+static bool is_status(const sc_deploy_found *found, const char *status)
+{
+    return found->exists && found->stack.status && strcmp(found->stack.status, status) == 0;
+}
+
 static bool is_rollback_complete(const sc_deploy_found *found)
 {
-    return found->exists && found->stack.status &&
-           strcmp(found->stack.status, "ROLLBACK_COMPLETE") == 0;
+    return is_status(found, "ROLLBACK_COMPLETE");
+}
+
+/* The length of a status reason without the blanks CloudFormation leaves at its end. */
+static int reason_length(const char *reason)
+{
+    size_t len = reason ? strlen(reason) : 0;
+    while (len && reason[len - 1] == ' ')
+        len--;
+    return (int)len;
+}
+
+/* UPDATE_ROLLBACK_FAILED: an update failed, then its rollback. */
+static bool is_rollback_stuck(const sc_deploy_found *found)
+{
+    return is_status(found, "UPDATE_ROLLBACK_FAILED");
 }
 
 /* What to do to a stack as found; reports a stack no change set can be made for. */
@@ -41,6 +60,15 @@ static sc_deploy_result choose(sc_deploy_run *run, const sc_deploy_stack *stack,
         *op = SC_DEPLOY_OP_RECREATE;
     else if (updatable(found->stack.status))
         *op = SC_DEPLOY_OP_UPDATE;
+    else if (is_rollback_stuck(found))
+        return sc_deploy_error(run, stack->name, SC_AWS_OK, NULL,
+                               "stack %s is UPDATE_ROLLBACK_FAILED (%.*s): an update failed, "
+                               "and so did its rollback; `stackc apply` offers to continue the "
+                               "rollback (ContinueUpdateRollback), which puts the stack back as "
+                               "it was before that update. Do not delete the stack: that "
+                               "would delete its resources, a database's data included",
+                               stack->name, reason_length(found->stack.status_reason),
+                               found->stack.status_reason ? found->stack.status_reason : "");
     else
         return sc_deploy_error(run, stack->name, SC_AWS_OK, NULL,
                                "stack %s is %s%s%s, from which it cannot be updated; see the "
@@ -185,6 +213,41 @@ static sc_deploy_result clear_failed_stack(sc_deploy_run *run, const sc_deploy_s
     return r;
 }
 
+/* A stack left UPDATE_ROLLBACK_FAILED: the rollback continued, once confirmed, and the
+ * stack found again (UPDATE_ROLLBACK_COMPLETE, which an update can follow). */
+static sc_deploy_result unstick_rollback(sc_deploy_run *run, size_t index, sc_deploy_found *found)
+{
+    const sc_deploy_stack *stack = run->selected[index];
+    announce(run, index, run->selected_count, stack->name, SC_DEPLOY_OP_CONTINUE_ROLLBACK, NULL);
+    sc_deploy_note(run, stack->name,
+                   "stack %s is UPDATE_ROLLBACK_FAILED (%.*s): an update failed, and so did "
+                   "its rollback. CloudFormation can continue the rollback "
+                   "(ContinueUpdateRollback), which puts the stack back as it was before that "
+                   "update; then this update is planned. (Deleting the stack instead would "
+                   "delete its resources, a database's data included.)",
+                   stack->name, reason_length(found->stack.status_reason),
+                   found->stack.status_reason ? found->stack.status_reason : "");
+    if (!ask(run, "Continue the rollback of stack %s?", stack->name))
+        return declined(run, stack->name, "the stack is still UPDATE_ROLLBACK_FAILED");
+    sc_deploy_result r = sc_deploy_check_docker(run, index);
+    sc_deploy_outcome outcome = {0};
+    if (r == SC_DEPLOY_OK)
+        r = sc_deploy_continue_rollback(run, stack, found->stack.stack_id, &outcome);
+    if (r == SC_DEPLOY_OK && outcome.failed)
+        r = sc_deploy_error(run, stack->name, SC_AWS_OK, NULL,
+                            "the rollback of stack %s stopped again (%s): fix what the error "
+                            "above names and run `stackc apply` again, or have CloudFormation "
+                            "leave the resources that cannot be rolled back as they are: aws "
+                            "cloudformation continue-update-rollback --stack-name %s "
+                            "--resources-to-skip LOGICAL_ID",
+                            stack->name, outcome.status ? outcome.status : "?", stack->name);
+    sc_deploy_outcome_clear(&outcome);
+    if (r != SC_DEPLOY_OK)
+        return r;
+    sc_aws_cfn_stack_clear(&found->stack);
+    return find(run, stack, found);
+}
+
 /* Deploys one stack; on success `*final` describes it (for its outputs). */
 static sc_deploy_result apply_stack(sc_deploy_run *run, size_t index, bool *changes,
                                     sc_aws_cfn_stack *final)
@@ -192,6 +255,8 @@ static sc_deploy_result apply_stack(sc_deploy_run *run, size_t index, bool *chan
     const sc_deploy_stack *stack = run->selected[index];
     sc_deploy_found found;
     sc_deploy_result r = find(run, stack, &found);
+    if (r == SC_DEPLOY_OK && is_rollback_stuck(&found))
+        r = unstick_rollback(run, index, &found);
     sc_deploy_operation op = SC_DEPLOY_OP_NONE;
     if (r == SC_DEPLOY_OK)
         r = choose(run, stack, &found, &op);

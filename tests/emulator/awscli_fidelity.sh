@@ -350,6 +350,36 @@ check_error "an UPDATE change set on a ROLLBACK_COMPLETE stack" ValidationError 
     -- aws cloudformation create-change-set --stack-name broken --change-set-name again \
     --template-body "file://$work/broken.json"
 
+# An update that fails, and whose rollback fails too: UPDATE_ROLLBACK_FAILED, which
+# continue-update-rollback takes up, leaving the resource that cannot be put back.
+cat >"$work/queue.json" <<'EOF2'
+{"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 0}}}}
+EOF2
+sed 's/"DelaySeconds": 0/"DelaySeconds": 5/' "$work/queue.json" >"$work/queue-v2.json"
+aws cloudformation create-change-set --stack-name stuck --change-set-name one \
+    --change-set-type CREATE --template-body "file://$work/queue.json" >/dev/null 2>&1
+poll "a queue stack's change set is ready" 'd["ExecutionStatus"] == "AVAILABLE"' \
+    -- aws cloudformation describe-change-set --stack-name stuck --change-set-name one
+aws cloudformation execute-change-set --stack-name stuck --change-set-name one >/dev/null 2>&1
+poll "  ...and created" 'd["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"' \
+    -- aws cloudformation describe-stacks --stack-name stuck
+admin POST faults '[{"kind": "fail_resource", "logical_id": "Queue", "operation": "update"}, {"kind": "fail_resource", "logical_id": "Queue", "operation": "rollback", "reason": "queue is locked (injected)"}]' >/dev/null
+aws cloudformation create-change-set --stack-name stuck --change-set-name two \
+    --template-body "file://$work/queue-v2.json" >/dev/null 2>&1
+poll "  ...its update's change set is ready" 'd["ExecutionStatus"] == "AVAILABLE"' \
+    -- aws cloudformation describe-change-set --stack-name stuck --change-set-name two
+aws cloudformation execute-change-set --stack-name stuck --change-set-name two >/dev/null 2>&1
+poll "an update whose rollback fails ends UPDATE_ROLLBACK_FAILED" \
+    'd["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_FAILED"' \
+    -- aws cloudformation describe-stacks --stack-name stuck
+check "cloudformation continue-update-rollback --resources-to-skip" 'd is None' \
+    -- aws cloudformation continue-update-rollback --stack-name stuck --resources-to-skip Queue
+poll "  ...reaches UPDATE_ROLLBACK_COMPLETE" \
+    'd["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"' \
+    -- aws cloudformation describe-stacks --stack-name stuck
+check_error "continue-update-rollback of a stack that is not stuck" ValidationError \
+    -- aws cloudformation continue-update-rollback --stack-name stuck
+
 # ---- CloudFormation: delete ------------------------------------------------------------------------------
 
 stack_id=$(aws cloudformation describe-stacks --stack-name app --query 'Stacks[0].StackId' --output text 2>/dev/null)

@@ -1944,6 +1944,84 @@ static void test_failed_image_build_leaves_nothing_behind(void)
     harness_stop(&h);
 }
 
+/* A stack whose update failed and whose rollback failed too (UPDATE_ROLLBACK_FAILED):
+ * apply offers to continue the rollback, plan points there, and neither says destroy,
+ * which would delete the stack's data. */
+static void test_update_rollback_failed_is_continued(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    /* Env changes the topic; its update fails, then so does putting it back. */
+    const sc_deploy_param staging[] = {{"ApiToken", TOKEN_VALUE}, {"Env", "staging"}};
+    options.params = staging;
+    inject(&h.emu, "[{\"kind\": \"fail_resource\", \"logical_id\": \"Topic\", "
+                   "\"operation\": \"update\", \"reason\": \"topic quota exceeded\"},"
+                   " {\"kind\": \"fail_resource\", \"logical_id\": \"Topic\", "
+                   "\"operation\": \"rollback\", \"reason\": \"topic is locked\"}]");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    char *status = stack_status(&h.emu, "App");
+    ASSERT_STR(status, "UPDATE_ROLLBACK_FAILED");
+    free(status);
+    /* plan says what to do, and what not to. */
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: stack App is UPDATE_ROLLBACK_FAILED (The following "
+                                 "resource(s) failed to update: [Topic].): an update failed, "
+                                 "and so did its rollback; `stackc apply` offers to continue the "
+                                 "rollback (ContinueUpdateRollback), which puts the stack back as "
+                                 "it was before that update. Do not delete the stack");
+    ASSERT_LACKS(h.text.data, "stackc destroy");
+    /* apply asks first; no is no. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.yes = false;
+    options.interactive = true;
+    h.answer = false;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_CANCELLED);
+    ASSERT_STR(h.questions[0], "Continue the rollback of stack App?");
+    ASSERT_CONTAINS(h.text.data, "App (1/1): continue its rollback, then update\n");
+    assert_sequence(&h.emu, "DescribeStacks/200");
+    /* The rollback stops again: the cause, and how to skip what cannot be put back. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.yes = true;
+    inject(&h.emu, "{\"kind\": \"fail_resource\", \"logical_id\": \"Topic\", "
+                   "\"operation\": \"rollback\", \"reason\": \"topic is still locked\"}");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: Topic (AWS::SNS::Topic) at app.stack:7: UPDATE_FAILED: "
+                                 "topic is still locked\n");
+    ASSERT_CONTAINS(h.text.data, "error: the rollback of stack App stopped again "
+                                 "(UPDATE_ROLLBACK_FAILED): fix what the error above names and "
+                                 "run `stackc apply` again, or have CloudFormation leave the "
+                                 "resources that cannot be rolled back as they are: aws "
+                                 "cloudformation continue-update-rollback --stack-name App "
+                                 "--resources-to-skip LOGICAL_ID\n");
+    assert_sequence(&h.emu, "DescribeStacks/200 ContinueUpdateRollback/200 "
+                            "DescribeStackEvents/200");
+    /* Then it goes through, and the update follows. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    ASSERT_CONTAINS(h.text.data, "App: UPDATE_ROLLBACK_COMPLETE (");
+    ASSERT_CONTAINS(h.text.data, "App: UPDATE_COMPLETE (");
+    assert_sequence(&h.emu, "DescribeStacks/200 ContinueUpdateRollback/200 "
+                            "DescribeStackEvents/200 DescribeStacks/200 CreateChangeSet/200 "
+                            "DescribeChangeSet/200 ExecuteChangeSet/200 DescribeStackEvents/200 "
+                            "DescribeStacks/200");
+    char *property = property_of(&h.emu, "App", "Topic", "DisplayName");
+    ASSERT_STR(property, "staging");
+    free(property);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 /* Docker that cannot build stops apply before anything is sent: a half-deployed app
  * (Network changed, Wordpress waiting for a stopped Docker) is worse than no change. */
 static void test_docker_checked_before_the_first_stack(void)
@@ -2003,6 +2081,7 @@ int main(void)
         {"WordPress: consumers follow their producer", test_consumers_follow_their_producer},
         {"stacks of another app are refused", test_stacks_of_another_app_are_refused},
         {"WordPress: a failed image build", test_failed_image_build_leaves_nothing_behind},
+        {"UPDATE_ROLLBACK_FAILED is continued", test_update_rollback_failed_is_continued},
         {"WordPress: Docker checked before the first stack",
          test_docker_checked_before_the_first_stack},
         {"a large template goes through S3", test_large_template_goes_through_s3},
