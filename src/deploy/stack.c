@@ -150,6 +150,61 @@ void sc_deploy_drop_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
     cs->made = false;
 }
 
+/* ---- another operation meanwhile ------------------------------------------------------- */
+
+/* Whether `err`, about this run's change set, is what CloudFormation answers when
+ * another operation got in between: the stack busy ("is in UPDATE_IN_PROGRESS state and
+ * can not be updated"), created meanwhile, or this run's change set swept away by the
+ * execution of another one. */
+static bool crossed_by_another(const sc_aws_error *err)
+{
+    const char *m = err->message ? err->message : "";
+    return same(err->code, "ChangeSetNotFound") ||
+           (same(err->code, "ValidationError") &&
+            ((strstr(m, "_IN_PROGRESS state") && strstr(m, "can not be updated")) ||
+             strstr(m, "already exists and cannot be created again")));
+}
+
+/* Says that another operation got in the way, from the stack's status now; the
+ * result of a failed run. Falls back to the plain error when the stack says nothing. */
+static sc_deploy_result another_operation(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                          sc_aws_status status, const sc_aws_error *err,
+                                          const char *what)
+{
+    sc_aws_cfn_stack now = {0};
+    bool described = sc_aws_cfn_describe_stack(&run->client, stack->name, &now, NULL) == SC_AWS_OK;
+    sc_deploy_result r;
+    if (described && in_progress(now.status) && !same(now.status, "REVIEW_IN_PROGRESS"))
+        r = sc_deploy_error(run, stack->name, status, err,
+                            "%s: another operation is in progress on stack %s (%s), started by "
+                            "another run or someone else; stackc changed nothing: wait for it "
+                            "to end (the stack's events show it), then run the command again",
+                            what, stack->name, now.status);
+    else if (described)
+        r = sc_deploy_error(run, stack->name, status, err,
+                            "%s: another operation changed stack %s meanwhile (it is now %s), "
+                            "which did away with this run's change set; stackc changed "
+                            "nothing: run the command again to see what is left to do",
+                            what, stack->name, now.status ? now.status : "?");
+    else
+        r = sc_deploy_error(run, stack->name, status, err, "%s", what);
+    sc_aws_cfn_stack_clear(&now);
+    return r;
+}
+
+/* The error of a call about this run's change set, told apart when another operation
+ * crossed it. */
+static sc_deploy_result change_set_error(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                         sc_aws_status status, const sc_aws_error *err,
+                                         const char *what)
+{
+    if (status == SC_AWS_ERR_SERVICE && crossed_by_another(err))
+        return another_operation(run, stack, status, err, what);
+    return sc_deploy_error(run, stack->name, status, err, "%s", what);
+}
+
+/* ---- change sets (continued) ------------------------------------------------------------ */
+
 /* Describes the change set until it is no longer being computed. */
 static sc_deploy_result await_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
                                          sc_deploy_change_set *out)
@@ -163,9 +218,9 @@ static sc_deploy_result await_change_set(sc_deploy_run *run, const sc_deploy_sta
         sc_aws_status status = sc_aws_cfn_describe_change_set(&run->client, stack->name, run->name,
                                                               &out->described, &err);
         if (status != SC_AWS_OK) {
-            sc_deploy_result r =
-                sc_deploy_error(run, stack->name, status, &err,
-                                "cannot describe the change set of stack %s", stack->name);
+            char what[256];
+            snprintf(what, sizeof(what), "cannot describe the change set of stack %s", stack->name);
+            sc_deploy_result r = change_set_error(run, stack, status, &err, what);
             sc_aws_error_clear(&err);
             return r;
         }
@@ -234,8 +289,9 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
         sc_deploy_drop_change_set(run, stack, out);
     }
     if (status != SC_AWS_OK) {
-        sc_deploy_result r = sc_deploy_error(run, stack->name, status, &err,
-                                             "cannot make a change set for stack %s", stack->name);
+        char what[256];
+        snprintf(what, sizeof(what), "cannot make a change set for stack %s", stack->name);
+        sc_deploy_result r = change_set_error(run, stack, status, &err, what);
         sc_aws_error_clear(&err);
         return r;
     }
@@ -746,9 +802,9 @@ sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *st
         status = SC_AWS_OK;
     }
     if (status != SC_AWS_OK) {
-        sc_deploy_result r =
-            sc_deploy_error(run, stack->name, status, &err,
-                            "cannot execute the change set of stack %s", stack->name);
+        char what[256];
+        snprintf(what, sizeof(what), "cannot execute the change set of stack %s", stack->name);
+        sc_deploy_result r = change_set_error(run, stack, status, &err, what);
         sc_aws_error_clear(&err);
         sc_deploy_drop_change_set(run, stack, cs);
         return r;

@@ -12,6 +12,7 @@
 #include "aws_emulator.h"
 
 #include "aws/client.h"
+#include "aws/cloudformation.h"
 
 #include <stackc/deploy.h>
 
@@ -267,7 +268,8 @@ typedef struct seen {
 } seen;
 
 /* Fake collaborators and what they saw. */
-typedef struct harness {
+typedef struct harness harness;
+struct harness {
     emulator emu;
     const char *secret; /* the secret key the environment hands out */
     const char *max_attempts, *retry_mode; /* AWS_MAX_ATTEMPTS, AWS_RETRY_MODE; NULL: unset */
@@ -287,10 +289,13 @@ typedef struct harness {
     char questions[8][256];
     size_t question_count;
     bool answer;
+    void (*meanwhile)(struct harness *h); /* what someone else does while we are asked */
+    const char *other_template;           /* the template someone else deploys */
+    bool other_settles;                   /* ... and waits for until it is deployed */
     volatile sig_atomic_t cancel;
     sc_deploy_event_kind cancel_on; /* set `cancel` at the first event of this kind... */
     bool cancel_armed;              /* ...when armed */
-} harness;
+};
 
 static char *dup_or_null(const char *s)
 {
@@ -471,6 +476,8 @@ static bool confirm(void *ctx, const char *question)
     harness *h = ctx;
     if (h->question_count < 8)
         snprintf(h->questions[h->question_count++], sizeof(h->questions[0]), "%s", question);
+    if (h->meanwhile)
+        h->meanwhile(h);
     return h->answer;
 }
 
@@ -2022,6 +2029,89 @@ static void test_update_rollback_failed_is_continued(void)
     harness_stop(&h);
 }
 
+/* Someone else, while this run asks for confirmation: an update of App (its Env set to
+ * the name of their change set) through a change set of their own, executed. */
+static void someone_else_updates_app(harness *h)
+{
+    sc_aws_credentials creds = {.access_key_id = ACCESS_KEY, .secret_access_key = SECRET_KEY};
+    sc_aws_env env = {.getenv = harness_getenv, .ctx = h};
+    sc_aws_client client = {.transport = &h->emu.transport,
+                            .credentials = &creds,
+                            .region = "us-east-1",
+                            .retry = {.max_attempts = 1},
+                            .env = env};
+    static int n;
+    char name[32];
+    snprintf(name, sizeof(name), "someone-else-%d", ++n);
+    sc_aws_cfn_parameter params[] = {{.key = "ApiToken", .value = "theirs"},
+                                     {.key = "Env", .value = name}};
+    sc_aws_cfn_change_set_input input = {.stack_name = "App",
+                                         .change_set_name = name,
+                                         .type = SC_AWS_CFN_CHANGE_SET_UPDATE,
+                                         .template_body = h->other_template,
+                                         .parameters = params,
+                                         .parameter_count = 2};
+    sc_aws_cfn_change_set_ids ids = {0};
+    CU_ASSERT_EQUAL(sc_aws_cfn_create_change_set(&client, &input, &ids, NULL), SC_AWS_OK);
+    sc_aws_cfn_change_set_ids_clear(&ids);
+    struct timespec nap = {.tv_nsec = 100 * 1000000L};
+    nanosleep(&nap, NULL); /* the emulator computes change sets in 20 ms */
+    CU_ASSERT_EQUAL(sc_aws_cfn_execute_change_set(&client, "App", name, name, NULL), SC_AWS_OK);
+    for (int i = 0; h->other_settles && i < 100; i++) { /* 20 ms resources */
+        char *status = stack_status(&h->emu, "App");
+        bool settled = status && strcmp(status, "UPDATE_COMPLETE") == 0;
+        free(status);
+        if (settled)
+            break;
+        nanosleep(&nap, NULL);
+    }
+}
+
+/* Two runs on one stack: the second learns that another operation got in between, not
+ * that its change set is not found. */
+static void test_another_operation_meanwhile(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    /* The other update is still running when this run executes its own. */
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "config", "{\"resource_delay_ms\": 1500}", NULL), 200);
+    const sc_deploy_param staging[] = {{"ApiToken", TOKEN_VALUE}, {"Env", "staging"}};
+    options.params = staging;
+    options.yes = false;
+    options.interactive = true;
+    h.meanwhile = someone_else_updates_app;
+    h.other_template = b.files[0].data;
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: cannot execute the change set of stack App: another "
+                                 "operation is in progress on stack App (UPDATE_IN_PROGRESS), "
+                                 "started by another run or someone else; stackc changed "
+                                 "nothing: wait for it to end (the stack's events show it), then "
+                                 "run the command again: ChangeSetNotFound: ");
+    /* Over before this run executes: the change set is gone, and why is said. */
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "config", "{\"resource_delay_ms\": 20}", NULL), 200);
+    forget_events(&h);
+    h.other_settles = true;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: cannot execute the change set of stack App: another "
+                                 "operation changed stack App meanwhile (it is now "
+                                 "UPDATE_COMPLETE), which did away with this run's change set; "
+                                 "stackc changed nothing: run the command again to see what is "
+                                 "left to do: ChangeSetNotFound: ");
+    ASSERT_LACKS(h.text.data, "Traceback");
+    h.meanwhile = NULL;
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 /* Docker that cannot build stops apply before anything is sent: a half-deployed app
  * (Network changed, Wordpress waiting for a stopped Docker) is worse than no change. */
 static void test_docker_checked_before_the_first_stack(void)
@@ -2082,6 +2172,7 @@ int main(void)
         {"stacks of another app are refused", test_stacks_of_another_app_are_refused},
         {"WordPress: a failed image build", test_failed_image_build_leaves_nothing_behind},
         {"UPDATE_ROLLBACK_FAILED is continued", test_update_rollback_failed_is_continued},
+        {"another operation meanwhile", test_another_operation_meanwhile},
         {"WordPress: Docker checked before the first stack",
          test_docker_checked_before_the_first_stack},
         {"a large template goes through S3", test_large_template_goes_through_s3},
