@@ -20,6 +20,7 @@ import json
 import re
 import urllib.parse
 
+import schema
 from wire import ServiceError, iso_ms, member_list, query_response
 
 XMLNS = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
@@ -1335,6 +1336,14 @@ def execute_change_set(ctx, params):
     touched = [c["LogicalResourceId"] for c in change_set.changes if c["Action"] != "Remove"]
     operation = "create" if change_set.type == "CREATE" else "update"
     failures = ctx.state.take_resource_failures(stack.name, touched, operation)
+    # What the resource types' handlers refuse: the bundled schema and value rules.
+    definitions = effective_resources(stack, change_set.template, change_set.parameters)
+    for logical in touched:
+        definition = definitions.get(logical)
+        reason = definition and schema.provisioning_error(
+            ctx.state.schemas, logical, definition["Type"], definition["Properties"])
+        if reason and logical not in failures:
+            failures[logical] = reason
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
     change_set.execution_token = token
     stack.last_change_set_id = change_set.change_set_id
@@ -1419,6 +1428,10 @@ def delete_stack(ctx, params):
                         None, token)
         return None
     failures = ctx.state.take_resource_failures(stack.name, list(stack.resources), "delete")
+    for logical, resource in stack.resources.items():
+        reason = schema.deletion_protected(resource.type, resource.properties)
+        if reason and logical not in failures:
+            failures[logical] = reason
     plan_delete(ctx, stack, failures, token)
     return None
 

@@ -33,6 +33,7 @@ import cloudformation  # noqa: E402
 import ecr  # noqa: E402
 import machine  # noqa: E402
 import s3  # noqa: E402
+import schema  # noqa: E402
 import sigv4  # noqa: E402
 import sso  # noqa: E402
 import sts  # noqa: E402
@@ -134,6 +135,7 @@ class State:
     def __init__(self, options):
         self.options = options
         self.lock = threading.RLock()
+        self.schemas = schema.Schemas()  # read once: they do not change
         self.reset()
 
     def reset(self):

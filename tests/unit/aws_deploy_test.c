@@ -684,6 +684,37 @@ static void big_app(build_output *b, size_t bytes)
     finish(b, NULL);
 }
 
+/* One stack "Db" with a database cluster and a Fargate task definition; `cluster_extra`
+ * and `memory` vary what AWS would accept. */
+static void database_app(build_output *b, const char *cluster_extra, const char *memory)
+{
+    *b = (build_output){
+        .manifest =
+            json("{'version': 1, 'crossStackReferences': 'stack-output',"
+                 " 'stacks': [{'name': 'Db', 'template': 'Db.template.json', 'dependsOn': [],"
+                 "  'parameters': [], 'outputs': [], 'exports': [], 'imports': [], 'assets': [],"
+                 "  'resources': {'Cluster': {'type': 'AWS::RDS::DBCluster', 'path': 'db/cluster',"
+                 "                            'source': 'db.stack:2'},"
+                 "                'Task': {'type': 'AWS::ECS::TaskDefinition', 'path': 'web/task',"
+                 "                         'source': 'db.stack:9'}}}],"
+                 " 'assets': []}")};
+    sc_aws_buf t = {0};
+    sc_aws_buf_printf(&t,
+                      "{'Resources': {'Cluster': {'Type': 'AWS::RDS::DBCluster', 'Properties': "
+                      "{'Engine': 'aurora-postgresql', 'DeletionProtection': true%s,"
+                      " 'ServerlessV2ScalingConfiguration': {'MinCapacity': 0.5, 'MaxCapacity': "
+                      "2}}},"
+                      " 'Task': {'Type': 'AWS::ECS::TaskDefinition', 'Properties': "
+                      "{'RequiresCompatibilities': ['FARGATE'], 'NetworkMode': 'awsvpc', "
+                      "'Cpu': '256', 'Memory': '%s', 'ContainerDefinitions': [{'Name': 'web', "
+                      "'Image': 'nginx'}]}}}}",
+                      cluster_extra, memory);
+    char *text = sc_aws_buf_take(&t);
+    add_file(b, "Db.template.json", json(text));
+    free(text);
+    finish(b, NULL);
+}
+
 /* ---- no emulator --------------------------------------------------------------------- */
 
 static void test_poll_policy(void)
@@ -2112,6 +2143,52 @@ static void test_another_operation_meanwhile(void)
     harness_stop(&h);
 }
 
+/* The emulator refuses what AWS refuses, where AWS does: a Fargate size that does not
+ * exist and a property the schema does not have fail the resource (and the stack rolls
+ * back); a database with deletion protection is not deleted. */
+static void test_emulator_refuses_what_aws_refuses(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    build_output b;
+    database_app(&b, "", "4096");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: Task (AWS::ECS::TaskDefinition) at db.stack:9: "
+                                 "CREATE_FAILED: Resource handler returned message: \"Invalid "
+                                 "request provided: Create TaskDefinition: No Fargate "
+                                 "configuration exists for given values: 256 CPU, 4096 memory.");
+    char *status = stack_status(&h.emu, "Db");
+    ASSERT_STR(status, "ROLLBACK_COMPLETE");
+    free(status);
+    build_output_free(&b);
+
+    forget_events(&h);
+    database_app(&b, ", 'Colour': 'blue'", "512");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: Cluster (AWS::RDS::DBCluster) at db.stack:2: "
+                                 "CREATE_FAILED: Properties validation failed for resource "
+                                 "Cluster with message:\n[#: extraneous key [Colour] is not "
+                                 "permitted]\n");
+    build_output_free(&b);
+
+    forget_events(&h);
+    database_app(&b, "", "512");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: Cluster (AWS::RDS::DBCluster) at db.stack:2: "
+                                 "DELETE_FAILED: Resource handler returned message: \"Cannot "
+                                 "delete protected Cluster, please disable deletion protection "
+                                 "and try again.");
+    status = stack_status(&h.emu, "Db");
+    ASSERT_STR(status, "DELETE_FAILED");
+    free(status);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 /* Docker that cannot build stops apply before anything is sent: a half-deployed app
  * (Network changed, Wordpress waiting for a stopped Docker) is worse than no change. */
 static void test_docker_checked_before_the_first_stack(void)
@@ -2173,6 +2250,7 @@ int main(void)
         {"WordPress: a failed image build", test_failed_image_build_leaves_nothing_behind},
         {"UPDATE_ROLLBACK_FAILED is continued", test_update_rollback_failed_is_continued},
         {"another operation meanwhile", test_another_operation_meanwhile},
+        {"the emulator refuses what AWS refuses", test_emulator_refuses_what_aws_refuses},
         {"WordPress: Docker checked before the first stack",
          test_docker_checked_before_the_first_stack},
         {"a large template goes through S3", test_large_template_goes_through_s3},
