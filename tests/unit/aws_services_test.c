@@ -480,6 +480,20 @@ static void test_request_description_redacts_secrets(void)
     free(text);
     sc_aws_signature_clear(&sig);
     sc_aws_request_free(req);
+
+    /* The credential sources' own tokens: the SSO portal's bearer token, the instance
+     * metadata session token, a container endpoint's Authorization. */
+    req = sc_aws_request_new("GET", "/federation/credentials", "account_id=1&role_name=R");
+    sc_aws_headers_add(&req->headers, "x-amz-sso_bearer_token", "sso-bearer-secret");
+    sc_aws_headers_add(&req->headers, "X-aws-ec2-metadata-token", "imds-session-secret");
+    sc_aws_headers_add(&req->headers, "Authorization", "Bearer container-secret");
+    text = sc_aws_request_describe("http://127.0.0.1:1", req);
+    ASSERT_CONTAINS(text, "> x-amz-sso_bearer_token: [redacted]\n");
+    ASSERT_CONTAINS(text, "> X-aws-ec2-metadata-token: [redacted]\n");
+    ASSERT_CONTAINS(text, "> Authorization: [redacted]\n");
+    ASSERT_LACKS(text, "secret");
+    free(text);
+    sc_aws_request_free(req);
 }
 
 /* ---- CloudFormation ------------------------------------------------------------------ */
