@@ -91,6 +91,10 @@ void sc_deploy_manifest_free(sc_deploy_manifest *manifest);
 const sc_deploy_resource *sc_deploy_resource_find(const sc_deploy_stack *stack,
                                                   const char *logical_id);
 
+/* Whether the manifest's "dependsOn" of `stack` names `other` (by name or id). */
+bool sc_deploy_manifest_depends(const sc_deploy_manifest *manifest, const sc_deploy_stack *stack,
+                                const sc_deploy_stack *other);
+
 /* ---- reads of other stacks' outputs (outputs.c) -------------------------------------- */
 
 /* Parses the stack's template (JSON only) and lists its reads of other stacks' outputs;
@@ -157,6 +161,7 @@ typedef struct sc_deploy_run {
     size_t pushed_count;
     sc_deploy_known *known; /* outputs of the stacks described so far */
     size_t known_count;
+    struct sc_deploy_held *held; /* apply side by side: events held back, per stack */
 } sc_deploy_run;
 
 /* Reads the manifest, checks the options (stack filter, parameters, confirmation
@@ -171,6 +176,15 @@ void sc_deploy_run_end(sc_deploy_run *run);
 const char *sc_deploy_param_value(const sc_deploy_run *run, const char *name);
 
 void sc_deploy_emit(const sc_deploy_run *run, const sc_deploy_event *event);
+/* From now on, the events of a selected stack wait until every stack before it (in
+ * manifest order) is released: stacks side by side show as one after another would.
+ * False when out of memory. */
+bool sc_deploy_hold_events(sc_deploy_run *run);
+/* Stack `index` is over: its events, and those of the following stacks that are over,
+ * go out. */
+void sc_deploy_release_events(sc_deploy_run *run, size_t index);
+/* Every held event goes out, in manifest order; holding ends. */
+void sc_deploy_release_all_events(sc_deploy_run *run);
 void sc_deploy_note(const sc_deploy_run *run, const char *stack, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Reports an ERROR with `what` (and AWS's code and message from `err`); returns the
@@ -250,6 +264,32 @@ void sc_deploy_outcome_clear(sc_deploy_outcome *outcome);
 sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *stack,
                                    sc_deploy_change_set *cs, sc_deploy_operation operation,
                                    sc_deploy_outcome *out);
+
+/* An operation under way, watched in steps, so that apply can follow several stacks at
+ * once on one thread. */
+typedef struct sc_deploy_watch sc_deploy_watch;
+
+/* ExecuteChangeSet, and a watch of the operation (first poll after the first wait). */
+sc_deploy_result sc_deploy_execute_start(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                         sc_deploy_change_set *cs, sc_deploy_operation operation,
+                                         sc_deploy_watch **out);
+/* How long to wait after the last poll (or the start) before the next one. */
+uint64_t sc_deploy_watch_wait(const sc_deploy_watch *watch);
+/* One poll of the stack's new events (PROGRESS events); an error ends the watch's use
+ * (sc_deploy_watch_abandon). */
+sc_deploy_result sc_deploy_watch_poll(sc_deploy_watch *watch);
+/* Whether the stack has settled. */
+bool sc_deploy_watch_done(const sc_deploy_watch *watch);
+/* The end of a settled operation: the outcome, the root cause of a failure, STACK_DONE;
+ * frees the watch. */
+sc_deploy_result sc_deploy_watch_end(sc_deploy_watch *watch, sc_deploy_outcome *out);
+/* Interrupted: says the operation carries on in CloudFormation; frees the watch. */
+void sc_deploy_watch_stop(sc_deploy_watch *watch);
+/* Frees the watch after a failed poll (already reported). */
+void sc_deploy_watch_abandon(sc_deploy_watch *watch);
+/* Polls, waiting between polls, until the stack settles, then sc_deploy_watch_end;
+ * the watch is freed whatever happens. */
+sc_deploy_result sc_deploy_watch_follow(sc_deploy_watch *watch, sc_deploy_outcome *out);
 /* ContinueUpdateRollback of a stack left UPDATE_ROLLBACK_FAILED, then streams its
  * events until it is over; `out->failed` unless it ends UPDATE_ROLLBACK_COMPLETE (the
  * root cause reported). */

@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,10 +132,128 @@ static void retry_sleep(void *ctx, uint64_t ms)
 
 /* ---- events -------------------------------------------------------------------------- */
 
-void sc_deploy_emit(const sc_deploy_run *run, const sc_deploy_event *event)
+/* The events of one stack held back, copies that own their strings. */
+typedef struct sc_deploy_held {
+    sc_deploy_event *events;
+    size_t count;
+    bool released; /* the stack is over */
+} sc_deploy_held;
+
+/* Where the string fields of an event are. */
+static const size_t event_strings[] = {
+    offsetof(sc_deploy_event, stack),        offsetof(sc_deploy_event, message),
+    offsetof(sc_deploy_event, logical_id),   offsetof(sc_deploy_event, resource_type),
+    offsetof(sc_deploy_event, source),       offsetof(sc_deploy_event, path),
+    offsetof(sc_deploy_event, action_name),  offsetof(sc_deploy_event, replacing_properties),
+    offsetof(sc_deploy_event, parameters),   offsetof(sc_deploy_event, status),
+    offsetof(sc_deploy_event, reason),       offsetof(sc_deploy_event, asset_id),
+    offsetof(sc_deploy_event, image),        offsetof(sc_deploy_event, output_key),
+    offsetof(sc_deploy_event, output_value), offsetof(sc_deploy_event, output_description),
+    offsetof(sc_deploy_event, aws_code),     offsetof(sc_deploy_event, aws_message),
+};
+
+static const char **string_field(sc_deploy_event *e, size_t i)
+{
+    return (const char **)((char *)e + event_strings[i]);
+}
+
+/* A copy of `event` with its own strings; false when out of memory. */
+static bool copy_event(const sc_deploy_event *event, sc_deploy_event *copy)
+{
+    *copy = *event;
+    bool ok = true;
+    for (size_t i = 0; i < sizeof(event_strings) / sizeof(*event_strings); i++) {
+        const char **field = string_field(copy, i);
+        if (*field && !(*field = sc_aws_strdup(*field)))
+            ok = false;
+    }
+    return ok;
+}
+
+static void free_event(sc_deploy_event *e)
+{
+    for (size_t i = 0; i < sizeof(event_strings) / sizeof(*event_strings); i++)
+        free((char *)*string_field(e, i));
+}
+
+static void deliver(const sc_deploy_run *run, const sc_deploy_event *event)
 {
     if (run->options->on_event)
         run->options->on_event(run->options->event_ctx, event);
+}
+
+/* The first selected stack that is not over: its events go out as they come. */
+static size_t shown(const sc_deploy_run *run)
+{
+    size_t i = 0;
+    while (i < run->selected_count && run->held[i].released)
+        i++;
+    return i;
+}
+
+void sc_deploy_emit(const sc_deploy_run *run, const sc_deploy_event *event)
+{
+    size_t index = SIZE_MAX;
+    for (size_t i = 0; run->held && event->stack && i < run->selected_count; i++) {
+        if (strcmp(run->selected[i]->name, event->stack) == 0)
+            index = i;
+    }
+    if (index == SIZE_MAX || index <= shown(run)) {
+        deliver(run, event);
+        return;
+    }
+    sc_deploy_held *held = &run->held[index];
+    sc_deploy_event *grown = realloc(held->events, (held->count + 1) * sizeof(*grown));
+    if (!grown) {
+        deliver(run, event); /* out of order rather than lost */
+        return;
+    }
+    held->events = grown;
+    if (copy_event(event, &held->events[held->count]))
+        held->count++;
+    else
+        free_event(&held->events[held->count]);
+}
+
+bool sc_deploy_hold_events(sc_deploy_run *run)
+{
+    run->held = calloc(run->selected_count ? run->selected_count : 1, sizeof(*run->held));
+    return run->held != NULL;
+}
+
+/* Sends what is held for the stacks up to the one shown now, in order. */
+static void flush_held(sc_deploy_run *run)
+{
+    size_t last = shown(run);
+    for (size_t i = 0; i <= last && i < run->selected_count; i++) {
+        sc_deploy_held *held = &run->held[i];
+        for (size_t j = 0; j < held->count; j++) {
+            deliver(run, &held->events[j]);
+            free_event(&held->events[j]);
+        }
+        free(held->events);
+        held->events = NULL;
+        held->count = 0;
+    }
+}
+
+void sc_deploy_release_events(sc_deploy_run *run, size_t index)
+{
+    if (!run->held || index >= run->selected_count)
+        return;
+    run->held[index].released = true;
+    flush_held(run);
+}
+
+void sc_deploy_release_all_events(sc_deploy_run *run)
+{
+    if (!run->held)
+        return;
+    for (size_t i = 0; i < run->selected_count; i++)
+        run->held[i].released = true;
+    flush_held(run);
+    free(run->held);
+    run->held = NULL;
 }
 
 static void vnote(const sc_deploy_run *run, const char *stack, const char *fmt, va_list ap)
@@ -629,6 +749,7 @@ void sc_deploy_run_end(sc_deploy_run *run)
         free(run->pushed[i]);
     free(run->pushed);
     sc_deploy_known_clear(run);
+    sc_deploy_release_all_events(run);
     for (size_t i = 0; i < run->value_count; i++)
         sc_aws_free_secret(run->values[i].value);
     free(run->values);

@@ -702,43 +702,126 @@ static sc_deploy_result check_status(watch *w)
     return r;
 }
 
-/* Polls the events of the operation until the stack settles. */
-static sc_deploy_result follow(watch *w, sc_deploy_outcome *out)
+/* ---- an operation watched ------------------------------------------------------------ */
+
+/* A watch of one operation, polled in steps: by follow() alone, or by apply's scheduler
+ * beside the watches of other stacks. */
+struct sc_deploy_watch {
+    watch w;
+    unsigned polls; /* made so far: the next wait is sc_deploy_poll_delay(polls) */
+    unsigned quiet; /* polls in a row without a new event */
+    bool report_done;
+};
+
+static sc_deploy_watch *watch_start(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                    const char *stack_id, const char *token,
+                                    sc_deploy_operation operation, size_t total, bool report_done)
 {
+    sc_deploy_watch *sw = calloc(1, sizeof(*sw));
+    if (!sw)
+        return NULL;
+    uint64_t now = sc_deploy_now(run);
+    sw->w = (watch){
+        .run = run,
+        .stack = stack,
+        .stack_id = stack_id,
+        .token = token,
+        .operation = operation,
+        .started = now,
+        .total = total,
+        .success = operation == SC_DEPLOY_OP_CONTINUE_ROLLBACK ? "UPDATE_ROLLBACK_COMPLETE" : NULL};
+    sw->report_done = report_done;
+    return sw;
+}
+
+uint64_t sc_deploy_watch_wait(const sc_deploy_watch *sw)
+{
+    return sc_deploy_poll_delay(&sw->w.run->poll, sw->polls);
+}
+
+bool sc_deploy_watch_done(const sc_deploy_watch *sw)
+{
+    return sw->w.final_status != NULL;
+}
+
+sc_deploy_result sc_deploy_watch_poll(sc_deploy_watch *sw)
+{
+    watch *w = &sw->w;
     sc_deploy_run *run = w->run;
-    unsigned quiet = 0;
-    for (unsigned n = 0; !w->final_status; n++) {
-        if (!sc_deploy_pause(run, sc_deploy_poll_delay(&run->poll, n))) {
-            sc_deploy_note(run, w->stack->name,
-                           "stopped watching stack %s; its operation carries on in "
-                           "CloudFormation, and running the command again picks it up",
-                           w->stack->name);
-            return SC_DEPLOY_CANCELLED;
-        }
-        size_t before = w->seen;
-        sc_deploy_result r = poll_events(w);
-        quiet = w->seen == before ? quiet + 1 : 0;
-        if (r == SC_DEPLOY_OK && !w->final_status && quiet >= QUIET_POLLS) {
-            quiet = 0;
-            r = check_status(w);
-            if (r == SC_DEPLOY_OK && w->final_status)
-                r = poll_events(w); /* the last events, for the root cause */
-        }
-        if (r != SC_DEPLOY_OK)
-            return r;
-        if (!w->final_status && sc_deploy_now(run) - w->started > run->poll.timeout_ms)
-            return sc_deploy_error(run, w->stack->name, SC_AWS_ERR_TIMEOUT, NULL,
-                                   "stack %s has not settled after %llu s; it carries on in "
-                                   "CloudFormation",
-                                   w->stack->name,
-                                   (unsigned long long)(run->poll.timeout_ms / 1000));
+    size_t before = w->seen;
+    sc_deploy_result r = poll_events(w);
+    sw->quiet = w->seen == before ? sw->quiet + 1 : 0;
+    if (r == SC_DEPLOY_OK && !w->final_status && sw->quiet >= QUIET_POLLS) {
+        sw->quiet = 0;
+        r = check_status(w);
+        if (r == SC_DEPLOY_OK && w->final_status)
+            r = poll_events(w); /* the last events, for the root cause */
     }
+    if (r != SC_DEPLOY_OK)
+        return r;
+    if (!w->final_status && sc_deploy_now(run) - w->started > run->poll.timeout_ms)
+        return sc_deploy_error(run, w->stack->name, SC_AWS_ERR_TIMEOUT, NULL,
+                               "stack %s has not settled after %llu s; it carries on in "
+                               "CloudFormation",
+                               w->stack->name, (unsigned long long)(run->poll.timeout_ms / 1000));
+    sw->polls++;
+    return SC_DEPLOY_OK;
+}
+
+void sc_deploy_watch_stop(sc_deploy_watch *sw)
+{
+    sc_deploy_note(sw->w.run, sw->w.stack->name,
+                   "stopped watching stack %s; its operation carries on in CloudFormation, and "
+                   "running the command again picks it up",
+                   sw->w.stack->name);
+    watch_clear(&sw->w);
+    free(sw);
+}
+
+sc_deploy_result sc_deploy_watch_end(sc_deploy_watch *sw, sc_deploy_outcome *out)
+{
+    watch *w = &sw->w;
+    *out = (sc_deploy_outcome){0};
     out->failed = w->success ? !same(w->final_status, w->success)
                              : sc_aws_cfn_stack_outcome(w->final_status) != SC_AWS_CFN_SUCCEEDED;
     out->status = sc_aws_strdup(w->final_status);
     if (out->failed)
         report_root_cause(w);
+    if (sw->report_done)
+        sc_deploy_emit(w->run,
+                       &(sc_deploy_event){.kind = SC_DEPLOY_EV_STACK_DONE,
+                                          .stack = w->stack->name,
+                                          .operation = w->operation,
+                                          .status = w->final_status,
+                                          .reason = w->final_reason,
+                                          .failed = out->failed,
+                                          .elapsed_ms = sc_deploy_now(w->run) - w->started});
+    watch_clear(w);
+    free(sw);
     return SC_DEPLOY_OK;
+}
+
+void sc_deploy_watch_abandon(sc_deploy_watch *sw)
+{
+    watch_clear(&sw->w);
+    free(sw);
+}
+
+sc_deploy_result sc_deploy_watch_follow(sc_deploy_watch *sw, sc_deploy_outcome *out)
+{
+    sc_deploy_run *run = sw->w.run;
+    while (!sc_deploy_watch_done(sw)) {
+        if (!sc_deploy_pause(run, sc_deploy_watch_wait(sw))) {
+            sc_deploy_watch_stop(sw);
+            return SC_DEPLOY_CANCELLED;
+        }
+        sc_deploy_result r = sc_deploy_watch_poll(sw);
+        if (r != SC_DEPLOY_OK) {
+            sc_deploy_watch_abandon(sw);
+            return r;
+        }
+    }
+    return sc_deploy_watch_end(sw, out);
 }
 
 static sc_deploy_result watch_operation(sc_deploy_run *run, const sc_deploy_stack *stack,
@@ -746,26 +829,11 @@ static sc_deploy_result watch_operation(sc_deploy_run *run, const sc_deploy_stac
                                         sc_deploy_operation operation, size_t total,
                                         bool report_done, sc_deploy_outcome *out)
 {
-    watch w = {.run = run,
-               .stack = stack,
-               .stack_id = stack_id,
-               .token = token,
-               .operation = operation,
-               .started = sc_deploy_now(run),
-               .total = total,
-               .success =
-                   operation == SC_DEPLOY_OP_CONTINUE_ROLLBACK ? "UPDATE_ROLLBACK_COMPLETE" : NULL};
-    sc_deploy_result r = follow(&w, out);
-    if (r == SC_DEPLOY_OK && report_done)
-        sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_STACK_DONE,
-                                               .stack = stack->name,
-                                               .operation = operation,
-                                               .status = w.final_status,
-                                               .reason = w.final_reason,
-                                               .failed = out->failed,
-                                               .elapsed_ms = sc_deploy_now(run) - w.started});
-    watch_clear(&w);
-    return r;
+    *out = (sc_deploy_outcome){0};
+    sc_deploy_watch *sw = watch_start(run, stack, stack_id, token, operation, total, report_done);
+    if (!sw)
+        return sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+    return sc_deploy_watch_follow(sw, out);
 }
 
 /* Whether this run's change set has been executed, asked of CloudFormation. */
@@ -782,11 +850,11 @@ static bool was_executed(sc_deploy_run *run, const sc_deploy_stack *stack)
     return executed;
 }
 
-sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *stack,
-                                   sc_deploy_change_set *cs, sc_deploy_operation operation,
-                                   sc_deploy_outcome *out)
+sc_deploy_result sc_deploy_execute_start(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                         sc_deploy_change_set *cs, sc_deploy_operation operation,
+                                         sc_deploy_watch **out)
 {
-    *out = (sc_deploy_outcome){0};
+    *out = NULL;
     if (sc_deploy_cancelled(run)) {
         sc_deploy_drop_change_set(run, stack, cs);
         return sc_deploy_interrupted(run, stack->name, "before the change set was executed");
@@ -810,8 +878,20 @@ sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *st
         return r;
     }
     cs->made = false; /* executed: CloudFormation disposes of it */
-    return watch_operation(run, stack, cs->stack_id, run->name, operation,
-                           cs->described.change_count, true, out);
+    *out = watch_start(run, stack, cs->stack_id, run->name, operation, cs->described.change_count,
+                       true);
+    return *out ? SC_DEPLOY_OK
+                : sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+}
+
+sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                   sc_deploy_change_set *cs, sc_deploy_operation operation,
+                                   sc_deploy_outcome *out)
+{
+    *out = (sc_deploy_outcome){0};
+    sc_deploy_watch *sw;
+    sc_deploy_result r = sc_deploy_execute_start(run, stack, cs, operation, &sw);
+    return r == SC_DEPLOY_OK ? sc_deploy_watch_follow(sw, out) : r;
 }
 
 sc_deploy_result sc_deploy_continue_rollback(sc_deploy_run *run, const sc_deploy_stack *stack,

@@ -2189,6 +2189,109 @@ static void test_emulator_refuses_what_aws_refuses(void)
     harness_stop(&h);
 }
 
+/* Three stacks: One and Two need nothing of each other, Three depends on One. */
+static void three_stacks(build_output *b)
+{
+    *b = (build_output){
+        .manifest = json("{'version': 1, 'crossStackReferences': 'stack-output', 'stacks': ["
+                         "{'name': 'One', 'template': 'One.json', 'dependsOn': [],"
+                         " 'resources': {'Queue': {'type': 'AWS::SQS::Queue'}}},"
+                         "{'name': 'Two', 'template': 'Two.json', 'dependsOn': [],"
+                         " 'resources': {'Queue': {'type': 'AWS::SQS::Queue'}}},"
+                         "{'name': 'Three', 'template': 'Three.json', 'dependsOn': ['One'],"
+                         " 'resources': {'Queue': {'type': 'AWS::SQS::Queue'}}}],"
+                         " 'assets': []}")};
+    const char *names[] = {"One.json", "Two.json", "Three.json"};
+    for (size_t i = 0; i < 3; i++)
+        add_file(b, names[i],
+                 json("{'Resources': {'Queue': {'Type': 'AWS::SQS::Queue'}},"
+                      " 'Outputs': {'QueueName': {'Value': {'Ref': 'Queue'}}}}"));
+    finish(b, NULL);
+}
+
+/* The position in the request log of the `nth` (from 1) request of `action` about
+ * `stack`, or -1. */
+static int request_index(emulator *e, const char *action, const char *stack, int nth)
+{
+    const cJSON *requests;
+    cJSON *root = recorded(e, &requests);
+    int index = 0, found = -1, seen_count = 0;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, requests)
+    {
+        const char *a = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"));
+        const char *name = param_of(r, "StackName");
+        if (a && name && strcmp(a, action) == 0 && strstr(name, stack) && ++seen_count == nth &&
+            found < 0)
+            found = index;
+        index++;
+    }
+    cJSON_Delete(root);
+    return found;
+}
+
+/* apply --yes deploys stacks that need nothing of each other at the same time, and a
+ * stack once those it needs are done; the events still come stack by stack. */
+static void test_independent_stacks_side_by_side(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "config", "{\"resource_delay_ms\": 300}", NULL), 200);
+    build_output b;
+    three_stacks(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    /* Two was executed while One was being created; Three after One was done. */
+    int one_done = request_index(&h.emu, "DescribeStacks", "One", 2); /* its outputs */
+    int two_executed = request_index(&h.emu, "ExecuteChangeSet", "Two", 1);
+    int three_made = request_index(&h.emu, "CreateChangeSet", "Three", 1);
+    CU_ASSERT_TRUE(one_done > 0 && two_executed > 0 && three_made > 0);
+    CU_ASSERT_TRUE(two_executed < one_done);
+    CU_ASSERT_TRUE(three_made > one_done);
+    /* The events: One's, then Two's, then Three's, whole. */
+    size_t one_end = index_of(&h, SC_DEPLOY_EV_STACK_DONE, "One");
+    size_t two_start = index_of(&h, SC_DEPLOY_EV_STACK, "Two");
+    size_t two_end = index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Two");
+    size_t three_start = index_of(&h, SC_DEPLOY_EV_STACK, "Three");
+    CU_ASSERT_TRUE(one_end < two_start && two_start < two_end && two_end < three_start);
+    CU_ASSERT_TRUE(three_start != SIZE_MAX);
+    ASSERT_CONTAINS(h.text.data, "One (1/3): create\n");
+    ASSERT_CONTAINS(h.text.data, "Two (2/3): create\n");
+    ASSERT_CONTAINS(h.text.data, "Three (3/3): create\n");
+    ASSERT_CONTAINS(h.text.data, "One.QueueName = ");
+
+    /* A failure: nothing starts after it, what runs is followed to its end. */
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_OK);
+    forget_events(&h);
+    clear_requests(&h.emu);
+    inject(&h.emu, "{\"kind\": \"fail_resource\", \"logical_id\": \"Queue\", \"stack\": "
+                   "\"One\", \"reason\": \"queue quota exceeded\"}");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: Queue (AWS::SQS::Queue): CREATE_FAILED: queue quota "
+                                 "exceeded\n");
+    ASSERT_CONTAINS(h.text.data, "Two: CREATE_COMPLETE (");
+    CU_ASSERT_EQUAL(request_index(&h.emu, "CreateChangeSet", "Three", 1), -1);
+
+    /* Ctrl-C while two run: both carry on in CloudFormation, and a rerun picks them up. */
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_OK);
+    forget_events(&h);
+    h.cancel_on = SC_DEPLOY_EV_PROGRESS;
+    h.cancel_armed = true;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_CANCELLED);
+    ASSERT_CONTAINS(h.text.data, "stopped watching stack One; its operation carries on");
+    ASSERT_CONTAINS(h.text.data, "stopped watching stack Two; its operation carries on");
+    h.cancel_armed = false;
+    h.cancel = 0;
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    ASSERT_CONTAINS(h.text.data, "Three: CREATE_COMPLETE (");
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 /* Docker that cannot build stops apply before anything is sent: a half-deployed app
  * (Network changed, Wordpress waiting for a stopped Docker) is worse than no change. */
 static void test_docker_checked_before_the_first_stack(void)
@@ -2251,6 +2354,7 @@ int main(void)
         {"UPDATE_ROLLBACK_FAILED is continued", test_update_rollback_failed_is_continued},
         {"another operation meanwhile", test_another_operation_meanwhile},
         {"the emulator refuses what AWS refuses", test_emulator_refuses_what_aws_refuses},
+        {"independent stacks side by side", test_independent_stacks_side_by_side},
         {"WordPress: Docker checked before the first stack",
          test_docker_checked_before_the_first_stack},
         {"a large template goes through S3", test_large_template_goes_through_s3},
