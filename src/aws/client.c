@@ -483,16 +483,6 @@ sc_aws_status sc_aws_service_error(const sc_aws_response *resp, sc_aws_error *er
     return SC_AWS_ERR_SERVICE;
 }
 
-/* Clears a response after overwriting its body: answers like AssumeRole's and
- * GetAuthorizationToken's carry secrets. Best effort: copies libcurl made while the
- * body grew are out of reach. */
-static void clear_wiping(sc_aws_response *resp)
-{
-    if (resp->body)
-        OPENSSL_cleanse(resp->body, resp->body_len);
-    sc_aws_response_clear(resp);
-}
-
 /* ---- the query protocol -------------------------------------------------------------- */
 
 void sc_aws_form_add(sc_aws_buf *form, const char *key, const char *value)
@@ -561,7 +551,7 @@ sc_aws_status sc_aws_query_call(const sc_aws_client *client, const sc_aws_servic
     if (status != SC_AWS_OK)
         return status;
     sc_aws_xml *doc = sc_aws_xml_parse(resp.body, resp.body_len);
-    clear_wiping(&resp);
+    sc_aws_response_clear_secret(&resp);
     sc_aws_buf expected = {0};
     sc_aws_buf_printf(&expected, "%sResponse", action);
     bool shaped = doc && !expected.failed && strcmp(doc->name, expected.data) == 0;
@@ -597,7 +587,7 @@ sc_aws_status sc_aws_json_call(const sc_aws_client *client, const sc_aws_service
     if (status != SC_AWS_OK)
         return status;
     cJSON *json = resp.body_len ? cJSON_ParseWithLength(resp.body, resp.body_len) : NULL;
-    clear_wiping(&resp);
+    sc_aws_response_clear_secret(&resp);
     if (!cJSON_IsObject(json)) {
         cJSON_Delete(json);
         return sc_aws_fail(err, SC_AWS_ERR_PROTOCOL, "%s %s: the answer is not a JSON object",
@@ -654,4 +644,20 @@ uint64_t sc_aws_monotonic_ms(void)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+/* Overwrites every string of the tree. */
+static void wipe_json(cJSON *json)
+{
+    for (cJSON *item = json ? json->child : NULL; item; item = item->next) {
+        if (cJSON_IsString(item))
+            OPENSSL_cleanse(item->valuestring, strlen(item->valuestring));
+        wipe_json(item);
+    }
+}
+
+void sc_aws_json_free_secret(cJSON *json)
+{
+    wipe_json(json);
+    cJSON_Delete(json);
 }

@@ -142,6 +142,9 @@ char *sc_aws_copy(const char *s, bool *ok);
 char *sc_aws_copy_xml(const sc_aws_xml *node, const char *path, bool *ok);
 char *sc_aws_copy_json(const cJSON *object, const char *key, bool *ok);
 
+/* Frees a JSON tree after overwriting its strings: for answers that carry secrets. */
+void sc_aws_json_free_secret(cJSON *json);
+
 /* An ISO-8601 timestamp at `path`, as seconds since the epoch; 0 when absent or
  * unreadable. */
 time_t sc_aws_xml_time(const sc_aws_xml *node, const char *path);

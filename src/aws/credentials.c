@@ -10,7 +10,6 @@
 #include "aws/sts.h"
 
 #include <cjson/cJSON.h>
-#include <openssl/crypto.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -187,13 +186,8 @@ static sc_aws_status run_process(const char *command, const char *profile_name, 
                            "cannot start credential_process of profile '%s': %s", profile_name,
                            strerror(errno));
     sc_aws_buf out = {0};
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), pipe)) > 0 && out.len <= MAX_PROCESS_OUTPUT)
-        sc_aws_buf_append(&out, chunk, got);
-    OPENSSL_cleanse(chunk, sizeof(chunk));
+    bool too_long = sc_aws_read_stream(pipe, MAX_PROCESS_OUTPUT, &out) == EFBIG;
     int wait_status = pclose(pipe);
-    bool too_long = out.len > MAX_PROCESS_OUTPUT;
     if (wait_status == -1 || !WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0 || too_long) {
         sc_aws_buf_free_secret(&out);
         if (too_long)
@@ -257,12 +251,7 @@ static sc_aws_status from_process(const char *profile, const char *command, sc_a
                         "credential_process of profile '%s' did not print a JSON object", profile);
     else
         status = parse_process_output(json, profile, out, err);
-    /* cJSON holds copies of the secrets; overwrite them before freeing. */
-    for (cJSON *item = json ? json->child : NULL; item; item = item->next) {
-        if (cJSON_IsString(item))
-            OPENSSL_cleanse(item->valuestring, strlen(item->valuestring));
-    }
-    cJSON_Delete(json);
+    sc_aws_json_free_secret(json); /* it holds copies of the secrets */
     if (status == SC_AWS_OK)
         out->source = SC_AWS_CREDS_PROCESS;
     return status;
@@ -304,25 +293,14 @@ static sc_aws_status read_token_file(const char *path, const char *setting, char
                                      sc_aws_error *err)
 {
     *token = NULL;
-    FILE *f = fopen(path, "r");
-    if (!f)
+    sc_aws_buf text = {0};
+    int error = sc_aws_read_file(path, MAX_TOKEN_FILE, &text);
+    sc_aws_buf_trim_end(&text);
+    if (error || text.len == 0) {
+        sc_aws_buf_free_secret(&text);
         return sc_aws_fail(err, SC_AWS_ERR_CONFIG,
                            "cannot read the web identity token file %s (%s): %s", path, setting,
-                           strerror(errno));
-    sc_aws_buf text = {0};
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && text.len <= MAX_TOKEN_FILE)
-        sc_aws_buf_append(&text, chunk, got);
-    OPENSSL_cleanse(chunk, sizeof(chunk));
-    bool failed = ferror(f) || text.len > MAX_TOKEN_FILE;
-    fclose(f);
-    while (!failed && text.len && strchr(" \t\r\n", text.data[text.len - 1]))
-        text.data[--text.len] = '\0';
-    if (failed || text.len == 0) {
-        sc_aws_buf_free_secret(&text);
-        return sc_aws_fail(err, SC_AWS_ERR_CONFIG, "the web identity token file %s (%s) %s", path,
-                           setting, failed ? "cannot be read whole" : "is empty");
+                           error ? strerror(error) : "it is empty");
     }
     *token = sc_aws_buf_take(&text);
     return *token ? SC_AWS_OK : sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");

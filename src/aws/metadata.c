@@ -6,7 +6,6 @@
 #include "aws/chain.h"
 
 #include <cjson/cJSON.h>
-#include <openssl/crypto.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,21 +40,6 @@ static void pause_ms(const sc_aws_chain *chain, uint64_t ms)
     sc_aws_client_sleep(&client, ms);
 }
 
-static void wipe_response(sc_aws_response *resp)
-{
-    if (resp->body)
-        OPENSSL_cleanse(resp->body, resp->body_len);
-    sc_aws_response_clear(resp);
-}
-
-static void wipe_json(cJSON *json)
-{
-    for (cJSON *item = json ? json->child : NULL; item; item = item->next) {
-        if (cJSON_IsString(item))
-            OPENSSL_cleanse(item->valuestring, strlen(item->valuestring));
-    }
-}
-
 /* {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}: both endpoints answer so. */
 static sc_aws_status read_json_credentials(const sc_aws_response *resp, const char *what,
                                            sc_aws_credentials *out, sc_aws_error *err)
@@ -68,8 +52,7 @@ static sc_aws_status read_json_credentials(const sc_aws_response *resp, const ch
     const cJSON *expiration = cJSON_GetObjectItemCaseSensitive(json, "Expiration");
     if (cJSON_IsString(expiration))
         sc_aws_parse_iso8601(expiration->valuestring, &out->expiration);
-    wipe_json(json);
-    cJSON_Delete(json);
+    sc_aws_json_free_secret(json);
     if (ok && out->access_key_id && out->secret_access_key)
         return SC_AWS_OK;
     sc_aws_credentials_clear(out);
@@ -169,17 +152,13 @@ static sc_aws_status authorization(sc_aws_env env, char **token, sc_aws_error *e
         file ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE" : "AWS_CONTAINER_AUTHORIZATION_TOKEN";
     sc_aws_buf text = {0};
     if (file) {
-        FILE *f = fopen(file, "r");
-        if (!f)
-            return sc_aws_fail(err, SC_AWS_ERR_CONFIG, "cannot read %s (%s)", file, variable);
-        char chunk[1024];
-        size_t got;
-        while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && text.len <= MAX_TOKEN_FILE)
-            sc_aws_buf_append(&text, chunk, got);
-        OPENSSL_cleanse(chunk, sizeof(chunk));
-        fclose(f);
-        while (text.len && strchr(" \t\r\n", text.data[text.len - 1]))
-            text.data[--text.len] = '\0';
+        int error = sc_aws_read_file(file, MAX_TOKEN_FILE, &text);
+        sc_aws_buf_trim_end(&text);
+        if (error) {
+            sc_aws_buf_free_secret(&text);
+            return sc_aws_fail(err, SC_AWS_ERR_CONFIG, "cannot read %s (%s): %s", file, variable,
+                               strerror(error));
+        }
     } else {
         const char *value = sc_aws_env_value(env, variable);
         if (!value)
@@ -249,9 +228,7 @@ static sc_aws_status fetch_container(const sc_aws_chain *chain, const char *url,
         pause_ms(chain, CONTAINER_PAUSE_MS);
         status = SC_AWS_OK;
     }
-    for (size_t i = 0; i < req->headers.count; i++)
-        OPENSSL_cleanse(req->headers.items[i].value, strlen(req->headers.items[i].value));
-    sc_aws_request_free(req);
+    sc_aws_request_free_secret(req);
     free(endpoint);
     return status;
 }
@@ -275,7 +252,7 @@ sc_aws_status sc_aws_container_credentials(const sc_aws_chain *chain, sc_aws_cre
     else if (status == SC_AWS_ERR_SERVICE || status == SC_AWS_ERR_CONNECTION)
         sc_aws_error_prefix(err, "cannot get container credentials from %s (%d attempts)", url,
                             CONTAINER_ATTEMPTS);
-    wipe_response(&resp);
+    sc_aws_response_clear_secret(&resp);
     free(url);
     if (status == SC_AWS_OK)
         out->source = SC_AWS_CREDS_CONTAINER;
@@ -382,7 +359,7 @@ static sc_aws_status imds_request(const imds *m, const char *method, const char 
     sc_aws_status status = SC_AWS_OK;
     for (unsigned attempt = 1; attempt <= m->attempts; attempt++) {
         sc_aws_error_clear(err);
-        wipe_response(resp);
+        sc_aws_response_clear_secret(resp);
         status = exchange(m->chain, m->endpoint, req, resp, err);
         if (status == SC_AWS_OK && resp->body_len)
             break;
@@ -394,9 +371,7 @@ static sc_aws_status imds_request(const imds *m, const char *method, const char 
     }
     if (status == SC_AWS_OK && !resp->body_len)
         status = sc_aws_fail(err, SC_AWS_ERR_PROTOCOL, "empty answer");
-    for (size_t i = 0; i < req->headers.count; i++)
-        OPENSSL_cleanse(req->headers.items[i].value, strlen(req->headers.items[i].value));
-    sc_aws_request_free(req);
+    sc_aws_request_free_secret(req);
     return status;
 }
 
@@ -425,7 +400,7 @@ static sc_aws_status session_token(const imds *m, char **token, const char **why
         *why = "did not answer (not on EC2?)";
         status = SC_AWS_ERR_NO_CREDENTIALS;
     }
-    wipe_response(&resp);
+    sc_aws_response_clear_secret(&resp);
     return status;
 }
 
@@ -446,7 +421,7 @@ static sc_aws_status role_name(const imds *m, const char *token, char **role, co
         *why = "names no role (the instance has no instance profile)";
         status = SC_AWS_ERR_NO_CREDENTIALS;
     }
-    wipe_response(&resp);
+    sc_aws_response_clear_secret(&resp);
     return status;
 }
 
@@ -483,7 +458,7 @@ sc_aws_status sc_aws_instance_credentials(const sc_aws_chain *chain, sc_aws_cred
             status = SC_AWS_ERR_NO_CREDENTIALS;
         }
     }
-    wipe_response(&resp);
+    sc_aws_response_clear_secret(&resp);
     sc_aws_free_secret(token);
     free(role);
     free(m.endpoint);

@@ -7,7 +7,6 @@
 #include "aws/chain.h"
 
 #include <cjson/cJSON.h>
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <errno.h>
@@ -130,29 +129,19 @@ static sc_aws_status read_cache(const char *path, const sso_profile *p, char **t
 {
     *text = NULL;
     char hint[256];
-    FILE *f = fopen(path, "r");
-    if (!f && errno == ENOENT)
+    sc_aws_buf data = {0};
+    int error = sc_aws_read_file(path, MAX_CACHE_FILE, &data);
+    if (error)
+        sc_aws_buf_free_secret(&data);
+    if (error == ENOENT)
         return sc_aws_fail(err, SC_AWS_ERR_CONFIG,
                            "profile '%s' uses SSO, but no login is cached for %s %s (%s): %s",
                            p->profile, p->session ? "sso-session" : "start URL",
                            p->session ? p->session : p->start_url, path,
                            login_hint(p, hint, sizeof(hint)));
-    if (!f)
+    if (error)
         return sc_aws_fail(err, SC_AWS_ERR_CONFIG, "cannot read the SSO token cache %s: %s", path,
-                           strerror(errno));
-    sc_aws_buf data = {0};
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && data.len <= MAX_CACHE_FILE)
-        sc_aws_buf_append(&data, chunk, got);
-    OPENSSL_cleanse(chunk, sizeof(chunk));
-    bool failed = ferror(f) || data.len > MAX_CACHE_FILE;
-    fclose(f);
-    if (failed) {
-        sc_aws_buf_free_secret(&data);
-        return sc_aws_fail(err, SC_AWS_ERR_CONFIG, "cannot read the SSO token cache %s whole",
-                           path);
-    }
+                           strerror(error));
     *text = sc_aws_buf_take(&data);
     return *text ? SC_AWS_OK : sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
 }
@@ -168,15 +157,6 @@ static bool parse_expiry(const char *text, time_t *out)
         return sc_aws_parse_iso8601(copy, out);
     }
     return sc_aws_parse_iso8601(text, out);
-}
-
-static void wipe_json(cJSON *json)
-{
-    for (cJSON *item = json ? json->child : NULL; item; item = item->next) {
-        if (cJSON_IsString(item))
-            OPENSSL_cleanse(item->valuestring, strlen(item->valuestring));
-        wipe_json(item);
-    }
 }
 
 /* The cached access token, a heap string the caller frees with sc_aws_free_secret;
@@ -211,8 +191,7 @@ static sc_aws_status cached_token(const sc_aws_chain *chain, const sso_profile *
                         p->profile, expires->valuestring, login_hint(p, hint, sizeof(hint)));
     else if (!(*token = sc_aws_strdup(access->valuestring)))
         status = sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
-    wipe_json(json);
-    cJSON_Delete(json);
+    sc_aws_json_free_secret(json);
     free(path);
     return status;
 }
@@ -232,8 +211,7 @@ static sc_aws_status read_role_credentials(const sc_aws_response *resp, sc_aws_c
     /* milliseconds since the epoch */
     out->expiration = cJSON_IsNumber(expiration) ? (time_t)(expiration->valuedouble / 1000) : 0;
     out->source = SC_AWS_CREDS_SSO;
-    wipe_json(json);
-    cJSON_Delete(json);
+    sc_aws_json_free_secret(json);
     if (ok && out->access_key_id && out->secret_access_key && out->session_token)
         return SC_AWS_OK;
     sc_aws_credentials_clear(out);
@@ -259,15 +237,10 @@ static sc_aws_status get_role_credentials(const sc_aws_chain *chain, const sso_p
     sc_aws_client client = sc_aws_chain_client(chain, NULL, p->region);
     sc_aws_response resp = {0};
     sc_aws_status status = sc_aws_client_send(&client, &portal, NULL, req, &resp, err);
-    /* The request held the token: wipe it with the request. */
-    for (size_t i = 0; i < req->headers.count; i++)
-        OPENSSL_cleanse(req->headers.items[i].value, strlen(req->headers.items[i].value));
-    sc_aws_request_free(req);
+    sc_aws_request_free_secret(req); /* it holds the token */
     if (status == SC_AWS_OK)
         status = read_role_credentials(&resp, out, err);
-    if (resp.body)
-        OPENSSL_cleanse(resp.body, resp.body_len);
-    sc_aws_response_clear(&resp);
+    sc_aws_response_clear_secret(&resp);
     return status;
 }
 

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -412,4 +413,34 @@ sc_aws_status sc_aws_error_prefix(sc_aws_error *err, const char *fmt, ...)
         err->message = message;
     }
     return err->status;
+}
+
+int sc_aws_read_stream(FILE *f, size_t max, sc_aws_buf *out)
+{
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && out->len <= max)
+        sc_aws_buf_append(out, chunk, got);
+    OPENSSL_cleanse(chunk, sizeof(chunk));
+    if (ferror(f))
+        return errno ? errno : EIO;
+    if (out->failed)
+        return ENOMEM;
+    return out->len > max ? EFBIG : 0;
+}
+
+int sc_aws_read_file(const char *path, size_t max, sc_aws_buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno;
+    int error = sc_aws_read_stream(f, max, out);
+    fclose(f);
+    return error;
+}
+
+void sc_aws_buf_trim_end(sc_aws_buf *buf)
+{
+    while (buf->len && strchr(" \t\r\n", buf->data[buf->len - 1]))
+        buf->data[--buf->len] = '\0';
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -33,6 +34,17 @@ void sc_aws_buf_free_secret(sc_aws_buf *buf);
 /* Hands the NUL-terminated data to the caller, who frees it with free(); NULL if any
  * append failed. The buffer is empty afterwards. */
 char *sc_aws_buf_take(sc_aws_buf *buf);
+
+/* ---- files that may hold secrets ----------------------------------------------------- */
+
+/* Appends what `f` yields to `out`, at most `max` bytes, through a buffer wiped after
+ * use. Returns 0, EFBIG when there is more than `max`, ENOMEM, or the read error's errno;
+ * the caller frees `out` with sc_aws_buf_free_secret whatever happened. */
+int sc_aws_read_stream(FILE *f, size_t max, sc_aws_buf *out);
+/* The same for the file at `path`: also the errno of opening it. */
+int sc_aws_read_file(const char *path, size_t max, sc_aws_buf *out);
+/* Drops the blanks and line ends at the end of `buf`. */
+void sc_aws_buf_trim_end(sc_aws_buf *buf);
 
 /* ---- strings ------------------------------------------------------------------------ */
 

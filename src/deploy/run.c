@@ -4,7 +4,6 @@
 
 #include "aws/sts.h"
 
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <errno.h>
@@ -441,20 +440,11 @@ enum { MAX_PARAMETER_FILE = 64 * 1024 };
 static char *read_parameter_file(const sc_deploy_run *run, const char *name, const char *path,
                                  sc_deploy_result *r)
 {
-    FILE *f = fopen(path, "rb");
     sc_aws_buf text = {0};
-    char chunk[4096];
-    size_t got;
-    while (f && (got = fread(chunk, 1, sizeof(chunk), f)) > 0 && text.len <= MAX_PARAMETER_FILE)
-        sc_aws_buf_append(&text, chunk, got);
-    OPENSSL_cleanse(chunk, sizeof(chunk));
-    int error = f ? (ferror(f) ? EIO : 0) : errno;
-    if (f)
-        fclose(f);
-    const char *why = error                                           ? strerror(error)
-                      : text.len > MAX_PARAMETER_FILE                 ? "it is over 64 KB"
+    int error = sc_aws_read_file(path, MAX_PARAMETER_FILE, &text);
+    const char *why = error == EFBIG                                  ? "it is over 64 KB"
+                      : error                                         ? strerror(error)
                       : text.len && memchr(text.data, '\0', text.len) ? "it holds a NUL byte"
-                      : text.failed                                   ? "out of memory"
                                                                       : NULL;
     if (why) {
         sc_aws_buf_free_secret(&text);

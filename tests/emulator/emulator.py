@@ -386,22 +386,29 @@ class Handler(BaseHTTPRequestHandler):
             extra.append(("x-amzn-RequestId", request_id))
         self.send(response, extra)
 
+    def delay_or_drop(self, request, record):
+        """Applies the delay and drop faults armed for the request; True to drop it."""
+        state = self.server.state
+        with state.lock:
+            delay = state.take_fault(("delay",), request.service, request.action)
+            drop = state.take_fault(("drop",), request.service, request.action)
+        if delay:
+            record["fault"] = "delay"
+            time.sleep(delay["ms"] / 1000.0)
+        if drop:
+            record["fault"] = "drop"
+        return bool(drop)
+
     def answer_plain(self, request, record, service, action):
         """The answer of an unsigned endpoint that is not an AWS protocol (instance
         metadata, the container endpoint, the SSO portal), or None to drop."""
         state = self.server.state
         request.service, request.action, request.protocol = service, action, service
         record.update(service=service, action=action)
-        with state.lock:
-            delay = state.take_fault(("delay",), service, action)
-            drop = state.take_fault(("drop",), service, action)
-            rule = state.take_fault(("throttle", "server_error"), service, action)
-        if delay:
-            record["fault"] = "delay"
-            time.sleep(delay["ms"] / 1000.0)
-        if drop:
-            record["fault"] = "drop"
+        if self.delay_or_drop(request, record):
             return None
+        with state.lock:
+            rule = state.take_fault(("throttle", "server_error"), service, action)
         if rule:
             record["fault"] = rule["kind"]
             status = 429 if rule["kind"] == "throttle" else 500
@@ -432,14 +439,7 @@ class Handler(BaseHTTPRequestHandler):
             return query_error(ServiceError("UnsupportedService", "The stackc emulator does "
                                             "not implement the %s service" % request.service),
                                cloudformation.XMLNS, request.request_id)
-        with state.lock:
-            delay = state.take_fault(("delay",), request.service, request.action)
-            drop = state.take_fault(("drop",), request.service, request.action)
-        if delay:
-            record["fault"] = "delay"
-            time.sleep(delay["ms"] / 1000.0)
-        if drop:
-            record["fault"] = "drop"
+        if self.delay_or_drop(request, record):
             return None
         try:
             with state.lock:
