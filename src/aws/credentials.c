@@ -262,7 +262,6 @@ static sc_aws_status from_process(const char *profile, const char *command, sc_a
 sc_aws_client sc_aws_chain_client(const sc_aws_chain *chain, const sc_aws_credentials *credentials,
                                   const char *region)
 {
-    bool named = false;
     return (sc_aws_client){
         .transport = chain->transport,
         .credentials = credentials,
@@ -272,7 +271,7 @@ sc_aws_client sc_aws_chain_client(const sc_aws_chain *chain, const sc_aws_creden
         .retry = chain->retry,
         .env = chain->env,
         .config = chain->config,
-        .profile = sc_aws_profile_name(chain->env, chain->profile, &named),
+        .profile = sc_aws_profile_name(chain->env, chain->profile, NULL),
         .log = chain->log,
         .log_ctx = chain->log_ctx,
     };
