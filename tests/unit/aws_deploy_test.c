@@ -1897,7 +1897,9 @@ static void test_interrupt_during_a_retry_wait(void)
     uint64_t took = sc_aws_monotonic_ms() - start;
     pthread_join(i.thread, NULL);
     CU_ASSERT_TRUE(took < 1300);
-    CU_ASSERT_TRUE(count_requests(&h.emu) <= 2); /* not five */
+    /* Not all five: with full jitter two short waits can fit in 300 ms, all four cannot
+     * unless the waits are skipped. */
+    CU_ASSERT_TRUE(count_requests(&h.emu) < 5);
     build_output_free(&b);
     harness_stop(&h);
 }
