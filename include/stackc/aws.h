@@ -16,7 +16,7 @@ typedef enum sc_aws_status {
     SC_AWS_ERR_NO_CREDENTIALS, /* no provider in the chain had credentials */
     SC_AWS_ERR_CONFIG,         /* a config or credentials file or variable is wrong */
     SC_AWS_ERR_PROCESS,        /* credential_process failed or printed bad output */
-    SC_AWS_ERR_UNSUPPORTED,    /* a feature stackc does not have yet (e.g. role_arn) */
+    SC_AWS_ERR_UNSUPPORTED,    /* a feature stackc does not have (e.g. mfa_serial) */
     SC_AWS_ERR_SERVICE,        /* AWS answered with an error; the error's code says which */
     SC_AWS_ERR_PROTOCOL,       /* AWS's answer could not be read (malformed XML or JSON) */
     SC_AWS_ERR_TIMEOUT,        /* a wait for an operation gave up before it finished */
@@ -64,8 +64,15 @@ typedef enum sc_aws_credentials_source {
     SC_AWS_CREDS_SHARED_FILE,  /* the shared credentials file */
     SC_AWS_CREDS_PROCESS,      /* a profile's credential_process */
     SC_AWS_CREDS_CONFIG_FILE,  /* static keys in the config file */
-    SC_AWS_CREDS_ASSUMED_ROLE, /* temporary keys from STS AssumeRole */
+    SC_AWS_CREDS_ASSUMED_ROLE, /* temporary keys from STS AssumeRole (role_arn) */
+    SC_AWS_CREDS_WEB_IDENTITY, /* from STS AssumeRoleWithWebIdentity */
+    SC_AWS_CREDS_SSO,          /* from the SSO portal, with `aws sso login`'s token */
+    SC_AWS_CREDS_CONTAINER,    /* from the container endpoint (ECS, EKS Pod Identity) */
+    SC_AWS_CREDS_INSTANCE,     /* the instance profile's, from instance metadata (IMDS) */
 } sc_aws_credentials_source;
+
+/* "environment", "assumed role", "SSO", "instance metadata", ...: for messages. */
+const char *sc_aws_credentials_source_name(sc_aws_credentials_source source);
 
 /* One set of credentials. Every string is heap-owned by the struct and released,
  * secrets wiped first, by sc_aws_credentials_clear. */
@@ -80,17 +87,33 @@ typedef struct sc_aws_credentials {
 
 void sc_aws_credentials_clear(sc_aws_credentials *creds);
 
-/* Resolves credentials the way the AWS CLI does, first match wins:
+/* Copies `from` into `to` (which the caller clears); SC_AWS_ERR_NOMEM when out of memory. */
+sc_aws_status sc_aws_credentials_copy(sc_aws_credentials *to, const sc_aws_credentials *from);
+
+/* Resolves credentials the way the AWS CLI (botocore) does, first match wins:
  *   1. environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
  *      (skipped when `profile` is given explicitly);
- *   2. the profile's keys in the shared credentials file;
- *   3. the profile's credential_process (either file);
- *   4. the profile's keys in the config file.
+ *   2. the profile's role_arn (without web_identity_token_file): STS AssumeRole with
+ *      the credentials of its source_profile (that profile's own sources, 3 to 7, or
+ *      its own role, in a chain) or of its credential_source (Environment,
+ *      EcsContainer, Ec2InstanceMetadata), with external_id, duration_seconds,
+ *      role_session_name;
+ *   3. web identity: AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN (and
+ *      AWS_ROLE_SESSION_NAME), or the profile's web_identity_token_file and role_arn:
+ *      STS AssumeRoleWithWebIdentity;
+ *   4. SSO: the profile's sso_account_id and sso_role_name, with an sso_session
+ *      section or a legacy sso_start_url: the token `aws sso login` cached, then the
+ *      portal's GetRoleCredentials;
+ *   5. the profile's keys in the shared credentials file;
+ *   6. the profile's credential_process (either file);
+ *   7. the profile's keys in the config file;
+ *   8. container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI);
+ *   9. instance metadata (IMDSv2), unless AWS_EC2_METADATA_DISABLED=true.
  * The profile is `profile` if non-NULL, else AWS_PROFILE, else "default". Files are
  * AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE or ~/.aws/credentials / ~/.aws/config.
- * Not yet done: role assumption (role_arn), SSO, web identity, container and
- * instance metadata; a profile that needs them fails with SC_AWS_ERR_UNSUPPORTED.
- * On SC_AWS_OK `out` holds credentials the caller clears. */
+ * mfa_serial (which needs a prompt) fails with SC_AWS_ERR_UNSUPPORTED. The sources
+ * that make requests use a libcurl transport of their own (libcurl's global init must
+ * have run). On SC_AWS_OK `out` holds credentials the caller clears. */
 sc_aws_status sc_aws_resolve_credentials(sc_aws_env env, const char *profile,
                                          sc_aws_credentials *out, sc_aws_error *err);
 

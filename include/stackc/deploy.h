@@ -85,11 +85,13 @@ typedef enum sc_deploy_event_kind {
 } sc_deploy_event_kind;
 
 typedef enum sc_deploy_operation {
-    SC_DEPLOY_OP_NONE,     /* nothing to do to the stack */
-    SC_DEPLOY_OP_CREATE,   /* a new stack */
-    SC_DEPLOY_OP_UPDATE,   /* an existing stack */
-    SC_DEPLOY_OP_RECREATE, /* a stack left in ROLLBACK_COMPLETE: deleted, then created */
-    SC_DEPLOY_OP_DELETE,   /* destroy */
+    SC_DEPLOY_OP_NONE,              /* nothing to do to the stack */
+    SC_DEPLOY_OP_CREATE,            /* a new stack */
+    SC_DEPLOY_OP_UPDATE,            /* an existing stack */
+    SC_DEPLOY_OP_RECREATE,          /* a stack left in ROLLBACK_COMPLETE: deleted, then created */
+    SC_DEPLOY_OP_DELETE,            /* destroy */
+    SC_DEPLOY_OP_CONTINUE_ROLLBACK, /* a stack left UPDATE_ROLLBACK_FAILED: its rollback
+                                       taken up (ContinueUpdateRollback) before the update */
 } sc_deploy_operation;
 
 typedef enum sc_deploy_action {
@@ -201,11 +203,15 @@ typedef struct sc_deploy_docker {
     int (*build)(void *self, const sc_deploy_docker_build *build, sc_deploy_line_fn out,
                  void *out_ctx);
     int (*push)(void *self, const char *image, sc_deploy_line_fn out, void *out_ctx);
+    /* Whether Docker can build now (its daemon answers); 0 when it can. NULL: not
+     * checked. */
+    int (*check)(void *self, sc_deploy_line_fn out, void *out_ctx);
 } sc_deploy_docker;
 
 /* The docker command line: `program` (NULL: "docker", looked up in PATH) run without a
  * shell, its standard output and error read line by line; `login` hands the password
- * on standard input (--password-stdin), never as an argument. `program` is borrowed. */
+ * on standard input (--password-stdin), never as an argument; `check` runs `docker
+ * version`, which needs the daemon. `program` is borrowed. */
 sc_deploy_docker sc_deploy_docker_command(const char *program);
 
 /* Time, injectable so tests poll deterministically. `now_ms` is monotonic. */

@@ -2,6 +2,8 @@
  * logging with secrets redacted, AWS errors, and the query and JSON 1.1 protocols. */
 #include "aws/client.h"
 
+#include "aws/chain.h"
+
 #include <openssl/crypto.h>
 
 #include <stdio.h>
@@ -13,26 +15,25 @@
 
 /* ---- endpoints ----------------------------------------------------------------------- */
 
-/* "AWS_ENDPOINT_URL_" + the service id upper-cased, spaces and dashes as underscores. */
-static char *service_variable(const char *service_id)
+/* The service id with spaces and dashes as underscores, upper-cased for the variable
+ * ("CLOUDFORMATION") or lower-cased for the config file's services section. */
+static void service_key(sc_aws_buf *out, const char *service_id, bool upper)
 {
-    sc_aws_buf name = {0};
-    sc_aws_buf_puts(&name, "AWS_ENDPOINT_URL_");
     for (const char *p = service_id; *p; p++) {
         char c = *p;
         if (c == ' ' || c == '-')
             c = '_';
-        else if (c >= 'a' && c <= 'z')
+        else if (upper && c >= 'a' && c <= 'z')
             c = (char)(c - 'a' + 'A');
-        sc_aws_buf_putc(&name, c);
+        else if (!upper && c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        sc_aws_buf_putc(out, c);
     }
-    return sc_aws_buf_take(&name);
 }
 
 static const char *env_value(sc_aws_env env, const char *name)
 {
-    const char *value = env.getenv ? env.getenv(env.ctx, name) : NULL;
-    return value && *value ? value : NULL;
+    return sc_aws_env_value(env, name);
 }
 
 /* Length of "http://" or "https://" at the start of `url`, or 0. */
@@ -46,8 +47,9 @@ static size_t scheme_length(const char *url)
 }
 
 /* Checks "scheme://host[:port][/...]" where only slashes may follow the authority, and
- * returns a heap copy without them; NULL (with `err` set) otherwise. */
-static char *normalize_endpoint(const char *url, const char *variable, sc_aws_error *err)
+ * returns a heap copy without them; NULL (with `err` set) otherwise. `what` names the
+ * setting in the message. */
+static char *normalize_endpoint(const char *url, const char *what, sc_aws_error *err)
 {
     size_t scheme = scheme_length(url);
     size_t authority = scheme ? strcspn(url + scheme, "/?#") : 0;
@@ -66,7 +68,7 @@ static char *normalize_endpoint(const char *url, const char *variable, sc_aws_er
     }
     if (bad) {
         sc_aws_fail(err, SC_AWS_ERR_CONFIG,
-                    "%s is not an endpoint URL of the form http(s)://host[:port]: \"%s\"", variable,
+                    "%s is not an endpoint URL of the form http(s)://host[:port]: \"%s\"", what,
                     url);
         return NULL;
     }
@@ -76,39 +78,78 @@ static char *normalize_endpoint(const char *url, const char *variable, sc_aws_er
     return copy;
 }
 
-sc_aws_status sc_aws_resolve_endpoint(sc_aws_env env, const char *service_id,
+/* An endpoint override from the environment or the config file, with the name of the
+ * setting it came from in `what`; NULL when none applies. */
+static const char *configured_endpoint(sc_aws_env env, const sc_aws_config *config,
+                                       const char *profile, const char *service_id,
+                                       sc_aws_buf *what)
+{
+    const char *ignore = env_value(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    if (!ignore && config && profile)
+        ignore = sc_aws_profile_value(config, profile, "ignore_configured_endpoint_urls");
+    if (ignore && sc_aws_strcasecmp(ignore, "true") == 0)
+        return NULL;
+    sc_aws_buf_puts(what, "AWS_ENDPOINT_URL_");
+    service_key(what, service_id, true);
+    const char *url = what->data ? env_value(env, what->data) : NULL;
+    if (url)
+        return url;
+    sc_aws_buf_free(what);
+    if ((url = env_value(env, "AWS_ENDPOINT_URL"))) {
+        sc_aws_buf_puts(what, "AWS_ENDPOINT_URL");
+        return url;
+    }
+    if (!config || !profile)
+        return NULL;
+    const char *services = sc_aws_profile_value(config, profile, "services");
+    sc_aws_buf key = {0};
+    service_key(&key, service_id, false);
+    sc_aws_buf_puts(&key, ".endpoint_url");
+    url = services && key.data ? sc_aws_config_value(config, SC_AWS_SECTION_SERVICES,
+                                                     SC_AWS_FILE_CONFIG, services, key.data)
+                               : NULL;
+    if (url)
+        sc_aws_buf_printf(what, "%s of [services %s] in %s", key.data, services,
+                          config->config_path);
+    sc_aws_buf_free(&key);
+    if (url)
+        return url;
+    if ((url = sc_aws_profile_value(config, profile, "endpoint_url")))
+        sc_aws_buf_printf(what, "endpoint_url of profile '%s'", profile);
+    return url;
+}
+
+sc_aws_status sc_aws_resolve_endpoint(sc_aws_env env, const sc_aws_config *config,
+                                      const char *profile, const char *service_id,
                                       const char *host_prefix, const char *region, char **endpoint,
-                                      bool *from_environment, sc_aws_error *err)
+                                      bool *configured, sc_aws_error *err)
 {
     *endpoint = NULL;
-    if (from_environment)
-        *from_environment = false;
-    const char *ignore = env_value(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-    bool use_overrides = !(ignore && sc_aws_strcasecmp(ignore, "true") == 0);
-    char *variable = service_variable(service_id);
-    if (!variable)
+    if (configured)
+        *configured = false;
+    sc_aws_buf what = {0};
+    const char *url = configured_endpoint(env, config, profile, service_id, &what);
+    if (what.failed) {
+        sc_aws_buf_free(&what);
         return sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
-    const char *names[] = {variable, "AWS_ENDPOINT_URL"};
-    for (size_t i = 0; i < 2 && use_overrides; i++) {
-        const char *url = env_value(env, names[i]);
-        if (!url)
-            continue;
-        *endpoint = normalize_endpoint(url, names[i], err);
-        free(variable);
+    }
+    if (url) {
+        *endpoint = normalize_endpoint(url, what.data, err);
+        sc_aws_buf_free(&what);
         if (!*endpoint)
             return err ? err->status : SC_AWS_ERR_CONFIG;
-        if (from_environment)
-            *from_environment = true;
+        if (configured)
+            *configured = true;
         return SC_AWS_OK;
     }
-    free(variable);
+    sc_aws_buf_free(&what);
     if (!region || !*region)
         return sc_aws_fail(err, SC_AWS_ERR_CONFIG, "no region for the %s endpoint", service_id);
     bool china = strncmp(region, "cn-", 3) == 0;
-    sc_aws_buf url = {0};
-    sc_aws_buf_printf(&url, "https://%s.%s.amazonaws.com%s", host_prefix, region,
+    sc_aws_buf url_text = {0};
+    sc_aws_buf_printf(&url_text, "https://%s.%s.amazonaws.com%s", host_prefix, region,
                       china ? ".cn" : "");
-    *endpoint = sc_aws_buf_take(&url);
+    *endpoint = sc_aws_buf_take(&url_text);
     return *endpoint ? SC_AWS_OK : sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
 }
 
@@ -134,18 +175,32 @@ void sc_aws_log_to_stream(void *ctx, const char *text)
     fflush(stream);
 }
 
-/* Authorization with everything after "Signature=" (up to a comma) redacted. */
+/* Authorization with everything after "Signature=" (up to a comma) redacted; any
+ * other kind (a container endpoint's token) redacted whole. */
 static void append_authorization(sc_aws_buf *out, const char *value)
 {
     const char *signature = strstr(value, "Signature=");
     if (!signature) {
-        sc_aws_buf_puts(out, value);
+        sc_aws_buf_puts(out, REDACTED);
         return;
     }
     signature += strlen("Signature=");
     sc_aws_buf_append(out, value, (size_t)(signature - value));
     sc_aws_buf_puts(out, REDACTED);
     sc_aws_buf_puts(out, signature + strcspn(signature, ","));
+}
+
+/* Headers whose whole value is a secret: the session token, the SSO portal's bearer
+ * token, the instance metadata session token. */
+static bool is_secret_header(const char *name)
+{
+    const char *secret[] = {"X-Amz-Security-Token", "x-amz-sso_bearer_token",
+                            "X-aws-ec2-metadata-token"};
+    for (size_t i = 0; i < sizeof(secret) / sizeof(*secret); i++) {
+        if (sc_aws_strcasecmp(name, secret[i]) == 0)
+            return true;
+    }
+    return false;
 }
 
 static bool is_secret_query_key(const char *key, size_t len)
@@ -195,7 +250,7 @@ char *sc_aws_request_describe(const char *endpoint, const sc_aws_request *req)
         sc_aws_buf_printf(&out, "> %s: ", h->name);
         if (sc_aws_strcasecmp(h->name, "Authorization") == 0)
             append_authorization(&out, h->value);
-        else if (sc_aws_strcasecmp(h->name, "X-Amz-Security-Token") == 0)
+        else if (is_secret_header(h->name))
             sc_aws_buf_puts(&out, REDACTED);
         else
             sc_aws_buf_puts(&out, h->value);
@@ -219,23 +274,44 @@ typedef struct call {
     const sc_aws_client *client;
     const sc_aws_service *service;
     const char *endpoint;
-    unsigned attempts; /* made so far */
+    unsigned attempts;        /* made so far */
+    sc_aws_credentials fresh; /* those of the last attempt, when they refresh themselves */
 } call;
 
-/* Signs before each attempt with the time of that attempt, then logs the request. */
+/* The credentials to sign the attempt with: the client's, or a fresh copy of those that
+ * refresh themselves, kept in the call until the next attempt. */
+static sc_aws_status signing_credentials(call *c, const sc_aws_credentials **out, sc_aws_error *err)
+{
+    if (!c->client->refreshing) {
+        *out = c->client->credentials;
+        return SC_AWS_OK;
+    }
+    sc_aws_credentials_clear(&c->fresh);
+    sc_aws_status status =
+        sc_aws_refreshing_get(c->client->refreshing, c->client->transport, &c->fresh, err);
+    *out = &c->fresh;
+    return status;
+}
+
+/* Signs before each attempt with the time of that attempt (and the credentials of that
+ * moment), then logs the request. */
 static sc_aws_status prepare(void *ctx, sc_aws_request *req, unsigned attempt, sc_aws_error *err)
 {
     call *c = ctx;
     c->attempts = attempt;
-    sc_aws_sign_params params = {
-        .credentials = c->client->credentials,
-        .region = c->client->region,
-        .service = c->service->signing_name,
-        .time = time(NULL),
-        .path_mode = c->service->path_mode,
-        .add_content_sha256 = c->service->add_content_sha256,
-    };
-    sc_aws_status status = sc_aws_sign_headers(req, &params, NULL, err);
+    sc_aws_status status = SC_AWS_OK;
+    if (!c->service->unsigned_requests) {
+        sc_aws_sign_params params = {
+            .region = c->client->region,
+            .service = c->service->signing_name,
+            .time = time(NULL),
+            .path_mode = c->service->path_mode,
+            .add_content_sha256 = c->service->add_content_sha256,
+        };
+        status = signing_credentials(c, &params.credentials, err);
+        if (status == SC_AWS_OK)
+            status = sc_aws_sign_headers(req, &params, NULL, err);
+    }
     if (status != SC_AWS_OK || !c->client->log)
         return status;
     char *text = sc_aws_request_describe(c->endpoint, req);
@@ -291,14 +367,15 @@ sc_aws_status sc_aws_client_send(const sc_aws_client *client, const sc_aws_servi
                                  const char *endpoint, sc_aws_request *req, sc_aws_response *resp,
                                  sc_aws_error *err)
 {
-    if (!client->transport || !client->credentials)
+    bool has_credentials = client->credentials || client->refreshing;
+    if (!client->transport || (!has_credentials && !service->unsigned_requests))
         return sc_aws_fail(err, SC_AWS_ERR_INVALID,
-                           "the AWS client has no transport or "
-                           "credentials");
+                           "the AWS client has no transport or credentials");
     char *resolved = NULL;
     if (!endpoint) {
-        sc_aws_status status = sc_aws_resolve_endpoint(
-            client->env, service->id, service->host_prefix, client->region, &resolved, NULL, err);
+        sc_aws_status status =
+            sc_aws_resolve_endpoint(client->env, client->config, client->profile, service->id,
+                                    service->host_prefix, client->region, &resolved, NULL, err);
         if (status != SC_AWS_OK)
             return status;
         endpoint = resolved;
@@ -320,9 +397,11 @@ sc_aws_status sc_aws_client_send(const sc_aws_client *client, const sc_aws_servi
     if (status == SC_AWS_OK && (resp->status < 200 || resp->status > 299)) {
         status = sc_aws_service_error(resp, err);
         sc_aws_response_clear(resp);
-        if (err)
-            scrub_token(err->message, client->credentials->session_token);
+        const sc_aws_credentials *used = client->refreshing ? &c.fresh : client->credentials;
+        if (err && used)
+            scrub_token(err->message, used->session_token);
     }
+    sc_aws_credentials_clear(&c.fresh);
     if (status != SC_AWS_OK && err)
         err->attempts = c.attempts;
     return status;
@@ -404,16 +483,6 @@ sc_aws_status sc_aws_service_error(const sc_aws_response *resp, sc_aws_error *er
     return SC_AWS_ERR_SERVICE;
 }
 
-/* Clears a response after overwriting its body: answers like AssumeRole's and
- * GetAuthorizationToken's carry secrets. Best effort: copies libcurl made while the
- * body grew are out of reach. */
-static void clear_wiping(sc_aws_response *resp)
-{
-    if (resp->body)
-        OPENSSL_cleanse(resp->body, resp->body_len);
-    sc_aws_response_clear(resp);
-}
-
 /* ---- the query protocol -------------------------------------------------------------- */
 
 void sc_aws_form_add(sc_aws_buf *form, const char *key, const char *value)
@@ -482,7 +551,7 @@ sc_aws_status sc_aws_query_call(const sc_aws_client *client, const sc_aws_servic
     if (status != SC_AWS_OK)
         return status;
     sc_aws_xml *doc = sc_aws_xml_parse(resp.body, resp.body_len);
-    clear_wiping(&resp);
+    sc_aws_response_clear_secret(&resp);
     sc_aws_buf expected = {0};
     sc_aws_buf_printf(&expected, "%sResponse", action);
     bool shaped = doc && !expected.failed && strcmp(doc->name, expected.data) == 0;
@@ -518,7 +587,7 @@ sc_aws_status sc_aws_json_call(const sc_aws_client *client, const sc_aws_service
     if (status != SC_AWS_OK)
         return status;
     cJSON *json = resp.body_len ? cJSON_ParseWithLength(resp.body, resp.body_len) : NULL;
-    clear_wiping(&resp);
+    sc_aws_response_clear_secret(&resp);
     if (!cJSON_IsObject(json)) {
         cJSON_Delete(json);
         return sc_aws_fail(err, SC_AWS_ERR_PROTOCOL, "%s %s: the answer is not a JSON object",
@@ -575,4 +644,20 @@ uint64_t sc_aws_monotonic_ms(void)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+/* Overwrites every string of the tree. */
+static void wipe_json(cJSON *json)
+{
+    for (cJSON *item = json ? json->child : NULL; item; item = item->next) {
+        if (cJSON_IsString(item))
+            OPENSSL_cleanse(item->valuestring, strlen(item->valuestring));
+        wipe_json(item);
+    }
+}
+
+void sc_aws_json_free_secret(cJSON *json)
+{
+    wipe_json(json);
+    cJSON_Delete(json);
 }

@@ -6,6 +6,7 @@
 #ifndef STACKC_AWS_CLIENT_H
 #define STACKC_AWS_CLIENT_H
 
+#include "aws/config.h"
 #include "aws/http.h"
 #include "aws/sigv4.h"
 #include "aws/text.h"
@@ -27,15 +28,22 @@ typedef void (*sc_aws_log_fn)(void *ctx, const char *text);
 /* An sc_aws_log_fn that writes to the FILE * given as `ctx`, e.g. stderr. */
 void sc_aws_log_to_stream(void *ctx, const char *text);
 
+/* Credentials that refresh themselves (chain.h). */
+typedef struct sc_aws_refreshing sc_aws_refreshing;
+
 /* Everything a call needs. Every pointer is borrowed: the caller keeps the transport,
  * credentials and region alive while it uses the client. A client is used by one
  * thread at a time (its transport is). */
 typedef struct sc_aws_client {
     const sc_aws_transport *transport;
-    const sc_aws_credentials *credentials;
+    const sc_aws_credentials *credentials; /* unused when `refreshing` is set */
+    sc_aws_refreshing *refreshing;         /* NULL, or asked for the credentials before each
+                                              attempt, which it refreshes when they expire soon */
     const char *region;
     sc_aws_retry_policy retry; /* its sleep also paces the waits (sc_aws_cfn_wait_*) */
     sc_aws_env env;            /* read for AWS_ENDPOINT_URL and friends */
+    const sc_aws_config *config; /* NULL, or the shared files: endpoint_url settings */
+    const char *profile;         /* whose endpoint_url settings apply (config set) */
     sc_aws_log_fn log;         /* NULL: quiet */
     void *log_ctx;
 } sc_aws_client;
@@ -47,29 +55,39 @@ typedef struct sc_aws_service {
     const char *signing_name; /* the credential scope's service: "cloudformation", "ecr" */
     sc_aws_path_mode path_mode;
     bool add_content_sha256; /* S3 wants the payload hash as a header */
+    bool unsigned_requests;  /* sent without a signature or credentials (a token in the
+                                request proves who asks: web identity, the SSO portal) */
 } sc_aws_service;
 
 /* ---- endpoints ----------------------------------------------------------------------- */
 
-/* The endpoint of a service, as "scheme://host[:port]" without a trailing slash:
+/* The endpoint of a service, as "scheme://host[:port]" without a trailing slash, as
+ * the AWS SDKs' "service-specific endpoints" choose it:
  *   1. AWS_ENDPOINT_URL_<ID>, the service id upper-cased with spaces and dashes as
  *      underscores (AWS_ENDPOINT_URL_CLOUDFORMATION, AWS_ENDPOINT_URL_S3);
  *   2. AWS_ENDPOINT_URL;
- *   3. https://<host_prefix>.<region>.amazonaws.com (".amazonaws.com.cn" in China).
- * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true skips 1 and 2, as in the AWS SDKs.
- * `*from_environment` (optional) tells whether 1 or 2 applied. On SC_AWS_OK
+ *   3. in the config file, the `[services NAME]` section the profile's `services`
+ *      names, its nested `<id> =\n  endpoint_url = URL` (the id lower-cased, spaces and
+ *      dashes as underscores: `cloudformation`, `s3`);
+ *   4. the profile's `endpoint_url`;
+ *   5. https://<host_prefix>.<region>.amazonaws.com (".amazonaws.com.cn" in China).
+ * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (or the profile's
+ * ignore_configured_endpoint_urls) skips 1 to 4. `config` and `profile` may be NULL
+ * (no files). `*configured` (optional) tells whether 1 to 4 applied. On SC_AWS_OK
  * `*endpoint` is a heap string the caller frees; SC_AWS_ERR_CONFIG for a URL that is
  * not http(s)://host[:port] (a path beyond "/" is not supported). */
-sc_aws_status sc_aws_resolve_endpoint(sc_aws_env env, const char *service_id,
+sc_aws_status sc_aws_resolve_endpoint(sc_aws_env env, const sc_aws_config *config,
+                                      const char *profile, const char *service_id,
                                       const char *host_prefix, const char *region, char **endpoint,
-                                      bool *from_environment, sc_aws_error *err);
+                                      bool *configured, sc_aws_error *err);
 
 /* ---- logging ------------------------------------------------------------------------- */
 
 /* The request as --verbose shows it: "> METHOD URL" then "> Name: value" per header,
- * then the body's size, one per line. The Signature= part of Authorization, the
- * X-Amz-Security-Token header, and the X-Amz-Signature and X-Amz-Security-Token query
- * parameters (presigned URLs) show "[redacted]" instead of their values. A heap string
+ * then the body's size, one per line. The Signature= part of Authorization (any other
+ * Authorization whole), the X-Amz-Security-Token, x-amz-sso_bearer_token and
+ * X-aws-ec2-metadata-token headers, and the X-Amz-Signature and X-Amz-Security-Token
+ * query parameters (presigned URLs) show "[redacted]" instead of their values. A heap string
  * the caller frees; NULL when out of memory. */
 char *sc_aws_request_describe(const char *endpoint, const sc_aws_request *req);
 
@@ -123,6 +141,9 @@ sc_aws_status sc_aws_json_call(const sc_aws_client *client, const sc_aws_service
 char *sc_aws_copy(const char *s, bool *ok);
 char *sc_aws_copy_xml(const sc_aws_xml *node, const char *path, bool *ok);
 char *sc_aws_copy_json(const cJSON *object, const char *key, bool *ok);
+
+/* Frees a JSON tree after overwriting its strings: for answers that carry secrets. */
+void sc_aws_json_free_secret(cJSON *json);
 
 /* An ISO-8601 timestamp at `path`, as seconds since the epoch; 0 when absent or
  * unreadable. */

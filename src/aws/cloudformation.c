@@ -444,6 +444,21 @@ sc_aws_status sc_aws_cfn_delete_stack(const sc_aws_client *client, const char *s
     return call_no_result(client, "DeleteStack", &form, err);
 }
 
+sc_aws_status sc_aws_cfn_continue_update_rollback(const sc_aws_client *client,
+                                                  const char *stack_name,
+                                                  const char *client_request_token,
+                                                  const char *const *resources_to_skip,
+                                                  size_t skip_count, sc_aws_error *err)
+{
+    sc_aws_buf form = {0};
+    sc_aws_form_add(&form, "StackName", stack_name);
+    for (size_t i = 0; i < skip_count; i++)
+        sc_aws_form_add_member(&form, "ResourcesToSkip", i + 1, NULL, resources_to_skip[i]);
+    if (client_request_token)
+        sc_aws_form_add(&form, "ClientRequestToken", client_request_token);
+    return call_no_result(client, "ContinueUpdateRollback", &form, err);
+}
+
 sc_aws_status sc_aws_cfn_get_template(const sc_aws_client *client, const char *stack_name,
                                       char **body, sc_aws_error *err)
 {

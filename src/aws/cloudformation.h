@@ -171,6 +171,15 @@ const char *sc_aws_cfn_tag_value(const sc_aws_cfn_stack *stack, const char *key)
 sc_aws_status sc_aws_cfn_delete_stack(const sc_aws_client *client, const char *stack_name,
                                       const char *client_request_token, sc_aws_error *err);
 
+/* ContinueUpdateRollback: a stack left UPDATE_ROLLBACK_FAILED takes up its rollback;
+ * the resources of `resources_to_skip` (logical ids; may be NULL) are left as they are.
+ * `client_request_token` (optional) tags the stack events it causes. */
+sc_aws_status sc_aws_cfn_continue_update_rollback(const sc_aws_client *client,
+                                                  const char *stack_name,
+                                                  const char *client_request_token,
+                                                  const char *const *resources_to_skip,
+                                                  size_t skip_count, sc_aws_error *err);
+
 /* The template in force (stage Original). On SC_AWS_OK `*body` is a heap string the
  * caller frees. */
 sc_aws_status sc_aws_cfn_get_template(const sc_aws_client *client, const char *stack_name,

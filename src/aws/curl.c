@@ -253,6 +253,13 @@ static sc_aws_status curl_send(void *self, const char *endpoint, const sc_aws_re
         return sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory preparing a request");
     }
     set_common(t, t->easy, &x, error_text);
+    if (req->timeout_ms > 0) {
+        curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS,
+                         req->timeout_ms < t->connect_timeout_ms ? req->timeout_ms
+                                                                 : t->connect_timeout_ms);
+        curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS,
+                         req->timeout_ms < t->timeout_ms ? req->timeout_ms : t->timeout_ms);
+    }
     curl_easy_setopt(t->easy, CURLOPT_URL, url);
     curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, headers);
     set_method(t->easy, req);

@@ -1,6 +1,8 @@
 /* HTTP requests and responses: construction, header lists, release. */
 #include "aws/request.h"
 
+#include <openssl/crypto.h>
+
 #include "aws/text.h"
 
 #include <stdlib.h>
@@ -31,6 +33,17 @@ void sc_aws_request_free(sc_aws_request *req)
     sc_aws_headers_clear(&req->headers);
     free(req->body);
     free(req);
+}
+
+void sc_aws_request_free_secret(sc_aws_request *req)
+{
+    if (!req)
+        return;
+    for (size_t i = 0; i < req->headers.count; i++)
+        OPENSSL_cleanse(req->headers.items[i].value, strlen(req->headers.items[i].value));
+    if (req->body)
+        OPENSSL_cleanse(req->body, req->body_len);
+    sc_aws_request_free(req);
 }
 
 sc_aws_status sc_aws_request_set_body(sc_aws_request *req, const void *data, size_t len)
@@ -135,4 +148,11 @@ void sc_aws_response_clear(sc_aws_response *resp)
     sc_aws_headers_clear(&resp->headers);
     free(resp->body);
     *resp = (sc_aws_response){0};
+}
+
+void sc_aws_response_clear_secret(sc_aws_response *resp)
+{
+    if (resp->body)
+        OPENSSL_cleanse(resp->body, resp->body_len);
+    sc_aws_response_clear(resp);
 }

@@ -29,6 +29,8 @@ typedef struct sc_aws_request {
     sc_aws_headers headers;
     unsigned char *body; /* NULL when empty */
     size_t body_len;
+    long timeout_ms; /* 0: the transport's timeouts; else connecting and the whole
+                        exchange each take at most this long (instance metadata: 1 s) */
 } sc_aws_request;
 
 /* A response: status, headers in arrival order, body. Zero-initialise it before a
@@ -44,6 +46,9 @@ typedef struct sc_aws_response {
  * headers or body; NULL when out of memory. The caller frees it. */
 sc_aws_request *sc_aws_request_new(const char *method, const char *path, const char *query);
 void sc_aws_request_free(sc_aws_request *req);
+/* Frees the request after overwriting its header values and body: for requests that
+ * carry a token. */
+void sc_aws_request_free_secret(sc_aws_request *req);
 
 /* Replaces the body with a copy of `len` bytes. */
 sc_aws_status sc_aws_request_set_body(sc_aws_request *req, const void *data, size_t len);
@@ -63,5 +68,8 @@ const char *sc_aws_headers_get(const sc_aws_headers *headers, const char *name);
 void sc_aws_headers_clear(sc_aws_headers *headers);
 
 void sc_aws_response_clear(sc_aws_response *resp);
+/* Clears the response after overwriting its body: for answers that carry secrets
+ * (credentials, tokens). */
+void sc_aws_response_clear_secret(sc_aws_response *resp);
 
 #endif

@@ -24,13 +24,14 @@ static sc_aws_status locate(const sc_aws_client *client, const char *bucket, con
     if (!bucket || !*bucket || strchr(bucket, '/'))
         return sc_aws_fail(err, SC_AWS_ERR_INVALID, "not an S3 bucket name: \"%s\"",
                            bucket ? bucket : "");
-    bool from_environment = false;
+    bool configured = false;
     char *base = NULL;
-    sc_aws_status status = sc_aws_resolve_endpoint(client->env, s3.id, s3.host_prefix,
-                                                   client->region, &base, &from_environment, err);
+    sc_aws_status status =
+        sc_aws_resolve_endpoint(client->env, client->config, client->profile, s3.id, s3.host_prefix,
+                                client->region, &base, &configured, err);
     if (status != SC_AWS_OK)
         return status;
-    bool virtual_host = !from_environment && !strchr(bucket, '.');
+    bool virtual_host = !configured && !strchr(bucket, '.');
     sc_aws_buf where = {0}, route = {0};
     if (virtual_host) {
         const char *host = strstr(base, "://") + 3; /* resolved endpoints have a scheme */

@@ -1,6 +1,6 @@
 /* STS's calls (query protocol, API version 2011-06-15): who the credentials belong to,
- * and role assumption. Result strings are heap-owned by the result and released by its
- * _clear function. Internal to libstackc_aws. */
+ * role assumption, with keys or with a web identity token. Result strings are heap-owned by the
+ * result and released by its _clear function. Internal to libstackc_aws. */
 #ifndef STACKC_AWS_STS_H
 #define STACKC_AWS_STS_H
 
@@ -32,5 +32,20 @@ typedef struct sc_aws_assume_role_input {
 sc_aws_status sc_aws_sts_assume_role(const sc_aws_client *client,
                                      const sc_aws_assume_role_input *input, sc_aws_credentials *out,
                                      char **assumed_role_arn, sc_aws_error *err);
+
+/* AssumeRoleWithWebIdentity's input; strings borrowed. */
+typedef struct sc_aws_web_identity_input {
+    const char *role_arn;
+    const char *session_name;
+    const char *token;    /* the OIDC token, a secret */
+    int duration_seconds; /* 0: STS's default (one hour) */
+} sc_aws_web_identity_input;
+
+/* Assumes a role with a web identity token. The call is not signed (the token is the
+ * proof), so the client needs no credentials. On SC_AWS_OK `out` holds the temporary
+ * credentials (source SC_AWS_CREDS_WEB_IDENTITY). */
+sc_aws_status sc_aws_sts_assume_role_with_web_identity(const sc_aws_client *client,
+                                                       const sc_aws_web_identity_input *input,
+                                                       sc_aws_credentials *out, sc_aws_error *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,4 +382,65 @@ sc_aws_status sc_aws_fail(sc_aws_error *err, sc_aws_status status, const char *f
         va_end(args);
     }
     return status;
+}
+
+sc_aws_status sc_aws_error_prefix(sc_aws_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return SC_AWS_ERR_INVALID;
+    sc_aws_buf text = {0};
+    va_list args;
+    va_start(args, fmt);
+    int n = vsnprintf(NULL, 0, fmt, args);
+    va_end(args);
+    char *context = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (context) {
+        va_start(args, fmt);
+        vsnprintf(context, (size_t)n + 1, fmt, args);
+        va_end(args);
+        sc_aws_buf_puts(&text, context);
+        free(context);
+    }
+    if (err->code)
+        sc_aws_buf_printf(&text, ": %s", err->code);
+    if (err->message)
+        sc_aws_buf_printf(&text, ": %s", err->message);
+    else if (!err->code)
+        sc_aws_buf_printf(&text, ": %s", sc_aws_status_name(err->status));
+    char *message = sc_aws_buf_take(&text);
+    if (message) {
+        free(err->message);
+        err->message = message;
+    }
+    return err->status;
+}
+
+int sc_aws_read_stream(FILE *f, size_t max, sc_aws_buf *out)
+{
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && out->len <= max)
+        sc_aws_buf_append(out, chunk, got);
+    OPENSSL_cleanse(chunk, sizeof(chunk));
+    if (ferror(f))
+        return errno ? errno : EIO;
+    if (out->failed)
+        return ENOMEM;
+    return out->len > max ? EFBIG : 0;
+}
+
+int sc_aws_read_file(const char *path, size_t max, sc_aws_buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno;
+    int error = sc_aws_read_stream(f, max, out);
+    fclose(f);
+    return error;
+}
+
+void sc_aws_buf_trim_end(sc_aws_buf *buf)
+{
+    while (buf->len && strchr(" \t\r\n", buf->data[buf->len - 1]))
+        buf->data[--buf->len] = '\0';
 }

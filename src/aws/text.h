@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -33,6 +34,17 @@ void sc_aws_buf_free_secret(sc_aws_buf *buf);
 /* Hands the NUL-terminated data to the caller, who frees it with free(); NULL if any
  * append failed. The buffer is empty afterwards. */
 char *sc_aws_buf_take(sc_aws_buf *buf);
+
+/* ---- files that may hold secrets ----------------------------------------------------- */
+
+/* Appends what `f` yields to `out`, at most `max` bytes, through a buffer wiped after
+ * use. Returns 0, EFBIG when there is more than `max`, ENOMEM, or the read error's errno;
+ * the caller frees `out` with sc_aws_buf_free_secret whatever happened. */
+int sc_aws_read_stream(FILE *f, size_t max, sc_aws_buf *out);
+/* The same for the file at `path`: also the errno of opening it. */
+int sc_aws_read_file(const char *path, size_t max, sc_aws_buf *out);
+/* Drops the blanks and line ends at the end of `buf`. */
+void sc_aws_buf_trim_end(sc_aws_buf *buf);
 
 /* ---- strings ------------------------------------------------------------------------ */
 
@@ -82,5 +94,11 @@ bool sc_aws_parse_iso8601(const char *s, time_t *out);
  * Whatever `err` held before (message, AWS code) is freed. Never format a secret into it. */
 sc_aws_status sc_aws_fail(sc_aws_error *err, sc_aws_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Puts "<formatted>: " before the message of `err` (with AWS's code first when it has
+ * one: "<formatted>: AccessDenied: ..."), keeping its status, code and HTTP status, and
+ * returns its status: context for an error from deeper down. */
+sc_aws_status sc_aws_error_prefix(sc_aws_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

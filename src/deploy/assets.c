@@ -8,6 +8,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Turns the runner's output lines into DOCKER_OUTPUT events. */
 typedef struct output_sink {
@@ -256,4 +258,78 @@ sc_deploy_result sc_deploy_push_assets(sc_deploy_run *run, const sc_deploy_stack
             return r;
     }
     return SC_DEPLOY_OK;
+}
+
+/* ---- before anything changes ------------------------------------------------------- */
+
+/* The asset's context is a folder and its Dockerfile a readable file. */
+static sc_deploy_result check_context(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                      const sc_deploy_asset *asset)
+{
+    char *context = join_path(run->assets_dir, asset->context);
+    char *dockerfile = context ? join_path(context, asset->dockerfile) : NULL;
+    struct stat info;
+    sc_deploy_result r = SC_DEPLOY_OK;
+    const char *where = asset->source ? asset->source : asset->id;
+    if (!context || !dockerfile)
+        r = sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+    else if (stat(context, &info) != 0 || !S_ISDIR(info.st_mode))
+        r = sc_deploy_error(run, stack->name, SC_AWS_OK, NULL,
+                            "the build context %s of the image at %s (stack %s) is not a folder",
+                            context, where, stack->name);
+    else if (stat(dockerfile, &info) != 0 || !S_ISREG(info.st_mode) || access(dockerfile, R_OK))
+        r = sc_deploy_error(run, stack->name, SC_AWS_OK, NULL,
+                            "the Dockerfile %s of the image at %s (stack %s) cannot be read",
+                            dockerfile, where, stack->name);
+    free(context);
+    free(dockerfile);
+    return r;
+}
+
+/* Keeps the first lines Docker said, for the error. */
+static void keep_line(void *ctx, const char *line)
+{
+    sc_aws_buf *said = ctx;
+    if (said->len < 400 && line && *line)
+        sc_aws_buf_printf(said, "%s%s", said->len ? " " : "", line);
+}
+
+sc_deploy_result sc_deploy_check_contexts(sc_deploy_run *run)
+{
+    sc_deploy_result r = SC_DEPLOY_OK;
+    for (size_t i = 0; i < run->selected_count && r == SC_DEPLOY_OK; i++) {
+        const sc_deploy_stack *stack = run->selected[i];
+        for (size_t j = 0; j < stack->asset_count && r == SC_DEPLOY_OK; j++)
+            r = check_context(run, stack, stack->assets[j]);
+    }
+    return r;
+}
+
+sc_deploy_result sc_deploy_check_docker(sc_deploy_run *run, size_t index)
+{
+    if (run->docker_checked)
+        return SC_DEPLOY_OK;
+    run->docker_checked = true;
+    sc_aws_buf stacks = {0};
+    for (size_t i = index; i < run->selected_count; i++) {
+        if (run->selected[i]->asset_count)
+            sc_aws_buf_printf(&stacks, "%s%s", stacks.len ? ", " : "", run->selected[i]->name);
+    }
+    sc_deploy_result r = SC_DEPLOY_OK;
+    if (stacks.len && run->docker.check) {
+        sc_aws_buf said = {0};
+        int status = run->docker.check(run->docker.self, keep_line, &said);
+        bool several = strchr(stacks.data, ',') != NULL;
+        if (status != 0)
+            r = sc_deploy_error(run, NULL, SC_AWS_OK, NULL,
+                                "Docker cannot build images (`docker version` ended with "
+                                "status %d%s%s), and stack%s %s need%s images built: start "
+                                "Docker, or deploy the other stacks with --stack; no stack "
+                                "was changed",
+                                status, said.len ? ": " : "", said.len ? said.data : "",
+                                several ? "s" : "", stacks.data, several ? "" : "s");
+        sc_aws_buf_free(&said);
+    }
+    sc_aws_buf_free(&stacks);
+    return r;
 }

@@ -10,6 +10,7 @@
 
 #include <stackc/deploy.h>
 
+#include "aws/chain.h"
 #include "aws/cloudformation.h"
 
 #include <cjson/cJSON.h>
@@ -92,6 +93,10 @@ void sc_deploy_manifest_free(sc_deploy_manifest *manifest);
 const sc_deploy_resource *sc_deploy_resource_find(const sc_deploy_stack *stack,
                                                   const char *logical_id);
 
+/* Whether the manifest's "dependsOn" of `stack` names `other` (by name or id). */
+bool sc_deploy_manifest_depends(const sc_deploy_manifest *manifest, const sc_deploy_stack *stack,
+                                const sc_deploy_stack *other);
+
 /* ---- reads of other stacks' outputs (outputs.c) -------------------------------------- */
 
 /* Parses the stack's template (JSON only) and lists its reads of other stacks' outputs;
@@ -111,6 +116,12 @@ typedef struct sc_deploy_known {
     size_t pending_count;
 } sc_deploy_known;
 
+/* A parameter's value for this run (from --param, the environment or a file). */
+typedef struct sc_deploy_value {
+    const char *name; /* the manifest's */
+    char *value;      /* heap, wiped when the run ends */
+} sc_deploy_value;
+
 typedef struct sc_deploy_repository {
     char *name;
     char *uri;
@@ -125,13 +136,18 @@ typedef struct sc_deploy_run {
     sc_deploy_stack **selected; /* the stacks worked on, manifest order */
     size_t selected_count;
     sc_aws_env env;
+    sc_aws_config config; /* the shared files, read once */
+    const char *profile;  /* the profile in use, for endpoint_url settings */
     char *region;
-    sc_aws_credentials credentials;
+    bool have_credentials;
+    sc_aws_refreshing credentials; /* refreshed before they expire */
     sc_aws_transport transport;
     sc_aws_client client;
     sc_deploy_clock clock;
     sc_deploy_poll poll;
     sc_deploy_docker docker;
+    sc_deploy_value *values; /* the parameters given, by name */
+    size_t value_count;
     char name[48]; /* this run's change set name and request token: stackc-DATE-RANDOM */
     bool cleaning_up; /* deleting what an interrupted step left: requests are not cut short */
 
@@ -139,6 +155,7 @@ typedef struct sc_deploy_run {
     char *account;                      /* STS GetCallerIdentity */
     char *bucket;                       /* known to exist */
     char *registry;                     /* docker login done for it */
+    bool docker_checked;                /* Docker answered, or no stack left needs it */
     char *registry_password;            /* wiped at the end */
     sc_deploy_repository *repositories; /* known to exist */
     size_t repository_count;
@@ -146,6 +163,7 @@ typedef struct sc_deploy_run {
     size_t pushed_count;
     sc_deploy_known *known; /* outputs of the stacks described so far */
     size_t known_count;
+    struct sc_deploy_held *held; /* apply side by side: events held back, per stack */
 } sc_deploy_run;
 
 /* Reads the manifest, checks the options (stack filter, parameters, confirmation
@@ -155,7 +173,20 @@ sc_deploy_result sc_deploy_run_begin(sc_deploy_run *run, const sc_deploy_input *
                                      const sc_deploy_options *options, bool changes);
 void sc_deploy_run_end(sc_deploy_run *run);
 
+/* The value of parameter `name` for this run: --param NAME=VALUE, else the variable
+ * STACKC_PARAM_NAME; a "file://PATH" value is the file's contents. NULL: not given. */
+const char *sc_deploy_param_value(const sc_deploy_run *run, const char *name);
+
 void sc_deploy_emit(const sc_deploy_run *run, const sc_deploy_event *event);
+/* From now on, the events of a selected stack wait until every stack before it (in
+ * manifest order) is released: stacks side by side show as one after another would.
+ * False when out of memory. */
+bool sc_deploy_hold_events(sc_deploy_run *run);
+/* Stack `index` is over: its events, and those of the following stacks that are over,
+ * go out. */
+void sc_deploy_release_events(sc_deploy_run *run, size_t index);
+/* Every held event goes out, in manifest order; holding ends. */
+void sc_deploy_release_all_events(sc_deploy_run *run);
 void sc_deploy_note(const sc_deploy_run *run, const char *stack, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Reports an ERROR with `what` (and AWS's code and message from `err`); returns the
@@ -235,6 +266,37 @@ void sc_deploy_outcome_clear(sc_deploy_outcome *outcome);
 sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *stack,
                                    sc_deploy_change_set *cs, sc_deploy_operation operation,
                                    sc_deploy_outcome *out);
+
+/* An operation under way, watched in steps, so that apply can follow several stacks at
+ * once on one thread. */
+typedef struct sc_deploy_watch sc_deploy_watch;
+
+/* ExecuteChangeSet, and a watch of the operation (first poll after the first wait). */
+sc_deploy_result sc_deploy_execute_start(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                         sc_deploy_change_set *cs, sc_deploy_operation operation,
+                                         sc_deploy_watch **out);
+/* How long to wait after the last poll (or the start) before the next one. */
+uint64_t sc_deploy_watch_wait(const sc_deploy_watch *watch);
+/* One poll of the stack's new events (PROGRESS events); an error ends the watch's use
+ * (sc_deploy_watch_abandon). */
+sc_deploy_result sc_deploy_watch_poll(sc_deploy_watch *watch);
+/* Whether the stack has settled. */
+bool sc_deploy_watch_done(const sc_deploy_watch *watch);
+/* The end of a settled operation: the outcome, the root cause of a failure, STACK_DONE;
+ * frees the watch. */
+sc_deploy_result sc_deploy_watch_end(sc_deploy_watch *watch, sc_deploy_outcome *out);
+/* Interrupted: says the operation carries on in CloudFormation; frees the watch. */
+void sc_deploy_watch_stop(sc_deploy_watch *watch);
+/* Frees the watch after a failed poll (already reported). */
+void sc_deploy_watch_abandon(sc_deploy_watch *watch);
+/* Polls, waiting between polls, until the stack settles, then sc_deploy_watch_end;
+ * the watch is freed whatever happens. */
+sc_deploy_result sc_deploy_watch_follow(sc_deploy_watch *watch, sc_deploy_outcome *out);
+/* ContinueUpdateRollback of a stack left UPDATE_ROLLBACK_FAILED, then streams its
+ * events until it is over; `out->failed` unless it ends UPDATE_ROLLBACK_COMPLETE (the
+ * root cause reported). */
+sc_deploy_result sc_deploy_continue_rollback(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                             const char *stack_id, sc_deploy_outcome *out);
 /* DeleteStack (by id), then streams its events until it is over. */
 sc_deploy_result sc_deploy_delete(sc_deploy_run *run, const sc_deploy_stack *stack,
                                   const char *stack_id, size_t total, bool report_done,
@@ -276,5 +338,10 @@ sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_s
 
 /* Builds and pushes the stack's image assets to ECR (each once per run). */
 sc_deploy_result sc_deploy_push_assets(sc_deploy_run *run, const sc_deploy_stack *stack);
+/* Before any call: each build context and Dockerfile of the selected stacks is there. */
+sc_deploy_result sc_deploy_check_contexts(sc_deploy_run *run);
+/* Before the first stack of the run is changed, when it or a stack after it (from
+ * `index`) has images: Docker answers (its `check`). Once per run. */
+sc_deploy_result sc_deploy_check_docker(sc_deploy_run *run, size_t index);
 
 #endif

@@ -193,8 +193,19 @@ static int docker_push(void *self, const char *image, sc_deploy_line_fn out, voi
     return run_program(argv, NULL, out, out_ctx);
 }
 
+/* `docker version` asks the daemon for its version: it fails when the daemon is down or
+ * its socket is not ours to use, as a build would. */
+static int docker_check(void *self, sc_deploy_line_fn out, void *out_ctx)
+{
+    const char *argv[] = {program_of(self), "version", "--format", "{{.Server.Version}}", NULL};
+    return run_program(argv, NULL, out, out_ctx);
+}
+
 sc_deploy_docker sc_deploy_docker_command(const char *program)
 {
-    return (sc_deploy_docker){
-        .self = (void *)program, .login = docker_login, .build = docker_build, .push = docker_push};
+    return (sc_deploy_docker){.self = (void *)program,
+                              .login = docker_login,
+                              .build = docker_build,
+                              .push = docker_push,
+                              .check = docker_check};
 }

@@ -249,3 +249,32 @@ const sc_deploy_resource *sc_deploy_resource_find(const sc_deploy_stack *stack,
     }
     return NULL;
 }
+
+/* The manifest's JSON of stack `name`, or NULL. */
+static const cJSON *stack_json(const sc_deploy_manifest *manifest, const char *name)
+{
+    const cJSON *json;
+    cJSON_ArrayForEach(json, field(manifest->root, "stacks"))
+    {
+        const char *this_name = string_at(json, "name");
+        if (this_name && strcmp(this_name, name) == 0)
+            return json;
+    }
+    return NULL;
+}
+
+bool sc_deploy_manifest_depends(const sc_deploy_manifest *manifest, const sc_deploy_stack *stack,
+                                const sc_deploy_stack *other)
+{
+    /* The deployed name, or the declared id of manifests that have both. */
+    const char *other_id = string_at(stack_json(manifest, other->name), "id");
+    const cJSON *dependency;
+    cJSON_ArrayForEach(dependency, field(stack_json(manifest, stack->name), "dependsOn"))
+    {
+        const char *named = cJSON_GetStringValue(dependency);
+        if (named &&
+            (strcmp(named, other->name) == 0 || (other_id && strcmp(named, other_id) == 0)))
+            return true;
+    }
+    return false;
+}

@@ -27,6 +27,8 @@ static const char *operation_verb(sc_deploy_operation operation)
         return "delete and create again";
     case SC_DEPLOY_OP_DELETE:
         return "delete";
+    case SC_DEPLOY_OP_CONTINUE_ROLLBACK:
+        return "continue its rollback, then update";
     case SC_DEPLOY_OP_NONE:
         break;
     }

@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,10 +131,128 @@ static void retry_sleep(void *ctx, uint64_t ms)
 
 /* ---- events -------------------------------------------------------------------------- */
 
-void sc_deploy_emit(const sc_deploy_run *run, const sc_deploy_event *event)
+/* The events of one stack held back, copies that own their strings. */
+typedef struct sc_deploy_held {
+    sc_deploy_event *events;
+    size_t count;
+    bool released; /* the stack is over */
+} sc_deploy_held;
+
+/* Where the string fields of an event are. */
+static const size_t event_strings[] = {
+    offsetof(sc_deploy_event, stack),        offsetof(sc_deploy_event, message),
+    offsetof(sc_deploy_event, logical_id),   offsetof(sc_deploy_event, resource_type),
+    offsetof(sc_deploy_event, source),       offsetof(sc_deploy_event, path),
+    offsetof(sc_deploy_event, action_name),  offsetof(sc_deploy_event, replacing_properties),
+    offsetof(sc_deploy_event, parameters),   offsetof(sc_deploy_event, status),
+    offsetof(sc_deploy_event, reason),       offsetof(sc_deploy_event, asset_id),
+    offsetof(sc_deploy_event, image),        offsetof(sc_deploy_event, output_key),
+    offsetof(sc_deploy_event, output_value), offsetof(sc_deploy_event, output_description),
+    offsetof(sc_deploy_event, aws_code),     offsetof(sc_deploy_event, aws_message),
+};
+
+static const char **string_field(sc_deploy_event *e, size_t i)
+{
+    return (const char **)((char *)e + event_strings[i]);
+}
+
+/* A copy of `event` with its own strings; false when out of memory. */
+static bool copy_event(const sc_deploy_event *event, sc_deploy_event *copy)
+{
+    *copy = *event;
+    bool ok = true;
+    for (size_t i = 0; i < sizeof(event_strings) / sizeof(*event_strings); i++) {
+        const char **field = string_field(copy, i);
+        if (*field && !(*field = sc_aws_strdup(*field)))
+            ok = false;
+    }
+    return ok;
+}
+
+static void free_event(sc_deploy_event *e)
+{
+    for (size_t i = 0; i < sizeof(event_strings) / sizeof(*event_strings); i++)
+        free((char *)*string_field(e, i));
+}
+
+static void deliver(const sc_deploy_run *run, const sc_deploy_event *event)
 {
     if (run->options->on_event)
         run->options->on_event(run->options->event_ctx, event);
+}
+
+/* The first selected stack that is not over: its events go out as they come. */
+static size_t shown(const sc_deploy_run *run)
+{
+    size_t i = 0;
+    while (i < run->selected_count && run->held[i].released)
+        i++;
+    return i;
+}
+
+void sc_deploy_emit(const sc_deploy_run *run, const sc_deploy_event *event)
+{
+    size_t index = SIZE_MAX;
+    for (size_t i = 0; run->held && event->stack && i < run->selected_count; i++) {
+        if (strcmp(run->selected[i]->name, event->stack) == 0)
+            index = i;
+    }
+    if (index == SIZE_MAX || index <= shown(run)) {
+        deliver(run, event);
+        return;
+    }
+    sc_deploy_held *held = &run->held[index];
+    sc_deploy_event *grown = realloc(held->events, (held->count + 1) * sizeof(*grown));
+    if (!grown) {
+        deliver(run, event); /* out of order rather than lost */
+        return;
+    }
+    held->events = grown;
+    if (copy_event(event, &held->events[held->count]))
+        held->count++;
+    else
+        free_event(&held->events[held->count]);
+}
+
+bool sc_deploy_hold_events(sc_deploy_run *run)
+{
+    run->held = calloc(run->selected_count ? run->selected_count : 1, sizeof(*run->held));
+    return run->held != NULL;
+}
+
+/* Sends what is held for the stacks up to the one shown now, in order. */
+static void flush_held(sc_deploy_run *run)
+{
+    size_t last = shown(run);
+    for (size_t i = 0; i <= last && i < run->selected_count; i++) {
+        sc_deploy_held *held = &run->held[i];
+        for (size_t j = 0; j < held->count; j++) {
+            deliver(run, &held->events[j]);
+            free_event(&held->events[j]);
+        }
+        free(held->events);
+        held->events = NULL;
+        held->count = 0;
+    }
+}
+
+void sc_deploy_release_events(sc_deploy_run *run, size_t index)
+{
+    if (!run->held || index >= run->selected_count)
+        return;
+    run->held[index].released = true;
+    flush_held(run);
+}
+
+void sc_deploy_release_all_events(sc_deploy_run *run)
+{
+    if (!run->held)
+        return;
+    for (size_t i = 0; i < run->selected_count; i++)
+        run->held[i].released = true;
+    flush_held(run);
+    free(run->held);
+    run->held = NULL;
 }
 
 static void vnote(const sc_deploy_run *run, const char *stack, const char *fmt, va_list ap)
@@ -239,13 +359,26 @@ static sc_deploy_result usage(const sc_deploy_run *run, const char *fmt, ...)
     return SC_DEPLOY_USAGE;
 }
 
-static const char *param_value(const sc_deploy_options *o, const char *name)
+static const char *argv_value(const sc_deploy_options *o, const char *name)
 {
     for (size_t i = 0; i < o->param_count; i++) {
         if (o->params[i].name && strcmp(o->params[i].name, name) == 0)
             return o->params[i].value;
     }
     return NULL;
+}
+
+/* A parameter's value as given: --param NAME=VALUE, else STACKC_PARAM_NAME in the
+ * environment (the template's name: STACKC_PARAM_DbPassword). A "file://PATH" value
+ * is read by read_parameters. */
+static const char *param_value(const sc_deploy_options *o, const char *name)
+{
+    const char *value = argv_value(o, name);
+    if (value)
+        return value;
+    char variable[192];
+    snprintf(variable, sizeof(variable), "STACKC_PARAM_%s", name);
+    return sc_aws_env_value(o->env.getenv ? o->env : sc_aws_env_process(), variable);
 }
 
 /* Every stack selected, every --param used by one, every required parameter given
@@ -289,11 +422,92 @@ static sc_deploy_result check_selection(sc_deploy_run *run, bool needs_parameter
         const sc_deploy_stack *s = run->selected[i];
         for (size_t j = 0; j < s->parameter_count; j++) {
             if (s->parameters[j].required && !param_value(o, s->parameters[j].name))
-                return usage(run, "stack %s needs a value for parameter %s: pass --param %s=VALUE",
-                             s->name, s->parameters[j].name, s->parameters[j].name);
+                return usage(run,
+                             "stack %s needs a value for parameter %s: pass --param %s=VALUE, "
+                             "or set STACKC_PARAM_%s",
+                             s->name, s->parameters[j].name, s->parameters[j].name,
+                             s->parameters[j].name);
         }
     }
     return SC_DEPLOY_OK;
+}
+
+/* ---- parameter values ---------------------------------------------------------------- */
+
+/* Most bytes a parameter's file may hold; CloudFormation takes 4 KB values. */
+enum { MAX_PARAMETER_FILE = 64 * 1024 };
+
+/* The contents of PATH, one trailing newline dropped (`echo secret > file`), as a heap
+ * string (sc_aws_free_secret); NULL with the reason reported. */
+static char *read_parameter_file(const sc_deploy_run *run, const char *name, const char *path,
+                                 sc_deploy_result *r)
+{
+    sc_aws_buf text = {0};
+    int error = sc_aws_read_file(path, MAX_PARAMETER_FILE, &text);
+    const char *why = error == EFBIG                                  ? "it is over 64 KB"
+                      : error                                         ? strerror(error)
+                      : text.len && memchr(text.data, '\0', text.len) ? "it holds a NUL byte"
+                                                                      : NULL;
+    if (why) {
+        sc_aws_buf_free_secret(&text);
+        *r = usage(run, "cannot read the value of parameter %s from %s: %s", name, path, why);
+        return NULL;
+    }
+    if (text.len && text.data[text.len - 1] == '\n')
+        text.data[--text.len] = '\0';
+    if (text.len && text.data[text.len - 1] == '\r')
+        text.data[--text.len] = '\0';
+    char *value = text.len ? sc_aws_buf_take(&text) : sc_aws_strdup("");
+    if (!value)
+        *r = usage(run, "out of memory");
+    return value;
+}
+
+/* The value of every parameter of the selected stacks that is given, files read; a
+ * noEcho value on the command line is warned about, since any local user can read a
+ * process's arguments. */
+static sc_deploy_result read_parameters(sc_deploy_run *run)
+{
+    const sc_deploy_options *o = run->options;
+    sc_deploy_result r = SC_DEPLOY_OK;
+    for (size_t i = 0; i < run->selected_count && r == SC_DEPLOY_OK; i++) {
+        const sc_deploy_stack *s = run->selected[i];
+        for (size_t j = 0; j < s->parameter_count && r == SC_DEPLOY_OK; j++) {
+            const sc_deploy_parameter *p = &s->parameters[j];
+            const char *given = param_value(o, p->name);
+            if (!given || sc_deploy_param_value(run, p->name))
+                continue;
+            bool from_file = strncmp(given, "file://", 7) == 0;
+            if (p->no_echo && !from_file && argv_value(o, p->name) == given)
+                sc_deploy_note(run, NULL,
+                               "parameter %s is noEcho, but its value came on the command line, "
+                               "which every user of this machine can read: pass it in "
+                               "STACKC_PARAM_%s, or as --param %s=file://PATH",
+                               p->name, p->name, p->name);
+            char *value =
+                from_file ? read_parameter_file(run, p->name, given + 7, &r) : sc_aws_strdup(given);
+            sc_deploy_value *grown =
+                value ? realloc(run->values, (run->value_count + 1) * sizeof(*grown)) : NULL;
+            if (!grown) {
+                sc_aws_free_secret(value);
+                if (r == SC_DEPLOY_OK)
+                    r = usage(run, "out of memory");
+                break;
+            }
+            run->values = grown;
+            run->values[run->value_count++] = (sc_deploy_value){.name = p->name, .value = value};
+        }
+    }
+    return r;
+}
+
+const char *sc_deploy_param_value(const sc_deploy_run *run, const char *name)
+{
+    for (size_t i = 0; i < run->value_count; i++) {
+        if (strcmp(run->values[i].name, name) == 0)
+            return run->values[i].value;
+    }
+    return NULL;
 }
 
 /* "stackc-20250102T030405-1a2b3c": unique enough per stack and run, and a valid change
@@ -362,41 +576,18 @@ static sc_aws_status retry_settings(sc_deploy_run *run, unsigned *attempts, sc_a
     return status;
 }
 
-static sc_deploy_result connect(sc_deploy_run *run)
+/* Each refresh of the credentials is said: a deploy that outlives its credentials carries
+ * on, and the user should know why STS was called halfway. */
+static void on_refresh(void *ctx, const char *message)
+{
+    sc_deploy_note(ctx, NULL, "%s", message);
+}
+
+/* The retry policy: the client's defaults, the settings, then the options; waits through
+ * the run's clock, cancellation honoured, each retry said. */
+static sc_aws_retry_policy retry_policy(sc_deploy_run *run, unsigned attempts)
 {
     const sc_deploy_options *o = run->options;
-    sc_aws_error err = {0};
-    sc_aws_status status = SC_AWS_OK;
-    if (o->region && *o->region) {
-        run->region = sc_aws_strdup(o->region);
-        if (!run->region)
-            status = sc_aws_fail(&err, SC_AWS_ERR_NOMEM, "out of memory");
-    } else {
-        status = sc_aws_resolve_region(run->env, o->profile, &run->region, &err);
-    }
-    if (status == SC_AWS_OK && !valid_region(run->region))
-        status = sc_aws_fail(&err, SC_AWS_ERR_CONFIG,
-                             "\"%s\" is not an AWS region name (letters, digits and '-', as in "
-                             "us-east-1)",
-                             run->region);
-    if (status == SC_AWS_OK)
-        status = sc_aws_resolve_credentials(run->env, o->profile, &run->credentials, &err);
-    unsigned attempts = 0;
-    if (status == SC_AWS_OK)
-        status = retry_settings(run, &attempts, &err);
-    sc_aws_curl_options curl = {.connect_timeout_ms = o->http.connect_timeout_ms,
-                                .low_speed_time_s = o->http.low_speed_time_s,
-                                .timeout_ms = o->http.timeout_ms,
-                                .cancelled = io_cancelled,
-                                .cancel_ctx = run};
-    if (status == SC_AWS_OK)
-        status = sc_aws_curl_transport_new(&curl, run->env, &run->transport, &err);
-    if (status != SC_AWS_OK) {
-        sc_deploy_result r =
-            usage(run, "%s", err.message ? err.message : sc_aws_status_name(status));
-        sc_aws_error_clear(&err);
-        return r;
-    }
     sc_aws_retry_policy retry = sc_aws_retry_policy_default();
     if (attempts)
         retry.max_attempts = attempts;
@@ -412,11 +603,78 @@ static sc_deploy_result connect(sc_deploy_run *run)
     retry.cancel_ctx = run;
     retry.on_retry = on_retry;
     retry.on_retry_ctx = run;
+    return retry;
+}
+
+/* Region, settings and transport: failures here are the configuration's. */
+static sc_aws_status configure(sc_deploy_run *run, unsigned *attempts, sc_aws_error *err)
+{
+    const sc_deploy_options *o = run->options;
+    sc_aws_status status = sc_aws_config_load(run->env, &run->config, err);
+    if (status == SC_AWS_OK && o->region && *o->region) {
+        run->region = sc_aws_strdup(o->region);
+        if (!run->region)
+            status = sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
+    } else if (status == SC_AWS_OK) {
+        status = sc_aws_resolve_region(run->env, o->profile, &run->region, err);
+    }
+    if (status == SC_AWS_OK && !valid_region(run->region))
+        status = sc_aws_fail(err, SC_AWS_ERR_CONFIG,
+                             "\"%s\" is not an AWS region name (letters, digits and '-', as in "
+                             "us-east-1)",
+                             run->region);
+    if (status == SC_AWS_OK)
+        status = retry_settings(run, attempts, err);
+    sc_aws_curl_options curl = {.connect_timeout_ms = o->http.connect_timeout_ms,
+                                .low_speed_time_s = o->http.low_speed_time_s,
+                                .timeout_ms = o->http.timeout_ms,
+                                .cancelled = io_cancelled,
+                                .cancel_ctx = run};
+    if (status == SC_AWS_OK)
+        status = sc_aws_curl_transport_new(&curl, run->env, &run->transport, err);
+    return status;
+}
+
+static sc_deploy_result connect(sc_deploy_run *run)
+{
+    const sc_deploy_options *o = run->options;
+    sc_aws_error err = {0};
+    unsigned attempts = 0;
+    sc_aws_status status = configure(run, &attempts, &err);
+    if (status != SC_AWS_OK) {
+        sc_deploy_result r =
+            usage(run, "%s", err.message ? err.message : sc_aws_status_name(status));
+        sc_aws_error_clear(&err);
+        return r;
+    }
+    run->profile = sc_aws_profile_name(run->env, o->profile, NULL);
+    sc_aws_chain chain = {.env = run->env,
+                          .profile = o->profile,
+                          .config = &run->config,
+                          .region = run->region,
+                          .transport = &run->transport,
+                          .retry = retry_policy(run, attempts),
+                          .log = o->log,
+                          .log_ctx = o->log_ctx};
+    /* Credentials that cannot be had are the configuration's fault (exit 2), unless AWS
+     * refused them or did not answer (exit 4), or the user interrupted. */
+    status = sc_aws_refreshing_start(&run->credentials, &chain, &err);
+    if (status != SC_AWS_OK) {
+        const char *text = err.message ? err.message : sc_aws_status_name(status);
+        sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_ERROR, .message = text});
+        sc_aws_error_clear(&err);
+        return result_of(status);
+    }
+    run->have_credentials = true;
+    run->credentials.on_refresh = on_refresh;
+    run->credentials.on_refresh_ctx = run;
     run->client = (sc_aws_client){.transport = &run->transport,
-                                  .credentials = &run->credentials,
+                                  .refreshing = &run->credentials,
                                   .region = run->region,
-                                  .retry = retry,
+                                  .retry = chain.retry,
                                   .env = run->env,
+                                  .config = &run->config,
+                                  .profile = run->profile,
                                   .log = o->log,
                                   .log_ctx = o->log_ctx};
     return SC_DEPLOY_OK;
@@ -447,6 +705,8 @@ sc_deploy_result sc_deploy_run_begin(sc_deploy_run *run, const sc_deploy_input *
         return r;
     }
     sc_deploy_result r = check_selection(run, !options->destroying);
+    if (r == SC_DEPLOY_OK && !options->destroying)
+        r = read_parameters(run);
     if (r != SC_DEPLOY_OK)
         return r;
     if (changes && !options->yes) {
@@ -464,7 +724,9 @@ void sc_deploy_run_end(sc_deploy_run *run)
     sc_deploy_manifest_free(&run->manifest);
     free(run->selected);
     free(run->region);
-    sc_aws_credentials_clear(&run->credentials);
+    if (run->have_credentials)
+        sc_aws_refreshing_end(&run->credentials);
+    sc_aws_config_free(&run->config);
     sc_aws_transport_destroy(&run->transport);
     free(run->account);
     free(run->bucket);
@@ -479,5 +741,9 @@ void sc_deploy_run_end(sc_deploy_run *run)
         free(run->pushed[i]);
     free(run->pushed);
     sc_deploy_known_clear(run);
+    sc_deploy_release_all_events(run);
+    for (size_t i = 0; i < run->value_count; i++)
+        sc_aws_free_secret(run->values[i].value);
+    free(run->values);
     *run = (sc_deploy_run){0};
 }

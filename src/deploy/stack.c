@@ -150,15 +150,60 @@ void sc_deploy_drop_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
     cs->made = false;
 }
 
-static const char *given_value(const sc_deploy_run *run, const char *name)
+/* ---- another operation meanwhile ------------------------------------------------------- */
+
+/* Whether `err`, about this run's change set, is what CloudFormation answers when
+ * another operation got in between: the stack busy ("is in UPDATE_IN_PROGRESS state and
+ * can not be updated"), created meanwhile, or this run's change set swept away by the
+ * execution of another one. */
+static bool crossed_by_another(const sc_aws_error *err)
 {
-    const sc_deploy_options *o = run->options;
-    for (size_t i = 0; i < o->param_count; i++) {
-        if (same(o->params[i].name, name))
-            return o->params[i].value;
-    }
-    return NULL;
+    const char *m = err->message ? err->message : "";
+    return same(err->code, "ChangeSetNotFound") ||
+           (same(err->code, "ValidationError") &&
+            ((strstr(m, "_IN_PROGRESS state") && strstr(m, "can not be updated")) ||
+             strstr(m, "already exists and cannot be created again")));
 }
+
+/* Says that another operation got in the way, from the stack's status now; the
+ * result of a failed run. Falls back to the plain error when the stack says nothing. */
+static sc_deploy_result another_operation(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                          sc_aws_status status, const sc_aws_error *err,
+                                          const char *what)
+{
+    sc_aws_cfn_stack now = {0};
+    bool described = sc_aws_cfn_describe_stack(&run->client, stack->name, &now, NULL) == SC_AWS_OK;
+    sc_deploy_result r;
+    if (described && in_progress(now.status) && !same(now.status, "REVIEW_IN_PROGRESS"))
+        r = sc_deploy_error(run, stack->name, status, err,
+                            "%s: another operation is in progress on stack %s (%s), started by "
+                            "another run or someone else; stackc changed nothing: wait for it "
+                            "to end (the stack's events show it), then run the command again",
+                            what, stack->name, now.status);
+    else if (described)
+        r = sc_deploy_error(run, stack->name, status, err,
+                            "%s: another operation changed stack %s meanwhile (it is now %s), "
+                            "which did away with this run's change set; stackc changed "
+                            "nothing: run the command again to see what is left to do",
+                            what, stack->name, now.status ? now.status : "?");
+    else
+        r = sc_deploy_error(run, stack->name, status, err, "%s", what);
+    sc_aws_cfn_stack_clear(&now);
+    return r;
+}
+
+/* The error of a call about this run's change set, told apart when another operation
+ * crossed it. */
+static sc_deploy_result change_set_error(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                         sc_aws_status status, const sc_aws_error *err,
+                                         const char *what)
+{
+    if (status == SC_AWS_ERR_SERVICE && crossed_by_another(err))
+        return another_operation(run, stack, status, err, what);
+    return sc_deploy_error(run, stack->name, status, err, "%s", what);
+}
+
+/* ---- change sets (continued) ------------------------------------------------------------ */
 
 /* Describes the change set until it is no longer being computed. */
 static sc_deploy_result await_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
@@ -173,9 +218,9 @@ static sc_deploy_result await_change_set(sc_deploy_run *run, const sc_deploy_sta
         sc_aws_status status = sc_aws_cfn_describe_change_set(&run->client, stack->name, run->name,
                                                               &out->described, &err);
         if (status != SC_AWS_OK) {
-            sc_deploy_result r =
-                sc_deploy_error(run, stack->name, status, &err,
-                                "cannot describe the change set of stack %s", stack->name);
+            char what[256];
+            snprintf(what, sizeof(what), "cannot describe the change set of stack %s", stack->name);
+            sc_deploy_result r = change_set_error(run, stack, status, &err, what);
             sc_aws_error_clear(&err);
             return r;
         }
@@ -201,7 +246,7 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
         return sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
     size_t param_count = 0;
     for (size_t i = 0; i < stack->parameter_count; i++) {
-        const char *value = given_value(run, stack->parameters[i].name);
+        const char *value = sc_deploy_param_value(run, stack->parameters[i].name);
         if (value)
             params[param_count++] =
                 (sc_aws_cfn_parameter){.key = stack->parameters[i].name, .value = value};
@@ -244,8 +289,9 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
         sc_deploy_drop_change_set(run, stack, out);
     }
     if (status != SC_AWS_OK) {
-        sc_deploy_result r = sc_deploy_error(run, stack->name, status, &err,
-                                             "cannot make a change set for stack %s", stack->name);
+        char what[256];
+        snprintf(what, sizeof(what), "cannot make a change set for stack %s", stack->name);
+        sc_deploy_result r = change_set_error(run, stack, status, &err, what);
         sc_aws_error_clear(&err);
         return r;
     }
@@ -320,7 +366,7 @@ static char *parameter_summary(const sc_deploy_run *run, const sc_deploy_stack *
 {
     sc_aws_buf out = {0};
     for (size_t i = 0; i < stack->parameter_count; i++) {
-        const char *value = given_value(run, stack->parameters[i].name);
+        const char *value = sc_deploy_param_value(run, stack->parameters[i].name);
         if (value)
             sc_aws_buf_printf(&out, "%s%s=%s", out.len ? ", " : "", stack->parameters[i].name,
                               stack->parameters[i].no_echo ? "****" : value);
@@ -471,6 +517,7 @@ typedef struct watch {
     failure first_failure; /* the first failure of all */
     char *final_status;    /* the stack's, once it is no longer in progress */
     char *final_reason;
+    const char *success; /* the final status that is a success; NULL: CloudFormation's */
 } watch;
 
 static void watch_clear(watch *w)
@@ -655,42 +702,126 @@ static sc_deploy_result check_status(watch *w)
     return r;
 }
 
-/* Polls the events of the operation until the stack settles. */
-static sc_deploy_result follow(watch *w, sc_deploy_outcome *out)
+/* ---- an operation watched ------------------------------------------------------------ */
+
+/* A watch of one operation, polled in steps: by follow() alone, or by apply's scheduler
+ * beside the watches of other stacks. */
+struct sc_deploy_watch {
+    watch w;
+    unsigned polls; /* made so far: the next wait is sc_deploy_poll_delay(polls) */
+    unsigned quiet; /* polls in a row without a new event */
+    bool report_done;
+};
+
+static sc_deploy_watch *watch_start(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                    const char *stack_id, const char *token,
+                                    sc_deploy_operation operation, size_t total, bool report_done)
 {
+    sc_deploy_watch *sw = calloc(1, sizeof(*sw));
+    if (!sw)
+        return NULL;
+    uint64_t now = sc_deploy_now(run);
+    sw->w = (watch){
+        .run = run,
+        .stack = stack,
+        .stack_id = stack_id,
+        .token = token,
+        .operation = operation,
+        .started = now,
+        .total = total,
+        .success = operation == SC_DEPLOY_OP_CONTINUE_ROLLBACK ? "UPDATE_ROLLBACK_COMPLETE" : NULL};
+    sw->report_done = report_done;
+    return sw;
+}
+
+uint64_t sc_deploy_watch_wait(const sc_deploy_watch *sw)
+{
+    return sc_deploy_poll_delay(&sw->w.run->poll, sw->polls);
+}
+
+bool sc_deploy_watch_done(const sc_deploy_watch *sw)
+{
+    return sw->w.final_status != NULL;
+}
+
+sc_deploy_result sc_deploy_watch_poll(sc_deploy_watch *sw)
+{
+    watch *w = &sw->w;
     sc_deploy_run *run = w->run;
-    unsigned quiet = 0;
-    for (unsigned n = 0; !w->final_status; n++) {
-        if (!sc_deploy_pause(run, sc_deploy_poll_delay(&run->poll, n))) {
-            sc_deploy_note(run, w->stack->name,
-                           "stopped watching stack %s; its operation carries on in "
-                           "CloudFormation, and running the command again picks it up",
-                           w->stack->name);
-            return SC_DEPLOY_CANCELLED;
-        }
-        size_t before = w->seen;
-        sc_deploy_result r = poll_events(w);
-        quiet = w->seen == before ? quiet + 1 : 0;
-        if (r == SC_DEPLOY_OK && !w->final_status && quiet >= QUIET_POLLS) {
-            quiet = 0;
-            r = check_status(w);
-            if (r == SC_DEPLOY_OK && w->final_status)
-                r = poll_events(w); /* the last events, for the root cause */
-        }
-        if (r != SC_DEPLOY_OK)
-            return r;
-        if (!w->final_status && sc_deploy_now(run) - w->started > run->poll.timeout_ms)
-            return sc_deploy_error(run, w->stack->name, SC_AWS_ERR_TIMEOUT, NULL,
-                                   "stack %s has not settled after %llu s; it carries on in "
-                                   "CloudFormation",
-                                   w->stack->name,
-                                   (unsigned long long)(run->poll.timeout_ms / 1000));
+    size_t before = w->seen;
+    sc_deploy_result r = poll_events(w);
+    sw->quiet = w->seen == before ? sw->quiet + 1 : 0;
+    if (r == SC_DEPLOY_OK && !w->final_status && sw->quiet >= QUIET_POLLS) {
+        sw->quiet = 0;
+        r = check_status(w);
+        if (r == SC_DEPLOY_OK && w->final_status)
+            r = poll_events(w); /* the last events, for the root cause */
     }
-    out->failed = sc_aws_cfn_stack_outcome(w->final_status) != SC_AWS_CFN_SUCCEEDED;
+    if (r != SC_DEPLOY_OK)
+        return r;
+    if (!w->final_status && sc_deploy_now(run) - w->started > run->poll.timeout_ms)
+        return sc_deploy_error(run, w->stack->name, SC_AWS_ERR_TIMEOUT, NULL,
+                               "stack %s has not settled after %llu s; it carries on in "
+                               "CloudFormation",
+                               w->stack->name, (unsigned long long)(run->poll.timeout_ms / 1000));
+    sw->polls++;
+    return SC_DEPLOY_OK;
+}
+
+void sc_deploy_watch_stop(sc_deploy_watch *sw)
+{
+    sc_deploy_note(sw->w.run, sw->w.stack->name,
+                   "stopped watching stack %s; its operation carries on in CloudFormation, and "
+                   "running the command again picks it up",
+                   sw->w.stack->name);
+    watch_clear(&sw->w);
+    free(sw);
+}
+
+sc_deploy_result sc_deploy_watch_end(sc_deploy_watch *sw, sc_deploy_outcome *out)
+{
+    watch *w = &sw->w;
+    *out = (sc_deploy_outcome){0};
+    out->failed = w->success ? !same(w->final_status, w->success)
+                             : sc_aws_cfn_stack_outcome(w->final_status) != SC_AWS_CFN_SUCCEEDED;
     out->status = sc_aws_strdup(w->final_status);
     if (out->failed)
         report_root_cause(w);
+    if (sw->report_done)
+        sc_deploy_emit(w->run,
+                       &(sc_deploy_event){.kind = SC_DEPLOY_EV_STACK_DONE,
+                                          .stack = w->stack->name,
+                                          .operation = w->operation,
+                                          .status = w->final_status,
+                                          .reason = w->final_reason,
+                                          .failed = out->failed,
+                                          .elapsed_ms = sc_deploy_now(w->run) - w->started});
+    watch_clear(w);
+    free(sw);
     return SC_DEPLOY_OK;
+}
+
+void sc_deploy_watch_abandon(sc_deploy_watch *sw)
+{
+    watch_clear(&sw->w);
+    free(sw);
+}
+
+sc_deploy_result sc_deploy_watch_follow(sc_deploy_watch *sw, sc_deploy_outcome *out)
+{
+    sc_deploy_run *run = sw->w.run;
+    while (!sc_deploy_watch_done(sw)) {
+        if (!sc_deploy_pause(run, sc_deploy_watch_wait(sw))) {
+            sc_deploy_watch_stop(sw);
+            return SC_DEPLOY_CANCELLED;
+        }
+        sc_deploy_result r = sc_deploy_watch_poll(sw);
+        if (r != SC_DEPLOY_OK) {
+            sc_deploy_watch_abandon(sw);
+            return r;
+        }
+    }
+    return sc_deploy_watch_end(sw, out);
 }
 
 static sc_deploy_result watch_operation(sc_deploy_run *run, const sc_deploy_stack *stack,
@@ -698,24 +829,11 @@ static sc_deploy_result watch_operation(sc_deploy_run *run, const sc_deploy_stac
                                         sc_deploy_operation operation, size_t total,
                                         bool report_done, sc_deploy_outcome *out)
 {
-    watch w = {.run = run,
-               .stack = stack,
-               .stack_id = stack_id,
-               .token = token,
-               .operation = operation,
-               .started = sc_deploy_now(run),
-               .total = total};
-    sc_deploy_result r = follow(&w, out);
-    if (r == SC_DEPLOY_OK && report_done)
-        sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_STACK_DONE,
-                                               .stack = stack->name,
-                                               .operation = operation,
-                                               .status = w.final_status,
-                                               .reason = w.final_reason,
-                                               .failed = out->failed,
-                                               .elapsed_ms = sc_deploy_now(run) - w.started});
-    watch_clear(&w);
-    return r;
+    *out = (sc_deploy_outcome){0};
+    sc_deploy_watch *sw = watch_start(run, stack, stack_id, token, operation, total, report_done);
+    if (!sw)
+        return sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+    return sc_deploy_watch_follow(sw, out);
 }
 
 /* Whether this run's change set has been executed, asked of CloudFormation. */
@@ -732,11 +850,11 @@ static bool was_executed(sc_deploy_run *run, const sc_deploy_stack *stack)
     return executed;
 }
 
-sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *stack,
-                                   sc_deploy_change_set *cs, sc_deploy_operation operation,
-                                   sc_deploy_outcome *out)
+sc_deploy_result sc_deploy_execute_start(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                         sc_deploy_change_set *cs, sc_deploy_operation operation,
+                                         sc_deploy_watch **out)
 {
-    *out = (sc_deploy_outcome){0};
+    *out = NULL;
     if (sc_deploy_cancelled(run)) {
         sc_deploy_drop_change_set(run, stack, cs);
         return sc_deploy_interrupted(run, stack->name, "before the change set was executed");
@@ -752,16 +870,50 @@ sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *st
         status = SC_AWS_OK;
     }
     if (status != SC_AWS_OK) {
-        sc_deploy_result r =
-            sc_deploy_error(run, stack->name, status, &err,
-                            "cannot execute the change set of stack %s", stack->name);
+        char what[256];
+        snprintf(what, sizeof(what), "cannot execute the change set of stack %s", stack->name);
+        sc_deploy_result r = change_set_error(run, stack, status, &err, what);
         sc_aws_error_clear(&err);
         sc_deploy_drop_change_set(run, stack, cs);
         return r;
     }
     cs->made = false; /* executed: CloudFormation disposes of it */
-    return watch_operation(run, stack, cs->stack_id, run->name, operation,
-                           cs->described.change_count, true, out);
+    *out = watch_start(run, stack, cs->stack_id, run->name, operation, cs->described.change_count,
+                       true);
+    return *out ? SC_DEPLOY_OK
+                : sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+}
+
+sc_deploy_result sc_deploy_execute(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                   sc_deploy_change_set *cs, sc_deploy_operation operation,
+                                   sc_deploy_outcome *out)
+{
+    *out = (sc_deploy_outcome){0};
+    sc_deploy_watch *sw;
+    sc_deploy_result r = sc_deploy_execute_start(run, stack, cs, operation, &sw);
+    return r == SC_DEPLOY_OK ? sc_deploy_watch_follow(sw, out) : r;
+}
+
+sc_deploy_result sc_deploy_continue_rollback(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                             const char *stack_id, sc_deploy_outcome *out)
+{
+    *out = (sc_deploy_outcome){0};
+    if (sc_deploy_cancelled(run))
+        return sc_deploy_interrupted(run, stack->name, "before the rollback was continued");
+    char token[sizeof(run->name) + 10];
+    snprintf(token, sizeof(token), "%s-rollback", run->name);
+    sc_aws_error err = {0};
+    sc_aws_status status =
+        sc_aws_cfn_continue_update_rollback(&run->client, stack_id, token, NULL, 0, &err);
+    if (status != SC_AWS_OK) {
+        sc_deploy_result r =
+            sc_deploy_error(run, stack->name, status, &err,
+                            "cannot continue the rollback of stack %s", stack->name);
+        sc_aws_error_clear(&err);
+        return r;
+    }
+    return watch_operation(run, stack, stack_id, token, SC_DEPLOY_OP_CONTINUE_ROLLBACK, 0, true,
+                           out);
 }
 
 sc_deploy_result sc_deploy_delete(sc_deploy_run *run, const sc_deploy_stack *stack,

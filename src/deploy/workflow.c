@@ -2,12 +2,16 @@
  *
  *   plan:    per stack in manifest order: find it, upload a big template, make a
  *            change set, report it, delete it.
- *   apply:   per stack in manifest order: find it (settling one in progress), delete
- *            one left in ROLLBACK_COMPLETE, upload, change set, report, confirm, push
- *            its images, execute and follow; then every stack's outputs.
+ *   apply:   per stack in manifest order: find it (settling one in progress), continue
+ *            a stuck rollback, delete one left in ROLLBACK_COMPLETE, upload, change set,
+ *            report, confirm, push its images, execute and follow; then every stack's
+ *            outputs. With --yes, a stack starts once the stacks it needs are done, so
+ *            independent stacks run side by side (their events held back into manifest
+ *            order).
  *   destroy: find the stacks, report, confirm once, delete them in reverse order. */
 #include "deploy/deploy.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +29,29 @@ static bool updatable(const char *status)
     return false;
 }
 
+static bool is_status(const sc_deploy_found *found, const char *status)
+{
+    return found->exists && found->stack.status && strcmp(found->stack.status, status) == 0;
+}
+
 static bool is_rollback_complete(const sc_deploy_found *found)
 {
-    return found->exists && found->stack.status &&
-           strcmp(found->stack.status, "ROLLBACK_COMPLETE") == 0;
+    return is_status(found, "ROLLBACK_COMPLETE");
+}
+
+/* The length of a status reason without the blanks CloudFormation leaves at its end. */
+static int reason_length(const char *reason)
+{
+    size_t len = reason ? strlen(reason) : 0;
+    while (len && reason[len - 1] == ' ')
+        len--;
+    return (int)len;
+}
+
+/* UPDATE_ROLLBACK_FAILED: an update failed, then its rollback. */
+static bool is_rollback_stuck(const sc_deploy_found *found)
+{
+    return is_status(found, "UPDATE_ROLLBACK_FAILED");
 }
 
 /* What to do to a stack as found; reports a stack no change set can be made for. */
@@ -41,6 +64,15 @@ static sc_deploy_result choose(sc_deploy_run *run, const sc_deploy_stack *stack,
         *op = SC_DEPLOY_OP_RECREATE;
     else if (updatable(found->stack.status))
         *op = SC_DEPLOY_OP_UPDATE;
+    else if (is_rollback_stuck(found))
+        return sc_deploy_error(run, stack->name, SC_AWS_OK, NULL,
+                               "stack %s is UPDATE_ROLLBACK_FAILED (%.*s): an update failed, "
+                               "and so did its rollback; `stackc apply` offers to continue the "
+                               "rollback (ContinueUpdateRollback), which puts the stack back as "
+                               "it was before that update. Do not delete the stack: that "
+                               "would delete its resources, a database's data included",
+                               stack->name, reason_length(found->stack.status_reason),
+                               found->stack.status_reason ? found->stack.status_reason : "");
     else
         return sc_deploy_error(run, stack->name, SC_AWS_OK, NULL,
                                "stack %s is %s%s%s, from which it cannot be updated; see the "
@@ -185,73 +217,296 @@ static sc_deploy_result clear_failed_stack(sc_deploy_run *run, const sc_deploy_s
     return r;
 }
 
-/* Deploys one stack; on success `*final` describes it (for its outputs). */
-static sc_deploy_result apply_stack(sc_deploy_run *run, size_t index, bool *changes,
+/* A stack left UPDATE_ROLLBACK_FAILED: the rollback continued, once confirmed, and the
+ * stack found again (UPDATE_ROLLBACK_COMPLETE, which an update can follow). */
+static sc_deploy_result unstick_rollback(sc_deploy_run *run, size_t index, sc_deploy_found *found)
+{
+    const sc_deploy_stack *stack = run->selected[index];
+    announce(run, index, run->selected_count, stack->name, SC_DEPLOY_OP_CONTINUE_ROLLBACK, NULL);
+    sc_deploy_note(run, stack->name,
+                   "stack %s is UPDATE_ROLLBACK_FAILED (%.*s): an update failed, and so did "
+                   "its rollback. CloudFormation can continue the rollback "
+                   "(ContinueUpdateRollback), which puts the stack back as it was before that "
+                   "update; then this update is planned. (Deleting the stack instead would "
+                   "delete its resources, a database's data included.)",
+                   stack->name, reason_length(found->stack.status_reason),
+                   found->stack.status_reason ? found->stack.status_reason : "");
+    if (!ask(run, "Continue the rollback of stack %s?", stack->name))
+        return declined(run, stack->name, "the stack is still UPDATE_ROLLBACK_FAILED");
+    sc_deploy_result r = sc_deploy_check_docker(run, index);
+    sc_deploy_outcome outcome = {0};
+    if (r == SC_DEPLOY_OK)
+        r = sc_deploy_continue_rollback(run, stack, found->stack.stack_id, &outcome);
+    if (r == SC_DEPLOY_OK && outcome.failed)
+        r = sc_deploy_error(run, stack->name, SC_AWS_OK, NULL,
+                            "the rollback of stack %s stopped again (%s): fix what the error "
+                            "above names and run `stackc apply` again, or have CloudFormation "
+                            "leave the resources that cannot be rolled back as they are: aws "
+                            "cloudformation continue-update-rollback --stack-name %s "
+                            "--resources-to-skip LOGICAL_ID",
+                            stack->name, outcome.status ? outcome.status : "?", stack->name);
+    sc_deploy_outcome_clear(&outcome);
+    if (r != SC_DEPLOY_OK)
+        return r;
+    sc_aws_cfn_stack_clear(&found->stack);
+    return find(run, stack, found);
+}
+
+/* One stack of apply: from its description to the end of its operation. */
+typedef enum applying_state {
+    APPLY_WAITING, /* for the stacks it depends on */
+    APPLY_RUNNING, /* its operation under way, watched */
+    APPLY_DONE,
+    APPLY_FAILED,
+} applying_state;
+
+typedef struct applying {
+    applying_state state;
+    sc_deploy_found found;
+    sc_deploy_change_set cs;
+    sc_deploy_operation op;
+    sc_deploy_watch *watch;
+    uint64_t waited; /* since its last poll, by the scheduler's waits */
+} applying;
+
+static void applying_clear(applying *a)
+{
+    sc_deploy_change_set_clear(&a->cs);
+    sc_aws_cfn_stack_clear(&a->found.stack);
+}
+
+/* Up to the start of the stack's operation: found (a stuck rollback continued, a
+ * ROLLBACK_COMPLETE stack deleted), change set made and shown, confirmed, images pushed,
+ * executed, `a->watch` set. A stack with no changes is done here, `*final` set. */
+static sc_deploy_result apply_begin(sc_deploy_run *run, size_t index, applying *a,
                                     sc_aws_cfn_stack *final)
 {
     const sc_deploy_stack *stack = run->selected[index];
-    sc_deploy_found found;
-    sc_deploy_result r = find(run, stack, &found);
-    sc_deploy_operation op = SC_DEPLOY_OP_NONE;
+    sc_deploy_result r = find(run, stack, &a->found);
+    if (r == SC_DEPLOY_OK && is_rollback_stuck(&a->found))
+        r = unstick_rollback(run, index, &a->found);
     if (r == SC_DEPLOY_OK)
-        r = choose(run, stack, &found, &op);
-    if (r != SC_DEPLOY_OK) {
-        sc_aws_cfn_stack_clear(&found.stack);
+        r = choose(run, stack, &a->found, &a->op);
+    if (r != SC_DEPLOY_OK)
         return r;
-    }
-    announce(run, index, run->selected_count, stack->name, op, found.stack.status);
-    bool recreate = op == SC_DEPLOY_OP_RECREATE;
+    announce(run, index, run->selected_count, stack->name, a->op, a->found.stack.status);
+    bool recreate = a->op == SC_DEPLOY_OP_RECREATE;
     if (recreate) {
         /* The plan is every resource added: show it and ask before deleting anything. */
-        sc_deploy_report_plan_from_manifest(run, stack, op);
+        sc_deploy_report_plan_from_manifest(run, stack, a->op);
         if (!ask(run, "Delete the failed stack %s and create it again?", stack->name))
             r = declined(run, stack->name, "nothing was changed");
         if (r == SC_DEPLOY_OK)
-            r = clear_failed_stack(run, stack, &found);
+            r = sc_deploy_check_docker(run, index);
+        if (r == SC_DEPLOY_OK)
+            r = clear_failed_stack(run, stack, &a->found);
     }
-    sc_deploy_change_set cs = {0};
     if (r == SC_DEPLOY_OK)
         r = prepare_change_set(run, stack,
-                               op == SC_DEPLOY_OP_UPDATE ? SC_AWS_CFN_CHANGE_SET_UPDATE
-                                                         : SC_AWS_CFN_CHANGE_SET_CREATE,
-                               false, &cs);
+                               a->op == SC_DEPLOY_OP_UPDATE ? SC_AWS_CFN_CHANGE_SET_UPDATE
+                                                            : SC_AWS_CFN_CHANGE_SET_CREATE,
+                               false, &a->cs);
     if (r == SC_DEPLOY_OK && !recreate)
-        sc_deploy_report_plan(run, stack, cs.empty ? SC_DEPLOY_OP_NONE : op, &cs.described);
-    if (r == SC_DEPLOY_OK && cs.empty) {
+        sc_deploy_report_plan(run, stack, a->cs.empty ? SC_DEPLOY_OP_NONE : a->op,
+                              &a->cs.described);
+    if (r == SC_DEPLOY_OK && a->cs.empty) {
         /* Up to date: its images were pushed when this template was deployed. */
-        sc_deploy_drop_change_set(run, stack, &cs);
-        *final = found.stack;
-        found.stack = (sc_aws_cfn_stack){0};
-    } else if (r == SC_DEPLOY_OK) {
-        if (!recreate && !ask(run, "Deploy these changes to stack %s?", stack->name))
-            r = declined(run, stack->name, "nothing was changed");
-        if (r == SC_DEPLOY_OK)
-            r = sc_deploy_push_assets(run, stack);
-        sc_deploy_outcome outcome = {0};
-        if (r == SC_DEPLOY_OK)
-            r = sc_deploy_execute(run, stack, &cs, op, &outcome);
-        if (r == SC_DEPLOY_OK && outcome.failed)
-            r = SC_DEPLOY_FAILED; /* the root cause is reported */
-        sc_deploy_outcome_clear(&outcome);
-        if (r == SC_DEPLOY_OK) {
-            *changes = true;
-            sc_aws_error err = {0};
-            sc_aws_status status =
-                sc_aws_cfn_describe_stack(&run->client, cs.stack_id, final, &err);
-            if (status != SC_AWS_OK)
-                r = sc_deploy_error(run, stack->name, status, &err,
-                                    "cannot read the outputs of stack %s", stack->name);
-            sc_aws_error_clear(&err);
-        }
-        if (r == SC_DEPLOY_OK) {
-            sc_deploy_remember_outputs(run, stack->name, final);
-            sc_deploy_warn_stale_consumers(run, stack, found.exists ? &found.stack : NULL, final);
-        }
-        sc_deploy_drop_change_set(run, stack, &cs);
+        sc_deploy_drop_change_set(run, stack, &a->cs);
+        *final = a->found.stack;
+        a->found.stack = (sc_aws_cfn_stack){0};
+        return SC_DEPLOY_OK;
     }
-    sc_deploy_change_set_clear(&cs);
-    sc_aws_cfn_stack_clear(&found.stack);
+    if (r == SC_DEPLOY_OK && !recreate &&
+        !ask(run, "Deploy these changes to stack %s?", stack->name))
+        r = declined(run, stack->name, "nothing was changed");
+    /* Before the first stack changes, not when the last one is halfway there. */
+    if (r == SC_DEPLOY_OK)
+        r = sc_deploy_check_docker(run, index);
+    if (r == SC_DEPLOY_OK)
+        r = sc_deploy_push_assets(run, stack);
+    if (r == SC_DEPLOY_OK)
+        r = sc_deploy_execute_start(run, stack, &a->cs, a->op, &a->watch);
+    if (r != SC_DEPLOY_OK)
+        sc_deploy_drop_change_set(run, stack, &a->cs);
     return r;
+}
+
+/* After the operation: the stack's outputs read (`*final`) and remembered for the
+ * stacks that read them, and the stacks not worked on that read a changed one warned. */
+static sc_deploy_result apply_end(sc_deploy_run *run, size_t index, applying *a,
+                                  const sc_deploy_outcome *outcome, bool *changes,
+                                  sc_aws_cfn_stack *final)
+{
+    const sc_deploy_stack *stack = run->selected[index];
+    if (outcome->failed)
+        return SC_DEPLOY_FAILED; /* the root cause is reported */
+    *changes = true;
+    sc_aws_error err = {0};
+    sc_aws_status status = sc_aws_cfn_describe_stack(&run->client, a->cs.stack_id, final, &err);
+    sc_deploy_result r = SC_DEPLOY_OK;
+    if (status != SC_AWS_OK)
+        r = sc_deploy_error(run, stack->name, status, &err, "cannot read the outputs of stack %s",
+                            stack->name);
+    sc_aws_error_clear(&err);
+    if (r == SC_DEPLOY_OK) {
+        sc_deploy_remember_outputs(run, stack->name, final);
+        sc_deploy_warn_stale_consumers(run, stack, a->found.exists ? &a->found.stack : NULL, final);
+    }
+    return r;
+}
+
+/* Deploys one stack, waiting for its operation; on success `*final` describes it. */
+static sc_deploy_result apply_stack(sc_deploy_run *run, size_t index, bool *changes,
+                                    sc_aws_cfn_stack *final)
+{
+    applying a = {0};
+    sc_deploy_result r = apply_begin(run, index, &a, final);
+    if (r == SC_DEPLOY_OK && a.watch) {
+        sc_deploy_outcome outcome = {0};
+        r = sc_deploy_watch_follow(a.watch, &outcome);
+        if (r == SC_DEPLOY_OK)
+            r = apply_end(run, index, &a, &outcome, changes, final);
+        sc_deploy_outcome_clear(&outcome);
+    }
+    applying_clear(&a);
+    return r;
+}
+
+/* ---- apply, stacks side by side -------------------------------------------------------- */
+
+/* Whether selected stack `j` must be deployed before `i`: `i` reads its outputs, or the
+ * manifest says `i` depends on it. */
+static bool needs(const sc_deploy_run *run, size_t i, size_t j)
+{
+    const sc_deploy_stack *consumer = run->selected[i], *producer = run->selected[j];
+    for (size_t k = 0; k < consumer->read_count; k++) {
+        if (strcmp(consumer->reads[k].producer, producer->name) == 0)
+            return true;
+    }
+    return sc_deploy_manifest_depends(&run->manifest, consumer, producer);
+}
+
+/* Every stack before `i` that it needs is deployed. */
+static bool ready(const sc_deploy_run *run, const applying *a, size_t i)
+{
+    for (size_t j = 0; j < i; j++) {
+        if (a[j].state != APPLY_DONE && needs(run, i, j))
+            return false;
+    }
+    return true;
+}
+
+/* Starts every waiting stack whose producers are deployed, in manifest order, until one
+ * fails (`*stop`). */
+static sc_deploy_result start_ready(sc_deploy_run *run, applying *a, sc_aws_cfn_stack *finals,
+                                    bool *stop)
+{
+    sc_deploy_result result = SC_DEPLOY_OK;
+    for (size_t i = 0; i < run->selected_count && !*stop; i++) {
+        if (a[i].state != APPLY_WAITING || !ready(run, a, i))
+            continue;
+        sc_deploy_result r = apply_begin(run, i, &a[i], &finals[i]);
+        a[i].state = r != SC_DEPLOY_OK ? APPLY_FAILED : a[i].watch ? APPLY_RUNNING : APPLY_DONE;
+        if (a[i].state != APPLY_RUNNING)
+            sc_deploy_release_events(run, i);
+        if (r != SC_DEPLOY_OK) {
+            *stop = true;
+            result = r;
+        }
+    }
+    return result;
+}
+
+/* Polls each running stack that has waited its time; ends those that settled. */
+static sc_deploy_result poll_running(sc_deploy_run *run, applying *a, sc_aws_cfn_stack *finals,
+                                     bool *changes, bool *stop)
+{
+    sc_deploy_result result = SC_DEPLOY_OK;
+    for (size_t i = 0; i < run->selected_count && !sc_deploy_cancelled(run); i++) {
+        if (a[i].state != APPLY_RUNNING || a[i].waited < sc_deploy_watch_wait(a[i].watch))
+            continue;
+        a[i].waited = 0;
+        sc_deploy_result r = sc_deploy_watch_poll(a[i].watch);
+        if (r == SC_DEPLOY_OK && !sc_deploy_watch_done(a[i].watch))
+            continue;
+        if (r != SC_DEPLOY_OK) {
+            sc_deploy_watch_abandon(a[i].watch);
+        } else {
+            sc_deploy_outcome outcome = {0};
+            r = sc_deploy_watch_end(a[i].watch, &outcome);
+            if (r == SC_DEPLOY_OK)
+                r = apply_end(run, i, &a[i], &outcome, changes, &finals[i]);
+            sc_deploy_outcome_clear(&outcome);
+        }
+        a[i].watch = NULL;
+        a[i].state = r == SC_DEPLOY_OK ? APPLY_DONE : APPLY_FAILED;
+        sc_deploy_release_events(run, i);
+        if (r != SC_DEPLOY_OK && result == SC_DEPLOY_OK) {
+            *stop = true;
+            result = r;
+        }
+    }
+    return result;
+}
+
+/* Ctrl-C: every operation under way carries on in CloudFormation. */
+static void stop_running(sc_deploy_run *run, applying *a)
+{
+    for (size_t i = 0; i < run->selected_count; i++) {
+        if (a[i].state != APPLY_RUNNING)
+            continue;
+        sc_deploy_watch_stop(a[i].watch);
+        a[i].watch = NULL;
+        a[i].state = APPLY_FAILED;
+        sc_deploy_release_events(run, i);
+    }
+}
+
+/* apply --yes: a stack starts as soon as the stacks it needs are deployed, so stacks that
+ * need nothing of each other deploy at the same time; one thread polls them all, each at
+ * its own pace (the waits between its polls counted from the scheduler's waits). Their
+ * events are held back and shown stack by stack in manifest order, as one after another
+ * would show them. After a failure no stack starts; those under way are followed to
+ * their end. */
+static sc_deploy_result apply_side_by_side(sc_deploy_run *run, sc_aws_cfn_stack *finals,
+                                           bool *changes)
+{
+    applying *a = calloc(run->selected_count, sizeof(*a));
+    if (!a || !sc_deploy_hold_events(run)) {
+        free(a);
+        return sc_deploy_error(run, NULL, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+    }
+    bool stop = false;
+    sc_deploy_result result = SC_DEPLOY_OK;
+    for (;;) {
+        sc_deploy_result r = start_ready(run, a, finals, &stop);
+        result = result == SC_DEPLOY_OK ? r : result;
+        /* The shortest wait left of those under way: with one, its poll delay, as when
+         * stacks go one after another. */
+        uint64_t wait = UINT64_MAX;
+        for (size_t i = 0; i < run->selected_count; i++) {
+            uint64_t left = a[i].state == APPLY_RUNNING
+                                ? sc_deploy_watch_wait(a[i].watch) - a[i].waited
+                                : UINT64_MAX;
+            wait = left < wait ? left : wait;
+        }
+        if (wait == UINT64_MAX)
+            break;
+        if (!sc_deploy_pause(run, wait)) {
+            stop_running(run, a);
+            result = SC_DEPLOY_CANCELLED;
+            break;
+        }
+        for (size_t i = 0; i < run->selected_count; i++)
+            a[i].waited += a[i].state == APPLY_RUNNING ? wait : 0;
+        r = poll_running(run, a, finals, changes, &stop);
+        result = result == SC_DEPLOY_OK ? r : result;
+    }
+    sc_deploy_release_all_events(run);
+    for (size_t i = 0; i < run->selected_count; i++)
+        applying_clear(&a[i]);
+    free(a);
+    return result;
 }
 
 static void report_outputs(const sc_deploy_run *run, const sc_aws_cfn_stack *finals)
@@ -272,6 +527,8 @@ sc_deploy_result sc_deploy_apply(const sc_deploy_input *input, const sc_deploy_o
 {
     sc_deploy_run run;
     sc_deploy_result r = sc_deploy_run_begin(&run, input, options, true);
+    if (r == SC_DEPLOY_OK)
+        r = sc_deploy_check_contexts(&run);
     sc_aws_cfn_stack *finals = NULL;
     if (r == SC_DEPLOY_OK) {
         finals = calloc(run.selected_count, sizeof(*finals));
@@ -279,7 +536,12 @@ sc_deploy_result sc_deploy_apply(const sc_deploy_input *input, const sc_deploy_o
             r = sc_deploy_error(&run, NULL, SC_AWS_ERR_NOMEM, NULL, "out of memory");
     }
     bool changes = false;
-    for (size_t i = 0; r == SC_DEPLOY_OK && i < run.selected_count; i++)
+    /* Questions come one stack after another, each after its plan: side by side only
+     * with --yes. */
+    bool side_by_side = options->yes && run.selected_count > 1;
+    if (r == SC_DEPLOY_OK && side_by_side)
+        r = apply_side_by_side(&run, finals, &changes);
+    for (size_t i = 0; r == SC_DEPLOY_OK && !side_by_side && i < run.selected_count; i++)
         r = apply_stack(&run, i, &changes, &finals[i]);
     if (r == SC_DEPLOY_OK)
         report_outputs(&run, finals);

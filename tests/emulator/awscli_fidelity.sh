@@ -201,6 +201,60 @@ check "sts get-caller-identity with assumed-role session credentials" \
     -- env AWS_ACCESS_KEY_ID="$role_key" AWS_SECRET_ACCESS_KEY="$role_secret" \
     AWS_SESSION_TOKEN="$role_token" "$aws_cli" --endpoint-url "$endpoint" sts get-caller-identity
 
+admin POST roles '{"arn": "arn:aws:iam::123456789012:role/partner", "external_id": "shared-secret-1"}' >/dev/null
+check_error "sts assume-role without the role's ExternalId: AccessDenied" AccessDenied \
+    -- aws sts assume-role --role-arn arn:aws:iam::123456789012:role/partner --role-session-name fidelity
+check "sts assume-role with the role's ExternalId" 'd["Credentials"]["AccessKeyId"].startswith("ASIA")' \
+    -- aws sts assume-role --role-arn arn:aws:iam::123456789012:role/partner --role-session-name fidelity \
+    --external-id shared-secret-1
+check_error "sts assume-role for longer than the role's MaxSessionDuration" ValidationError \
+    -- aws sts assume-role --role-arn arn:aws:iam::123456789012:role/deployer --role-session-name fidelity \
+    --duration-seconds 7200
+# A JSON Web Token (unsigned: the emulator trusts every identity provider).
+claims=$(printf '{"iss":"https://oidc.example.com","sub":"system:serviceaccount:ci:deployer","aud":"sts.amazonaws.com"}' |
+    base64 -w0 | tr '+/' '-_' | tr -d '=')
+jwt="eyJhbGciOiJSUzI1NiJ9.$claims.c2lnbmF0dXJl"
+check "sts assume-role-with-web-identity (unsigned)" \
+    'd["Credentials"]["SessionToken"] and d["SubjectFromWebIdentityToken"] == "system:serviceaccount:ci:deployer" and d["Provider"] == "https://oidc.example.com" and d["Audience"] == "sts.amazonaws.com" and d["AssumedRoleUser"]["Arn"] == "arn:aws:sts::123456789012:assumed-role/deployer/ci"' \
+    -- aws sts assume-role-with-web-identity --role-arn arn:aws:iam::123456789012:role/deployer \
+    --role-session-name ci --web-identity-token "$jwt"
+check_error "sts assume-role-with-web-identity with a token that is not a JWT" InvalidIdentityToken \
+    -- aws sts assume-role-with-web-identity --role-arn arn:aws:iam::123456789012:role/deployer \
+    --role-session-name ci --web-identity-token not-a-jwt
+
+# ---- credentials from the machine and from SSO ----------------------------------------------------
+
+admin POST sso-tokens '{"token": "sso-access-token-1"}' >/dev/null
+check "sso get-role-credentials" \
+    'd["roleCredentials"]["accessKeyId"].startswith("ASIA") and d["roleCredentials"]["sessionToken"] and isinstance(d["roleCredentials"]["expiration"], int)' \
+    -- aws sso get-role-credentials --role-name Deploy --account-id 123456789012 \
+    --access-token sso-access-token-1
+check_error "sso get-role-credentials with an unknown token: UnauthorizedException" \
+    UnauthorizedException \
+    -- aws sso get-role-credentials --role-name Deploy --account-id 123456789012 \
+    --access-token no-such-token
+# The CLI's own providers fetch credentials from the emulator, then sign with them.
+check "instance metadata (IMDSv2) as the CLI's credential source" \
+    'd["Arn"] == "arn:aws:sts::123456789012:assumed-role/stackc-instance-role/i-0123456789abcdef0"' \
+    -- env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=false \
+    AWS_EC2_METADATA_SERVICE_ENDPOINT="$endpoint/" "$aws_cli" --endpoint-url "$endpoint" \
+    sts get-caller-identity
+requests_true "  ...through a token (PUT), the role's name and its credentials" \
+    '[(x["service"], x["action"], x["method"]) for x in r[-4:]] == [("imds", "GetToken", "PUT"), ("imds", "GetRoleName", "GET"), ("imds", "GetRoleCredentials", "GET"), ("sts", "GetCallerIdentity", "POST")]'
+admin POST config '{"container_token": "Bearer container-token-1"}' >/dev/null
+check "the container endpoint as the CLI's credential source" \
+    'd["Arn"] == "arn:aws:sts::123456789012:assumed-role/stackc-task-role/emulator-task"' \
+    -- env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+    AWS_CONTAINER_CREDENTIALS_FULL_URI="$endpoint/v1/credentials" \
+    AWS_CONTAINER_AUTHORIZATION_TOKEN="Bearer container-token-1" "$aws_cli" \
+    --endpoint-url "$endpoint" sts get-caller-identity
+check_fails "the container endpoint refuses a wrong token" "Received non 200 response (401)" \
+    -- env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+    AWS_CONTAINER_CREDENTIALS_FULL_URI="$endpoint/v1/credentials" \
+    AWS_CONTAINER_AUTHORIZATION_TOKEN="Bearer wrong" "$aws_cli" \
+    --endpoint-url "$endpoint" sts get-caller-identity
+admin POST config '{"container_token": ""}' >/dev/null
+
 # ---- CloudFormation: create ----------------------------------------------------------------------
 
 check_error "create-change-set without CAPABILITY_IAM" InsufficientCapabilitiesException \
@@ -295,6 +349,36 @@ check "the failure event carries the reason; the rest is cancelled" \
 check_error "an UPDATE change set on a ROLLBACK_COMPLETE stack" ValidationError \
     -- aws cloudformation create-change-set --stack-name broken --change-set-name again \
     --template-body "file://$work/broken.json"
+
+# An update that fails, and whose rollback fails too: UPDATE_ROLLBACK_FAILED, which
+# continue-update-rollback takes up, leaving the resource that cannot be put back.
+cat >"$work/queue.json" <<'EOF2'
+{"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 0}}}}
+EOF2
+sed 's/"DelaySeconds": 0/"DelaySeconds": 5/' "$work/queue.json" >"$work/queue-v2.json"
+aws cloudformation create-change-set --stack-name stuck --change-set-name one \
+    --change-set-type CREATE --template-body "file://$work/queue.json" >/dev/null 2>&1
+poll "a queue stack's change set is ready" 'd["ExecutionStatus"] == "AVAILABLE"' \
+    -- aws cloudformation describe-change-set --stack-name stuck --change-set-name one
+aws cloudformation execute-change-set --stack-name stuck --change-set-name one >/dev/null 2>&1
+poll "  ...and created" 'd["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"' \
+    -- aws cloudformation describe-stacks --stack-name stuck
+admin POST faults '[{"kind": "fail_resource", "logical_id": "Queue", "operation": "update"}, {"kind": "fail_resource", "logical_id": "Queue", "operation": "rollback", "reason": "queue is locked (injected)"}]' >/dev/null
+aws cloudformation create-change-set --stack-name stuck --change-set-name two \
+    --template-body "file://$work/queue-v2.json" >/dev/null 2>&1
+poll "  ...its update's change set is ready" 'd["ExecutionStatus"] == "AVAILABLE"' \
+    -- aws cloudformation describe-change-set --stack-name stuck --change-set-name two
+aws cloudformation execute-change-set --stack-name stuck --change-set-name two >/dev/null 2>&1
+poll "an update whose rollback fails ends UPDATE_ROLLBACK_FAILED" \
+    'd["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_FAILED"' \
+    -- aws cloudformation describe-stacks --stack-name stuck
+check "cloudformation continue-update-rollback --resources-to-skip" 'd is None' \
+    -- aws cloudformation continue-update-rollback --stack-name stuck --resources-to-skip Queue
+poll "  ...reaches UPDATE_ROLLBACK_COMPLETE" \
+    'd["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"' \
+    -- aws cloudformation describe-stacks --stack-name stuck
+check_error "continue-update-rollback of a stack that is not stuck" ValidationError \
+    -- aws cloudformation continue-update-rollback --stack-name stuck
 
 # ---- CloudFormation: delete ------------------------------------------------------------------------------
 

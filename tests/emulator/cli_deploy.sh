@@ -113,6 +113,23 @@ fi
 admin DELETE faults
 "$stackc" destroy "$site" --yes --stack Network >"$work/out" 2>&1 </dev/null
 
+# --profile with an assumed role through the real command: the role is assumed at the
+# emulator's STS, and --verbose shows neither the key nor the session token.
+printf '[profile deployer]\nrole_arn = arn:aws:iam::123456789012:role/deployer\nsource_profile = base\nrole_session_name = cli-test\n' >"$work/config"
+printf '[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
+    "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >"$work/credentials"
+admin DELETE requests
+AWS_CONFIG_FILE="$work/config" AWS_SHARED_CREDENTIALS_FILE="$work/credentials" \
+    "$stackc" plan "$site" --profile deployer --stack Network --verbose >"$work/out" 2>&1 </dev/null
+check "plan --profile assumes the profile's role" 0 $? "Network: [0-9]+ to add" "$work/out"
+curl -s "$AWS_ENDPOINT_URL/_emulator/requests" >"$work/requests"
+check "  ...with STS AssumeRole first" 0 0 '"action": "AssumeRole"' "$work/requests"
+if grep -qE "wJalrXUtnFEMI|X-Amz-Security-Token: [^[]" "$work/out"; then
+    echo "FAIL --verbose shows a secret"; failed=$((failed + 1))
+else
+    echo "ok   --verbose shows neither the key nor the session token"; passed=$((passed + 1))
+fi
+
 AWS_SECRET_ACCESS_KEY=wrong "$stackc" plan "$site" >"$work/out" 2>&1 </dev/null
 check "wrong credentials fail with AWS's error" 4 $? "SignatureDoesNotMatch|InvalidClientTokenId|credentials" "$work/out"
 

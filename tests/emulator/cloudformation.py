@@ -20,6 +20,7 @@ import json
 import re
 import urllib.parse
 
+import schema
 from wire import ServiceError, iso_ms, member_list, query_response
 
 XMLNS = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
@@ -206,6 +207,8 @@ class Stack:
         self.change_sets = {}  # name -> ChangeSet
         self.last_change_set_id = None
         self.deleted = False
+        self.pending_rollback = None  # what UPDATE_ROLLBACK_FAILED left to roll back
+        self.rollback_token = None  # ContinueUpdateRollback's ClientRequestToken
 
     def add_event(self, timestamp, logical_id, physical_id, type_, status, reason, token):
         self.events.append(Event(self.state.next_id("event-seq"), self, logical_id, physical_id,
@@ -985,7 +988,12 @@ def plan_update(ctx, stack, change_set, failures, token):
             operation = "create" if all(by_id[l]["Action"] == "Add" for l in failing) \
                 else "update"
             plan.stack_status("UPDATE_ROLLBACK_IN_PROGRESS", reason_failed(operation, failing))
-            rollback_update(plan, stack, wave + done, by_id, new, made, snapshot, previous)
+            rollback = {"touched": wave + done, "by_id": by_id, "new": new, "made": made,
+                        "snapshot": snapshot, "previous": previous}
+            modified = [logical for logical in rollback["touched"]
+                        if by_id[logical]["Action"] == "Modify"]
+            rollback_update(plan, stack, rollback, modified, ctx.state.take_resource_failures(
+                stack.name, modified, "rollback"))
             return plan
         for logical in wave:
             verb = "CREATE" if by_id[logical]["Action"] == "Add" else "UPDATE"
@@ -1023,20 +1031,35 @@ def update_properties(stack, logical, definition):
     return apply
 
 
-def rollback_update(plan, stack, touched, by_id, new, made, snapshot, previous):
-    """Puts modified resources back (a replaced one under its old physical id),
-    then deletes in cleanup what the update created (`made`: logical id ->
-    physical id of the added resources and of the new copies)."""
-    modified = [logical for logical in reversed(touched) if by_id[logical]["Action"] == "Modify"]
+def rollback_update(plan, stack, rollback, modified, failures):
+    """Puts the `modified` resources back (a replaced one under its old physical
+    id), then deletes in cleanup what the update created (`made`: logical id ->
+    physical id of the added resources and of the new copies). A resource of
+    `failures` cannot be put back: the stack ends UPDATE_ROLLBACK_FAILED, and
+    ContinueUpdateRollback takes the rollback up from there."""
+    new, snapshot = rollback["new"], rollback["snapshot"]
+    modified = list(reversed(modified))
     for logical in modified:
         plan.resource_status(logical, new[logical]["Type"], "UPDATE_IN_PROGRESS",
                              physical=snapshot[logical]["physical_id"])
     plan.wait()
+    failing = [logical for logical in modified if logical in failures]
     for logical in modified:
-        plan.resource_status(logical, new[logical]["Type"], "UPDATE_COMPLETE",
-                             physical=snapshot[logical]["physical_id"])
+        if logical in failing:
+            plan.resource_status(logical, new[logical]["Type"], "UPDATE_FAILED",
+                                 failures[logical], physical=snapshot[logical]["physical_id"])
+        else:
+            plan.resource_status(logical, new[logical]["Type"], "UPDATE_COMPLETE",
+                                 physical=snapshot[logical]["physical_id"])
+    if failing:
+        def pending():
+            stack.pending_rollback = dict(rollback, left=failing)
+        plan.stack_status("UPDATE_ROLLBACK_FAILED", reason_failed("update", failing),
+                          then=pending)
+        return
     plan.stack_status("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
-    cleanup = [logical for logical in reversed(touched) if logical in made]
+    made = rollback["made"]
+    cleanup = [logical for logical in reversed(rollback["touched"]) if logical in made]
     for logical in cleanup:
         plan.resource_status(logical, new[logical]["Type"], "DELETE_IN_PROGRESS",
                              physical=made[logical])
@@ -1049,7 +1072,8 @@ def rollback_update(plan, stack, touched, by_id, new, made, snapshot, previous):
         stack.resources = {k: Resource(v["logical_id"], v["type"], v["physical_id"],
                                        v["properties"], v["status"])
                            for k, v in snapshot.items()}
-        stack.template, stack.template_body, stack.parameters = previous
+        stack.template, stack.template_body, stack.parameters = rollback["previous"]
+        stack.pending_rollback = None
         compute_outputs(stack)
     plan.stack_status("UPDATE_ROLLBACK_COMPLETE", then=restore)
 
@@ -1312,6 +1336,14 @@ def execute_change_set(ctx, params):
     touched = [c["LogicalResourceId"] for c in change_set.changes if c["Action"] != "Remove"]
     operation = "create" if change_set.type == "CREATE" else "update"
     failures = ctx.state.take_resource_failures(stack.name, touched, operation)
+    # What the resource types' handlers refuse: the bundled schema and value rules.
+    definitions = effective_resources(stack, change_set.template, change_set.parameters)
+    for logical in touched:
+        definition = definitions.get(logical)
+        reason = definition and schema.provisioning_error(
+            ctx.state.schemas, logical, definition["Type"], definition["Properties"])
+        if reason and logical not in failures:
+            failures[logical] = reason
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
     change_set.execution_token = token
     stack.last_change_set_id = change_set.change_set_id
@@ -1396,8 +1428,46 @@ def delete_stack(ctx, params):
                         None, token)
         return None
     failures = ctx.state.take_resource_failures(stack.name, list(stack.resources), "delete")
+    for logical, resource in stack.resources.items():
+        reason = schema.deletion_protected(resource.type, resource.properties)
+        if reason and logical not in failures:
+            failures[logical] = reason
     plan_delete(ctx, stack, failures, token)
     return None
+
+
+def continue_update_rollback(ctx, params):
+    """Takes up the rollback of a stack left UPDATE_ROLLBACK_FAILED: the resources
+    that failed to roll back are tried again, those of ResourcesToSkip marked
+    UPDATE_COMPLETE as they are, then the cleanup, and UPDATE_ROLLBACK_COMPLETE."""
+    stack = stack_or_error(ctx, require(params, "StackName"))
+    token = params.get("ClientRequestToken")
+    if token and token == stack.rollback_token and ctx.state.config["honour_tokens"]:
+        return {}  # the same request again: it is under way, or done
+    if stack.status != "UPDATE_ROLLBACK_FAILED":
+        raise ServiceError("ValidationError", "Stack %s is in %s state and can not be "
+                           "continued to roll back. It must be in UPDATE_ROLLBACK_FAILED state."
+                           % (stack.stack_id, stack.status))
+    skip = member_list(params, "ResourcesToSkip")
+    unknown = [logical for logical in skip if logical not in stack.resources]
+    if unknown:
+        raise ServiceError("ValidationError", "ResourcesToSkip names resources stack %s "
+                           "does not have: %s" % (stack.name, ", ".join(unknown)))
+    stack.rollback_token = token
+    plan = Plan(ctx, stack, token)
+    plan.stack_status("UPDATE_ROLLBACK_IN_PROGRESS", "Continue update rollback")
+    pending = stack.pending_rollback
+    if pending is None:  # preloaded in this state: nothing the emulator knows of is left
+        plan.stack_status("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+        plan.stack_status("UPDATE_ROLLBACK_COMPLETE")
+        return {}
+    for logical in skip:
+        plan.resource_status(logical, stack.resources[logical].type, "UPDATE_COMPLETE",
+                             "Resource skipped during UpdateRollback")
+    left = [logical for logical in pending["left"] if logical not in skip]
+    rollback_update(plan, stack, pending, left,
+                    ctx.state.take_resource_failures(stack.name, left, "rollback"))
+    return {}
 
 
 def get_template(ctx, params):
@@ -1440,6 +1510,7 @@ ACTIONS = {
     "DescribeStacks": describe_stacks,
     "DescribeStackEvents": describe_stack_events,
     "DeleteStack": delete_stack,
+    "ContinueUpdateRollback": continue_update_rollback,
     "GetTemplate": get_template,
     "ListStacks": list_stacks,
 }

@@ -31,8 +31,11 @@ from types import SimpleNamespace  # noqa: E402
 
 import cloudformation  # noqa: E402
 import ecr  # noqa: E402
+import machine  # noqa: E402
 import s3  # noqa: E402
+import schema  # noqa: E402
 import sigv4  # noqa: E402
+import sso  # noqa: E402
 import sts  # noqa: E402
 from wire import (Response, ServiceError, http_date, json_error, query_error,  # noqa: E402
                   s3_error)
@@ -132,6 +135,7 @@ class State:
     def __init__(self, options):
         self.options = options
         self.lock = threading.RLock()
+        self.schemas = schema.Schemas()  # read once: they do not change
         self.reset()
 
     def reset(self):
@@ -150,6 +154,15 @@ class State:
             # The region the emulator's endpoint is in: a request signed for another is
             # refused, as AWS's regional endpoints do.
             "region": "us-east-1",
+            # Seconds every temporary credential issued lasts (STS, SSO, container,
+            # instance metadata); 0: each source's own (an hour, six hours).
+            "session_seconds": 0,
+            # Instance metadata: answer token-less (IMDSv1) requests too; the instance
+            # profile's role ("" for none).
+            "imds_v1": False,
+            "instance_role": "stackc-instance-role",
+            # The container endpoint demands this Authorization header when not "".
+            "container_token": "",
         }
         self.counters = collections.Counter()
         self.credentials = {}
@@ -158,6 +171,9 @@ class State:
                              "AIDAEMULATORTESTUSER1", o.account_id)
         self.requests = []
         self.faults = []
+        self.roles = {}        # role ARN -> {"external_id", "max_session_duration"}
+        self.imds_tokens = {}  # IMDSv2 session token -> expiry
+        self.sso_tokens = {}   # SSO access token -> expiry
         self.steps = []  # heap of (due, seq, function)
         self.cloudformation = cloudformation.Store()
         self.s3 = s3.Store()
@@ -350,7 +366,12 @@ class Handler(BaseHTTPRequestHandler):
                   "error_code": None, "fault": None}
         with state.lock:
             state.requests.append(record)
-        response = self.answer(request, record)
+        signed = (headers.get("authorization") or [""])[0].startswith(sigv4.ALGORITHM)
+        plain = None if signed else plain_endpoint(request)
+        if plain:
+            response = self.answer_plain(request, record, *plain)
+        else:
+            response = self.answer(request, record)
         if response is None:  # a dropped connection
             record["status"] = 0
             self.drop()
@@ -364,6 +385,43 @@ class Handler(BaseHTTPRequestHandler):
         else:
             extra.append(("x-amzn-RequestId", request_id))
         self.send(response, extra)
+
+    def delay_or_drop(self, request, record):
+        """Applies the delay and drop faults armed for the request; True to drop it."""
+        state = self.server.state
+        with state.lock:
+            delay = state.take_fault(("delay",), request.service, request.action)
+            drop = state.take_fault(("drop",), request.service, request.action)
+        if delay:
+            record["fault"] = "delay"
+            time.sleep(delay["ms"] / 1000.0)
+        if drop:
+            record["fault"] = "drop"
+        return bool(drop)
+
+    def answer_plain(self, request, record, service, action):
+        """The answer of an unsigned endpoint that is not an AWS protocol (instance
+        metadata, the container endpoint, the SSO portal), or None to drop."""
+        state = self.server.state
+        request.service, request.action, request.protocol = service, action, service
+        record.update(service=service, action=action)
+        if self.delay_or_drop(request, record):
+            return None
+        with state.lock:
+            rule = state.take_fault(("throttle", "server_error"), service, action)
+        if rule:
+            record["fault"] = rule["kind"]
+            status = 429 if rule["kind"] == "throttle" else 500
+            if service == "sso":
+                code = "TooManyRequestsException" if status == 429 else "InternalServerException"
+                return sso.rest_error(ServiceError(code, "injected by the stackc emulator",
+                                                   status))
+            return Response(status, [("Content-Type", "text/plain")], "")
+        with state.lock:
+            request.now = time.time()
+            if service == "sso":
+                return sso.handle(request)
+            return machine.handle(request, service, action)
 
     def answer(self, request, record):
         """The response to an AWS request, or None to drop the connection."""
@@ -381,18 +439,13 @@ class Handler(BaseHTTPRequestHandler):
             return query_error(ServiceError("UnsupportedService", "The stackc emulator does "
                                             "not implement the %s service" % request.service),
                                cloudformation.XMLNS, request.request_id)
-        with state.lock:
-            delay = state.take_fault(("delay",), request.service, request.action)
-            drop = state.take_fault(("drop",), request.service, request.action)
-        if delay:
-            record["fault"] = "delay"
-            time.sleep(delay["ms"] / 1000.0)
-        if drop:
-            record["fault"] = "drop"
+        if self.delay_or_drop(request, record):
             return None
         try:
             with state.lock:
-                authenticate(request, auth)
+                if not (auth is None and request.service == "sts" and
+                        request.action in sts.UNSIGNED_ACTIONS):
+                    authenticate(request, auth)
                 rule = state.take_fault(("throttle", "server_error"), request.service,
                                         request.action)
             if rule:
@@ -414,6 +467,14 @@ class Handler(BaseHTTPRequestHandler):
             return auth_error(request, failure)
         except ServiceError as error:
             return error_response(request, error)
+
+
+def plain_endpoint(request):
+    """(service, action) of an unsigned request to instance metadata, the container
+    endpoint or the SSO portal; None for the AWS services."""
+    if request.raw_path == sso.PATH:
+        return "sso", "GetRoleCredentials"
+    return machine.route(request.method, request.raw_path)
 
 
 def identify(request, auth):
@@ -630,6 +691,15 @@ def admin_route(state, method, resource, rest, spec):
         if method == "GET":
             return admin_reply(200, {"stacks": [cloudformation.summary(s)
                                                 for s in state.cloudformation.stacks]})
+    if resource == "roles" and method == "POST":
+        if not sts.ROLE_ARN_RE.match(spec.get("arn", "")):
+            raise ValueError("a role needs \"arn\", a role ARN")
+        state.roles[spec["arn"]] = {k: spec[k] for k in ("external_id", "max_session_duration")
+                                    if k in spec}
+        return admin_reply(200, {"roles": state.roles})
+    if resource == "sso-tokens" and method == "POST":
+        state.sso_tokens[spec["token"]] = time.time() + float(spec.get("expires_in", 3600))
+        return admin_reply(200, {"ok": True})
     if resource == "credentials" and method == "POST":
         state.add_credentials(spec["access_key_id"], spec["secret_access_key"],
                               spec.get("session_token"), spec.get("expiration"),

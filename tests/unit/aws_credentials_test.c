@@ -72,13 +72,15 @@ static void sandbox_close(sandbox *s)
     CU_ASSERT_EQUAL(rmdir(s->dir), 0);
 }
 
-/* Resolves with AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE pointing into `s`, plus
- * up to four more variables. */
+/* Resolves with AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE pointing into `s`,
+ * instance metadata off (the test may run on EC2), plus up to four more variables. */
 static sc_aws_status resolve(const sandbox *s, const var *extra, const char *profile,
                              sc_aws_credentials *creds, sc_aws_error *err)
 {
-    var vars[8] = {{"AWS_SHARED_CREDENTIALS_FILE", s->credentials}, {"AWS_CONFIG_FILE", s->config}};
-    size_t n = 2;
+    var vars[8] = {{"AWS_SHARED_CREDENTIALS_FILE", s->credentials},
+                   {"AWS_CONFIG_FILE", s->config},
+                   {"AWS_EC2_METADATA_DISABLED", "true"}};
+    size_t n = 3;
     for (const var *v = extra; v && v->name && n < 7; v++)
         vars[n++] = *v;
     vars[n] = (var){NULL, NULL};
@@ -263,18 +265,82 @@ static void test_missing_profile_and_missing_credentials(void)
     sandbox_close(&s);
 }
 
-static void test_role_assumption_is_reported_unsupported(void)
+/* Role settings that cannot work fail before any request, naming the profile and what to
+ * change; no value (an external id, a key) is echoed. */
+static void assert_role_error(sandbox *s, const char *config, sc_aws_status expected,
+                              const char *words)
+{
+    sandbox_write(s->config, config);
+    sc_aws_credentials creds;
+    sc_aws_error err = {0};
+    CU_ASSERT_EQUAL(resolve(s, NULL, "admin", &creds, &err), expected);
+    if (!err.message || !strstr(err.message, words))
+        fprintf(stderr, "\n  message: %s\n  lacks: %s\n", err.message ? err.message : "(none)",
+                words);
+    CU_ASSERT_TRUE(err.message && strstr(err.message, words));
+    CU_ASSERT_TRUE(err.message && !strstr(err.message, "SECRETKEY"));
+    CU_ASSERT_PTR_NULL(creds.access_key_id);
+    sc_aws_error_clear(&err);
+}
+
+static void test_role_settings_that_make_no_sense(void)
 {
     sandbox s;
     sandbox_open(&s);
-    sandbox_write(s.config, "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\n"
-                            "source_profile = default\n");
-    sandbox_write(s.credentials, "[admin]\naws_access_key_id = K\naws_secret_access_key = S\n");
-    sc_aws_credentials creds;
-    sc_aws_error err = {0};
-    CU_ASSERT_EQUAL(resolve(&s, NULL, "admin", &creds, &err), SC_AWS_ERR_UNSUPPORTED);
-    CU_ASSERT_TRUE(err.message && strstr(err.message, "role_arn"));
-    sc_aws_error_clear(&err);
+    sandbox_write(s.credentials,
+                  "[base]\naws_access_key_id = K\naws_secret_access_key = SECRETKEY\n");
+#define ROLE "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\n"
+    assert_role_error(&s, ROLE "source_profile = base\ncredential_source = Environment\n",
+                      SC_AWS_ERR_CONFIG,
+                      "profile 'admin' sets both source_profile and "
+                      "credential_source");
+    assert_role_error(&s, ROLE, SC_AWS_ERR_CONFIG,
+                      "sets role_arn but neither source_profile nor credential_source");
+    assert_role_error(&s, ROLE "source_profile = nowhere\n", SC_AWS_ERR_CONFIG,
+                      "the source_profile 'nowhere' of profile 'admin' is not in");
+    assert_role_error(&s, ROLE "credential_source = Ec2\n", SC_AWS_ERR_CONFIG,
+                      "credential_source of profile 'admin' in");
+    assert_role_error(&s, ROLE "credential_source = Ec2\n", SC_AWS_ERR_CONFIG,
+                      "is \"Ec2\"; it is Environment, EcsContainer or Ec2InstanceMetadata");
+    assert_role_error(&s, ROLE "credential_source = Environment\n", SC_AWS_ERR_NO_CREDENTIALS,
+                      "profile 'admin' takes the credentials to assume its role from "
+                      "Environment, which has none");
+    assert_role_error(&s, ROLE "source_profile = base\nduration_seconds = 1h\n", SC_AWS_ERR_CONFIG,
+                      "duration_seconds of profile 'admin' in");
+    assert_role_error(&s, ROLE "source_profile = base\nmfa_serial = arn:aws:iam::1:mfa/me\n",
+                      SC_AWS_ERR_UNSUPPORTED, "stackc cannot ask for an MFA code");
+    assert_role_error(&s,
+                      ROLE "source_profile = other\n[profile other]\nrole_arn = "
+                           "arn:aws:iam::123456789012:role/Other\nsource_profile = admin\n",
+                      SC_AWS_ERR_CONFIG,
+                      "the source_profile settings go round in a loop: admin -> other -> admin");
+    assert_role_error(&s, ROLE "source_profile = empty\n[profile empty]\nregion = us-east-1\n",
+                      SC_AWS_ERR_NO_CREDENTIALS,
+                      "the source_profile 'empty' of profile 'admin' has no credentials");
+    assert_role_error(&s,
+                      "[profile admin]\nweb_identity_token_file = /nonexistent/token\n"
+                      "role_arn = arn:aws:iam::123456789012:role/Web\n",
+                      SC_AWS_ERR_CONFIG,
+                      "cannot read the web identity token file "
+                      "/nonexistent/token (web_identity_token_file)");
+    assert_role_error(&s, "[profile admin]\nweb_identity_token_file = /dev/null\n",
+                      SC_AWS_ERR_CONFIG,
+                      "web_identity_token_file is set (profile 'admin') but no role to assume");
+    assert_role_error(&s, "[profile admin]\nsso_account_id = 123456789012\nsso_role_name = R\n",
+                      SC_AWS_ERR_CONFIG, "profile 'admin' in");
+    assert_role_error(&s, "[profile admin]\nsso_account_id = 123456789012\nsso_role_name = R\n",
+                      SC_AWS_ERR_CONFIG, "uses SSO but does not set sso_start_url, sso_region");
+    assert_role_error(&s,
+                      "[profile admin]\nsso_session = corp\nsso_account_id = 1\n"
+                      "sso_role_name = R\n",
+                      SC_AWS_ERR_CONFIG, "profile 'admin' names sso_session 'corp', but");
+    assert_role_error(&s,
+                      "[profile admin]\nsso_session = corp\nsso_account_id = 1\n"
+                      "sso_role_name = R\nsso_region = eu-west-1\n[sso-session corp]\n"
+                      "sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+                      SC_AWS_ERR_CONFIG,
+                      "sso_region differs between profile 'admin' and its sso-session 'corp'");
+#undef ROLE
     sandbox_close(&s);
 }
 
@@ -400,7 +466,7 @@ int main(void)
         {"files default to ~/.aws", test_files_default_to_home},
         {"partial keys in a file are an error", test_partial_keys_in_file_are_an_error},
         {"missing profile, missing credentials", test_missing_profile_and_missing_credentials},
-        {"role assumption is reported unsupported", test_role_assumption_is_reported_unsupported},
+        {"role settings that make no sense", test_role_settings_that_make_no_sense},
         {"credential_process", test_credential_process},
         {"credential_process failures", test_credential_process_failures},
         {"region", test_region},

@@ -9,7 +9,10 @@
  * STACKC_TEST_SHOW_DEPLOY=1 prints what each run said, as the plain rendering has it. */
 #include "support.h"
 
+#include "aws_emulator.h"
+
 #include "aws/client.h"
+#include "aws/cloudformation.h"
 
 #include <stackc/deploy.h>
 
@@ -27,7 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EMULATOR STACKC_REPO_ROOT "/tests/emulator/emulator.py"
 #define WORDPRESS STACKC_REPO_ROOT "/tests/golden/example-wordpress/expected/"
 #define ACCESS_KEY "AKIAIOSFODNN7EXAMPLE"
 #define SECRET_KEY "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -43,138 +45,26 @@
 
 /* ---- the emulator -------------------------------------------------------------------- */
 
-typedef struct emulator {
-    pid_t pid;
-    int to_emulator; /* its stdin: closing it ends the emulator */
-    int from_emulator;
-    int port;
-    char endpoint[64];
-    sc_aws_transport transport; /* for the admin API */
-} emulator;
+typedef test_emulator emulator;
 
-static int read_port(int fd)
+static bool emulator_start(emulator *e)
 {
-    char line[128];
-    size_t n = 0;
-    while (n < sizeof(line) - 1) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, 10000) <= 0 || read(fd, line + n, 1) != 1)
-            return 0;
-        if (line[n] == '\n')
-            break;
-        n++;
-    }
-    line[n] = '\0';
-    int port = 0;
-    return sscanf(line, "listening 127.0.0.1:%d", &port) == 1 ? port : 0;
+    return test_emulator_start(e, NULL);
+}
+
+static void emulator_stop(emulator *e)
+{
+    test_emulator_stop(e);
+}
+
+static long admin(emulator *e, const char *method, const char *path, const char *json, char **body)
+{
+    return test_emulator_admin(e, method, path, json, body);
 }
 
 static char *dup_or_null_json(const cJSON *item)
 {
     return cJSON_IsString(item) ? sc_aws_strdup(item->valuestring) : NULL;
-}
-
-static const char *no_env(void *ctx, const char *name)
-{
-    (void)ctx;
-    (void)name;
-    return NULL;
-}
-
-static bool emulator_start(emulator *e)
-{
-    *e = (emulator){0};
-    const char *argv[] = {"python3",
-                          EMULATOR,
-                          "--port",
-                          "0",
-                          "--resource-delay-ms",
-                          "20",
-                          "--changeset-delay-ms",
-                          "20",
-                          "--exit-on-stdin-eof",
-                          NULL};
-    int in[2], out[2];
-    if (pipe(in) != 0)
-        return false;
-    if (pipe(out) != 0) {
-        close(in[0]);
-        close(in[1]);
-        return false;
-    }
-    e->pid = fork();
-    if (e->pid == 0) {
-        dup2(in[0], STDIN_FILENO);
-        dup2(out[1], STDOUT_FILENO);
-        close(in[0]);
-        close(in[1]);
-        close(out[0]);
-        close(out[1]);
-        execvp("python3", (char *const *)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    e->to_emulator = in[1];
-    e->from_emulator = out[0];
-    if (e->pid < 0)
-        return false;
-    e->port = read_port(e->from_emulator);
-    if (!e->port) {
-        fprintf(stderr, "\n  the emulator did not start (is python3 installed?)\n");
-        return false;
-    }
-    snprintf(e->endpoint, sizeof(e->endpoint), "http://127.0.0.1:%d", e->port);
-    sc_aws_curl_options options = {.connect_timeout_ms = 2000, .timeout_ms = 5000};
-    return sc_aws_curl_transport_new(&options, (sc_aws_env){.getenv = no_env}, &e->transport,
-                                     NULL) == SC_AWS_OK;
-}
-
-static void emulator_stop(emulator *e)
-{
-    sc_aws_transport_destroy(&e->transport);
-    if (e->pid <= 0)
-        return;
-    close(e->to_emulator);
-    close(e->from_emulator);
-    for (int i = 0; i < 200; i++) {
-        if (waitpid(e->pid, NULL, WNOHANG) == e->pid) {
-            e->pid = 0;
-            return;
-        }
-        struct timespec pause = {.tv_nsec = 10 * 1000000L};
-        nanosleep(&pause, NULL);
-    }
-    kill(e->pid, SIGKILL);
-    waitpid(e->pid, NULL, 0);
-    e->pid = 0;
-}
-
-/* An unsigned request to /_emulator/<path>; the HTTP status. `body`, if non-NULL,
- * receives the answer as a heap string the caller frees. */
-static long admin(emulator *e, const char *method, const char *path, const char *json, char **body)
-{
-    char target[512];
-    snprintf(target, sizeof(target), "/_emulator/%s", path);
-    sc_aws_request *req = sc_aws_request_new(method, target, NULL);
-    char host[64];
-    snprintf(host, sizeof(host), "127.0.0.1:%d", e->port);
-    sc_aws_headers_add(&req->headers, "Host", host);
-    if (json) {
-        sc_aws_headers_add(&req->headers, "Content-Type", "application/json");
-        sc_aws_request_set_body(req, json, strlen(json));
-    }
-    sc_aws_response resp = {0};
-    long status = 0;
-    if (e->transport.send(e->transport.self, e->endpoint, req, &resp, NULL) == SC_AWS_OK)
-        status = resp.status;
-    if (body) {
-        *body = resp.body;
-        resp.body = NULL;
-    }
-    sc_aws_response_clear(&resp);
-    sc_aws_request_free(req);
-    return status;
 }
 
 /* Makes stack `name` CREATE_COMPLETE from `template` at once (the emulator's admin
@@ -378,25 +268,34 @@ typedef struct seen {
 } seen;
 
 /* Fake collaborators and what they saw. */
-typedef struct harness {
+typedef struct harness harness;
+struct harness {
     emulator emu;
     const char *secret; /* the secret key the environment hands out */
     const char *max_attempts, *retry_mode; /* AWS_MAX_ATTEMPTS, AWS_RETRY_MODE; NULL: unset */
+    /* AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: when the profile is set,
+     * the credentials come from the files, not from AWS_ACCESS_KEY_ID */
+    const char *profile, *config_file, *credentials_file;
+    const char *param_env[2][2]; /* STACKC_PARAM_* variables: name, value */
     seen *events;
     size_t event_count;
     sc_aws_buf text;   /* every event rendered */
     sc_aws_buf docker; /* the fake Docker's calls, one per line */
     char *docker_password;
     int fail_build; /* the fake `docker build` exits with this */
+    int docker_down; /* the fake `docker version` exits with this */
     uint64_t sleeps[4096];
     size_t sleep_count;
     char questions[8][256];
     size_t question_count;
     bool answer;
+    void (*meanwhile)(struct harness *h); /* what someone else does while we are asked */
+    const char *other_template;           /* the template someone else deploys */
+    bool other_settles;                   /* ... and waits for until it is deployed */
     volatile sig_atomic_t cancel;
     sc_deploy_event_kind cancel_on; /* set `cancel` at the first event of this kind... */
     bool cancel_armed;              /* ...when armed */
-} harness;
+};
 
 static char *dup_or_null(const char *s)
 {
@@ -504,9 +403,21 @@ static const char *harness_getenv(void *ctx, const char *name)
     if (strcmp(name, "AWS_ENDPOINT_URL") == 0)
         return h->emu.endpoint;
     if (strcmp(name, "AWS_ACCESS_KEY_ID") == 0)
-        return ACCESS_KEY;
+        return h->profile ? NULL : ACCESS_KEY;
     if (strcmp(name, "AWS_SECRET_ACCESS_KEY") == 0)
-        return h->secret;
+        return h->profile ? NULL : h->secret;
+    if (strcmp(name, "AWS_PROFILE") == 0)
+        return h->profile;
+    if (strcmp(name, "AWS_CONFIG_FILE") == 0)
+        return h->config_file;
+    if (strcmp(name, "AWS_SHARED_CREDENTIALS_FILE") == 0)
+        return h->credentials_file;
+    if (strcmp(name, "AWS_EC2_METADATA_DISABLED") == 0)
+        return "true"; /* the tests may run on EC2 */
+    for (size_t i = 0; i < 2; i++) {
+        if (h->param_env[i][0] && strcmp(name, h->param_env[i][0]) == 0)
+            return h->param_env[i][1];
+    }
     if (strcmp(name, "AWS_REGION") == 0)
         return "us-east-1";
     if (strcmp(name, "AWS_MAX_ATTEMPTS") == 0)
@@ -565,6 +476,8 @@ static bool confirm(void *ctx, const char *question)
     harness *h = ctx;
     if (h->question_count < 8)
         snprintf(h->questions[h->question_count++], sizeof(h->questions[0]), "%s", question);
+    if (h->meanwhile)
+        h->meanwhile(h);
     return h->answer;
 }
 
@@ -594,6 +507,16 @@ static int fake_build(void *self, const sc_deploy_docker_build *b, sc_deploy_lin
     return h->fail_build;
 }
 
+static int fake_check(void *self, sc_deploy_line_fn out, void *out_ctx)
+{
+    harness *h = self;
+    sc_aws_buf_puts(&h->docker, "version\n");
+    if (h->docker_down)
+        out(out_ctx, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is "
+                     "the docker daemon running?");
+    return h->docker_down;
+}
+
 static int fake_push(void *self, const char *image, sc_deploy_line_fn out, void *out_ctx)
 {
     harness *h = self;
@@ -605,8 +528,11 @@ static int fake_push(void *self, const char *image, sc_deploy_line_fn out, void 
 /* Options with fast polling and retries, the fake Docker, and the harness's clock. */
 static sc_deploy_options options_for(harness *h, sc_deploy_docker *docker)
 {
-    *docker =
-        (sc_deploy_docker){.self = h, .login = fake_login, .build = fake_build, .push = fake_push};
+    *docker = (sc_deploy_docker){.self = h,
+                                 .login = fake_login,
+                                 .build = fake_build,
+                                 .push = fake_push,
+                                 .check = fake_check};
     return (sc_deploy_options){
         .env = {.getenv = harness_getenv, .ctx = h},
         .yes = true,
@@ -759,6 +685,37 @@ static void big_app(build_output *b, size_t bytes)
     finish(b, NULL);
 }
 
+/* One stack "Db" with a database cluster and a Fargate task definition; `cluster_extra`
+ * and `memory` vary what AWS would accept. */
+static void database_app(build_output *b, const char *cluster_extra, const char *memory)
+{
+    *b = (build_output){
+        .manifest =
+            json("{'version': 1, 'crossStackReferences': 'stack-output',"
+                 " 'stacks': [{'name': 'Db', 'template': 'Db.template.json', 'dependsOn': [],"
+                 "  'parameters': [], 'outputs': [], 'exports': [], 'imports': [], 'assets': [],"
+                 "  'resources': {'Cluster': {'type': 'AWS::RDS::DBCluster', 'path': 'db/cluster',"
+                 "                            'source': 'db.stack:2'},"
+                 "                'Task': {'type': 'AWS::ECS::TaskDefinition', 'path': 'web/task',"
+                 "                         'source': 'db.stack:9'}}}],"
+                 " 'assets': []}")};
+    sc_aws_buf t = {0};
+    sc_aws_buf_printf(&t,
+                      "{'Resources': {'Cluster': {'Type': 'AWS::RDS::DBCluster', 'Properties': "
+                      "{'Engine': 'aurora-postgresql', 'DeletionProtection': true%s,"
+                      " 'ServerlessV2ScalingConfiguration': {'MinCapacity': 0.5, 'MaxCapacity': "
+                      "2}}},"
+                      " 'Task': {'Type': 'AWS::ECS::TaskDefinition', 'Properties': "
+                      "{'RequiresCompatibilities': ['FARGATE'], 'NetworkMode': 'awsvpc', "
+                      "'Cpu': '256', 'Memory': '%s', 'ContainerDefinitions': [{'Name': 'web', "
+                      "'Image': 'nginx'}]}}}}",
+                      cluster_extra, memory);
+    char *text = sc_aws_buf_take(&t);
+    add_file(b, "Db.template.json", json(text));
+    free(text);
+    finish(b, NULL);
+}
+
 /* ---- no emulator --------------------------------------------------------------------- */
 
 static void test_poll_policy(void)
@@ -869,12 +826,15 @@ static void test_docker_command(void)
                                     .image = "reg.example/repo:tag"};
     CU_ASSERT_EQUAL(docker.build(docker.self, &build, collect_line, &lines), 0);
     CU_ASSERT_EQUAL(docker.push(docker.self, "reg.example/repo:tag", collect_line, &lines), 3);
-    ASSERT_STR(lines.data, "out loginerr loginout builderr buildout pusherr push");
+    CU_ASSERT_EQUAL(docker.check(docker.self, collect_line, &lines), 0);
+    ASSERT_STR(lines.data,
+               "out loginerr loginout builderr buildout pusherr pushout versionerr version");
     char *calls = test_read_file(log, NULL);
     ASSERT_STR(calls, "login|--username|AWS|--password-stdin|reg.example|stdin=pa ss$word\n"
                       "build|--file|/ctx dir/Dockerfile|--build-arg|a=1 2|--build-arg|b=|"
                       "--target|runtime|--platform|linux/arm64|--tag|reg.example/repo:tag|/ctx dir|\n"
-                      "push|reg.example/repo:tag|\n");
+                      "push|reg.example/repo:tag|\n"
+                      "version|--format|{{.Server.Version}}|\n");
     free(calls);
     sc_aws_buf_free(&lines);
 
@@ -997,7 +957,7 @@ static void test_first_deploy_of_wordpress(void)
 
     /* The images: logged in once, each built with its context, Dockerfile and arguments
      * and pushed under its hash, before Wordpress was executed. */
-    ASSERT_STR(h.docker.data, "login " REGISTRY " AWS\n"
+    ASSERT_STR(h.docker.data, "version\nlogin " REGISTRY " AWS\n"
                               "build context=" STACKC_REPO_ROOT
                               "/examples/wordpress/src dockerfile=" STACKC_REPO_ROOT
                               "/examples/wordpress/src/Docker.wordpress target=(null) platform=linux/amd64 tag=" REGISTRY
@@ -1501,7 +1461,7 @@ static void test_missing_parameter_stops_before_any_call(void)
     sc_deploy_options options = options_for(&h, &docker);
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_USAGE);
     ASSERT_CONTAINS(h.text.data, "stack App needs a value for parameter ApiToken: pass --param "
-                                 "ApiToken=VALUE\n");
+                                 "ApiToken=VALUE, or set STACKC_PARAM_ApiToken\n");
     CU_ASSERT_EQUAL(count_requests(&h.emu), 0);
     /* destroy passes no parameter, so it asks for none. */
     forget_events(&h);
@@ -1529,6 +1489,89 @@ static void test_missing_parameter_stops_before_any_call(void)
     CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_USAGE);
     ASSERT_CONTAINS(h.text.data, "retry_mode (AWS_RETRY_MODE) is \"fastest\"; it is standard, "
                                  "legacy or adaptive");
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* The parameters of the CreateChangeSet request of the log, "Key=Value, ..."; heap. */
+static char *change_set_parameters(emulator *e)
+{
+    const cJSON *requests;
+    cJSON *root = recorded(e, &requests);
+    sc_aws_buf out = {0};
+    const cJSON *r;
+    cJSON_ArrayForEach(r, requests)
+    {
+        const char *action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"));
+        for (int i = 1; action && strcmp(action, "CreateChangeSet") == 0 && i < 4; i++) {
+            char key[64], value[64];
+            snprintf(key, sizeof(key), "Parameters.member.%d.ParameterKey", i);
+            snprintf(value, sizeof(value), "Parameters.member.%d.ParameterValue", i);
+            if (param_of(r, key))
+                sc_aws_buf_printf(&out, "%s%s=%s", out.len ? ", " : "", param_of(r, key),
+                                  S(param_of(r, value)));
+        }
+    }
+    cJSON_Delete(root);
+    char *text = sc_aws_buf_take(&out);
+    return text ? text : sc_aws_strdup("");
+}
+
+/* Secrets need not travel in argv, which any local user reads in /proc: a parameter's
+ * value can come from STACKC_PARAM_<Name> or from a file (--param NAME=file://PATH). */
+static void test_parameters_from_the_environment_and_files(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    char dir[] = "/tmp/stackc-params-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char file[96], file_param[128];
+    snprintf(file, sizeof(file), "%s/env", dir);
+    CU_ASSERT_EQUAL(test_write_file(file, "from-a-file\n", 12), 0);
+    snprintf(file_param, sizeof(file_param), "file://%s", file);
+    /* The required secret from the environment, the other from a file. */
+    h.param_env[0][0] = "STACKC_PARAM_ApiToken";
+    h.param_env[0][1] = TOKEN_VALUE;
+    const sc_deploy_param from_file[] = {{"Env", file_param}};
+    options.params = from_file;
+    options.param_count = 1;
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+    char *given = change_set_parameters(&h.emu);
+    ASSERT_STR(given, "ApiToken=" TOKEN_VALUE ", Env=from-a-file");
+    free(given);
+    ASSERT_CONTAINS(h.text.data, "  parameters: ApiToken=****, Env=from-a-file\n");
+    ASSERT_LACKS(h.text.data, TOKEN_VALUE);
+    ASSERT_LACKS(h.text.data, "noEcho");
+    /* --param outranks the environment; a noEcho value there is warned about. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.params = app_params;
+    options.param_count = 2;
+    h.param_env[0][1] = "not-this-one";
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+    given = change_set_parameters(&h.emu);
+    ASSERT_STR(given, "ApiToken=" TOKEN_VALUE ", Env=prod");
+    free(given);
+    ASSERT_CONTAINS(h.text.data, "parameter ApiToken is noEcho, but its value came on the "
+                                 "command line, which every user of this machine can read: "
+                                 "pass it in STACKC_PARAM_ApiToken, or as --param "
+                                 "ApiToken=file://PATH\n");
+    /* A file that is not there: a usage error, nothing sent. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    const sc_deploy_param missing[] = {{"ApiToken", "file:///nonexistent/token"}};
+    options.params = missing;
+    options.param_count = 1;
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "error: cannot read the value of parameter ApiToken from "
+                                 "/nonexistent/token: No such file or directory\n");
+    assert_sequence(&h.emu, "");
+    unlink(file);
+    rmdir(dir);
     build_output_free(&b);
     harness_stop(&h);
 }
@@ -1634,6 +1677,81 @@ static void test_wrong_credentials_are_reported_once(void)
                                  "request signature we calculated does not match");
     ASSERT_LACKS(h.text.data, "not-the-right-secret-key");
     CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_ERROR), 1);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* A deploy that outlives its assumed role's credentials: they are fetched again before
+ * they expire, the run says so and carries on; without that, a call after the expiry
+ * would fail with ExpiredToken. */
+static void test_credentials_refreshed_during_a_deploy(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    char dir[] = "/tmp/stackc-deploy-profile-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char config[96], credentials[96];
+    snprintf(config, sizeof(config), "%s/config", dir);
+    snprintf(credentials, sizeof(credentials), "%s/credentials", dir);
+    const char *config_text = "[profile deployer]\nrole_arn = arn:aws:iam::" ACCOUNT
+                              ":role/deployer\nsource_profile = base\n"
+                              "role_session_name = release\n";
+    const char *credentials_text =
+        "[base]\naws_access_key_id = " ACCESS_KEY "\naws_secret_access_key = " SECRET_KEY "\n";
+    CU_ASSERT_EQUAL(test_write_file(config, config_text, strlen(config_text)), 0);
+    CU_ASSERT_EQUAL(test_write_file(credentials, credentials_text, strlen(credentials_text)), 0);
+    h.profile = "deployer";
+    h.config_file = config;
+    h.credentials_file = credentials;
+    /* Sessions of 2 s, resources of 2.5 s: the stack's creation outlasts a session. */
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "config",
+                          "{\"session_seconds\": 2, \"resource_delay_ms\": 2500}", NULL),
+                    200);
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    ASSERT_CONTAINS(h.text.data, "\nthe AWS credentials (profile 'deployer', assumed role) "
+                                 "expire in ");
+    ASSERT_CONTAINS(h.text.data, ": fetched new ones, valid for 2 s; carrying on\n");
+    ASSERT_LACKS(h.text.data, "ExpiredToken");
+    int polls = 0;
+    char *sequence = request_sequence(&h.emu, false, &polls);
+    ASSERT_LACKS(sequence, "/403");
+    /* The first AssumeRole, then one at 1 s and one at 2 s, when the first session
+     * expired. */
+    const char *hit = strstr(S(sequence), "AssumeRole/200");
+    int count = 0;
+    for (; hit; hit = strstr(hit + 1, "AssumeRole/200"))
+        count++;
+    CU_ASSERT_TRUE(count >= 3);
+    free(sequence);
+    /* Refused by STS: a failed deploy (exit 4) before any stack is touched. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "roles",
+                          "{\"arn\": \"arn:aws:iam::" ACCOUNT
+                          ":role/deployer\", \"external_id\": \"x-1\"}",
+                          NULL),
+                    200);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: cannot assume role arn:aws:iam::" ACCOUNT
+                                 ":role/deployer of profile 'deployer': AccessDenied: ");
+    assert_sequence(&h.emu, "AssumeRole/403");
+    /* A profile that cannot work: a usage error (exit 2), nothing sent. */
+    clear_requests(&h.emu);
+    const char *broken = "[profile deployer]\nrole_arn = arn:aws:iam::" ACCOUNT ":role/deployer\n";
+    CU_ASSERT_EQUAL(test_write_file(config, broken, strlen(broken)), 0);
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "sets role_arn but neither source_profile nor credential_source");
+    assert_sequence(&h.emu, "");
+    unlink(config);
+    unlink(credentials);
+    rmdir(dir);
     build_output_free(&b);
     harness_stop(&h);
 }
@@ -1781,7 +1899,9 @@ static void test_interrupt_during_a_retry_wait(void)
     uint64_t took = sc_aws_monotonic_ms() - start;
     pthread_join(i.thread, NULL);
     CU_ASSERT_TRUE(took < 1300);
-    CU_ASSERT_TRUE(count_requests(&h.emu) <= 2); /* not five */
+    /* Not all five: with full jitter two short waits can fit in 300 ms, all four cannot
+     * unless the waits are skipped. */
+    CU_ASSERT_TRUE(count_requests(&h.emu) < 5);
     build_output_free(&b);
     harness_stop(&h);
 }
@@ -1866,6 +1986,360 @@ static void test_failed_image_build_leaves_nothing_behind(void)
     harness_stop(&h);
 }
 
+/* A stack whose update failed and whose rollback failed too (UPDATE_ROLLBACK_FAILED):
+ * apply offers to continue the rollback, plan points there, and neither says destroy,
+ * which would delete the stack's data. */
+static void test_update_rollback_failed_is_continued(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    /* Env changes the topic; its update fails, then so does putting it back. */
+    const sc_deploy_param staging[] = {{"ApiToken", TOKEN_VALUE}, {"Env", "staging"}};
+    options.params = staging;
+    inject(&h.emu, "[{\"kind\": \"fail_resource\", \"logical_id\": \"Topic\", "
+                   "\"operation\": \"update\", \"reason\": \"topic quota exceeded\"},"
+                   " {\"kind\": \"fail_resource\", \"logical_id\": \"Topic\", "
+                   "\"operation\": \"rollback\", \"reason\": \"topic is locked\"}]");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    char *status = stack_status(&h.emu, "App");
+    ASSERT_STR(status, "UPDATE_ROLLBACK_FAILED");
+    free(status);
+    /* plan says what to do, and what not to. */
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: stack App is UPDATE_ROLLBACK_FAILED (The following "
+                                 "resource(s) failed to update: [Topic].): an update failed, "
+                                 "and so did its rollback; `stackc apply` offers to continue the "
+                                 "rollback (ContinueUpdateRollback), which puts the stack back as "
+                                 "it was before that update. Do not delete the stack");
+    ASSERT_LACKS(h.text.data, "stackc destroy");
+    /* apply asks first; no is no. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.yes = false;
+    options.interactive = true;
+    h.answer = false;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_CANCELLED);
+    ASSERT_STR(h.questions[0], "Continue the rollback of stack App?");
+    ASSERT_CONTAINS(h.text.data, "App (1/1): continue its rollback, then update\n");
+    assert_sequence(&h.emu, "DescribeStacks/200");
+    /* The rollback stops again: the cause, and how to skip what cannot be put back. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.yes = true;
+    inject(&h.emu, "{\"kind\": \"fail_resource\", \"logical_id\": \"Topic\", "
+                   "\"operation\": \"rollback\", \"reason\": \"topic is still locked\"}");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: Topic (AWS::SNS::Topic) at app.stack:7: UPDATE_FAILED: "
+                                 "topic is still locked\n");
+    ASSERT_CONTAINS(h.text.data, "error: the rollback of stack App stopped again "
+                                 "(UPDATE_ROLLBACK_FAILED): fix what the error above names and "
+                                 "run `stackc apply` again, or have CloudFormation leave the "
+                                 "resources that cannot be rolled back as they are: aws "
+                                 "cloudformation continue-update-rollback --stack-name App "
+                                 "--resources-to-skip LOGICAL_ID\n");
+    assert_sequence(&h.emu, "DescribeStacks/200 ContinueUpdateRollback/200 "
+                            "DescribeStackEvents/200");
+    /* Then it goes through, and the update follows. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    ASSERT_CONTAINS(h.text.data, "App: UPDATE_ROLLBACK_COMPLETE (");
+    ASSERT_CONTAINS(h.text.data, "App: UPDATE_COMPLETE (");
+    assert_sequence(&h.emu, "DescribeStacks/200 ContinueUpdateRollback/200 "
+                            "DescribeStackEvents/200 DescribeStacks/200 CreateChangeSet/200 "
+                            "DescribeChangeSet/200 ExecuteChangeSet/200 DescribeStackEvents/200 "
+                            "DescribeStacks/200");
+    char *property = property_of(&h.emu, "App", "Topic", "DisplayName");
+    ASSERT_STR(property, "staging");
+    free(property);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* Someone else, while this run asks for confirmation: an update of App (its Env set to
+ * the name of their change set) through a change set of their own, executed. */
+static void someone_else_updates_app(harness *h)
+{
+    sc_aws_credentials creds = {.access_key_id = ACCESS_KEY, .secret_access_key = SECRET_KEY};
+    sc_aws_env env = {.getenv = harness_getenv, .ctx = h};
+    sc_aws_client client = {.transport = &h->emu.transport,
+                            .credentials = &creds,
+                            .region = "us-east-1",
+                            .retry = {.max_attempts = 1},
+                            .env = env};
+    static int n;
+    char name[32];
+    snprintf(name, sizeof(name), "someone-else-%d", ++n);
+    sc_aws_cfn_parameter params[] = {{.key = "ApiToken", .value = "theirs"},
+                                     {.key = "Env", .value = name}};
+    sc_aws_cfn_change_set_input input = {.stack_name = "App",
+                                         .change_set_name = name,
+                                         .type = SC_AWS_CFN_CHANGE_SET_UPDATE,
+                                         .template_body = h->other_template,
+                                         .parameters = params,
+                                         .parameter_count = 2};
+    sc_aws_cfn_change_set_ids ids = {0};
+    CU_ASSERT_EQUAL(sc_aws_cfn_create_change_set(&client, &input, &ids, NULL), SC_AWS_OK);
+    sc_aws_cfn_change_set_ids_clear(&ids);
+    struct timespec nap = {.tv_nsec = 100 * 1000000L};
+    nanosleep(&nap, NULL); /* the emulator computes change sets in 20 ms */
+    CU_ASSERT_EQUAL(sc_aws_cfn_execute_change_set(&client, "App", name, name, NULL), SC_AWS_OK);
+    for (int i = 0; h->other_settles && i < 100; i++) { /* 20 ms resources */
+        char *status = stack_status(&h->emu, "App");
+        bool settled = status && strcmp(status, "UPDATE_COMPLETE") == 0;
+        free(status);
+        if (settled)
+            break;
+        nanosleep(&nap, NULL);
+    }
+}
+
+/* Two runs on one stack: the second learns that another operation got in between, not
+ * that its change set is not found. */
+static void test_another_operation_meanwhile(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    app(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    options.params = app_params;
+    options.param_count = 2;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    /* The other update is still running when this run executes its own. */
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "config", "{\"resource_delay_ms\": 1500}", NULL), 200);
+    const sc_deploy_param staging[] = {{"ApiToken", TOKEN_VALUE}, {"Env", "staging"}};
+    options.params = staging;
+    options.yes = false;
+    options.interactive = true;
+    h.meanwhile = someone_else_updates_app;
+    h.other_template = b.files[0].data;
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: cannot execute the change set of stack App: another "
+                                 "operation is in progress on stack App (UPDATE_IN_PROGRESS), "
+                                 "started by another run or someone else; stackc changed "
+                                 "nothing: wait for it to end (the stack's events show it), then "
+                                 "run the command again: ChangeSetNotFound: ");
+    /* Over before this run executes: the change set is gone, and why is said. */
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "config", "{\"resource_delay_ms\": 20}", NULL), 200);
+    forget_events(&h);
+    h.other_settles = true;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: cannot execute the change set of stack App: another "
+                                 "operation changed stack App meanwhile (it is now "
+                                 "UPDATE_COMPLETE), which did away with this run's change set; "
+                                 "stackc changed nothing: run the command again to see what is "
+                                 "left to do: ChangeSetNotFound: ");
+    ASSERT_LACKS(h.text.data, "Traceback");
+    h.meanwhile = NULL;
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* The emulator refuses what AWS refuses, where AWS does: a Fargate size that does not
+ * exist and a property the schema does not have fail the resource (and the stack rolls
+ * back); a database with deletion protection is not deleted. */
+static void test_emulator_refuses_what_aws_refuses(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    build_output b;
+    database_app(&b, "", "4096");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: Task (AWS::ECS::TaskDefinition) at db.stack:9: "
+                                 "CREATE_FAILED: Resource handler returned message: \"Invalid "
+                                 "request provided: Create TaskDefinition: No Fargate "
+                                 "configuration exists for given values: 256 CPU, 4096 memory.");
+    char *status = stack_status(&h.emu, "Db");
+    ASSERT_STR(status, "ROLLBACK_COMPLETE");
+    free(status);
+    build_output_free(&b);
+
+    forget_events(&h);
+    database_app(&b, ", 'Colour': 'blue'", "512");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: Cluster (AWS::RDS::DBCluster) at db.stack:2: "
+                                 "CREATE_FAILED: Properties validation failed for resource "
+                                 "Cluster with message:\n[#: extraneous key [Colour] is not "
+                                 "permitted]\n");
+    build_output_free(&b);
+
+    forget_events(&h);
+    database_app(&b, "", "512");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: Cluster (AWS::RDS::DBCluster) at db.stack:2: "
+                                 "DELETE_FAILED: Resource handler returned message: \"Cannot "
+                                 "delete protected Cluster, please disable deletion protection "
+                                 "and try again.");
+    status = stack_status(&h.emu, "Db");
+    ASSERT_STR(status, "DELETE_FAILED");
+    free(status);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* Three stacks: One and Two need nothing of each other, Three depends on One. */
+static void three_stacks(build_output *b)
+{
+    *b = (build_output){
+        .manifest = json("{'version': 1, 'crossStackReferences': 'stack-output', 'stacks': ["
+                         "{'name': 'One', 'template': 'One.json', 'dependsOn': [],"
+                         " 'resources': {'Queue': {'type': 'AWS::SQS::Queue'}}},"
+                         "{'name': 'Two', 'template': 'Two.json', 'dependsOn': [],"
+                         " 'resources': {'Queue': {'type': 'AWS::SQS::Queue'}}},"
+                         "{'name': 'Three', 'template': 'Three.json', 'dependsOn': ['One'],"
+                         " 'resources': {'Queue': {'type': 'AWS::SQS::Queue'}}}],"
+                         " 'assets': []}")};
+    const char *names[] = {"One.json", "Two.json", "Three.json"};
+    for (size_t i = 0; i < 3; i++)
+        add_file(b, names[i],
+                 json("{'Resources': {'Queue': {'Type': 'AWS::SQS::Queue'}},"
+                      " 'Outputs': {'QueueName': {'Value': {'Ref': 'Queue'}}}}"));
+    finish(b, NULL);
+}
+
+/* The position in the request log of the `nth` (from 1) request of `action` about
+ * `stack`, or -1. */
+static int request_index(emulator *e, const char *action, const char *stack, int nth)
+{
+    const cJSON *requests;
+    cJSON *root = recorded(e, &requests);
+    int index = 0, found = -1, seen_count = 0;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, requests)
+    {
+        const char *a = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"));
+        const char *name = param_of(r, "StackName");
+        if (a && name && strcmp(a, action) == 0 && strstr(name, stack) && ++seen_count == nth &&
+            found < 0)
+            found = index;
+        index++;
+    }
+    cJSON_Delete(root);
+    return found;
+}
+
+/* apply --yes deploys stacks that need nothing of each other at the same time, and a
+ * stack once those it needs are done; the events still come stack by stack. */
+static void test_independent_stacks_side_by_side(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    CU_ASSERT_EQUAL(admin(&h.emu, "POST", "config", "{\"resource_delay_ms\": 300}", NULL), 200);
+    build_output b;
+    three_stacks(&b);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    /* Two was executed while One was being created; Three after One was done. */
+    int one_done = request_index(&h.emu, "DescribeStacks", "One", 2); /* its outputs */
+    int two_executed = request_index(&h.emu, "ExecuteChangeSet", "Two", 1);
+    int three_made = request_index(&h.emu, "CreateChangeSet", "Three", 1);
+    CU_ASSERT_TRUE(one_done > 0 && two_executed > 0 && three_made > 0);
+    CU_ASSERT_TRUE(two_executed < one_done);
+    CU_ASSERT_TRUE(three_made > one_done);
+    /* The events: One's, then Two's, then Three's, whole. */
+    size_t one_end = index_of(&h, SC_DEPLOY_EV_STACK_DONE, "One");
+    size_t two_start = index_of(&h, SC_DEPLOY_EV_STACK, "Two");
+    size_t two_end = index_of(&h, SC_DEPLOY_EV_STACK_DONE, "Two");
+    size_t three_start = index_of(&h, SC_DEPLOY_EV_STACK, "Three");
+    CU_ASSERT_TRUE(one_end < two_start && two_start < two_end && two_end < three_start);
+    CU_ASSERT_TRUE(three_start != SIZE_MAX);
+    ASSERT_CONTAINS(h.text.data, "One (1/3): create\n");
+    ASSERT_CONTAINS(h.text.data, "Two (2/3): create\n");
+    ASSERT_CONTAINS(h.text.data, "Three (3/3): create\n");
+    ASSERT_CONTAINS(h.text.data, "One.QueueName = ");
+
+    /* A failure: nothing starts after it, what runs is followed to its end. */
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_OK);
+    forget_events(&h);
+    clear_requests(&h.emu);
+    inject(&h.emu, "{\"kind\": \"fail_resource\", \"logical_id\": \"Queue\", \"stack\": "
+                   "\"One\", \"reason\": \"queue quota exceeded\"}");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: Queue (AWS::SQS::Queue): CREATE_FAILED: queue quota "
+                                 "exceeded\n");
+    ASSERT_CONTAINS(h.text.data, "Two: CREATE_COMPLETE (");
+    CU_ASSERT_EQUAL(request_index(&h.emu, "CreateChangeSet", "Three", 1), -1);
+
+    /* Ctrl-C while two run: both carry on in CloudFormation, and a rerun picks them up. */
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_OK);
+    forget_events(&h);
+    h.cancel_on = SC_DEPLOY_EV_PROGRESS;
+    h.cancel_armed = true;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_CANCELLED);
+    ASSERT_CONTAINS(h.text.data, "stopped watching stack One; its operation carries on");
+    ASSERT_CONTAINS(h.text.data, "stopped watching stack Two; its operation carries on");
+    h.cancel_armed = false;
+    h.cancel = 0;
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    ASSERT_CONTAINS(h.text.data, "Three: CREATE_COMPLETE (");
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* Docker that cannot build stops apply before anything is sent: a half-deployed app
+ * (Network changed, Wordpress waiting for a stopped Docker) is worse than no change. */
+static void test_docker_checked_before_the_first_stack(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    CU_ASSERT_TRUE_FATAL(wordpress(&b));
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    h.docker_down = 1;
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data,
+                    "error: Docker cannot build images (`docker version` ended with status 1: "
+                    "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the "
+                    "docker daemon running?), and stack Wordpress needs images built: start "
+                    "Docker, or deploy the other stacks with --stack; no stack was changed\n");
+    ASSERT_STR(h.docker.data, "version\n");
+    /* Checked when Network was about to change: its change set shown, then dropped. */
+    assert_sequence(&h.emu, "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 "
+                            "DeleteChangeSet/200 DescribeStacks/200");
+    char *status = stack_status(&h.emu, "Network");
+    CU_ASSERT_TRUE(!status || strcmp(status, "REVIEW_IN_PROGRESS") != 0);
+    free(status);
+    /* Network alone has no image: Docker is not needed, nor asked. */
+    forget_events(&h);
+    options.stack = "Network";
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    CU_ASSERT_PTR_NULL(h.docker.data);
+    /* A build context that is not there is found before anything is sent, too. */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    options.stack = NULL;
+    h.docker_down = 0;
+    b.input.assets_dir = STACKC_REPO_ROOT "/examples";
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: the build context " STACKC_REPO_ROOT
+                                 "/examples/src of the image at site.stack:43 (stack Wordpress) "
+                                 "is not a folder\n");
+    assert_sequence(&h.emu, "");
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
 int main(void)
 {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
@@ -1881,13 +2355,22 @@ int main(void)
         {"WordPress: consumers follow their producer", test_consumers_follow_their_producer},
         {"stacks of another app are refused", test_stacks_of_another_app_are_refused},
         {"WordPress: a failed image build", test_failed_image_build_leaves_nothing_behind},
+        {"UPDATE_ROLLBACK_FAILED is continued", test_update_rollback_failed_is_continued},
+        {"another operation meanwhile", test_another_operation_meanwhile},
+        {"the emulator refuses what AWS refuses", test_emulator_refuses_what_aws_refuses},
+        {"independent stacks side by side", test_independent_stacks_side_by_side},
+        {"WordPress: Docker checked before the first stack",
+         test_docker_checked_before_the_first_stack},
         {"a large template goes through S3", test_large_template_goes_through_s3},
         {"a template bucket of another account", test_template_bucket_of_another_account},
         {"a missing parameter stops before any call", test_missing_parameter_stops_before_any_call},
+        {"parameters from the environment and files",
+         test_parameters_from_the_environment_and_files},
         {"throttling and dropped connections",
          test_throttling_and_dropped_connections_are_survived},
         {"lost answers are not failures", test_lost_answers_are_not_failures},
         {"wrong credentials", test_wrong_credentials_are_reported_once},
+        {"credentials refreshed during a deploy", test_credentials_refreshed_during_a_deploy},
         {"confirmation", test_confirmation},
         {"an interrupted run is picked up", test_interrupted_run_is_picked_up},
         {"a quiet stretch asks for the status", test_quiet_stretch_asks_for_the_status},

@@ -8,6 +8,8 @@
  * cannot outlive a crash. Every wait is bounded. */
 #include "support.h"
 
+#include "aws_emulator.h"
+
 #include "aws/cloudformation.h"
 #include "aws/ecr.h"
 #include "aws/s3.h"
@@ -25,7 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EMULATOR STACKC_REPO_ROOT "/tests/emulator/emulator.py"
 #define ACCESS_KEY "AKIAIOSFODNN7EXAMPLE"
 #define SECRET_KEY "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 #define ACCOUNT "123456789012"
@@ -47,10 +48,7 @@ typedef struct env_entry {
 } env_entry;
 
 typedef struct fixture {
-    pid_t pid;
-    int to_emulator;   /* its stdin: closing it ends the emulator */
-    int from_emulator; /* its stdout */
-    int port;
+    test_emulator emu;
     char endpoint[64]; /* http://127.0.0.1:PORT */
     env_entry env[4];
     size_t env_count;
@@ -75,91 +73,6 @@ static void capture_log(void *ctx, const char *text)
     sc_aws_buf_puts(ctx, text);
 }
 
-/* Reads the emulator's "listening 127.0.0.1:PORT" line within 10 s; the port or 0. */
-static int read_port(int fd)
-{
-    char line[128];
-    size_t n = 0;
-    while (n < sizeof(line) - 1) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, 10000) <= 0 || read(fd, line + n, 1) != 1)
-            return 0;
-        if (line[n] == '\n')
-            break;
-        n++;
-    }
-    line[n] = '\0';
-    int port = 0;
-    return sscanf(line, "listening 127.0.0.1:%d", &port) == 1 ? port : 0;
-}
-
-/* Starts python3 emulator.py with `extra` arguments (NULL-terminated, may be NULL). */
-static bool emulator_start(fixture *f, const char *const *extra)
-{
-    const char *argv[24] = {"python3",
-                            EMULATOR,
-                            "--port",
-                            "0",
-                            "--resource-delay-ms",
-                            "20",
-                            "--changeset-delay-ms",
-                            "20",
-                            "--exit-on-stdin-eof"};
-    size_t argc = 9;
-    for (size_t i = 0; extra && extra[i] && argc < 23; i++)
-        argv[argc++] = extra[i];
-    argv[argc] = NULL;
-    int in[2], out[2];
-    if (pipe(in) != 0)
-        return false;
-    if (pipe(out) != 0) {
-        close(in[0]);
-        close(in[1]);
-        return false;
-    }
-    f->pid = fork();
-    if (f->pid == 0) {
-        dup2(in[0], STDIN_FILENO);
-        dup2(out[1], STDOUT_FILENO);
-        close(in[0]);
-        close(in[1]);
-        close(out[0]);
-        close(out[1]);
-        execvp("python3", (char *const *)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    f->to_emulator = in[1];
-    f->from_emulator = out[0];
-    if (f->pid < 0)
-        return false;
-    f->port = read_port(f->from_emulator);
-    if (!f->port)
-        fprintf(stderr, "\n  the emulator did not start (is python3 installed?)\n");
-    return f->port != 0;
-}
-
-/* Ends the emulator: closing its stdin makes it exit; SIGKILL if it lingers past 2 s. */
-static void emulator_stop(fixture *f)
-{
-    if (f->pid <= 0)
-        return;
-    close(f->to_emulator);
-    close(f->from_emulator);
-    for (int i = 0; i < 200; i++) {
-        if (waitpid(f->pid, NULL, WNOHANG) == f->pid) {
-            f->pid = 0;
-            return;
-        }
-        struct timespec pause = {.tv_nsec = 10 * 1000000L};
-        nanosleep(&pause, NULL);
-    }
-    kill(f->pid, SIGKILL);
-    waitpid(f->pid, NULL, 0);
-    f->pid = 0;
-}
-
 /* Sets the client's credentials to copies of these. */
 static void use_credentials(fixture *f, const char *key, const char *secret, const char *token)
 {
@@ -172,9 +85,9 @@ static void use_credentials(fixture *f, const char *key, const char *secret, con
 static bool fixture_start_with(fixture *f, const char *const *extra)
 {
     *f = (fixture){0};
-    if (!emulator_start(f, extra))
+    if (!test_emulator_start(&f->emu, extra))
         return false;
-    snprintf(f->endpoint, sizeof(f->endpoint), "http://127.0.0.1:%d", f->port);
+    snprintf(f->endpoint, sizeof(f->endpoint), "%s", f->emu.endpoint);
     f->env[f->env_count++] = (env_entry){"AWS_ENDPOINT_URL", f->endpoint};
     sc_aws_env env = {.getenv = fixture_getenv, .ctx = f};
     sc_aws_curl_options options = {.connect_timeout_ms = 2000, .timeout_ms = 5000};
@@ -202,7 +115,7 @@ static void fixture_stop(fixture *f)
     sc_aws_transport_destroy(&f->transport);
     sc_aws_credentials_clear(&f->credentials);
     sc_aws_buf_free(&f->log);
-    emulator_stop(f);
+    test_emulator_stop(&f->emu);
 }
 
 /* ---- the admin API ------------------------------------------------------------------- */
@@ -211,27 +124,7 @@ static void fixture_stop(fixture *f)
  * non-NULL, receives the answer as a heap string the caller frees. */
 static long admin(fixture *f, const char *method, const char *path, const char *json, char **body)
 {
-    char target[256];
-    snprintf(target, sizeof(target), "/_emulator/%s", path);
-    sc_aws_request *req = sc_aws_request_new(method, target, NULL);
-    char host[64];
-    snprintf(host, sizeof(host), "127.0.0.1:%d", f->port);
-    sc_aws_headers_add(&req->headers, "Host", host);
-    if (json) {
-        sc_aws_headers_add(&req->headers, "Content-Type", "application/json");
-        sc_aws_request_set_body(req, json, strlen(json));
-    }
-    sc_aws_response resp = {0};
-    long status = 0;
-    if (f->transport.send(f->transport.self, f->endpoint, req, &resp, NULL) == SC_AWS_OK)
-        status = resp.status;
-    if (body) {
-        *body = resp.body;
-        resp.body = NULL;
-    }
-    sc_aws_response_clear(&resp);
-    sc_aws_request_free(req);
-    return status;
+    return test_emulator_admin(&f->emu, method, path, json, body);
 }
 
 static void inject(fixture *f, const char *fault_json)
@@ -467,7 +360,8 @@ static char *endpoint_with(const env_entry *entries, size_t count, const char *s
     env_table table = {entries, count};
     sc_aws_env env = {.getenv = table_getenv, .ctx = &table};
     char *endpoint = NULL;
-    *status = sc_aws_resolve_endpoint(env, service_id, prefix, region, &endpoint, from_env, err);
+    *status = sc_aws_resolve_endpoint(env, NULL, NULL, service_id, prefix, region, &endpoint,
+                                      from_env, err);
     return endpoint;
 }
 
@@ -585,6 +479,20 @@ static void test_request_description_redacts_secrets(void)
     ASSERT_LACKS(text, "session-token-value");
     free(text);
     sc_aws_signature_clear(&sig);
+    sc_aws_request_free(req);
+
+    /* The credential sources' own tokens: the SSO portal's bearer token, the instance
+     * metadata session token, a container endpoint's Authorization. */
+    req = sc_aws_request_new("GET", "/federation/credentials", "account_id=1&role_name=R");
+    sc_aws_headers_add(&req->headers, "x-amz-sso_bearer_token", "sso-bearer-secret");
+    sc_aws_headers_add(&req->headers, "X-aws-ec2-metadata-token", "imds-session-secret");
+    sc_aws_headers_add(&req->headers, "Authorization", "Bearer container-secret");
+    text = sc_aws_request_describe("http://127.0.0.1:1", req);
+    ASSERT_CONTAINS(text, "> x-amz-sso_bearer_token: [redacted]\n");
+    ASSERT_CONTAINS(text, "> X-aws-ec2-metadata-token: [redacted]\n");
+    ASSERT_CONTAINS(text, "> Authorization: [redacted]\n");
+    ASSERT_LACKS(text, "secret");
+    free(text);
     sc_aws_request_free(req);
 }
 
