@@ -11,7 +11,7 @@
 typedef struct test_failure {
     sc_span span;
     const char *message;
-    const char *actual;   /* NULL when the assertion is not a comparison */
+    const char *actual; /* NULL when the assertion is not a comparison */
     const char *expected;
 } test_failure;
 
@@ -61,8 +61,11 @@ static sc_value *as_written(sc_context *ctx, sc_value *v)
     if (!copy)
         return v;
     copy->keys = v->keys;
-    for (size_t i = 0; i < v->items.count; i++)
-        sc_list_push(&ctx->arena, &copy->items, as_written(ctx, v->items.items[i]));
+    for (size_t i = 0; i < v->items.count; i++) {
+        sc_value *item = as_written(ctx, v->items.items[i]);
+        if (!item || !sc_list_push(&ctx->arena, &copy->items, item))
+            return NULL; /* out of memory: keys and items would no longer pair up */
+    }
     return copy;
 }
 
@@ -95,7 +98,8 @@ static const char *const hidden_names[] = {SC_TEST_RESOURCES_SYMBOL, SC_TEST_OUT
 /* The views tests see. Program tests see every stack but the hidden one of component
  * tests; a component test (`subject` set) sees only its instance's resources, with
  * paths relative to it ("cluster" rather than "default_database/cluster"). */
-static bool compile_views(sc_context *ctx, const sc_cfn_program *out, const char *subject, compiled *c)
+static bool compile_views(sc_context *ctx, const sc_cfn_program *out, const char *subject,
+                          compiled *c)
 {
     sc_value *resources = sc_value_new(ctx, VAL_LIST);
     sc_value *outputs = map_new(ctx), *parameters = map_new(ctx), *exports = map_new(ctx);
@@ -112,7 +116,7 @@ static bool compile_views(sc_context *ctx, const sc_cfn_program *out, const char
             if (subject && (strncmp(res->path, subject, prefix) != 0 || res->path[prefix] != '/'))
                 continue;
             sc_value *view = resource_view(ctx, stack, res);
-            if (subject && view)
+            if (subject && view && view->items.count > 2)
                 view->items.items[2] = text(ctx, res->path + prefix + 1); /* "path" */
             sc_list_push(&ctx->arena, &resources->items, view);
         }
@@ -130,9 +134,10 @@ static bool compile_views(sc_context *ctx, const sc_cfn_program *out, const char
             const sc_cfn_parameter *param = stack->parameters.items[p];
             sc_value *entry = map_new(ctx);
             map_put(ctx, entry, "type", text(ctx, param->type));
-            map_put(ctx, entry, "default", param->no_echo ? sc_value_new(ctx, VAL_NULL)
-                                           : param->default_value ? param->default_value
-                                                                  : sc_value_new(ctx, VAL_NULL));
+            map_put(ctx, entry, "default",
+                    param->no_echo         ? sc_value_new(ctx, VAL_NULL)
+                    : param->default_value ? param->default_value
+                                           : sc_value_new(ctx, VAL_NULL));
             sc_value *no_echo = sc_value_new(ctx, VAL_BOOL);
             if (no_echo)
                 no_echo->b = param->no_echo;
@@ -146,7 +151,8 @@ static bool compile_views(sc_context *ctx, const sc_cfn_program *out, const char
     c->values[1] = outputs;
     c->values[2] = parameters;
     c->values[3] = exports;
-    return true;
+    /* A view missing a part (an entry whose allocation failed) must not be read. */
+    return !ctx->out_of_memory;
 }
 
 /* A scope under `parent` binding the hidden names to the compiled result. */
@@ -201,8 +207,9 @@ static void run_assert(sc_context *ctx, sc_scope *scope, const sc_item *line, te
     if (e->kind == EXPR_BINARY && e->op >= OP_EQ && e->op <= OP_IN) {
         f->actual = show(ctx, sc_eval(ctx, scope, e->left));
         const char *right = show(ctx, sc_eval(ctx, scope, e->right));
-        f->expected = e->op == OP_EQ ? right
-                                     : sc_arena_printf(&ctx->arena, "%s %s", sc_op_text(e->op), right);
+        f->expected = e->op == OP_EQ
+                          ? right
+                          : sc_arena_printf(&ctx->arena, "%s %s", sc_op_text(e->op), right);
     }
     sc_list_push(&ctx->arena, &result->failures, f);
 }
@@ -235,14 +242,16 @@ static test_result *run_test(sc_context *ctx, const sc_program *program, const s
     test_result *result = sc_arena_alloc(&ctx->arena, sizeof(*result));
     if (!result)
         return NULL;
-    result->name = decl->item->text && decl->item->text->kind == EXPR_STRING ? decl->item->text->text : "?";
+    result->name =
+        decl->item->text && decl->item->text->kind == EXPR_STRING ? decl->item->text->text : "?";
     result->span = decl->item->span;
     sc_scope *base = decl->scope;
     compiled own;
     if (decl->cannot_run || decl->subject) {
         if (decl->cannot_run) {
-            fail_whole(ctx, result, sc_arena_printf(&ctx->arena, "no default instance to test: %s",
-                                                    decl->cannot_run));
+            fail_whole(
+                ctx, result,
+                sc_arena_printf(&ctx->arena, "no default instance to test: %s", decl->cannot_run));
             return result;
         }
         base = subject_scope(program, decl);
@@ -328,7 +337,8 @@ void sc_render_test_results(const sc_context *ctx, const sc_ptr_list *results, F
             json_string(out, r->name);
             fprintf(out, ", \"file\": ");
             json_string(out, at.file);
-            fprintf(out, ", \"line\": %u, \"passed\": %s, \"failures\": [", at.line, ok ? "true" : "false");
+            fprintf(out, ", \"line\": %u, \"passed\": %s, \"failures\": [", at.line,
+                    ok ? "true" : "false");
         } else {
             fprintf(out, "%s %s (%s:%u)\n", ok ? "PASS" : "FAIL", r->name, at.file, at.line);
         }
@@ -336,7 +346,8 @@ void sc_render_test_results(const sc_context *ctx, const sc_ptr_list *results, F
             const test_failure *fail = r->failures.items[f];
             sc_position pos = sc_span_position(ctx, fail->span, false);
             if (json) {
-                fprintf(out, "%s{\"line\": %u, \"column\": %u, \"message\": ", f ? ", " : "", pos.line, pos.column);
+                fprintf(out, "%s{\"line\": %u, \"column\": %u, \"message\": ", f ? ", " : "",
+                        pos.line, pos.column);
                 json_string(out, fail->message);
                 if (fail->actual) {
                     fputs(", \"actual\": ", out);
