@@ -784,6 +784,24 @@ static sc_value *lower_format(sc_context *ctx, sc_value **args, size_t count)
     return join_parts(ctx, "", parts);
 }
 
+/* A duration as a user writes it, in the largest unit that holds it whole: 36h, 1500ms. */
+static void put_duration(sc_buf *out, long long ms)
+{
+    static const struct {
+        const char *unit;
+        long long ms;
+    } units[] = {{"d", 86400000LL}, {"h", 3600000LL}, {"m", 60000LL}, {"s", 1000LL}};
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (ms != 0 && ms % units[i].ms == 0) {
+            sc_buf_printf(out, "%lld%s", ms / units[i].ms, units[i].unit);
+            return;
+        }
+    if (ms == 0)
+        sc_buf_puts(out, "0s");
+    else
+        sc_buf_printf(out, "%lldms", ms);
+}
+
 static sc_value *e_format(sc_context *ctx, sc_value **args, size_t count)
 {
     if (count > 0 && args[0] && args[0]->kind == VAL_STRING) {
@@ -813,6 +831,8 @@ static sc_value *e_format(sc_context *ctx, sc_value **args, size_t count)
                 sc_buf_printf(&out, "%lld", v->i);
             else if (v->kind == VAL_NUMBER)
                 sc_buf_printf(&out, "%g", v->n);
+            else if (v->kind == VAL_DURATION && *p == 's')
+                put_duration(&out, v->i);
             else
                 ok = false;
         } else {

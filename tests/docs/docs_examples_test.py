@@ -16,7 +16,8 @@ library is given as `stdlib`, so notes cite `stdlib/service.stack` as a user's w
 An HTML comment on the line before a block changes how it is checked:
     <!-- docs-test: known to differ until issue N -->   run and shown, not counted as a failure
     <!-- docs-test: skip: REASON -->                    not run (say why)
-Also checks that the keyword list of docs/language.md is the lexer's (src/syntax/lex.c).
+Also checks that the keyword list of docs/language.md is the lexer's (src/syntax/lex.c),
+and that it lists every built-in function of src/sema/builtins.c.
 Prints one line per command and `N passed, N failed`; exits 1 when any failed.
 """
 import difflib
@@ -102,14 +103,30 @@ def keywords_documented():
     return False
 
 
+def builtins_documented():
+    """True when every function of src/sema/builtins.c's table is in docs/language.md as
+    `name(`: in the built-in functions table, or the tests' table for the test-only ones."""
+    with open(os.path.join(ROOT, "src", "sema", "builtins.c"), encoding="utf-8") as f:
+        table = re.findall(r'^    \{"([a-z_]+)",', f.read(), re.M)
+    with open(os.path.join(ROOT, "docs", "language.md"), encoding="utf-8") as f:
+        text = f.read()
+    missing = sorted(name for name in table if f"`{name}(" not in text)
+    if table and not missing:
+        print("ok   docs/language.md: every built-in function is listed")
+        return True
+    print(f"FAIL docs/language.md: built-in functions not listed: {missing or 'none found'}")
+    return False
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     passed = failed = known = 0
-    if keywords_documented():
-        passed += 1
-    else:
-        failed += 1
+    for documented in (keywords_documented(), builtins_documented()):
+        if documented:
+            passed += 1
+        else:
+            failed += 1
     work, bin_dir = workspace(sys.argv[1])
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""),
                STACKC_STDLIB="stdlib", LC_ALL="C")
