@@ -2311,18 +2311,18 @@ static void test_docker_checked_before_the_first_stack(void)
     ASSERT_CONTAINS(h.text.data,
                     "error: Docker cannot build images (`docker version` ended with status 1: "
                     "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the "
-                    "docker daemon running?), and stack Wordpress needs images built: start "
+                    "docker daemon running?), and stack wordpress-Wordpress needs images built: start "
                     "Docker, or deploy the other stacks with --stack; no stack was changed\n");
     ASSERT_STR(h.docker.data, "version\n");
     /* Checked when Network was about to change: its change set shown, then dropped. */
     assert_sequence(&h.emu, "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 "
                             "DeleteChangeSet/200 DescribeStacks/200");
-    char *status = stack_status(&h.emu, "Network");
+    char *status = stack_status(&h.emu, "wordpress-Network");
     CU_ASSERT_TRUE(!status || strcmp(status, "REVIEW_IN_PROGRESS") != 0);
     free(status);
     /* Network alone has no image: Docker is not needed, nor asked. */
     forget_events(&h);
-    options.stack = "Network";
+    options.stack = "wordpress-Network";
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
     CU_ASSERT_PTR_NULL(h.docker.data);
     /* A build context that is not there is found before anything is sent, too. */
@@ -2333,7 +2333,7 @@ static void test_docker_checked_before_the_first_stack(void)
     b.input.assets_dir = STACKC_REPO_ROOT "/examples";
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
     ASSERT_CONTAINS(h.text.data, "error: the build context " STACKC_REPO_ROOT
-                                 "/examples/src of the image at site.stack:43 (stack Wordpress) "
+                                 "/examples/src of the image at site.stack:57 (stack wordpress-Wordpress) "
                                  "is not a folder\n");
     assert_sequence(&h.emu, "");
     build_output_free(&b);
