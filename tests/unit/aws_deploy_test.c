@@ -2311,7 +2311,8 @@ static void test_docker_checked_before_the_first_stack(void)
     ASSERT_CONTAINS(h.text.data,
                     "error: Docker cannot build images (`docker version` ended with status 1: "
                     "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the "
-                    "docker daemon running?), and stack Wordpress needs images built: start "
+                    "docker daemon running?), and stack wordpress-Wordpress needs images built: "
+                    "start "
                     "Docker, or deploy the other stacks with --stack; no stack was changed\n");
     ASSERT_STR(h.docker.data, "version\n");
     /* Checked when Network was about to change: its change set shown, then dropped. */
@@ -2333,7 +2334,8 @@ static void test_docker_checked_before_the_first_stack(void)
     b.input.assets_dir = STACKC_REPO_ROOT "/examples";
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
     ASSERT_CONTAINS(h.text.data, "error: the build context " STACKC_REPO_ROOT
-                                 "/examples/src of the image at site.stack:43 (stack Wordpress) "
+                                 "/examples/src of the image at site.stack:57 (stack "
+                                 "wordpress-Wordpress) "
                                  "is not a folder\n");
     assert_sequence(&h.emu, "");
     build_output_free(&b);
