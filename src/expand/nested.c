@@ -30,6 +30,7 @@ enum {
     CHILD_BYTES = 800000,   /* a child's budget: what parameters and outputs add fits */
     PARENT_RESOURCES = 400, /* what the parent keeps: the rest of 500 is nested stacks */
     TARGET_RESOURCES = 200, /* the expected size of a piece: a cut per this many */
+    BACKUP_FACTOR = 8,      /* backup cuts, for a piece that would pass a limit */
     ORDER_STRIDE = 1000000, /* sc_cfn_resource.order is item index * this + sequence */
 };
 
@@ -369,10 +370,13 @@ static void topological_order(splitter *s, sc_ptr_list *groups, sc_ptr_list *ord
 }
 
 /* Whether the content says to cut after a group: its key's hash under a threshold that
- * grows with its size, so a piece holds about TARGET_RESOURCES resources. */
-static bool content_cut(const group *g)
+ * grows with its size, so a piece holds about TARGET_RESOURCES resources. With
+ * `backup`, a threshold BACKUP_FACTOR times higher: where a piece that would pass a
+ * limit is cut, so that cut too depends on content, not on position (the "two
+ * thresholds, two divisors" method of content-defined chunking). */
+static bool content_cut(const group *g, bool backup)
 {
-    uint64_t threshold = (uint64_t)g->count * 1000000u / TARGET_RESOURCES;
+    uint64_t threshold = (uint64_t)g->count * 1000000u * (backup ? BACKUP_FACTOR : 1) / TARGET_RESOURCES;
     return sc_name_hash(g->key) % 1000000u < threshold;
 }
 
@@ -418,39 +422,53 @@ static void split_automatically(splitter *s, sc_ptr_list *resources, size_t decl
             strongconnect(&t, units.items[i]);
     topological_order(s, &t.groups, &ordered);
 
-    sc_ptr_list piece = {0};
     sc_cfn_stack *into = s->root; /* the first piece stays in the parent */
-    size_t count = 0, bytes = 0, limit = PARENT_RESOURCES - declared_children;
-    for (size_t i = 0; i < ordered.count && into; i++) {
-        group *g = ordered.items[i];
-        if (g->count > MAX_RESOURCES || g->bytes > CHILD_BYTES) {
-            sc_error(ctx, "E0311", s->root->nested_at,
-                     "stack %s cannot be split: %s, with what it reads and what reads it in a "
-                     "cycle, holds %zu resources, more than one nested stack can",
-                     s->root->name, g->key, g->count);
-            s->failed = true;
-            return;
+    size_t limit = PARENT_RESOURCES - declared_children;
+    for (size_t start = 0; start < ordered.count && into;) {
+        /* the piece from `start`: up to a content cut, or, when it would pass a limit
+         * first, up to its last backup cut (its last group that fits, without one) */
+        size_t count = 0, bytes = 0, end = start, backup = 0;
+        for (; end < ordered.count; end++) {
+            group *g = ordered.items[end];
+            if (g->count > MAX_RESOURCES || g->bytes > CHILD_BYTES) {
+                sc_error(ctx, "E0311", s->root->nested_at,
+                         "stack %s cannot be split: %s, with what it reads and what reads it in "
+                         "a cycle, holds %zu resources, more than one nested stack can",
+                         s->root->name, g->key, g->count);
+                s->failed = true;
+                return;
+            }
+            if (end > start && (count + g->count > limit || bytes + g->bytes > CHILD_BYTES)) {
+                end = backup > start ? backup : end;
+                break;
+            }
+            count += g->count;
+            bytes += g->bytes;
+            if (content_cut(g, false)) {
+                end++;
+                break;
+            }
+            if (content_cut(g, true))
+                backup = end + 1;
         }
-        bool full = count + g->count > limit || bytes + g->bytes > CHILD_BYTES;
-        bool cut_before = piece.count && (full || (i > 0 && content_cut(ordered.items[i - 1])));
-        if (cut_before) {
-            place_piece(s, &piece, into);
-            into =
-                new_child(s, sc_arena_printf(&ctx->arena, "split_%s", g->key), s->root->nested_at,
-                          true, sc_arena_printf(&ctx->arena, "(split from %s)", g->key));
-            count = bytes = 0;
+        sc_ptr_list piece = {0};
+        for (size_t i = start; i < end; i++) {
+            group *g = ordered.items[i];
+            for (size_t u = 0; u < g->units.count; u++) {
+                unit *un = g->units.items[u];
+                for (size_t r = 0; r < un->resources.count; r++)
+                    sc_list_push(&ctx->arena, &piece, un->resources.items[r]);
+            }
+        }
+        place_piece(s, &piece, into);
+        start = end;
+        if (start < ordered.count) {
+            const char *key = ((group *)ordered.items[start])->key;
+            into = new_child(s, sc_arena_printf(&ctx->arena, "split_%s", key), s->root->nested_at,
+                             true, sc_arena_printf(&ctx->arena, "(split from %s)", key));
             limit = MAX_RESOURCES;
         }
-        for (size_t u = 0; u < g->units.count; u++) {
-            unit *un = g->units.items[u];
-            for (size_t r = 0; r < un->resources.count; r++)
-                sc_list_push(&ctx->arena, &piece, un->resources.items[r]);
-        }
-        count += g->count;
-        bytes += g->bytes;
     }
-    if (into)
-        place_piece(s, &piece, into);
 }
 
 /* ---- references across nested stacks ------------------------------------------------------ */
