@@ -913,7 +913,7 @@ def delete_waves(plan, stack, waves, definitions, failures=None):
     for wave in reversed(waves):
         fractions = [0.5]
         for logical in wave:
-            child = nested.deletion(plan, plan.stack, logical)
+            child = nested.deletion(plan, plan.stack, logical, definitions[logical]["Type"])
             if child:
                 fractions.append(child[0])
             plan.resource_status(logical, definitions[logical]["Type"], "DELETE_IN_PROGRESS",
@@ -1645,7 +1645,8 @@ def preload(ctx, spec):
 def summary(stack):
     """A stack as the admin endpoint lists it, for debugging tests."""
     return {"StackName": stack.name, "StackId": stack.stack_id, "Region": stack.region,
-            "StackStatus": stack.status, "Deleted": stack.deleted,
+            "StackStatus": stack.status, "Deleted": stack.deleted, "ParentId": stack.parent_id,
+            "Parameters": dict(stack.parameters),
             "Tags": dict(stack.tags), "Outputs": {o["OutputKey"]: o["OutputValue"]
                                                   for o in stack.outputs},
             "Resources": {k: {"Type": r.type, "PhysicalResourceId": r.physical_id,

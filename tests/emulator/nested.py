@@ -207,17 +207,19 @@ def prepare(ctx, stack, definitions, logicals, token, operation, failures):
     return operations
 
 
-def deletion(plan, stack, logical):
-    """(fraction, step) for deleting the nested stack of a resource being deleted,
-    or None for any other resource."""
-    child = child_of(plan.ctx.state, stack, logical)
-    if not child or child.deleted:
+def deletion(plan, stack, logical, type_):
+    """(fraction, step) for deleting the nested stack of a resource being deleted, or
+    None for any other resource. The nested stack is looked up when the step runs: a
+    rollback's deletion is planned before the nested stack it undoes exists."""
+    if type_ != STACK_TYPE:
         return None
-    fraction = 0.5 * levels(child.template) + 1 if child.template else 1
-    when, token = plan.t, plan.token
+    known = child_of(plan.ctx.state, stack, logical)
+    fraction = 0.5 * levels(known.template) + 1 if known and known.template else 2.5
+    when, token, ctx = plan.t, plan.token, plan.ctx
 
     def start():
-        if child.deleted or child.status == "DELETE_IN_PROGRESS":
+        child = child_of(ctx.state, stack, logical)
+        if not child or child.deleted or child.status == "DELETE_IN_PROGRESS":
             return
-        cfn.plan_delete(at(plan.ctx, when, stack.region), child, {}, token)
+        cfn.plan_delete(at(ctx, when, stack.region), child, {}, token)
     return fraction, start
