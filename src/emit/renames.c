@@ -113,7 +113,8 @@ static void compare_places(sc_context *ctx, const sc_cfn_stack *root, const sc_c
         if (!r->deletion_policy || !was || strcmp(was, now) == 0)
             continue;
         char from[300], to[300];
-        snprintf(from, sizeof(from), *was ? "nested stack %s" : "stack %s", *was ? was : root->name);
+        snprintf(from, sizeof(from), *was ? "nested stack %s" : "stack %s",
+                 *was ? was : root->name);
         snprintf(to, sizeof(to), *now ? "nested stack %s" : "stack %s", *now ? now : root->name);
         sc_diagnostic *d = sc_warning(
             ctx, "W0331", r->declared_at,
@@ -133,8 +134,8 @@ static void compare_places(sc_context *ctx, const sc_cfn_stack *root, const sc_c
 /* One rename found in a stack: the resources it would replace, in one warning. */
 typedef struct renaming {
     char old_name[256], new_name[256];
-    sc_span at;          /* the renamed declaration */
-    sc_buf replaced;     /* "WpCluster (AWS::RDS::DBCluster, snapshotted), ..." */
+    sc_span at;      /* the renamed declaration */
+    sc_buf replaced; /* "WpCluster (AWS::RDS::DBCluster, snapshotted), ..." */
 } renaming;
 
 static void report(sc_context *ctx, const sc_cfn_stack *stack, renaming *r)
@@ -169,8 +170,7 @@ static void compare_stack(sc_context *ctx, const sc_cfn_stack *stack, const cJSO
         char old_name[256], new_name[256];
         const char *rest, *new_rest;
         if (!policy || !type || sc_map_get(&stack->logical_ids, old->string) ||
-            !cJSON_IsObject(old) ||
-            !split_path(path, old_name, sizeof(old_name), &rest))
+            !cJSON_IsObject(old) || !split_path(path, old_name, sizeof(old_name), &rest))
             continue;
         const sc_cfn_resource *r = successor(stack, previous, type, rest);
         if (!r || !split_path(r->path, new_name, sizeof(new_name), &new_rest))

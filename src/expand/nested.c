@@ -376,7 +376,8 @@ static void topological_order(splitter *s, sc_ptr_list *groups, sc_ptr_list *ord
  * thresholds, two divisors" method of content-defined chunking). */
 static bool content_cut(const group *g, bool backup)
 {
-    uint64_t threshold = (uint64_t)g->count * 1000000u * (backup ? BACKUP_FACTOR : 1) / TARGET_RESOURCES;
+    uint64_t threshold =
+        (uint64_t)g->count * 1000000u * (backup ? BACKUP_FACTOR : 1) / TARGET_RESOURCES;
     return sc_name_hash(g->key) % 1000000u < threshold;
 }
 

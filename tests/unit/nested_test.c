@@ -36,7 +36,8 @@ static char *workers_source(int count, const char *extra, int after)
     for (int i = 0; i < count; i++) {
         len += (size_t)snprintf(text + len, size - len, "  worker w_%03d { topic = topic }\n", i);
         if (extra && i == after)
-            len += (size_t)snprintf(text + len, size - len, "  worker %s { topic = topic }\n", extra);
+            len +=
+                (size_t)snprintf(text + len, size - len, "  worker %s { topic = topic }\n", extra);
     }
     snprintf(text + len, size - len, "}\n");
     return text;
@@ -80,7 +81,8 @@ static cJSON *placement(const char *manifest)
     const cJSON *r;
     cJSON_ArrayForEach(r, cJSON_GetObjectItem(stack, "resources"))
     {
-        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "type")), "AWS::CloudFormation::Stack"))
+        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "type")),
+                   "AWS::CloudFormation::Stack"))
             cJSON_AddStringToObject(out, r->string, "");
     }
     const cJSON *nested;
@@ -188,9 +190,10 @@ static void test_moving_data_to_a_nested_stack_is_a_warning(void)
     CU_ASSERT_PTR_NOT_NULL(manifest);
     const char *warning = first_warning(ctx, "W0331");
     CU_ASSERT_PTR_NOT_NULL_FATAL(warning);
-    CU_ASSERT_STRING_EQUAL(warning, "Uploads (AWS::S3::Bucket) moves from stack Shop to nested stack "
-                                    "Storage, which replaces data: CloudFormation makes a new, empty "
-                                    "one there, and the old one is kept out of the stack");
+    CU_ASSERT_STRING_EQUAL(warning,
+                           "Uploads (AWS::S3::Bucket) moves from stack Shop to nested stack "
+                           "Storage, which replaces data: CloudFormation makes a new, empty "
+                           "one there, and the old one is kept out of the stack");
     sc_context_free(ctx);
     /* and back again, from the nested stack to the stack */
     ctx = NULL;
@@ -216,7 +219,8 @@ int main(void)
     static const test_case cases[] = {
         {"the automatic split is deterministic", test_split_is_deterministic},
         {"adding a declaration moves few resources", test_adding_a_declaration_moves_few_resources},
-        {"moving data to a nested stack is a warning", test_moving_data_to_a_nested_stack_is_a_warning},
+        {"moving data to a nested stack is a warning",
+         test_moving_data_to_a_nested_stack_is_a_warning},
         {NULL, NULL},
     };
     return test_main("nested", cases);
