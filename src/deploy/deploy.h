@@ -179,6 +179,8 @@ typedef struct sc_deploy_run {
     size_t pushed_count;
     sc_deploy_known *known; /* outputs of the stacks described so far */
     size_t known_count;
+    sc_deploy_value *zones; /* hosted zones looked up by name: name -> id, both heap (lookups.c) */
+    size_t zone_count;
     struct sc_deploy_held *held; /* apply side by side: events held back, per stack */
 } sc_deploy_run;
 
@@ -353,6 +355,16 @@ void sc_deploy_warn_stale_consumers(sc_deploy_run *run, const sc_deploy_stack *p
  * frees); else leaves `*url` NULL. */
 sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_stack *stack,
                                            const char *text, size_t len, char **url);
+
+/* What a template leaves for the deploy to look up (lookups.c): a string
+ * "{{stackc:hosted-zone:public:NAME}}" is the id of the account's one public Route 53
+ * hosted zone named NAME. Whether `text` has any. */
+bool sc_deploy_has_lookups(const char *text, size_t len);
+/* Replaces every lookup in the Resources of `tree` (the stack's template, or that of
+ * its nested stack `nested`, NULL for the stack's own) by what it names; a name that
+ * gives no zone, or several, is an error at the resource's source line. */
+sc_deploy_result sc_deploy_resolve_lookups(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                           const char *nested, cJSON *tree);
 /* Uploads each nested stack's template (always: CloudFormation reads them only from
  * S3) and points its TemplateURL in `tree`, the parent's template, at it. */
 sc_deploy_result sc_deploy_upload_nested(sc_deploy_run *run, const sc_deploy_stack *stack,

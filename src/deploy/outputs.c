@@ -386,7 +386,13 @@ sc_deploy_result sc_deploy_resolve_template(sc_deploy_run *run, const sc_deploy_
                                "stack %s has nested stacks, whose templates stackc deploys "
                                "only as JSON: build it without --format yaml",
                                stack->name);
-    if ((stack->read_count == 0 && stack->nested_count == 0) || !stack->template_tree) {
+    bool lookups = sc_deploy_has_lookups(stack->template_text, stack->template_len);
+    if (lookups && !stack->template_tree)
+        return sc_deploy_error(run, stack->name, SC_AWS_ERR_INVALID, NULL,
+                               "the template of stack %s has values to look up, which stackc "
+                               "does only in JSON templates: build it without --format yaml",
+                               stack->name);
+    if ((stack->read_count == 0 && stack->nested_count == 0 && !lookups) || !stack->template_tree) {
         *text = sc_aws_strndup(stack->template_text, stack->template_len);
         *len = stack->template_len;
         return *text ? SC_DEPLOY_OK
@@ -404,6 +410,8 @@ sc_deploy_result sc_deploy_resolve_template(sc_deploy_run *run, const sc_deploy_
                        "shows the resources that read them as they will be updated once that "
                        "is deployed",
                        stack->name, pending.data);
+    if (r == SC_DEPLOY_OK && lookups)
+        r = sc_deploy_resolve_lookups(run, stack, NULL, copy);
     if (r == SC_DEPLOY_OK && stack->nested_count)
         r = sc_deploy_upload_nested(run, stack, copy);
     if (r == SC_DEPLOY_OK) {

@@ -139,6 +139,26 @@ sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_s
     return put_template(run, stack, stack->template_name, text, len, what, url);
 }
 
+/* A nested template with its lookups done (`*text`, heap), or `*text` NULL when it
+ * has none. */
+static sc_deploy_result resolve_nested(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                       const sc_deploy_nested *nested, char **text)
+{
+    *text = NULL;
+    if (!sc_deploy_has_lookups(nested->template_text, nested->template_len))
+        return SC_DEPLOY_OK;
+    cJSON *tree = cJSON_ParseWithLength(nested->template_text, nested->template_len);
+    if (!tree)
+        return sc_deploy_error(run, stack->name, SC_AWS_ERR_INVALID, NULL,
+                               "the template of nested stack %s of stack %s is not JSON",
+                               nested->logical_id, stack->name);
+    sc_deploy_result r = sc_deploy_resolve_lookups(run, stack, nested->logical_id, tree);
+    if (r == SC_DEPLOY_OK && !(*text = cJSON_PrintUnformatted(tree)))
+        r = sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+    cJSON_Delete(tree);
+    return r;
+}
+
 sc_deploy_result sc_deploy_upload_nested(sc_deploy_run *run, const sc_deploy_stack *stack,
                                          cJSON *tree)
 {
@@ -155,9 +175,13 @@ sc_deploy_result sc_deploy_upload_nested(sc_deploy_run *run, const sc_deploy_sta
         char what[256];
         snprintf(what, sizeof(what), "nested stack %s of stack %s (%zu resources)",
                  nested->logical_id, stack->name, nested->resource_count);
-        char *url = NULL;
-        sc_deploy_result r = put_template(run, stack, nested->template_name, nested->template_text,
-                                          nested->template_len, what, &url);
+        char *url = NULL, *resolved = NULL;
+        sc_deploy_result r = resolve_nested(run, stack, nested, &resolved);
+        if (r == SC_DEPLOY_OK)
+            r = put_template(run, stack, nested->template_name,
+                             resolved ? resolved : nested->template_text,
+                             resolved ? strlen(resolved) : nested->template_len, what, &url);
+        free(resolved);
         if (r != SC_DEPLOY_OK)
             return r;
         cJSON *value = cJSON_CreateString(url);
