@@ -2387,16 +2387,22 @@ static bool read_build(build_output *b, const char *dir)
     return b->manifest && b->file_count > 1;
 }
 
-/* `stackc build` of the 1,200-resource fixture into a fresh folder, read back. */
-static bool build_big_stack(build_output *b, char *dir, size_t dir_size)
+/* `stackc build` of `source` into a fresh folder, read back. */
+static bool build_fixture(build_output *b, const char *source, char *dir, size_t dir_size)
 {
     snprintf(dir, dir_size, "/tmp/stackc-nested-XXXXXX");
     if (!mkdtemp(dir))
         return false;
     char command[2048];
     snprintf(command, sizeof(command), "'%s' build '%s' -o '%s' >/dev/null 2>&1", STACKC_BINARY,
-             BIG_STACK, dir);
+             source, dir);
     return system(command) == 0 && read_build(b, dir);
+}
+
+/* `stackc build` of the 1,200-resource fixture. */
+static bool build_big_stack(build_output *b, char *dir, size_t dir_size)
+{
+    return build_fixture(b, BIG_STACK, dir, dir_size);
 }
 
 static void remove_build(const char *dir)
@@ -2769,6 +2775,131 @@ static void test_declared_nested_stacks(void)
     harness_stop(&h);
 }
 
+/* ---- a certificate's hosted zone by name ----------------------------------------------- */
+
+#define CERTIFICATES STACKC_REPO_ROOT "/tests/fixtures/nested/certificate.stack"
+
+/* The HostedZoneId certificate `logical_id` of the emulator's stack whose name starts
+ * with `prefix` has (its first validation option); a heap string or NULL. */
+static char *zone_given(emulator *e, const char *prefix, const char *logical_id)
+{
+    char *body = NULL;
+    admin(e, "GET", "stacks", NULL, &body);
+    cJSON *root = cJSON_Parse(body ? body : "");
+    free(body);
+    char *zone = NULL;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(root, "stacks"))
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "StackName"));
+        if (!name || strncmp(name, prefix, strlen(prefix)) != 0 || zone)
+            continue;
+        const cJSON *options = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "Resources"),
+                                                 logical_id),
+                "Properties"),
+            "DomainValidationOptions");
+        zone = dup_or_null_json(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(options, 0), "HostedZoneId"));
+    }
+    cJSON_Delete(root);
+    return zone;
+}
+
+static void add_zone(emulator *e, const char *json_spec)
+{
+    CU_ASSERT_EQUAL(admin(e, "POST", "hosted-zones", json_spec, NULL), 200);
+}
+
+/* The Route 53 requests, as "Action/status query" entries, space-separated. */
+static char *route53_requests(emulator *e)
+{
+    const cJSON *requests;
+    cJSON *root = recorded(e, &requests);
+    sc_aws_buf out = {0};
+    const cJSON *r;
+    cJSON_ArrayForEach(r, requests)
+    {
+        const char *service = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "service"));
+        if (!service || strcmp(service, "route53") != 0)
+            continue;
+        const cJSON *status = cJSON_GetObjectItemCaseSensitive(r, "status");
+        sc_aws_buf_printf(&out, "%s%s/%d %s %s", out.len ? " " : "",
+                          S(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"))),
+                          cJSON_IsNumber(status) ? status->valueint : -1,
+                          S(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "region"))),
+                          S(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "query"))));
+    }
+    cJSON_Delete(root);
+    char *text = sc_aws_buf_take(&out);
+    return text ? text : sc_aws_strdup("");
+}
+
+/* Certificates naming their hosted zone by name, in a stack and in its nested stack:
+ * plan and apply look the name up once (ListHostedZonesByName, signed for us-east-1)
+ * and hand CloudFormation the id; none, a private one only, or two public ones of the
+ * name stop the run before any change set, saying which and where. */
+static void test_certificate_zone_by_name(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    char dir[64];
+    CU_ASSERT_TRUE_FATAL(build_fixture(&b, CERTIFICATES, dir, sizeof(dir)));
+    ASSERT_CONTAINS(b.files[0].data,
+                    "\"HostedZoneId\": \"{{stackc:hosted-zone:public:example.com}}\"");
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+
+    /* no zone of that name */
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: no Route 53 hosted zone of this account is named "
+                                 "example.com, which SiteCertificate at certificate.stack:6 "
+                                 "names: create it (or check the name), or give zone_id\n");
+    CU_ASSERT_EQUAL(count_with(&h.emu, "CreateChangeSet", "StackName", ""), 0);
+
+    /* a private zone only */
+    forget_events(&h);
+    add_zone(&h.emu, "{\"name\": \"example.com.\", \"id\": \"Z9PRIVATE\", \"private\": true}");
+    add_zone(&h.emu, "{\"name\": \"shop.example.com\", \"id\": \"Z8SHOP\"}");
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: the Route 53 hosted zone named example.com, which "
+                                 "SiteCertificate at certificate.stack:6 names, is private "
+                                 "(Z9PRIVATE): ACM validates a certificate through public DNS");
+    CU_ASSERT_EQUAL(count_with(&h.emu, "CreateChangeSet", "StackName", ""), 0);
+
+    /* one public zone beside it: found, once for both certificates */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    add_zone(&h.emu, "{\"name\": \"Example.COM\", \"id\": \"Z0PUBLIC\"}");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    char *requests = route53_requests(&h.emu);
+    ASSERT_STR(requests, "ListHostedZonesByName/200 us-east-1 dnsname=example.com&maxitems=100");
+    free(requests);
+    ASSERT_CONTAINS(h.text.data, "the Route 53 hosted zone example.com, which SiteCertificate at "
+                                 "certificate.stack:6 names, is Z0PUBLIC\n");
+    char *zone = zone_given(&h.emu, "web-Web", "SiteCertificate");
+    ASSERT_STR(zone, "Z0PUBLIC");
+    free(zone);
+    zone = zone_given(&h.emu, "web-Web-More-", "ApiCertificate");
+    ASSERT_STR(zone, "Z0PUBLIC");
+    free(zone);
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+
+    /* two public zones of the name: which one is the user's call */
+    forget_events(&h);
+    add_zone(&h.emu, "{\"name\": \"example.com\", \"id\": \"Z7SECOND\"}");
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: 2 public Route 53 hosted zones are named example.com "
+                                 "(Z0PUBLIC, Z7SECOND), which SiteCertificate at "
+                                 "certificate.stack:6 names: give the one to use by its zone_id\n");
+    build_output_free(&b);
+    remove_build(dir);
+    harness_stop(&h);
+}
+
 int main(void)
 {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
@@ -2809,6 +2940,7 @@ int main(void)
         {"nested stacks of a stack of 1,200 resources", test_nested_stacks_of_a_big_stack},
         {"a failure inside a nested stack", test_failure_inside_a_nested_stack},
         {"declared nested stacks", test_declared_nested_stacks},
+        {"a certificate's hosted zone by name", test_certificate_zone_by_name},
         {NULL, NULL},
     };
     int result = test_main("aws_deploy", cases);
