@@ -3,6 +3,7 @@
  * that protects data would move to another nested stack, which replaces it. */
 #include "support.h"
 
+#include <stackc/query.h>
 #include <stackc/stackc.h>
 
 #include <cjson/cJSON.h>
@@ -214,6 +215,47 @@ static void test_moving_data_to_a_nested_stack_is_a_warning(void)
     free(previous);
 }
 
+/* An editor sees inside a `nested` block as in the stack: a name used there goes to
+ * its declaration in the stack, and one declared there is found from outside. */
+static void test_editor_queries_see_through_nested_blocks(void)
+{
+    static const char source[] = "stack Shop {\n"
+                                 "  resource topic \"AWS::SNS::Topic\" {}\n"
+                                 "  nested data {\n"
+                                 "    resource jobs \"AWS::SQS::Queue\" {\n"
+                                 "      Tags = [{ Key = \"topic\", Value = topic }]\n"
+                                 "    }\n"
+                                 "  }\n"
+                                 "  output jobs_arn = jobs.Arn\n"
+                                 "}\n";
+    sc_context *ctx = sc_context_new(NULL);
+    sc_context_set_stdlib_dir(ctx, ROOT "/stdlib");
+    sc_analysis *analysis = sc_analyze_buffer(ctx, "shop.stack", source, strlen(source));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(analysis);
+    CU_ASSERT_EQUAL(sc_error_count(ctx), 0);
+    sc_range at;
+    size_t use = (size_t)(strstr(source, "Value = topic") - source) + 9;
+    CU_ASSERT_TRUE(sc_query_definition(analysis, "shop.stack", use, &at));
+    CU_ASSERT_EQUAL(at.start, (uint32_t)(strstr(source, "topic \"AWS") - source));
+    size_t outside = (size_t)(strstr(source, "= jobs.Arn") - source) + 3;
+    CU_ASSERT_TRUE(sc_query_definition(analysis, "shop.stack", outside, &at));
+    CU_ASSERT_EQUAL(at.start, (uint32_t)(strstr(source, "jobs \"AWS") - source));
+    const char *hover = sc_query_hover(analysis, "shop.stack", use, NULL);
+    CU_ASSERT_PTR_NOT_NULL(hover);
+    CU_ASSERT_PTR_NOT_NULL(hover ? strstr(hover, "AWS::SNS::Topic") : NULL);
+    /* at the start of a line inside the block, what a stack holds may be written */
+    const sc_completion *items = NULL;
+    size_t body = (size_t)(strstr(source, "    resource jobs") - source) + 4;
+    size_t count = sc_query_completions(analysis, "shop.stack", body, &items, NULL);
+    bool component = false;
+    for (size_t i = 0; i < count; i++)
+        component = component || (items[i].kind == SC_COMPLETION_COMPONENT &&
+                                  strcmp(items[i].label, "database") == 0);
+    CU_ASSERT_TRUE(component);
+    sc_analysis_free(analysis);
+    sc_context_free(ctx);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -221,6 +263,7 @@ int main(void)
         {"adding a declaration moves few resources", test_adding_a_declaration_moves_few_resources},
         {"moving data to a nested stack is a warning",
          test_moving_data_to_a_nested_stack_is_a_warning},
+        {"editor queries see through nested blocks", test_editor_queries_see_through_nested_blocks},
         {NULL, NULL},
     };
     return test_main("nested", cases);
