@@ -694,6 +694,33 @@ static void route_part(splitter *s, sc_cfn_stack *part)
     }
 }
 
+/* Whether `v` names `id` (Ref, Fn::GetAtt). */
+static bool names(const sc_value *v, const char *id)
+{
+    if (!v)
+        return false;
+    const char *named = referenced_id(v);
+    if (named && strcmp(named, id) == 0)
+        return true;
+    if (v->kind != VAL_INTRINSIC && v->kind != VAL_LIST && v->kind != VAL_MAP)
+        return false;
+    for (size_t i = 0; i < v->items.count; i++)
+        if (names(v->items.items[i], id))
+            return true;
+    return false;
+}
+
+/* A DependsOn that a reference already implies is left out, as CloudFormation's linter
+ * asks (W3005): a nested stack that reads another's output through its parameters. */
+static void drop_implied_waits(splitter *s, sc_cfn_resource *r)
+{
+    sc_ptr_list kept = {0};
+    for (size_t i = 0; i < r->depends_on.count; i++)
+        if (!names(r->properties, r->depends_on.items[i]))
+            sc_list_push(&s->ctx->arena, &kept, r->depends_on.items[i]);
+    r->depends_on = kept;
+}
+
 /* ---- cycles between a stack and its nested stacks ------------------------------------------ */
 
 typedef struct visit {
@@ -826,6 +853,8 @@ static void nest_stack(sc_context *ctx, sc_cfn_stack *root)
         /* a resource of the parent is in both maps; the child's Stack resource only here */
         sc_map_put(&ctx->arena, &s.part_of, child->nested_id, root);
     }
+    for (size_t i = 0; i < root->resources.count; i++)
+        drop_implied_waits(&s, root->resources.items[i]);
     visit w = {.s = &s};
     for (size_t i = 0; i < root->resources.count && !w.reported; i++)
         visit_resource(&w, ((sc_cfn_resource *)root->resources.items[i])->logical_id);
