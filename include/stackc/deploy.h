@@ -131,6 +131,8 @@ typedef struct sc_deploy_event {
     const char *source;        /* "site.stack:18" from the manifest (ASSET too); NULL when
                                   unknown */
     const char *path;          /* "wp/cluster" from the manifest; NULL when unknown */
+    const char *nested;        /* the nested stack (its logical id in the stack) that holds
+                                  the resource; NULL: the stack itself */
 
     /* CHANGE */
     sc_deploy_action action;

@@ -110,6 +110,8 @@ static void add_change_set_input(sc_aws_buf *form, const sc_aws_cfn_change_set_i
         sc_aws_form_add(form, "Description", in->description);
     if (in->client_token)
         sc_aws_form_add(form, "ClientToken", in->client_token);
+    if (in->include_nested_stacks)
+        sc_aws_form_add(form, "IncludeNestedStacks", "true");
 }
 
 sc_aws_status sc_aws_cfn_create_change_set(const sc_aws_client *client,
@@ -158,6 +160,7 @@ static void clear_change(sc_aws_cfn_change *change)
     free(change->physical_id);
     free(change->resource_type);
     free(change->replacement);
+    free(change->change_set_id);
 }
 
 void sc_aws_cfn_change_set_clear(sc_aws_cfn_change_set *change_set)
@@ -185,6 +188,7 @@ static bool parse_change(const sc_aws_xml *member, sc_aws_cfn_change *out)
     out->physical_id = sc_aws_copy_xml(rc, "PhysicalResourceId", &ok);
     out->resource_type = sc_aws_copy_xml(rc, "ResourceType", &ok);
     out->replacement = sc_aws_copy_xml(rc, "Replacement", &ok);
+    out->change_set_id = sc_aws_copy_xml(rc, "ChangeSetId", &ok);
     const sc_aws_xml *details = sc_aws_xml_child(rc, "Details");
     size_t n = count_members(details);
     if (n && !(out->details = calloc(n, sizeof(*out->details))))

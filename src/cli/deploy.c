@@ -54,8 +54,9 @@ static void show(void *ctx, const sc_deploy_event *event)
     bool failed = len > 7 && strcmp(status + len - 7, "_FAILED") == 0;
     if (d->terminal && event->kind == SC_DEPLOY_EV_PROGRESS && !failed) {
         clear_progress(d);
-        fprintf(stderr, "  [%zu/%zu] %.1fs  %s %s", event->done, event->total,
+        fprintf(stderr, "  [%zu/%zu] %.1fs  %s %s%s%s", event->done, event->total,
                 (double)event->elapsed_ms / 1000.0, event->status ? event->status : "",
+                event->nested ? event->nested : "", event->nested ? "/" : "",
                 event->logical_id ? event->logical_id : "");
         fflush(stderr);
         d->progress_shown = true;

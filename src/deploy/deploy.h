@@ -57,6 +57,16 @@ typedef struct sc_deploy_read {
     const char *resource; /* the logical id of the reading resource; NULL outside Resources */
 } sc_deploy_read;
 
+/* A nested stack (AWS::CloudFormation::Stack) the stack's template holds. */
+typedef struct sc_deploy_nested {
+    const char *logical_id; /* the resource's, in the parent's template */
+    const char *template_name;
+    const char *template_text; /* borrowed from the input */
+    size_t template_len;
+    sc_deploy_resource *resources; /* heap array */
+    size_t resource_count;
+} sc_deploy_nested;
+
 typedef struct sc_deploy_stack {
     const char *name;          /* as deployed: the app's name first */
     const char *id;            /* as declared in the .stack file ("Network"), or the name */
@@ -73,6 +83,8 @@ typedef struct sc_deploy_stack {
     cJSON *template_tree;  /* the template parsed, owned; NULL when not JSON */
     sc_deploy_read *reads; /* heap array; strings in template_tree */
     size_t read_count;
+    sc_deploy_nested *nested; /* heap array, in template order */
+    size_t nested_count;
 } sc_deploy_stack;
 
 typedef struct sc_deploy_manifest {
@@ -90,8 +102,12 @@ bool sc_deploy_manifest_read(const sc_deploy_input *input, sc_deploy_manifest *o
                              sc_aws_buf *why);
 void sc_deploy_manifest_free(sc_deploy_manifest *manifest);
 /* The resource `logical_id` of `stack`, or NULL. */
+/* A resource of the stack, or of one of its nested stacks (logical ids are unique
+ * across them: they come from one stack's names). */
 const sc_deploy_resource *sc_deploy_resource_find(const sc_deploy_stack *stack,
                                                   const char *logical_id);
+/* The nested stack whose resource in the parent is `logical_id`, or NULL. */
+const sc_deploy_nested *sc_deploy_nested_find(const sc_deploy_stack *stack, const char *logical_id);
 
 /* Whether the manifest's "dependsOn" of `stack` names `other` (by name or id). */
 bool sc_deploy_manifest_depends(const sc_deploy_manifest *manifest, const sc_deploy_stack *stack,
@@ -163,6 +179,8 @@ typedef struct sc_deploy_run {
     size_t pushed_count;
     sc_deploy_known *known; /* outputs of the stacks described so far */
     size_t known_count;
+    sc_deploy_value *zones; /* hosted zones looked up by name: name -> id, both heap (lookups.c) */
+    size_t zone_count;
     struct sc_deploy_held *held; /* apply side by side: events held back, per stack */
 } sc_deploy_run;
 
@@ -226,6 +244,10 @@ typedef struct sc_deploy_change_set {
     bool for_new_stack; /* CREATE: its stack exists only for it (REVIEW_IN_PROGRESS) */
     bool empty;         /* it would change nothing */
     sc_aws_cfn_change_set described;
+    /* the change sets of its nested stacks, in the order their changes come */
+    sc_aws_cfn_change_set *nested; /* heap array */
+    const char **nested_ids;       /* their stacks' logical ids, in `described` */
+    size_t nested_count;
 } sc_deploy_change_set;
 
 void sc_deploy_change_set_clear(sc_deploy_change_set *cs);
@@ -247,7 +269,7 @@ void sc_deploy_drop_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
 
 /* CHANGE events, then a PLAN event. */
 void sc_deploy_report_plan(sc_deploy_run *run, const sc_deploy_stack *stack,
-                           sc_deploy_operation operation, const sc_aws_cfn_change_set *cs);
+                           sc_deploy_operation operation, const sc_deploy_change_set *cs);
 /* The plan of a stack that will be created from scratch without a change set to show
  * (ROLLBACK_COMPLETE in `plan`): every resource of the manifest added. */
 void sc_deploy_report_plan_from_manifest(sc_deploy_run *run, const sc_deploy_stack *stack,
@@ -333,6 +355,20 @@ void sc_deploy_warn_stale_consumers(sc_deploy_run *run, const sc_deploy_stack *p
  * frees); else leaves `*url` NULL. */
 sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_stack *stack,
                                            const char *text, size_t len, char **url);
+
+/* What a template leaves for the deploy to look up (lookups.c): a string
+ * "{{stackc:hosted-zone:public:NAME}}" is the id of the account's one public Route 53
+ * hosted zone named NAME. Whether `text` has any. */
+bool sc_deploy_has_lookups(const char *text, size_t len);
+/* Replaces every lookup in the Resources of `tree` (the stack's template, or that of
+ * its nested stack `nested`, NULL for the stack's own) by what it names; a name that
+ * gives no zone, or several, is an error at the resource's source line. */
+sc_deploy_result sc_deploy_resolve_lookups(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                           const char *nested, cJSON *tree);
+/* Uploads each nested stack's template (always: CloudFormation reads them only from
+ * S3) and points its TemplateURL in `tree`, the parent's template, at it. */
+sc_deploy_result sc_deploy_upload_nested(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                         cJSON *tree);
 
 /* ---- image assets (assets.c) --------------------------------------------------------- */
 

@@ -81,6 +81,60 @@ static const sc_deploy_asset *find_asset(const sc_deploy_manifest *m, const char
     return NULL;
 }
 
+/* A stack's (or a nested stack's) `resources` map; an IAM resource anywhere in it
+ * needs the IAM capabilities for the whole stack. */
+static bool read_resources(const cJSON *resources, sc_deploy_stack *stack, sc_deploy_resource **out,
+                           size_t *count, sc_aws_buf *why, bool *ok)
+{
+    *out = allocate((size_t)cJSON_GetArraySize(resources), sizeof(**out), ok);
+    const cJSON *r;
+    cJSON_ArrayForEach(r, resources)
+    {
+        if (!cJSON_IsObject(r) || !string_at(r, "type") || !*out) {
+            sc_aws_buf_printf(why, "resource %s of stack %s has no type",
+                              r->string ? r->string : "?", stack->name);
+            return false;
+        }
+        sc_deploy_resource *res = &(*out)[(*count)++];
+        *res = (sc_deploy_resource){.logical_id = r->string,
+                                    .type = string_at(r, "type"),
+                                    .path = string_at(r, "path"),
+                                    .source = string_at(r, "source")};
+        if (strncmp(res->type, "AWS::IAM::", 10) == 0)
+            stack->needs_iam = true;
+    }
+    return true;
+}
+
+static bool read_nested(const cJSON *list, const sc_deploy_input *input, sc_deploy_stack *stack,
+                        sc_aws_buf *why, bool *ok)
+{
+    stack->nested = allocate((size_t)cJSON_GetArraySize(list), sizeof(*stack->nested), ok);
+    const cJSON *n;
+    cJSON_ArrayForEach(n, list)
+    {
+        if (!stack->nested)
+            return false;
+        sc_deploy_nested *nested = &stack->nested[stack->nested_count++];
+        nested->logical_id = string_at(n, "logicalId");
+        nested->template_name = string_at(n, "template");
+        const sc_deploy_file *file =
+            nested->template_name ? find_file(input, nested->template_name) : NULL;
+        if (!nested->logical_id || !file || !file->data) {
+            sc_aws_buf_printf(why, "the template of a nested stack of stack %s is missing%s%s",
+                              stack->name, nested->template_name ? ": " : "",
+                              nested->template_name ? nested->template_name : "");
+            return false;
+        }
+        nested->template_text = file->data;
+        nested->template_len = file->len;
+        if (!read_resources(field(n, "resources"), stack, &nested->resources,
+                            &nested->resource_count, why, ok))
+            return false;
+    }
+    return true;
+}
+
 static bool read_stack(const cJSON *json, const sc_deploy_input *input, sc_deploy_manifest *m,
                        sc_deploy_stack *stack, sc_aws_buf *why, bool *ok)
 {
@@ -119,25 +173,11 @@ static bool read_stack(const cJSON *json, const sc_deploy_input *input, sc_deplo
             .name = name, .no_echo = bool_at(p, "noEcho"), .required = bool_at(p, "required")};
     }
 
-    const cJSON *resources = field(json, "resources");
-    stack->resources =
-        allocate((size_t)cJSON_GetArraySize(resources), sizeof(*stack->resources), ok);
-    const cJSON *r;
-    cJSON_ArrayForEach(r, resources)
-    {
-        if (!cJSON_IsObject(r) || !string_at(r, "type") || !stack->resources) {
-            sc_aws_buf_printf(why, "resource %s of stack %s has no type",
-                              r->string ? r->string : "?", stack->name);
-            return false;
-        }
-        sc_deploy_resource *res = &stack->resources[stack->resource_count++];
-        *res = (sc_deploy_resource){.logical_id = r->string,
-                                    .type = string_at(r, "type"),
-                                    .path = string_at(r, "path"),
-                                    .source = string_at(r, "source")};
-        if (strncmp(res->type, "AWS::IAM::", 10) == 0)
-            stack->needs_iam = true;
-    }
+    if (!read_resources(field(json, "resources"), stack, &stack->resources, &stack->resource_count,
+                        why, ok))
+        return false;
+    if (!read_nested(field(json, "nested"), input, stack, why, ok))
+        return false;
 
     const cJSON *assets = field(json, "assets");
     stack->assets = allocate((size_t)cJSON_GetArraySize(assets), sizeof(*stack->assets), ok);
@@ -230,6 +270,9 @@ void sc_deploy_manifest_free(sc_deploy_manifest *manifest)
         free(manifest->stacks[i].resources);
         free(manifest->stacks[i].assets);
         free(manifest->stacks[i].reads);
+        for (size_t n = 0; n < manifest->stacks[i].nested_count; n++)
+            free(manifest->stacks[i].nested[n].resources);
+        free(manifest->stacks[i].nested);
         cJSON_Delete(manifest->stacks[i].template_tree);
     }
     for (size_t i = 0; i < manifest->asset_count; i++)
@@ -247,6 +290,20 @@ const sc_deploy_resource *sc_deploy_resource_find(const sc_deploy_stack *stack,
         if (strcmp(stack->resources[i].logical_id, logical_id) == 0)
             return &stack->resources[i];
     }
+    for (size_t n = 0; logical_id && n < stack->nested_count; n++) {
+        const sc_deploy_nested *nested = &stack->nested[n];
+        for (size_t i = 0; i < nested->resource_count; i++)
+            if (strcmp(nested->resources[i].logical_id, logical_id) == 0)
+                return &nested->resources[i];
+    }
+    return NULL;
+}
+
+const sc_deploy_nested *sc_deploy_nested_find(const sc_deploy_stack *stack, const char *logical_id)
+{
+    for (size_t n = 0; logical_id && n < stack->nested_count; n++)
+        if (strcmp(stack->nested[n].logical_id, logical_id) == 0)
+            return &stack->nested[n];
     return NULL;
 }
 

@@ -381,7 +381,18 @@ sc_deploy_result sc_deploy_resolve_template(sc_deploy_run *run, const sc_deploy_
 {
     *text = NULL;
     *len = 0;
-    if (stack->read_count == 0 || !stack->template_tree) {
+    if (stack->nested_count && !stack->template_tree)
+        return sc_deploy_error(run, stack->name, SC_AWS_ERR_INVALID, NULL,
+                               "stack %s has nested stacks, whose templates stackc deploys "
+                               "only as JSON: build it without --format yaml",
+                               stack->name);
+    bool lookups = sc_deploy_has_lookups(stack->template_text, stack->template_len);
+    if (lookups && !stack->template_tree)
+        return sc_deploy_error(run, stack->name, SC_AWS_ERR_INVALID, NULL,
+                               "the template of stack %s has values to look up, which stackc "
+                               "does only in JSON templates: build it without --format yaml",
+                               stack->name);
+    if ((stack->read_count == 0 && stack->nested_count == 0 && !lookups) || !stack->template_tree) {
         *text = sc_aws_strndup(stack->template_text, stack->template_len);
         *len = stack->template_len;
         return *text ? SC_DEPLOY_OK
@@ -391,13 +402,18 @@ sc_deploy_result sc_deploy_resolve_template(sc_deploy_run *run, const sc_deploy_
     if (!copy)
         return sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
     sc_aws_buf pending = {0};
-    sc_deploy_result r = substitute(run, stack, copy, planning, &pending);
+    sc_deploy_result r =
+        stack->read_count ? substitute(run, stack, copy, planning, &pending) : SC_DEPLOY_OK;
     if (r == SC_DEPLOY_OK && pending.len)
         sc_deploy_note(run, stack->name,
                        "stack %s reads %s, which this plan changes or creates: the change set "
                        "shows the resources that read them as they will be updated once that "
                        "is deployed",
                        stack->name, pending.data);
+    if (r == SC_DEPLOY_OK && lookups)
+        r = sc_deploy_resolve_lookups(run, stack, NULL, copy);
+    if (r == SC_DEPLOY_OK && stack->nested_count)
+        r = sc_deploy_upload_nested(run, stack, copy);
     if (r == SC_DEPLOY_OK) {
         *text = cJSON_PrintUnformatted(copy);
         *len = *text ? strlen(*text) : 0;

@@ -45,6 +45,8 @@ static void put_elapsed(sc_aws_buf *out, uint64_t ms)
 /* "  WpCluster (AWS::RDS::DBCluster) at site.stack:18" */
 static void put_resource(sc_aws_buf *out, const sc_deploy_event *e)
 {
+    if (e->nested)
+        sc_aws_buf_printf(out, "%s/", e->nested);
     sc_aws_buf_puts(out, or_empty(e->logical_id));
     if (e->resource_type)
         sc_aws_buf_printf(out, " (%s)", e->resource_type);
@@ -107,7 +109,8 @@ static void put_progress(sc_aws_buf *out, const sc_deploy_event *e)
         sc_aws_buf_printf(out, "  [%zu/%zu] ", e->done, e->total);
     else
         sc_aws_buf_puts(out, "  ");
-    sc_aws_buf_printf(out, "%s %s", or_empty(e->status), or_empty(e->logical_id));
+    sc_aws_buf_printf(out, "%s %s%s%s", or_empty(e->status), e->nested ? e->nested : "",
+                      e->nested ? "/" : "", or_empty(e->logical_id));
     if (e->resource_type)
         sc_aws_buf_printf(out, " (%s)", e->resource_type);
     if (e->source && ends_with(e->status, "_FAILED"))

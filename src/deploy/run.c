@@ -741,6 +741,11 @@ void sc_deploy_run_end(sc_deploy_run *run)
         free(run->pushed[i]);
     free(run->pushed);
     sc_deploy_known_clear(run);
+    for (size_t i = 0; i < run->zone_count; i++) {
+        free((char *)run->zones[i].name);
+        free(run->zones[i].value);
+    }
+    free(run->zones);
     sc_deploy_release_all_events(run);
     for (size_t i = 0; i < run->value_count; i++)
         sc_aws_free_secret(run->values[i].value);

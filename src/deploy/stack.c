@@ -111,6 +111,10 @@ void sc_deploy_change_set_clear(sc_deploy_change_set *cs)
 {
     free(cs->stack_id);
     sc_aws_cfn_change_set_clear(&cs->described);
+    for (size_t i = 0; i < cs->nested_count; i++)
+        sc_aws_cfn_change_set_clear(&cs->nested[i]);
+    free(cs->nested);
+    free(cs->nested_ids);
     *cs = (sc_deploy_change_set){0};
 }
 
@@ -233,6 +237,40 @@ static sc_deploy_result await_change_set(sc_deploy_run *run, const sc_deploy_sta
     }
 }
 
+/* The change sets CloudFormation made for the nested stacks (IncludeNestedStacks): each
+ * is complete once the root one is. */
+static sc_deploy_result describe_nested(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                        sc_deploy_change_set *cs)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < cs->described.change_count; i++)
+        count += cs->described.changes[i].change_set_id != NULL;
+    if (count == 0)
+        return SC_DEPLOY_OK;
+    cs->nested = calloc(count, sizeof(*cs->nested));
+    cs->nested_ids = calloc(count, sizeof(*cs->nested_ids));
+    if (!cs->nested || !cs->nested_ids)
+        return sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < cs->described.change_count; i++) {
+        const sc_aws_cfn_change *c = &cs->described.changes[i];
+        if (!c->change_set_id)
+            continue;
+        sc_aws_error err = {0};
+        sc_aws_status status = sc_aws_cfn_describe_change_set(&run->client, NULL, c->change_set_id,
+                                                              &cs->nested[cs->nested_count], &err);
+        if (status != SC_AWS_OK) {
+            sc_deploy_result r =
+                sc_deploy_error(run, stack->name, status, &err,
+                                "cannot describe the change set of nested stack %s of stack %s",
+                                c->logical_id, stack->name);
+            sc_aws_error_clear(&err);
+            return r;
+        }
+        cs->nested_ids[cs->nested_count++] = c->logical_id;
+    }
+    return SC_DEPLOY_OK;
+}
+
 sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_stack *stack,
                                            sc_aws_cfn_change_set_type type, const char *body,
                                            const char *template_url, sc_deploy_change_set *out)
@@ -268,6 +306,7 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
         .capabilities = stack->needs_iam ? iam : NULL,
         .capability_count = stack->needs_iam ? 2 : 0,
         .client_token = run->name,
+        .include_nested_stacks = stack->nested_count > 0,
     };
     sc_aws_cfn_change_set_ids ids = {0};
     sc_aws_error err = {0};
@@ -302,6 +341,8 @@ sc_deploy_result sc_deploy_make_change_set(sc_deploy_run *run, const sc_deploy_s
     sc_aws_cfn_change_set_ids_clear(&ids);
 
     sc_deploy_result r = await_change_set(run, stack, out);
+    if (r == SC_DEPLOY_OK && same(out->described.status, "CREATE_COMPLETE"))
+        r = describe_nested(run, stack, out);
     if (r == SC_DEPLOY_OK && !out->stack_id)
         out->stack_id = sc_aws_strdup(out->described.stack_id);
     if (r == SC_DEPLOY_OK && sc_aws_cfn_change_set_is_empty(&out->described)) {
@@ -390,18 +431,36 @@ static int by_key(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-void sc_deploy_report_plan(sc_deploy_run *run, const sc_deploy_stack *stack,
-                           sc_deploy_operation operation, const sc_aws_cfn_change_set *cs)
+/* Where a change goes in the report: the resource's place in the manifest, the
+ * stack's own first, then each nested stack's; a removed resource after them all. */
+static size_t place_of(const sc_deploy_stack *stack, const char *logical_id)
 {
-    sc_deploy_event plan = {
-        .kind = SC_DEPLOY_EV_PLAN, .stack = stack->name, .operation = operation};
+    size_t base = 0;
+    for (size_t i = 0; logical_id && i < stack->resource_count; i++)
+        if (strcmp(stack->resources[i].logical_id, logical_id) == 0)
+            return i;
+    base = stack->resource_count;
+    for (size_t n = 0; logical_id && n < stack->nested_count; n++) {
+        const sc_deploy_nested *nested = &stack->nested[n];
+        for (size_t i = 0; i < nested->resource_count; i++)
+            if (strcmp(nested->resources[i].logical_id, logical_id) == 0)
+                return base + i;
+        base += nested->resource_count;
+    }
+    return base;
+}
+
+/* Reports the changes of one change set, the stack's or a nested stack's (`nested`,
+ * its logical id), and counts them into `plan`; a nested stack's own change is not
+ * counted when its resources' changes are shown. */
+static void report_changes(sc_deploy_run *run, const sc_deploy_stack *stack, const char *nested,
+                           const sc_aws_cfn_change_set *cs, const sc_deploy_change_set *whole,
+                           sc_deploy_event *plan)
+{
     /* In manifest order, which follows the source; removed resources last. */
     ordered_change *order = calloc(cs->change_count ? cs->change_count : 1, sizeof(*order));
-    for (size_t i = 0; order && i < cs->change_count; i++) {
-        const sc_deploy_resource *r = sc_deploy_resource_find(stack, cs->changes[i].logical_id);
-        order[i] = (ordered_change){
-            .key = r ? (size_t)(r - stack->resources) : stack->resource_count, .index = i};
-    }
+    for (size_t i = 0; order && i < cs->change_count; i++)
+        order[i] = (ordered_change){.key = place_of(stack, cs->changes[i].logical_id), .index = i};
     if (order)
         qsort(order, cs->change_count, sizeof(*order), by_key);
     for (size_t k = 0; k < cs->change_count; k++) {
@@ -415,6 +474,7 @@ void sc_deploy_report_plan(sc_deploy_run *run, const sc_deploy_stack *stack,
         sc_deploy_emit(run, &(sc_deploy_event){
                                 .kind = SC_DEPLOY_EV_CHANGE,
                                 .stack = stack->name,
+                                .nested = nested,
                                 .logical_id = c->logical_id,
                                 .resource_type = c->resource_type ? c->resource_type
                                                  : r              ? r->type
@@ -427,13 +487,29 @@ void sc_deploy_report_plan(sc_deploy_run *run, const sc_deploy_stack *stack,
                                 .replacing_properties = properties,
                             });
         free(properties);
-        plan.adds += action == SC_DEPLOY_ACTION_ADD;
-        plan.modifies += action == SC_DEPLOY_ACTION_MODIFY;
-        plan.removes += action == SC_DEPLOY_ACTION_REMOVE;
-        plan.replacements += replacement == SC_DEPLOY_REPLACE_YES;
-        plan.may_replace += replacement == SC_DEPLOY_REPLACE_MAYBE;
+        const sc_aws_cfn_change_set *inner = NULL;
+        for (size_t n = 0; whole && n < whole->nested_count && !inner; n++)
+            if (same(whole->nested_ids[n], c->logical_id))
+                inner = &whole->nested[n];
+        if (inner) {
+            report_changes(run, stack, c->logical_id, inner, NULL, plan);
+            continue;
+        }
+        plan->adds += action == SC_DEPLOY_ACTION_ADD;
+        plan->modifies += action == SC_DEPLOY_ACTION_MODIFY;
+        plan->removes += action == SC_DEPLOY_ACTION_REMOVE;
+        plan->replacements += replacement == SC_DEPLOY_REPLACE_YES;
+        plan->may_replace += replacement == SC_DEPLOY_REPLACE_MAYBE;
     }
     free(order);
+}
+
+void sc_deploy_report_plan(sc_deploy_run *run, const sc_deploy_stack *stack,
+                           sc_deploy_operation operation, const sc_deploy_change_set *cs)
+{
+    sc_deploy_event plan = {
+        .kind = SC_DEPLOY_EV_PLAN, .stack = stack->name, .operation = operation};
+    report_changes(run, stack, NULL, &cs->described, cs, &plan);
     /* A change set can change nothing but the stack's outputs (or tags): still a change. */
     plan.no_changes = operation == SC_DEPLOY_OP_NONE;
     char *parameters = parameter_summary(run, stack);
@@ -459,6 +535,22 @@ void sc_deploy_report_plan_from_manifest(sc_deploy_run *run, const sc_deploy_sta
                                                .action_name = "Add"});
         plan.adds++;
     }
+    for (size_t n = 0; n < stack->nested_count; n++) {
+        const sc_deploy_nested *nested = &stack->nested[n];
+        for (size_t i = 0; i < nested->resource_count; i++) {
+            const sc_deploy_resource *r = &nested->resources[i];
+            sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_CHANGE,
+                                                   .stack = stack->name,
+                                                   .nested = nested->logical_id,
+                                                   .logical_id = r->logical_id,
+                                                   .resource_type = r->type,
+                                                   .source = r->source,
+                                                   .path = r->path,
+                                                   .action = SC_DEPLOY_ACTION_ADD,
+                                                   .action_name = "Add"});
+            plan.adds++;
+        }
+    }
     plan.no_changes = stack->resource_count == 0;
     char *parameters = parameter_summary(run, stack);
     plan.parameters = parameters;
@@ -476,6 +568,7 @@ void sc_deploy_outcome_clear(sc_deploy_outcome *outcome)
 
 /* A failed event kept for the report; heap strings. */
 typedef struct failure {
+    const char *nested; /* the nested stack it happened in (the manifest's); NULL: the stack */
     char *logical_id;
     char *resource_type;
     char *status;
@@ -491,14 +584,22 @@ static void failure_clear(failure *f)
     *f = (failure){0};
 }
 
-static void failure_keep(failure *f, const sc_aws_cfn_event *e)
+static void failure_keep(failure *f, const sc_aws_cfn_event *e, const char *nested)
 {
     bool ok = true;
-    *f = (failure){.logical_id = sc_aws_copy(e->logical_id, &ok),
+    *f = (failure){.nested = nested,
+                   .logical_id = sc_aws_copy(e->logical_id, &ok),
                    .resource_type = sc_aws_copy(e->resource_type, &ok),
                    .status = sc_aws_copy(e->status, &ok),
                    .reason = sc_aws_copy(e->status_reason, &ok)};
 }
+
+/* A nested stack whose events are followed beside its parent's. */
+typedef struct followed {
+    const char *logical_id; /* the manifest's */
+    char *stack_id;         /* its physical id, from the parent's events */
+    char *last_seen;        /* id of its newest event processed */
+} followed;
 
 /* What one operation has shown so far. */
 typedef struct watch {
@@ -518,10 +619,17 @@ typedef struct watch {
     char *final_status;    /* the stack's, once it is no longer in progress */
     char *final_reason;
     const char *success; /* the final status that is a success; NULL: CloudFormation's */
+    followed *nested;    /* the nested stacks seen in the parent's events */
+    size_t nested_count;
 } watch;
 
 static void watch_clear(watch *w)
 {
+    for (size_t i = 0; i < w->nested_count; i++) {
+        free(w->nested[i].stack_id);
+        free(w->nested[i].last_seen);
+    }
+    free(w->nested);
     free(w->last_seen);
     for (size_t i = 0; i < w->finished_count; i++)
         free(w->finished[i]);
@@ -566,20 +674,43 @@ static void note_finished(watch *w, const char *logical_id)
     w->finished[w->finished_count++] = copy;
 }
 
-/* Handles one new event, oldest first: progress, failures, the end. */
-static void process(watch *w, const sc_aws_cfn_event *e)
+/* Starts following a nested stack once the parent's events name its physical id. */
+static void follow_nested(watch *w, const sc_aws_cfn_event *e)
 {
+    const sc_deploy_nested *nested = sc_deploy_nested_find(w->stack, e->logical_id);
+    if (!nested || !same(e->resource_type, STACK_TYPE) || !e->physical_id || !*e->physical_id)
+        return;
+    for (size_t i = 0; i < w->nested_count; i++)
+        if (same(w->nested[i].logical_id, nested->logical_id))
+            return;
+    followed *grown = realloc(w->nested, (w->nested_count + 1) * sizeof(*grown));
+    if (!grown)
+        return;
+    w->nested = grown;
+    w->nested[w->nested_count++] =
+        (followed){.logical_id = nested->logical_id, .stack_id = sc_aws_strdup(e->physical_id)};
+}
+
+/* Handles one new event, oldest first: progress, failures, the end. `in` is the nested
+ * stack it comes from, NULL for the stack's own; a nested stack's event about itself
+ * is left out, as the parent's event about its resource says the same. */
+static void process(watch *w, const sc_aws_cfn_event *e, const followed *in)
+{
+    if (in && same(e->resource_type, STACK_TYPE) && same(e->physical_id, in->stack_id))
+        return;
     w->seen++;
-    bool stack_event = is_stack_event(w, e);
+    bool stack_event = !in && is_stack_event(w, e);
+    if (!in && !stack_event)
+        follow_nested(w, e);
     const char *status = e->status ? e->status : "";
     bool failed = ends_with(status, "_FAILED");
     if (!stack_event && e->logical_id && (failed || ends_with(status, "_COMPLETE")))
         note_finished(w, e->logical_id);
     if (failed && !stack_event) {
         if (!w->first_failure.status)
-            failure_keep(&w->first_failure, e);
+            failure_keep(&w->first_failure, e, in ? in->logical_id : NULL);
         if (!w->root_cause.status && !is_cascade(e->status_reason))
-            failure_keep(&w->root_cause, e);
+            failure_keep(&w->root_cause, e, in ? in->logical_id : NULL);
     }
     const sc_deploy_resource *r =
         stack_event ? NULL : sc_deploy_resource_find(w->stack, e->logical_id);
@@ -589,6 +720,7 @@ static void process(watch *w, const sc_aws_cfn_event *e)
     sc_deploy_emit(w->run, &(sc_deploy_event){
                                .kind = SC_DEPLOY_EV_PROGRESS,
                                .stack = w->stack->name,
+                               .nested = in ? in->logical_id : NULL,
                                .operation = w->operation,
                                .logical_id = e->logical_id,
                                .resource_type = e->resource_type,
@@ -607,7 +739,8 @@ static void process(watch *w, const sc_aws_cfn_event *e)
 }
 
 /* Reads the events that are new since the last poll and processes them, oldest first. */
-static sc_deploy_result poll_events(watch *w)
+static sc_deploy_result poll_stack_events(watch *w, const char *stack_id, char **last_seen,
+                                          const followed *in)
 {
     sc_aws_cfn_event *fresh = NULL; /* newest first */
     size_t count = 0;
@@ -617,12 +750,17 @@ static sc_deploy_result poll_events(watch *w)
         sc_aws_cfn_events page;
         sc_aws_error err = {0};
         sc_aws_status status =
-            sc_aws_cfn_describe_stack_events(&w->run->client, w->stack_id, next, &page, &err);
+            sc_aws_cfn_describe_stack_events(&w->run->client, stack_id, next, &page, &err);
         free(next);
         next = NULL;
         if (status != SC_AWS_OK) {
-            result = sc_deploy_error(w->run, w->stack->name, status, &err,
-                                     "cannot read the events of stack %s", w->stack->name);
+            if (in)
+                result = sc_deploy_error(w->run, w->stack->name, status, &err,
+                                         "cannot read the events of nested stack %s of stack %s",
+                                         in->logical_id, w->stack->name);
+            else
+                result = sc_deploy_error(w->run, w->stack->name, status, &err,
+                                         "cannot read the events of stack %s", w->stack->name);
             sc_aws_error_clear(&err);
             break;
         }
@@ -632,7 +770,7 @@ static sc_deploy_result poll_events(watch *w)
             fresh = grown;
         for (size_t i = 0; grown && i < page.count && !stop; i++) {
             sc_aws_cfn_event *e = &page.items[i];
-            stop = same(e->event_id, w->last_seen) || !same(e->client_request_token, w->token);
+            stop = same(e->event_id, *last_seen) || !same(e->client_request_token, w->token);
             if (!stop) {
                 fresh[count++] = *e;
                 *e = (sc_aws_cfn_event){0};
@@ -651,14 +789,26 @@ static sc_deploy_result poll_events(watch *w)
     }
     free(next);
     if (result == SC_DEPLOY_OK && count) {
-        free(w->last_seen);
-        w->last_seen = sc_aws_strdup(fresh[0].event_id);
+        free(*last_seen);
+        *last_seen = sc_aws_strdup(fresh[0].event_id);
     }
     for (size_t i = count; result == SC_DEPLOY_OK && i > 0; i--)
-        process(w, &fresh[i - 1]);
+        process(w, &fresh[i - 1], in);
     sc_aws_cfn_events all = {.items = fresh, .count = count};
     sc_aws_cfn_events_clear(&all);
     return result;
+}
+
+/* The stack's new events, then each nested stack's: CloudFormation stamps the
+ * operation's request token on the events of the nested stacks it drives. */
+static sc_deploy_result poll_events(watch *w)
+{
+    sc_deploy_result r = poll_stack_events(w, w->stack_id, &w->last_seen, NULL);
+    for (size_t i = 0; r == SC_DEPLOY_OK && i < w->nested_count; i++) {
+        followed *f = &w->nested[i];
+        r = poll_stack_events(w, f->stack_id, &f->last_seen, f);
+    }
+    return r;
 }
 
 /* Reports the root cause: the first failed resource event that is not a cascade, else
@@ -672,6 +822,7 @@ static void report_root_cause(watch *w)
     sc_deploy_emit(w->run, &(sc_deploy_event){
                                .kind = SC_DEPLOY_EV_ROOT_CAUSE,
                                .stack = w->stack->name,
+                               .nested = e ? e->nested : NULL,
                                .operation = w->operation,
                                .logical_id = e ? e->logical_id : w->stack->name,
                                .resource_type = e ? e->resource_type : STACK_TYPE,
@@ -878,8 +1029,11 @@ sc_deploy_result sc_deploy_execute_start(sc_deploy_run *run, const sc_deploy_sta
         return r;
     }
     cs->made = false; /* executed: CloudFormation disposes of it */
-    *out = watch_start(run, stack, cs->stack_id, run->name, operation, cs->described.change_count,
-                       true);
+    /* a nested stack's resources finish, and then the nested stack's own resource */
+    size_t total = cs->described.change_count;
+    for (size_t i = 0; i < cs->nested_count; i++)
+        total += cs->nested[i].change_count;
+    *out = watch_start(run, stack, cs->stack_id, run->name, operation, total, true);
     return *out ? SC_DEPLOY_OK
                 : sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
 }

@@ -79,12 +79,12 @@ static sc_deploy_result ensure_bucket(sc_deploy_run *run, const char *bucket)
     return SC_DEPLOY_OK;
 }
 
-sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_stack *stack,
-                                           const char *text, size_t len, char **url)
+/* Puts a template into the template bucket under a key made of its content, and
+ * gives S3's address of it in `url` (heap). `what` names it in the note said first. */
+static sc_deploy_result put_template(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                     const char *template_name, const char *text, size_t len,
+                                     const char *what, char **url)
 {
-    *url = NULL;
-    if (len <= SC_DEPLOY_INLINE_TEMPLATE_MAX)
-        return SC_DEPLOY_OK;
     if (sc_deploy_cancelled(run))
         return sc_deploy_interrupted(run, stack->name, "before the template was uploaded");
     /* The account is the bucket's expected owner, for a bucket given with --bucket too. */
@@ -103,13 +103,11 @@ sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_s
     }
     r = ensure_bucket(run, bucket.data);
     sc_aws_buf key = {0};
-    const char *dot = strrchr(stack->template_name, '.');
+    const char *dot = strrchr(template_name, '.');
     sc_aws_buf_printf(&key, "templates/%s/%s%s", stack->name, hash, dot ? dot : ".json");
     if (r == SC_DEPLOY_OK && !key.failed) {
-        sc_deploy_note(run, stack->name,
-                       "the template of stack %s is %zu bytes, over the %d sent inline: "
-                       "uploading it to s3://%s/%s",
-                       stack->name, len, SC_DEPLOY_INLINE_TEMPLATE_MAX, bucket.data, key.data);
+        sc_deploy_note(run, stack->name, "%s: uploading it to s3://%s/%s", what, bucket.data,
+                       key.data);
         bool yaml = dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0);
         sc_aws_error err = {0};
         sc_aws_status status =
@@ -127,4 +125,71 @@ sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_s
     sc_aws_buf_free(&bucket);
     sc_aws_buf_free(&key);
     return r;
+}
+
+sc_deploy_result sc_deploy_upload_template(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                           const char *text, size_t len, char **url)
+{
+    *url = NULL;
+    if (len <= SC_DEPLOY_INLINE_TEMPLATE_MAX)
+        return SC_DEPLOY_OK;
+    char what[256];
+    snprintf(what, sizeof(what), "the template of stack %s is %zu bytes, over the %d sent inline",
+             stack->name, len, SC_DEPLOY_INLINE_TEMPLATE_MAX);
+    return put_template(run, stack, stack->template_name, text, len, what, url);
+}
+
+/* A nested template with its lookups done (`*text`, heap), or `*text` NULL when it
+ * has none. */
+static sc_deploy_result resolve_nested(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                       const sc_deploy_nested *nested, char **text)
+{
+    *text = NULL;
+    if (!sc_deploy_has_lookups(nested->template_text, nested->template_len))
+        return SC_DEPLOY_OK;
+    cJSON *tree = cJSON_ParseWithLength(nested->template_text, nested->template_len);
+    if (!tree)
+        return sc_deploy_error(run, stack->name, SC_AWS_ERR_INVALID, NULL,
+                               "the template of nested stack %s of stack %s is not JSON",
+                               nested->logical_id, stack->name);
+    sc_deploy_result r = sc_deploy_resolve_lookups(run, stack, nested->logical_id, tree);
+    if (r == SC_DEPLOY_OK && !(*text = cJSON_PrintUnformatted(tree)))
+        r = sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+    cJSON_Delete(tree);
+    return r;
+}
+
+sc_deploy_result sc_deploy_upload_nested(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                         cJSON *tree)
+{
+    cJSON *resources = cJSON_GetObjectItemCaseSensitive(tree, "Resources");
+    for (size_t i = 0; i < stack->nested_count; i++) {
+        const sc_deploy_nested *nested = &stack->nested[i];
+        cJSON *properties = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(resources, nested->logical_id), "Properties");
+        if (!cJSON_IsObject(properties))
+            return sc_deploy_error(run, stack->name, SC_AWS_ERR_INVALID, NULL,
+                                   "the template of stack %s has no nested stack %s, which the "
+                                   "manifest lists: build it again",
+                                   stack->name, nested->logical_id);
+        char what[256];
+        snprintf(what, sizeof(what), "nested stack %s of stack %s (%zu resources)",
+                 nested->logical_id, stack->name, nested->resource_count);
+        char *url = NULL, *resolved = NULL;
+        sc_deploy_result r = resolve_nested(run, stack, nested, &resolved);
+        if (r == SC_DEPLOY_OK)
+            r = put_template(run, stack, nested->template_name,
+                             resolved ? resolved : nested->template_text,
+                             resolved ? strlen(resolved) : nested->template_len, what, &url);
+        free(resolved);
+        if (r != SC_DEPLOY_OK)
+            return r;
+        cJSON *value = cJSON_CreateString(url);
+        free(url);
+        if (!value || !cJSON_ReplaceItemInObjectCaseSensitive(properties, "TemplateURL", value)) {
+            cJSON_Delete(value);
+            return sc_deploy_error(run, stack->name, SC_AWS_ERR_NOMEM, NULL, "out of memory");
+        }
+    }
+    return SC_DEPLOY_OK;
 }

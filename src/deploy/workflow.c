@@ -171,7 +171,7 @@ static sc_deploy_result plan_stack(sc_deploy_run *run, size_t index, bool *chang
                                create ? SC_AWS_CFN_CHANGE_SET_CREATE : SC_AWS_CFN_CHANGE_SET_UPDATE,
                                true, &cs);
         if (r == SC_DEPLOY_OK) {
-            sc_deploy_report_plan(run, stack, cs.empty ? SC_DEPLOY_OP_NONE : op, &cs.described);
+            sc_deploy_report_plan(run, stack, cs.empty ? SC_DEPLOY_OP_NONE : op, &cs);
             *changes = *changes || !cs.empty;
             if (create)
                 sc_deploy_expect_new_outputs(run, stack);
@@ -307,8 +307,7 @@ static sc_deploy_result apply_begin(sc_deploy_run *run, size_t index, applying *
                                                             : SC_AWS_CFN_CHANGE_SET_CREATE,
                                false, &a->cs);
     if (r == SC_DEPLOY_OK && !recreate)
-        sc_deploy_report_plan(run, stack, a->cs.empty ? SC_DEPLOY_OP_NONE : a->op,
-                              &a->cs.described);
+        sc_deploy_report_plan(run, stack, a->cs.empty ? SC_DEPLOY_OP_NONE : a->op, &a->cs);
     if (r == SC_DEPLOY_OK && a->cs.empty) {
         /* Up to date: its images were pushed when this template was deployed. */
         sc_deploy_drop_change_set(run, stack, &a->cs);
@@ -604,8 +603,10 @@ sc_deploy_result sc_deploy_destroy(const sc_deploy_input *input, const sc_deploy
             continue;
         announce(&run, position++, targets, stack->name, SC_DEPLOY_OP_DELETE, NULL);
         sc_deploy_outcome outcome;
-        r = sc_deploy_delete(&run, stack, found[i].stack.stack_id, stack->resource_count, true,
-                             &outcome);
+        size_t total = stack->resource_count;
+        for (size_t n = 0; n < stack->nested_count; n++)
+            total += stack->nested[n].resource_count;
+        r = sc_deploy_delete(&run, stack, found[i].stack.stack_id, total, true, &outcome);
         if (r == SC_DEPLOY_OK && outcome.failed)
             r = SC_DEPLOY_FAILED;
         sc_deploy_outcome_clear(&outcome);

@@ -51,7 +51,7 @@ bool sc_check_buffer(sc_context *ctx, const char *name, const char *text, size_t
     return finish(ctx);
 }
 
-/* check -> expand -> validate against the schema -> emit, for a checked program. */
+/* check -> expand -> validate against the schema -> nest -> emit, for a checked program. */
 static bool build_program(sc_context *ctx, sc_program *program, const sc_build_options *options)
 {
     sc_build_options defaults = {0};
@@ -67,7 +67,7 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
     struct sc_schema *schema = sc_program_schema(ctx, program);
     if (schema && !sc_validate_resources(ctx, schema, expanded))
         return finish(ctx);
-    if (stopped(ctx))
+    if (stopped(ctx) || !sc_nest_stacks(ctx, expanded))
         return finish(ctx);
     ctx->app = expanded->app;
     if (options->previous_manifest)

@@ -5,6 +5,7 @@
 #include "emit/emit.h"
 #include "expand/assets.h"
 
+#include <openssl/evp.h>
 #include <string.h>
 
 typedef struct emitter {
@@ -130,10 +131,17 @@ static sc_value *template_tree(emitter *e, const sc_cfn_stack *stack)
 {
     sc_value *root = new_map(e);
     put(e, root, "AWSTemplateFormatVersion", text(e, "2010-09-09"));
-    put(e, root, "Description",
-        text(e, sc_arena_printf(&e->ctx->arena, "Stack %s, compiled by stackc from %s", stack->name,
-                                stack->stack->item ? location(e, stack->stack->item->span)
-                                                   : sc_display_path(e->ctx, e->program, stack->stack->name_span.file))));
+    const char *from = stack->parent ? location(e, stack->nested_at)
+                       : stack->stack->item
+                           ? location(e, stack->stack->item->span)
+                           : sc_display_path(e->ctx, e->program, stack->stack->name_span.file);
+    const char *description =
+        stack->parent ? sc_arena_printf(&e->ctx->arena,
+                                        "Nested stack %s of stack %s, compiled by stackc from %s",
+                                        stack->nested_id, stack->parent->name, from)
+                      : sc_arena_printf(&e->ctx->arena, "Stack %s, compiled by stackc from %s",
+                                        stack->name, from);
+    put(e, root, "Description", text(e, description));
     if (stack->parameters.count) {
         sc_value *params = new_map(e);
         for (size_t i = 0; i < stack->parameters.count; i++) {
@@ -161,7 +169,23 @@ static sc_value *template_tree(emitter *e, const sc_cfn_stack *stack)
 
 static sc_span stack_span(const sc_cfn_stack *stack)
 {
+    if (stack->parent)
+        return stack->nested_at;
     return stack->stack->item ? stack->stack->item->name.span : stack->stack->name_span;
+}
+
+/* What to say after a limit a stack passes: how a split helps, or why it cannot. */
+static void limit_fix(emitter *e, sc_diagnostic *d, const sc_cfn_stack *stack)
+{
+    if (!d)
+        return;
+    if (stack->parent && !stack->automatic)
+        sc_diag_fix(e->ctx, d, "move some of its declarations into another `nested` block");
+    else if (stack->children.count)
+        sc_diag_fix(e->ctx, d,
+                    "it already holds %zu nested stacks: split it into more stacks, declared "
+                    "with `stack NAME { ... }`",
+                    stack->children.count);
 }
 
 /* Counts and names that CloudFormation would refuse at deploy time. */
@@ -169,19 +193,27 @@ static bool check_limits(emitter *e, const sc_cfn_stack *stack)
 {
     sc_span at = stack_span(stack);
     bool ok = true;
+    const char *kind = stack->parent ? "nested stack" : "stack";
     if (stack->resources.count > SC_MAX_RESOURCES) {
-        sc_error(e->ctx, "E0311", at, "stack %s has %zu resources; CloudFormation allows %d",
-                 stack->name, stack->resources.count, SC_MAX_RESOURCES);
+        limit_fix(e,
+                  sc_error(e->ctx, "E0311", at, "%s %s has %zu resources; CloudFormation allows %d",
+                           kind, stack->name, stack->resources.count, SC_MAX_RESOURCES),
+                  stack);
         ok = false;
     }
     if (stack->outputs.count > SC_MAX_OUTPUTS) {
-        sc_error(e->ctx, "E0312", at, "stack %s has %zu outputs; CloudFormation allows %d",
-                 stack->name, stack->outputs.count, SC_MAX_OUTPUTS);
+        limit_fix(e,
+                  sc_error(e->ctx, "E0312", at, "%s %s has %zu outputs; CloudFormation allows %d",
+                           kind, stack->name, stack->outputs.count, SC_MAX_OUTPUTS),
+                  stack);
         ok = false;
     }
     if (stack->parameters.count > SC_MAX_PARAMETERS) {
-        sc_error(e->ctx, "E0313", at, "stack %s has %zu parameters; CloudFormation allows %d",
-                 stack->name, stack->parameters.count, SC_MAX_PARAMETERS);
+        limit_fix(e,
+                  sc_error(e->ctx, "E0313", at,
+                           "%s %s has %zu parameters; CloudFormation allows %d", kind, stack->name,
+                           stack->parameters.count, SC_MAX_PARAMETERS),
+                  stack);
         ok = false;
     }
     for (size_t i = 0; i < stack->resources.count; i++) {
@@ -200,12 +232,15 @@ static bool check_size(emitter *e, const sc_cfn_stack *stack, size_t bytes)
 {
     sc_span at = stack_span(stack);
     if (bytes > SC_TEMPLATE_S3_LIMIT) {
-        sc_error(e->ctx, "E0310", at,
-                 "the template of stack %s is %zu bytes; CloudFormation reads at most %d",
-                 stack->name, bytes, SC_TEMPLATE_S3_LIMIT);
+        limit_fix(e,
+                  sc_error(e->ctx, "E0310", at,
+                           "the template of %s %s is %zu bytes; CloudFormation reads at most %d",
+                           stack->parent ? "nested stack" : "stack", stack->name, bytes,
+                           SC_TEMPLATE_S3_LIMIT),
+                  stack);
         return false;
     }
-    if (bytes > SC_TEMPLATE_INLINE_LIMIT)
+    if (bytes > SC_TEMPLATE_INLINE_LIMIT && !stack->parent) /* a nested stack's always goes to S3 */
         sc_warning(e->ctx, "W0310", at,
                    "the template of stack %s is %zu bytes, over the %d that can be sent inline: "
                    "`stackc apply` will upload it to S3",
@@ -242,6 +277,21 @@ static sc_value *string_list(emitter *e, const sc_ptr_list *names)
     for (size_t i = 0; i < names->count; i++)
         append(e, list, text(e, names->items[i]));
     return list;
+}
+
+static sc_value *manifest_resources(emitter *e, const sc_cfn_stack *stack)
+{
+    sc_value *resources = new_map(e);
+    for (size_t i = 0; i < stack->resources.count; i++) {
+        const sc_cfn_resource *r = stack->resources.items[i];
+        sc_value *entry = new_map(e);
+        put(e, entry, "type", text(e, r->type));
+        put(e, entry, "path", text(e, r->path));
+        put(e, entry, "source", text(e, location(e, r->declared_at)));
+        put(e, entry, "deletionPolicy", text(e, r->deletion_policy));
+        put(e, resources, r->logical_id, entry);
+    }
+    return resources;
 }
 
 static sc_value *manifest_stack(emitter *e, const sc_cfn_stack *stack)
@@ -298,17 +348,24 @@ static sc_value *manifest_stack(emitter *e, const sc_cfn_stack *stack)
     for (size_t i = 0; i < stack->assets.count; i++)
         sc_list_push(&e->ctx->arena, &asset_ids, (void *)((sc_cfn_asset *)stack->assets.items[i])->id);
     put(e, node, "assets", string_list(e, &asset_ids));
-    sc_value *resources = new_map(e);
-    for (size_t i = 0; i < stack->resources.count; i++) {
-        const sc_cfn_resource *r = stack->resources.items[i];
-        sc_value *entry = new_map(e);
-        put(e, entry, "type", text(e, r->type));
-        put(e, entry, "path", text(e, r->path));
-        put(e, entry, "source", text(e, location(e, r->declared_at)));
-        put(e, entry, "deletionPolicy", text(e, r->deletion_policy));
-        put(e, resources, r->logical_id, entry);
+    put(e, node, "resources", manifest_resources(e, stack));
+    if (stack->children.count) {
+        sc_value *nested = new_list(e);
+        for (size_t i = 0; i < stack->children.count; i++) {
+            const sc_cfn_stack *child = stack->children.items[i];
+            sc_value *entry = new_map(e);
+            put(e, entry, "logicalId", text(e, child->nested_id));
+            put(e, entry, "template", text(e, template_name(e, child)));
+            sc_value *automatic = sc_value_new(e->ctx, VAL_BOOL);
+            if (automatic)
+                automatic->b = child->automatic;
+            put(e, entry, "automatic", automatic);
+            put(e, entry, "source", text(e, location(e, child->nested_at)));
+            put(e, entry, "resources", manifest_resources(e, child));
+            append(e, nested, entry);
+        }
+        put(e, node, "nested", nested);
     }
-    put(e, node, "resources", resources);
     return node;
 }
 
@@ -347,6 +404,60 @@ static sc_value *manifest_tree(emitter *e, const char *only_stack)
     return root;
 }
 
+/* Where `stackc build` expects a nested stack's template: the default asset bucket of
+ * the account and region, under a key made of its content. `stackc apply` uploads it
+ * (to `--bucket` when given) and writes the address it used. */
+static void set_template_url(emitter *e, const sc_cfn_stack *child, const sc_buf *content)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!EVP_Digest(content->data ? content->data : "", content->len, digest, &len, EVP_sha256(),
+                    NULL))
+        return;
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    for (unsigned int i = 0; i < len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    const char *url = sc_arena_printf(
+        &e->ctx->arena,
+        "https://"
+        "stackc-assets-${AWS::AccountId}-${AWS::Region}.s3.${AWS::Region}.${AWS::URLSuffix}/"
+        "templates/%s/%s.%s",
+        child->parent->deployed_name, hex, e->format == SC_TEMPLATE_JSON ? "json" : "yaml");
+    sc_value *properties = child->nested_resource->properties;
+    if (properties && properties->items.count && url)
+        properties->items.items[0] =
+            sc_value_intrinsic(e->ctx, "Fn::Sub", sc_value_string(e->ctx, url), child->stack);
+}
+
+/* Writes a stack's template, after those of its nested stacks, which it names. */
+static bool emit_stack(emitter *e, const sc_cfn_stack *stack, sc_ptr_list *artifacts)
+{
+    bool ok = true;
+    for (size_t i = 0; i < stack->children.count; i++)
+        ok = emit_stack(e, stack->children.items[i], artifacts) && ok;
+    if (!check_limits(e, stack))
+        return false;
+    sc_value *tree = template_tree(e, stack);
+    if (e->ctx->out_of_memory) /* the tree has holes; the driver reports the failure */
+        return false;
+    sc_buf out;
+    sc_buf_init(&out, &e->ctx->allocator);
+    if (e->format == SC_TEMPLATE_JSON) {
+        sc_write_json(&out, tree, 0);
+        sc_buf_putc(&out, '\n');
+    } else {
+        sc_write_yaml(&out, tree, 0);
+    }
+    ok = check_size(e, stack, out.len) && ok;
+    if (stack->parent)
+        set_template_url(e, stack, &out);
+    sc_artifact *a = artifact(e, template_name(e, stack), &out);
+    sc_buf_free(&out);
+    if (a)
+        sc_list_push(&e->ctx->arena, artifacts, a);
+    return ok;
+}
+
 bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format format,
              const char *only_stack, sc_ptr_list *artifacts)
 {
@@ -357,26 +468,9 @@ bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format 
         if (only_stack && !is_named(stack, only_stack))
             continue;
         found = true;
-        if (!check_limits(&e, stack)) {
-            ok = false;
-            continue;
-        }
-        sc_value *tree = template_tree(&e, stack);
-        if (ctx->out_of_memory) /* the tree has holes; the driver reports the failure */
+        ok = emit_stack(&e, stack, artifacts) && ok;
+        if (ctx->out_of_memory)
             return false;
-        sc_buf out;
-        sc_buf_init(&out, &ctx->allocator);
-        if (format == SC_TEMPLATE_JSON) {
-            sc_write_json(&out, tree, 0);
-            sc_buf_putc(&out, '\n');
-        } else {
-            sc_write_yaml(&out, tree, 0);
-        }
-        ok = check_size(&e, stack, out.len) && ok;
-        sc_artifact *a = artifact(&e, template_name(&e, stack), &out);
-        sc_buf_free(&out);
-        if (a)
-            sc_list_push(&ctx->arena, artifacts, a);
     }
     if (!found) {
         sc_error(ctx, "E0315", (sc_span){(uint32_t)-1, 0, 0}, "there is no stack named \"%s\"",

@@ -38,8 +38,9 @@ static const cJSON *previous_stack(const cJSON *manifest, const sc_cfn_stack *st
     return NULL;
 }
 
-/* The new resource that most likely took the place of `old_id` in `stack`: the same
- * type, the same path after the first name, an id the last build did not have. */
+/* The new resource that most likely took the place of `old_id` in `stack` or one of
+ * its nested stacks: the same type, the same path after the first name, an id the
+ * last build did not have. */
 static const sc_cfn_resource *successor(const sc_cfn_stack *stack, const cJSON *previous,
                                         const char *type, const char *rest)
 {
@@ -52,15 +53,13 @@ static const sc_cfn_resource *successor(const sc_cfn_stack *stack, const cJSON *
             continue;
         return r;
     }
+    for (size_t i = 0; i < stack->children.count; i++) {
+        const sc_cfn_resource *r = successor(stack->children.items[i], previous, type, rest);
+        if (r)
+            return r;
+    }
     return NULL;
 }
-
-/* One rename found in a stack: the resources it would replace, in one warning. */
-typedef struct renaming {
-    char old_name[256], new_name[256];
-    sc_span at;          /* the renamed declaration */
-    sc_buf replaced;     /* "WpCluster (AWS::RDS::DBCluster, snapshotted), ..." */
-} renaming;
 
 static const char *fate(const char *policy)
 {
@@ -68,6 +67,76 @@ static const char *fate(const char *policy)
            : strcmp(policy, "Snapshot") == 0 ? "snapshotted, then deleted"
                                              : "kept out of the stack";
 }
+
+/* Every resource the last build listed for a stack, its nested stacks' included, in
+ * one object of references: logical id -> entry, with "nested" added to where it was
+ * held when not the stack itself. */
+static cJSON *previous_resources(const cJSON *old)
+{
+    cJSON *all = cJSON_CreateObject();
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(old, "resources"))
+        cJSON_AddItemReferenceToObject(all, r->string, (cJSON *)r);
+    const cJSON *nested;
+    cJSON_ArrayForEach(nested, cJSON_GetObjectItem(old, "nested"))
+    {
+        cJSON_ArrayForEach(r, cJSON_GetObjectItem(nested, "resources"))
+            cJSON_AddItemReferenceToObject(all, r->string, (cJSON *)r);
+    }
+    return all;
+}
+
+/* The nested stack of the last build that held `logical_id` ("" for the stack
+ * itself), or NULL when it held none of that id. */
+static const char *previous_place(const cJSON *old, const char *logical_id)
+{
+    if (cJSON_GetObjectItem(cJSON_GetObjectItem(old, "resources"), logical_id))
+        return "";
+    const cJSON *nested;
+    cJSON_ArrayForEach(nested, cJSON_GetObjectItem(old, "nested"))
+    {
+        if (cJSON_GetObjectItem(cJSON_GetObjectItem(nested, "resources"), logical_id))
+            return cJSON_GetStringValue(cJSON_GetObjectItem(nested, "logicalId"));
+    }
+    return NULL;
+}
+
+/* A resource that protects data and now sits in another nested stack (or moved
+ * between the stack and one) is replaced as surely as a renamed one: W0331. */
+static void compare_places(sc_context *ctx, const sc_cfn_stack *root, const sc_cfn_stack *part,
+                           const cJSON *old)
+{
+    for (size_t i = 0; i < part->resources.count; i++) {
+        const sc_cfn_resource *r = part->resources.items[i];
+        const char *was = previous_place(old, r->logical_id);
+        const char *now = part->parent ? part->nested_id : "";
+        if (!r->deletion_policy || !was || strcmp(was, now) == 0)
+            continue;
+        char from[300], to[300];
+        snprintf(from, sizeof(from), *was ? "nested stack %s" : "stack %s",
+                 *was ? was : root->name);
+        snprintf(to, sizeof(to), *now ? "nested stack %s" : "stack %s", *now ? now : root->name);
+        sc_diagnostic *d = sc_warning(
+            ctx, "W0331", r->declared_at,
+            "%s (%s) moves from %s to %s, which replaces data: CloudFormation makes a new, "
+            "empty one there, and the old one is %s",
+            r->logical_id, r->type, from, to, fate(r->deletion_policy));
+        if (part->automatic || (!*now && *was))
+            sc_diag_fix(ctx, d,
+                        "the automatic split moved it: declare it inside a `nested` block (the "
+                        "one it was in, `nested %s { ... }`), which the split leaves alone",
+                        *was ? was : root->name);
+    }
+    for (size_t i = 0; i < part->children.count; i++)
+        compare_places(ctx, root, part->children.items[i], old);
+}
+
+/* One rename found in a stack: the resources it would replace, in one warning. */
+typedef struct renaming {
+    char old_name[256], new_name[256];
+    sc_span at;      /* the renamed declaration */
+    sc_buf replaced; /* "WpCluster (AWS::RDS::DBCluster, snapshotted), ..." */
+} renaming;
 
 static void report(sc_context *ctx, const sc_cfn_stack *stack, renaming *r)
 {
@@ -101,7 +170,7 @@ static void compare_stack(sc_context *ctx, const sc_cfn_stack *stack, const cJSO
         char old_name[256], new_name[256];
         const char *rest, *new_rest;
         if (!policy || !type || sc_map_get(&stack->logical_ids, old->string) ||
-            !split_path(path, old_name, sizeof(old_name), &rest))
+            !cJSON_IsObject(old) || !split_path(path, old_name, sizeof(old_name), &rest))
             continue;
         const sc_cfn_resource *r = successor(stack, previous, type, rest);
         if (!r || !split_path(r->path, new_name, sizeof(new_name), &new_rest))
@@ -133,8 +202,12 @@ void sc_warn_renames(sc_context *ctx, const sc_cfn_program *program, const char 
     for (size_t i = 0; i < program->stacks.count; i++) {
         const sc_cfn_stack *stack = program->stacks.items[i];
         const cJSON *old = previous_stack(manifest, stack);
-        if (old)
-            compare_stack(ctx, stack, cJSON_GetObjectItem(old, "resources"));
+        if (!old)
+            continue;
+        cJSON *resources = previous_resources(old);
+        compare_stack(ctx, stack, resources);
+        cJSON_Delete(resources);
+        compare_places(ctx, stack, stack, old);
     }
     cJSON_Delete(manifest);
 }

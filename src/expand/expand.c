@@ -157,6 +157,16 @@ static sc_value *resource_ref(expander *x, sc_cfn_stack *stack, const char *id)
     return v;
 }
 
+const char *sc_pascal_name(sc_context *ctx, const char *prefix, const char *name)
+{
+    return pascal(ctx, prefix, name, NULL);
+}
+
+uint32_t sc_name_hash(const char *s)
+{
+    return fnv(s);
+}
+
 static sc_cfn_stack *cfn_stack_of(expander *x, const sc_stack *stack)
 {
     return stack ? sc_map_get(&x->stacks, stack->name) : NULL;
@@ -199,9 +209,23 @@ static void canonical(sc_buf *out, const sc_value *v)
         }
         sc_buf_putc(out, ']');
         return;
+    case VAL_MAP:
+        sc_buf_putc(out, '{');
+        for (size_t i = 0; i < v->items.count; i++) {
+            sc_buf_printf(out, "\"%s\":", (const char *)v->keys.items[i]);
+            canonical(out, v->items.items[i]);
+            sc_buf_putc(out, ',');
+        }
+        sc_buf_putc(out, '}');
+        return;
     default:
         sc_buf_printf(out, "?%d", (int)v->kind);
     }
+}
+
+void sc_value_canonical(sc_buf *out, const sc_value *v)
+{
+    canonical(out, v);
 }
 
 /* A readable output name for an exported value: ExportVpcVpc, ExportWebBalancerDNSName. */

@@ -97,6 +97,15 @@ typedef struct sc_cfn_stack {
     sc_map exports_by_key;       /* canonical value text -> sc_cfn_output */
     sc_map imports_by_key;
     size_t next_order;
+    /* Nested stacks (nested.c). A stack's children are not in the program's list of
+     * stacks: they are resources (AWS::CloudFormation::Stack) of their parent. */
+    sc_ptr_list children;             /* sc_cfn_stack nested in this one, in template order */
+    struct sc_cfn_stack *parent;      /* a nested stack: the stack whose template holds it */
+    const char *nested_id;            /* a nested stack: its logical id in the parent */
+    bool automatic;                   /* a nested stack made because the parent passed a limit */
+    sc_span nested_at;                /* a nested stack: its `nested` block, or the parent's name */
+    sc_cfn_resource *nested_resource; /* a nested stack: its AWS::CloudFormation::Stack */
+    sc_map inputs_by_key;             /* a nested stack: canonical value -> its sc_cfn_parameter */
 } sc_cfn_stack;
 
 /* What one `allow a -> b` made: the grant's resources, which a's readers of b wait for. */
@@ -125,6 +134,20 @@ sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_m
  * waits for its ready resources (all of them when it declares none). Reports a
  * dependency cycle. False when it reported one. */
 bool sc_order_resources(sc_context *ctx, sc_cfn_program *program);
+
+/* Moves the resources of each stack's `nested` blocks into nested stacks, and splits
+ * what is left of a stack that would pass CloudFormation's limits (500 resources, 1 MB)
+ * into nested stacks of its own (nested.c); references that cross between a stack and
+ * its nested stacks become their Parameters and Outputs. Reports what cannot be split
+ * (E0317, E0318). False when it reported a problem. */
+bool sc_nest_stacks(sc_context *ctx, sc_cfn_program *program);
+
+/* Shared naming helpers (expand.c): "public_subnet" -> "PublicSubnet" after `prefix`,
+ * and the stable 32-bit hash ids are made unique with. */
+const char *sc_pascal_name(sc_context *ctx, const char *prefix, const char *name);
+uint32_t sc_name_hash(const char *s);
+/* A canonical text of a deploy-time value: equal values give equal texts. */
+void sc_value_canonical(sc_buf *out, const sc_value *v);
 
 /* Checks every AWS resource's properties against the schema (validate.c); reports
  * each problem and returns false when there was one. */

@@ -679,6 +679,15 @@ static void walk_item(sc_walk *w, const frame *f, const sc_item *item)
         return;
     switch (item->kind) {
     case ITEM_BLOCK:
+        if (!f->component && f->scope && f->scope->stack && item->name.name &&
+            strcmp(item->name.name, "nested") == 0) {
+            /* `nested NAME { ... }` groups stack-level declarations, in the stack's scope */
+            if (holds(w, item))
+                enter(w, f, BODY_STACK);
+            for (size_t i = 0; i < item->items.count && !w->stopped; i++)
+                walk_item(w, f, item->items.items[i]);
+            return;
+        }
         walk_instance(w, f, item);
         return;
     case ITEM_RESOURCE:

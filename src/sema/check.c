@@ -105,7 +105,7 @@ static void declare_file(sc_checker *c, sc_file *file, bool is_main)
             if (item->name.name) {
                 sc_stack *stack = sc_new_stack(c, item->name.name, item->name.span, item);
                 if (stack)
-                    stack->items = item->items;
+                    sc_stack_add_items(c, stack, &item->items);
             }
             break;
         default:
@@ -121,7 +121,7 @@ static void declare_file(sc_checker *c, sc_file *file, bool is_main)
                                         (sc_span){file->source, 0, 0}, NULL);
             }
             if (implicit)
-                sc_list_push(&c->ctx->arena, &implicit->items, (void *)item);
+                sc_stack_add_item(c, implicit, item);
         }
     }
     if (first_stack && first_loose) {

@@ -75,6 +75,10 @@ typedef struct check_site {
 sc_symbol *sc_new_symbol(sc_checker *c, sc_symbol_kind kind, sc_ident name, const sc_item *item,
                          sc_scope *scope);
 /* E0209: `item` cannot appear `where` ("in a stack"); `hint` (or NULL) says what to do. */
+/* Adds declarations to a stack's body; a `nested NAME { ... }` block adds its own,
+ * recorded as belonging to that nested stack (stacks.c). */
+void sc_stack_add_item(sc_checker *c, sc_stack *stack, const sc_item *item);
+void sc_stack_add_items(sc_checker *c, sc_stack *stack, const sc_ptr_list *items);
 void sc_misplaced(sc_checker *c, const sc_item *item, const char *where, const char *hint);
 /* `type name = ...` declarations resolve in declaration order across files; a type
  * may use the ones declared before it and any component. */

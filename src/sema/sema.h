@@ -170,6 +170,14 @@ typedef struct sc_stack_ref {
     sc_span span;
 } sc_stack_ref;
 
+/* `nested NAME { ... }` in a stack: its declarations are deployed as a nested stack
+ * (AWS::CloudFormation::Stack) of the stack, while sharing the stack's names. */
+typedef struct sc_nested_stack {
+    const char *name;
+    const sc_item *item;
+    size_t first, count; /* its declarations: items first .. first + count - 1 of the stack */
+} sc_nested_stack;
+
 struct sc_stack {
     const char *name;
     const sc_item *item;    /* NULL for the implicit stack of a file without `stack` */
@@ -178,7 +186,11 @@ struct sc_stack {
     sc_scope *scope;
     sc_ptr_list references; /* sc_stack_ref: other stacks this one reads from */
     sc_ptr_list moves;      /* `moved old -> new` items, checked */
+    sc_ptr_list nested;     /* sc_nested_stack, in source order */
 };
+
+/* The nested stack the stack-level item at `index` of `stack->items` belongs to, or NULL. */
+const sc_nested_stack *sc_stack_nested_of(const sc_stack *stack, size_t index);
 
 /* A `test` block and where its names resolve: a stack's scope, or the global one. */
 typedef struct sc_test_decl {

@@ -439,3 +439,97 @@ void sc_check_stack_cycles(sc_checker *c)
             return;
     }
 }
+
+/* ---- nested stacks -------------------------------------------------------------------- */
+
+static bool is_nested_block(const sc_item *item)
+{
+    return item->kind == ITEM_BLOCK && item->name.name && strcmp(item->name.name, "nested") == 0;
+}
+
+/* What a nested stack may hold: what makes resources. Parameters, outputs, renames and
+ * tests belong to the stack the user deploys. */
+static bool fits_in_nested(const sc_item *item)
+{
+    return item->kind == ITEM_BLOCK || item->kind == ITEM_RESOURCE || item->kind == ITEM_LET ||
+           item->kind == ITEM_ALLOW || item->kind == ITEM_ERROR;
+}
+
+static sc_nested_stack *declare_nested(sc_checker *c, sc_stack *stack, const sc_item *item)
+{
+    if (!item->label.name || item->label_is_string) {
+        sc_diagnostic *d =
+            sc_error(c->ctx, "E0317", item->name.span, "a nested stack needs a name");
+        sc_diag_fix(c->ctx, d,
+                    "write `nested Data { ... }`: the name is the nested stack's logical id");
+        return NULL;
+    }
+    if (item->for_iter || item->when) {
+        sc_error(c->ctx, "E0317", item->name.span,
+                 "nested stack %s cannot have `for` or `if`: put them on what it holds",
+                 item->label.name);
+        return NULL;
+    }
+    for (size_t i = 0; i < stack->nested.count; i++) {
+        const sc_nested_stack *other = stack->nested.items[i];
+        if (strcmp(other->name, item->label.name) == 0) {
+            sc_diagnostic *d =
+                sc_error(c->ctx, "E0317", item->label.span,
+                         "stack %s already has a nested stack %s", stack->name, item->label.name);
+            sc_diag_note(c->ctx, d, other->item->label.span, "the first is declared here");
+            return NULL;
+        }
+    }
+    sc_nested_stack *nested = sc_arena_alloc(&c->ctx->arena, sizeof(*nested));
+    if (!nested)
+        return NULL;
+    nested->name = item->label.name;
+    nested->item = item;
+    sc_list_push(&c->ctx->arena, &stack->nested, nested);
+    return nested;
+}
+
+void sc_stack_add_item(sc_checker *c, sc_stack *stack, const sc_item *item)
+{
+    if (!is_nested_block(item)) {
+        sc_list_push(&c->ctx->arena, &stack->items, (void *)item);
+        return;
+    }
+    sc_nested_stack *nested = declare_nested(c, stack, item);
+    if (!nested)
+        return;
+    nested->first = stack->items.count;
+    for (size_t i = 0; i < item->items.count; i++) {
+        const sc_item *inner = item->items.items[i];
+        if (is_nested_block(inner)) {
+            sc_error(c->ctx, "E0317", inner->name.span,
+                     "a nested stack cannot hold another: declare %s beside %s, in stack %s",
+                     inner->label.name ? inner->label.name : "it", nested->name, stack->name);
+            continue;
+        }
+        if (!fits_in_nested(inner)) {
+            sc_misplaced(c, inner, "in a nested stack",
+                         "a nested stack holds instances, resources, lets and allows; declare "
+                         "params, outputs, `moved` and tests in the stack around it");
+            continue;
+        }
+        sc_list_push(&c->ctx->arena, &stack->items, (void *)inner);
+    }
+    nested->count = stack->items.count - nested->first;
+}
+
+void sc_stack_add_items(sc_checker *c, sc_stack *stack, const sc_ptr_list *items)
+{
+    for (size_t i = 0; i < items->count; i++)
+        sc_stack_add_item(c, stack, items->items[i]);
+}
+
+const sc_nested_stack *sc_stack_nested_of(const sc_stack *stack, size_t index)
+{
+    for (size_t i = 0; i < stack->nested.count; i++) {
+        const sc_nested_stack *nested = stack->nested.items[i];
+        if (index >= nested->first && index < nested->first + nested->count)
+            return nested;
+    }
+    return NULL;
+}

@@ -490,6 +490,25 @@ check_error "a wrong secret key: InvalidSignatureException (ECR, JSON protocol)"
 check_error "an unknown access key: InvalidClientTokenId" InvalidClientTokenId \
     -- env AWS_ACCESS_KEY_ID=AKIAUNKNOWNUNKNOWN00 "$aws_cli" --endpoint-url "$endpoint" \
     sts get-caller-identity
+# ---- Route 53 ----------------------------------------------------------------------------------
+
+admin POST hosted-zones '{"name": "example.com", "id": "Z0PUBLICEXAMPLE"}' >/dev/null
+admin POST hosted-zones '{"name": "example.com.", "id": "Z1PRIVATEEXAMPLE", "private": true}' >/dev/null
+admin POST hosted-zones '{"name": "shop.example.com", "id": "Z2SHOP"}' >/dev/null
+admin POST hosted-zones '{"name": "example.org", "id": "Z3ORG"}' >/dev/null
+check "route53 list-hosted-zones-by-name: sorted by reversed labels, then id" \
+    '[(z["Id"], z["Name"], z["Config"]["PrivateZone"]) for z in d["HostedZones"]] == [("/hostedzone/Z0PUBLICEXAMPLE", "example.com.", False), ("/hostedzone/Z1PRIVATEEXAMPLE", "example.com.", True), ("/hostedzone/Z2SHOP", "shop.example.com.", False), ("/hostedzone/Z3ORG", "example.org.", False)] and d["DNSName"] == "example.com" and d["IsTruncated"] is False' \
+    -- aws route53 list-hosted-zones-by-name --dns-name example.com
+check "route53 list-hosted-zones-by-name: a page of one, then from its next zone" \
+    'd["IsTruncated"] is True and d["NextDNSName"] == "example.com." and d["NextHostedZoneId"] == "Z1PRIVATEEXAMPLE" and len(d["HostedZones"]) == 1' \
+    -- aws route53 list-hosted-zones-by-name --dns-name example.com --max-items 1
+check "route53 list-hosted-zones-by-name with hostedzoneid" \
+    '[z["Id"] for z in d["HostedZones"]][:1] == ["/hostedzone/Z1PRIVATEEXAMPLE"] and d["HostedZoneId"] == "Z1PRIVATEEXAMPLE"' \
+    -- aws route53 list-hosted-zones-by-name --dns-name example.com --hosted-zone-id Z1PRIVATEEXAMPLE
+check_error "route53: a wrong secret key: SignatureDoesNotMatch" SignatureDoesNotMatch \
+    -- env AWS_SECRET_ACCESS_KEY=not-the-secret "$aws_cli" --endpoint-url "$endpoint" \
+    route53 list-hosted-zones-by-name --dns-name example.com
+
 admin POST faults '{"kind": "expired_token", "count": 1}' >/dev/null
 check_error "expired credentials: ExpiredToken" ExpiredToken \
     -- aws cloudformation describe-stacks

@@ -20,6 +20,7 @@ import json
 import re
 import urllib.parse
 
+import nested
 import schema
 from wire import ServiceError, iso_ms, member_list, query_response
 
@@ -181,6 +182,10 @@ class ChangeSet:
         self.changes = []
         self.client_token = None  # CreateChangeSet's, when given
         self.execution_token = None  # ExecuteChangeSet's, once executed
+        self.include_nested = False  # IncludeNestedStacks
+        self.nested = []  # the change sets of nested stacks it made
+        self.parent_change_set_id = None
+        self.root_change_set_id = None
 
 
 class Stack:
@@ -209,10 +214,14 @@ class Stack:
         self.deleted = False
         self.pending_rollback = None  # what UPDATE_ROLLBACK_FAILED left to roll back
         self.rollback_token = None  # ContinueUpdateRollback's ClientRequestToken
+        self.parent_id = None  # a nested stack: its parent's id
 
     def add_event(self, timestamp, logical_id, physical_id, type_, status, reason, token):
         self.events.append(Event(self.state.next_id("event-seq"), self, logical_id, physical_id,
                                  type_, timestamp, status, reason, token))
+
+    def root_id(self):
+        return nested.root_of(self.state, self).stack_id
 
     def shape(self):
         return {
@@ -231,6 +240,7 @@ class Stack:
             "Outputs": self.outputs or None,
             "Tags": [{"Key": k, "Value": v} for k, v in self.tags],
             "EnableTerminationProtection": False,
+            "ParentId": self.parent_id, "RootId": self.parent_id and self.root_id(),
             "DriftInformation": {"StackDriftStatus": "NOT_CHECKED"},
         }
 
@@ -241,6 +251,7 @@ class Store:
 
     def __init__(self):
         self.stacks = []
+        self.nested_change_sets = {}  # ARN -> ChangeSet of a nested stack (nested.py)
 
     def find(self, region, name_or_id):
         if name_or_id.startswith("arn:"):
@@ -424,6 +435,12 @@ class Resolver:
             return fake_value({"Fn::GetAtt": [name, attr]})
         physical = resource.physical_id
         region, account = self.stack.region, self.stack.state.config["account_id"]
+        if resource.type == STACK_TYPE and attr.startswith("Outputs."):
+            child = self.stack.state.cloudformation.find(region, physical)
+            for output in (child.outputs if child else []):
+                if output["OutputKey"] == attr[len("Outputs."):]:
+                    return output["OutputValue"]
+            return fake_value({"Fn::GetAtt": [name, attr]})
         if attr == "Arn" and resource.type == "AWS::S3::Bucket":
             return "arn:aws:s3:::%s" % physical
         if attr == "Arn":
@@ -751,7 +768,7 @@ def change_shape(change):
         "Action": change["Action"], "LogicalResourceId": change["LogicalResourceId"],
         "PhysicalResourceId": change.get("PhysicalResourceId"),
         "ResourceType": change["ResourceType"], "Replacement": change.get("Replacement"),
-        "Scope": change["Scope"],
+        "ChangeSetId": change.get("ChangeSetId"), "Scope": change["Scope"],
         "Details": [{"Target": d["Target"], "Evaluation": d["Evaluation"],
                      "ChangeSource": d["ChangeSource"], "CausingEntity": d.get("CausingEntity")}
                     for d in change["Details"]],
@@ -836,6 +853,8 @@ def plan_create(ctx, stack, change_set, failures, token):
     waves = [[logical for logical in wave if logical in definitions]
              for wave in dependency_levels(change_set.template["Resources"])]
     waves = [wave for wave in waves if wave]
+    children = nested.prepare(ctx, stack, definitions, list(definitions), token, "create",
+                              failures)
     plan.stack_status("CREATE_IN_PROGRESS", "User Initiated")
     started = []
     for wave in waves:
@@ -844,13 +863,15 @@ def plan_create(ctx, stack, change_set, failures, token):
                                  physical="")
         for logical in wave:
             definition = definitions[logical]
-            physical = physical_id_for(ctx, stack, logical, definition["Type"],
-                                       definition["Properties"])
+            child = children.get(logical)
+            physical = child.physical if child else physical_id_for(
+                ctx, stack, logical, definition["Type"], definition["Properties"])
             plan.resource_status(logical, definition["Type"], "CREATE_IN_PROGRESS",
                                  "Resource creation Initiated", physical,
-                                 then=add_resource(stack, logical, definition, physical))
+                                 then=both(add_resource(stack, logical, definition, physical),
+                                           child and child.begin(plan.t)))
         started.extend(wave)
-        plan.wait()
+        plan.wait(max([1.0] + [children[l].fraction for l in wave if l in children]))
         failing = [logical for logical in wave if logical in failures]
         if failing:
             for logical in wave:
@@ -867,6 +888,17 @@ def plan_create(ctx, stack, change_set, failures, token):
     return plan
 
 
+def both(first, second):
+    """A step that runs `first`, then `second` when there is one."""
+    if not second:
+        return first
+
+    def run():
+        first()
+        second()
+    return run
+
+
 def add_resource(stack, logical, definition, physical):
     def apply():
         stack.resources[logical] = Resource(logical, definition["Type"], physical,
@@ -879,9 +911,14 @@ def delete_waves(plan, stack, waves, definitions, failures=None):
     that failed to delete (only when `failures` names some)."""
     failed = []
     for wave in reversed(waves):
+        fractions = [0.5]
         for logical in wave:
-            plan.resource_status(logical, definitions[logical]["Type"], "DELETE_IN_PROGRESS")
-        plan.wait(0.5)
+            child = nested.deletion(plan, plan.stack, logical, definitions[logical]["Type"])
+            if child:
+                fractions.append(child[0])
+            plan.resource_status(logical, definitions[logical]["Type"], "DELETE_IN_PROGRESS",
+                                 then=child and child[1])
+        plan.wait(max(fractions))
         for logical in wave:
             if failures and logical in failures:
                 failed.append(logical)
@@ -938,6 +975,10 @@ def plan_update(ctx, stack, change_set, failures, token):
     new = effective_resources(stack, change_set.template, change_set.parameters)
     old = effective_resources(stack, stack.template, stack.parameters)
     by_id = {c["LogicalResourceId"]: c for c in change_set.changes}
+    added = [l for l, c in by_id.items() if c["Action"] == "Add"]
+    modified = [l for l, c in by_id.items() if c["Action"] == "Modify"]
+    children = nested.prepare(ctx, stack, new, added, token, "create", failures)
+    children.update(nested.prepare(ctx, stack, new, modified, token, "update", failures))
     waves = [[logical for logical in wave if logical in by_id and logical in new]
              for wave in dependency_levels(change_set.template["Resources"])]
     waves = [wave for wave in waves if wave]
@@ -950,15 +991,17 @@ def plan_update(ctx, stack, change_set, failures, token):
     for wave in waves:
         for logical in wave:
             change, definition = by_id[logical], new[logical]
+            child = children.get(logical)
             if change["Action"] == "Add":
-                physical = physical_id_for(ctx, stack, logical, definition["Type"],
-                                           definition["Properties"])
+                physical = child.physical if child else physical_id_for(
+                    ctx, stack, logical, definition["Type"], definition["Properties"])
                 made[logical] = physical
                 plan.resource_status(logical, definition["Type"], "CREATE_IN_PROGRESS",
                                      physical="")
                 plan.resource_status(logical, definition["Type"], "CREATE_IN_PROGRESS",
                                      "Resource creation Initiated", physical,
-                                     then=add_resource(stack, logical, definition, physical))
+                                     then=both(add_resource(stack, logical, definition, physical),
+                                               child and child.begin(plan.t)))
             elif change["Replacement"] == "True":
                 physical = physical_id_for(ctx, stack, logical, definition["Type"],
                                            definition["Properties"])
@@ -975,8 +1018,9 @@ def plan_update(ctx, stack, change_set, failures, token):
                                      then=add_resource(stack, logical, definition, physical))
             else:
                 plan.resource_status(logical, definition["Type"], "UPDATE_IN_PROGRESS",
-                                     then=update_properties(stack, logical, definition))
-        plan.wait()
+                                     then=both(update_properties(stack, logical, definition),
+                                               child and child.begin(plan.t)))
+        plan.wait(max([1.0] + [children[l].fraction for l in wave if l in children]))
         failing = [logical for logical in wave if logical in failures]
         if failing:
             for logical in wave:
@@ -1216,6 +1260,7 @@ def create_change_set(ctx, params):
     change_set = ChangeSet(ctx.state, stack, name, change_set_type, template, body, parameters,
                            capabilities, params.get("Description"), tags, ctx.now)
     change_set.client_token = token
+    change_set.include_nested = params.get("IncludeNestedStacks") == "true"
     stack.change_sets[name] = change_set
     schedule_change_set(ctx, stack, change_set)
     return {"Id": change_set.change_set_id, "StackId": stack.stack_id}
@@ -1256,6 +1301,12 @@ def schedule_change_set(ctx, stack, change_set):
             change_set.status_reason = NO_CHANGES_REASON
             return
         change_set.changes = changes
+        if change_set.include_nested:
+            reason = nested.make_change_sets(ctx, stack, change_set)
+            if reason:
+                nested.forget_change_sets(ctx.state, change_set)
+                change_set.status, change_set.status_reason = "FAILED", reason
+                return
         change_set.status = "CREATE_COMPLETE"
         change_set.execution_status = "AVAILABLE"
 
@@ -1268,6 +1319,8 @@ def find_change_set(ctx, params):
     name = require(params, "ChangeSetName")
     stack_name = params.get("StackName")
     if name.startswith("arn:"):
+        if name in ctx.state.cloudformation.nested_change_sets:
+            return ctx.state.cloudformation.nested_change_sets[name]
         for stack in ctx.state.cloudformation.stacks:
             for change_set in stack.change_sets.values():
                 if change_set.change_set_id == name:
@@ -1314,13 +1367,19 @@ def describe_change_set(ctx, params):
         "RollbackConfiguration": {}, "Capabilities": change_set.capabilities or None,
         "Tags": [{"Key": k, "Value": v} for k, v in change_set.tags] or None,
         "Changes": [change_shape(c) for c in changes], "NextToken": next_token,
-        "IncludeNestedStacks": False,
+        "IncludeNestedStacks": change_set.include_nested,
+        "ParentChangeSetId": change_set.parent_change_set_id,
+        "RootChangeSetId": change_set.root_change_set_id,
     }
 
 
 def execute_change_set(ctx, params):
     change_set = find_change_set(ctx, params)
     stack = change_set.stack
+    if change_set.parent_change_set_id:
+        raise ServiceError("ValidationError", "Execution of a nested change set is not "
+                           "supported: execute the root change set [%s]"
+                           % change_set.root_change_set_id)
     token = params.get("ClientRequestToken")
     if token and change_set.execution_token == token and ctx.state.config["honour_tokens"]:
         return {}  # the same execution requested again: it is under way, or done
@@ -1348,6 +1407,10 @@ def execute_change_set(ctx, params):
     change_set.execution_token = token
     stack.last_change_set_id = change_set.change_set_id
     # Executing removes every other change set of the stack, as in AWS.
+    for other in stack.change_sets.values():
+        if other is not change_set:
+            nested.forget_change_sets(ctx.state, other)
+    nested.forget_change_sets(ctx.state, change_set)
     stack.change_sets = {change_set.name: change_set}
     if change_set.type == "CREATE":
         stack.template, stack.template_body = change_set.template, change_set.template_body
@@ -1373,6 +1436,11 @@ def delete_change_set(ctx, params):
         raise ServiceError("InvalidChangeSetStatus", "Cannot delete ChangeSet [%s] in status "
                            "EXECUTE_IN_PROGRESS" % change_set.change_set_id)
     stack = change_set.stack
+    if change_set.parent_change_set_id:
+        raise ServiceError("ValidationError", "Deletion of a nested change set is not "
+                           "supported: delete the root change set [%s]"
+                           % change_set.root_change_set_id)
+    nested.forget_change_sets(ctx.state, change_set)
     del stack.change_sets[change_set.name]
     # A stack that only ever existed for review disappears with its last change set.
     if stack.status == "REVIEW_IN_PROGRESS" and not stack.change_sets:
@@ -1577,7 +1645,8 @@ def preload(ctx, spec):
 def summary(stack):
     """A stack as the admin endpoint lists it, for debugging tests."""
     return {"StackName": stack.name, "StackId": stack.stack_id, "Region": stack.region,
-            "StackStatus": stack.status, "Deleted": stack.deleted,
+            "StackStatus": stack.status, "Deleted": stack.deleted, "ParentId": stack.parent_id,
+            "Parameters": dict(stack.parameters),
             "Tags": dict(stack.tags), "Outputs": {o["OutputKey"]: o["OutputValue"]
                                                   for o in stack.outputs},
             "Resources": {k: {"Type": r.type, "PhysicalResourceId": r.physical_id,

@@ -32,6 +32,7 @@ from types import SimpleNamespace  # noqa: E402
 import cloudformation  # noqa: E402
 import ecr  # noqa: E402
 import machine  # noqa: E402
+import route53  # noqa: E402
 import s3  # noqa: E402
 import schema  # noqa: E402
 import sigv4  # noqa: E402
@@ -46,8 +47,10 @@ DEFAULT_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 DEFAULT_ACCOUNT_ID = "123456789012"
 
 # service (the credential scope's name) -> wire protocol
-PROTOCOLS = {"cloudformation": "query", "sts": "query", "s3": "s3", "ecr": "json"}
-QUERY_NAMESPACES = {"cloudformation": cloudformation.XMLNS, "sts": sts.XMLNS}
+PROTOCOLS = {"cloudformation": "query", "sts": "query", "s3": "s3", "ecr": "json",
+             "route53": "rest-xml"}
+QUERY_NAMESPACES = {"cloudformation": cloudformation.XMLNS, "sts": sts.XMLNS,
+                    "route53": route53.XMLNS}
 
 FAULT_KINDS = ("throttle", "server_error", "drop", "drop_after", "delay", "expired_token",
                "fail_resource")
@@ -106,10 +109,13 @@ QUERY_MISMATCH = ("The request signature we calculated does not match the signat
 
 # What the fault rules answer, per protocol: (code, HTTP status, message, sender).
 THROTTLE = {"query": ("Throttling", 400, "Rate exceeded", True),
+            "rest-xml": ("Throttling", 400, "Rate exceeded", True),
             "json": ("ThrottlingException", 400, "Rate exceeded", True),
             "s3": ("SlowDown", 503, "Please reduce your request rate.", False)}
 SERVER_ERROR = {"query": ("InternalFailure", 500, "The request processing has failed because of "
                           "an unknown error, exception or failure.", False),
+                "rest-xml": ("InternalFailure", 500, "The request processing has failed because "
+                             "of an unknown error, exception or failure.", False),
                 "json": ("ServerException", 500, "An internal error occurred.", False),
                 "s3": ("InternalError", 500,
                        "We encountered an internal error. Please try again.", False)}
@@ -178,6 +184,7 @@ class State:
         self.cloudformation = cloudformation.Store()
         self.s3 = s3.Store()
         self.ecr = ecr.Store()
+        self.route53 = route53.Store()
 
     # ---- ids ----
 
@@ -508,6 +515,8 @@ def identify(request, auth):
             request.payload = json.loads(request.body or b"{}")
         except ValueError:
             request.payload = None
+    elif request.protocol == "rest-xml":
+        request.action = route53.operation(request.method, request.raw_path)
     else:
         request.action = s3.operation(request.method, request.raw_path, request.raw_query)
 
@@ -571,6 +580,8 @@ def dispatch(request):
         return sts.handle(request, request.params)
     if request.service == "ecr":
         return ecr.handle(request, request.action, request.payload)
+    if request.service == "route53":
+        return route53.handle(request)
     return s3.handle(request)
 
 
@@ -585,7 +596,7 @@ def error_response(request, error):
 
 def auth_error(request, failure):
     """The AuthFailure in the requesting protocol's words."""
-    code, status, message = AUTH_ERRORS[request.protocol][failure.kind]
+    code, status, message = AUTH_ERRORS.get(request.protocol, AUTH_ERRORS["query"])[failure.kind]
     extra = {}
     if failure.kind == "mismatch" and failure.canonical_request is not None:
         if request.protocol == "query":
@@ -594,7 +605,7 @@ def auth_error(request, failure):
                 message += ("\n\nThe Canonical String for this request should have been\n'%s'"
                             "\n\nThe String-to-Sign should have been\n'%s'\n"
                             % (failure.canonical_request, failure.string_to_sign))
-        elif request.protocol == "json":
+        elif request.protocol in ("json", "rest-xml"):
             message = QUERY_MISMATCH
         else:
             extra = {"AWSAccessKeyId": failure.access_key_id,
@@ -697,6 +708,11 @@ def admin_route(state, method, resource, rest, spec):
         state.roles[spec["arn"]] = {k: spec[k] for k in ("external_id", "max_session_duration")
                                     if k in spec}
         return admin_reply(200, {"roles": state.roles})
+    if resource == "hosted-zones":
+        if method == "POST":
+            state.route53.add(state, spec or {})
+        if method in ("GET", "POST"):
+            return admin_reply(200, {"zones": state.route53.zones})
     if resource == "sso-tokens" and method == "POST":
         state.sso_tokens[spec["token"]] = time.time() + float(spec.get("expires_in", 3600))
         return admin_reply(200, {"ok": True})

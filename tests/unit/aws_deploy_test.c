@@ -258,7 +258,7 @@ static char *property_of(emulator *e, const char *name, const char *logical_id,
 typedef struct seen {
     sc_deploy_event_kind kind;
     char *stack, *logical_id, *source, *status, *reason, *message, *properties, *aws_code;
-    char *output_key, *output_value, *image;
+    char *output_key, *output_value, *image, *nested;
     sc_deploy_operation operation;
     sc_deploy_replacement replacement;
     sc_deploy_action action;
@@ -322,6 +322,7 @@ static void on_event(void *ctx, const sc_deploy_event *e)
         .output_key = dup_or_null(e->output_key),
         .output_value = dup_or_null(e->output_value),
         .image = dup_or_null(e->image),
+        .nested = dup_or_null(e->nested),
         .operation = e->operation,
         .replacement = e->replacement,
         .action = e->action,
@@ -351,7 +352,7 @@ static void forget_events(harness *h)
         seen *s = &h->events[i];
         char *strings[] = {s->stack,      s->logical_id,   s->source,     s->status,
                            s->reason,     s->message,      s->properties, s->aws_code,
-                           s->output_key, s->output_value, s->image};
+                           s->output_key, s->output_value, s->image,      s->nested};
         for (size_t j = 0; j < sizeof(strings) / sizeof(*strings); j++)
             free(strings[j]);
     }
@@ -563,10 +564,11 @@ static void harness_stop(harness *h)
 
 /* ---- the build output ---------------------------------------------------------------- */
 
-/* Build output held in memory: the manifest and up to four templates. */
+/* Build output held in memory: the manifest and up to eight templates. */
 typedef struct build_output {
     char *manifest;
-    sc_deploy_file files[4];
+    sc_deploy_file files[8];
+    char *names[8]; /* the files' names, when read from a folder */
     size_t file_count;
     sc_deploy_input input;
 } build_output;
@@ -605,8 +607,10 @@ static bool wordpress(build_output *b)
 static void build_output_free(build_output *b)
 {
     free(b->manifest);
-    for (size_t i = 0; i < b->file_count; i++)
+    for (size_t i = 0; i < b->file_count; i++) {
         free((char *)b->files[i].data);
+        free(b->names[i]);
+    }
     *b = (build_output){0};
 }
 
@@ -2311,18 +2315,19 @@ static void test_docker_checked_before_the_first_stack(void)
     ASSERT_CONTAINS(h.text.data,
                     "error: Docker cannot build images (`docker version` ended with status 1: "
                     "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the "
-                    "docker daemon running?), and stack wordpress-Wordpress needs images built: start "
+                    "docker daemon running?), and stack wordpress-Wordpress needs images built: "
+                    "start "
                     "Docker, or deploy the other stacks with --stack; no stack was changed\n");
     ASSERT_STR(h.docker.data, "version\n");
     /* Checked when Network was about to change: its change set shown, then dropped. */
     assert_sequence(&h.emu, "DescribeStacks/400 CreateChangeSet/200 DescribeChangeSet/200 "
                             "DeleteChangeSet/200 DescribeStacks/200");
-    char *status = stack_status(&h.emu, "wordpress-Network");
+    char *status = stack_status(&h.emu, "Network");
     CU_ASSERT_TRUE(!status || strcmp(status, "REVIEW_IN_PROGRESS") != 0);
     free(status);
     /* Network alone has no image: Docker is not needed, nor asked. */
     forget_events(&h);
-    options.stack = "wordpress-Network";
+    options.stack = "Network";
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
     CU_ASSERT_PTR_NULL(h.docker.data);
     /* A build context that is not there is found before anything is sent, too. */
@@ -2333,10 +2338,565 @@ static void test_docker_checked_before_the_first_stack(void)
     b.input.assets_dir = STACKC_REPO_ROOT "/examples";
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
     ASSERT_CONTAINS(h.text.data, "error: the build context " STACKC_REPO_ROOT
-                                 "/examples/src of the image at site.stack:57 (stack wordpress-Wordpress) "
+                                 "/examples/src of the image at site.stack:57 (stack "
+                                 "wordpress-Wordpress) "
                                  "is not a folder\n");
     assert_sequence(&h.emu, "");
     build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* ---- nested stacks ------------------------------------------------------------------- */
+
+#define BIG_STACK STACKC_REPO_ROOT "/tests/fixtures/nested/big.stack"
+#define DECLARED STACKC_REPO_ROOT "/tests/golden/nested-declared/expected/"
+
+/* Reads a build from `dir`: the manifest, and every template it names (the stacks' and
+ * their nested stacks'). */
+static bool read_build(build_output *b, const char *dir)
+{
+    *b = (build_output){0};
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/manifest.json", dir);
+    b->manifest = test_read_file(path, NULL);
+    cJSON *manifest = cJSON_Parse(b->manifest ? b->manifest : "");
+    const cJSON *stack;
+    cJSON_ArrayForEach(stack, cJSON_GetObjectItemCaseSensitive(manifest, "stacks"))
+    {
+        const char *names[8] = {
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(stack, "template"))};
+        size_t count = 1;
+        const cJSON *nested;
+        cJSON_ArrayForEach(nested, cJSON_GetObjectItemCaseSensitive(stack, "nested"))
+        {
+            if (count < 8)
+                names[count++] =
+                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(nested, "template"));
+        }
+        for (size_t i = 0; i < count && b->file_count < 8; i++) {
+            snprintf(path, sizeof(path), "%s/%s", dir, S(names[i]));
+            char *data = test_read_file(path, NULL);
+            if (!data)
+                continue;
+            b->names[b->file_count] = sc_aws_strdup(names[i]);
+            add_file(b, b->names[b->file_count], data);
+        }
+    }
+    cJSON_Delete(manifest);
+    finish(b, dir);
+    return b->manifest && b->file_count > 1;
+}
+
+/* `stackc build` of `source` into a fresh folder, read back. */
+static bool build_fixture(build_output *b, const char *source, char *dir, size_t dir_size)
+{
+    snprintf(dir, dir_size, "/tmp/stackc-nested-XXXXXX");
+    if (!mkdtemp(dir))
+        return false;
+    char command[2048];
+    snprintf(command, sizeof(command), "'%s' build '%s' -o '%s' >/dev/null 2>&1", STACKC_BINARY,
+             source, dir);
+    return system(command) == 0 && read_build(b, dir);
+}
+
+/* `stackc build` of the 1,200-resource fixture. */
+static bool build_big_stack(build_output *b, char *dir, size_t dir_size)
+{
+    return build_fixture(b, BIG_STACK, dir, dir_size);
+}
+
+static void remove_build(const char *dir)
+{
+    char command[1200];
+    snprintf(command, sizeof(command), "rm -rf '%s'", dir);
+    CU_ASSERT_EQUAL(system(command), 0);
+}
+
+/* The logical ids of the nested stacks of the manifest's first stack, and how many
+ * resources each holds. */
+typedef struct nested_list {
+    char ids[8][64];
+    int resources[8];
+    size_t count;
+    int parent_resources;
+} nested_list;
+
+static nested_list nested_of(const build_output *b)
+{
+    nested_list out = {0};
+    cJSON *manifest = cJSON_Parse(b->manifest);
+    const cJSON *stack =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(manifest, "stacks"), 0);
+    out.parent_resources = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(stack, "resources"));
+    const cJSON *nested;
+    cJSON_ArrayForEach(nested, cJSON_GetObjectItemCaseSensitive(stack, "nested"))
+    {
+        if (out.count == 8)
+            break;
+        snprintf(out.ids[out.count], sizeof(out.ids[0]), "%s",
+                 S(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(nested, "logicalId"))));
+        out.resources[out.count++] =
+            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(nested, "resources"));
+    }
+    cJSON_Delete(manifest);
+    return out;
+}
+
+/* The emulator's stacks whose parent is `parent_id`, as "NAME STATUS RESOURCES" lines
+ * in the order they were made; a heap string. */
+static char *children_of(emulator *e, const char *parent_id)
+{
+    char *body = NULL;
+    admin(e, "GET", "stacks", NULL, &body);
+    cJSON *root = cJSON_Parse(body ? body : "");
+    free(body);
+    sc_aws_buf out = {0};
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(root, "stacks"))
+    {
+        const char *parent = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "ParentId"));
+        if (!parent || strcmp(parent, S(parent_id)) != 0)
+            continue;
+        sc_aws_buf_printf(
+            &out, "%s %s %d\n",
+            S(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "StackName"))),
+            S(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "StackStatus"))),
+            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s, "Resources")));
+    }
+    cJSON_Delete(root);
+    char *text = sc_aws_buf_take(&out);
+    return text ? text : sc_aws_strdup("");
+}
+
+static char *stack_id_of(emulator *e, const char *name)
+{
+    const cJSON *stack;
+    cJSON *root = stack_summary(e, name, &stack);
+    char *id =
+        dup_or_null(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(stack, "StackId")));
+    cJSON_Delete(root);
+    return id;
+}
+
+/* How many distinct values starting with `prefix` the requests of `action` give
+ * `param` ("path": the request's path). */
+static int count_with(emulator *e, const char *action, const char *param, const char *prefix)
+{
+    const cJSON *requests;
+    cJSON *root = recorded(e, &requests);
+    sc_aws_buf values = {0}; /* "\nVALUE\nVALUE\n" */
+    sc_aws_buf_putc(&values, '\n');
+    int n = 0;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, requests)
+    {
+        const char *a = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"));
+        const char *value = strcmp(param, "path") == 0
+                                ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "path"))
+                                : param_of(r, param);
+        if (!a || strcmp(a, action) != 0 || !value || strncmp(value, prefix, strlen(prefix)) != 0)
+            continue;
+        sc_aws_buf key = {0};
+        sc_aws_buf_printf(&key, "\n%s\n", value);
+        if (!strstr(S(values.data), key.data)) {
+            n++;
+            sc_aws_buf_puts(&values, key.data + 1);
+        }
+        sc_aws_buf_free(&key);
+    }
+    sc_aws_buf_free(&values);
+    cJSON_Delete(root);
+    return n;
+}
+
+/* The first event of `kind` about `logical_id` inside a nested stack. */
+static const seen *find_nested(const harness *h, sc_deploy_event_kind kind, const char *logical_id)
+{
+    for (size_t i = 0; i < h->event_count; i++) {
+        const seen *s = &h->events[i];
+        if (s->kind == kind && s->nested && s->logical_id && strcmp(s->logical_id, logical_id) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+/* A stack of 1,200 resources, split by `stackc build` into nested stacks: plan shows
+ * each nested stack's changes, apply uploads their templates and creates them
+ * through one change set, outputs cross between them, destroy removes them all. */
+static void test_nested_stacks_of_a_big_stack(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    char dir[64];
+    CU_ASSERT_TRUE_FATAL(build_big_stack(&b, dir, sizeof(dir)));
+    nested_list nested = nested_of(&b);
+    CU_ASSERT_TRUE(nested.count >= 2);
+    int total = nested.parent_resources - (int)nested.count;
+    for (size_t i = 0; i < nested.count; i++) {
+        CU_ASSERT_TRUE(nested.resources[i] <= 500);
+        total += nested.resources[i];
+    }
+    CU_ASSERT_EQUAL(total, 1200);
+    CU_ASSERT_TRUE(nested.parent_resources <= 500);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+
+    /* plan: one change set, with the nested stacks' own, every resource listed */
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+    const seen *plan = find(&h, SC_DEPLOY_EV_PLAN, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+    CU_ASSERT_EQUAL(plan->adds, 1200);
+    CU_ASSERT_EQUAL(count_kind(&h, SC_DEPLOY_EV_CHANGE), 1200 + nested.count);
+    const seen *audit = find_nested(&h, SC_DEPLOY_EV_CHANGE, "Audit");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(audit);
+    ASSERT_STR(audit->source, "big.stack:21");
+    ASSERT_STR(audit->nested, nested.ids[nested.count - 1]);
+    CU_ASSERT_EQUAL(count_with(&h.emu, "CreateChangeSet", "IncludeNestedStacks", "true"), 1);
+    CU_ASSERT_EQUAL(count_with(&h.emu, "DescribeChangeSet", "ChangeSetName", "arn:"),
+                    (int)nested.count);
+    /* each nested stack's template, and the parent's (over 51,200 bytes) */
+    CU_ASSERT_EQUAL(count_with(&h.emu, "PutObject", "path",
+                               "/stackc-assets-123456789012-us-east-1/templates/fleet-Big/"),
+                    (int)nested.count + 1);
+    char *status = stack_status(&h.emu, "fleet-Big");
+    CU_ASSERT_TRUE(!status || strcmp(status, "REVIEW_IN_PROGRESS") != 0);
+    free(status);
+
+    /* apply */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    status = stack_status(&h.emu, "fleet-Big");
+    ASSERT_STR(status, "CREATE_COMPLETE");
+    free(status);
+    char *parent_id = stack_id_of(&h.emu, "fleet-Big");
+    char *children = children_of(&h.emu, parent_id);
+    const char *line = children;
+    for (size_t i = 0; i < nested.count; i++) {
+        /* PARENT-LOGICALID-RANDOM, as CloudFormation names nested stacks */
+        char prefix[128];
+        snprintf(prefix, sizeof(prefix), "fleet-Big-%s-", nested.ids[i]);
+        CU_ASSERT_EQUAL(strncmp(line, prefix, strlen(prefix)), 0);
+        char tail[64];
+        snprintf(tail, sizeof(tail), " CREATE_COMPLETE %d\n", nested.resources[i]);
+        const char *end = strchr(line, '\n');
+        CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+        CU_ASSERT_EQUAL(strncmp(end + 1 - strlen(tail), tail, strlen(tail)), 0);
+        line = end + 1;
+    }
+    ASSERT_STR(line, "");
+    free(children);
+    /* outputs read through the nested stacks: the queue of w[0] in the parent, the
+     * audit topic in the last nested stack */
+    char *first = output_of(&h.emu, "fleet-Big", "FirstQueue");
+    ASSERT_CONTAINS(first, "arn:aws:sqs:us-east-1:123456789012:queue/fleet-Big-W0Queue-");
+    free(first);
+    char *topic = output_of(&h.emu, "fleet-Big", "AuditTopic");
+    char audit_prefix[128];
+    snprintf(audit_prefix, sizeof(audit_prefix), "fleet-Big-%s-", nested.ids[nested.count - 1]);
+    CU_ASSERT_EQUAL(strncmp(S(topic), audit_prefix, strlen(audit_prefix)), 0);
+    ASSERT_CONTAINS(topic, "-Audit-");
+    free(topic);
+    /* progress inside the nested stacks, at the source line, counted in one total */
+    const seen *made = find_nested(&h, SC_DEPLOY_EV_PROGRESS, "Audit");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(made);
+    ASSERT_STR(made->source, "big.stack:21");
+    ASSERT_STR(made->nested, nested.ids[nested.count - 1]);
+    const seen *done = find(&h, SC_DEPLOY_EV_STACK_DONE, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(done);
+    ASSERT_STR(done->status, "CREATE_COMPLETE");
+    CU_ASSERT_EQUAL(
+        count_with(&h.emu, "DescribeStackEvents", "StackName",
+                   "arn:aws:cloudformation:us-east-1:123456789012:stack/fleet-Big-Split") > 0,
+        true);
+
+    /* the same build again changes nothing */
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+
+    /* destroy: deleting the parent deletes the nested stacks */
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_OK);
+    status = stack_status(&h.emu, "fleet-Big");
+    ASSERT_STR(status, "DELETE_COMPLETE");
+    free(status);
+    children = children_of(&h.emu, parent_id);
+    size_t deleted = 0, lines = 0;
+    for (const char *p = children; (p = strchr(p, '\n')); p++)
+        lines++;
+    for (const char *p = children; (p = strstr(p, " DELETE_COMPLETE 0\n")); p++)
+        deleted++;
+    CU_ASSERT_EQUAL(lines, nested.count);
+    CU_ASSERT_EQUAL(deleted, nested.count);
+    free(children);
+    free(parent_id);
+    build_output_free(&b);
+    remove_build(dir);
+    harness_stop(&h);
+}
+
+/* A resource failing inside a nested stack is the root cause, at its source line; the
+ * nested stack and the parent roll back. */
+static void test_failure_inside_a_nested_stack(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    char dir[64];
+    CU_ASSERT_TRUE_FATAL(build_big_stack(&b, dir, sizeof(dir)));
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    inject(&h.emu, "{\"kind\": \"fail_resource\", \"logical_id\": \"W300Queue\","
+                   " \"stack\": \"fleet-Big\", \"reason\": \"Resource handler returned message: "
+                   "\\\"queue limit exceeded\\\"\"}");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
+    const seen *cause = find(&h, SC_DEPLOY_EV_ROOT_CAUSE, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
+    ASSERT_STR(cause->logical_id, "W300Queue");
+    ASSERT_STR(cause->source, "big.stack:20");
+    CU_ASSERT_PTR_NOT_NULL(cause->nested);
+    ASSERT_STR(cause->status, "CREATE_FAILED");
+    ASSERT_STR(cause->reason, "Resource handler returned message: \"queue limit exceeded\"");
+    char expected[256];
+    snprintf(
+        expected, sizeof(expected),
+        "error: %s/W300Queue (AWS::SQS::Queue) at big.stack:20: CREATE_FAILED: ", S(cause->nested));
+    ASSERT_CONTAINS(h.text.data, expected);
+    ASSERT_CONTAINS(h.text.data, "fleet-Big: ROLLBACK_COMPLETE (failed)");
+    char *status = stack_status(&h.emu, "fleet-Big");
+    ASSERT_STR(status, "ROLLBACK_COMPLETE");
+    free(status);
+    char *parent_id = stack_id_of(&h.emu, "fleet-Big");
+    char *children = children_of(&h.emu, parent_id);
+    ASSERT_LACKS(children, "CREATE_COMPLETE");
+    ASSERT_LACKS(children, "IN_PROGRESS");
+    free(children);
+    free(parent_id);
+    build_output_free(&b);
+    remove_build(dir);
+    harness_stop(&h);
+}
+
+/* Declared nested stacks (tests/golden/nested-declared): the parent passes its VPC
+ * and parameter to Data, Data's queue ARN to Workers, after Data; an update of one
+ * nested stack's template changes that nested stack only. */
+static void test_declared_nested_stacks(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    CU_ASSERT_TRUE_FATAL(read_build(&b, DECLARED));
+    CU_ASSERT_EQUAL(b.file_count, 3);
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    char *parent_id = stack_id_of(&h.emu, "Shop");
+    char *children = children_of(&h.emu, parent_id);
+    ASSERT_CONTAINS(children, "Shop-Data-");
+    ASSERT_CONTAINS(children, " CREATE_COMPLETE 2\nShop-Workers-");
+    free(children);
+    /* what the parent passed, read from the nested stacks' parameters */
+    char *body = NULL;
+    admin(&h.emu, "GET", "stacks", NULL, &body);
+    cJSON *root = cJSON_Parse(body ? body : "");
+    free(body);
+    char *vpc = property_of(&h.emu, "Shop", "VpcVpc", "CidrBlock");
+    ASSERT_STR(vpc, "10.0.0.0/16");
+    free(vpc);
+    const char *jobs_arn = NULL, *passed_arn = NULL, *retention = NULL, *vpc_passed = NULL;
+    const char *vpc_id = NULL;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(root, "stacks"))
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "StackName"));
+        const cJSON *params = cJSON_GetObjectItemCaseSensitive(s, "Parameters");
+        const cJSON *resources = cJSON_GetObjectItemCaseSensitive(s, "Resources");
+        if (name && strcmp(name, "Shop") == 0)
+            vpc_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(resources, "VpcVpc"), "PhysicalResourceId"));
+        if (name && strncmp(name, "Shop-Data-", 10) == 0) {
+            retention =
+                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "RetentionDays"));
+            vpc_passed = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "VpcVpc"));
+            jobs_arn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(resources, "Jobs"), "PhysicalResourceId"));
+        }
+        if (name && strncmp(name, "Shop-Workers-", 13) == 0)
+            passed_arn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "JobsArn"));
+    }
+    ASSERT_STR(retention, "345600");
+    CU_ASSERT_PTR_NOT_NULL(vpc_id);
+    ASSERT_STR(vpc_passed, S(vpc_id));
+    CU_ASSERT_PTR_NOT_NULL(jobs_arn);
+    ASSERT_CONTAINS(passed_arn, "arn:aws:sqs:us-east-1:123456789012:queue/");
+    ASSERT_CONTAINS(passed_arn, S(jobs_arn));
+    cJSON_Delete(root);
+    /* Workers waits for Data (its DependsOn and its parameter) */
+    const seen *data_done = NULL, *workers_started = NULL;
+    for (size_t i = 0; i < h.event_count; i++) {
+        const seen *e = &h.events[i];
+        if (e->kind != SC_DEPLOY_EV_PROGRESS || e->nested || !e->logical_id)
+            continue;
+        if (!data_done && strcmp(e->logical_id, "Data") == 0 &&
+            strcmp(S(e->status), "CREATE_COMPLETE") == 0)
+            data_done = e;
+        if (!workers_started && strcmp(e->logical_id, "Workers") == 0)
+            workers_started = e;
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(data_done);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(workers_started);
+    CU_ASSERT_TRUE(data_done < workers_started);
+
+    /* An edited nested template: the plan shows that one change, inside Workers. */
+    forget_events(&h);
+    edit_template(&b, 2, "\"Protocol\": \"sqs\"",
+                  "\"Protocol\": \"sqs\", \"RawMessageDelivery\": \"true\"");
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
+    const seen *plan = find(&h, SC_DEPLOY_EV_PLAN, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+    CU_ASSERT_EQUAL(plan->adds, 0);
+    CU_ASSERT_EQUAL(plan->modifies, 1);
+    const seen *change = find_nested(&h, SC_DEPLOY_EV_CHANGE, "Subscription");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(change);
+    ASSERT_STR(change->nested, "Workers");
+    ASSERT_STR(change->source, "main.stack:25");
+    ASSERT_CONTAINS(h.text.data,
+                    "  ~ modify  Workers/Subscription (AWS::SNS::Subscription) at main.stack:25");
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    const seen *updated = find_nested(&h, SC_DEPLOY_EV_PROGRESS, "Subscription");
+    CU_ASSERT_PTR_NOT_NULL(updated);
+    ASSERT_LACKS(h.text.data, "Data/");
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+    free(parent_id);
+    build_output_free(&b);
+    harness_stop(&h);
+}
+
+/* ---- a certificate's hosted zone by name ----------------------------------------------- */
+
+#define CERTIFICATES STACKC_REPO_ROOT "/tests/fixtures/nested/certificate.stack"
+
+/* The HostedZoneId certificate `logical_id` of the emulator's stack whose name starts
+ * with `prefix` has (its first validation option); a heap string or NULL. */
+static char *zone_given(emulator *e, const char *prefix, const char *logical_id)
+{
+    char *body = NULL;
+    admin(e, "GET", "stacks", NULL, &body);
+    cJSON *root = cJSON_Parse(body ? body : "");
+    free(body);
+    char *zone = NULL;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(root, "stacks"))
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "StackName"));
+        if (!name || strncmp(name, prefix, strlen(prefix)) != 0 || zone)
+            continue;
+        const cJSON *options = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "Resources"),
+                                                 logical_id),
+                "Properties"),
+            "DomainValidationOptions");
+        zone = dup_or_null_json(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(options, 0), "HostedZoneId"));
+    }
+    cJSON_Delete(root);
+    return zone;
+}
+
+static void add_zone(emulator *e, const char *json_spec)
+{
+    CU_ASSERT_EQUAL(admin(e, "POST", "hosted-zones", json_spec, NULL), 200);
+}
+
+/* The Route 53 requests, as "Action/status query" entries, space-separated. */
+static char *route53_requests(emulator *e)
+{
+    const cJSON *requests;
+    cJSON *root = recorded(e, &requests);
+    sc_aws_buf out = {0};
+    const cJSON *r;
+    cJSON_ArrayForEach(r, requests)
+    {
+        const char *service = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "service"));
+        if (!service || strcmp(service, "route53") != 0)
+            continue;
+        const cJSON *status = cJSON_GetObjectItemCaseSensitive(r, "status");
+        sc_aws_buf_printf(&out, "%s%s/%d %s %s", out.len ? " " : "",
+                          S(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "action"))),
+                          cJSON_IsNumber(status) ? status->valueint : -1,
+                          S(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "region"))),
+                          S(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "query"))));
+    }
+    cJSON_Delete(root);
+    char *text = sc_aws_buf_take(&out);
+    return text ? text : sc_aws_strdup("");
+}
+
+/* Certificates naming their hosted zone by name, in a stack and in its nested stack:
+ * plan and apply look the name up once (ListHostedZonesByName, signed for us-east-1)
+ * and hand CloudFormation the id; none, a private one only, or two public ones of the
+ * name stop the run before any change set, saying which and where. */
+static void test_certificate_zone_by_name(void)
+{
+    harness h;
+    CU_ASSERT_TRUE_FATAL(harness_start(&h));
+    build_output b;
+    char dir[64];
+    CU_ASSERT_TRUE_FATAL(build_fixture(&b, CERTIFICATES, dir, sizeof(dir)));
+    ASSERT_CONTAINS(b.files[0].data,
+                    "\"HostedZoneId\": \"{{stackc:hosted-zone:public:example.com}}\"");
+    sc_deploy_docker docker;
+    sc_deploy_options options = options_for(&h, &docker);
+
+    /* no zone of that name */
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: no Route 53 hosted zone of this account is named "
+                                 "example.com, which SiteCertificate at certificate.stack:6 "
+                                 "names: create it (or check the name), or give zone_id\n");
+    CU_ASSERT_EQUAL(count_with(&h.emu, "CreateChangeSet", "StackName", ""), 0);
+
+    /* a private zone only */
+    forget_events(&h);
+    add_zone(&h.emu, "{\"name\": \"example.com.\", \"id\": \"Z9PRIVATE\", \"private\": true}");
+    add_zone(&h.emu, "{\"name\": \"shop.example.com\", \"id\": \"Z8SHOP\"}");
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: the Route 53 hosted zone named example.com, which "
+                                 "SiteCertificate at certificate.stack:6 names, is private "
+                                 "(Z9PRIVATE): ACM validates a certificate through public DNS");
+    CU_ASSERT_EQUAL(count_with(&h.emu, "CreateChangeSet", "StackName", ""), 0);
+
+    /* one public zone beside it: found, once for both certificates */
+    forget_events(&h);
+    clear_requests(&h.emu);
+    add_zone(&h.emu, "{\"name\": \"Example.COM\", \"id\": \"Z0PUBLIC\"}");
+    CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
+    char *requests = route53_requests(&h.emu);
+    ASSERT_STR(requests, "ListHostedZonesByName/200 us-east-1 dnsname=example.com&maxitems=100");
+    free(requests);
+    ASSERT_CONTAINS(h.text.data, "the Route 53 hosted zone example.com, which SiteCertificate at "
+                                 "certificate.stack:6 names, is Z0PUBLIC\n");
+    char *zone = zone_given(&h.emu, "web-Web", "SiteCertificate");
+    ASSERT_STR(zone, "Z0PUBLIC");
+    free(zone);
+    zone = zone_given(&h.emu, "web-Web-More-", "ApiCertificate");
+    ASSERT_STR(zone, "Z0PUBLIC");
+    free(zone);
+    forget_events(&h);
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_NO_CHANGES);
+
+    /* two public zones of the name: which one is the user's call */
+    forget_events(&h);
+    add_zone(&h.emu, "{\"name\": \"example.com\", \"id\": \"Z7SECOND\"}");
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_FAILED);
+    ASSERT_CONTAINS(h.text.data, "error: 2 public Route 53 hosted zones are named example.com "
+                                 "(Z0PUBLIC, Z7SECOND), which SiteCertificate at "
+                                 "certificate.stack:6 names: give the one to use by its zone_id\n");
+    build_output_free(&b);
+    remove_build(dir);
     harness_stop(&h);
 }
 
@@ -2377,6 +2937,10 @@ int main(void)
         {"Ctrl-C during a slow answer", test_interrupt_during_a_slow_answer},
         {"Ctrl-C during a retry wait", test_interrupt_during_a_retry_wait},
         {"a hung endpoint", test_hung_endpoint},
+        {"nested stacks of a stack of 1,200 resources", test_nested_stacks_of_a_big_stack},
+        {"a failure inside a nested stack", test_failure_inside_a_nested_stack},
+        {"declared nested stacks", test_declared_nested_stacks},
+        {"a certificate's hosted zone by name", test_certificate_zone_by_name},
         {NULL, NULL},
     };
     int result = test_main("aws_deploy", cases);

@@ -46,7 +46,7 @@ static void test_examples_pass(void)
         {"examples/two-services/site.stack", 1},
         {"tests/stack-tests/stdlib-defaults.stack", 5},
         {"tests/stack-tests/language.stack", 5},
-        {"tests/stack-tests/stdlib-behaviour.stack", 11},
+        {"tests/stack-tests/stdlib-behaviour.stack", 12},
     };
     for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
         sc_context *ctx = run(programs[i].path);

@@ -57,7 +57,10 @@ static int check_refs(const cJSON *value, const cJSON *resources, const cJSON *p
         cJSON_AddItemToArray(deps, cJSON_CreateString(target));
         const char *type = cJSON_GetObjectItem(resource, "Type")->valuestring;
         const sc_resource_schema *rs = sc_schema_resource(schema, type);
-        if (rs && !sc_schema_lookup_attribute(rs, attribute)) {
+        /* a nested stack's outputs: the nested stack's template declares them */
+        bool nested_output = strcmp(type, "AWS::CloudFormation::Stack") == 0 &&
+                             strncmp(attribute, "Outputs.", 8) == 0;
+        if (rs && !nested_output && !sc_schema_lookup_attribute(rs, attribute)) {
             fprintf(stderr, "\n%s: %s has no attribute `%s`\n", where, type, attribute);
             problems++;
         }
