@@ -16,7 +16,7 @@
  *
  * Output is byte-stable: services in source order, generated passwords derived from
  * names (never random), paths relative to the output folder. */
-#include "emit/views.h"
+#include "views/views.h"
 #include "expand/assets.h"
 
 #include <ctype.h>

@@ -17,7 +17,7 @@
  *
  * An edge between two stacks is a cross-stack import and is drawn dashed. Nodes and
  * edges come out in source order, so the text is byte-stable. */
-#include "emit/views.h"
+#include "views/views.h"
 
 #include <string.h>
 
