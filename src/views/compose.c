@@ -1,193 +1,38 @@
-/* `stackc build --target compose`: a docker-compose.yml and its .env that run the
- * program's standard components on one machine.
+/* `stackc build --target compose`: a docker-compose.yml and its .env that run a program
+ * on one machine.
+ *
+ * What an instance is locally, its component says in its `compose` setting, a
+ * compose_view (stdlib/views.stack) evaluated for the instance like an attribute: a
+ * server (a database's image, credentials from .env, its data in a volume), containers
+ * (a service's or a job's), named volumes for what mounts it (a file system), ports that
+ * routes publish (a balancer's listeners), values in .env (a secret), and what stands in
+ * for the attributes only AWS knows. This file writes those in Compose's terms; it knows
+ * the fields of compose_view and of the records it holds (container, expose,
+ * health_check), and no component by name. A component without `compose` runs as the
+ * instances it declares, so a component of your own made of standard ones runs too.
  *
  * Values come from the evaluator, as in the expansion stage, with one difference: every
- * stack-level instance, raw resource and param evaluates to a marker instead of being
- * expanded (instance `wp` of stack Wordpress is the reference "Wordpress.wp"). So
- * `wp.endpoint.hostname` arrives here as GetAtt(Wordpress.wp, endpoint.hostname) and
- * becomes what stands in for it locally: the database's service name. What a component
- * knows at compile time (`endpoint.port` is 3306) is taken from the component itself.
- *
- * What the standard components are on a laptop is this file's only knowledge of them,
- * and it sits in two tables right below: `local_equivalents` (component kind + input ->
- * what runs) and `local_attributes` (an attribute with no compile-time value -> the
- * local value that stands in for it). The functions in "writing each role" read the
- * inputs those components declare; nothing else in the compiler knows about Compose.
+ * instance, raw resource and param evaluates to a marker instead of being expanded
+ * (instance `wp` of stack Wordpress is the reference "Wordpress.wp"), which
+ * local_values.c turns into what stands in for it.
  *
  * Output is byte-stable: services in source order, generated passwords derived from
  * names (never random), paths relative to the output folder. */
-#include "views/views.h"
+#include "views/compose.h"
 #include "expand/assets.h"
 
 #include <ctype.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- the table: what each standard component is on one machine ------------------------- */
-
-typedef enum local_role {
-    LOCAL_NONE,       /* nothing runs: Compose's default network stands in for it */
-    LOCAL_CONTAINERS, /* each container is a Compose service; the task's containers
-                         share the first one's network namespace, as on Fargate */
-    LOCAL_DATABASE,   /* a database server image with credentials from .env */
-    LOCAL_VOLUME,     /* a named volume per mounted directory */
-    LOCAL_LISTENERS,  /* the listeners routed to a container are published on 127.0.0.1 */
-    LOCAL_SECRET,     /* a value generated into .env */
-} local_role;
-
-typedef struct local_equivalent {
-    const char *component; /* the component kind */
-    const char *input;     /* the row applies when this input ... (NULL: always) */
-    const char *value;     /* ... holds this value */
-    local_role role;
-    const char *on_aws; /* what runs on AWS, for the file's header */
-    /* LOCAL_DATABASE: the image and how it is configured */
-    const char *image;
-    int port;
-    const char *data_dir; /* kept in a named volume, so data survives `docker compose down` */
-    const char *user_env, *password_env, *database_env;
-    const char *superuser;          /* a user name the image refuses in user_env ... */
-    const char *superuser_password; /* ... whose password goes into this variable instead */
-    const char *extra_env;          /* NAME=value, unless the user is the superuser */
-    const char *ready;              /* shell test: accepts TCP connections (not just the
-                                       socket the image's first-run setup uses) */
-} local_equivalent;
-
-static const local_equivalent local_equivalents[] = {
-    {.component = "network", .role = LOCAL_NONE, .on_aws = "VPC"},
-    {.component = "cluster", .role = LOCAL_NONE, .on_aws = "ECS cluster"},
-    {.component = "service", .role = LOCAL_CONTAINERS, .on_aws = "Fargate service"},
-    {.component = "filesystem", .role = LOCAL_VOLUME, .on_aws = "EFS file system"},
-    {.component = "loadbalancer", .role = LOCAL_LISTENERS, .on_aws = "Application Load Balancer"},
-    {.component = "secret", .role = LOCAL_SECRET, .on_aws = "Secrets Manager secret"},
-    /* Aurora MySQL 3 is MySQL 8.0; the PostgreSQL major version is the one CloudFormation
-     * creates when EngineVersion is left out, as the component does. */
-    {.component = "database",
-     .input = "engine",
-     .value = "aurora-mysql",
-     .role = LOCAL_DATABASE,
-     .on_aws = "Aurora MySQL",
-     .image = "mysql:8.0",
-     .port = 3306,
-     .data_dir = "/var/lib/mysql",
-     .user_env = "MYSQL_USER",
-     .password_env = "MYSQL_PASSWORD",
-     .database_env = "MYSQL_DATABASE",
-     .superuser = "root",
-     .superuser_password = "MYSQL_ROOT_PASSWORD",
-     .extra_env = "MYSQL_RANDOM_ROOT_PASSWORD=yes",
-     .ready = "mysqladmin ping -h 127.0.0.1 --silent"},
-    {.component = "database",
-     .input = "engine",
-     .value = "aurora-postgresql",
-     .role = LOCAL_DATABASE,
-     .on_aws = "Aurora PostgreSQL",
-     .image = "postgres:16",
-     .port = 5432,
-     .data_dir = "/var/lib/postgresql/data",
-     .user_env = "POSTGRES_USER",
-     .password_env = "POSTGRES_PASSWORD",
-     .database_env = "POSTGRES_DB",
-     .ready = "pg_isready -h 127.0.0.1 -U \"$$POSTGRES_USER\" -d \"$$POSTGRES_DB\""},
-};
-
-typedef enum local_value {
-    VALUE_HOST,     /* the Compose service's name */
-    VALUE_PORT,     /* the table's port */
-    VALUE_USERNAME, /* .env: the credentials Secrets Manager holds on AWS */
-    VALUE_PASSWORD,
-    VALUE_DBNAME,
-    VALUE_SECRET, /* .env: the generated value */
-} local_value;
-
-/* Attributes whose value is only known on AWS, and what stands in for them. */
-static const struct {
-    local_role role;
-    const char *attribute;
-    local_value value;
-} local_attributes[] = {
-    {LOCAL_DATABASE, "endpoint.hostname", VALUE_HOST},
-    {LOCAL_DATABASE, "endpoint.port", VALUE_PORT},
-    {LOCAL_DATABASE, "secret.username", VALUE_USERNAME},
-    {LOCAL_DATABASE, "secret.password", VALUE_PASSWORD},
-    {LOCAL_DATABASE, "secret.dbname", VALUE_DBNAME},
-    {LOCAL_DATABASE, "secret.host", VALUE_HOST},
-    {LOCAL_DATABASE, "secret.port", VALUE_PORT},
-    {LOCAL_SECRET, "value", VALUE_SECRET},
-};
-
-/* How long a generated database password is: the component generates 32 characters. */
-enum { DATABASE_PASSWORD_LENGTH = 32 };
-
-/* ---- state ---------------------------------------------------------------------------------- */
-
-/* One stack-level instance (one element of a `for`) or raw resource. */
-typedef struct local {
-    const sc_item *item;
-    sc_stack *stack;
-    sc_component *component;     /* NULL for a raw resource */
-    const local_equivalent *row; /* NULL: no local equivalent */
-    const char *name;            /* "wp", "uploads[0]" */
-    const char *marker;          /* "Wordpress.wp": the id its marker carries */
-    sc_scope *outer;             /* where its inputs are evaluated (loop variables bound) */
-    sc_scope *scope;             /* its inputs and its component's lets */
-    const char *service;         /* database: Compose service; filesystem: volume */
-    const char *var;             /* prefix of its .env variables: WORDPRESS_WP */
-    sc_ptr_list containers;      /* service: Compose names of its containers, in order */
-    sc_ptr_list volumes;         /* filesystem: the volumes that stand in for it */
-    sc_ptr_list notes;           /* what stands in for it, for the file's header */
-} local;
-
-typedef struct param {
-    sc_stack *stack;
-    const sc_item *item;
-    sc_symbol *symbol;
-} param;
-
-/* One .env variable. */
-typedef struct env_var {
-    const char *name;
-    const char *value; /* as written after `=`; "" when the user must fill it */
-    const char *group; /* the comment heading it */
-    bool required;
-} env_var;
-
-typedef struct composer {
-    sc_context *ctx;
-    sc_program *program;
-    const sc_compose_options *options;
-    const char *base_dir; /* the main file's folder, absolute */
-    const char *title;    /* the main file's name */
-    sc_map locals;        /* marker -> local */
-    sc_ptr_list order;    /* local, in source order */
-    sc_map params;        /* marker -> param */
-    sc_map names;         /* Compose service and volume names taken */
-    sc_map vars;          /* .env variable name -> env_var */
-    sc_ptr_list env;      /* env_var, in order of first use */
-    sc_value *services;
-    sc_value *volumes;
-    sc_ptr_list left_out; /* header lines: no local equivalent */
-    sc_ptr_list skipped;  /* header lines: instances whose `if` is false */
-    bool failed;
-} composer;
-
-/* Where a value is used, for messages, and what that use depends on. */
-typedef struct use {
-    local *service;
-    const char *container;
-    const char *setting;   /* "env", "secrets", "image", "command" */
-    const char *key;       /* the variable, or NULL */
-    sc_ptr_list databases; /* local: what the container must wait for */
-} use;
-
-/* What a forced symbol needs. */
+/* What a forced symbol needs: a declaration, where it is evaluated, and what holds it. */
 typedef struct pending {
     composer *k;
     sc_stack *stack;
     const sc_item *item;
+    sc_scope *scope; /* the stack's, or the scope of the instance that declares it */
+    local *parent;   /* that instance, or NULL at stack level */
     sc_value *value;
     bool busy;
 } pending;
@@ -206,9 +51,8 @@ static sc_value *str(composer *k, const char *s)
 
 static void put(composer *k, sc_value *map, const char *key, sc_value *value)
 {
-    if (!map || !value)
-        return;
-    sc_value_map_add(k->ctx, map, key, value);
+    if (map && value)
+        sc_value_map_add(k->ctx, map, key, value);
 }
 
 static void append(composer *k, sc_value *list, sc_value *value)
@@ -217,18 +61,10 @@ static void append(composer *k, sc_value *list, sc_value *value)
         sc_list_push(&k->ctx->arena, &list->items, value);
 }
 
-static sc_value *map_get(const sc_value *map, const char *key)
-{
-    for (size_t i = 0; key && map && map->kind == VAL_MAP && i < map->keys.count; i++)
-        if (strcmp(map->keys.items[i], key) == 0)
-            return map->items.items[i];
-    return NULL;
-}
-
 /* Gets or makes the map `key` of `map`. */
 static sc_value *child_map(composer *k, sc_value *map, const char *key)
 {
-    sc_value *v = map_get(map, key);
+    sc_value *v = compose_field(map, key);
     if (v)
         return v;
     v = new_value(k, VAL_MAP);
@@ -236,45 +72,20 @@ static sc_value *child_map(composer *k, sc_value *map, const char *key)
     return v;
 }
 
-static const char *printf1(composer *k, const char *fmt, const char *a)
+static void note(composer *k, local *l, const char *text)
 {
-    return sc_arena_printf(&k->ctx->arena, fmt, a);
+    if (text)
+        sc_list_push(&k->ctx->arena, &l->notes, (void *)text);
 }
 
-/* Text the user wrote, made literal for Compose, which reads `$` as interpolation. */
-static const char *literal(composer *k, const char *s)
+static bool is_true(const sc_value *v)
 {
-    if (!s || !strchr(s, '$'))
-        return s;
-    sc_buf out;
-    sc_buf_init(&out, &k->ctx->allocator);
-    for (; *s; s++) {
-        if (*s == '$')
-            sc_buf_putc(&out, '$');
-        sc_buf_putc(&out, *s);
-    }
-    const char *result = sc_arena_strdup(&k->ctx->arena, out.data ? out.data : "");
-    sc_buf_free(&out);
-    return result;
+    return v && v->kind == VAL_BOOL && v->b;
 }
 
-/* "my-site" + "uploads[0]" -> "MY_SITE_UPLOADS_0": a shell variable name; each run of
- * other characters is one `_`. */
-static const char *var_name(composer *k, const char *a, const char *b)
+static size_t count(const sc_value *v)
 {
-    char *out = sc_arena_printf(&k->ctx->arena, "%s_%s", a, b);
-    size_t len = 0;
-    for (const char *p = out; p && *p; p++) {
-        if (isalnum((unsigned char)*p))
-            out[len++] = (char)toupper((unsigned char)*p);
-        else if (len && out[len - 1] != '_')
-            out[len++] = '_';
-    }
-    while (len && out[len - 1] == '_')
-        len--;
-    if (out)
-        out[len] = '\0';
-    return out;
+    return v && (v->kind == VAL_MAP || v->kind == VAL_LIST) ? v->items.count : 0;
 }
 
 /* A Compose service or volume name: lower case, `_` as `-` (a hostname some clients
@@ -300,87 +111,21 @@ static const char *claim_name(composer *k, const sc_stack *stack, const char *wa
     return candidate;
 }
 
-/* `Data.orders` from another stack, `orders` from its own. */
-static const char *reference_text(composer *k, const local *l, const use *u)
+/* "uploads[0]" -> "uploads-0", "shop.db" -> "shop-db": what a local's Compose names
+ * start from. */
+static const char *base_name(composer *k, const char *name)
 {
-    if (u && u->service && u->service->stack == l->stack)
-        return l->name;
-    return sc_arena_printf(&k->ctx->arena, "%s.%s", l->stack->name, l->name);
-}
-
-/* ---- .env variables ---------------------------------------------------------------------- */
-
-/* A .env value as written after `=`: bare when plain, else quoted so Compose reads it
- * back unchanged (single quotes: no interpolation). */
-static const char *env_literal(composer *k, const char *value)
-{
-    bool plain = true;
-    for (const char *p = value; *p && plain; p++)
-        plain = isalnum((unsigned char)*p) || strchr("_-./:@,+", *p);
+    char *plain = sc_arena_strdup(&k->ctx->arena, name);
+    size_t len = 0;
+    for (const char *p = plain; p && *p; p++)
+        if (*p != ']')
+            plain[len++] = *p == '[' || *p == '.' ? '-' : *p;
     if (plain)
-        return value;
-    if (!strchr(value, '\''))
-        return printf1(k, "'%s'", value);
-    sc_buf out;
-    sc_buf_init(&out, &k->ctx->allocator);
-    sc_buf_putc(&out, '"');
-    for (const char *p = value; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            sc_buf_putc(&out, '\\');
-        sc_buf_putc(&out, *p);
-    }
-    sc_buf_putc(&out, '"');
-    const char *result = sc_arena_strdup(&k->ctx->arena, out.data ? out.data : "");
-    sc_buf_free(&out);
-    return result;
+        plain[len] = '\0';
+    return plain;
 }
 
-/* Declares a .env variable (once) and returns how Compose reads it: ${NAME}, or
- * ${NAME:?...} when the user must fill it, so Compose stops with that message. */
-static const char *env_reference(composer *k, const char *name, const char *value,
-                                 const char *group, bool required)
-{
-    env_var *v = sc_map_get(&k->vars, name);
-    if (!v) {
-        v = sc_arena_alloc(&k->ctx->arena, sizeof(*v));
-        if (!v)
-            return "";
-        v->name = name;
-        v->value = value ? env_literal(k, value) : "";
-        v->group = group;
-        v->required = required;
-        sc_map_put(&k->ctx->arena, &k->vars, name, v);
-        sc_list_push(&k->ctx->arena, &k->env, v);
-    }
-    if (v->required)
-        return sc_arena_printf(&k->ctx->arena, "${%s:?set %s in .env}", name, name);
-    return sc_arena_printf(&k->ctx->arena, "${%s}", name);
-}
-
-/* A password derived from names: the same on every run and machine, so a rebuild keeps
- * the database volume usable, and no secret at all, since anyone can derive it. For
- * local use only; on AWS, Secrets Manager generates the real one. */
-static const char *derived_password(composer *k, const char *owner, size_t length)
-{
-    sc_buf out;
-    sc_buf_init(&out, &k->ctx->allocator);
-    for (unsigned block = 0; out.len < length; block++) {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int len = 0;
-        const char *seed =
-            sc_arena_printf(&k->ctx->arena, "stackc local-only password|%s|%u", owner, block);
-        if (!seed || !EVP_Digest(seed, strlen(seed), digest, &len, EVP_sha256(), NULL))
-            break;
-        for (unsigned i = 0; i < len && out.len < length; i++)
-            sc_buf_printf(&out, "%02x", digest[i]);
-    }
-    const char *result = sc_arena_strndup(&k->ctx->arena, out.data ? out.data : "",
-                                          length < out.len ? length : out.len);
-    sc_buf_free(&out);
-    return result;
-}
-
-/* ---- markers: what stack-level names evaluate to --------------------------------------- */
+/* ---- the instance tree: what every name evaluates to ------------------------------------ */
 
 static sc_value *marker(composer *k, const char *id, sc_stack *stack)
 {
@@ -392,39 +137,23 @@ static sc_value *marker(composer *k, const char *id, sc_stack *stack)
     return v;
 }
 
-static const local_equivalent *find_row(const local *l)
-{
-    for (size_t i = 0; l->component && i < sizeof(local_equivalents) / sizeof(local_equivalents[0]);
-         i++) {
-        const local_equivalent *row = &local_equivalents[i];
-        if (strcmp(row->component, l->component->name) != 0)
-            continue;
-        if (!row->input)
-            return row;
-        sc_symbol *input = l->scope ? sc_scope_lookup_local(l->scope, row->input) : NULL;
-        if (input && input->value && input->value->kind == VAL_STRING &&
-            strcmp(input->value->s, row->value) == 0)
-            return row;
-    }
-    return NULL;
-}
-
-static local *add_local(composer *k, sc_stack *stack, const sc_item *item, const char *name,
-                        sc_scope *outer)
+static local *add_local(composer *k, const pending *p, const char *name, sc_scope *outer)
 {
     local *l = sc_arena_alloc(&k->ctx->arena, sizeof(*l));
     if (!l)
         return NULL;
-    l->item = item;
-    l->stack = stack;
-    l->name = name;
-    l->marker = sc_arena_printf(&k->ctx->arena, "%s.%s", stack->name, name);
+    l->item = p->item;
+    l->stack = p->stack;
+    l->parent = p->parent;
+    l->name = p->parent ? sc_arena_printf(&k->ctx->arena, "%s.%s", p->parent->name, name) : name;
+    l->marker = sc_arena_printf(&k->ctx->arena, "%s.%s", p->stack->name, l->name);
     l->outer = outer;
-    l->var = var_name(k, stack->name, name);
-    if (item->kind == ITEM_BLOCK)
-        l->component = sc_program_component(k->ctx, k->program, item->name.name, item->span.file);
+    l->var = compose_var_name(k, p->stack->name, l->name);
+    if (p->item->kind == ITEM_BLOCK)
+        l->component =
+            sc_program_component(k->ctx, k->program, p->item->name.name, p->item->span.file);
     sc_map_put(&k->ctx->arena, &k->locals, l->marker, l);
-    sc_list_push(&k->ctx->arena, &k->order, l);
+    sc_list_push(&k->ctx->arena, p->parent ? &p->parent->children : &k->top, l);
     return l;
 }
 
@@ -452,26 +181,31 @@ static const char *element_name(composer *k, const sc_value *element, size_t ind
     return sc_arena_printf(&k->ctx->arena, "%zu", index);
 }
 
-static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol)
+/* An instance or raw resource, on first use: a local for it (one per element of a
+ * `for`, none when its `if` is false), evaluating to its marker. */
+static sc_value *force_declaration(sc_context *ctx, sc_symbol *symbol)
 {
     pending *p = symbol->force_data;
     composer *k = p->k;
     const sc_item *item = p->item;
+    const char *label = item->kind == ITEM_BLOCK ? item->label.name : item->name.name;
     if (p->value || p->busy)
         return p->value ? p->value : sc_value_new(ctx, VAL_UNKNOWN);
     p->busy = true;
     bool holds = true;
-    if (item->when && sc_value_truthy_known(sc_eval(ctx, p->stack->scope, item->when), &holds) &&
-        !holds) {
+    if (item->when && sc_value_truthy_known(sc_eval(ctx, p->scope, item->when), &holds) && !holds) {
         p->value = sc_value_new(ctx, VAL_NULL);
+        sc_list_push(&ctx->arena, &k->skipped_items, (void *)item);
         sc_list_push(&ctx->arena, &k->skipped,
-                     (void *)sc_arena_printf(&ctx->arena, "%s %s.%s", item->name.name,
-                                             p->stack->name, item->label.name));
+                     (void *)sc_arena_printf(
+                         &ctx->arena, "%s %s.%s%s%s",
+                         item->kind == ITEM_BLOCK ? item->name.name : "resource", p->stack->name,
+                         p->parent ? p->parent->name : "", p->parent ? "." : "", label));
     } else if (!item->for_iter) {
-        local *l = add_local(k, p->stack, item, item->label.name, p->stack->scope);
+        local *l = add_local(k, p, label, p->scope);
         p->value = l ? marker(k, l->marker, p->stack) : NULL;
     } else {
-        sc_value *iter = sc_eval(ctx, p->stack->scope, item->for_iter);
+        sc_value *iter = sc_eval(ctx, p->scope, item->for_iter);
         p->value = sc_value_new(ctx, VAL_LIST);
         if (!iter || (iter->kind != VAL_LIST && iter->kind != VAL_MAP)) {
             sc_error(ctx, "E0303", item->for_iter->span,
@@ -484,27 +218,17 @@ static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol)
             sc_value *key = iter->kind == VAL_MAP ? sc_value_string(ctx, iter->keys.items[i])
                                                   : sc_value_int(ctx, (long long)i);
             sc_value *element = iter->kind == VAL_MAP ? key : iter->items.items[i];
-            sc_scope *outer = bind(ctx, p->stack->scope, item->for_var, iter->items.items[i]);
+            sc_scope *outer = bind(ctx, p->scope, item->for_var, iter->items.items[i]);
             if (item->for_index.name)
                 outer = bind(ctx, outer, item->for_index, key);
-            const char *name = sc_arena_printf(&ctx->arena, "%s[%s]", item->label.name,
-                                               element_name(k, element, i));
-            local *l = add_local(k, p->stack, item, name, outer);
+            const char *name =
+                sc_arena_printf(&ctx->arena, "%s[%s]", label, element_name(k, element, i));
+            local *l = add_local(k, p, name, outer);
             if (l)
                 sc_list_push(&ctx->arena, &p->value->items, marker(k, l->marker, p->stack));
         }
     }
     p->busy = false;
-    return p->value ? p->value : sc_value_new(ctx, VAL_UNKNOWN);
-}
-
-static sc_value *force_resource(sc_context *ctx, sc_symbol *symbol)
-{
-    pending *p = symbol->force_data;
-    if (!p->value) {
-        local *l = add_local(p->k, p->stack, p->item, p->item->name.name, p->stack->scope);
-        p->value = l ? marker(p->k, l->marker, p->stack) : NULL;
-    }
     return p->value ? p->value : sc_value_new(ctx, VAL_UNKNOWN);
 }
 
@@ -514,7 +238,7 @@ static sc_value *force_let(sc_context *ctx, sc_symbol *symbol)
     if (p->value || p->busy)
         return p->value ? p->value : sc_value_new(ctx, VAL_UNKNOWN);
     p->busy = true;
-    p->value = sc_eval(ctx, p->stack->scope, p->item->value);
+    p->value = sc_eval(ctx, p->scope, p->item->value);
     p->busy = false;
     return p->value;
 }
@@ -536,6 +260,20 @@ static sc_value *force_param(sc_context *ctx, sc_symbol *symbol)
     return p->value;
 }
 
+static pending *new_pending(composer *k, sc_stack *stack, const sc_item *item, sc_scope *scope,
+                            local *parent)
+{
+    pending *p = sc_arena_alloc(&k->ctx->arena, sizeof(*p));
+    if (!p)
+        return NULL;
+    p->k = k;
+    p->stack = stack;
+    p->item = item;
+    p->scope = scope;
+    p->parent = parent;
+    return p;
+}
+
 /* Gives every stack-level name a force function, as the expansion stage does. */
 static void prepare_stack(composer *k, sc_stack *stack)
 {
@@ -545,19 +283,14 @@ static void prepare_stack(composer *k, sc_stack *stack)
         sc_symbol *symbol = name ? sc_scope_lookup_local(stack->scope, name) : NULL;
         if (!symbol || symbol->item != item)
             continue;
-        pending *p = sc_arena_alloc(&k->ctx->arena, sizeof(*p));
+        pending *p = new_pending(k, stack, item, stack->scope, NULL);
         if (!p)
             return;
-        p->k = k;
-        p->stack = stack;
-        p->item = item;
         symbol->force_data = p;
         switch (item->kind) {
         case ITEM_BLOCK:
-            symbol->force = force_instance;
-            break;
         case ITEM_RESOURCE:
-            symbol->force = force_resource;
+            symbol->force = force_declaration;
             break;
         case ITEM_LET:
             symbol->force = force_let;
@@ -571,326 +304,69 @@ static void prepare_stack(composer *k, sc_stack *stack)
     }
 }
 
-static sc_value *input(const local *l, const char *name)
+static bool declares_instances(const sc_component *component)
 {
-    sc_symbol *s = l->scope ? sc_scope_lookup_local(l->scope, name) : NULL;
-    return s ? s->value : NULL;
-}
-
-/* The compile-time value of an attribute path ("endpoint.port") of an instance, from
- * its component; NULL when only AWS knows it. */
-static sc_value *attribute_value(composer *k, const local *l, const char *path)
-{
-    if (!l->component || !l->scope)
-        return NULL;
-    char *parts = sc_arena_strdup(&k->ctx->arena, path);
-    char *save = NULL;
-    char *first = parts ? strtok_r(parts, ".", &save) : NULL;
-    sc_attribute *a = first ? sc_map_get(&l->component->attributes, first) : NULL;
-    if (!a)
-        return NULL;
-    sc_value *v = sc_eval(k->ctx, l->scope, a->item->value);
-    for (char *part = strtok_r(NULL, ".", &save); v && part; part = strtok_r(NULL, ".", &save))
-        v = map_get(v, part);
-    return v;
-}
-
-/* ---- where things are written, for diagnostics ----------------------------------------- */
-
-/* The span of a nested block `name label` of an instance, of a setting in it, or of a
- * key of that setting's map: as precise as the source allows. */
-static sc_span source_span(const local *l, const char *block, const char *label,
-                           const char *setting, const char *key)
-{
-    const sc_item *item = l->item;
-    sc_span span = item->label.name ? item->label.span : item->span;
-    const sc_item *found = NULL;
-    for (size_t i = 0; i < item->items.count && !found; i++) {
-        const sc_item *b = item->items.items[i];
-        if (b->kind == ITEM_BLOCK && strcmp(b->name.name, block) == 0 && b->label.name && label &&
-            strcmp(b->label.name, label) == 0)
-            found = b;
+    for (size_t i = 0; i < component->item->items.count; i++) {
+        const sc_item *item = component->item->items.items[i];
+        if (item->kind == ITEM_BLOCK && item->label.name)
+            return true;
     }
-    if (!found)
-        return span;
-    span = found->label.span;
-    for (size_t i = 0; setting && i < found->items.count; i++) {
-        const sc_item *s = found->items.items[i];
-        if (s->kind != ITEM_ATTR || strcmp(s->name.name, setting) != 0 || !s->value)
-            continue;
-        span = s->value->span;
-        for (size_t e = 0; key && s->value->kind == EXPR_MAP && e < s->value->items.count; e++) {
-            const sc_map_entry *entry = s->value->items.items[e];
-            if (entry->key.name && strcmp(entry->key.name, key) == 0 && entry->value)
-                span = entry->value->span;
-        }
-    }
-    return span;
-}
-
-static const char *use_text(composer *k, const use *u)
-{
-    const char *where = sc_arena_printf(&k->ctx->arena, "container `%s` of service `%s`",
-                                        u->container, u->service->name);
-    if (u->key)
-        return sc_arena_printf(&k->ctx->arena, "`%s` in %s", u->key, where);
-    return sc_arena_printf(&k->ctx->arena, "the %s of %s", u->setting, where);
-}
-
-static sc_span use_span(const use *u)
-{
-    return source_span(u->service, "container", u->container, u->setting, u->key);
-}
-
-/* A value read from an instance with no local stand-in for it. */
-static void report_no_local(composer *k, const use *u, const local *l, const char *attribute)
-{
-    const char *what =
-        attribute[0] ? sc_arena_printf(&k->ctx->arena, "%s.%s", reference_text(k, l, u), attribute)
-                     : reference_text(k, l, u);
-    sc_diagnostic *d;
-    if (!l->component) {
-        d = sc_error(k->ctx, "E0320", use_span(u),
-                     "%s reads `%s`, but resource `%s` (%s) has no local equivalent",
-                     use_text(k, u), what, l->name,
-                     l->item->text && l->item->text->kind == EXPR_STRING ? l->item->text->text
-                                                                         : "raw");
-    } else if (!l->row || l->row->role == LOCAL_NONE) {
-        d = sc_error(k->ctx, "E0320", use_span(u),
-                     "%s reads `%s`, but %s `%s` has no local equivalent", use_text(k, u), what,
-                     l->component->name, l->name);
-    } else {
-        d = sc_error(k->ctx, "E0320", use_span(u),
-                     "%s reads `%s`, which has no local value: locally, %s `%s` is %s",
-                     use_text(k, u), what, l->component->name, l->name,
-                     l->row->image                     ? l->row->image
-                     : l->row->role == LOCAL_VOLUME    ? "a volume"
-                     : l->row->role == LOCAL_SECRET    ? "a value in .env"
-                     : l->row->role == LOCAL_LISTENERS ? "a published port"
-                                                       : "a set of containers");
-    }
-    sc_diag_note(k->ctx, d, l->item->label.name ? l->item->label.span : l->item->span,
-                 "`%s` is declared here", l->name);
-    sc_diag_fix(
-        k->ctx, d,
-        "for local runs, give the variable a literal or a param (params are read from .env)");
-    k->failed = true;
-}
-
-/* ---- local values ---------------------------------------------------------------------- */
-
-static bool local_text(composer *k, use *u, const sc_value *v, sc_buf *out);
-
-static void note_dependency(composer *k, use *u, local *l)
-{
-    for (size_t i = 0; i < u->databases.count; i++)
-        if (u->databases.items[i] == l)
-            return;
-    sc_list_push(&k->ctx->arena, &u->databases, l);
-}
-
-/* What stands in for `attribute` of `l`, as Compose text. */
-static bool local_attribute(composer *k, use *u, local *l, const char *attribute, sc_buf *out)
-{
-    sc_value *known = attribute_value(k, l, attribute);
-    if (known && (known->kind == VAL_STRING || known->kind == VAL_INT ||
-                  known->kind == VAL_NUMBER || known->kind == VAL_BOOL))
-        return local_text(k, u, known, out);
-    for (size_t i = 0; l->row && i < sizeof(local_attributes) / sizeof(local_attributes[0]); i++) {
-        if (local_attributes[i].role != l->row->role ||
-            strcmp(local_attributes[i].attribute, attribute) != 0)
-            continue;
-        const char *group =
-            sc_arena_printf(&k->ctx->arena, "%s %s.%s (%s on AWS)", l->component->name,
-                            l->stack->name, l->name, l->row->on_aws);
-        sc_value *user = input(l, "username"), *dbname = input(l, "database_name");
-        sc_value *length = input(l, "password_length"), *generate = input(l, "generate");
-        switch (local_attributes[i].value) {
-        case VALUE_HOST:
-            sc_buf_puts(out, l->service);
-            break;
-        case VALUE_PORT:
-            sc_buf_printf(out, "%d", l->row->port);
-            break;
-        case VALUE_USERNAME:
-            sc_buf_puts(out, env_reference(k, var_name(k, l->var, "username"),
-                                           user && user->kind == VAL_STRING ? user->s : "", group,
-                                           false));
-            break;
-        case VALUE_PASSWORD:
-            sc_buf_puts(out, env_reference(k, var_name(k, l->var, "password"),
-                                           derived_password(k, l->marker, DATABASE_PASSWORD_LENGTH),
-                                           group, false));
-            break;
-        case VALUE_DBNAME:
-            sc_buf_puts(out, env_reference(k, var_name(k, l->var, "dbname"),
-                                           dbname && dbname->kind == VAL_STRING ? dbname->s : "",
-                                           group, false));
-            break;
-        case VALUE_SECRET: {
-            bool generated = !generate || generate->kind != VAL_BOOL || generate->b;
-            size_t n = length && length->kind == VAL_INT && length->i > 0 && length->i <= 4096
-                           ? (size_t)length->i
-                           : 32;
-            sc_buf_puts(out, env_reference(k, var_name(k, l->var, "value"),
-                                           generated ? derived_password(k, l->marker, n) : NULL,
-                                           group, !generated));
-            break;
-        }
-        }
-        if (l->row->role == LOCAL_DATABASE && u)
-            note_dependency(k, u, l);
-        return true;
-    }
-    if (u)
-        report_no_local(k, u, l, attribute);
-    else
-        sc_unreachable("a database attribute missing from local_attributes");
     return false;
 }
 
-static bool local_param(composer *k, const param *p, sc_buf *out)
+/* An instance whose component has no `compose` runs as what the component declares:
+ * its nested instances and raw resources become locals, made in declaration order, and
+ * its scope's names for them evaluate to their markers. */
+static void run_inside(composer *k, local *l)
 {
-    const sc_type *t = p->symbol->type;
-    while (t && t->kind == TY_OPTIONAL)
-        t = t->elem;
-    const char *group =
-        sc_arena_printf(&k->ctx->arena, "param %s of stack %s%s", p->item->name.name,
-                        p->stack->name, t && t->kind == TY_SECRET ? " (a secret: fill it in)" : "");
-    const char *value = NULL;
-    if (p->item->value) {
-        sc_value *d = sc_eval(k->ctx, p->stack->scope, p->item->value);
-        sc_buf text;
-        sc_buf_init(&text, &k->ctx->allocator);
-        for (size_t i = 0; d && d->kind == VAL_LIST && i < d->items.count; i++) {
-            const sc_value *item = d->items.items[i];
-            if (i)
-                sc_buf_putc(&text, ',');
-            if (item->kind == VAL_STRING)
-                sc_buf_puts(&text, item->s);
-            else if (item->kind == VAL_INT)
-                sc_buf_printf(&text, "%lld", item->i);
-            else if (item->kind == VAL_NUMBER)
-                sc_buf_printf(&text, "%g", item->n);
+    const sc_ptr_list *body = &l->component->item->items;
+    sc_ptr_list symbols = {0};
+    for (size_t i = 0; i < body->count; i++) {
+        const sc_item *item = body->items[i];
+        sc_ident name = item->kind == ITEM_BLOCK ? item->label : item->name;
+        if ((item->kind != ITEM_BLOCK && item->kind != ITEM_RESOURCE) || !name.name)
+            continue;
+        sc_symbol *symbol = sc_map_get(&l->scope->names, name.name);
+        if (!symbol) {
+            symbol = sc_arena_alloc(&k->ctx->arena, sizeof(*symbol));
+            if (!symbol)
+                return;
+            symbol->kind = item->kind == ITEM_BLOCK ? SYM_INSTANCE : SYM_RESOURCE;
+            symbol->name = name.name;
+            symbol->item = item;
+            sc_map_put(&k->ctx->arena, &l->scope->names, symbol->name, symbol);
         }
-        if (d && d->kind == VAL_STRING)
-            value = d->s;
-        else if (d && d->kind == VAL_INT)
-            value = sc_arena_printf(&k->ctx->arena, "%lld", d->i);
-        else if (d && d->kind == VAL_NUMBER)
-            value = sc_arena_printf(&k->ctx->arena, "%g", d->n);
-        else if (d && d->kind == VAL_BOOL)
-            value = d->b ? "true" : "false";
-        else if (d && d->kind == VAL_LIST)
-            value = sc_arena_strdup(&k->ctx->arena, text.data ? text.data : "");
-        sc_buf_free(&text);
+        symbol->force_data = new_pending(k, l->stack, item, l->scope, l);
+        if (!symbol->force_data)
+            return;
+        symbol->force = force_declaration;
+        sc_list_push(&k->ctx->arena, &symbols, symbol);
     }
-    sc_buf_puts(out, env_reference(k, var_name(k, p->stack->name, p->item->name.name), value, group,
-                                   value == NULL));
-    return true;
-}
-
-static void report_aws_only(composer *k, use *u, const char *what)
-{
-    sc_diagnostic *d = sc_error(k->ctx, "E0321", use_span(u), "%s is only known on AWS (%s)",
-                                use_text(k, u), what);
-    sc_diag_fix(
-        k->ctx, d,
-        "for local runs, give the variable a literal or a param (params are read from .env)");
-    k->failed = true;
-}
-
-/* Appends the local text of `v` (an env, secret, image or command value) to `out`, in
- * Compose syntax. False, with a diagnostic, when it has no local equivalent. */
-static bool local_text(composer *k, use *u, const sc_value *v, sc_buf *out)
-{
-    if (!v) {
-        report_aws_only(k, u, "it could not be computed");
-        return false;
-    }
-    switch (v->kind) {
-    case VAL_STRING:
-        sc_buf_puts(out, literal(k, v->s));
-        return true;
-    case VAL_INT:
-        sc_buf_printf(out, "%lld", v->i);
-        return true;
-    case VAL_NUMBER:
-        sc_buf_printf(out, "%g", v->n);
-        return true;
-    case VAL_BOOL:
-        sc_buf_puts(out, v->b ? "true" : "false");
-        return true;
-    case VAL_RESOURCE: {
-        local *l = sc_map_get(&k->locals, v->s);
-        if (l)
-            report_no_local(k, u, l, "");
-        else
-            report_aws_only(k, u, sc_arena_printf(&k->ctx->arena, "it is the id of %s", v->s));
-        return false;
-    }
-    case VAL_SECRET:
-        if (v->items.count) {
-            const sc_value *source = v->items.items[0];
-            local *l =
-                source && source->kind == VAL_RESOURCE ? sc_map_get(&k->locals, source->s) : NULL;
-            if (l) {
-                report_no_local(k, u, l, "");
-                return false;
-            }
-            if (source && source->kind == VAL_INTRINSIC && strcmp(source->s, "stackc::Param") == 0)
-                return local_text(k, u, source, out);
-        }
-        report_aws_only(k, u, "a secret of a resource");
-        return false;
-    case VAL_INTRINSIC: {
-        const sc_value *arg = v->items.count ? v->items.items[0] : NULL;
-        if (strcmp(v->s, "stackc::Param") == 0 && arg && arg->kind == VAL_STRING) {
-            const param *p = sc_map_get(&k->params, arg->s);
-            return p && local_param(k, p, out);
-        }
-        if (strcmp(v->s, "Fn::GetAtt") == 0 && arg && arg->kind == VAL_LIST &&
-            arg->items.count == 2) {
-            const sc_value *id = arg->items.items[0], *attribute = arg->items.items[1];
-            local *l = id->kind == VAL_STRING ? sc_map_get(&k->locals, id->s) : NULL;
-            if (l && attribute->kind == VAL_STRING)
-                return local_attribute(k, u, l, attribute->s, out);
-        }
-        if (strcmp(v->s, "Fn::Join") == 0 && arg && arg->kind == VAL_LIST &&
-            arg->items.count == 2) {
-            const sc_value *separator = arg->items.items[0], *parts = arg->items.items[1];
-            if (separator->kind == VAL_STRING && parts->kind == VAL_LIST) {
-                bool ok = true;
-                for (size_t i = 0; i < parts->items.count && ok; i++) {
-                    if (i)
-                        sc_buf_puts(out, literal(k, separator->s));
-                    ok = local_text(k, u, parts->items.items[i], out);
-                }
-                return ok;
-            }
-        }
-        if (strcmp(v->s, "Ref") == 0 && arg && arg->kind == VAL_STRING) {
-            report_aws_only(k, u, sc_arena_printf(&k->ctx->arena, "it reads %s", arg->s));
-            return false;
-        }
-        report_aws_only(k, u, sc_arena_printf(&k->ctx->arena, "it is computed with %s", v->s));
-        return false;
-    }
-    default:
-        report_aws_only(k, u, "it depends on what only AWS knows");
-        return false;
+    for (size_t i = 0; i < symbols.count; i++) {
+        sc_symbol *symbol = symbols.items[i];
+        symbol->force(k->ctx, symbol);
     }
 }
 
-static sc_value *local_string(composer *k, use *u, const sc_value *v)
+/* Evaluates a local's scope and view, and puts it, then what it runs as, in order. */
+static void open_local(composer *k, local *l, int depth)
 {
-    sc_buf out;
-    sc_buf_init(&out, &k->ctx->allocator);
-    bool ok = local_text(k, u, v, &out);
-    sc_value *result =
-        ok ? str(k, sc_arena_strdup(&k->ctx->arena, out.data ? out.data : "")) : NULL;
-    sc_buf_free(&out);
-    return result;
+    sc_list_push(&k->ctx->arena, &k->order, l);
+    if (!l->component || depth > 64)
+        return;
+    l->scope = sc_instance_scope(k->ctx, l->outer, l->item, l->component);
+    if (!l->scope)
+        return;
+    if (l->component->compose) {
+        l->view = sc_value_with_defaults(
+            k->ctx, sc_eval(k->ctx, l->scope, l->component->compose->value), k->view_type);
+        return;
+    }
+    if (!declares_instances(l->component))
+        return;
+    run_inside(k, l);
+    for (size_t i = 0; i < l->children.count; i++)
+        open_local(k, l->children.items[i], depth + 1);
 }
 
 /* ---- paths -------------------------------------------------------------------------------- */
@@ -956,7 +432,7 @@ static const char *relative(composer *k, const char *from, const char *to)
     return result && result[0] ? result : ".";
 }
 
-/* ---- writing each role --------------------------------------------------------------------- */
+/* ---- services --------------------------------------------------------------------------- */
 
 static const char *duration_text(composer *k, const sc_value *v)
 {
@@ -967,52 +443,76 @@ static const char *duration_text(composer *k, const sc_value *v)
     return sc_arena_printf(&k->ctx->arena, "%lldms", v->i);
 }
 
-/* A database: its image, credentials from .env, its data in a named volume, and a
- * health check the containers that read it wait for. */
-static void write_database(composer *k, local *l)
+/* A health_check record as Compose's `healthcheck`. The test's words are a container's
+ * values (`u`), or a server's own text (`u` NULL). */
+static sc_value *healthcheck(composer *k, use *u, const sc_value *health)
 {
-    const local_equivalent *row = l->row;
-    sc_value *service = child_map(k, k->services, l->service);
-    put(k, service, "image", str(k, row->image));
-    sc_value *env = new_value(k, VAL_MAP);
-    sc_value *user = input(l, "username");
-    bool superuser =
-        row->superuser && user && user->kind == VAL_STRING && strcmp(user->s, row->superuser) == 0;
-    sc_buf text;
-    static const char *const attributes[] = {"secret.username", "secret.password", "secret.dbname"};
-    const char *names[] = {row->user_env, superuser ? row->superuser_password : row->password_env,
-                           row->database_env};
+    sc_value *check = new_value(k, VAL_MAP);
+    const sc_value *test = compose_field(health, "command");
+    sc_value *list = new_value(k, VAL_LIST);
+    if (u)
+        u->setting = "health_check";
+    for (size_t i = 0; test && test->kind == VAL_LIST && i < test->items.count; i++) {
+        const sc_value *word = test->items.items[i];
+        append(k, list,
+               u                          ? compose_local_string(k, u, word)
+               : word->kind == VAL_STRING ? str(k, compose_literal(k, word->s))
+                                          : NULL);
+    }
+    put(k, check, "test", list);
+    static const char *const times[] = {"interval", "timeout", "start_period"};
     for (size_t i = 0; i < 3; i++) {
-        sc_buf_init(&text, &k->ctx->allocator);
-        local_attribute(k, NULL, l, attributes[i], &text);
-        if (!(superuser && i == 0))
-            put(k, env, names[i],
-                str(k, sc_arena_strdup(&k->ctx->arena, text.data ? text.data : "")));
-        sc_buf_free(&text);
+        const char *t = duration_text(k, compose_field(health, times[i]));
+        if (i == 2 && t && strcmp(t, "0s") == 0)
+            continue;
+        put(k, check, times[i], t ? str(k, t) : NULL);
+        if (i == 1) {
+            const sc_value *retries = compose_field(health, "retries");
+            if (retries && retries->kind == VAL_INT)
+                put(k, check, "retries", sc_value_int(k->ctx, retries->i));
+        }
     }
-    if (row->extra_env && !superuser) {
-        const char *eq = strchr(row->extra_env, '=');
-        put(k, env, sc_arena_strndup(&k->ctx->arena, row->extra_env, (size_t)(eq - row->extra_env)),
-            str(k, eq + 1));
+    return check;
+}
+
+/* A server: its image, its settings from .env (every variable of the instance is
+ * declared with it, in the view's order), its data in a named volume, and a health
+ * check the containers that read it wait for. */
+static void write_server(composer *k, local *l, const sc_value *server)
+{
+    sc_value *entry = child_map(k, k->services, l->service);
+    const sc_value *image = compose_field(server, "image");
+    const char *image_text = image && image->kind == VAL_STRING ? image->s : "";
+    put(k, entry, "image", str(k, compose_literal(k, image_text)));
+    const sc_value *env = compose_field(l->view, "env");
+    for (size_t i = 0; env && env->kind == VAL_MAP && i < env->keys.count; i++)
+        compose_instance_var(k, l, env->keys.items[i]);
+    const sc_value *settings = compose_field(server, "environment");
+    sc_value *environment = new_value(k, VAL_MAP);
+    for (size_t i = 0; settings && settings->kind == VAL_MAP && i < settings->items.count; i++) {
+        const char *text = compose_value_text(k, l, settings->items.items[i]);
+        put(k, environment, settings->keys.items[i], text ? str(k, text) : NULL);
     }
-    put(k, service, "environment", env);
-    const char *volume = claim_name(k, l->stack, printf1(k, "%s-data", l->service));
-    child_map(k, k->volumes, volume);
-    sc_value *volumes = new_value(k, VAL_LIST);
-    append(k, volumes, str(k, sc_arena_printf(&k->ctx->arena, "%s:%s", volume, row->data_dir)));
-    put(k, service, "volumes", volumes);
-    sc_value *health = new_value(k, VAL_MAP);
-    sc_value *test = new_value(k, VAL_LIST);
-    append(k, test, str(k, "CMD-SHELL"));
-    append(k, test, str(k, row->ready));
-    put(k, health, "test", test);
-    put(k, health, "interval", str(k, "5s"));
-    put(k, health, "timeout", str(k, "5s"));
-    put(k, health, "retries", sc_value_int(k->ctx, 60));
-    put(k, service, "healthcheck", health);
-    sc_list_push(&k->ctx->arena, &l->notes,
-                 (void *)sc_arena_printf(&k->ctx->arena, "service %s (%s), its data in volume %s",
-                                         l->service, row->image, volume));
+    if (count(environment))
+        put(k, entry, "environment", environment);
+    const sc_value *data = compose_field(server, "data");
+    const char *volume = NULL;
+    if (data && data->kind == VAL_STRING) {
+        volume = claim_name(k, l->stack, sc_arena_printf(&k->ctx->arena, "%s-data", l->service));
+        child_map(k, k->volumes, volume);
+        sc_value *volumes = new_value(k, VAL_LIST);
+        append(
+            k, volumes,
+            str(k, sc_arena_printf(&k->ctx->arena, "%s:%s", volume, compose_literal(k, data->s))));
+        put(k, entry, "volumes", volumes);
+    }
+    const sc_value *health = compose_field(server, "health_check");
+    if (health && health->kind == VAL_MAP)
+        put(k, entry, "healthcheck", healthcheck(k, NULL, health));
+    note(k, l,
+         volume ? sc_arena_printf(&k->ctx->arena, "service %s (%s), its data in volume %s",
+                                  l->service, image_text, volume)
+                : sc_arena_printf(&k->ctx->arena, "service %s (%s)", l->service, image_text));
 }
 
 /* `build(...)` becomes a Compose build from the same context, relative to the output
@@ -1022,52 +522,65 @@ static sc_value *image_setting(composer *k, use *u, const sc_value *image, const
     if (!image || image->kind != VAL_INTRINSIC || strcmp(image->s, "stackc::Asset") != 0 ||
         !image->items.count) {
         *key = "image";
-        return local_string(k, u, image);
+        return compose_local_string(k, u, image);
     }
     *key = "build";
     const sc_value *spec = image->items.items[0];
-    const sc_value *context = map_get(spec, "context"), *dockerfile = map_get(spec, "dockerfile");
-    const sc_value *args = map_get(spec, "args"), *target = map_get(spec, "target");
+    const sc_value *context = compose_field(spec, "context");
+    const sc_value *dockerfile = compose_field(spec, "dockerfile");
+    const sc_value *args = compose_field(spec, "args"), *target = compose_field(spec, "target");
     const char *context_text = context && context->kind == VAL_STRING ? context->s : ".";
     const char *dir =
         absolute(k, sc_arena_printf(&k->ctx->arena, "%s/%s", k->base_dir, context_text));
     const char *file = dockerfile && dockerfile->kind == VAL_STRING ? dockerfile->s : "Dockerfile";
-    sc_span span = image->origin.end > image->origin.start ? image->origin : use_span(u);
+    sc_span span = image->origin.end > image->origin.start ? image->origin : compose_use_span(u);
     if (!sc_asset_context_usable(k->ctx, dir, context_text, file, span)) {
         k->failed = true;
         return NULL;
     }
     const char *out_dir = absolute(k, k->options->output_dir ? k->options->output_dir : ".");
     sc_value *build = new_value(k, VAL_MAP);
-    put(k, build, "context", str(k, literal(k, relative(k, out_dir, dir))));
+    put(k, build, "context", str(k, compose_literal(k, relative(k, out_dir, dir))));
     if (strcmp(file, "Dockerfile") != 0)
-        put(k, build, "dockerfile", str(k, literal(k, file)));
-    if (args && args->kind == VAL_MAP && args->items.count) {
+        put(k, build, "dockerfile", str(k, compose_literal(k, file)));
+    if (count(args) && args->kind == VAL_MAP) {
         sc_value *list = new_value(k, VAL_MAP);
         for (size_t i = 0; i < args->items.count; i++)
-            put(k, list, args->keys.items[i], local_string(k, u, args->items.items[i]));
+            put(k, list, args->keys.items[i], compose_local_string(k, u, args->items.items[i]));
         put(k, build, "args", list);
     }
     if (target && target->kind == VAL_STRING)
-        put(k, build, "target", str(k, literal(k, target->s)));
+        put(k, build, "target", str(k, compose_literal(k, target->s)));
     return build;
 }
 
-/* A mount: the named volume of (file system, directory), read-only when it is on AWS.
- * Each directory a service mounts from a file system is a volume of its own, as an
- * EFS access point rooted there shows only that directory. */
+/* The instance a mount names: the field of the mount that holds an instance's marker. */
+static local *mounted(composer *k, const sc_value *mount)
+{
+    for (size_t i = 0; mount && mount->kind == VAL_MAP && i < mount->items.count; i++) {
+        const sc_value *v = mount->items.items[i];
+        local *l = v && v->kind == VAL_RESOURCE ? sc_map_get(&k->locals, v->s) : NULL;
+        if (l)
+            return l;
+    }
+    return NULL;
+}
+
+/* A mount: the named volume of (instance, directory), read-only when it is on AWS. Each
+ * directory mounted from an instance is a volume of its own, as an EFS access point
+ * rooted there shows only that directory. */
 static sc_value *mount_entry(composer *k, use *u, const char *path, const sc_value *mount)
 {
-    const sc_value *fs = map_get(mount, "filesystem");
-    const sc_value *readonly = map_get(mount, "readonly"), *directory = map_get(mount, "directory");
-    local *l = fs && fs->kind == VAL_RESOURCE ? sc_map_get(&k->locals, fs->s) : NULL;
-    if (!l || !l->row || l->row->role != LOCAL_VOLUME) {
+    local *l = mounted(k, mount);
+    const sc_value *readonly = compose_field(mount, "readonly");
+    const sc_value *directory = compose_field(mount, "directory");
+    if (!l || !is_true(compose_field(l->view, "volumes"))) {
         u->setting = "mount";
         if (l)
-            report_no_local(k, u, l, "");
+            compose_report_no_local(k, u, l, "");
         else
-            report_aws_only(k, u,
-                            sc_arena_printf(&k->ctx->arena, "the file system mounted at %s", path));
+            compose_report_aws_only(k, u,
+                                    sc_arena_printf(&k->ctx->arena, "what is mounted at %s", path));
         return NULL;
     }
     const char *volume = l->service;
@@ -1085,167 +598,167 @@ static sc_value *mount_entry(composer *k, use *u, const char *path, const sc_val
         }
         volume = taken;
     }
-    if (!map_get(k->volumes, volume))
+    if (!compose_field(k->volumes, volume))
         sc_list_push(&k->ctx->arena, &l->volumes, (void *)volume);
     child_map(k, k->volumes, volume);
-    bool ro = readonly && readonly->kind == VAL_BOOL && readonly->b;
-    return str(
-        k, sc_arena_printf(&k->ctx->arena, "%s:%s%s", volume, literal(k, path), ro ? ":ro" : ""));
+    return str(k, sc_arena_printf(&k->ctx->arena, "%s:%s%s", volume, compose_literal(k, path),
+                                  is_true(readonly) ? ":ro" : ""));
 }
 
-/* The first container's `ports`: each `expose` published on 127.0.0.1 at its listener's
- * port (a .env variable, so a port taken on this machine can be changed). */
-static void publish_routes(composer *k, local *service, sc_value *first)
+/* The port a route's `via` publishes, and the instance that publishes it: the view's
+ * port for the attribute `via` reads, or, when `via` reads a component's attribute that
+ * is another instance's, that one's. */
+static const sc_value *published_port(composer *k, const sc_value *via, local **owner, int depth)
 {
-    const sc_value *expose = input(service, "expose");
+    const sc_value *arg =
+        via && via->kind == VAL_INTRINSIC && strcmp(via->s, "Fn::GetAtt") == 0 && via->items.count
+            ? via->items.items[0]
+            : NULL;
+    if (!arg || arg->kind != VAL_LIST || arg->items.count != 2 || depth > 16)
+        return NULL;
+    const sc_value *id = arg->items.items[0], *attribute = arg->items.items[1];
+    local *l = id->kind == VAL_STRING ? sc_map_get(&k->locals, id->s) : NULL;
+    if (!l || attribute->kind != VAL_STRING)
+        return NULL;
+    const sc_value *port = compose_field(compose_field(l->view, "ports"), attribute->s);
+    if (port) {
+        *owner = l;
+        return port;
+    }
+    sc_attribute *a = l->component && l->scope && !strchr(attribute->s, '.')
+                          ? sc_map_get(&l->component->attributes, attribute->s)
+                          : NULL;
+    return a ? published_port(k, sc_eval(k->ctx, l->scope, a->item->value), owner, depth + 1)
+             : NULL;
+}
+
+/* The first container's `ports`: each route published on 127.0.0.1 at the port its
+ * `via` stands for (a .env variable, so a port taken on this machine can be changed). */
+static void publish_routes(composer *k, local *l, sc_value *first)
+{
+    const sc_value *routes = compose_field(l->view, "routes");
     sc_value *ports = new_value(k, VAL_LIST);
-    for (size_t i = 0; expose && expose->kind == VAL_MAP && i < expose->items.count; i++) {
-        const char *container = expose->keys.items[i];
-        const sc_value *route = expose->items.items[i];
-        const sc_value *port = map_get(route, "port"), *via = map_get(route, "via");
-        const sc_value *arg =
-            via && via->kind == VAL_INTRINSIC && via->items.count ? via->items.items[0] : NULL;
-        local *lb = arg && arg->kind == VAL_LIST && arg->items.count == 2 &&
-                            ((sc_value *)arg->items.items[0])->kind == VAL_STRING
-                        ? sc_map_get(&k->locals, ((sc_value *)arg->items.items[0])->s)
-                        : NULL;
-        const sc_value *attribute =
-            arg && arg->kind == VAL_LIST && arg->items.count == 2 ? arg->items.items[1] : NULL;
-        const char *listener =
-            attribute && attribute->kind == VAL_STRING && strncmp(attribute->s, "listener.", 9) == 0
-                ? attribute->s + 9
-                : NULL;
-        sc_value *listen = lb && listener
-                               ? attribute_value(k, lb, printf1(k, "listener.%s.port", listener))
-                               : NULL;
-        if (!lb || !lb->row || lb->row->role != LOCAL_LISTENERS || !listen ||
-            listen->kind != VAL_INT || !port || port->kind != VAL_INT) {
-            sc_error(k->ctx, "E0320", source_span(service, "expose", container, "via", NULL),
-                     "the route to container `%s` of service `%s` has no local equivalent: only a "
-                     "loadbalancer's listener can be published",
-                     container, service->name);
+    for (size_t i = 0; routes && routes->kind == VAL_MAP && i < routes->items.count; i++) {
+        const char *container = routes->keys.items[i];
+        const sc_value *route = routes->items.items[i];
+        const sc_value *port = compose_field(route, "port");
+        local *publisher = NULL;
+        const sc_value *published = published_port(k, compose_field(route, "via"), &publisher, 0);
+        const sc_value *what = compose_field(published, "what"),
+                       *name = compose_field(published, "name");
+        const sc_value *listen = compose_field(published, "port"),
+                       *remark = compose_field(published, "note");
+        sc_span via_span = compose_setting_span(l, route->origin, "via", NULL);
+        if (!published || !what || what->kind != VAL_STRING || !name || name->kind != VAL_STRING ||
+            !listen || listen->kind != VAL_INT || !port || port->kind != VAL_INT) {
+            sc_error(k->ctx, "E0320", via_span,
+                     "the route to container `%s` of %s `%s` has no local equivalent: its `via` "
+                     "is not a port that anything publishes on this machine",
+                     container, l->component->name, l->name);
             k->failed = true;
             continue;
         }
-        const char *name =
-            var_name(k, lb->var, sc_arena_printf(&k->ctx->arena, "%s_port", listener));
-        if (sc_map_get(&k->vars, name)) {
-            sc_warning(
-                k->ctx, "W0320", source_span(service, "expose", container, "via", NULL),
-                "listener `%s` of `%s` is already published for another route: locally one port "
-                "serves one container",
-                listener, lb->name);
+        const char *var = compose_var_name(k, publisher->var,
+                                           sc_arena_printf(&k->ctx->arena, "%s_port", name->s));
+        if (sc_map_get(&k->vars, var)) {
+            sc_warning(k->ctx, "W0320", via_span,
+                       "%s `%s` of `%s` is already published for another route: locally one "
+                       "port serves one container",
+                       what->s, name->s, publisher->name);
             continue;
         }
-        const sc_value *listeners = input(lb, "listener");
-        const sc_value *protocol = map_get(map_get(listeners, listener), "protocol");
-        bool https = protocol && protocol->kind == VAL_STRING && strcmp(protocol->s, "HTTPS") == 0;
-        const char *group = sc_arena_printf(&k->ctx->arena,
-                                            "loadbalancer %s.%s: the local port of listener %s "
-                                            "(%lld on AWS)",
-                                            lb->stack->name, lb->name, listener, listen->i);
-        const char *reference = env_reference(
-            k, name, sc_arena_printf(&k->ctx->arena, "%lld", listen->i), group, false);
+        const char *group =
+            sc_arena_printf(&k->ctx->arena, "%s %s.%s: the local port of %s %s (%lld on AWS)",
+                            publisher->component->name, publisher->stack->name, publisher->name,
+                            what->s, name->s, listen->i);
+        const char *reference = compose_env_reference(
+            k, var, sc_arena_printf(&k->ctx->arena, "%lld", listen->i), group, false);
         append(k, ports,
                str(k, sc_arena_printf(&k->ctx->arena, "127.0.0.1:%s:%lld", reference, port->i)));
-        sc_list_push(&k->ctx->arena, &lb->notes,
-                     (void *)sc_arena_printf(&k->ctx->arena,
-                                             "listener %s on http://localhost:%lld (%s in .env)%s",
-                                             listener, listen->i, name,
-                                             https ? ": HTTPS on AWS, plain HTTP here" : ""));
-        sc_list_push(&k->ctx->arena, &lb->notes,
-                     (void *)sc_arena_printf(&k->ctx->arena,
-                                             "  routed to container %s of service %s", container,
-                                             service->name));
+        bool remarked = remark && remark->kind == VAL_STRING;
+        note(k, publisher,
+             sc_arena_printf(&k->ctx->arena, "%s %s on http://localhost:%lld (%s in .env)%s%s",
+                             what->s, name->s, listen->i, var, remarked ? ": " : "",
+                             remarked ? remark->s : ""));
+        note(k, publisher,
+             sc_arena_printf(&k->ctx->arena, "  routed to container %s of %s %s", container,
+                             l->component->name, l->name));
     }
-    if (ports && ports->items.count)
+    if (count(ports))
         put(k, first, "ports", ports);
 }
 
-static void write_container(composer *k, local *service, const char *name, const sc_value *spec,
+static void write_container(composer *k, local *l, const char *name, const sc_value *spec,
                             const char *compose_name, const char *first)
 {
-    use u = {.service = service, .container = name};
+    use u = {.owner = l, .container = name, .origin = spec->origin};
     sc_value *entry = child_map(k, k->services, compose_name);
     const char *image_key = "image";
     u.setting = "image";
-    sc_value *image = image_setting(k, &u, map_get(spec, "image"), &image_key);
+    sc_value *image = image_setting(k, &u, compose_field(spec, "image"), &image_key);
     put(k, entry, image_key, image);
-    const sc_value *command = map_get(spec, "command");
+    const sc_value *profile = compose_field(l->view, "profile");
+    if (profile && profile->kind == VAL_STRING) {
+        sc_value *profiles = new_value(k, VAL_LIST);
+        append(k, profiles, str(k, compose_literal(k, profile->s)));
+        put(k, entry, "profiles", profiles);
+    }
+    const sc_value *command = compose_field(spec, "command");
     if (command && command->kind == VAL_LIST) {
         sc_value *list = new_value(k, VAL_LIST);
         u.setting = "command";
         for (size_t i = 0; i < command->items.count; i++)
-            append(k, list, local_string(k, &u, command->items.items[i]));
+            append(k, list, compose_local_string(k, &u, command->items.items[i]));
         put(k, entry, "command", list);
     }
     /* On Fargate, env and secrets both arrive as environment variables. */
     sc_value *environment = new_value(k, VAL_MAP);
     static const char *const settings[] = {"env", "secrets"};
     for (size_t s = 0; s < 2; s++) {
-        const sc_value *vars = map_get(spec, settings[s]);
+        const sc_value *vars = compose_field(spec, settings[s]);
         u.setting = settings[s];
         for (size_t i = 0; vars && vars->kind == VAL_MAP && i < vars->items.count; i++) {
             u.key = vars->keys.items[i];
-            if (!map_get(environment, u.key))
-                put(k, environment, u.key, local_string(k, &u, vars->items.items[i]));
+            if (!compose_field(environment, u.key))
+                put(k, environment, u.key, compose_local_string(k, &u, vars->items.items[i]));
         }
         u.key = NULL;
     }
-    if (environment && environment->items.count)
+    if (count(environment))
         put(k, entry, "environment", environment);
     if (first)
-        put(k, entry, "network_mode", str(k, printf1(k, "service:%s", first)));
-    const sc_value *mounts = map_get(spec, "mount");
+        put(k, entry, "network_mode", str(k, sc_arena_printf(&k->ctx->arena, "service:%s", first)));
+    const sc_value *mounts = compose_field(spec, "mount");
     sc_value *volumes = new_value(k, VAL_LIST);
     for (size_t i = 0; mounts && mounts->kind == VAL_MAP && i < mounts->items.count; i++)
         append(k, volumes, mount_entry(k, &u, mounts->keys.items[i], mounts->items.items[i]));
-    if (volumes && volumes->items.count)
+    if (count(volumes))
         put(k, entry, "volumes", volumes);
-    const sc_value *health = map_get(spec, "health_check");
-    if (health && health->kind == VAL_MAP) {
-        sc_value *check = new_value(k, VAL_MAP);
-        const sc_value *test = map_get(health, "command");
-        sc_value *list = new_value(k, VAL_LIST);
-        u.setting = "health_check";
-        for (size_t i = 0; test && test->kind == VAL_LIST && i < test->items.count; i++)
-            append(k, list, local_string(k, &u, test->items.items[i]));
-        put(k, check, "test", list);
-        static const char *const times[] = {"interval", "timeout", "start_period"};
-        for (size_t i = 0; i < 3; i++) {
-            const char *t = duration_text(k, map_get(health, times[i]));
-            if (i == 2 && t && strcmp(t, "0s") == 0)
-                continue;
-            put(k, check, times[i], t ? str(k, t) : NULL);
-            if (i == 1) {
-                const sc_value *retries = map_get(health, "retries");
-                if (retries && retries->kind == VAL_INT)
-                    put(k, check, "retries", sc_value_int(k->ctx, retries->i));
-            }
-        }
-        put(k, entry, "healthcheck", check);
-    }
+    const sc_value *health = compose_field(spec, "health_check");
+    if (health && health->kind == VAL_MAP)
+        put(k, entry, "healthcheck", healthcheck(k, &u, health));
     if (!first)
-        publish_routes(k, service, entry);
-    if (first || u.databases.count) {
+        publish_routes(k, l, entry);
+    if (first || u.servers.count) {
         sc_value *depends = new_value(k, VAL_MAP);
         if (first)
             put(k, child_map(k, depends, first), "condition", str(k, "service_started"));
-        for (size_t i = 0; i < u.databases.count; i++)
-            put(k, child_map(k, depends, ((local *)u.databases.items[i])->service), "condition",
-                str(k, "service_healthy"));
+        for (size_t i = 0; i < u.servers.count; i++) {
+            const local *server = u.servers.items[i];
+            bool checked = compose_field(compose_field(server->view, "server"), "health_check");
+            put(k, child_map(k, depends, server->service), "condition",
+                str(k, checked ? "service_healthy" : "service_started"));
+        }
         put(k, entry, "depends_on", depends);
     }
 }
 
-/* A service: each container is a Compose service; the first holds the network
- * namespace the others join (`network_mode: service:FIRST`), as the containers of one
- * Fargate task share one, so `localhost:9000` still reaches the php container. */
-static void write_service(composer *k, local *l)
+/* Containers: each a Compose service; the first holds the network namespace the others
+ * join (`network_mode: service:FIRST`), as the containers of one Fargate task share one,
+ * so `localhost:9000` still reaches the php container. */
+static void write_containers(composer *k, local *l, const sc_value *containers)
 {
-    const sc_value *containers = input(l, "container");
-    for (size_t i = 0; containers && containers->kind == VAL_MAP && i < containers->items.count;
-         i++) {
+    for (size_t i = 0; i < containers->items.count; i++) {
         const char *first = i ? l->containers.items[0] : NULL;
         write_container(k, l, containers->keys.items[i], containers->items.items[i],
                         l->containers.items[i], first);
@@ -1254,43 +767,48 @@ static void write_service(composer *k, local *l)
     sc_buf_init(&names, &k->ctx->allocator);
     for (size_t i = 0; i < l->containers.count; i++)
         sc_buf_printf(&names, "%s%s", i ? ", " : "", (const char *)l->containers.items[i]);
-    sc_list_push(&k->ctx->arena, &l->notes,
-                 (void *)sc_arena_printf(&k->ctx->arena, "%s %s",
-                                         l->containers.count == 1 ? "service" : "services",
-                                         names.data ? names.data : "(none)"));
-    if (l->containers.count > 1)
-        sc_list_push(&k->ctx->arena, &l->notes,
-                     (void *)sc_arena_printf(&k->ctx->arena,
-                                             "in the network namespace of %s, as the containers "
-                                             "of a task share one",
-                                             (const char *)l->containers.items[0]));
+    note(k, l,
+         sc_arena_printf(&k->ctx->arena, "%s %s", l->containers.count == 1 ? "service" : "services",
+                         names.data ? names.data : "(none)"));
     sc_buf_free(&names);
+    if (l->containers.count > 1)
+        note(
+            k, l,
+            sc_arena_printf(&k->ctx->arena,
+                            "in the network namespace of %s, as the containers of a task share one",
+                            (const char *)l->containers.items[0]));
+    const sc_value *profile = compose_field(l->view, "profile");
+    if (profile && profile->kind == VAL_STRING && l->containers.count)
+        note(k, l,
+             sc_arena_printf(&k->ctx->arena,
+                             "in profile %s, which `docker compose up` leaves out: "
+                             "docker compose run --rm %s",
+                             profile->s, (const char *)l->containers.items[0]));
 }
 
 /* ---- the files ---------------------------------------------------------------------------- */
 
+/* Whether anything stands in for an instance locally. */
+static bool runs_locally(const local *l)
+{
+    const sc_value *v = l->view;
+    return compose_field(v, "server") || count(compose_field(v, "containers")) ||
+           is_true(compose_field(v, "volumes")) || count(compose_field(v, "ports")) ||
+           count(compose_field(v, "env"));
+}
+
 /* Names every local thing before anything is written, so a container can name the
- * database it reads whatever their order. */
+ * server it reads whatever their order. */
 static void name_locals(composer *k)
 {
     for (size_t i = 0; i < k->order.count; i++) {
         local *l = k->order.items[i];
-        if (!l->component)
+        if (!l->view)
             continue;
-        l->scope = sc_instance_scope(k->ctx, l->outer, l->item, l->component);
-        l->row = find_row(l);
-        if (!l->row)
-            continue;
-        const char *base = sc_arena_strdup(&k->ctx->arena, l->name);
-        char *plain = (char *)base;
-        for (char *p = plain; p && *p; p++)
-            if (*p == '[' || *p == ']')
-                *p = *p == '[' ? '-' : '\0';
-        if (l->row->role == LOCAL_DATABASE || l->row->role == LOCAL_VOLUME)
+        const char *plain = base_name(k, l->name);
+        if (compose_field(l->view, "server") || is_true(compose_field(l->view, "volumes")))
             l->service = claim_name(k, l->stack, plain);
-        if (l->row->role != LOCAL_CONTAINERS)
-            continue;
-        const sc_value *containers = input(l, "container");
+        const sc_value *containers = compose_field(l->view, "containers");
         for (size_t c = 0; containers && containers->kind == VAL_MAP && c < containers->keys.count;
              c++)
             sc_list_push(
@@ -1299,6 +817,12 @@ static void name_locals(composer *k)
                                    sc_arena_printf(&k->ctx->arena, "%s-%s", plain,
                                                    (const char *)containers->keys.items[c])));
     }
+}
+
+static const char *on_aws(const local *l)
+{
+    const sc_value *v = compose_field(l->view, "on_aws");
+    return v && v->kind == VAL_STRING ? v->s : "?";
 }
 
 static void write_locals(composer *k)
@@ -1314,51 +838,116 @@ static void write_locals(composer *k)
                                                      : "?"));
             continue;
         }
-        if (!l->row || l->row->role == LOCAL_NONE) {
+        if (l->children.count)
+            continue; /* what it declares follows it */
+        if (!l->view || !runs_locally(l)) {
             sc_list_push(&k->ctx->arena, &k->left_out,
                          (void *)sc_arena_printf(&k->ctx->arena, "%s %s%s%s%s", l->component->name,
-                                                 path, l->row ? " (" : "",
-                                                 l->row ? l->row->on_aws : "", l->row ? ")" : ""));
+                                                 path, l->view ? " (" : "",
+                                                 l->view ? on_aws(l) : "", l->view ? ")" : ""));
             continue;
         }
-        switch (l->row->role) {
-        case LOCAL_DATABASE:
-            write_database(k, l);
-            break;
-        case LOCAL_CONTAINERS:
-            write_service(k, l);
-            break;
-        case LOCAL_VOLUME:
-        case LOCAL_SECRET:
-        case LOCAL_LISTENERS:
-        case LOCAL_NONE:
-            break; /* they exist locally only where containers use them */
-        }
+        const sc_value *server = compose_field(l->view, "server");
+        if (server)
+            write_server(k, l, server);
+        const sc_value *containers = compose_field(l->view, "containers");
+        if (count(containers) && containers->kind == VAL_MAP)
+            write_containers(k, l, containers);
+        /* Volumes, ports and .env values exist where containers use them. */
     }
+}
+
+/* Why an instance runs nothing locally, for the empty-result error. */
+static const char *idle_reason(composer *k, const local *l)
+{
+    if (!l->component)
+        return sc_arena_printf(&k->ctx->arena, "resource `%s` exists only on AWS", l->name);
+    if (l->view)
+        return sc_arena_printf(&k->ctx->arena, "%s `%s` (%s on AWS) runs nothing in its place",
+                               l->component->name, l->name, on_aws(l));
+    return sc_arena_printf(&k->ctx->arena,
+                           "%s `%s` has no local equivalent: its component has no `compose`, "
+                           "and declares no instances to run as",
+                           l->component->name, l->name);
+}
+
+/* An empty docker-compose.yml would start nothing: that is an error, at the first
+ * declaration, with why each one runs nothing. */
+static void report_nothing_runs(composer *k)
+{
+    const local *first = NULL;
+    for (size_t i = 0; i < k->order.count && !first; i++)
+        if (!((const local *)k->order.items[i])->children.count)
+            first = k->order.items[i];
+    const sc_item *at = first ? first->item : NULL;
+    sc_span span = !at ? (sc_span){k->program->main->source, 0, 0}
+                   : at->kind == ITEM_BLOCK && at->label.name ? at->label.span
+                                                              : at->name.span;
+    sc_diagnostic *d = sc_error(k->ctx, "E0322", span,
+                                "nothing in %s runs on one machine: docker-compose.yml would "
+                                "have no service",
+                                k->title);
+    if (first)
+        sc_diag_note_plain(k->ctx, d, "%s", idle_reason(k, first));
+    for (size_t i = 0; i < k->order.count; i++) {
+        const local *l = k->order.items[i];
+        if (l == first || l->children.count)
+            continue;
+        const sc_item *item = l->item;
+        sc_diag_note(k->ctx, d,
+                     item->kind == ITEM_BLOCK && item->label.name ? item->label.span
+                                                                  : item->name.span,
+                     "%s", idle_reason(k, l));
+    }
+    for (size_t i = 0; i < k->skipped_items.count; i++) {
+        const sc_item *item = k->skipped_items.items[i];
+        sc_diag_note(k->ctx, d,
+                     item->kind == ITEM_BLOCK && item->label.name ? item->label.span
+                                                                  : item->name.span,
+                     "`%s` is not created: its `if` is false",
+                     item->kind == ITEM_BLOCK ? item->label.name : item->name.name);
+    }
+    sc_diag_fix(k->ctx, d,
+                "what runs locally is what the components' `compose` settings give a server or "
+                "containers (docs/views.md)");
+    k->failed = true;
 }
 
 /* The header's lines for what stands in for an instance, from what writing it noted. */
 static void stand_in_lines(composer *k, sc_buf *out, const local *l)
 {
-    if (!l->row || l->row->role == LOCAL_NONE)
+    if (l->component && l->children.count) {
+        sc_buf_printf(out, "#   %s %s.%s: runs as what it declares\n", l->component->name,
+                      l->stack->name, l->name);
+        return;
+    }
+    if (!l->view || !runs_locally(l))
         return;
     sc_buf_printf(out, "#   %s %s.%s (%s on AWS):\n", l->component->name, l->stack->name, l->name,
-                  l->row->on_aws);
+                  on_aws(l));
     for (size_t i = 0; i < l->notes.count; i++)
         sc_buf_printf(out, "#     %s\n", (const char *)l->notes.items[i]);
-    const char *var = var_name(k, l->var, "value");
-    if (l->row->role == LOCAL_VOLUME) {
+    if (is_true(compose_field(l->view, "volumes"))) {
         for (size_t i = 0; i < l->volumes.count; i++)
             sc_buf_printf(out, "#     volume %s\n", (const char *)l->volumes.items[i]);
         if (!l->volumes.count)
             sc_buf_puts(out, "#     nothing: no container mounts it\n");
-    } else if (l->row->role == LOCAL_SECRET) {
-        sc_buf_printf(out, "#     %s\n",
-                      sc_map_get(&k->vars, var) ? printf1(k, "%s in .env", var)
-                                                : "nothing: no container reads it");
-    } else if (l->row->role == LOCAL_LISTENERS && !l->notes.count) {
-        sc_buf_puts(out, "#     nothing: no service routes a listener to a container\n");
     }
+    if (count(compose_field(l->view, "ports")) && !l->notes.count)
+        sc_buf_puts(out, "#     nothing: no route publishes a port of it\n");
+    if (compose_field(l->view, "server") || count(compose_field(l->view, "containers")))
+        return;
+    const sc_value *env = compose_field(l->view, "env");
+    bool any = false;
+    for (size_t i = 0; i < count(env) && env->kind == VAL_MAP; i++) {
+        const char *var = compose_var_name(k, l->var, env->keys.items[i]);
+        if (!sc_map_get(&k->vars, var))
+            continue;
+        sc_buf_printf(out, "#     %s in .env\n", var);
+        any = true;
+    }
+    if (count(env) && !any)
+        sc_buf_puts(out, "#     nothing: no container reads it\n");
 }
 
 static void header_list(sc_buf *out, const char *title, const sc_ptr_list *lines)
@@ -1512,6 +1101,7 @@ bool sc_compose(sc_context *ctx, sc_program *program, const sc_compose_options *
     composer k = {.ctx = ctx, .program = program, .options = options};
     if (!program->main)
         return false;
+    k.view_type = sc_map_get(&program->library_types, SC_COMPOSE_VIEW_TYPE);
     const char *path = sc_source_get(ctx, program->main->source)->path;
     const char *base = strrchr(path, '/');
     k.title = base ? base + 1 : path;
@@ -1534,8 +1124,12 @@ bool sc_compose(sc_context *ctx, sc_program *program, const sc_compose_options *
                 symbol->force(ctx, symbol);
         }
     }
+    for (size_t i = 0; i < k.top.count; i++)
+        open_local(&k, k.top.items[i], 0);
     name_locals(&k);
     write_locals(&k);
+    if (!k.failed && !ctx->out_of_memory && !count(k.services))
+        report_nothing_runs(&k);
     if (k.failed || ctx->out_of_memory)
         return false;
     write_compose_file(&k, artifacts);
