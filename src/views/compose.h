@@ -1,5 +1,6 @@
-/* Internal interface of `stackc build --target compose`: the instance tree and the files
- * (compose.c), and what a value is on one machine (local_values.c).
+/* Internal interface of `stackc build --target compose`: the instance tree (locals.c),
+ * what a value is on one machine (local_values.c), and the services and files
+ * (compose.c).
  *
  * What an instance is locally comes from its component's `compose` setting, a
  * compose_view (stdlib/views.stack) evaluated with the instance's inputs: this code knows
@@ -75,6 +76,12 @@ typedef struct use {
     sc_ptr_list servers;   /* local: what the container must wait for */
     int depth;             /* attributes followed through other attributes */
 } use;
+
+/* ---- locals.c */
+
+/* Makes a local of every stack-level instance and raw resource, in source order, each
+ * followed by what it runs as; evaluates their scopes and views. */
+void compose_find_locals(composer *k);
 
 /* ---- local_values.c */
 
