@@ -609,6 +609,11 @@ static const char *idle_reason(composer *k, const local *l)
     if (l->view)
         return sc_arena_printf(&k->ctx->arena, "%s `%s` (%s on AWS) runs nothing in its place",
                                l->component->name, l->name, on_aws(l));
+    if (l->runs_inside)
+        return sc_arena_printf(&k->ctx->arena,
+                               "%s `%s` runs as the instances its component declares, and none "
+                               "is made here",
+                               l->component->name, l->name);
     return sc_arena_printf(&k->ctx->arena,
                            "%s `%s` has no local equivalent: its component has no `compose`, "
                            "and declares no instances to run as",

@@ -28,6 +28,7 @@ typedef struct local {
     sc_ptr_list volumes;     /* the volumes that stand in for it */
     sc_ptr_list notes;       /* what stands in for it, for the file's header */
     sc_ptr_list children;    /* local: what it runs as, when its component has no `compose` */
+    bool runs_inside;        /* its component has no `compose` but declares instances */
 } local;
 
 typedef struct param {

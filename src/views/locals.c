@@ -257,6 +257,7 @@ static void open_local(composer *k, local *l, int depth)
     }
     if (!declares_instances(l->component))
         return;
+    l->runs_inside = true;
     run_inside(k, l);
     for (size_t i = 0; i < l->children.count; i++)
         open_local(k, l->children.items[i], depth + 1);
