@@ -14,9 +14,16 @@ if ! command -v node >/dev/null 2>&1; then
 elif ! command -v npm >/dev/null 2>&1; then
     packages+=(npm)
 fi
+# docker-compose checks the compose files stackc writes (`docker-compose config`, no
+# Docker Engine needed): installed without the engine it recommends.
+lean_packages=(docker-compose)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+missing_lean=()
+for p in "${lean_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing_lean+=("$p")
 done
 
 # apt's machine-readable status (APT::Status-Fd) as one line per 10 %, so a minute of
@@ -36,21 +43,28 @@ show_progress() {
         }'
 }
 
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "setup: installing ${#missing[@]} Debian package(s): ${missing[*]}"
+# apt-get install [OPTION...] PACKAGE...: status on fd 3 goes to the progress filter;
+# apt's own output is kept for a failure.
+install() {
+    if ! { DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q \
+            -o APT::Status-Fd=3 "$@" 3>&1 >"$log" 2>&1 | show_progress; }; then
+        cat "$log" >&2
+        echo "setup: apt-get install failed (its output is above)" >&2
+        exit 1
+    fi
+}
+
+if [ $((${#missing[@]} + ${#missing_lean[@]})) -gt 0 ]; then
+    echo "setup: installing $((${#missing[@]} + ${#missing_lean[@]})) Debian package(s):" \
+         "${missing[*]} ${missing_lean[*]}"
     sudo_cmd=()
     [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
     echo "setup: reading the package lists (apt-get update)"
     "${sudo_cmd[@]}" apt-get update -qq
     log=$(mktemp)
     trap 'rm -f "$log"' EXIT
-    # Status on fd 3 goes to the progress filter; apt's own output is kept for a failure.
-    if ! { DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q \
-            -o APT::Status-Fd=3 "${missing[@]}" 3>&1 >"$log" 2>&1 | show_progress; }; then
-        cat "$log" >&2
-        echo "setup: apt-get install failed (its output is above)" >&2
-        exit 1
-    fi
+    [ ${#missing[@]} -eq 0 ] || install "${missing[@]}"
+    [ ${#missing_lean[@]} -eq 0 ] || install --no-install-recommends "${missing_lean[@]}"
     echo "setup: done"
 fi
 

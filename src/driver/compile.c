@@ -10,7 +10,7 @@
  * Out-of-memory anywhere becomes one
  * diagnostic at the end, so callers see a clean failure, never a crash. */
 #include "emit/emit.h"
-#include "emit/views.h"
+#include "views/views.h"
 #include "expand/expand.h"
 #include "sema/sema.h"
 #include "syntax/syntax.h"

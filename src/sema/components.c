@@ -1,6 +1,7 @@
 /* Checking a component's definition, once, on first use: its attributes and lets get
- * their types, its `connectable` record and `ready` list are checked; and the type of any
- * declared name (sc_symbol_type), which may check the component that declares it. */
+ * their types, its `connectable` record, `ready` list and `compose` and `graph` views are
+ * checked; and the type of any declared name (sc_symbol_type), which may check the
+ * component that declares it. */
 #include "sema/checker.h"
 
 #include <ctype.h>
@@ -75,6 +76,22 @@ static void check_ready(sc_checker *c, sc_component *component)
     sc_diag_fix(c->ctx, d, "write `ready = [resource_name, ...]`");
 }
 
+/* `compose = { ... }` and `graph = { ... }`: values of the standard library's record
+ * types, which the writers in src/views read for each instance. */
+static void check_view(sc_checker *c, sc_component *component, const sc_item *item,
+                       const char *type_name)
+{
+    sc_type *type = sc_map_get(&c->program->library_types, type_name);
+    if (!type) {
+        sc_error(c->ctx, "E0202", item->name.span,
+                 "`%s = ...` is typed by the standard library's `%s`, which is not loaded",
+                 item->name.name, type_name);
+        return;
+    }
+    sc_check_against(c, component->scope, item->value, type,
+                     sc_describe(c, "`%s`%s", item->name.name, ""));
+}
+
 void sc_check_component(sc_checker *c, sc_component *component)
 {
     if (component->checked)
@@ -144,6 +161,10 @@ void sc_check_component(sc_checker *c, sc_component *component)
         check_connectable(c, component);
     if (component->ready)
         check_ready(c, component);
+    if (component->compose)
+        check_view(c, component, component->compose, SC_COMPOSE_VIEW_TYPE);
+    if (component->graph)
+        check_view(c, component, component->graph, SC_GRAPH_VIEW_TYPE);
     for (size_t i = 0; i < component->tests.count; i++)
         sc_check_test_lines(c, scope, component->tests.items[i]);
     component->checking = false;

@@ -337,25 +337,30 @@ static void declare_grant(sc_checker *c, sc_component *owner, const sc_item *ite
         sc_declare_component_body(c, grant);
 }
 
-/* `ready = ...`, the one setting a component body takes. */
+/* The settings a component body takes: `ready`, `compose` and `graph`, once each. */
 static void declare_component_setting(sc_checker *c, sc_component *component, const sc_item *item)
 {
     if (component->owner) {
         sc_misplaced(c, item, "directly in a grant", "declare an `input`, a `let` or a `resource`");
         return;
     }
-    if (strcmp(item->name.name, SC_COMPONENT_READY) != 0) {
+    const sc_item **slot = strcmp(item->name.name, SC_COMPONENT_READY) == 0     ? &component->ready
+                           : strcmp(item->name.name, SC_COMPONENT_COMPOSE) == 0 ? &component->compose
+                           : strcmp(item->name.name, SC_COMPONENT_GRAPH) == 0   ? &component->graph
+                                                                                : NULL;
+    if (!slot) {
         sc_misplaced(c, item, "directly in a component",
-                     "declare an `input`, a `let` or an `attribute`; the one setting a component "
-                     "takes is `ready = [...]`");
+                     "declare an `input`, a `let` or an `attribute`; the settings a component "
+                     "takes are `ready = [...]`, `compose = { ... }` and `graph = { ... }`");
         return;
     }
-    if (component->ready) {
-        sc_diagnostic *d = sc_error(c->ctx, "E0201", item->name.span, "`ready` is set twice");
-        sc_diag_note(c->ctx, d, component->ready->span, "first set here");
+    if (*slot) {
+        sc_diagnostic *d =
+            sc_error(c->ctx, "E0201", item->name.span, "`%s` is set twice", item->name.name);
+        sc_diag_note(c->ctx, d, (*slot)->span, "first set here");
         return;
     }
-    component->ready = item;
+    *slot = item;
 }
 
 void sc_declare_component_body(sc_checker *c, sc_component *component)

@@ -156,6 +156,8 @@ struct sc_component {
     const sc_item *connectable; /* NULL when `allow` cannot start from it */
     sc_type *principal;     /* the record `connectable { ... }` hands to grants, or NULL */
     const sc_item *ready;   /* `ready = ...`, or NULL */
+    const sc_item *compose; /* `compose = ...`: its local equivalent, or NULL */
+    const sc_item *graph;   /* `graph = ...`: how `stackc graph` draws it, or NULL */
     sc_ptr_list grants;     /* sc_component: what `allow x -> instance` makes, by access */
     sc_component *owner;    /* a grant: the component that declares it, else NULL */
     const char *grant_name; /* a grant's name (the `access` that picks it); NULL: the default */
@@ -306,7 +308,17 @@ const sc_component *sc_allow_grant(const sc_item *allow, const sc_component *tar
                                    const char **access);
 
 /* A component's own settings, written `name = value` in its body. */
-#define SC_COMPONENT_READY "ready" /* resources a reader of an instance waits for */
+#define SC_COMPONENT_READY "ready"     /* resources a reader of an instance waits for */
+#define SC_COMPONENT_COMPOSE "compose" /* what an instance is on one machine */
+#define SC_COMPONENT_GRAPH "graph"     /* how `stackc graph` draws an instance */
+/* The standard library's record types of the `compose` and `graph` settings: the
+ * contract between the components and the writers in src/views. */
+#define SC_COMPOSE_VIEW_TYPE "compose_view"
+#define SC_GRAPH_VIEW_TYPE "graph_view"
+
+/* `value` with the defaults of `type`'s record fields filled in (also inside lists, maps
+ * and optionals of records), as an instance's input gets them. */
+sc_value *sc_value_with_defaults(sc_context *ctx, sc_value *value, const sc_type *type);
 
 /* The hidden name an instance scope binds to the instance's own name, for
  * instance_name(); the space keeps it apart from identifiers. */

@@ -118,6 +118,12 @@ static sc_value *with_defaults(sc_checker *c, sc_value *v, const sc_type *t)
     return out ? out : v;
 }
 
+sc_value *sc_value_with_defaults(sc_context *ctx, sc_value *value, const sc_type *type)
+{
+    sc_checker checker = {.ctx = ctx, .program = NULL};
+    return with_defaults(&checker, value, type);
+}
+
 /* The compile-time value of a body checked against `record`: given values from the
  * outer scope, defaults from the definition. With `defaults` non-NULL, each input is
  * also bound there as it is computed so later defaults can read earlier inputs. */

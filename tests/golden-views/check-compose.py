@@ -13,7 +13,7 @@ try:
 except ImportError:
     sys.exit(77)
 
-SERVICE_KEYS = {"image", "build", "command", "environment", "ports", "volumes",
+SERVICE_KEYS = {"image", "build", "profiles", "command", "environment", "ports", "volumes",
                 "network_mode", "depends_on", "healthcheck"}
 BUILD_KEYS = {"context", "dockerfile", "args", "target"}
 HEALTH_KEYS = {"test", "interval", "timeout", "retries", "start_period"}
@@ -65,9 +65,15 @@ def main(folder):
                 errors.append(f"{where}: ports belong to the namespace's owner")
             if owner not in (service.get("depends_on") or {}):
                 errors.append(f"{where}: does not wait for {owner}")
+        profiles = service.get("profiles") or []
+        if not isinstance(profiles, list) or not all(re.match(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", p) for p in profiles):
+            errors.append(f"{where}: bad profiles")
         for target, condition in (service.get("depends_on") or {}).items():
             if target not in services:
                 errors.append(f"{where}: depends on unknown {target}")
+            # `up` without the profile would not start what a service outside it waits for.
+            elif (services[target].get("profiles") or []) and not set(services[target]["profiles"]) & set(profiles):
+                errors.append(f"{where}: waits for {target}, which is only in profiles {services[target]['profiles']}")
             if condition.get("condition") == "service_healthy" and "healthcheck" not in services.get(target, {}):
                 errors.append(f"{where}: waits for {target} to be healthy, which has no healthcheck")
         for mount in service.get("volumes") or []:

@@ -141,6 +141,20 @@ static void test_error_inside_definition(void)
     sc_context_free(ctx);
 }
 
+/* `compose` and `graph` are typed by the standard library; without it, they say so. */
+static void test_view_settings_need_the_standard_library(void)
+{
+    sc_context *ctx = check("views.stack", "component thing {\n"
+                                           "  compose = { on_aws = \"thing\" }\n"
+                                           "}\n"
+                                           "thing t {}\n");
+    CU_ASSERT_EQUAL(sc_diagnostic_count(ctx), 1);
+    assert_diagnostic(ctx, 0, "E0202", 4, 3,
+                      "`compose = ...` is typed by the standard library's `compose_view`, which "
+                      "is not loaded");
+    sc_context_free(ctx);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -150,6 +164,8 @@ int main(void)
         {"check messages use the instance's values", test_check_message_uses_instance_values},
         {"instance bodies are typed against the component's inputs", test_instance_errors},
         {"errors inside a definition are reported at the definition", test_error_inside_definition},
+        {"the view settings are typed by the standard library",
+         test_view_settings_need_the_standard_library},
         {NULL, NULL},
     };
     return test_main("components", cases);

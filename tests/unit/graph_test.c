@@ -186,6 +186,38 @@ static void test_references_are_resolved_like_the_checker(void)
     free(dot);
 }
 
+/* A component of your own made of instances is drawn with them inside its box; its
+ * inputs lead to what the instance sets them to, and its `allow`s are drawn between
+ * them. A standard service keeps its task out of the picture (`show_inside = false`). */
+static void test_inside_user_components(void)
+{
+    char *dot = draw(GOLDEN "/user-components/main.stack", SC_GRAPH_DOT);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dot);
+    static const char *const wanted[] = {
+        "  subgraph \"cluster_main.store\" {\n      label=\"\"; style=\"rounded,dashed\";",
+        "      \"main.store\" [shape=box",
+        "      \"main.store.orders\" [shape=box",
+        /* `network = network`: the shop's input, which the instance sets to vpc */
+        "\"main.store.orders\" -> \"main.vpc\" [label=\"network\"];",
+        "\"main.store.web\" -> \"main.store.compute\" [label=\"cluster\"];",
+        "\"main.store.web\" -> \"main.front\" [label=\"expose app :8080 via front.listener.http\"",
+        "\"main.store.web\" -> \"main.store.orders\" [label=\"allow :5432\"",
+        "\"main.store.web\" -> \"main.sessions\" [label=\"allow\"",
+    };
+    for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+        if (!strstr(dot, wanted[i]))
+            fprintf(stderr, "\nmissing from the user-components graph: %s\n", wanted[i]);
+        CU_ASSERT_PTR_NOT_NULL(strstr(dot, wanted[i]));
+    }
+    CU_ASSERT_PTR_NULL(strstr(dot, "main.store.web.default"));
+    CU_ASSERT_PTR_NULL(strstr(dot, "cluster_main.admin"));
+    free(dot);
+    char *mermaid = draw(GOLDEN "/user-components/main.stack", SC_GRAPH_MERMAID);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mermaid);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mermaid, "    subgraph n3i[\" \"]\n      n3(\"<b>store</b>"));
+    free(mermaid);
+}
+
 /* A program with errors draws nothing: the checker's diagnostics say why. */
 static void test_program_with_errors(void)
 {
@@ -269,6 +301,7 @@ int main(void)
         {"golden graphs (dot, Mermaid) are byte-identical and deterministic", test_golden_graphs},
         {"the WordPress graph has every kind of edge", test_wordpress_labels},
         {"references resolve as in the checker", test_references_are_resolved_like_the_checker},
+        {"components of your own are drawn with their inside", test_inside_user_components},
         {"a program with errors is not drawn", test_program_with_errors},
         {"the graph command", test_command_line},
         {"svg through Graphviz, or a clear message without it", test_svg},

@@ -2,11 +2,14 @@
  *
  * Nodes are stack-level declarations: instances (with their component's name as their
  * kind), raw resources (with their type), outputs, and the params and lets that another
- * stack reads. Edges come from walking the AST of each declaration for names that
- * resolve to another declaration (`wp`, `Network.vpc`, `uploads[0]`), following the
- * stack's own lets. So the picture shows what the source says, and this file knows
- * nothing of AWS or of what the standard components are. Edge kinds are the
- * language's:
+ * stack reads. An instance of a component that declares instances of its own is drawn
+ * with them inside its box, unless its component's `graph` setting (a graph_view,
+ * stdlib/views.stack) says `show_inside = false`, as a service does for its task.
+ * Edges come from walking the AST of each declaration for names that resolve to another
+ * declaration (`wp`, `Network.vpc`, `uploads[0]`), following the stack's own lets; inside
+ * a component, its lets, and its inputs to what the instance sets them to. So the picture
+ * shows what the source says, and this file knows nothing of AWS or of what the standard
+ * components are. Edge kinds are the language's:
  *
  *   input  a setting, resource property or output names it; labelled with the setting
  *          (`network`, `cluster`) or, for an output, the attribute read (`dns_name`)
@@ -17,9 +20,12 @@
  *
  * An edge between two stacks is a cross-stack import and is drawn dashed. Nodes and
  * edges come out in source order, so the text is byte-stable. */
-#include "emit/views.h"
+#include "views/views.h"
 
 #include <string.h>
+
+/* How deep instances inside instances are drawn. */
+enum { MAX_INSIDE_DEPTH = 16 };
 
 typedef enum node_kind { NODE_INSTANCE, NODE_RESOURCE, NODE_VALUE, NODE_OUTPUT } node_kind;
 
@@ -27,10 +33,13 @@ typedef struct node {
     node_kind kind;
     size_t stack_index;
     const char *name;
+    const char *path;      /* the name, after the instances it is inside: "store.orders" */
     const char *kind_text; /* component, resource type, "param", "let" or "output" */
     const char *repeat;    /* "×2", "for each", "(if)", or NULL */
-    const char *id;        /* dot id: "Stack.name"; an output's has a space, "Stack output url" */
+    const char *id;        /* dot id: "Stack.path"; an output's has a space, "Stack output url" */
     size_t index;          /* Mermaid id: n<index> */
+    struct node *parent;   /* the instance it is drawn inside, or NULL */
+    bool has_inside;       /* instances are drawn inside it */
 } node;
 
 typedef enum edge_kind { EDGE_INPUT, EDGE_BLOCK, EDGE_ALLOW } edge_kind;
@@ -45,21 +54,32 @@ typedef struct edge {
 typedef struct graph {
     sc_context *ctx;
     sc_program *program;
+    const sc_type *view_type; /* graph_view, from the standard library */
     sc_ptr_list nodes;
     sc_map node_by_id;
     sc_ptr_list edges;
 } graph;
 
+/* Where names resolve: a stack, or the definition of an instance's component. */
+typedef struct frame {
+    sc_stack *stack;         /* the stack the declarations are in */
+    sc_scope *names;         /* the stack's scope, or the component's */
+    sc_scope *values;        /* where values are evaluated: the stack's, or the instance's */
+    const sc_item *instance; /* the instance whose component it is; NULL for a stack */
+    node *owner;             /* that instance's node */
+    struct frame *outer;     /* where the instance is written */
+} frame;
+
 /* Walking one declaration. */
 typedef struct walk {
     graph *g;
     node *from;
-    sc_stack *stack;      /* where names resolve */
+    frame *frame;         /* where names resolve */
     const char *context;  /* the nested block being walked, NULL at the top level */
     const char *setting;  /* the setting being walked; NULL in an output */
     bool map_valued;      /* the setting is a map: its name is the edge's detail */
     sc_ptr_list shadowed; /* loop variables in scope, which are not declarations */
-    sc_ptr_list lets;     /* lets being followed, against cycles */
+    sc_ptr_list lets;     /* lets and inputs being followed, against cycles */
 } walk;
 
 static const char *text(graph *g, const char *fmt, const char *a, const char *b)
@@ -75,25 +95,34 @@ static size_t stack_index(graph *g, const sc_stack *stack)
     return 0;
 }
 
-/* ---- nodes ------------------------------------------------------------------------------ */
-
-static node *find_node(graph *g, const sc_stack *stack, const char *name)
+static frame stack_frame(sc_stack *stack)
 {
-    return sc_map_get(&g->node_by_id, text(g, "%s.%s", stack->name, name));
+    return (frame){.stack = stack, .names = stack->scope, .values = stack->scope};
 }
 
-static node *add_node(graph *g, const sc_stack *stack, node_kind kind, const char *name,
+/* ---- nodes ------------------------------------------------------------------------------ */
+
+/* The node of a declaration named `name` in `f`: at stack level, or inside f's owner. */
+static node *find_node(graph *g, const frame *f, const char *name)
+{
+    const char *path = f->owner ? text(g, "%s.%s", f->owner->path, name) : name;
+    return sc_map_get(&g->node_by_id, text(g, "%s.%s", f->stack->name, path));
+}
+
+static node *add_node(graph *g, const frame *f, node_kind kind, const char *name,
                       const char *kind_text)
 {
     node *n = sc_arena_alloc(&g->ctx->arena, sizeof(*n));
     if (!n)
         return NULL;
     n->kind = kind;
-    n->stack_index = stack_index(g, stack);
+    n->stack_index = stack_index(g, f->stack);
     n->name = name;
+    n->parent = f->owner;
+    n->path = f->owner ? text(g, "%s.%s", f->owner->path, name) : name;
     n->kind_text = kind_text;
-    n->id = kind == NODE_OUTPUT ? text(g, "%s output %s", stack->name, name)
-                                : text(g, "%s.%s", stack->name, name);
+    n->id = kind == NODE_OUTPUT ? text(g, "%s output %s", f->stack->name, name)
+                                : text(g, "%s.%s", f->stack->name, n->path);
     n->index = g->nodes.count;
     sc_map_put(&g->ctx->arena, &g->node_by_id, n->id, n);
     sc_list_push(&g->ctx->arena, &g->nodes, n);
@@ -101,10 +130,10 @@ static node *add_node(graph *g, const sc_stack *stack, node_kind kind, const cha
 }
 
 /* How many instances a `for` makes, when the compiler knows. */
-static const char *repeat_text(graph *g, const sc_stack *stack, const sc_item *item)
+static const char *repeat_text(graph *g, const frame *f, const sc_item *item)
 {
     if (item->for_iter) {
-        sc_value *v = sc_eval(g->ctx, stack->scope, item->for_iter);
+        sc_value *v = f->values ? sc_eval(g->ctx, f->values, item->for_iter) : NULL;
         if (v && (v->kind == VAL_LIST || v->kind == VAL_MAP))
             return sc_arena_printf(&g->ctx->arena, "\xC3\x97%zu", v->items.count);
         return "for each";
@@ -113,29 +142,82 @@ static const char *repeat_text(graph *g, const sc_stack *stack, const sc_item *i
 }
 
 /* Whether a declaration exists: an `if` the compiler decides false makes nothing. */
-static bool exists(graph *g, const sc_stack *stack, const sc_item *item)
+static bool exists(graph *g, const frame *f, const sc_item *item)
 {
     bool holds = true;
-    return !item->when || !stack->scope ||
-           !sc_value_truthy_known(sc_eval(g->ctx, stack->scope, item->when), &holds) || holds;
+    return !item->when || !f->values ||
+           !sc_value_truthy_known(sc_eval(g->ctx, f->values, item->when), &holds) || holds;
 }
 
-static void declare_nodes(graph *g, sc_stack *stack)
+static sc_component *component_of(graph *g, const sc_item *item)
 {
-    for (size_t i = 0; i < stack->items.count; i++) {
-        const sc_item *item = stack->items.items[i];
+    return sc_program_component(g->ctx, g->program, item->name.name, item->span.file);
+}
+
+/* The frame inside an instance: its component's names, its values, its node. NULL when
+ * its inside is not drawn: its component declares no instances, or its `graph` setting
+ * says not to. */
+static frame *inside(graph *g, frame *outer, const sc_item *item, node *n)
+{
+    sc_component *component = component_of(g, item);
+    if (!component || !component->scope || !n)
+        return NULL;
+    bool declares = false;
+    for (size_t i = 0; i < component->item->items.count && !declares; i++) {
+        const sc_item *nested = component->item->items.items[i];
+        declares = nested->kind == ITEM_BLOCK && nested->label.name;
+    }
+    if (!declares)
+        return NULL;
+    sc_scope *values =
+        outer->values ? sc_instance_scope(g->ctx, outer->values, item, component) : NULL;
+    if (component->graph && values) {
+        sc_value *view = sc_value_with_defaults(
+            g->ctx, sc_eval(g->ctx, values, component->graph->value), g->view_type);
+        for (size_t i = 0; view && view->kind == VAL_MAP && i < view->keys.count; i++) {
+            const sc_value *show = view->items.items[i];
+            if (strcmp(view->keys.items[i], "show_inside") == 0 && show && show->kind == VAL_BOOL &&
+                !show->b)
+                return NULL;
+        }
+    }
+    frame *f = sc_arena_alloc(&g->ctx->arena, sizeof(*f));
+    if (!f)
+        return NULL;
+    *f = (frame){.stack = outer->stack,
+                 .names = component->scope,
+                 .values = values,
+                 .instance = item,
+                 .owner = n,
+                 .outer = outer};
+    n->has_inside = true;
+    return f;
+}
+
+/* The nodes of a body: a stack's declarations, or the instances a component declares
+ * (drawn inside its instance), each followed by what is inside it. */
+static void declare_nodes(graph *g, frame *f, const sc_ptr_list *items, int depth)
+{
+    for (size_t i = 0; i < items->count; i++) {
+        const sc_item *item = items->items[i];
         node *n = NULL;
-        if (!exists(g, stack, item))
+        if (!exists(g, f, item))
             continue;
         if (item->kind == ITEM_BLOCK && item->label.name)
-            n = add_node(g, stack, NODE_INSTANCE, item->label.name, item->name.name);
-        else if (item->kind == ITEM_RESOURCE && item->name.name)
-            n = add_node(g, stack, NODE_RESOURCE, item->name.name,
-                         item->text && item->text->kind == EXPR_STRING ? item->text->text : "resource");
-        else if (item->kind == ITEM_OUTPUT && item->name.name)
-            add_node(g, stack, NODE_OUTPUT, item->name.name, "output");
-        if (n)
-            n->repeat = repeat_text(g, stack, item);
+            n = add_node(g, f, NODE_INSTANCE, item->label.name, item->name.name);
+        else if (item->kind == ITEM_RESOURCE && item->name.name && !f->owner)
+            n = add_node(g, f, NODE_RESOURCE, item->name.name,
+                         item->text && item->text->kind == EXPR_STRING ? item->text->text
+                                                                       : "resource");
+        else if (item->kind == ITEM_OUTPUT && item->name.name && !f->owner)
+            add_node(g, f, NODE_OUTPUT, item->name.name, "output");
+        if (!n)
+            continue;
+        n->repeat = repeat_text(g, f, item);
+        frame *in =
+            item->kind == ITEM_BLOCK && depth < MAX_INSIDE_DEPTH ? inside(g, f, item, n) : NULL;
+        if (in)
+            declare_nodes(g, in, &component_of(g, item)->item->items, depth + 1);
     }
 }
 
@@ -181,10 +263,11 @@ static bool is_shadowed(const walk *w, const char *name)
 }
 
 /* The declaration a reference chain names (`wp.endpoint.hostname`, `Network.vpc`,
- * `uploads[0]`): its symbol, the stack that declares it, and the members read after
- * it ("endpoint.hostname"). Index expressions inside the chain are walked when `w` is
- * given. NULL when the chain starts elsewhere (a loop variable, a call). */
-static sc_symbol *resolve(graph *g, walk *w, sc_stack *stack, const sc_expr *e, sc_stack **owner,
+ * `uploads[0]`): its symbol, the frame that declares it (another stack's, for
+ * `Network.vpc`), and the members read after it ("endpoint.hostname"). Index expressions
+ * inside the chain are walked when `w` is given. NULL when the chain starts elsewhere
+ * (a loop variable, a call). */
+static sc_symbol *resolve(graph *g, walk *w, frame *f, const sc_expr *e, frame *owner,
                           const char **members)
 {
     const sc_expr *chain[128];
@@ -202,13 +285,13 @@ static sc_symbol *resolve(graph *g, walk *w, sc_stack *stack, const sc_expr *e, 
             walk_expr(w, root);
         return NULL;
     }
-    sc_symbol *symbol = stack->scope ? sc_scope_lookup(stack->scope, root->name.name) : NULL;
-    *owner = stack;
+    sc_symbol *symbol = f->names ? sc_scope_lookup(f->names, root->name.name) : NULL;
+    *owner = *f;
     size_t next = n; /* chain[next - 1] is the first step after the symbol */
     if (symbol && symbol->kind == SYM_STACK) {
         if (n == 0 || chain[n - 1]->kind != EXPR_MEMBER || !symbol->stack || !symbol->stack->scope)
             return NULL;
-        *owner = symbol->stack;
+        *owner = stack_frame(symbol->stack);
         symbol = sc_scope_lookup_local(symbol->stack->scope, chain[n - 1]->name.name);
         next = n - 1;
     }
@@ -226,8 +309,20 @@ static sc_symbol *resolve(graph *g, walk *w, sc_stack *stack, const sc_expr *e, 
     return symbol;
 }
 
+/* What an instance sets an input of its component to: the setting's value, or NULL. */
+static const sc_item *input_setting(const frame *f, const char *name)
+{
+    for (size_t i = 0; f->instance && i < f->instance->items.count; i++) {
+        const sc_item *item = f->instance->items.items[i];
+        if ((item->kind == ITEM_ATTR || item->kind == ITEM_BLOCK) && item->name.name &&
+            strcmp(item->name.name, name) == 0)
+            return item;
+    }
+    return NULL;
+}
+
 /* A param or let read from another stack: a node in its stack, made on first use. */
-static node *value_node(graph *g, sc_stack *owner, const sc_symbol *symbol)
+static node *value_node(graph *g, frame *owner, const sc_symbol *symbol)
 {
     node *n = find_node(g, owner, symbol->name);
     return n ? n : add_node(g, owner, NODE_VALUE, symbol->name,
@@ -251,37 +346,85 @@ static void reference(walk *w, node *to, const char *members)
     add_edge(g, w->from, to, EDGE_BLOCK, w->context, detail);
 }
 
+/* Walks `e` in another frame, where none of the loop variables around it are in scope. */
+static void walk_in(walk *w, frame *f, const sc_expr *e)
+{
+    frame *saved = w->frame;
+    sc_ptr_list shadowed = w->shadowed;
+    w->frame = f;
+    w->shadowed = (sc_ptr_list){0};
+    walk_expr(w, e);
+    w->frame = saved;
+    w->shadowed = shadowed;
+}
+
+static bool following(walk *w, const void *what)
+{
+    for (size_t i = 0; i < w->lets.count; i++)
+        if (w->lets.items[i] == what)
+            return true;
+    return false;
+}
+
+/* A component's input, read inside it: what the instance sets it to, in the frame the
+ * instance is written in; or its default. */
+static void walk_input(walk *w, const sc_symbol *symbol)
+{
+    frame *f = w->frame;
+    const sc_item *setting = input_setting(f, symbol->name);
+    if (following(w, symbol))
+        return;
+    sc_list_push(&w->g->ctx->arena, &w->lets, (void *)symbol);
+    if (setting && setting->kind == ITEM_ATTR) {
+        walk_in(w, f->outer, setting->value);
+    } else if (setting) { /* blocks: the values their settings hold */
+        for (size_t i = 0; i < f->instance->items.count; i++) {
+            const sc_item *block = f->instance->items.items[i];
+            if (block->kind != ITEM_BLOCK || strcmp(block->name.name, symbol->name) != 0)
+                continue;
+            for (size_t j = 0; j < block->items.count; j++) {
+                const sc_item *inner = block->items.items[j];
+                if (inner->kind == ITEM_ATTR)
+                    walk_in(w, f->outer, inner->value);
+            }
+        }
+    } else if (symbol->item && symbol->item->value) {
+        walk_in(w, f, symbol->item->value);
+    }
+    w->lets.count--;
+}
+
 static void walk_reference(walk *w, const sc_expr *e)
 {
-    sc_stack *owner = NULL;
+    frame owner;
     const char *members = "";
-    sc_symbol *symbol = resolve(w->g, w, w->stack, e, &owner, &members);
+    sc_symbol *symbol = resolve(w->g, w, w->frame, e, &owner, &members);
     if (!symbol || !members)
         return;
+    bool here = owner.stack == w->frame->stack && owner.names == w->frame->names;
     switch (symbol->kind) {
     case SYM_INSTANCE:
     case SYM_RESOURCE:
-        reference(w, find_node(w->g, owner, symbol->name), members);
+        reference(w, find_node(w->g, &owner, symbol->name), members);
+        return;
+    case SYM_INPUT:
+        if (w->frame->instance)
+            walk_input(w, symbol);
         return;
     case SYM_LET:
-        if (owner == w->stack && symbol->item) {
-            for (size_t i = 0; i < w->lets.count; i++)
-                if (w->lets.items[i] == symbol)
-                    return;
-            /* A let's own expression sees none of the loop variables around its use. */
-            sc_ptr_list shadowed = w->shadowed;
-            w->shadowed = (sc_ptr_list){0};
+        if (here && symbol->item) {
+            if (following(w, symbol))
+                return;
             sc_list_push(&w->g->ctx->arena, &w->lets, symbol);
-            walk_expr(w, symbol->item->value);
+            walk_in(w, w->frame, symbol->item->value);
             w->lets.count--;
-            w->shadowed = shadowed;
             return;
         }
-        reference(w, value_node(w->g, owner, symbol), members);
+        reference(w, value_node(w->g, &owner, symbol), members);
         return;
     case SYM_PARAM:
-        if (owner != w->stack)
-            reference(w, value_node(w->g, owner, symbol), members);
+        if (!here)
+            reference(w, value_node(w->g, &owner, symbol), members);
         return;
     default:
         return;
@@ -320,8 +463,8 @@ static void walk_expr(walk *w, const sc_expr *e)
     case EXPR_COND: {
         /* A condition the compiler decides draws only the branch it takes. */
         bool truth;
-        if (w->shadowed.count == 0 && w->stack->scope &&
-            sc_value_truthy_known(sc_eval(w->g->ctx, w->stack->scope, e->cond), &truth)) {
+        if (w->shadowed.count == 0 && w->frame->values &&
+            sc_value_truthy_known(sc_eval(w->g->ctx, w->frame->values, e->cond), &truth)) {
             walk_expr(w, truth ? e->left : e->right);
             return;
         }
@@ -405,9 +548,9 @@ static void walk_body(walk *w, const sc_ptr_list *items, const char *outer)
     }
 }
 
-static void walk_declaration(graph *g, sc_stack *stack, const sc_item *item, node *from)
+static void walk_declaration(graph *g, frame *f, const sc_item *item, node *from)
 {
-    walk w = {.g = g, .from = from, .stack = stack};
+    walk w = {.g = g, .from = from, .frame = f};
     if (item->kind == ITEM_OUTPUT) {
         walk_expr(&w, item->value);
         return;
@@ -421,13 +564,30 @@ static void walk_declaration(graph *g, sc_stack *stack, const sc_item *item, nod
 
 /* ---- allow rules ------------------------------------------------------------------------ */
 
+/* The instance an end of an `allow` names, with the frame that declares it: followed
+ * through a component's inputs to what the instance sets them to. */
+static sc_symbol *allow_end(graph *g, frame *f, const sc_expr *e, frame *owner, int depth)
+{
+    const char *members = "";
+    sc_symbol *symbol = e ? resolve(g, NULL, f, e, owner, &members) : NULL;
+    if (!symbol || !members || depth > MAX_INSIDE_DEPTH)
+        return NULL;
+    if (symbol->kind == SYM_INPUT && f->instance && !members[0]) {
+        const sc_item *setting = input_setting(f, symbol->name);
+        return setting && setting->kind == ITEM_ATTR
+                   ? allow_end(g, f->outer, setting->value, owner, depth + 1)
+                   : NULL;
+    }
+    return symbol->kind == SYM_INSTANCE ? symbol : NULL;
+}
+
 /* The port an `allow` opens when its grant takes one: the allow's own setting, else the
  * grant's default for the target instance. */
-static sc_value *grant_port(graph *g, sc_stack *stack, sc_stack *owner, const sc_item *allow,
+static sc_value *grant_port(graph *g, const frame *f, const frame *owner, const sc_item *allow,
                             const sc_symbol *target, const char **access)
 {
     const sc_item *item = target->item;
-    sc_component *component = item ? sc_program_component(g->ctx, g->program, item->name.name, item->span.file) : NULL;
+    sc_component *component = item ? component_of(g, item) : NULL;
     const sc_component *grant = component ? sc_allow_grant(allow, component, access) : NULL;
     const sc_record_field *port = grant ? sc_record_find(grant->inputs, "port") : NULL;
     if (!port)
@@ -435,44 +595,51 @@ static sc_value *grant_port(graph *g, sc_stack *stack, sc_stack *owner, const sc
     for (size_t i = 0; i < allow->items.count; i++) {
         const sc_item *option = allow->items.items[i];
         if (option->kind == ITEM_ATTR && strcmp(option->name.name, "port") == 0)
-            return sc_eval(g->ctx, stack->scope, option->value);
+            return f->values ? sc_eval(g->ctx, f->values, option->value) : NULL;
     }
-    if (!port->default_value)
+    if (!port->default_value || !owner->values)
         return NULL;
-    sc_scope *scope = sc_instance_scope(g->ctx, owner->scope, item, component);
+    sc_scope *scope = sc_instance_scope(g->ctx, owner->values, item, component);
     return scope ? sc_eval(g->ctx, scope, port->default_value) : NULL;
 }
 
-static void add_allow(graph *g, sc_stack *stack, const sc_item *item)
+static void add_allow(graph *g, frame *f, const sc_item *item)
 {
-    sc_stack *from_stack = NULL, *to_stack = NULL;
-    const char *members = "";
-    sc_symbol *from = item->from ? resolve(g, NULL, stack, item->from, &from_stack, &members) : NULL;
-    sc_symbol *to = item->to ? resolve(g, NULL, stack, item->to, &to_stack, &members) : NULL;
-    if (!from || !to || !members || from->kind != SYM_INSTANCE || to->kind != SYM_INSTANCE)
+    frame from_frame, to_frame;
+    sc_symbol *from = allow_end(g, f, item->from, &from_frame, 0);
+    sc_symbol *to = allow_end(g, f, item->to, &to_frame, 0);
+    if (!from || !to)
         return;
     const char *access = NULL;
-    sc_value *port = grant_port(g, stack, to_stack, item, to, &access);
+    sc_value *port = grant_port(g, f, &to_frame, item, to, &access);
     const char *label = port && port->kind == VAL_INT ? sc_arena_printf(&g->ctx->arena, "allow :%lld", port->i)
                         : access ? sc_arena_printf(&g->ctx->arena, "allow %s", access)
                                  : "allow";
-    add_edge(g, find_node(g, from_stack, from->name), find_node(g, to_stack, to->name), EDGE_ALLOW,
-             label, NULL);
+    add_edge(g, find_node(g, &from_frame, from->name), find_node(g, &to_frame, to->name),
+             EDGE_ALLOW, label, NULL);
 }
 
-static void walk_stack(graph *g, sc_stack *stack)
+/* The edges of a body's declarations, then of what is drawn inside each instance. */
+static void walk_items(graph *g, frame *f, const sc_ptr_list *items, int depth)
 {
-    for (size_t i = 0; i < stack->items.count; i++) {
-        const sc_item *item = stack->items.items[i];
-        if (item->kind == ITEM_BLOCK && item->label.name)
-            walk_declaration(g, stack, item, find_node(g, stack, item->label.name));
-        else if (item->kind == ITEM_RESOURCE && item->name.name)
-            walk_declaration(g, stack, item, find_node(g, stack, item->name.name));
-        else if (item->kind == ITEM_OUTPUT && item->name.name)
-            walk_declaration(g, stack, item,
-                             sc_map_get(&g->node_by_id, text(g, "%s output %s", stack->name, item->name.name)));
-        else if (item->kind == ITEM_ALLOW)
-            add_allow(g, stack, item);
+    for (size_t i = 0; i < items->count; i++) {
+        const sc_item *item = items->items[i];
+        if (item->kind == ITEM_BLOCK && item->label.name) {
+            node *n = find_node(g, f, item->label.name);
+            walk_declaration(g, f, item, n);
+            frame *in =
+                n && n->has_inside && depth < MAX_INSIDE_DEPTH ? inside(g, f, item, n) : NULL;
+            if (in)
+                walk_items(g, in, &component_of(g, item)->item->items, depth + 1);
+        } else if (item->kind == ITEM_RESOURCE && item->name.name && !f->owner) {
+            walk_declaration(g, f, item, find_node(g, f, item->name.name));
+        } else if (item->kind == ITEM_OUTPUT && item->name.name && !f->owner) {
+            walk_declaration(g, f, item,
+                             sc_map_get(&g->node_by_id,
+                                        text(g, "%s output %s", f->stack->name, item->name.name)));
+        } else if (item->kind == ITEM_ALLOW) {
+            add_allow(g, f, item);
+        }
     }
 }
 
@@ -544,6 +711,35 @@ static const char *const dot_node_styles[] = {
     [NODE_OUTPUT] = "shape=cds, style=\"filled\", fillcolor=\"#f0fff4\"",
 };
 
+/* A node at `depth` (2: in a stack's cluster); one with instances inside it is drawn
+ * with them in a dashed cluster of its own. */
+static void dot_node(graph *g, sc_buf *out, const node *n, int depth)
+{
+    if (n->has_inside) {
+        sc_buf_printf(out, "%*ssubgraph ", depth * 2, "");
+        dot_string(out, text(g, "cluster_%s", n->id, NULL));
+        sc_buf_printf(out, " {\n%*slabel=\"\"; style=\"rounded,dashed\"; color=\"#a0aec0\";\n",
+                      depth * 2 + 2, "");
+    }
+    int indent = n->has_inside ? depth * 2 + 2 : depth * 2;
+    sc_buf_printf(out, "%*s", indent, "");
+    dot_string(out, n->id);
+    sc_buf_printf(out, " [%s%s, label=<<b>", dot_node_styles[n->kind],
+                  n->repeat && strcmp(n->repeat, "(if)") == 0 ? ", peripheries=2" : "");
+    html_text(out, n->name, false);
+    sc_buf_puts(out, "</b><br/><font point-size=\"9\" color=\"#718096\">");
+    html_text(out, kind_line(g, n), false);
+    sc_buf_puts(out, "</font>>];\n");
+    if (!n->has_inside)
+        return;
+    for (size_t i = 0; i < g->nodes.count; i++) {
+        const node *inner = g->nodes.items[i];
+        if (inner->parent == n)
+            dot_node(g, out, inner, depth + 1);
+    }
+    sc_buf_printf(out, "%*s}\n", depth * 2, "");
+}
+
 static void write_dot(graph *g, sc_buf *out, const char *title)
 {
     sc_buf_printf(out, "// The architecture of %s, drawn by `stackc graph`.\n", title);
@@ -563,16 +759,8 @@ static void write_dot(graph *g, sc_buf *out, const char *title)
         sc_buf_puts(out, ";\n    style=\"rounded,filled\"; fillcolor=\"#f4f7fb\"; color=\"#a0aec0\"; labeljust=l;\n");
         for (size_t i = 0; i < g->nodes.count; i++) {
             const node *n = g->nodes.items[i];
-            if (n->stack_index != s)
-                continue;
-            sc_buf_puts(out, "    ");
-            dot_string(out, n->id);
-            sc_buf_printf(out, " [%s%s, label=<<b>", dot_node_styles[n->kind],
-                          n->repeat && strcmp(n->repeat, "(if)") == 0 ? ", peripheries=2" : "");
-            html_text(out, n->name, false);
-            sc_buf_puts(out, "</b><br/><font point-size=\"9\" color=\"#718096\">");
-            html_text(out, kind_line(g, n), false);
-            sc_buf_puts(out, "</font>>];\n");
+            if (n->stack_index == s && !n->parent)
+                dot_node(g, out, n, 2);
         }
         sc_buf_puts(out, "  }\n");
     }
@@ -598,16 +786,38 @@ static void write_dot(graph *g, sc_buf *out, const char *title)
     sc_buf_puts(out, "}\n");
 }
 
+static const char *const mermaid_shapes[][2] = {
+    [NODE_INSTANCE] = {"(\"", "\")"},
+    [NODE_RESOURCE] = {"[\"", "\"]"},
+    [NODE_VALUE] = {"[/\"", "\"/]"},
+    [NODE_OUTPUT] = {">\"", "\"]"},
+};
+
+/* A node at `depth`; one with instances inside it, in a subgraph with them. */
+static void mermaid_node(graph *g, sc_buf *out, const node *n, int depth)
+{
+    if (n->has_inside)
+        sc_buf_printf(out, "%*ssubgraph n%zui[\" \"]\n", depth * 2, "", n->index);
+    int indent = n->has_inside ? depth * 2 + 2 : depth * 2;
+    sc_buf_printf(out, "%*sn%zu%s<b>", indent, "", n->index, mermaid_shapes[n->kind][0]);
+    html_text(out, n->name, true);
+    sc_buf_puts(out, "</b><br/><i>");
+    html_text(out, kind_line(g, n), true);
+    sc_buf_printf(out, "</i>%s\n", mermaid_shapes[n->kind][1]);
+    if (!n->has_inside)
+        return;
+    for (size_t i = 0; i < g->nodes.count; i++) {
+        const node *inner = g->nodes.items[i];
+        if (inner->parent == n)
+            mermaid_node(g, out, inner, depth + 1);
+    }
+    sc_buf_printf(out, "%*send\n", depth * 2, "");
+}
+
 static void write_mermaid(graph *g, sc_buf *out, const char *title)
 {
     sc_buf_printf(out, "%%%% The architecture of %s, drawn by `stackc graph --format mermaid`.\n", title);
     sc_buf_puts(out, "flowchart TB\n");
-    static const char *const shapes[][2] = {
-        [NODE_INSTANCE] = {"(\"", "\")"},
-        [NODE_RESOURCE] = {"[\"", "\"]"},
-        [NODE_VALUE] = {"[/\"", "\"/]"},
-        [NODE_OUTPUT] = {">\"", "\"]"},
-    };
     for (size_t s = 0; s < g->program->stacks.count; s++) {
         const sc_stack *stack = g->program->stacks.items[s];
         sc_buf_printf(out, "  subgraph s%zu[\"stack ", s);
@@ -615,13 +825,8 @@ static void write_mermaid(graph *g, sc_buf *out, const char *title)
         sc_buf_puts(out, "\"]\n");
         for (size_t i = 0; i < g->nodes.count; i++) {
             const node *n = g->nodes.items[i];
-            if (n->stack_index != s)
-                continue;
-            sc_buf_printf(out, "    n%zu%s<b>", n->index, shapes[n->kind][0]);
-            html_text(out, n->name, true);
-            sc_buf_puts(out, "</b><br/><i>");
-            html_text(out, kind_line(g, n), true);
-            sc_buf_printf(out, "</i>%s\n", shapes[n->kind][1]);
+            if (n->stack_index == s && !n->parent)
+                mermaid_node(g, out, n, 2);
         }
         sc_buf_puts(out, "  end\n");
     }
@@ -664,10 +869,15 @@ static const char *title_of(graph *g)
 bool sc_graph(sc_context *ctx, sc_program *program, sc_graph_format format, sc_ptr_list *artifacts)
 {
     graph g = {.ctx = ctx, .program = program};
-    for (size_t i = 0; i < program->stacks.count; i++)
-        declare_nodes(&g, program->stacks.items[i]);
-    for (size_t i = 0; i < program->stacks.count; i++)
-        walk_stack(&g, program->stacks.items[i]);
+    g.view_type = sc_map_get(&program->library_types, SC_GRAPH_VIEW_TYPE);
+    for (size_t i = 0; i < program->stacks.count; i++) {
+        frame f = stack_frame(program->stacks.items[i]);
+        declare_nodes(&g, &f, &f.stack->items, 0);
+    }
+    for (size_t i = 0; i < program->stacks.count; i++) {
+        frame f = stack_frame(program->stacks.items[i]);
+        walk_items(&g, &f, &f.stack->items, 0);
+    }
     const char *title = title_of(&g);
     if (ctx->out_of_memory) /* the graph has holes; the driver reports the failure */
         return false;

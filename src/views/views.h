@@ -3,8 +3,8 @@
  * laptop (compose.c). Both read the checked program (sema), not the expanded
  * resource graph: they are about instances and references, not AWS resources.
  * Outputs are sc_artifact (emit/emit.h) appended to `artifacts`, in the arena. */
-#ifndef STACKC_EMIT_VIEWS_H
-#define STACKC_EMIT_VIEWS_H
+#ifndef STACKC_VIEWS_VIEWS_H
+#define STACKC_VIEWS_VIEWS_H
 
 #include "emit/emit.h"
 
