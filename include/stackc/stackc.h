@@ -29,6 +29,16 @@ typedef struct sc_allocator {
  * or NULL when the file cannot be read; `len` receives the byte count. */
 typedef char *(*sc_file_reader)(void *user, const char *path, size_t *len);
 
+/* The largest source file the library reads: a larger one is error E0009. */
+enum { SC_MAX_SOURCE_BYTES = 16 << 20 };
+
+/* Reads `f` to its end or to `limit` bytes, whichever comes first, into a heap buffer
+ * (malloc) with one spare byte after the data, which the caller frees; NULL when out of
+ * memory. Readers of source files pass SC_MAX_SOURCE_BYTES + 1, so that a file over the
+ * limit is refused however it is made (a FIFO, /dev/zero, a huge sparse file) without
+ * reading all of it. */
+char *sc_read_stream(FILE *f, size_t limit, size_t *len);
+
 typedef struct sc_context sc_context;
 
 typedef enum sc_severity {

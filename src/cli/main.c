@@ -12,6 +12,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -284,7 +285,7 @@ static int run_check(const options *opts)
 }
 
 static bool write_all(const char *path, const char *data, size_t len);
-static char *read_all(const char *path, size_t *len);
+static char *read_all(const char *path, size_t limit, size_t *len);
 
 /* `mkdir -p`: `-o site/out/prod` works on a fresh checkout. On failure errno says why. */
 static bool make_directories(const char *dir)
@@ -335,7 +336,7 @@ static int run_build(const options *opts)
         size_t env_len = 0;
         snprintf(env_path, sizeof(env_path), "%s/.env",
                  opts->out_dir ? opts->out_dir : "stackc.out");
-        char *previous_env = read_all(env_path, &env_len);
+        char *previous_env = read_all(env_path, SIZE_MAX - 1, &env_len);
         if (previous_env)
             previous_env[env_len] = '\0'; /* read_all leaves room for it */
         sc_compose_options compose = {.output_dir = opts->out_dir ? opts->out_dir : "stackc.out",
@@ -348,7 +349,7 @@ static int run_build(const options *opts)
         size_t manifest_len = 0;
         snprintf(manifest_path, sizeof(manifest_path), "%s/manifest.json",
                  opts->out_dir ? opts->out_dir : "stackc.out");
-        char *previous = read_all(manifest_path, &manifest_len);
+        char *previous = read_all(manifest_path, SIZE_MAX - 1, &manifest_len);
         if (previous)
             previous[manifest_len] = '\0';
         sc_build_options build = {
@@ -384,31 +385,14 @@ static int run_build(const options *opts)
     return status;
 }
 
-/* The whole of `f`, with one spare byte after it; NULL when out of memory. */
-static char *read_stream(FILE *f, size_t *len)
-{
-    size_t cap = 16384, used = 0;
-    char *data = malloc(cap);
-    while (data) {
-        used += fread(data + used, 1, cap - used, f);
-        if (used < cap)
-            break;
-        char *grown = realloc(data, cap * 2);
-        if (!grown)
-            free(data);
-        data = grown;
-        cap *= 2;
-    }
-    *len = used;
-    return data;
-}
-
-static char *read_all(const char *path, size_t *len)
+/* The whole of `path` (up to `limit` bytes), with one spare byte after it; NULL when it
+ * cannot be read or memory runs out. */
+static char *read_all(const char *path, size_t limit, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    char *data = read_stream(f, len);
+    char *data = sc_read_stream(f, limit, len);
     fclose(f);
     return data;
 }
@@ -521,7 +505,9 @@ static int format_one(const options *opts, const char *path, bool *changed)
     bool piped = strcmp(path, "-") == 0;
     const char *name = piped ? "<stdin>" : path;
     size_t len = 0;
-    char *text = piped ? read_stream(stdin, &len) : read_all(path, &len);
+    /* Past the limit, the formatter reports E0009 for the file. */
+    size_t limit = (size_t)SC_MAX_SOURCE_BYTES + 1;
+    char *text = piped ? sc_read_stream(stdin, limit, &len) : read_all(path, limit, &len);
     if (!text) {
         fprintf(stderr, "stackc: cannot read \"%s\"\n", name);
         return SC_EXIT_IO;

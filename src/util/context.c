@@ -24,29 +24,40 @@ static void default_free(void *user, void *ptr)
     free(ptr);
 }
 
+/* Reads at most SC_MAX_SOURCE_BYTES + 1 bytes: enough for the parser to refuse a file
+ * over the limit (E0009) without reading the rest of it, which for /dev/zero, a FIFO
+ * that never closes or a huge sparse file would never end or never fit. */
 static char *default_read_file(void *user, const char *path, size_t *len)
 {
     (void)user;
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
+    char *data = sc_read_stream(f, SC_MAX_SOURCE_BYTES + 1, len);
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(data);
+        return NULL;
+    }
+    return data;
+}
+
+char *sc_read_stream(FILE *f, size_t limit, size_t *len)
+{
     size_t cap = 16384, used = 0;
     char *data = malloc(cap);
     while (data) {
-        used += fread(data + used, 1, cap - used, f);
-        if (used < cap)
+        size_t want = cap - 1 - used < limit - used ? cap - 1 - used : limit - used;
+        size_t got = fread(data + used, 1, want, f);
+        used += got;
+        if (got < want || used == limit)
             break;
         char *grown = realloc(data, cap * 2);
         if (!grown)
             free(data);
         data = grown;
         cap *= 2;
-    }
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(data);
-        return NULL;
     }
     *len = used;
     return data;
