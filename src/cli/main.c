@@ -620,8 +620,10 @@ static int run_completion(const options *opts)
     return SC_EXIT_OK;
 }
 
-static int run_deploy(const options *opts)
+#ifdef STACKC_DEPLOY_IN_PROCESS
+static int run_deploy(const options *opts, char **argv)
 {
+    (void)argv;
     if (opts->file_count != 1)
         return usage_error(opts, opts->command, "takes exactly one file");
     if (!readable(opts->files[0]))
@@ -631,6 +633,48 @@ static int run_deploy(const options *opts)
                                                                      : CLI_DESTROY;
     return cli_run_deploy(opts, which);
 }
+#else
+/* Where `stackc-deploy` is: beside the installed `stackc` (BINDIR/../libexec/stackc), or
+ * the build tree's for the binary in the build tree. */
+static bool locate_deploy_helper(char *found, size_t size)
+{
+    char exe_dir[PATH_MAX];
+    if (!executable_dir(exe_dir, sizeof(exe_dir)))
+        return false;
+    snprintf(found, size, "%s/%s", exe_dir, STACKC_INSTALLED_DEPLOY);
+    if (access(found, X_OK) == 0)
+        return true;
+    char build_dir[PATH_MAX];
+    if (realpath(STACKC_BUILD_DIR, build_dir) && strcmp(build_dir, exe_dir) == 0 &&
+        access(STACKC_BUILD_DEPLOY, X_OK) == 0) {
+        snprintf(found, size, "%s", STACKC_BUILD_DEPLOY);
+        return true;
+    }
+    return false;
+}
+
+/* plan, apply and destroy run in `stackc-deploy`, which links the AWS client (libcurl,
+ * expat): this process, with the same arguments and the standard library it found,
+ * becomes that one. */
+static int run_deploy(const options *opts, char **argv)
+{
+    char helper[PATH_MAX + 64] = "stackc-deploy";
+    if (!locate_deploy_helper(helper, sizeof(helper))) {
+        fprintf(stderr,
+                "stackc: cannot run `stackc %s`: its helper %s is missing beside this stackc\n"
+                "  install stackc with `cmake --install` (or its Debian package)\n",
+                opts->command, helper);
+        return SC_EXIT_IO;
+    }
+    if (setenv("STACKC_STDLIB", opts->stdlib_dir, 1) != 0) {
+        fprintf(stderr, "stackc: %s\n", strerror(errno));
+        return SC_EXIT_INTERNAL;
+    }
+    execv(helper, argv);
+    fprintf(stderr, "stackc: cannot run %s: %s\n", helper, strerror(errno));
+    return SC_EXIT_IO;
+}
+#endif
 
 int main(int argc, char **argv)
 {
@@ -667,5 +711,5 @@ int main(int argc, char **argv)
         return run_test(&opts);
     if (strcmp(opts.command, "lsp") == 0)
         return cli_run_lsp(&opts);
-    return run_deploy(&opts);
+    return run_deploy(&opts, argv);
 }
