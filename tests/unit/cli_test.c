@@ -1,6 +1,8 @@
 /* The `stackc` command end to end: exit codes, where output goes, and what it writes. */
 #include "support.h"
 
+#include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +316,68 @@ static void test_input_limit_on_any_file(void)
     }
 }
 
+/* Runs `args` with the standard library stackc embeds (no STACKC_STDLIB) and compiled
+ * from the same folder's sources; both must print exactly the same. `between`, when not
+ * NULL, is a shell command run after the first. */
+static void expect_same_from_image_and_sources(const char *args, const char *between)
+{
+    char line[4096];
+    snprintf(line, sizeof(line), "unset STACKC_STDLIB; '%s' %s", STACKC_BINARY, args);
+    run_result image = run_shell(line);
+    if (between)
+        CU_ASSERT_EQUAL(system(between), 0);
+    snprintf(line, sizeof(line), "export STACKC_STDLIB='%s/stdlib'; '%s' %s", ROOT,
+             STACKC_BINARY, args);
+    run_result sources = run_shell(line);
+    bool same = image.status == sources.status && strcmp(image.out, sources.out) == 0;
+    if (!same)
+        fprintf(stderr, "\nstackc %s: from the image (exit %d):\n%s\nfrom the sources (exit %d):\n%s\n",
+                args, image.status, image.out, sources.status, sources.out);
+    CU_ASSERT_TRUE(same);
+    free(image.out);
+    free(sources.out);
+}
+
+/* The embedded library is the source tree's, checked at build time: every example
+ * builds to the same templates, every bad file gets the same diagnostics, with the
+ * library's notes at the same paths. */
+static void test_the_embedded_library_compiles_like_its_sources(void)
+{
+    static const char *const examples[] = {"wordpress", "public-service", "service-database",
+                                           "shop", "nightly-report", "existing-vpc",
+                                           "two-services"};
+    for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
+        char args[512], move[1200], diff[1200];
+        snprintf(args, sizeof(args), "build examples/%s/site.stack -o '%s/out-%s'", examples[i],
+                 temp_dir, examples[i]);
+        snprintf(move, sizeof(move), "mv '%s/out-%s' '%s/image-%s'", temp_dir, examples[i],
+                 temp_dir, examples[i]);
+        expect_same_from_image_and_sources(args, move);
+        snprintf(diff, sizeof(diff), "diff -r '%s/out-%s' '%s/image-%s'", temp_dir, examples[i],
+                 temp_dir, examples[i]);
+        CU_ASSERT_EQUAL(system(diff), 0);
+        snprintf(args, sizeof(args), "graph examples/%s/site.stack", examples[i]);
+        expect_same_from_image_and_sources(args, NULL);
+    }
+    DIR *bad = opendir(ROOT "/tests/bad");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+    size_t compared = 0;
+    struct dirent *entry;
+    while ((entry = readdir(bad))) {
+        size_t n = strlen(entry->d_name);
+        if (n < 7 || strcmp(entry->d_name + n - 6, ".stack") != 0)
+            continue;
+        char args[600];
+        snprintf(args, sizeof(args), "check tests/bad/%s", entry->d_name);
+        expect_same_from_image_and_sources(args, NULL);
+        snprintf(args, sizeof(args), "check --format json tests/bad/%s", entry->d_name);
+        expect_same_from_image_and_sources(args, NULL);
+        compared++;
+    }
+    closedir(bad);
+    CU_ASSERT_TRUE(compared >= 150);
+}
+
 int main(void)
 {
     if (!mkdtemp(temp_dir))
@@ -330,6 +394,8 @@ int main(void)
         {"build warns of a rename that replaces data", test_build_warns_of_a_rename_that_replaces_data},
         {"build -o creates missing parent folders", test_build_creates_missing_parents},
         {"test runs test blocks: exit 0 all pass, 5 on a failure", test_test_command},
+        {"the embedded standard library compiles like its sources",
+         test_the_embedded_library_compiles_like_its_sources},
         {"the 16 MiB limit holds for /dev/zero, pipes, FIFOs, sparse files",
          test_input_limit_on_any_file},
         {NULL, NULL},
