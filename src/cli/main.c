@@ -332,15 +332,14 @@ static void render(const sc_context *ctx, const options *opts)
 }
 
 /* The main file must be readable before anything runs: that failure is an I/O error,
- * not a compile error, and scripts can tell the two apart by the exit code. */
+ * not a compile error, and scripts can tell the two apart by the exit code. Asked
+ * without opening it: opening a FIFO would take its one writer from the compiler. */
 static bool readable(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    if (access(path, R_OK) != 0) {
         fprintf(stderr, "stackc: cannot read \"%s\": %s\n", path, strerror(errno));
         return false;
     }
-    fclose(f);
     return true;
 }
 
