@@ -340,8 +340,11 @@ bool sc_stdlib_write_image(const char *dir, FILE *out, char *error, size_t error
     } else if (!sources_in(stdlib->ctx, dir)) {
         ok = image_error(error, error_size, "the library's files are not all directly in its folder");
     } else {
-        /* What points at code: the allocators, the file reader. Never used again. */
+        /* What points at code or at the heap: the allocators, the file reader, the
+         * regular expressions the checks compiled. Never used again. */
         sc_context *ctx = stdlib->ctx;
+        sc_context_run_cleanups(ctx);
+        ctx->regexes = (sc_map){0};
         ctx->allocator = (sc_allocator){0};
         ctx->caller_allocator = (sc_allocator){0};
         ctx->read_file = NULL;

@@ -108,10 +108,28 @@ sc_context *sc_context_new(const sc_allocator *allocator)
     return ctx;
 }
 
+bool sc_context_on_free(sc_context *ctx, void (*run)(void *data), void *data)
+{
+    sc_cleanup *cleanup = sc_arena_alloc(&ctx->arena, sizeof(*cleanup));
+    if (!cleanup)
+        return false;
+    *cleanup = (sc_cleanup){run, data};
+    return sc_list_push(&ctx->arena, &ctx->cleanups, cleanup);
+}
+
+void sc_context_run_cleanups(sc_context *ctx)
+{
+    while (ctx->cleanups.count > 0) {
+        const sc_cleanup *cleanup = ctx->cleanups.items[--ctx->cleanups.count];
+        cleanup->run(cleanup->data);
+    }
+}
+
 void sc_context_free(sc_context *ctx)
 {
     if (!ctx)
         return;
+    sc_context_run_cleanups(ctx);
     sc_arena_release(&ctx->arena);
     sc_allocator caller = ctx->caller_allocator;
     caller.free(caller.user, ctx);
