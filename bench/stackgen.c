@@ -16,9 +16,8 @@ int main(int argc, char **argv)
         return 2;
     }
     size_t len = 0;
-    char *text = strcmp(argv[1], "chain") == 0
-                     ? sc_bench_generate_chain(n, &len)
-                     : sc_bench_generate(n, n < 120 ? 2 : n / 60, &len);
+    char *text = strcmp(argv[1], "chain") == 0 ? sc_bench_generate_chain(n, &len)
+                                               : sc_bench_generate(n, n < 120 ? 2 : n / 60, &len);
     bool ok = text && fwrite(text, 1, len, stdout) == len;
     free(text);
     return ok ? 0 : 1;

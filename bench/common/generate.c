@@ -44,9 +44,9 @@ static void emit_site(sc_buf *out, int stack, int site)
                   "  allow app%d -> db%d\n\n"
                   "  resource queue%d \"AWS::SQS::Queue\" { MessageRetentionPeriod = %d }\n\n"
                   "  output url%d = \"http://${Net%d.web.dns_name}/site-%d\"\n\n",
-                  site, stack, site, 2 + site % 8, site, stack, site, stack, site, site, site, site, site,
-                  site, site, site, site, stack, site, 1 + site % 50000, site, site, site, 60 + site,
-                  site, stack, site);
+                  site, stack, site, 2 + site % 8, site, stack, site, stack, site, site, site, site,
+                  site, site, site, site, site, stack, site, 1 + site % 50000, site, site, site,
+                  60 + site, site, stack, site);
 }
 
 char *sc_bench_generate(int instances, int stacks, size_t *len)
@@ -83,7 +83,6 @@ char *sc_bench_generate(int instances, int stacks, size_t *len)
     return text;
 }
 
-
 char *sc_bench_generate_chain(int stacks, size_t *len)
 {
     sc_context *ctx = sc_context_new(NULL); /* borrowed for its allocator only */
@@ -98,7 +97,8 @@ char *sc_bench_generate_chain(int stacks, size_t *len)
                       "    MessageRetentionPeriod = %d\n",
                       s, 60 + s % 1000);
         if (s > 0)
-            sc_buf_printf(&out, "    Tags = [{ Key = \"previous\", Value = S%d.queue.QueueName }]\n", s - 1);
+            sc_buf_printf(
+                &out, "    Tags = [{ Key = \"previous\", Value = S%d.queue.QueueName }]\n", s - 1);
         sc_buf_puts(&out, "  }\n  output name = queue.QueueName\n}\n\n");
     }
     char *text = sc_buf_take(&out, len);

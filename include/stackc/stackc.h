@@ -107,8 +107,8 @@ sc_stdlib *sc_stdlib_from_image(const void *image, size_t size, const void *in_p
 /* Where an image's memory must be to be used in place: at `address`, the `length`
  * bytes from `offset` of the image (a multiple of the page size). False when the image
  * is not one this build of the library made. */
-bool sc_stdlib_image_placement(const void *image, size_t size, uintptr_t *address,
-                               size_t *offset, size_t *length);
+bool sc_stdlib_image_placement(const void *image, size_t size, uintptr_t *address, size_t *offset,
+                               size_t *length);
 /* Checks the library in `dir` (an absolute path without `.` or `..` segments) and writes
  * its image to `out`. False, with the reason in `error`, when it cannot. */
 bool sc_stdlib_write_image(const char *dir, FILE *out, char *error, size_t error_size);

@@ -264,7 +264,8 @@ static bool image_file_offset(off_t *offset)
     uintptr_t at = (uintptr_t)stackc_stdlib_image - bias;
     for (size_t i = 0; headers && i < count; i++) {
         const ElfW(Phdr) *h = &headers[i];
-        if (h->p_type == PT_LOAD && at >= h->p_vaddr && at + stackc_stdlib_image_size <= h->p_vaddr + h->p_filesz) {
+        if (h->p_type == PT_LOAD && at >= h->p_vaddr &&
+            at + stackc_stdlib_image_size <= h->p_vaddr + h->p_filesz) {
             *offset = (off_t)(h->p_offset + (at - h->p_vaddr));
             return true;
         }
@@ -280,15 +281,15 @@ static void *map_embedded_image(size_t *length)
     uintptr_t address;
     size_t start;
     off_t offset;
-    if (!sc_stdlib_image_placement(stackc_stdlib_image, stackc_stdlib_image_size, &address,
-                                   &start, length) ||
+    if (!sc_stdlib_image_placement(stackc_stdlib_image, stackc_stdlib_image_size, &address, &start,
+                                   length) ||
         !image_file_offset(&offset) || (offset + (off_t)start) % sysconf(_SC_PAGESIZE) != 0)
         return NULL;
     int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
-    void *mapped = mmap((void *)address, *length, PROT_READ, MAP_PRIVATE | MAP_FIXED_NOREPLACE,
-                        fd, offset + (off_t)start);
+    void *mapped = mmap((void *)address, *length, PROT_READ, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd,
+                        offset + (off_t)start);
     close(fd);
     if (mapped != MAP_FAILED && (uintptr_t)mapped != address) {
         munmap(mapped, *length);

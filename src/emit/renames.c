@@ -56,7 +56,8 @@ static manifest_index index_manifest(sc_context *ctx, const cJSON *manifest)
     const cJSON *s;
     cJSON_ArrayForEach(s, cJSON_GetObjectItem(manifest, "stacks"))
     {
-        index_name(ctx, &index.by_id, cJSON_GetStringValue(cJSON_GetObjectItem(s, "id")), position, s);
+        index_name(ctx, &index.by_id, cJSON_GetStringValue(cJSON_GetObjectItem(s, "id")), position,
+                   s);
         index_name(ctx, &index.by_name, cJSON_GetStringValue(cJSON_GetObjectItem(s, "name")),
                    position, s);
         position++;

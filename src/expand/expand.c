@@ -1092,7 +1092,8 @@ static void order_stacks(expander *x, sc_ptr_list *all)
     if (!waiting || !dependents || !placed || !ready.items)
         return;
     for (size_t i = 0; i < n; i++)
-        sc_map_put(arena, &positions, ((sc_cfn_stack *)all->items[i])->name, (void *)(uintptr_t)(i + 1));
+        sc_map_put(arena, &positions, ((sc_cfn_stack *)all->items[i])->name,
+                   (void *)(uintptr_t)(i + 1));
     for (size_t i = 0; i < n && !x->ctx->out_of_memory; i++) {
         const sc_cfn_stack *stack = all->items[i];
         for (size_t d = 0; d < stack->depends_on.count; d++) {

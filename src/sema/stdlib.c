@@ -217,7 +217,8 @@ static bool sources_in(const sc_context *ctx, const char *dir)
     size_t n = strlen(dir);
     for (size_t i = 0; i < ctx->sources.count; i++) {
         const sc_source *src = ctx->sources.items[i];
-        if (strncmp(src->path, dir, n) != 0 || src->path[n] != '/' || strchr(src->path + n + 1, '/'))
+        if (strncmp(src->path, dir, n) != 0 || src->path[n] != '/' ||
+            strchr(src->path + n + 1, '/'))
             return false;
     }
     return true;
@@ -338,7 +339,8 @@ bool sc_stdlib_write_image(const char *dir, FILE *out, char *error, size_t error
         ok = image_error(error, error_size,
                          "the standard library does not check cleanly (run stackc check on it)");
     } else if (!sources_in(stdlib->ctx, dir)) {
-        ok = image_error(error, error_size, "the library's files are not all directly in its folder");
+        ok = image_error(error, error_size,
+                         "the library's files are not all directly in its folder");
     } else {
         /* What points at code or at the heap: the allocators, the file reader, the
          * regular expressions the checks compiled. Never used again. */
@@ -369,8 +371,8 @@ static bool read_header(const void *image, size_t size, image_header *header, si
            header->stdlib + sizeof(sc_stdlib) <= header->size;
 }
 
-bool sc_stdlib_image_placement(const void *image, size_t size, uintptr_t *address,
-                               size_t *offset, size_t *length)
+bool sc_stdlib_image_placement(const void *image, size_t size, uintptr_t *address, size_t *offset,
+                               size_t *length)
 {
     image_header header;
     size_t start;

@@ -10,8 +10,8 @@
 /* Hostile-input limits, documented in docs/language.md (the file size limit,
  * SC_MAX_SOURCE_BYTES, is in stackc/stackc.h). */
 enum {
-    SC_MAX_NESTING = 128,          /* open braces/brackets/parentheses/interpolations */
-    SC_MAX_EXPR_DEPTH = 1000        /* operators applied to operators: a + b + ... */
+    SC_MAX_NESTING = 128,    /* open braces/brackets/parentheses/interpolations */
+    SC_MAX_EXPR_DEPTH = 1000 /* operators applied to operators: a + b + ... */
 };
 
 /* Scanner state shared by flex and bison; lives for one parse. */

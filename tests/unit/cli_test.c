@@ -31,8 +31,8 @@ static run_result run(const char *args)
 static run_result run_shell(const char *line)
 {
     char command[8192];
-    snprintf(command, sizeof(command), "cd '%s' && export STACKC_STDLIB='%s/stdlib' && { %s; } 2>&1",
-             ROOT, ROOT, line);
+    snprintf(command, sizeof(command),
+             "cd '%s' && export STACKC_STDLIB='%s/stdlib' && { %s; } 2>&1", ROOT, ROOT, line);
     return run_command(command);
 }
 
@@ -326,12 +326,13 @@ static void expect_same_from_image_and_sources(const char *args, const char *bet
     run_result image = run_shell(line);
     if (between)
         CU_ASSERT_EQUAL(system(between), 0);
-    snprintf(line, sizeof(line), "export STACKC_STDLIB='%s/stdlib'; '%s' %s", ROOT,
-             STACKC_BINARY, args);
+    snprintf(line, sizeof(line), "export STACKC_STDLIB='%s/stdlib'; '%s' %s", ROOT, STACKC_BINARY,
+             args);
     run_result sources = run_shell(line);
     bool same = image.status == sources.status && strcmp(image.out, sources.out) == 0;
     if (!same)
-        fprintf(stderr, "\nstackc %s: from the image (exit %d):\n%s\nfrom the sources (exit %d):\n%s\n",
+        fprintf(stderr,
+                "\nstackc %s: from the image (exit %d):\n%s\nfrom the sources (exit %d):\n%s\n",
                 args, image.status, image.out, sources.status, sources.out);
     CU_ASSERT_TRUE(same);
     free(image.out);
@@ -343,8 +344,8 @@ static void expect_same_from_image_and_sources(const char *args, const char *bet
  * library's notes at the same paths. */
 static void test_the_embedded_library_compiles_like_its_sources(void)
 {
-    static const char *const examples[] = {"wordpress", "public-service", "service-database",
-                                           "shop", "nightly-report", "existing-vpc",
+    static const char *const examples[] = {"wordpress",   "public-service", "service-database",
+                                           "shop",        "nightly-report", "existing-vpc",
                                            "two-services"};
     for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
         char args[512], move[1200], diff[1200];
@@ -391,7 +392,8 @@ int main(void)
         {"fmt --check lists unformatted files; fmt rewrites them", test_fmt_check},
         {"fmt - formats standard input to standard output", test_fmt_stdin},
         {"build writes templates and the manifest", test_build_writes_templates_and_manifest},
-        {"build warns of a rename that replaces data", test_build_warns_of_a_rename_that_replaces_data},
+        {"build warns of a rename that replaces data",
+         test_build_warns_of_a_rename_that_replaces_data},
         {"build -o creates missing parent folders", test_build_creates_missing_parents},
         {"test runs test blocks: exit 0 all pass, 5 on a failure", test_test_command},
         {"the embedded standard library compiles like its sources",
