@@ -183,19 +183,26 @@ typedef struct address_range {
     uintptr_t start, end;
 } address_range;
 
-/* The process's mappings but the region, from /proc/self/maps; the count, or -1. */
-static int foreign_mappings(const region *skip, address_range *ranges, int capacity)
+/* The readable mappings of this program's own file, from /proc/self/maps (the count, or
+ * -1): where the string literals of the library's code are. Only words that point there
+ * are taken for addresses outside the region; any other word is data (an integer can
+ * look like an address in AddressSanitizer's terabytes of shadow memory). */
+static int program_mappings(address_range *ranges, int capacity)
 {
-    FILE *maps = fopen("/proc/self/maps", "r");
+    char program[4096];
+    ssize_t n = readlink("/proc/self/exe", program, sizeof(program) - 1);
+    FILE *maps = n > 0 ? fopen("/proc/self/maps", "r") : NULL;
     if (!maps)
         return -1;
+    program[n] = '\0';
     int count = 0;
     unsigned long start, end;
-    char line[512];
+    char permissions[8], line[4200];
+    int path_at;
     while (count < capacity && fgets(line, sizeof(line), maps)) {
-        if (sscanf(line, "%lx-%lx", &start, &end) != 2)
-            continue;
-        if (start >= (uintptr_t)skip->base && end <= (uintptr_t)skip->base + skip->size)
+        line[strcspn(line, "\n")] = '\0';
+        if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &start, &end, permissions, &path_at) != 3 ||
+            permissions[0] != 'r' || strcmp(line + path_at, program) != 0)
             continue;
         ranges[count++] = (address_range){start, end};
     }
@@ -278,8 +285,8 @@ static uintptr_t copy_string(region *r, relocations *list, uintptr_t from,
  * repository from an image and from the sources. */
 static bool list_relocations(region *r, relocations *list)
 {
-    address_range ranges[1024];
-    int range_count = foreign_mappings(r, ranges, 1024);
+    address_range ranges[64];
+    int range_count = program_mappings(ranges, 64);
     if (range_count < 0)
         return false;
     uintptr_t start = (uintptr_t)r->base;
