@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -28,6 +29,16 @@ typedef struct sc_allocator {
 /* Reads an imported file. Returns a heap buffer (malloc) the library frees with free(),
  * or NULL when the file cannot be read; `len` receives the byte count. */
 typedef char *(*sc_file_reader)(void *user, const char *path, size_t *len);
+
+/* The largest source file the library reads: a larger one is error E0009. */
+enum { SC_MAX_SOURCE_BYTES = 16 << 20 };
+
+/* Reads `f` to its end or to `limit` bytes, whichever comes first, into a heap buffer
+ * (malloc) with one spare byte after the data, which the caller frees; NULL when out of
+ * memory. Readers of source files pass SC_MAX_SOURCE_BYTES + 1, so that a file over the
+ * limit is refused however it is made (a FIFO, /dev/zero, a huge sparse file) without
+ * reading all of it. */
+char *sc_read_stream(FILE *f, size_t limit, size_t *len);
 
 typedef struct sc_context sc_context;
 
@@ -82,6 +93,25 @@ void sc_context_set_all_component_tests(sc_context *ctx, bool all);
 typedef struct sc_stdlib sc_stdlib;
 sc_stdlib *sc_stdlib_new(const char *dir);
 void sc_stdlib_free(sc_stdlib *stdlib);
+/* The same library from an image of it that sc_stdlib_write_image made at build time
+ * (the `stackc` command embeds one), without reading or checking anything. The image's
+ * memory is used in place when the caller has mapped its bytes from `offset` on at
+ * `address` (sc_stdlib_image_placement) and passes that as `in_place`; otherwise it is
+ * copied (and its pointers moved when that address is taken). `dir` is where the
+ * library's files are now (import "std/...", the paths in diagnostics, the schema
+ * files of types the library does not use); it must hold the files the image was made
+ * from. NULL when the image is not one this build of the library made, or memory runs
+ * out. `image` may go once this returns; an `in_place` mapping must outlive the result. */
+sc_stdlib *sc_stdlib_from_image(const void *image, size_t size, const void *in_place,
+                                const char *dir);
+/* Where an image's memory must be to be used in place: at `address`, the `length`
+ * bytes from `offset` of the image (a multiple of the page size). False when the image
+ * is not one this build of the library made. */
+bool sc_stdlib_image_placement(const void *image, size_t size, uintptr_t *address, size_t *offset,
+                               size_t *length);
+/* Checks the library in `dir` (an absolute path without `.` or `..` segments) and writes
+ * its image to `out`. False, with the reason in `error`, when it cannot. */
+bool sc_stdlib_write_image(const char *dir, FILE *out, char *error, size_t error_size);
 /* Makes `ctx` start from `stdlib` (and read `import "std/..."` from its folder);
  * `stdlib` must outlive `ctx`. Only on a fresh context: false, and no change, once it
  * holds any source. sc_test_file loads the library itself, for its component tests. */

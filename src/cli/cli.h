@@ -22,6 +22,8 @@ typedef struct cli_options {
     output_format format; /* diagnostics (check, build --diagnostics), test results */
     const char *dump;
     const char *stdlib_dir;
+    bool stdlib_given;       /* --stdlib or $STACKC_STDLIB: compiled from its sources */
+    const sc_stdlib *stdlib; /* the embedded image, loaded for check, build and graph */
     bool check_only; /* fmt --check */
     bool no_prelude;
     const char *out_dir;

@@ -25,17 +25,54 @@ static bool split_path(const char *path, char *head, size_t size, const char **r
     return true;
 }
 
-static const cJSON *previous_stack(const cJSON *manifest, const sc_cfn_stack *stack)
+/* The last manifest's stacks by id and by deployed name, each name at its first stack:
+ * looking every stack up by walking the list was quadratic in the number of stacks. */
+typedef struct manifest_index {
+    sc_map by_id;   /* id -> indexed_stack */
+    sc_map by_name; /* deployed name -> indexed_stack */
+} manifest_index;
+
+typedef struct indexed_stack {
+    size_t position;
+    const cJSON *stack;
+} indexed_stack;
+
+static void index_name(sc_context *ctx, sc_map *map, const char *key, size_t position,
+                       const cJSON *stack)
 {
+    if (!key || sc_map_get(map, key))
+        return;
+    indexed_stack *entry = sc_arena_alloc(&ctx->arena, sizeof(*entry));
+    if (!entry)
+        return;
+    *entry = (indexed_stack){position, stack};
+    sc_map_put(&ctx->arena, map, key, entry);
+}
+
+static manifest_index index_manifest(sc_context *ctx, const cJSON *manifest)
+{
+    manifest_index index = {0};
+    size_t position = 0;
     const cJSON *s;
     cJSON_ArrayForEach(s, cJSON_GetObjectItem(manifest, "stacks"))
     {
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(s, "id"));
-        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(s, "name"));
-        if ((id && strcmp(id, stack->name) == 0) || (name && strcmp(name, stack->deployed_name) == 0))
-            return s;
+        index_name(ctx, &index.by_id, cJSON_GetStringValue(cJSON_GetObjectItem(s, "id")), position,
+                   s);
+        index_name(ctx, &index.by_name, cJSON_GetStringValue(cJSON_GetObjectItem(s, "name")),
+                   position, s);
+        position++;
     }
-    return NULL;
+    return index;
+}
+
+/* The first stack of the last manifest with this stack's id or deployed name. */
+static const cJSON *previous_stack(const manifest_index *index, const sc_cfn_stack *stack)
+{
+    const indexed_stack *by_id = sc_map_get(&index->by_id, stack->name);
+    const indexed_stack *by_name = sc_map_get(&index->by_name, stack->deployed_name);
+    if (by_id && (!by_name || by_id->position <= by_name->position))
+        return by_id->stack;
+    return by_name ? by_name->stack : NULL;
 }
 
 /* The new resource that most likely took the place of `old_id` in `stack` or one of
@@ -199,9 +236,10 @@ void sc_warn_renames(sc_context *ctx, const sc_cfn_program *program, const char 
     cJSON *manifest = cJSON_Parse(previous);
     if (!manifest) /* not ours, or damaged: nothing to compare with */
         return;
+    manifest_index index = index_manifest(ctx, manifest);
     for (size_t i = 0; i < program->stacks.count; i++) {
         const sc_cfn_stack *stack = program->stacks.items[i];
-        const cJSON *old = previous_stack(manifest, stack);
+        const cJSON *old = previous_stack(&index, stack);
         if (!old)
             continue;
         cJSON *resources = previous_resources(old);

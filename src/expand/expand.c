@@ -1065,32 +1065,84 @@ static int compare_resources(const void *a, const void *b)
 }
 
 /* Stacks in deploy order: every stack after those it reads from; source order otherwise. */
+/* A min-heap of stack positions: the earliest ready stack in source order comes first. */
+typedef struct position_heap {
+    size_t *items;
+    size_t count;
+} position_heap;
+
+static void heap_push(position_heap *h, size_t position)
+{
+    size_t i = h->count++;
+    while (i > 0 && h->items[(i - 1) / 2] > position) {
+        h->items[i] = h->items[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->items[i] = position;
+}
+
+static size_t heap_pop(position_heap *h)
+{
+    size_t top = h->items[0], last = h->items[--h->count], i = 0;
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= h->count)
+            break;
+        if (child + 1 < h->count && h->items[child + 1] < h->items[child])
+            child++;
+        if (h->items[child] >= last)
+            break;
+        h->items[i] = h->items[child];
+        i = child;
+    }
+    if (h->count)
+        h->items[i] = last;
+    return top;
+}
+
+/* Stacks in an order CloudFormation can deploy them in: each after the stacks it reads
+ * from, and otherwise in source order (always the earliest stack whose dependencies are
+ * placed); a cycle, already reported by the checker, keeps the rest in source order.
+ * Kahn's algorithm with a heap, so a long chain of stacks costs linear time. */
 static void order_stacks(expander *x, sc_ptr_list *all)
 {
-    sc_map placed = {0};
-    while (x->out->stacks.count < all->count && !x->ctx->out_of_memory) {
-        bool progress = false;
-        for (size_t i = 0; i < all->count; i++) {
-            sc_cfn_stack *stack = all->items[i];
-            if (sc_map_get(&placed, stack->name))
-                continue;
-            bool ready = true;
-            for (size_t d = 0; d < stack->depends_on.count && ready; d++)
-                ready = sc_map_get(&placed, ((sc_cfn_stack *)stack->depends_on.items[d])->name) != NULL;
-            if (!ready)
-                continue;
-            sc_map_put(&x->ctx->arena, &placed, stack->name, stack);
-            sc_list_push(&x->ctx->arena, &x->out->stacks, stack);
-            progress = true;
-            break;
+    sc_arena *arena = &x->ctx->arena;
+    size_t n = all->count;
+    sc_map positions = {0}; /* name -> position + 1 */
+    size_t *waiting = sc_arena_alloc(arena, (n + 1) * sizeof(*waiting));
+    sc_ptr_list *dependents = sc_arena_alloc(arena, (n + 1) * sizeof(*dependents));
+    bool *placed = sc_arena_alloc(arena, n + 1);
+    position_heap ready = {sc_arena_alloc(arena, (n + 1) * sizeof(size_t)), 0};
+    if (!waiting || !dependents || !placed || !ready.items)
+        return;
+    for (size_t i = 0; i < n; i++)
+        sc_map_put(arena, &positions, ((sc_cfn_stack *)all->items[i])->name,
+                   (void *)(uintptr_t)(i + 1));
+    for (size_t i = 0; i < n && !x->ctx->out_of_memory; i++) {
+        const sc_cfn_stack *stack = all->items[i];
+        for (size_t d = 0; d < stack->depends_on.count; d++) {
+            uintptr_t at = (uintptr_t)sc_map_get(
+                &positions, ((sc_cfn_stack *)stack->depends_on.items[d])->name);
+            waiting[i]++;
+            if (at)
+                sc_list_push(arena, &dependents[at - 1], (void *)(uintptr_t)(i + 1));
         }
-        if (!progress) /* a cycle, already reported by the checker: keep source order */
-            for (size_t i = 0; i < all->count; i++)
-                if (!sc_map_get(&placed, ((sc_cfn_stack *)all->items[i])->name)) {
-                    sc_map_put(&x->ctx->arena, &placed, ((sc_cfn_stack *)all->items[i])->name, all->items[i]);
-                    sc_list_push(&x->ctx->arena, &x->out->stacks, all->items[i]);
-                }
+        if (!waiting[i])
+            heap_push(&ready, i);
     }
+    while (ready.count && !x->ctx->out_of_memory) {
+        size_t i = heap_pop(&ready);
+        placed[i] = true;
+        sc_list_push(arena, &x->out->stacks, all->items[i]);
+        for (size_t k = 0; k < dependents[i].count; k++) {
+            size_t dependent = (uintptr_t)dependents[i].items[k] - 1;
+            if (--waiting[dependent] == 0)
+                heap_push(&ready, dependent);
+        }
+    }
+    for (size_t i = 0; i < n && !x->ctx->out_of_memory; i++)
+        if (!placed[i])
+            sc_list_push(arena, &x->out->stacks, all->items[i]);
 }
 
 sc_scope *sc_expanded_scope(const sc_symbol *instance)

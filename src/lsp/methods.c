@@ -39,25 +39,13 @@ static char *read_file(void *user, const char *path, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    size_t capacity = 16384, used = 0;
-    char *data = malloc(capacity);
-    while (data) {
-        used += fread(data + used, 1, capacity - used, f);
-        if (used < capacity)
-            break;
-        char *grown = realloc(data, capacity * 2);
-        if (!grown)
-            free(data);
-        data = grown;
-        capacity *= 2;
-    }
+    char *data = sc_read_stream(f, (size_t)SC_MAX_SOURCE_BYTES + 1, len);
     bool failed = ferror(f) != 0;
     fclose(f);
     if (failed) {
         free(data);
         return NULL;
     }
-    *len = used;
     return data;
 }
 

@@ -10,13 +10,12 @@
 
 enum { SCHEMA_FORMAT = 2 };
 
-/* One service's file ("EC2.json"), read at most once. */
-typedef enum file_state { FILE_UNREAD, FILE_READ, FILE_FAILED } file_state;
-
+/* One service's file ("EC2.json"), read at most once; whether it was is in the schema's
+ * `read_files`. Never changed once made, like the entries, the parsed types and the
+ * shapes: a schema forked from another (sc_schema_fork) shares them. */
 typedef struct service_file {
     const char *stem; /* "EC2" */
     const char *name; /* "EC2.json" */
-    file_state state;
 } service_file;
 
 /* One resource or property type: its line of a service file, parsed when first needed. */
@@ -24,8 +23,10 @@ typedef struct schema_entry {
     const char *text; /* the JSON value, in the arena */
     size_t len;
     const service_file *file;
-    bool failed;
 } schema_entry;
+
+/* Values of `read_files` and `failed_entries`: distinct addresses, no mutable global. */
+static const char file_read, file_failed, entry_failed_marker;
 
 struct sc_schema {
     sc_context *ctx;
@@ -35,7 +36,9 @@ struct sc_schema {
     const char **types; /* every resource type in the index, sorted */
     size_t type_count;
     sc_map files;           /* service stem -> service_file */
+    sc_map read_files;      /* service stem -> &file_read or &file_failed, once tried */
     sc_map entries;         /* type name -> schema_entry, of files read */
+    sc_map failed_entries;  /* type name -> &entry_failed_marker: malformed */
     bool types_read;        /* types.json was read (it is only for listing and suggesting) */
     sc_map resources;       /* resource type -> sc_resource_schema, of entries parsed */
     sc_map objects;         /* property type name -> sc_schema_object, of entries parsed */
@@ -372,12 +375,14 @@ static bool index_entries(sc_schema *schema, const service_file *file, const cha
 }
 
 /* Reads and indexes a service's file once; later calls return what the first one found. */
-static bool read_service(sc_schema *schema, service_file *file)
+static bool read_service(sc_schema *schema, const service_file *file)
 {
-    if (file->state != FILE_UNREAD)
-        return file->state == FILE_READ;
-    file->state = FILE_FAILED;
+    const void *state = sc_map_get(&schema->read_files, file->stem);
+    if (state)
+        return state == &file_read;
     sc_context *ctx = schema->ctx;
+    if (!sc_map_put(&ctx->arena, &schema->read_files, file->stem, (void *)&file_failed))
+        return false;
     size_t len = 0;
     char *text = read_text(schema, file->name, &len);
     if (!text)
@@ -389,13 +394,12 @@ static bool read_service(sc_schema *schema, service_file *file)
             fail(schema, "the AWS schema file %s/%s is malformed", schema->dir, file->name);
         return false;
     }
-    file->state = FILE_READ;
-    return true;
+    return sc_map_put(&ctx->arena, &schema->read_files, file->stem, (void *)&file_read);
 }
 
-static void entry_failed(sc_schema *schema, schema_entry *entry, const char *name)
+static void entry_failed(sc_schema *schema, const schema_entry *entry, const char *name)
 {
-    entry->failed = true;
+    sc_map_put(&schema->ctx->arena, &schema->failed_entries, name, (void *)&entry_failed_marker);
     if (!schema->ctx->out_of_memory)
         fail(schema, "the AWS schema file %s/%s is malformed at %s", schema->dir, entry->file->name,
              name);
@@ -409,7 +413,7 @@ static cJSON *parse_entry(sc_schema *schema, const char *name, const char *type,
     if (!file || !read_service(schema, file))
         return NULL;
     *entry = sc_map_get(&schema->entries, name);
-    if (!*entry || (*entry)->failed)
+    if (!*entry || sc_map_get(&schema->failed_entries, name))
         return NULL;
     const char *end = NULL;
     cJSON *json = cJSON_ParseWithLengthOpts((*entry)->text, (*entry)->len, &end, false);
@@ -537,6 +541,28 @@ sc_schema *sc_schema_new(sc_context *ctx, const char *dir)
         memset(&schema->files, 0, sizeof(schema->files));
     }
     return schema;
+}
+
+sc_schema *sc_schema_fork(sc_context *ctx, const sc_schema *base, const char *dir)
+{
+    if (base->error || base->unresolved.count)
+        return NULL;
+    sc_schema *schema = sc_arena_alloc(&ctx->arena, sizeof(*schema));
+    if (!schema)
+        return NULL;
+    *schema = *base;
+    schema->ctx = ctx;
+    schema->unresolved = (sc_ptr_list){0}; /* its array is the base's */
+    schema->dir = sc_arena_strdup(&ctx->arena, dir);
+    sc_arena *arena = &ctx->arena;
+    bool ok = schema->dir && sc_map_copy(arena, &schema->files, &base->files) &&
+              sc_map_copy(arena, &schema->read_files, &base->read_files) &&
+              sc_map_copy(arena, &schema->entries, &base->entries) &&
+              sc_map_copy(arena, &schema->failed_entries, &base->failed_entries) &&
+              sc_map_copy(arena, &schema->resources, &base->resources) &&
+              sc_map_copy(arena, &schema->objects, &base->objects) &&
+              sc_map_copy(arena, &schema->shapes, &base->shapes);
+    return ok ? schema : NULL;
 }
 
 const char *sc_schema_error(const sc_schema *schema)

@@ -601,7 +601,44 @@ static sc_value *e_replace(sc_context *ctx, sc_value **args, size_t count)
  * they make matching exponential. */
 enum { MAX_PATTERN = 512, MAX_GROUPS = 10 };
 
-static const char *sc_regex_problem(const char *pattern)
+/* A pattern compiled once per context: a check that every instance of a component runs
+ * compiled it again for each (and glibc's regcomp costs far more than matching). */
+typedef struct compiled_regex {
+    regex_t re;
+    int status; /* regcomp's: 0 when `re` holds the pattern */
+} compiled_regex;
+
+static void free_regex(void *data)
+{
+    regfree(&((compiled_regex *)data)->re);
+}
+
+/* The pattern compiled (anchored at both ends, as a group, when `anchored`); NULL when
+ * it does not compile or memory runs out, with regcomp's status in `status`. */
+static const regex_t *compiled(sc_context *ctx, const char *pattern, bool anchored, int *status)
+{
+    const char *key = anchored ? sc_arena_printf(&ctx->arena, "^(%s)$", pattern) : pattern;
+    compiled_regex *found = key ? sc_map_get(&ctx->regexes, key) : NULL;
+    *status = REG_ESPACE;
+    if (!found && key) {
+        found = sc_arena_alloc(&ctx->arena, sizeof(*found));
+        if (!found)
+            return NULL;
+        found->status = regcomp(&found->re, key, REG_EXTENDED);
+        if (found->status == 0 && !sc_context_on_free(ctx, free_regex, found)) {
+            regfree(&found->re);
+            return NULL;
+        }
+        if (!sc_map_put(&ctx->arena, &ctx->regexes, key, found))
+            return NULL; /* on the cleanup list already, if compiled */
+    }
+    if (!found)
+        return NULL;
+    *status = found->status;
+    return found->status == 0 ? &found->re : NULL;
+}
+
+static const char *sc_regex_problem(sc_context *ctx, const char *pattern)
 {
     if (strlen(pattern) > MAX_PATTERN)
         return "a pattern is at most 512 characters long";
@@ -613,29 +650,25 @@ static const char *sc_regex_problem(const char *pattern)
         if (p[1])
             p++;
     }
-    regex_t re;
-    int rc = regcomp(&re, pattern, REG_EXTENDED);
-    if (rc != 0)
+    int rc;
+    if (!compiled(ctx, pattern, false, &rc))
         return rc == REG_ESPACE ? "out of memory" : "not a valid POSIX extended regular expression";
-    regfree(&re);
     return NULL;
 }
 
 /* Matches `text` against `pattern` anchored at both ends; fills `groups` (whole match
  * first) when it matches. Returns false for a bad pattern too (the checker reports it). */
-static bool regex_full_match(const char *pattern, const char *text, regmatch_t *groups)
+static bool regex_full_match(sc_context *ctx, const char *pattern, const char *text,
+                             regmatch_t *groups)
 {
-    if (sc_regex_problem(pattern))
+    if (sc_regex_problem(ctx, pattern))
         return false;
-    const char *anchored_fmt = "^(%s)$";
-    char anchored[MAX_PATTERN + 8];
-    snprintf(anchored, sizeof(anchored), anchored_fmt, pattern);
-    regex_t re;
-    if (regcomp(&re, anchored, REG_EXTENDED) != 0)
+    int rc;
+    const regex_t *re = compiled(ctx, pattern, true, &rc);
+    if (!re)
         return false;
     regmatch_t all[MAX_GROUPS + 1];
-    bool hit = regexec(&re, text, MAX_GROUPS + 1, all, 0) == 0;
-    regfree(&re);
+    bool hit = regexec(re, text, MAX_GROUPS + 1, all, 0) == 0;
     if (hit && groups) {
         /* Group 1 is the anchoring parentheses: the pattern's own groups follow it. */
         groups[0] = all[0];
@@ -663,16 +696,17 @@ static sc_value *e_parse_int(sc_context *ctx, sc_value **args, size_t count)
  * `replacement`, taken literally. */
 static sc_value *e_regex_replace(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (!all_known(args, count) || sc_regex_problem(args[0]->s))
+    if (!all_known(args, count) || sc_regex_problem(ctx, args[0]->s))
         return unknown(ctx);
-    regex_t re;
-    if (regcomp(&re, args[0]->s, REG_EXTENDED) != 0)
+    int rc;
+    const regex_t *re = compiled(ctx, args[0]->s, false, &rc);
+    if (!re)
         return unknown(ctx);
     sc_buf out;
     sc_buf_init(&out, &ctx->allocator);
     const char *at = args[1]->s;
     regmatch_t m;
-    while (*at && regexec(&re, at, 1, &m, at == args[1]->s ? 0 : REG_NOTBOL) == 0) {
+    while (*at && regexec(re, at, 1, &m, at == args[1]->s ? 0 : REG_NOTBOL) == 0) {
         sc_buf_append(&out, at, (size_t)m.rm_so);
         sc_buf_puts(&out, args[2]->s);
         if (m.rm_eo == m.rm_so) { /* an empty match: keep one character and go on */
@@ -683,7 +717,6 @@ static sc_value *e_regex_replace(sc_context *ctx, sc_value **args, size_t count)
         }
     }
     sc_buf_puts(&out, at);
-    regfree(&re);
     sc_value *v = sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
     sc_buf_free(&out);
     return v;
@@ -707,26 +740,23 @@ static sc_value *e_known(sc_context *ctx, sc_value **args, size_t count)
 
 static sc_value *e_regex_match(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (!all_known(args, count) || sc_regex_problem(args[0]->s))
+    if (!all_known(args, count) || sc_regex_problem(ctx, args[0]->s))
         return unknown(ctx);
-    return boolean(ctx, regex_full_match(args[0]->s, args[1]->s, NULL));
+    return boolean(ctx, regex_full_match(ctx, args[0]->s, args[1]->s, NULL));
 }
 
 /* The whole match and each group, as strings ("" for a group that took no part), or
  * null when the text does not match. */
 static sc_value *e_regex_groups(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (!all_known(args, count) || sc_regex_problem(args[0]->s))
+    if (!all_known(args, count) || sc_regex_problem(ctx, args[0]->s))
         return unknown(ctx);
     regmatch_t groups[MAX_GROUPS];
-    if (!regex_full_match(args[0]->s, args[1]->s, groups))
+    if (!regex_full_match(ctx, args[0]->s, args[1]->s, groups))
         return sc_value_new(ctx, VAL_NULL);
-    regex_t re;
-    size_t ngroups = 0;
-    if (regcomp(&re, args[0]->s, REG_EXTENDED) == 0) {
-        ngroups = re.re_nsub;
-        regfree(&re);
-    }
+    int rc;
+    const regex_t *re = compiled(ctx, args[0]->s, false, &rc);
+    size_t ngroups = re ? re->re_nsub : 0;
     sc_value *list = sc_value_new(ctx, VAL_LIST);
     for (size_t i = 0; list && i <= ngroups && i < MAX_GROUPS; i++) {
         const char *text = "";
@@ -1666,7 +1696,7 @@ static void check_pattern(sc_checker *c, const sc_expr *call)
     const sc_arg *first = call->items.count ? call->items.items[0] : NULL;
     if (!first || first->name.name || first->value->kind != EXPR_STRING)
         return;
-    const char *problem = sc_regex_problem(first->value->text);
+    const char *problem = sc_regex_problem(c->ctx, first->value->text);
     if (problem)
         sc_error(c->ctx, "E0216", first->value->span, "bad pattern: %s", problem);
 }

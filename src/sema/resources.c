@@ -74,19 +74,28 @@ static void check_resource_option(sc_checker *c, sc_scope *scope, const sc_item 
                            "update_replace_policy and metadata");
 }
 
-/* The standard library's copy of AWS's resource schema, or NULL without a library. */
-static sc_schema *load_schema(sc_context *ctx)
+/* The standard library's copy of AWS's resource schema, or NULL without a library. A
+ * program that starts from a checked library starts from what its schema has parsed
+ * (the types the library's components use), rather than reading those files again. */
+static sc_schema *load_schema(sc_context *ctx, const sc_program *program)
 {
     if (!ctx->stdlib_dir)
         return NULL;
-    return sc_schema_new(ctx, sc_arena_printf(&ctx->arena, "%s/schema", ctx->stdlib_dir));
+    const char *dir = sc_arena_printf(&ctx->arena, "%s/schema", ctx->stdlib_dir);
+    if (!dir)
+        return NULL;
+    const sc_schema *shared = program->stdlib ? program->stdlib->program->schema : NULL;
+    sc_schema *forked = shared ? sc_schema_fork(ctx, shared, dir) : NULL;
+    if (forked || ctx->out_of_memory)
+        return forked;
+    return sc_schema_new(ctx, dir);
 }
 
 sc_schema *sc_checker_schema(sc_checker *c)
 {
     if (!c->schema_loaded) {
         c->schema_loaded = true;
-        c->program->schema = load_schema(c->ctx);
+        c->program->schema = load_schema(c->ctx, c->program);
     }
     sc_schema *schema = c->program->schema;
     return schema && sc_schema_available(schema) ? schema : NULL;
@@ -95,7 +104,7 @@ sc_schema *sc_checker_schema(sc_checker *c)
 sc_schema *sc_program_schema(sc_context *ctx, sc_program *program)
 {
     if (!program->schema && program->stdlib && program->stdlib->program->schema)
-        program->schema = load_schema(ctx);
+        program->schema = load_schema(ctx, program);
     return program->schema;
 }
 

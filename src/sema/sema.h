@@ -236,6 +236,13 @@ typedef struct sc_program {
 struct sc_stdlib {
     sc_context *ctx;
     sc_program *program;
+    /* From sc_stdlib_from_image (this struct then malloc'd): the mapping it made that
+     * holds everything the pointers above reach (NULL when the caller's), and the folder
+     * the library's files are in now (malloc). */
+    bool from_image;
+    void *image;
+    size_t image_size;
+    char *image_dir;
 };
 
 /* The schema later stages validate resources against, or NULL without a standard

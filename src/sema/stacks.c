@@ -430,13 +430,75 @@ static void visit_stack(cycle_search *s, sc_stack *stack, sc_stack *start)
     }
 }
 
+/* Which stacks lie on a cycle, by Tarjan's strongly connected components: one walk over
+ * every stack and reference. */
+typedef struct component_node {
+    size_t index, low; /* visiting order; the earliest node it reaches on the walk's stack */
+    bool on_stack;
+    bool on_cycle;
+} component_node;
+
+typedef struct component_search {
+    sc_context *ctx;
+    sc_map nodes;     /* stack name -> component_node */
+    sc_ptr_list open; /* sc_stack: the walk's stack */
+    size_t visited;
+} component_search;
+
+static void connect(component_search *s, sc_stack *stack)
+{
+    component_node *node = sc_arena_alloc(&s->ctx->arena, sizeof(*node));
+    if (!node || !sc_map_put(&s->ctx->arena, &s->nodes, stack->name, node) ||
+        !sc_list_push(&s->ctx->arena, &s->open, stack))
+        return;
+    node->index = node->low = ++s->visited;
+    node->on_stack = true;
+    for (size_t i = 0; i < stack->references.count && !s->ctx->out_of_memory; i++) {
+        sc_stack *target = ((sc_stack_ref *)stack->references.items[i])->target;
+        node->on_cycle = node->on_cycle || target == stack;
+        component_node *next = sc_map_get(&s->nodes, target->name);
+        if (!next) {
+            connect(s, target);
+            next = sc_map_get(&s->nodes, target->name);
+            if (next && next->low < node->low)
+                node->low = next->low;
+        } else if (next->on_stack && next->index < node->low) {
+            node->low = next->index;
+        }
+    }
+    if (node->low != node->index || s->ctx->out_of_memory)
+        return;
+    size_t first = s->open.count;
+    while (first > 0 && s->open.items[first - 1] != stack)
+        first--;
+    bool cycle = s->open.count - first > 0; /* more than `stack` itself */
+    for (size_t i = first > 0 ? first - 1 : 0; i < s->open.count; i++) {
+        component_node *member = sc_map_get(&s->nodes, ((sc_stack *)s->open.items[i])->name);
+        member->on_stack = false;
+        member->on_cycle = member->on_cycle || cycle;
+    }
+    s->open.count = first > 0 ? first - 1 : 0;
+}
+
+/* The first stack that lies on a cycle is reported, with the path a walk from it takes
+ * back to it; finding it first keeps the check linear in the stacks and references (a
+ * walk from every stack was quadratic on a chain of stacks). */
 void sc_check_stack_cycles(sc_checker *c)
 {
-    for (size_t i = 0; i < c->program->stacks.count; i++) {
+    component_search components = {.ctx = c->ctx};
+    for (size_t i = 0; i < c->program->stacks.count && !c->ctx->out_of_memory; i++) {
+        sc_stack *stack = c->program->stacks.items[i];
+        if (!sc_map_get(&components.nodes, stack->name))
+            connect(&components, stack);
+    }
+    for (size_t i = 0; i < c->program->stacks.count && !c->ctx->out_of_memory; i++) {
+        sc_stack *stack = c->program->stacks.items[i];
+        const component_node *node = sc_map_get(&components.nodes, stack->name);
+        if (!node || !node->on_cycle)
+            continue;
         cycle_search search = {.c = c};
-        visit_stack(&search, c->program->stacks.items[i], c->program->stacks.items[i]);
-        if (search.reported)
-            return;
+        visit_stack(&search, stack, stack);
+        return;
     }
 }
 

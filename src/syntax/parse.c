@@ -592,8 +592,15 @@ sc_file *sc_parse_source(sc_context *ctx, uint32_t source)
     file->source = source;
     file->span = (sc_span){source, 0, (uint32_t)src->len};
     if (src->len > SC_MAX_SOURCE_BYTES) {
-        sc_error(ctx, "E0009", (sc_span){source, 0, 0},
-                 "file is %zu bytes, over the limit of %d bytes", src->len, SC_MAX_SOURCE_BYTES);
+        /* Readers stop one byte past the limit (sc_read_stream), so a longer length is
+         * only known for a buffer handed over whole. */
+        sc_diagnostic *d = src->len == (size_t)SC_MAX_SOURCE_BYTES + 1
+                               ? sc_error(ctx, "E0009", (sc_span){source, 0, 0},
+                                          "file is over the limit of %d bytes", SC_MAX_SOURCE_BYTES)
+                               : sc_error(ctx, "E0009", (sc_span){source, 0, 0},
+                                          "file is %zu bytes, over the limit of %d bytes", src->len,
+                                          SC_MAX_SOURCE_BYTES);
+        sc_diag_fix(ctx, d, "split it into files that import one another");
         file->has_syntax_errors = true;
         return file;
     }

@@ -7,11 +7,11 @@
 
 #include <stdio.h>
 
-/* Hostile-input limits, documented in docs/language.md. */
+/* Hostile-input limits, documented in docs/language.md (the file size limit,
+ * SC_MAX_SOURCE_BYTES, is in stackc/stackc.h). */
 enum {
-    SC_MAX_NESTING = 128,          /* open braces/brackets/parentheses/interpolations */
-    SC_MAX_SOURCE_BYTES = 16 << 20, /* one file */
-    SC_MAX_EXPR_DEPTH = 1000        /* operators applied to operators: a + b + ... */
+    SC_MAX_NESTING = 128,    /* open braces/brackets/parentheses/interpolations */
+    SC_MAX_EXPR_DEPTH = 1000 /* operators applied to operators: a + b + ... */
 };
 
 /* Scanner state shared by flex and bison; lives for one parse. */

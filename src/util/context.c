@@ -24,29 +24,40 @@ static void default_free(void *user, void *ptr)
     free(ptr);
 }
 
+/* Reads at most SC_MAX_SOURCE_BYTES + 1 bytes: enough for the parser to refuse a file
+ * over the limit (E0009) without reading the rest of it, which for /dev/zero, a FIFO
+ * that never closes or a huge sparse file would never end or never fit. */
 static char *default_read_file(void *user, const char *path, size_t *len)
 {
     (void)user;
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
+    char *data = sc_read_stream(f, SC_MAX_SOURCE_BYTES + 1, len);
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(data);
+        return NULL;
+    }
+    return data;
+}
+
+char *sc_read_stream(FILE *f, size_t limit, size_t *len)
+{
     size_t cap = 16384, used = 0;
     char *data = malloc(cap);
     while (data) {
-        used += fread(data + used, 1, cap - used, f);
-        if (used < cap)
+        size_t want = cap - 1 - used < limit - used ? cap - 1 - used : limit - used;
+        size_t got = fread(data + used, 1, want, f);
+        used += got;
+        if (got < want || used == limit)
             break;
         char *grown = realloc(data, cap * 2);
         if (!grown)
             free(data);
         data = grown;
         cap *= 2;
-    }
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(data);
-        return NULL;
     }
     *len = used;
     return data;
@@ -97,10 +108,28 @@ sc_context *sc_context_new(const sc_allocator *allocator)
     return ctx;
 }
 
+bool sc_context_on_free(sc_context *ctx, void (*run)(void *data), void *data)
+{
+    sc_cleanup *cleanup = sc_arena_alloc(&ctx->arena, sizeof(*cleanup));
+    if (!cleanup)
+        return false;
+    *cleanup = (sc_cleanup){run, data};
+    return sc_list_push(&ctx->arena, &ctx->cleanups, cleanup);
+}
+
+void sc_context_run_cleanups(sc_context *ctx)
+{
+    while (ctx->cleanups.count > 0) {
+        const sc_cleanup *cleanup = ctx->cleanups.items[--ctx->cleanups.count];
+        cleanup->run(cleanup->data);
+    }
+}
+
 void sc_context_free(sc_context *ctx)
 {
     if (!ctx)
         return;
+    sc_context_run_cleanups(ctx);
     sc_arena_release(&ctx->arena);
     sc_allocator caller = ctx->caller_allocator;
     caller.free(caller.user, ctx);

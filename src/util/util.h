@@ -160,7 +160,21 @@ struct sc_context {
     sc_ptr_list test_results; /* what sc_test_file ran (emit/tests.c) */
     size_t tests_failed;
     const char *app;          /* the app the last build named its stacks after, or NULL */
+    sc_map regexes;           /* pattern -> compiled regular expression (sema/builtins.c) */
+    sc_ptr_list cleanups;     /* sc_cleanup: what sc_context_free runs first */
 };
+
+/* Something outside the arena that a context holds until it is freed. */
+typedef struct sc_cleanup {
+    void (*run)(void *data);
+    void *data;
+} sc_cleanup;
+
+/* Makes sc_context_free call run(data) (latest first). False, and nothing registered,
+ * when out of memory. */
+bool sc_context_on_free(sc_context *ctx, void (*run)(void *data), void *data);
+/* Runs and forgets every registered cleanup now. */
+void sc_context_run_cleanups(sc_context *ctx);
 
 /* Adds a source (text copied into the arena); returns its index or -1. */
 int sc_source_add(sc_context *ctx, const char *path, const char *text, size_t len);

@@ -55,11 +55,14 @@ check "cmake --install into a temporary prefix" \
 schemas=$(find stdlib/schema -name '*.json' | wc -l)
 installed_schemas=$(find "$work/prefix/share/stackc/stdlib/schema" -name '*.json' 2>/dev/null | wc -l)
 check "every resource schema is installed ($schemas)" test "$schemas" -eq "$installed_schemas"
-for f in bin/stackc share/stackc/stdlib/prelude.stack share/stackc/stdlib/service.stack \
+for f in bin/stackc libexec/stackc/stackc-deploy share/stackc/stdlib/prelude.stack share/stackc/stdlib/service.stack \
     share/man/man1/stackc.1 share/bash-completion/completions/stackc \
     share/zsh/vendor-completions/_stackc share/fish/vendor_completions.d/stackc.fish; do
     check "installed: $f" test -s "$work/prefix/$f"
 done
+check "installed stackc loads neither libcurl nor expat (only stackc-deploy does)" sh -c \
+    '! ldd "$0/bin/stackc" | grep -E "libcurl|libexpat" && ldd "$0/libexec/stackc/stackc-deploy" | grep -q libcurl' \
+    "$work/prefix"
 mv "$work/prefix" "$work/moved"
 check "installed and moved: builds the example without the sources, byte-identical" \
     without_sources "$work/site" sh -c '"$0" build site.stack -o out && diff -r out "$1"' \
@@ -77,6 +80,13 @@ check "STACKC_STDLIB overrides the installed library" contains "$work/env.out" \
 without_sources "$work/site" env STACKC_STDLIB=/nonexistent \
     "$work/moved/bin/stackc" check site.stack --stdlib "$work/elsewhere/lib" >"$work/flag.out" 2>&1
 check "--stdlib overrides STACKC_STDLIB" contains "$work/flag.out" "$work/elsewhere/lib/service.stack:1:"
+# No AWS at this address: the deploy helper runs and fails to connect (exit 4).
+without_sources "$work/site" env AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret \
+    AWS_REGION=us-east-1 AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_MAX_ATTEMPTS=1 \
+    "$work/moved/bin/stackc" plan site.stack >"$work/plan.out" 2>&1
+plan_status=$?
+check "installed and moved: stackc plan runs its helper (exit 4: nothing listens)" \
+    test "$plan_status" -eq 4
 cp "$work/moved/bin/stackc" "$work/lonely-stackc"
 without_sources "$work/site" "$work/lonely-stackc" check site.stack >"$work/lonely.out" 2>&1
 lonely_status=$?
@@ -88,7 +98,7 @@ check "a binary with no library beside it says what to do" contains "$work/lonel
 check "cpack -G DEB" cpack -G DEB --config "$build/CPackConfig.cmake" -B "$work/pkg"
 deb=$(ls "$work"/pkg/stackc_*.deb 2>/dev/null | head -n 1)
 dpkg-deb -c "$deb" 2>/dev/null | awk '{print $6}' >"$work/deb-contents"
-for f in ./usr/bin/stackc ./usr/share/stackc/stdlib/prelude.stack \
+for f in ./usr/bin/stackc ./usr/libexec/stackc/stackc-deploy ./usr/share/stackc/stdlib/prelude.stack \
     ./usr/share/stackc/stdlib/schema/ECS.json ./usr/share/man/man1/stackc.1 \
     ./usr/share/bash-completion/completions/stackc ./usr/share/zsh/vendor-completions/_stackc \
     ./usr/share/fish/vendor_completions.d/stackc.fish; do

@@ -1,6 +1,8 @@
 /* The `stackc` command end to end: exit codes, where output goes, and what it writes. */
 #include "support.h"
 
+#include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +16,28 @@ typedef struct run_result {
     char *out; /* stdout and stderr together */
 } run_result;
 
+static run_result run_command(const char *command);
+
 /* Runs the stackc binary with `args` (a shell fragment), from the repository root. */
 static run_result run(const char *args)
 {
     char command[4096];
     snprintf(command, sizeof(command), "cd '%s' && STACKC_STDLIB='%s/stdlib' '%s' %s 2>&1", ROOT,
              ROOT, STACKC_BINARY, args);
+    return run_command(command);
+}
+
+/* Runs a shell command line from the repository root, with the standard library set. */
+static run_result run_shell(const char *line)
+{
+    char command[8192];
+    snprintf(command, sizeof(command),
+             "cd '%s' && export STACKC_STDLIB='%s/stdlib' && { %s; } 2>&1", ROOT, ROOT, line);
+    return run_command(command);
+}
+
+static run_result run_command(const char *command)
+{
     run_result r = {0};
     FILE *p = popen(command, "r");
     size_t cap = 1 << 16, len = 0;
@@ -265,6 +283,102 @@ static void test_fmt_stdin(void)
     free(r.out);
 }
 
+/* The 16 MiB limit holds while reading, for files whose size cannot be known first:
+ * each run ends with E0009 (bounded by `timeout`, so a regression fails, not hangs). */
+static void test_input_limit_on_any_file(void)
+{
+    static const char *const expected = "error[E0009]: file is over the limit of 16777216 bytes";
+    char setup[1024];
+    snprintf(setup, sizeof(setup),
+             "mkfifo '%s/fifo.stack' && truncate -s 1T '%s/sparse.stack' && "
+             "printf 'import \"/dev/zero\"\\n' > '%s/imports-zero.stack'",
+             temp_dir, temp_dir, temp_dir);
+    CU_ASSERT_EQUAL_FATAL(system(setup), 0);
+    const char *stackc = "timeout 60 '" STACKC_BINARY "'";
+    char lines[6][1024];
+    snprintf(lines[0], sizeof(lines[0]), "%s check /dev/zero", stackc);
+    snprintf(lines[1], sizeof(lines[1]), "%s check /dev/stdin < /dev/zero", stackc);
+    /* A FIFO whose writer never stops (it ends on SIGPIPE once stackc is gone). */
+    snprintf(lines[2], sizeof(lines[2]),
+             "(yes 'let x = 1' > '%s/fifo.stack' 2>/dev/null &); %s check '%s/fifo.stack'",
+             temp_dir, stackc, temp_dir);
+    /* A sparse file of 1 TiB: reading all of it would take hours. */
+    snprintf(lines[3], sizeof(lines[3]), "%s check '%s/sparse.stack'", stackc, temp_dir);
+    snprintf(lines[4], sizeof(lines[4]), "%s check '%s/imports-zero.stack'", stackc, temp_dir);
+    snprintf(lines[5], sizeof(lines[5]), "%s fmt --check /dev/zero", stackc);
+    for (size_t i = 0; i < 6; i++) {
+        run_result r = run_shell(lines[i]);
+        CU_ASSERT_EQUAL(r.status, 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, expected));
+        if (r.status != 1 || !strstr(r.out, expected))
+            fprintf(stderr, "\n%s (exit %d):\n%s\n", lines[i], r.status, r.out);
+        free(r.out);
+    }
+}
+
+/* Runs `args` with the standard library stackc embeds (no STACKC_STDLIB) and compiled
+ * from the same folder's sources; both must print exactly the same. `between`, when not
+ * NULL, is a shell command run after the first. */
+static void expect_same_from_image_and_sources(const char *args, const char *between)
+{
+    char line[4096];
+    snprintf(line, sizeof(line), "unset STACKC_STDLIB; '%s' %s", STACKC_BINARY, args);
+    run_result image = run_shell(line);
+    if (between)
+        CU_ASSERT_EQUAL(system(between), 0);
+    snprintf(line, sizeof(line), "export STACKC_STDLIB='%s/stdlib'; '%s' %s", ROOT, STACKC_BINARY,
+             args);
+    run_result sources = run_shell(line);
+    bool same = image.status == sources.status && strcmp(image.out, sources.out) == 0;
+    if (!same)
+        fprintf(stderr,
+                "\nstackc %s: from the image (exit %d):\n%s\nfrom the sources (exit %d):\n%s\n",
+                args, image.status, image.out, sources.status, sources.out);
+    CU_ASSERT_TRUE(same);
+    free(image.out);
+    free(sources.out);
+}
+
+/* The embedded library is the source tree's, checked at build time: every example
+ * builds to the same templates, every bad file gets the same diagnostics, with the
+ * library's notes at the same paths. */
+static void test_the_embedded_library_compiles_like_its_sources(void)
+{
+    static const char *const examples[] = {"wordpress",   "public-service", "service-database",
+                                           "shop",        "nightly-report", "existing-vpc",
+                                           "two-services"};
+    for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
+        char args[512], move[1200], diff[1200];
+        snprintf(args, sizeof(args), "build examples/%s/site.stack -o '%s/out-%s'", examples[i],
+                 temp_dir, examples[i]);
+        snprintf(move, sizeof(move), "mv '%s/out-%s' '%s/image-%s'", temp_dir, examples[i],
+                 temp_dir, examples[i]);
+        expect_same_from_image_and_sources(args, move);
+        snprintf(diff, sizeof(diff), "diff -r '%s/out-%s' '%s/image-%s'", temp_dir, examples[i],
+                 temp_dir, examples[i]);
+        CU_ASSERT_EQUAL(system(diff), 0);
+        snprintf(args, sizeof(args), "graph examples/%s/site.stack", examples[i]);
+        expect_same_from_image_and_sources(args, NULL);
+    }
+    DIR *bad = opendir(ROOT "/tests/bad");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+    size_t compared = 0;
+    struct dirent *entry;
+    while ((entry = readdir(bad))) {
+        size_t n = strlen(entry->d_name);
+        if (n < 7 || strcmp(entry->d_name + n - 6, ".stack") != 0)
+            continue;
+        char args[600];
+        snprintf(args, sizeof(args), "check tests/bad/%s", entry->d_name);
+        expect_same_from_image_and_sources(args, NULL);
+        snprintf(args, sizeof(args), "check --format json tests/bad/%s", entry->d_name);
+        expect_same_from_image_and_sources(args, NULL);
+        compared++;
+    }
+    closedir(bad);
+    CU_ASSERT_TRUE(compared >= 150);
+}
+
 int main(void)
 {
     if (!mkdtemp(temp_dir))
@@ -278,9 +392,14 @@ int main(void)
         {"fmt --check lists unformatted files; fmt rewrites them", test_fmt_check},
         {"fmt - formats standard input to standard output", test_fmt_stdin},
         {"build writes templates and the manifest", test_build_writes_templates_and_manifest},
-        {"build warns of a rename that replaces data", test_build_warns_of_a_rename_that_replaces_data},
+        {"build warns of a rename that replaces data",
+         test_build_warns_of_a_rename_that_replaces_data},
         {"build -o creates missing parent folders", test_build_creates_missing_parents},
         {"test runs test blocks: exit 0 all pass, 5 on a failure", test_test_command},
+        {"the embedded standard library compiles like its sources",
+         test_the_embedded_library_compiles_like_its_sources},
+        {"the 16 MiB limit holds for /dev/zero, pipes, FIFOs, sparse files",
+         test_input_limit_on_any_file},
         {NULL, NULL},
     };
     int status = test_main("cli", cases);

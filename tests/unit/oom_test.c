@@ -205,6 +205,10 @@ static void test_every_example_build_fails_cleanly(void)
     CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, EXAMPLES "/existing-vpc/site.stack", step, NULL), 0);
 }
 
+/* The image compiled into this program, as into stackc (tools/stdlib-image). */
+extern const unsigned char stackc_stdlib_image[];
+extern const size_t stackc_stdlib_image_size;
+
 /* A build that starts from a shared standard library takes a different path through
  * loading and checking; the library itself must come out of every failure untouched
  * (it is write-protected: a write would crash). */
@@ -214,6 +218,12 @@ static void test_builds_from_a_shared_stdlib_fail_cleanly(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(stdlib);
     CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, WORDPRESS, stride(SECONDARY_STRIDE), stdlib), 0);
     CU_ASSERT_EQUAL(sweep_arena(RUN_CHECK, WORDPRESS, stride(SECONDARY_STRIDE), stdlib), 0);
+    sc_stdlib_free(stdlib);
+    /* The same library from the image stackc embeds. */
+    stdlib = sc_stdlib_from_image(stackc_stdlib_image, stackc_stdlib_image_size, NULL,
+                                  STACKC_REPO_ROOT "/stdlib");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(stdlib);
+    CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, WORDPRESS, stride(SECONDARY_STRIDE), stdlib), 0);
     sc_stdlib_free(stdlib);
 }
 
@@ -227,7 +237,7 @@ int main(void)
         {"check, compose, graph, test and fmt of WordPress fail cleanly too",
          test_every_entry_point_fails_cleanly},
         {"the other examples' builds fail cleanly", test_every_example_build_fails_cleanly},
-        {"builds from a shared standard library fail cleanly",
+        {"builds from a shared standard library or its image fail cleanly",
          test_builds_from_a_shared_stdlib_fail_cleanly},
         {NULL, NULL},
     };

@@ -1,7 +1,9 @@
 /* A standard library checked once and shared (sc_stdlib): every file of the repository
  * compiles to the same diagnostics and the same outputs whether its context loads the
- * library itself or starts from a shared one; the shared one is write-protected; and
- * a library that cannot be used is refused, so compilations fall back to loading it. */
+ * library itself or starts from a shared one, made from the sources or from the image
+ * built into stackc (copied to its address, or moved elsewhere); the shared one is
+ * write-protected; and a library that cannot be used is refused, so compilations fall
+ * back to loading it. */
 #include "support.h"
 
 #include "sema/sema.h"
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,10 +78,12 @@ static size_t compare_folder(const char *dir, const sc_stdlib *stdlib, size_t *w
     return compared;
 }
 
-static void test_every_file_compiles_the_same_from_a_shared_stdlib(void)
+/* The image compiled into this program, as into stackc (tools/stdlib-image). */
+extern const unsigned char stackc_stdlib_image[];
+extern const size_t stackc_stdlib_image_size;
+
+static void compare_every_file(const sc_stdlib *stdlib)
 {
-    sc_stdlib *stdlib = sc_stdlib_new("stdlib");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(stdlib);
     static const char *const folders[] = {
         "examples/wordpress",
         "examples/public-service",
@@ -101,13 +106,89 @@ static void test_every_file_compiles_the_same_from_a_shared_stdlib(void)
     CU_ASSERT_TRUE(compared >= 250);
     CU_ASSERT_TRUE(with_errors >= 150);
     CU_ASSERT_TRUE(compared - with_errors >= 20);
-    sc_stdlib_free(stdlib);
 }
 
-static void test_the_shared_stdlib_is_write_protected(void)
+static void test_every_file_compiles_the_same_from_a_shared_stdlib(void)
 {
     sc_stdlib *stdlib = sc_stdlib_new("stdlib");
     CU_ASSERT_PTR_NOT_NULL_FATAL(stdlib);
+    compare_every_file(stdlib);
+    sc_stdlib_free(stdlib);
+}
+
+static void test_every_file_compiles_the_same_from_the_image(void)
+{
+    sc_stdlib *at_its_address =
+        sc_stdlib_from_image(stackc_stdlib_image, stackc_stdlib_image_size, NULL, "stdlib");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at_its_address);
+    compare_every_file(at_its_address);
+    /* Its address is now taken: the next copy has every pointer moved. */
+    sc_stdlib *moved =
+        sc_stdlib_from_image(stackc_stdlib_image, stackc_stdlib_image_size, NULL, "stdlib");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(moved);
+    CU_ASSERT_PTR_NOT_EQUAL(moved->ctx, at_its_address->ctx);
+    CU_ASSERT_PTR_NOT_EQUAL(moved->program, at_its_address->program);
+    sc_stdlib_free(at_its_address);
+    compare_every_file(moved);
+    sc_stdlib_free(moved);
+}
+
+/* Used in place, the image must be at its address, and the caller's mapping stays. */
+static void test_the_image_in_place(void)
+{
+    uintptr_t address = 0;
+    size_t offset = 0, length = 0;
+    CU_ASSERT_TRUE_FATAL(sc_stdlib_image_placement(stackc_stdlib_image, stackc_stdlib_image_size,
+                                                   &address, &offset, &length));
+    CU_ASSERT_EQUAL(offset % 4096, 0);
+    CU_ASSERT_EQUAL(offset + length, stackc_stdlib_image_size);
+    void *mapped = mmap((void *)address, length, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    CU_ASSERT_EQUAL_FATAL((uintptr_t)mapped, address);
+    memcpy(mapped, stackc_stdlib_image + offset, length);
+    mprotect(mapped, length, PROT_READ);
+    CU_ASSERT_PTR_NULL(sc_stdlib_from_image(stackc_stdlib_image, stackc_stdlib_image_size,
+                                            stackc_stdlib_image, "stdlib"));
+    sc_stdlib *stdlib =
+        sc_stdlib_from_image(stackc_stdlib_image, stackc_stdlib_image_size, mapped, "stdlib");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(stdlib);
+    CU_ASSERT_TRUE((uintptr_t)stdlib->program >= address &&
+                   (uintptr_t)stdlib->program < address + length);
+    char *alone = compile("examples/wordpress/site.stack", NULL, false);
+    char *shared = compile("examples/wordpress/site.stack", stdlib, false);
+    CU_ASSERT_STRING_EQUAL(alone, shared);
+    free(alone);
+    free(shared);
+    sc_stdlib_free(stdlib);
+    CU_ASSERT_EQUAL(((const unsigned char *)mapped)[0], stackc_stdlib_image[offset]);
+    munmap(mapped, length);
+}
+
+/* An image of another build, or a damaged one, is refused: the caller compiles the
+ * library from its sources instead. */
+static void test_a_foreign_image_is_refused(void)
+{
+    size_t size = stackc_stdlib_image_size;
+    unsigned char *copy = malloc(size);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+    memcpy(copy, stackc_stdlib_image, size);
+    CU_ASSERT_PTR_NULL(sc_stdlib_from_image(copy, size - 1, NULL, "stdlib"));
+    CU_ASSERT_PTR_NULL(sc_stdlib_from_image(copy, 16, NULL, "stdlib"));
+    CU_ASSERT_PTR_NULL(sc_stdlib_from_image(copy, size, NULL, NULL));
+    copy[8] ^= 1; /* the layout of another build's structures */
+    CU_ASSERT_PTR_NULL(sc_stdlib_from_image(copy, size, NULL, "stdlib"));
+    copy[8] ^= 1;
+    copy[0] = 'X';
+    CU_ASSERT_PTR_NULL(sc_stdlib_from_image(copy, size, NULL, "stdlib"));
+    copy[0] = 's';
+    sc_stdlib *stdlib = sc_stdlib_from_image(copy, size, NULL, "stdlib");
+    CU_ASSERT_PTR_NOT_NULL(stdlib);
+    sc_stdlib_free(stdlib);
+    free(copy);
+}
+
+static void expect_write_protected(sc_stdlib *stdlib)
+{
     fflush(NULL);
     pid_t child = fork();
     if (child == 0) {
@@ -119,8 +200,19 @@ static void test_the_shared_stdlib_is_write_protected(void)
     int status = 0;
     CU_ASSERT_EQUAL(waitpid(child, &status, 0), child);
     CU_ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
-    /* Reading it is fine, and freeing gives the memory back writable. */
+    /* Reading it is fine. */
     CU_ASSERT_TRUE(stdlib->program->component_order.count >= 7);
+}
+
+static void test_the_shared_stdlib_is_write_protected(void)
+{
+    sc_stdlib *stdlib = sc_stdlib_new("stdlib");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(stdlib);
+    expect_write_protected(stdlib);
+    sc_stdlib_free(stdlib); /* gives the memory back writable */
+    stdlib = sc_stdlib_from_image(stackc_stdlib_image, stackc_stdlib_image_size, NULL, "stdlib");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(stdlib);
+    expect_write_protected(stdlib);
     sc_stdlib_free(stdlib);
 }
 
@@ -183,7 +275,12 @@ int main(void)
     static const test_case cases[] = {
         {"every file compiles the same from a shared standard library",
          test_every_file_compiles_the_same_from_a_shared_stdlib},
-        {"the shared standard library is write-protected",
+        {"every file compiles the same from the image, at its address and moved",
+         test_every_file_compiles_the_same_from_the_image},
+        {"the image used in place", test_the_image_in_place},
+        {"an image of another build, or a damaged one, is refused",
+         test_a_foreign_image_is_refused},
+        {"the shared standard library and the image are write-protected",
          test_the_shared_stdlib_is_write_protected},
         {"a missing or broken standard library is refused",
          test_a_missing_or_broken_stdlib_is_refused},

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Growth with input size, whole process: `stackc build` (and `check`) of generated programs
+# (bench/stackgen: sites of six component instances, ten sites a stack; and chains of
+# stacks, each reading the one before), at sizes that double, each once in a fresh
+# process into a fresh folder. Prints time, peak RSS, each doubling's ratios and the
+# exponent fitted to all sizes (1.0 is linear), and the issue-21 targets with MET or NOT
+# MET. Each size runs three times (STACKC_BENCH_REPEATS) and the fastest counts: other
+# work on a shared machine only ever adds time. Peak RSS grows to about 85 KB an instance: 100,000 instances need ~9 GB.
+#   bench/scale.sh [MAX_INSTANCES [MAX_STACKS]]   (default 100000 and 10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+max_instances=${1:-100000}
+max_stacks=${2:-10000}
+repeats=${STACKC_BENCH_REPEATS:-3} # each size runs this often; the fastest run counts
+scripts/setup.sh time >/dev/null
+scripts/build.sh build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+# Outputs go to memory (/dev/shm) when it is there: thousands of templates written to a
+# disk measure the file system (on this machine's ext4 with `discard`, most of a chain's
+# build), not the compiler.
+work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
+trap 'rm -rf "$work"' EXIT
+stackc=./build-release/stackc
+unset STACKC_STDLIB
+
+# series KIND COMMAND SIZES...: one line per size, then the fit.
+series() {
+    local kind=$1 command=$2
+    shift 2
+    echo "== stackc $command, $kind"
+    for n in "$@"; do
+        ./build-release/bench/stackgen "$kind" "$n" >"$work/input.stack"
+        rm -rf "$work/out"
+        local args=("$command" "$work/input.stack")
+        [ "$command" = build ] && args+=(-o "$work/out")
+        local best=0 peak=0
+        for _ in $(seq "$repeats"); do
+            rm -rf "$work/out"
+            local start end
+            start=$(date +%s%N)
+            command time -f %M -o "$work/rss" "$stackc" "${args[@]}" >/dev/null 2>"$work/err" ||
+                { echo "stackc $command failed at $n:"; tail -n 5 "$work/err"; exit 1; }
+            end=$(date +%s%N)
+            local us=$(((end - start) / 1000)) kb
+            kb=$(tail -n 1 "$work/rss")
+            [ "$best" -eq 0 ] || [ "$us" -lt "$best" ] && best=$us
+            [ "$kb" -gt "$peak" ] && peak=$kb
+        done
+        local us=$best kb=$peak
+        echo "$n $(stat -c %s "$work/input.stack") $us $kb"
+    done | python3 bench/scale_fit.py "$work/$kind-$command.rows"
+    echo
+}
+
+sizes() { # doubling up to $1, from $2
+    local n=$2
+    while [ "$n" -lt "$1" ]; do echo "$n"; n=$((n * 2)); done
+    echo "$1"
+}
+series instances check $(sizes "$max_instances" 3125)
+series instances build $(sizes "$max_instances" 3125)
+series chain check $(sizes "$max_stacks" 625)
+series chain build $(sizes "$max_stacks" 625)
+python3 - "$work" "$max_instances" "$max_stacks" <<'PY'
+import sys
+work = sys.argv[1]
+def rows(name):
+    return [tuple(int(x) for x in line.split()) for line in open(f"{work}/{name}.rows")]
+def target(name, ok, detail):
+    print(f"target: {name}: {detail}: {'MET' if ok else 'NOT MET'}")
+build = {r[0]: r for r in rows("instances-build")}
+if 10000 in build:
+    target("10,000 instances built in < 1 s", build[10000][2] < 1e6, f"{build[10000][2] / 1e6:.2f} s")
+for name, label in (("instances-build", "instances"), ("chain-build", "chained stacks")):
+    r = rows(name)
+    worst_t = max(b[2] / a[2] * a[0] / b[0] for a, b in zip(r, r[1:]))
+    worst_m = max(b[3] / a[3] * a[0] / b[0] for a, b in zip(r, r[1:]))
+    target(f"{label}: time and memory ≤ 1.1× per doubling", worst_t <= 1.1 and worst_m <= 1.1,
+           f"worst time {worst_t:.2f}×, worst memory {worst_m:.2f}× (per doubling, per unit)")
+PY
