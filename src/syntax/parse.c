@@ -606,7 +606,9 @@ sc_file *sc_parse_source(sc_context *ctx, uint32_t source)
         ctx->out_of_memory = true;
         return file;
     }
-    YY_BUFFER_STATE buffer = sc_yy_scan_bytes(text, (int)src->len, scanner);
+    lx.offset = (uint32_t)sc_byte_order_mark(text, src->len);
+    YY_BUFFER_STATE buffer =
+        sc_yy_scan_bytes(text + lx.offset, (int)(src->len - lx.offset), scanner);
     int status = sc_yyparse(scanner);
     if (status == 2 && !lx.expr_too_deep)
         ctx->out_of_memory = true;

@@ -174,6 +174,11 @@ sc_source *sc_source_get(const sc_context *ctx, uint32_t index)
     return ctx->sources.items[index];
 }
 
+size_t sc_byte_order_mark(const char *text, size_t len)
+{
+    return len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
 /* Line starts are computed once per source, the first time a position is asked for. */
 static bool build_line_map(sc_context *ctx, sc_source *src)
 {
@@ -184,7 +189,7 @@ static bool build_line_map(sc_context *ctx, sc_source *src)
     if (!starts)
         return false;
     size_t n = 0;
-    starts[n++] = 0;
+    starts[n++] = (uint32_t)sc_byte_order_mark(src->text, src->len);
     for (size_t i = 0; i < src->len; i++)
         if (src->text[i] == '\n')
             starts[n++] = (uint32_t)(i + 1);

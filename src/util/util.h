@@ -121,6 +121,11 @@ typedef struct sc_source {
     bool library;      /* read from the standard library's folder */
 } sc_source;
 
+/* 3 when `text` starts with a UTF-8 byte-order mark (editors on Windows write one), else
+ * 0. Scanning starts after it and line 1's columns count from it, so offsets stay true
+ * to the text an editor holds while positions match what it shows. */
+size_t sc_byte_order_mark(const char *text, size_t len);
+
 /* ---- diagnostics ---------------------------------------------------------------- */
 
 typedef struct sc_note {
