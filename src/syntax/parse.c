@@ -404,6 +404,24 @@ sc_expr *sc_ast_for_map(sc_lexer *lx, sc_ident key_var, sc_ident var, sc_expr *i
     return e;
 }
 
+size_t sc_expr_child_count(const sc_expr *e)
+{
+    return e ? 4 + e->items.count : 0;
+}
+
+const sc_expr *sc_expr_child(const sc_expr *e, size_t i)
+{
+    const sc_expr *fixed[] = {e->left, e->right, e->cond, e->filter};
+    if (i < 4)
+        return fixed[i];
+    const void *item = e->items.items[i - 4];
+    if (e->kind == EXPR_MAP)
+        return ((const sc_map_entry *)item)->value;
+    if (e->kind == EXPR_CALL)
+        return ((const sc_arg *)item)->value;
+    return item;
+}
+
 sc_expr *sc_ast_error_expr(sc_lexer *lx, sc_span span)
 {
     return new_expr(lx, EXPR_ERROR, span);
