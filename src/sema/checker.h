@@ -12,6 +12,7 @@ typedef struct sc_connection_use {
     sc_span span;
     sc_scope *scope;     /* where the reading expression is */
     const sc_expr *expr; /* the attribute read: a value the compiler knows needs no access */
+    bool through_let;    /* `expr` is in a `let` the instance names at `span` */
 } sc_connection_use;
 
 struct sc_checker {
@@ -141,5 +142,8 @@ void sc_add_component_tests(sc_checker *c);
 /* A connectable instance that reads another's attributes (a database's endpoint) but has
  * no `allow` to reach it will not connect at deploy time. Warned once per pair. */
 void sc_warn_missing_allows(sc_checker *c);
+/* While an instance is checked: it names `let` at `span`; what the let reads counts as
+ * read by the instance, there. */
+void sc_note_uses_through_let(sc_checker *c, const sc_symbol *let, sc_span span);
 
 #endif
