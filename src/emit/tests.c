@@ -63,7 +63,8 @@ static sc_value *as_written(sc_context *ctx, sc_value *v)
     copy->keys = v->keys;
     for (size_t i = 0; i < v->items.count; i++)
         sc_list_push(&ctx->arena, &copy->items, as_written(ctx, v->items.items[i]));
-    return copy;
+    /* Out of memory part way: a map's keys must not outnumber its values. */
+    return copy->items.count == v->items.count ? copy : v;
 }
 
 static sc_value *resource_view(sc_context *ctx, const sc_cfn_stack *stack, const sc_cfn_resource *r)

@@ -435,6 +435,10 @@ static sc_value *e_join(sc_context *ctx, sc_value **args, size_t count)
         if (i)
             sc_buf_puts(&out, args[0]->s);
         sc_buf_puts(&out, item->s);
+        if (!sc_eval_charge(ctx, 0, 0, strlen(item->s) + (i ? strlen(args[0]->s) : 0))) {
+            sc_buf_free(&out);
+            return unknown(ctx);
+        }
     }
     sc_value *v = sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
     sc_buf_free(&out);
@@ -443,7 +447,8 @@ static sc_value *e_join(sc_context *ctx, sc_value **args, size_t count)
 
 static sc_value *e_split(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (!all_known(args, count) || !args[0]->s[0])
+    if (!all_known(args, count) || !args[0]->s[0] ||
+        !sc_eval_charge(ctx, 0, 0, strlen(args[1]->s)))
         return unknown(ctx);
     sc_value *list = sc_value_new(ctx, VAL_LIST);
     if (!list)
@@ -559,7 +564,7 @@ static sc_value *e_max(sc_context *ctx, sc_value **args, size_t count)
 
 static sc_value *e_case(sc_context *ctx, sc_value **args, size_t count, bool upper)
 {
-    if (!all_known(args, count))
+    if (!all_known(args, count) || !sc_eval_charge(ctx, 0, 0, strlen(args[0]->s)))
         return unknown(ctx);
     char *s = sc_arena_strdup(&ctx->arena, args[0]->s);
     for (char *p = s; p && *p; p++)
@@ -588,8 +593,13 @@ static sc_value *e_replace(sc_context *ctx, sc_value **args, size_t count)
     for (const char *hit; (hit = strstr(at, args[1]->s)); at = hit + old_len) {
         sc_buf_append(&out, at, (size_t)(hit - at));
         sc_buf_puts(&out, args[2]->s);
+        if (!sc_eval_charge(ctx, 1, 0, (size_t)(hit - at) + strlen(args[2]->s))) {
+            sc_buf_free(&out);
+            return unknown(ctx);
+        }
     }
     sc_buf_puts(&out, at);
+    sc_eval_charge(ctx, 0, 0, strlen(at));
     sc_value *v = sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
     sc_buf_free(&out);
     return v;
@@ -675,6 +685,8 @@ static sc_value *e_regex_replace(sc_context *ctx, sc_value **args, size_t count)
     while (*at && regexec(&re, at, 1, &m, at == args[1]->s ? 0 : REG_NOTBOL) == 0) {
         sc_buf_append(&out, at, (size_t)m.rm_so);
         sc_buf_puts(&out, args[2]->s);
+        if (!sc_eval_charge(ctx, 1, 0, (size_t)m.rm_so + strlen(args[2]->s) + 1))
+            break;
         if (m.rm_eo == m.rm_so) { /* an empty match: keep one character and go on */
             sc_buf_putc(&out, at[m.rm_eo]);
             at += m.rm_eo + 1;
@@ -684,7 +696,9 @@ static sc_value *e_regex_replace(sc_context *ctx, sc_value **args, size_t count)
     }
     sc_buf_puts(&out, at);
     regfree(&re);
-    sc_value *v = sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
+    sc_value *v = sc_eval_charge(ctx, 0, 0, strlen(at))
+                      ? sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""))
+                      : unknown(ctx);
     sc_buf_free(&out);
     return v;
 }
@@ -762,6 +776,10 @@ static sc_value *lower_format(sc_context *ctx, sc_value **args, size_t count)
             return unknown(ctx);
         }
         sc_value *v = args[next++];
+        if (v->kind == VAL_STRING && !sc_eval_charge(ctx, 0, 0, strlen(v->s))) {
+            sc_buf_free(&text);
+            return unknown(ctx);
+        }
         if (v->kind == VAL_STRING) {
             sc_buf_puts(&text, v->s);
         } else if (v->kind == VAL_INT) {
@@ -807,7 +825,9 @@ static sc_value *e_format(sc_context *ctx, sc_value **args, size_t count)
             sc_buf_putc(&out, '%');
         } else if ((*p == 's' || *p == 'd') && next < count) {
             const sc_value *v = args[next++];
-            if (v->kind == VAL_STRING)
+            if (v->kind == VAL_STRING && !sc_eval_charge(ctx, 0, 0, strlen(v->s)))
+                ok = false;
+            else if (v->kind == VAL_STRING)
                 sc_buf_puts(&out, v->s);
             else if (v->kind == VAL_INT)
                 sc_buf_printf(&out, "%lld", v->i);
@@ -915,6 +935,8 @@ static sc_value *e_cidrs_disjoint(sc_context *ctx, sc_value **args, size_t count
     if (!all_known(args, count) || args[0]->kind != VAL_LIST)
         return unknown(ctx);
     size_t n = args[0]->items.count;
+    if (!sc_eval_charge(ctx, (uint64_t)n * n / 2, 0, 0))
+        return unknown(ctx);
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n; j++) {
             const sc_value *a = args[0]->items.items[i], *b = args[0]->items.items[j];
@@ -946,6 +968,11 @@ static sc_value *e_merge(sc_context *ctx, sc_value **args, size_t count)
 {
     if (!all_known(args, count))
         return unknown(ctx);
+    uint64_t entries = 0;
+    for (size_t a = 0; a < count; a++)
+        entries += args[a]->keys.count;
+    if (!sc_eval_charge(ctx, entries * entries, 0, 0))
+        return unknown(ctx);
     sc_value *map = sc_value_new(ctx, VAL_MAP);
     for (size_t a = 0; map && a < count; a++) {
         for (size_t i = 0; i < args[a]->keys.count; i++) {
@@ -964,7 +991,8 @@ static sc_value *e_merge(sc_context *ctx, sc_value **args, size_t count)
 
 static sc_value *e_distinct(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (!all_known(args, count) || args[0]->kind != VAL_LIST)
+    uint64_t n = all_known(args, count) ? args[0]->items.count : 0;
+    if (!all_known(args, count) || args[0]->kind != VAL_LIST || !sc_eval_charge(ctx, n * n, 0, 0))
         return unknown(ctx);
     sc_value *list = sc_value_new(ctx, VAL_LIST);
     for (size_t i = 0; list && i < args[0]->items.count; i++) {
@@ -1088,6 +1116,7 @@ static sc_value *e_json(sc_context *ctx, sc_value **args, size_t count)
     sc_buf_init(&out, &ctx->allocator);
     bool ok = true;
     json_text(&out, args[0], &ok);
+    ok = ok && sc_eval_charge(ctx, 0, 0, out.len);
     sc_value *v = ok && !out.failed
                       ? sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""))
                       : unknown(ctx);
@@ -1728,6 +1757,22 @@ static bool strings_where_needed(const sc_builtin *b, sc_value **args, size_t co
     return true;
 }
 
+/* Whether a built-in's result is a list or map it made (not one of its arguments, or
+ * a part of one): its entries count against the evaluation budget. */
+static bool made_here(const sc_value *result, sc_value **args, size_t count)
+{
+    if (!result || (result->kind != VAL_LIST && result->kind != VAL_MAP))
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        if (args[i] == result)
+            return false;
+        for (size_t j = 0; args[i] && j < args[i]->items.count; j++)
+            if (args[i]->items.items[j] == result)
+                return false;
+    }
+    return true;
+}
+
 sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
                           const sc_expr *call)
 {
@@ -1755,6 +1800,8 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
         args[index] = sc_eval(ctx, scope, arg->value);
         if (!args[index]) /* out of memory: not to be mistaken for a left-out argument */
             return NULL;
+        if (args[index]->failed)
+            return args[index];
         if (index + 1 > count)
             count = index + 1;
     }
@@ -1769,6 +1816,8 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
         return unknown(ctx);
     sc_value *result = b->eval == e_test_only ? test_builtin(ctx, scope, b, args, count)
                                               : b->eval(ctx, args, count);
+    if (made_here(result, args, count) && !sc_eval_charge(ctx, 0, result->items.count, 0))
+        return sc_value_failed(ctx);
     if (result && result->kind == VAL_INTRINSIC && strcmp(result->s, "stackc::Asset") == 0 &&
         !result->origin.end)
         result->origin = call->span;

@@ -183,6 +183,7 @@ void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, 
         else
             evaluate_check(c, scope, check, site, item, component, NULL);
     }
+    sc_evaluate_body(c, scope, site, component);
     if (depth >= 8)
         return;
     for (size_t i = 0; i < component->item->items.count && !c->ctx->out_of_memory; i++) {
@@ -201,11 +202,24 @@ void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, 
     }
 }
 
-void sc_run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *item,
-                            sc_component *component)
+typedef struct instance_inputs {
+    sc_component *component;
+    const sc_map *failed;
+} instance_inputs;
+
+static void check_made_instance(sc_checker *c, sc_scope *scope, const sc_item *item, void *data)
 {
-    sc_scope *scope = sc_instance_scope(c->ctx, outer, item, component);
-    check_site site = {.item = item, .component = component};
-    if (scope)
-        sc_run_body_checks(c, scope, &site, item, component, 0);
+    const instance_inputs *inputs = data;
+    sc_scope *inner =
+        sc_instance_scope_failing(c->ctx, scope, item, inputs->component, inputs->failed);
+    check_site site = {.item = item, .component = inputs->component};
+    if (inner)
+        sc_run_body_checks(c, inner, &site, item, inputs->component, 0);
+}
+
+void sc_run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *item,
+                            sc_component *component, const sc_map *failed)
+{
+    instance_inputs inputs = {component, failed};
+    sc_each_made(c, outer, item, check_made_instance, &inputs);
 }

@@ -140,6 +140,8 @@ int sc_source_add(sc_context *ctx, const char *path, const char *text, size_t le
     src->len = len;
     size_t dir_len = ctx->stdlib_dir ? strlen(ctx->stdlib_dir) : 0;
     src->library = dir_len && strncmp(path, ctx->stdlib_dir, dir_len) == 0 && path[dir_len] == '/';
+    if (!src->library)
+        ctx->eval.source_bytes += len;
     if (!src->path || !src->text || !sc_list_push(&ctx->arena, &ctx->sources, src))
         return -1;
     return (int)(ctx->sources.count - 1);

@@ -145,6 +145,18 @@ struct sc_diagnostic {
 
 /* ---- the context ---------------------------------------------------------------- */
 
+/* Compile-time evaluation (sema/eval.c) has a budget per compilation; this is what it
+ * has used, and which evaluation errors it has reported. */
+typedef struct sc_eval_usage {
+    uint64_t steps;        /* expressions evaluated, and the comparisons built-ins make */
+    uint64_t elements;     /* list and map entries made */
+    uint64_t bytes;        /* bytes of strings made */
+    uint64_t source_bytes; /* the text of the program's own files, which the budget grows with */
+    bool spent;            /* the budget ran out: every later evaluation stops at once */
+    bool reported;         /* ... and that was reported, once */
+    sc_map errors;         /* "file:start:end code" of each evaluation error reported */
+} sc_eval_usage;
+
 struct sc_context {
     sc_allocator allocator;   /* what the library uses: the caller's, watched for failure */
     sc_allocator caller_allocator;
@@ -165,6 +177,9 @@ struct sc_context {
     sc_ptr_list test_results; /* what sc_test_file ran (emit/tests.c) */
     size_t tests_failed;
     const char *app;          /* the app the last build named its stacks after, or NULL */
+    sc_eval_usage eval;       /* what compile-time evaluation spent of its budget */
+    bool expansion_follows;   /* build, test: the expansion evaluates every instance's body,
+                                 so the checker need not to find its evaluation errors */
 };
 
 /* Adds a source (text copied into the arena); returns its index or -1. */

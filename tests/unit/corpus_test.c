@@ -221,7 +221,8 @@ static void test_bad_corpus(void)
     free_paths(&files);
 }
 
-/* tests/bad-build: programs that check clean but cannot become templates. */
+/* tests/bad-build: programs built, not only checked: most check clean but cannot become
+ * templates; a few show that `build` reports an evaluation error as `check` does. */
 static void test_bad_build_corpus(void)
 {
     path_list files = {0};
