@@ -102,6 +102,12 @@ static sc_type *r_optional_list_string(sc_checker *c, sc_type **args)
     return sc_type_optional(c->ctx, make_list(c, TY_STRING));
 }
 
+static sc_type *r_optional_string(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    return sc_type_optional(c->ctx, make(c, TY_STRING));
+}
+
 static sc_type *r_list_int(sc_checker *c, sc_type **args)
 {
     (void)args;
@@ -1125,6 +1131,34 @@ static sc_value *e_json(sc_context *ctx, sc_value **args, size_t count)
 }
 
 /* A stable number for a name (FNV-1a, 31 bits): the same text, the same number. */
+/* blame(value) is value itself: in a `check`, it names what a failure is reported at
+ * (instance_checks.c reads it from the condition). */
+static sc_value *e_blame(sc_context *ctx, sc_value **args, size_t count)
+{
+    return count ? args[0] : unknown(ctx);
+}
+
+/* closest(name, names): the one of names that `name` is probably a misspelling of, for a
+ * check's "did you mean"; null when none is close (or `name` is one of them). */
+static sc_value *e_closest(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || args[1]->kind != VAL_LIST)
+        return unknown(ctx);
+    sc_ptr_list names = {0};
+    for (size_t i = 0; i < args[1]->items.count; i++) {
+        const sc_value *name = args[1]->items.items[i];
+        if (!name || name->kind != VAL_STRING)
+            return unknown(ctx);
+        if (strcmp(name->s, args[0]->s) == 0)
+            return sc_value_new(ctx, VAL_NULL);
+        sc_list_push(&ctx->arena, &names, (void *)name->s);
+    }
+    if (!sc_eval_charge(ctx, names.count, 0, 0))
+        return unknown(ctx);
+    const char *close = sc_closest_name(args[0]->s, (const char *const *)names.items, names.count);
+    return close ? sc_value_string(ctx, close) : sc_value_new(ctx, VAL_NULL);
+}
+
 static sc_value *e_hash(sc_context *ctx, sc_value **args, size_t count)
 {
     if (!all_known(args, count))
@@ -1264,6 +1298,12 @@ static const sc_builtin builtins[] = {
      r_list_string,
      e_availability_zones,
      "the region's zones (Fn::GetAZs)"},
+    {"blame",
+     {{"value", P_ANY, false}},
+     false,
+     r_first,
+     e_blame,
+     "value itself; in a check, a failure is reported where value was written"},
     {"build",
      {{"context", P_STRING, false},
       {"dockerfile", P_STRING, true},
@@ -1310,6 +1350,12 @@ static const sc_builtin builtins[] = {
      r_string,
      e_cidrsubnet,
      "the netnum-th subnet with newbits more prefix bits"},
+    {"closest",
+     {{"name", P_STRING, false}, {"names", P_LIST_STRING, false}},
+     false,
+     r_optional_string,
+     e_closest,
+     "the one of names that name is probably a misspelling of, or null"},
     {"concat", {{"lists", P_LIST, false}}, true, r_first, e_concat, "lists joined end to end"},
     {"contains",
      {{"list", P_LIST, false}, {"value", P_ANY, false}},

@@ -60,12 +60,33 @@ static void inputs_read(sc_checker *c, const sc_expr *e, const sc_component *com
                     component, out, depth + 1);
 }
 
-/* Where a failed check points: the element of `check for` when the user wrote it; else
- * the first input it reads that the user wrote, as a value (`cpu = 384`, also through a
- * nested instance) or as a setting of the user's own instance; else the instance's name. */
+/* The first `blame(...)` call in `e`, or NULL. */
+static const sc_expr *blame_call(const sc_expr *e, int depth)
+{
+    if (!e || depth > 64)
+        return NULL;
+    if (e->kind == EXPR_CALL && e->name.name && strcmp(e->name.name, "blame") == 0 &&
+        e->items.count == 1)
+        return ((const sc_arg *)e->items.items[0])->value;
+    for (size_t i = 0; i < sc_expr_child_count(e); i++) {
+        const sc_expr *found = blame_call(sc_expr_child(e, i), depth + 1);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+/* Where a failed check points: what its condition names with `blame(...)`, when the user
+ * wrote it; else the element of `check for` when the user wrote it; else the first
+ * input it reads that the user wrote, as a value (`cpu = 384`, also through a nested
+ * instance) or as a setting of the user's own instance; else the instance's name. */
 static sc_span blame(sc_checker *c, sc_scope *scope, const sc_item *check, const check_site *site,
                      const sc_item *item, const sc_component *component, const sc_value *element)
 {
+    const sc_expr *named = blame_call(check->value, 0);
+    sc_value *blamed = named ? sc_eval(c->ctx, scope, named) : NULL;
+    if (written_in(blamed, site->item))
+        return blamed->origin;
     if (written_in(element, site->item))
         return element->origin;
     sc_ptr_list inputs = {0};
