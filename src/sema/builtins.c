@@ -1226,6 +1226,18 @@ static sc_value *test_resources(sc_context *ctx, sc_scope *scope, sc_value **arg
     return out;
 }
 
+bool sc_view_at_path(const sc_value *view, const char *path)
+{
+    const sc_value *stack = view_field(view, "stack");
+    const sc_value *at = view_field(view, "path");
+    if (!stack || !at || stack->kind != VAL_STRING || at->kind != VAL_STRING)
+        return false;
+    size_t stack_len = strlen(stack->s);
+    return strcmp(at->s, path) == 0 ||
+           (strncmp(path, stack->s, stack_len) == 0 && path[stack_len] == '/' &&
+            strcmp(path + stack_len + 1, at->s) == 0);
+}
+
 /* resource_at(path): the compiled resource written at a declaration path ("wp/cluster",
  * or "Stack/wp/cluster"), or null. */
 static sc_value *test_resource(sc_context *ctx, sc_scope *scope, sc_value **args, size_t count)
@@ -1233,18 +1245,9 @@ static sc_value *test_resource(sc_context *ctx, sc_scope *scope, sc_value **args
     const sc_value *all = hidden(scope, SC_TEST_RESOURCES_SYMBOL);
     if (!all || !all_known(args, count))
         return unknown(ctx);
-    for (size_t i = 0; i < all->items.count; i++) {
-        const sc_value *view = all->items.items[i];
-        const sc_value *stack = view_field(view, "stack");
-        const sc_value *path = view_field(view, "path");
-        if (!path || !stack)
-            continue;
-        size_t stack_len = strlen(stack->s);
-        if (strcmp(path->s, args[0]->s) == 0 ||
-            (strncmp(args[0]->s, stack->s, stack_len) == 0 && args[0]->s[stack_len] == '/' &&
-             strcmp(args[0]->s + stack_len + 1, path->s) == 0))
-            return (sc_value *)view;
-    }
+    for (size_t i = 0; i < all->items.count; i++)
+        if (sc_view_at_path(all->items.items[i], args[0]->s))
+            return all->items.items[i];
     return sc_value_new(ctx, VAL_NULL);
 }
 
