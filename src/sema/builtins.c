@@ -688,17 +688,24 @@ static sc_value *e_regex_replace(sc_context *ctx, sc_value **args, size_t count)
     sc_buf_init(&out, &ctx->allocator);
     const char *at = args[1]->s;
     regmatch_t m;
-    while (*at && regexec(&re, at, 1, &m, at == args[1]->s ? 0 : REG_NOTBOL) == 0) {
+    size_t left = strlen(at);
+    while (*at && sc_eval_charge(ctx, left, 0, 0) &&
+           regexec(&re, at, 1, &m, at == args[1]->s ? 0 : REG_NOTBOL) == 0) {
         sc_buf_append(&out, at, (size_t)m.rm_so);
         sc_buf_puts(&out, args[2]->s);
         if (!sc_eval_charge(ctx, 1, 0, (size_t)m.rm_so + strlen(args[2]->s) + 1))
             break;
+        size_t step = (size_t)m.rm_eo;
+        if (m.rm_eo == m.rm_so && !at[m.rm_eo]) { /* an empty match at the end: done */
+            at += step;
+            break;
+        }
         if (m.rm_eo == m.rm_so) { /* an empty match: keep one character and go on */
             sc_buf_putc(&out, at[m.rm_eo]);
-            at += m.rm_eo + 1;
-        } else {
-            at += m.rm_eo;
+            step++;
         }
+        at += step;
+        left -= step;
     }
     sc_buf_puts(&out, at);
     regfree(&re);
@@ -725,9 +732,15 @@ static sc_value *e_known(sc_context *ctx, sc_value **args, size_t count)
     return boolean(ctx, count && sc_value_is_static(args[0]));
 }
 
+/* A match costs the budget a step per byte of text it scans. */
+static bool charge_match(sc_context *ctx, const char *text)
+{
+    return sc_eval_charge(ctx, strlen(text) + 1, 0, 0);
+}
+
 static sc_value *e_regex_match(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (!all_known(args, count) || sc_regex_problem(args[0]->s))
+    if (!all_known(args, count) || sc_regex_problem(args[0]->s) || !charge_match(ctx, args[1]->s))
         return unknown(ctx);
     return boolean(ctx, regex_full_match(args[0]->s, args[1]->s, NULL));
 }
@@ -736,7 +749,7 @@ static sc_value *e_regex_match(sc_context *ctx, sc_value **args, size_t count)
  * null when the text does not match. */
 static sc_value *e_regex_groups(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (!all_known(args, count) || sc_regex_problem(args[0]->s))
+    if (!all_known(args, count) || sc_regex_problem(args[0]->s) || !charge_match(ctx, args[1]->s))
         return unknown(ctx);
     regmatch_t groups[MAX_GROUPS];
     if (!regex_full_match(args[0]->s, args[1]->s, groups))
