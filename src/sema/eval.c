@@ -805,9 +805,7 @@ static sc_value *eval_index(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     return unknown(ctx);
 }
 
-/* `scope` with `name` bound to `value`; `scope` itself when there is no name, NULL when
- * memory runs out. */
-static sc_scope *bind(sc_context *ctx, sc_scope *scope, sc_ident name, sc_value *value)
+sc_scope *sc_scope_bind(sc_context *ctx, sc_scope *scope, sc_ident name, sc_value *value)
 {
     if (!scope || !name.name)
         return scope;
@@ -865,9 +863,9 @@ static sc_value *eval_for(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     for (size_t i = 0; i < iter->items.count; i++) {
         sc_value *key = iter->kind == VAL_MAP ? sc_value_string(ctx, iter->keys.items[i])
                                               : int_value(ctx, VAL_INT, (long long)i);
-        sc_scope *inner =
-            key ? bind(ctx, bind(ctx, scope, e->key_var, key), e->name, iter->items.items[i])
-                : NULL;
+        sc_scope *inner = key ? sc_scope_bind(ctx, sc_scope_bind(ctx, scope, e->key_var, key),
+                                              e->name, iter->items.items[i])
+                              : NULL;
         sc_value *next = inner ? eval_for_element(ctx, inner, e, out) : NULL;
         if (next != out)
             return next;

@@ -11,21 +11,6 @@
 
 #include <string.h>
 
-/* `scope` with `name` bound to `value` (`scope` when there is no name). */
-static sc_scope *bind(sc_checker *c, sc_scope *scope, sc_ident name, sc_value *value)
-{
-    if (!name.name)
-        return scope;
-    sc_scope *inner = sc_scope_new(c->ctx, scope);
-    sc_symbol *s = sc_arena_alloc(&c->ctx->arena, sizeof(*s));
-    if (!inner || !s)
-        return NULL;
-    s->kind = SYM_VALUE;
-    s->name = name.name;
-    s->value = value;
-    return sc_map_put(&c->ctx->arena, &inner->names, s->name, s) ? inner : NULL;
-}
-
 void sc_each_made(sc_checker *c, sc_scope *scope, const sc_item *item, sc_made_fn *body, void *data)
 {
     bool holds = true;
@@ -44,7 +29,8 @@ void sc_each_made(sc_checker *c, sc_scope *scope, const sc_item *item, sc_made_f
         sc_value *key = iter->kind == VAL_MAP ? sc_value_string(c->ctx, iter->keys.items[i])
                                               : sc_value_int(c->ctx, (long long)i);
         sc_scope *inner =
-            bind(c, bind(c, scope, item->for_var, iter->items.items[i]), item->for_index, key);
+            sc_scope_bind(c->ctx, sc_scope_bind(c->ctx, scope, item->for_var, iter->items.items[i]),
+                          item->for_index, key);
         if (inner)
             body(c, inner, item, data);
     }

@@ -286,6 +286,9 @@ bool sc_scope_declare(sc_context *ctx, sc_scope *scope, sc_symbol *symbol);
  * error (a division by zero, an overflow, the budget spent) is reported once at the
  * expression that made it, and gives a failed value; NULL means out of memory. */
 sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *expr);
+/* `scope` with `name` bound to `value` in a new scope; `scope` itself when there is no
+ * name, NULL when `scope` is NULL or memory runs out. */
+sc_scope *sc_scope_bind(sc_context *ctx, sc_scope *scope, sc_ident name, sc_value *value);
 /* A failed value: what an evaluation error, already reported, leaves behind. */
 sc_value *sc_value_failed(sc_context *ctx);
 /* Whether `v` failed; `a` or `b` itself when one of them did, else NULL. */
