@@ -138,7 +138,7 @@ void sc_each_made(sc_checker *c, sc_scope *scope, const sc_item *item, sc_made_f
  * that its evaluation errors are reported. Nested instances without `for` are left to
  * sc_run_body_checks. */
 void sc_evaluate_body(sc_checker *c, sc_scope *scope, const check_site *site,
-                      const sc_component *component);
+                      const sc_component *component, int depth);
 /* The same for a stack's let, output, param or raw resource. */
 void sc_evaluate_stack_item(sc_checker *c, sc_scope *scope, const sc_item *item);
 

@@ -160,21 +160,27 @@ static const body_plan *plan_of(sc_checker *c, const sc_component *component)
     return plan;
 }
 
+typedef struct made_instance {
+    const check_site *site;
+    int depth; /* of the instance made */
+} made_instance;
+
 /* One instance a `for` makes inside a body: its inputs and its own body, and its checks,
  * which (like the body) depend on the element. */
 static void evaluate_made_instance(sc_checker *c, sc_scope *scope, const sc_item *item, void *data)
 {
-    const check_site *site = data;
+    const made_instance *made = data;
     sc_component *component = sc_instance_component(c, item, false);
     sc_scope *inner = component ? sc_instance_scope(c->ctx, scope, item, component) : NULL;
     if (inner)
-        sc_run_body_checks(c, inner, site, item, component, 1);
+        sc_run_body_checks(c, inner, made->site, item, component, made->depth);
 }
 
 void sc_evaluate_body(sc_checker *c, sc_scope *scope, const check_site *site,
-                      const sc_component *component)
+                      const sc_component *component, int depth)
 {
     const body_plan *plan = plan_of(c, component);
+    made_instance made = {site, depth + 1};
     for (size_t i = 0;
          plan && i < plan->items.count && !c->ctx->out_of_memory && !c->ctx->eval.spent; i++) {
         const sc_item *decl = plan->items.items[i];
@@ -192,8 +198,10 @@ void sc_evaluate_body(sc_checker *c, sc_scope *scope, const check_site *site,
         case ITEM_CONNECTABLE:
             evaluate_settings(c, scope, &decl->items);
             break;
-        case ITEM_BLOCK:
-            sc_each_made(c, scope, decl, evaluate_made_instance, (void *)site);
+        case ITEM_BLOCK: /* as deep as sc_run_body_checks goes: a component that contains
+                            itself (E0218) ends there */
+            if (depth < 8)
+                sc_each_made(c, scope, decl, evaluate_made_instance, &made);
             break;
         default:
             break;

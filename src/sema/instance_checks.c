@@ -204,7 +204,7 @@ void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, 
         else
             evaluate_check(c, scope, check, site, item, component, NULL);
     }
-    sc_evaluate_body(c, scope, site, component);
+    sc_evaluate_body(c, scope, site, component, depth);
     if (depth >= 8)
         return;
     for (size_t i = 0; i < component->item->items.count && !c->ctx->out_of_memory; i++) {
