@@ -507,8 +507,13 @@ static sc_value *int_arithmetic(const operation *o, const sc_value *l, const sc_
     case OP_MOD:
         if (b == 0)
             return divided_by_zero(o);
-        overflow = a == -9223372036854775807LL - 1 && b == -1;
-        out = overflow ? 0 : o->e->op == OP_DIV ? a / b : a % b;
+        if (b == -1) { /* a / -1 is -a, past the largest int for the smallest; a % -1 is 0 */
+            overflow = o->e->op == OP_DIV && __builtin_sub_overflow(0, a, &out);
+            out = o->e->op == OP_DIV ? out : 0;
+            break;
+        }
+        overflow = false;
+        out = o->e->op == OP_DIV ? a / b : a % b;
         break;
     default:
         return unknown(o->ctx);
