@@ -271,9 +271,10 @@ static void walk_reference(walk *w, const sc_expr *e)
             /* A let's own expression sees none of the loop variables around its use. */
             sc_ptr_list shadowed = w->shadowed;
             w->shadowed = (sc_ptr_list){0};
-            sc_list_push(&w->g->ctx->arena, &w->lets, symbol);
-            walk_expr(w, symbol->item->value);
-            w->lets.count--;
+            if (sc_list_push(&w->g->ctx->arena, &w->lets, symbol)) { /* else out of memory */
+                walk_expr(w, symbol->item->value);
+                w->lets.count--;
+            }
             w->shadowed = shadowed;
             return;
         }

@@ -424,7 +424,8 @@ static void visit_stack(cycle_search *s, sc_stack *stack, sc_stack *start)
     sc_map_put(&s->c->ctx->arena, &s->state, stack->name, (void *)1);
     for (size_t i = 0; i < stack->references.count && !s->reported; i++) {
         sc_stack_ref *ref = stack->references.items[i];
-        sc_list_push(&s->c->ctx->arena, &s->path, ref);
+        if (!sc_list_push(&s->c->ctx->arena, &s->path, ref))
+            return; /* out of memory */
         void *state = sc_map_get(&s->state, ref->target->name);
         if (ref->target == start)
             report_stack_cycle(s, start);
