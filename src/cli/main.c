@@ -619,22 +619,66 @@ static int format_one(const options *opts, const char *path, bool *changed)
     return status;
 }
 
-/* Runs each file's tests; one report per file, then the totals on the last line. */
+#define TEST_FILE_SUFFIX "_test.stack"
+
+/* NAME.stack for NAME_test.stack (which holds NAME.stack's tests and is loaded with it),
+ * in `buf`; NULL for any other file name. */
+static const char *tested_file(const char *path, char *buf, size_t cap)
+{
+    size_t len = strlen(path), suffix = strlen(TEST_FILE_SUFFIX);
+    if (len <= suffix || strcmp(path + len - suffix, TEST_FILE_SUFFIX) != 0 ||
+        path[len - suffix - 1] == '/')
+        return NULL;
+    snprintf(buf, cap, "%.*s.stack", (int)(len - suffix), path);
+    return buf;
+}
+
+/* Whether `file` is among the first `count` of `ran`. */
+static bool already_ran(char *const *ran, int count, const char *file)
+{
+    for (int j = 0; j < count; j++)
+        if (ran[j] && strcmp(ran[j], file) == 0)
+            return true;
+    return false;
+}
+
+/* Runs each file's tests; one report per file, then the totals on the last line.
+ * `stackc test site_test.stack` runs site.stack, which loads its tests file; a file
+ * named twice that way runs once. */
 static int run_test(const options *opts)
 {
     if (opts->file_count == 0)
         return usage_error(opts, "test needs at least one file", NULL);
     size_t failed = 0, passed = 0;
     bool compiled = true;
-    for (int i = 0; i < opts->file_count; i++) {
-        if (!readable(opts->files[i]))
-            return SC_EXIT_IO;
+    int status = SC_EXIT_OK;
+    char tested[PATH_MAX];
+    char **ran = calloc((size_t)opts->file_count, sizeof(*ran)); /* the files run, owned */
+    for (int i = 0; ran && i < opts->file_count && status == SC_EXIT_OK; i++) {
+        if (!readable(opts->files[i])) {
+            status = SC_EXIT_IO;
+            break;
+        }
+        const char *main_file = tested_file(opts->files[i], tested, sizeof(tested));
+        bool companion = main_file && access(main_file, R_OK) == 0;
+        const char *file = companion ? main_file : opts->files[i];
+        if (already_ran(ran, i, file))
+            continue;
+        ran[i] = strdup(file);
         sc_context *ctx = new_context(opts);
-        if (!ctx)
-            return SC_EXIT_INTERNAL;
+        if (!ctx || !ran[i]) {
+            sc_context_free(ctx);
+            status = SC_EXIT_INTERNAL;
+            break;
+        }
         sc_context_set_all_component_tests(ctx, opts->all_components);
-        if (!sc_test_file(ctx, opts->files[i])) {
+        if (!sc_test_file(ctx, file)) {
             render(ctx, opts);
+            if (main_file && !companion)
+                fprintf(stderr,
+                        "stackc: %s holds the tests of %s, which is not there: pass the file "
+                        "they test (its tests file is loaded with it)\n",
+                        opts->files[i], main_file);
             compiled = false;
         } else {
             sc_render_human(ctx, stderr, isatty(STDERR_FILENO)); /* warnings */
@@ -644,6 +688,13 @@ static int run_test(const options *opts)
         }
         sc_context_free(ctx);
     }
+    for (int i = 0; ran && i < opts->file_count; i++)
+        free(ran[i]);
+    if (!ran)
+        return SC_EXIT_INTERNAL;
+    free(ran);
+    if (status != SC_EXIT_OK)
+        return status;
     if (opts->file_count > 1 && opts->format != FORMAT_JSON)
         printf("%zu passed, %zu failed\n", passed, failed);
     if (!compiled)

@@ -6,6 +6,7 @@
 
 #include <openssl/rand.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -381,6 +382,47 @@ static const char *param_value(const sc_deploy_options *o, const char *name)
     return sc_aws_env_value(o->env.getenv ? o->env : sc_aws_env_process(), variable);
 }
 
+/* Whether two parameter names differ only in case, '_' and '-': the declaration's
+ * `certificate_arn` and the template's `CertificateArn`. */
+static bool same_words(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        while (*a == '_' || *a == '-')
+            a++;
+        while (*b == '_' || *b == '-')
+            b++;
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return false;
+        if (!*a)
+            return true;
+    }
+}
+
+/* `--param NAME=...` that no selected stack has: the template's name when NAME is the
+ * declaration's spelling of it, else the parameters there are. */
+static sc_deploy_result unknown_parameter(sc_deploy_run *run, const char *name)
+{
+    sc_aws_buf names = {0};
+    const char *meant = NULL;
+    for (size_t i = 0; i < run->selected_count; i++) {
+        const sc_deploy_stack *s = run->selected[i];
+        for (size_t j = 0; j < s->parameter_count; j++) {
+            sc_aws_buf_printf(&names, "%s%s", names.len ? ", " : "", s->parameters[j].name);
+            if (!meant && same_words(name, s->parameters[j].name))
+                meant = s->parameters[j].name;
+        }
+    }
+    sc_deploy_result r =
+        meant ? usage(run,
+                      "no stack has a parameter %s: did you mean --param %s=...? (parameters "
+                      "take their names in the template, in PascalCase)",
+                      name, meant)
+              : usage(run, "no stack has a parameter %s; the parameters are: %s", name,
+                      names.data ? names.data : "(none)");
+    sc_aws_buf_free(&names);
+    return r;
+}
+
 /* Every stack selected, every --param used by one, every required parameter given
  * (but for destroy, which passes none). */
 static sc_deploy_result check_selection(sc_deploy_run *run, bool needs_parameters)
@@ -415,8 +457,7 @@ static sc_deploy_result check_selection(sc_deploy_run *run, bool needs_parameter
                 used = o->params[p].name && strcmp(s->parameters[j].name, o->params[p].name) == 0;
         }
         if (!used)
-            return usage(run, "no stack has a parameter %s",
-                         o->params[p].name ? o->params[p].name : "");
+            return unknown_parameter(run, o->params[p].name ? o->params[p].name : "");
     }
     for (size_t i = 0; needs_parameters && i < run->selected_count; i++) {
         const sc_deploy_stack *s = run->selected[i];

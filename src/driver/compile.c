@@ -79,6 +79,7 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
 
 bool sc_build_file(sc_context *ctx, const char *path, const sc_build_options *options)
 {
+    ctx->expansion_follows = true;
     return build_program(ctx, sc_sema_check(ctx, path), options);
 }
 
@@ -88,6 +89,7 @@ bool sc_build_buffer(sc_context *ctx, const char *name, const char *text, size_t
     int source = sc_source_add(ctx, name, text, len);
     if (source < 0)
         return finish(ctx);
+    ctx->expansion_follows = true;
     return build_program(ctx, sc_sema_check_source(ctx, (uint32_t)source), options);
 }
 
@@ -112,6 +114,7 @@ bool sc_build_compose(sc_context *ctx, const char *path, const sc_compose_option
 
 bool sc_test_file(sc_context *ctx, const char *path)
 {
+    ctx->expansion_follows = true;
     sc_program *program = sc_sema_check_with_tests(ctx, path);
     if (!program || stopped(ctx))
         return finish(ctx);

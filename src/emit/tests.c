@@ -13,6 +13,7 @@ typedef struct test_failure {
     const char *message;
     const char *actual; /* NULL when the assertion is not a comparison */
     const char *expected;
+    const char *note; /* what may explain it (a path that names nothing), or NULL */
 } test_failure;
 
 typedef struct test_result {
@@ -186,6 +187,63 @@ static const char *show(sc_context *ctx, const sc_value *v)
     return shown;
 }
 
+/* A compiled-resource view's string field, or NULL. */
+static const char *view_text(const sc_value *view, const char *key)
+{
+    for (size_t k = 0; k < view->keys.count && k < view->items.count; k++) {
+        const sc_value *v = view->items.items[k];
+        if (strcmp(view->keys.items[k], key) == 0)
+            return v->kind == VAL_STRING ? v->s : NULL;
+    }
+    return NULL;
+}
+
+/* "resource_at(PATH) finds no resource" with a did-you-mean, for the first call in `e`
+ * (or in the test's lets it reads) whose path names no compiled resource; else NULL. */
+static const char *unmatched_resource_at(sc_context *ctx, sc_scope *scope, const sc_expr *e,
+                                         int depth)
+{
+    if (!e || depth > 32)
+        return NULL;
+    if (e->kind == EXPR_NAME) {
+        const sc_symbol *let = sc_scope_lookup(scope, e->name.name);
+        return let && let->kind == SYM_LET && let->item
+                   ? unmatched_resource_at(ctx, let->scope, let->item->value, depth + 1)
+                   : NULL;
+    }
+    const sc_symbol *views = sc_scope_lookup(scope, SC_TEST_RESOURCES_SYMBOL);
+    if (e->kind == EXPR_CALL && strcmp(e->name.name, "resource_at") == 0 && e->items.count &&
+        views && views->value) {
+        const sc_value *path = sc_eval(ctx, scope, ((const sc_arg *)e->items.items[0])->value);
+        const sc_value *all = views->value;
+        if (!path || path->kind != VAL_STRING)
+            return NULL;
+        sc_ptr_list paths = {0};
+        for (size_t i = 0; i < all->items.count; i++) {
+            const sc_value *view = all->items.items[i];
+            if (sc_view_at_path(view, path->s))
+                return NULL;
+            const char *at = view_text(view, "path"), *stack = view_text(view, "stack");
+            if (at)
+                sc_list_push(&ctx->arena, &paths, (void *)at);
+            if (at && stack)
+                sc_list_push(&ctx->arena, &paths, sc_arena_printf(&ctx->arena, "%s/%s", stack, at));
+        }
+        const char *close = sc_closest_name(path->s, (const char *const *)paths.items, paths.count);
+        return close
+                   ? sc_arena_printf(&ctx->arena,
+                                     "resource_at(\"%s\") finds no resource: did you mean \"%s\"?",
+                                     path->s, close)
+                   : sc_arena_printf(&ctx->arena, "resource_at(\"%s\") finds no resource", path->s);
+    }
+    for (size_t i = 0; i < sc_expr_child_count(e); i++) {
+        const char *found = unmatched_resource_at(ctx, scope, sc_expr_child(e, i), depth + 1);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
 static void run_assert(sc_context *ctx, sc_scope *scope, const sc_item *line, test_result *result)
 {
     bool holds = false;
@@ -211,6 +269,7 @@ static void run_assert(sc_context *ctx, sc_scope *scope, const sc_item *line, te
                           ? right
                           : sc_arena_printf(&ctx->arena, "%s %s", sc_op_text(e->op), right);
     }
+    f->note = unmatched_resource_at(ctx, scope, e, 0);
     sc_list_push(&ctx->arena, &result->failures, f);
 }
 
@@ -355,12 +414,18 @@ void sc_render_test_results(const sc_context *ctx, const sc_ptr_list *results, F
                     fputs(", \"expected\": ", out);
                     json_string(out, fail->expected);
                 }
+                if (fail->note) {
+                    fputs(", \"note\": ", out);
+                    json_string(out, fail->note);
+                }
                 fputc('}', out);
                 continue;
             }
             fprintf(out, "  %s:%u:%u: %s\n", pos.file, pos.line, pos.column, fail->message);
             if (fail->actual)
                 fprintf(out, "    actual:   %s\n    expected: %s\n", fail->actual, fail->expected);
+            if (fail->note)
+                fprintf(out, "    note:     %s\n", fail->note);
         }
         if (json)
             fputs("]}", out);

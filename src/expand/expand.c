@@ -344,7 +344,9 @@ static sc_value *localize(lowering *l, sc_value *v, const char *at)
         return NULL;
     switch (v->kind) {
     case VAL_UNKNOWN:
-        if (!l->failed && v->s)
+        if (v->failed) /* reported where it failed */
+            l->failed = true;
+        else if (!l->failed && v->s)
             note_written(l, sc_error(ctx, "E0301", l->span, "%s%s%s cannot be computed: %s", l->what,
                                      at[0] ? " at " : "", at, v->s));
         else if (!l->failed)
@@ -381,7 +383,8 @@ static sc_value *localize(lowering *l, sc_value *v, const char *at)
                                     : sc_arena_printf(&ctx->arena, "%s[%zu]", at, i);
             sc_list_push(&ctx->arena, &copy->items, localize(l, v->items.items[i], inner));
         }
-        return copy;
+        /* Out of memory part way: a map's keys must not outnumber its values. */
+        return copy->items.count == v->items.count ? copy : NULL;
     }
     case VAL_RESOURCE:
     case VAL_INTRINSIC:
@@ -501,9 +504,11 @@ static bool condition_holds(expander *x, sc_scope *scope, const sc_item *item)
     if (!item->when)
         return true;
     bool holds = false;
-    if (!sc_value_truthy_known(sc_eval(x->ctx, scope, item->when), &holds)) {
-        sc_error(x->ctx, "E0303", item->when->span,
-                 "this condition must be known at compile time");
+    sc_value *condition = sc_eval(x->ctx, scope, item->when);
+    if (!sc_value_truthy_known(condition, &holds)) {
+        if (condition && !condition->failed) /* a failed one was reported where it failed */
+            sc_error(x->ctx, "E0303", item->when->span,
+                     "this condition must be known at compile time");
         return false;
     }
     return holds;
@@ -515,7 +520,7 @@ static sc_value *loop_elements(expander *x, sc_scope *scope, const sc_item *item
 {
     sc_value *iter = sc_eval(x->ctx, scope, item->for_iter);
     if (!iter || (iter->kind != VAL_LIST && iter->kind != VAL_MAP)) {
-        if (report)
+        if (report && iter && !iter->failed)
             sc_error(x->ctx, "E0303", item->for_iter->span,
                      "what `for` walks must be known at compile time");
         return NULL;

@@ -219,7 +219,7 @@ void sc_check_allow(sc_checker *c, sc_scope *scope, const sc_item *item)
     size_t errors_before = c->ctx->error_count;
     sc_type *settings = allow_settings_type(c, grant);
     if (settings)
-        sc_check_body(c, scope, &item->items, settings, "`allow`", item->span);
+        sc_check_body(c, scope, &item->items, settings, "`allow`", item->span, NULL);
     if (source)
         check_source_fits(c, item, source, grant);
     if (c->ctx->error_count == errors_before)

@@ -102,6 +102,12 @@ static sc_type *r_optional_list_string(sc_checker *c, sc_type **args)
     return sc_type_optional(c->ctx, make_list(c, TY_STRING));
 }
 
+static sc_type *r_optional_string(sc_checker *c, sc_type **args)
+{
+    (void)args;
+    return sc_type_optional(c->ctx, make(c, TY_STRING));
+}
+
 static sc_type *r_list_int(sc_checker *c, sc_type **args)
 {
     (void)args;
@@ -435,6 +441,10 @@ static sc_value *e_join(sc_context *ctx, sc_value **args, size_t count)
         if (i)
             sc_buf_puts(&out, args[0]->s);
         sc_buf_puts(&out, item->s);
+        if (!sc_eval_charge(ctx, 0, 0, strlen(item->s) + (i ? strlen(args[0]->s) : 0))) {
+            sc_buf_free(&out);
+            return unknown(ctx);
+        }
     }
     sc_value *v = sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
     sc_buf_free(&out);
@@ -443,7 +453,8 @@ static sc_value *e_join(sc_context *ctx, sc_value **args, size_t count)
 
 static sc_value *e_split(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (!all_known(args, count) || !args[0]->s[0])
+    if (!all_known(args, count) || !args[0]->s[0] ||
+        !sc_eval_charge(ctx, 0, 0, strlen(args[1]->s)))
         return unknown(ctx);
     sc_value *list = sc_value_new(ctx, VAL_LIST);
     if (!list)
@@ -559,7 +570,7 @@ static sc_value *e_max(sc_context *ctx, sc_value **args, size_t count)
 
 static sc_value *e_case(sc_context *ctx, sc_value **args, size_t count, bool upper)
 {
-    if (!all_known(args, count))
+    if (!all_known(args, count) || !sc_eval_charge(ctx, 0, 0, strlen(args[0]->s)))
         return unknown(ctx);
     char *s = sc_arena_strdup(&ctx->arena, args[0]->s);
     for (char *p = s; p && *p; p++)
@@ -588,8 +599,13 @@ static sc_value *e_replace(sc_context *ctx, sc_value **args, size_t count)
     for (const char *hit; (hit = strstr(at, args[1]->s)); at = hit + old_len) {
         sc_buf_append(&out, at, (size_t)(hit - at));
         sc_buf_puts(&out, args[2]->s);
+        if (!sc_eval_charge(ctx, 1, 0, (size_t)(hit - at) + strlen(args[2]->s))) {
+            sc_buf_free(&out);
+            return unknown(ctx);
+        }
     }
     sc_buf_puts(&out, at);
+    sc_eval_charge(ctx, 0, 0, strlen(at));
     sc_value *v = sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
     sc_buf_free(&out);
     return v;
@@ -706,18 +722,29 @@ static sc_value *e_regex_replace(sc_context *ctx, sc_value **args, size_t count)
     sc_buf_init(&out, &ctx->allocator);
     const char *at = args[1]->s;
     regmatch_t m;
-    while (*at && regexec(re, at, 1, &m, at == args[1]->s ? 0 : REG_NOTBOL) == 0) {
+    size_t left = strlen(at);
+    while (*at && sc_eval_charge(ctx, left, 0, 0) &&
+           regexec(re, at, 1, &m, at == args[1]->s ? 0 : REG_NOTBOL) == 0) {
         sc_buf_append(&out, at, (size_t)m.rm_so);
         sc_buf_puts(&out, args[2]->s);
+        if (!sc_eval_charge(ctx, 1, 0, (size_t)m.rm_so + strlen(args[2]->s) + 1))
+            break;
+        size_t step = (size_t)m.rm_eo;
+        if (m.rm_eo == m.rm_so && !at[m.rm_eo]) { /* an empty match at the end: done */
+            at += step;
+            break;
+        }
         if (m.rm_eo == m.rm_so) { /* an empty match: keep one character and go on */
             sc_buf_putc(&out, at[m.rm_eo]);
-            at += m.rm_eo + 1;
-        } else {
-            at += m.rm_eo;
+            step++;
         }
+        at += step;
+        left -= step;
     }
     sc_buf_puts(&out, at);
-    sc_value *v = sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""));
+    sc_value *v = sc_eval_charge(ctx, 0, 0, strlen(at))
+                      ? sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""))
+                      : unknown(ctx);
     sc_buf_free(&out);
     return v;
 }
@@ -738,9 +765,16 @@ static sc_value *e_known(sc_context *ctx, sc_value **args, size_t count)
     return boolean(ctx, count && sc_value_is_static(args[0]));
 }
 
+/* A match costs the budget a step per byte of text it scans. */
+static bool charge_match(sc_context *ctx, const char *text)
+{
+    return sc_eval_charge(ctx, strlen(text) + 1, 0, 0);
+}
+
 static sc_value *e_regex_match(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (!all_known(args, count) || sc_regex_problem(ctx, args[0]->s))
+    if (!all_known(args, count) || sc_regex_problem(ctx, args[0]->s) ||
+        !charge_match(ctx, args[1]->s))
         return unknown(ctx);
     return boolean(ctx, regex_full_match(ctx, args[0]->s, args[1]->s, NULL));
 }
@@ -749,7 +783,8 @@ static sc_value *e_regex_match(sc_context *ctx, sc_value **args, size_t count)
  * null when the text does not match. */
 static sc_value *e_regex_groups(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (!all_known(args, count) || sc_regex_problem(ctx, args[0]->s))
+    if (!all_known(args, count) || sc_regex_problem(ctx, args[0]->s) ||
+        !charge_match(ctx, args[1]->s))
         return unknown(ctx);
     regmatch_t groups[MAX_GROUPS];
     if (!regex_full_match(ctx, args[0]->s, args[1]->s, groups))
@@ -792,6 +827,10 @@ static sc_value *lower_format(sc_context *ctx, sc_value **args, size_t count)
             return unknown(ctx);
         }
         sc_value *v = args[next++];
+        if (v->kind == VAL_STRING && !sc_eval_charge(ctx, 0, 0, strlen(v->s))) {
+            sc_buf_free(&text);
+            return unknown(ctx);
+        }
         if (v->kind == VAL_STRING) {
             sc_buf_puts(&text, v->s);
         } else if (v->kind == VAL_INT) {
@@ -855,7 +894,9 @@ static sc_value *e_format(sc_context *ctx, sc_value **args, size_t count)
             sc_buf_putc(&out, '%');
         } else if ((*p == 's' || *p == 'd') && next < count) {
             const sc_value *v = args[next++];
-            if (v->kind == VAL_STRING)
+            if (v->kind == VAL_STRING && !sc_eval_charge(ctx, 0, 0, strlen(v->s)))
+                ok = false;
+            else if (v->kind == VAL_STRING)
                 sc_buf_puts(&out, v->s);
             else if (v->kind == VAL_INT)
                 sc_buf_printf(&out, "%lld", v->i);
@@ -965,6 +1006,8 @@ static sc_value *e_cidrs_disjoint(sc_context *ctx, sc_value **args, size_t count
     if (!all_known(args, count) || args[0]->kind != VAL_LIST)
         return unknown(ctx);
     size_t n = args[0]->items.count;
+    if (!sc_eval_charge(ctx, (uint64_t)n * n / 2, 0, 0))
+        return unknown(ctx);
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n; j++) {
             const sc_value *a = args[0]->items.items[i], *b = args[0]->items.items[j];
@@ -996,6 +1039,11 @@ static sc_value *e_merge(sc_context *ctx, sc_value **args, size_t count)
 {
     if (!all_known(args, count))
         return unknown(ctx);
+    uint64_t entries = 0;
+    for (size_t a = 0; a < count; a++)
+        entries += args[a]->keys.count;
+    if (!sc_eval_charge(ctx, entries * entries, 0, 0))
+        return unknown(ctx);
     sc_value *map = sc_value_new(ctx, VAL_MAP);
     for (size_t a = 0; map && a < count; a++) {
         for (size_t i = 0; i < args[a]->keys.count; i++) {
@@ -1014,7 +1062,8 @@ static sc_value *e_merge(sc_context *ctx, sc_value **args, size_t count)
 
 static sc_value *e_distinct(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (!all_known(args, count) || args[0]->kind != VAL_LIST)
+    uint64_t n = all_known(args, count) ? args[0]->items.count : 0;
+    if (!all_known(args, count) || args[0]->kind != VAL_LIST || !sc_eval_charge(ctx, n * n, 0, 0))
         return unknown(ctx);
     sc_value *list = sc_value_new(ctx, VAL_LIST);
     for (size_t i = 0; list && i < args[0]->items.count; i++) {
@@ -1138,6 +1187,7 @@ static sc_value *e_json(sc_context *ctx, sc_value **args, size_t count)
     sc_buf_init(&out, &ctx->allocator);
     bool ok = true;
     json_text(&out, args[0], &ok);
+    ok = ok && sc_eval_charge(ctx, 0, 0, out.len);
     sc_value *v = ok && !out.failed
                       ? sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""))
                       : unknown(ctx);
@@ -1146,6 +1196,34 @@ static sc_value *e_json(sc_context *ctx, sc_value **args, size_t count)
 }
 
 /* A stable number for a name (FNV-1a, 31 bits): the same text, the same number. */
+/* blame(value) is value itself: in a `check`, it names what a failure is reported at
+ * (instance_checks.c reads it from the condition). */
+static sc_value *e_blame(sc_context *ctx, sc_value **args, size_t count)
+{
+    return count ? args[0] : unknown(ctx);
+}
+
+/* closest(name, names): the one of names that `name` is probably a misspelling of, for a
+ * check's "did you mean"; null when none is close (or `name` is one of them). */
+static sc_value *e_closest(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!all_known(args, count) || args[1]->kind != VAL_LIST)
+        return unknown(ctx);
+    sc_ptr_list names = {0};
+    for (size_t i = 0; i < args[1]->items.count; i++) {
+        const sc_value *name = args[1]->items.items[i];
+        if (!name || name->kind != VAL_STRING)
+            return unknown(ctx);
+        if (strcmp(name->s, args[0]->s) == 0)
+            return sc_value_new(ctx, VAL_NULL);
+        sc_list_push(&ctx->arena, &names, (void *)name->s);
+    }
+    if (!sc_eval_charge(ctx, names.count, 0, 0))
+        return unknown(ctx);
+    const char *close = sc_closest_name(args[0]->s, (const char *const *)names.items, names.count);
+    return close ? sc_value_string(ctx, close) : sc_value_new(ctx, VAL_NULL);
+}
+
 static sc_value *e_hash(sc_context *ctx, sc_value **args, size_t count)
 {
     if (!all_known(args, count))
@@ -1213,6 +1291,18 @@ static sc_value *test_resources(sc_context *ctx, sc_scope *scope, sc_value **arg
     return out;
 }
 
+bool sc_view_at_path(const sc_value *view, const char *path)
+{
+    const sc_value *stack = view_field(view, "stack");
+    const sc_value *at = view_field(view, "path");
+    if (!stack || !at || stack->kind != VAL_STRING || at->kind != VAL_STRING)
+        return false;
+    size_t stack_len = strlen(stack->s);
+    return strcmp(at->s, path) == 0 ||
+           (strncmp(path, stack->s, stack_len) == 0 && path[stack_len] == '/' &&
+            strcmp(path + stack_len + 1, at->s) == 0);
+}
+
 /* resource_at(path): the compiled resource written at a declaration path ("wp/cluster",
  * or "Stack/wp/cluster"), or null. */
 static sc_value *test_resource(sc_context *ctx, sc_scope *scope, sc_value **args, size_t count)
@@ -1220,18 +1310,9 @@ static sc_value *test_resource(sc_context *ctx, sc_scope *scope, sc_value **args
     const sc_value *all = hidden(scope, SC_TEST_RESOURCES_SYMBOL);
     if (!all || !all_known(args, count))
         return unknown(ctx);
-    for (size_t i = 0; i < all->items.count; i++) {
-        const sc_value *view = all->items.items[i];
-        const sc_value *stack = view_field(view, "stack");
-        const sc_value *path = view_field(view, "path");
-        if (!path || !stack)
-            continue;
-        size_t stack_len = strlen(stack->s);
-        if (strcmp(path->s, args[0]->s) == 0 ||
-            (strncmp(args[0]->s, stack->s, stack_len) == 0 && args[0]->s[stack_len] == '/' &&
-             strcmp(args[0]->s + stack_len + 1, path->s) == 0))
-            return (sc_value *)view;
-    }
+    for (size_t i = 0; i < all->items.count; i++)
+        if (sc_view_at_path(all->items.items[i], args[0]->s))
+            return all->items.items[i];
     return sc_value_new(ctx, VAL_NULL);
 }
 
@@ -1285,6 +1366,12 @@ static const sc_builtin builtins[] = {
      r_list_string,
      e_availability_zones,
      "the region's zones (Fn::GetAZs)"},
+    {"blame",
+     {{"value", P_ANY, false}},
+     false,
+     r_first,
+     e_blame,
+     "value itself; in a check, a failure is reported where value was written"},
     {"build",
      {{"context", P_STRING, false},
       {"dockerfile", P_STRING, true},
@@ -1331,6 +1418,12 @@ static const sc_builtin builtins[] = {
      r_string,
      e_cidrsubnet,
      "the netnum-th subnet with newbits more prefix bits"},
+    {"closest",
+     {{"name", P_STRING, false}, {"names", P_LIST_STRING, false}},
+     false,
+     r_optional_string,
+     e_closest,
+     "the one of names that name is probably a misspelling of, or null"},
     {"concat", {{"lists", P_LIST, false}}, true, r_first, e_concat, "lists joined end to end"},
     {"contains",
      {{"list", P_LIST, false}, {"value", P_ANY, false}},
@@ -1778,6 +1871,22 @@ static bool strings_where_needed(const sc_builtin *b, sc_value **args, size_t co
     return true;
 }
 
+/* Whether a built-in's result is a list or map it made (not one of its arguments, or
+ * a part of one): its entries count against the evaluation budget. */
+static bool made_here(const sc_value *result, sc_value **args, size_t count)
+{
+    if (!result || (result->kind != VAL_LIST && result->kind != VAL_MAP))
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        if (args[i] == result)
+            return false;
+        for (size_t j = 0; args[i] && j < args[i]->items.count; j++)
+            if (args[i]->items.items[j] == result)
+                return false;
+    }
+    return true;
+}
+
 sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
                           const sc_expr *call)
 {
@@ -1805,6 +1914,8 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
         args[index] = sc_eval(ctx, scope, arg->value);
         if (!args[index]) /* out of memory: not to be mistaken for a left-out argument */
             return NULL;
+        if (args[index]->failed)
+            return args[index];
         if (index + 1 > count)
             count = index + 1;
     }
@@ -1819,6 +1930,8 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
         return unknown(ctx);
     sc_value *result = b->eval == e_test_only ? test_builtin(ctx, scope, b, args, count)
                                               : b->eval(ctx, args, count);
+    if (made_here(result, args, count) && !sc_eval_charge(ctx, 0, result->items.count, 0))
+        return sc_value_failed(ctx);
     if (result && result->kind == VAL_INTRINSIC && strcmp(result->s, "stackc::Asset") == 0 &&
         !result->origin.end)
         result->origin = call->span;

@@ -5,9 +5,10 @@
  * component definition (components.c); check every stack: instances against their
  * component's inputs (instances.c) with the component's checks evaluated for each
  * (values.c, instance_checks.c), raw resources (resources.c), lets, params, outputs and
- * `moved` (stacks.c), allow rules (allow.c); then cycles between stacks, component tests
- * (component_tests.c) and likely mistakes (lints.c). Every pass keeps going after an
- * error, so one run reports all it can. */
+ * `moved` (stacks.c), allow rules (allow.c), each followed by evaluating what `build`
+ * would, for its evaluation errors (evaluate.c, eval.c); then cycles between stacks,
+ * component tests (component_tests.c) and likely mistakes (lints.c). Every pass keeps
+ * going after an error, so one run reports all it can. */
 #include "sema/checker.h"
 #include "sema/load.h"
 

@@ -12,6 +12,7 @@ typedef struct sc_connection_use {
     sc_span span;
     sc_scope *scope;     /* where the reading expression is */
     const sc_expr *expr; /* the attribute read: a value the compiler knows needs no access */
+    bool through_let;    /* `expr` is in a `let` the instance names at `span` */
 } sc_connection_use;
 
 struct sc_checker {
@@ -24,6 +25,7 @@ struct sc_checker {
     bool schema_loaded;                /* program->schema was attempted */
     sc_ptr_list top_level_tests;       /* `test` items outside stacks, checked last */
     sc_map unique_keys;                /* `unique` key text -> sc_span of its first claim */
+    sc_map body_plans;                 /* component address -> what of it evaluate.c walks */
 };
 
 /* AWS's resource schema from the standard library, loaded on first use; NULL when
@@ -94,10 +96,20 @@ sc_type *sc_resource_type(sc_checker *c, const sc_item *item);
 /* Whether a field of this type is written as a nested block (a record, or a list or map
  * of records). */
 bool sc_is_block_type(const sc_type *t);
+/* How a failed-inputs map names the input `name` of the body `items` (an instance's or
+ * a nested block's). */
+static inline const char *sc_failed_input_key(sc_context *ctx, const sc_ptr_list *items,
+                                              const char *name)
+{
+    return sc_arena_printf(&ctx->arena, "%p %s", (const void *)items, name);
+}
+
 /* Checks the settings of a body against `record` (a component's inputs or a nested
- * block's fields); `owner` names the body in messages. */
+ * block's fields); `owner` names the body in messages. The inputs with an error (a wrong
+ * setting, a missing required one; in a nested block, its own wrong fields) are added to
+ * `failed` when it is not NULL (sc_failed_input_key). */
 void sc_check_body(sc_checker *c, sc_scope *scope, const sc_ptr_list *items, const sc_type *record,
-                   const char *owner, sc_span owner_span);
+                   const char *owner, sc_span owner_span, sc_map *failed);
 void sc_check_instance(sc_checker *c, sc_scope *scope, const sc_item *item);
 /* The component an instance item names; with `report`, an unknown one is an error. */
 sc_component *sc_instance_component(sc_checker *c, const sc_item *item, bool report);
@@ -114,8 +126,25 @@ const sc_item *sc_find_setting(const sc_ptr_list *items, const char *name);
  * evaluated in `scope`, then those of the instances it holds, in their own scopes. */
 void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, const sc_item *item,
                         const sc_component *component, int depth);
+/* An instance's checks (and what its body evaluates), with the inputs named in `failed`
+ * failed: a check that reads one is skipped, every other runs. */
 void sc_run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *item,
-                            sc_component *component);
+                            sc_component *component, const sc_map *failed);
+
+/* ---- evaluate.c */
+/* Runs `body` for a declaration as `build` makes it: not at all when its `if` is false
+ * or not known, once, or once per element of its `for` with the loop's names bound. */
+typedef void sc_made_fn(sc_checker *c, sc_scope *scope, const sc_item *item, void *data);
+void sc_each_made(sc_checker *c, sc_scope *scope, const sc_item *item, sc_made_fn *body,
+                  void *data);
+/* Evaluates what building an instance of `component` evaluates in `scope` (resources,
+ * attributes, `ready`, `connectable`, instances made by `for`, with their checks), so
+ * that its evaluation errors are reported. Nested instances without `for` are left to
+ * sc_run_body_checks. */
+void sc_evaluate_body(sc_checker *c, sc_scope *scope, const check_site *site,
+                      const sc_component *component, int depth);
+/* The same for a stack's let, output, param or raw resource. */
+void sc_evaluate_stack_item(sc_checker *c, sc_scope *scope, const sc_item *item);
 
 /* ---- resources.c */
 void sc_check_resource(sc_checker *c, sc_scope *scope, const sc_item *item);
@@ -145,5 +174,8 @@ void sc_add_component_tests(sc_checker *c);
 /* A connectable instance that reads another's attributes (a database's endpoint) but has
  * no `allow` to reach it will not connect at deploy time. Warned once per pair. */
 void sc_warn_missing_allows(sc_checker *c);
+/* While an instance is checked: it names `let` at `span`; what the let reads counts as
+ * read by the instance, there. */
+void sc_note_uses_through_let(sc_checker *c, const sc_symbol *let, sc_span span);
 
 #endif

@@ -1,13 +1,165 @@
 /* Compile-time evaluation. Everything that depends only on literals, `let`s and the
  * inputs of an instance is computed here; what AWS only knows at deploy time (ids,
  * endpoints, parameters) evaluates to VAL_UNKNOWN and is left for CloudFormation.
- * Evaluation is total: no loops without bounds, no I/O, and errors (division by
- * zero, a malformed CIDR) yield VAL_UNKNOWN; the checker reports them where it can. */
+ * Evaluation is total and bounded: no loops without bounds, no I/O, and a budget per
+ * compilation (steps, list elements, string bytes). An error (a division by zero, an
+ * overflow, the budget spent) is reported here, once, at the expression that made it;
+ * its result is a failed value, which everything that reads it passes on silently. */
 #include "sema/checker.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+/* ---- evaluation errors and the budget -------------------------------------------------- */
+
+/* What one compilation may evaluate (docs/language.md#limits): an allowance far above
+ * what real programs use (the largest example: 37,000 steps, 1,300 elements, 500 bytes
+ * of strings, 4 MB of memory), plus some for each byte of the program's own text, so
+ * that generated programs of thousands of instances fit too (about 13 steps and 270
+ * bytes of memory per byte); far below what a program that grows without bound (a list
+ * doubled in `let`s, nested `range`s) would take. A step is an expression evaluated, or
+ * a unit of the size of a value it hands on (weight()); memory is the compilation's
+ * arena, a backstop for what the other three do not count (scopes, values). */
+enum {
+    EVAL_STEPS = 20000000,
+    EVAL_STEPS_PER_BYTE = 200,
+    EVAL_ELEMENTS = 500000, /* list and map entries made */
+    EVAL_ELEMENTS_PER_BYTE = 20,
+    EVAL_BYTES = 64 << 20, /* bytes of strings made */
+    EVAL_BYTES_PER_BYTE = 64,
+    EVAL_MEMORY = 256 << 20,
+    EVAL_MEMORY_PER_BYTE = 512,
+};
+
+typedef struct eval_limits {
+    uint64_t steps, elements, bytes, memory;
+} eval_limits;
+
+static eval_limits limits(const sc_context *ctx)
+{
+    uint64_t text = ctx->eval.source_bytes;
+    return (eval_limits){EVAL_STEPS + EVAL_STEPS_PER_BYTE * text,
+                         EVAL_ELEMENTS + EVAL_ELEMENTS_PER_BYTE * text,
+                         EVAL_BYTES + EVAL_BYTES_PER_BYTE * text,
+                         (uint64_t)EVAL_MEMORY + EVAL_MEMORY_PER_BYTE * text};
+}
+
+sc_value *sc_value_failed(sc_context *ctx)
+{
+    sc_value *v = sc_value_new(ctx, VAL_UNKNOWN);
+    if (v)
+        v->failed = true;
+    return v;
+}
+
+sc_value *sc_value_failure(sc_value *a, sc_value *b)
+{
+    return a && a->failed ? a : b && b->failed ? b : NULL;
+}
+
+bool sc_eval_charge(sc_context *ctx, uint64_t steps, uint64_t elements, uint64_t bytes)
+{
+    sc_eval_usage *u = &ctx->eval;
+    u->steps += steps;
+    u->elements += elements;
+    u->bytes += bytes;
+    eval_limits most = limits(ctx);
+    if (u->steps > most.steps || u->elements > most.elements || u->bytes > most.bytes ||
+        ctx->arena.total > most.memory)
+        u->spent = true;
+    return !u->spent;
+}
+
+/* The work of walking `v` (writing it out, comparing it, copying it): one unit per
+ * value and per 64 bytes of a string, through every list, map and intrinsic (a value
+ * shared by several places counts in each, so a list of lists doubled 40 times weighs
+ * what writing it out would cost). Stops counting past `limit`. */
+static uint64_t weight(const sc_value *v, uint64_t limit)
+{
+    if (!v)
+        return 1;
+    uint64_t w = 1 + (v->kind == VAL_STRING && v->s ? strlen(v->s) / 64 : 0);
+    for (size_t i = 0; i < v->keys.count && w <= limit; i++)
+        w += 1 + strlen(v->keys.items[i]) / 64;
+    for (size_t i = 0; i < v->items.count && w <= limit; i++)
+        w += weight(v->items.items[i], limit - w);
+    return w;
+}
+
+/* `e` as written, in backquotes, when it is short enough to quote in a message. */
+static const char *quoted(sc_context *ctx, const sc_expr *e, const char *otherwise)
+{
+    const char *text = sc_span_text(ctx, e->span);
+    if (!text || strlen(text) > 60 || strchr(text, '\n'))
+        return otherwise;
+    return sc_arena_printf(&ctx->arena, "`%s`", text);
+}
+
+/* Reports an evaluation error at `e`, once however often `e` is evaluated, and returns
+ * the failed value it leaves. Inside an instance, a note says which one. */
+static sc_value *fail(sc_context *ctx, sc_scope *scope, const sc_expr *e, const char *code,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static sc_value *fail(sc_context *ctx, sc_scope *scope, const sc_expr *e, const char *code,
+                      const char *fmt, ...)
+{
+    const char *key =
+        sc_arena_printf(&ctx->arena, "%u:%u:%u %s", e->span.file, e->span.start, e->span.end, code);
+    if (key && !sc_map_get(&ctx->eval.errors, key)) {
+        va_list args;
+        va_start(args, fmt);
+        const char *message = sc_arena_vprintf(&ctx->arena, fmt, args);
+        va_end(args);
+        sc_diagnostic *d = sc_error(ctx, code, e->span, "%s", message ? message : "?");
+        sc_symbol *instance = scope ? sc_scope_lookup(scope, SC_INSTANCE_PATH_SYMBOL) : NULL;
+        if (instance && instance->value && instance->value->kind == VAL_STRING)
+            sc_diag_note_plain(ctx, d, "evaluated for the instance %s", instance->value->s);
+        sc_map_put(&ctx->arena, &ctx->eval.errors, key, (void *)key);
+    }
+    return sc_value_failed(ctx);
+}
+
+/* "20,000,000" */
+static const char *grouped(sc_context *ctx, uint64_t n)
+{
+    char digits[32], out[48];
+    int len = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)n), at = 0;
+    for (int i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[at++] = ',';
+        out[at++] = digits[i];
+    }
+    out[at] = '\0';
+    return sc_arena_strdup(&ctx->arena, out);
+}
+
+/* E0292, once per compilation, at the expression that went over the budget. */
+static sc_value *budget_spent(sc_context *ctx, const sc_expr *e)
+{
+    const sc_eval_usage *u = &ctx->eval;
+    eval_limits most = limits(ctx);
+    const char *what =
+        u->steps > most.steps ? sc_arena_printf(&ctx->arena, "%s steps", grouped(ctx, most.steps))
+        : u->elements > most.elements
+            ? sc_arena_printf(&ctx->arena, "%s list and map elements", grouped(ctx, most.elements))
+        : u->bytes > most.bytes
+            ? sc_arena_printf(&ctx->arena, "%s bytes of strings", grouped(ctx, most.bytes))
+            : sc_arena_printf(&ctx->arena, "%s bytes of memory", grouped(ctx, most.memory));
+    sc_diagnostic *d = sc_error(ctx, "E0292", e->span,
+                                "evaluating this goes over the compilation's budget of %s", what);
+    sc_diag_note_plain(ctx, d,
+                       "a compilation may take %s steps, make %s list and map elements and %s "
+                       "bytes of strings, and use %s bytes of memory (more for a longer "
+                       "program: see docs/language.md, \"Limits\")",
+                       grouped(ctx, most.steps), grouped(ctx, most.elements),
+                       grouped(ctx, most.bytes), grouped(ctx, most.memory));
+    sc_diag_fix(ctx, d,
+                "look for what grows at every step: a `for` inside a `for`, or a list or "
+                "string doubled through `let`s");
+    ctx->eval.reported = true;
+    return sc_value_failed(ctx);
+}
 
 sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind)
 {
@@ -287,82 +439,158 @@ static sc_value *number_result(sc_context *ctx, double n)
     return v;
 }
 
-static sc_value *arithmetic(sc_context *ctx, sc_op op, const sc_value *l, const sc_value *r)
+/* What arithmetic needs to report an error at its expression. */
+typedef struct operation {
+    sc_context *ctx;
+    sc_scope *scope;
+    const sc_expr *e; /* the binary expression */
+} operation;
+
+static sc_value *divided_by_zero(const operation *o)
 {
-    if (l->kind == VAL_INT && r->kind == VAL_INT) {
-        long long a = l->i, b = r->i, out;
-        switch (op) {
-        case OP_ADD:
-            if (__builtin_add_overflow(a, b, &out))
-                return unknown(ctx);
-            return int_value(ctx, VAL_INT, out);
-        case OP_SUB:
-            if (__builtin_sub_overflow(a, b, &out))
-                return unknown(ctx);
-            return int_value(ctx, VAL_INT, out);
-        case OP_MUL:
-            if (__builtin_mul_overflow(a, b, &out))
-                return unknown(ctx);
-            return int_value(ctx, VAL_INT, out);
-        case OP_DIV:
-        case OP_MOD:
-            if (b == 0 || (a == -9223372036854775807LL - 1 && b == -1))
-                return unknown(ctx);
-            return int_value(ctx, VAL_INT, op == OP_DIV ? a / b : a % b);
-        default:
-            return unknown(ctx);
+    const sc_expr *divisor = o->e->right;
+    bool literal = divisor->kind == EXPR_INT || divisor->kind == EXPR_NUMBER ||
+                   divisor->kind == EXPR_DURATION || divisor->kind == EXPR_SIZE;
+    const char *what = quoted(o->ctx, o->e, "this division");
+    if (literal)
+        return fail(o->ctx, o->scope, o->e, "E0290", "%s divides by zero", what);
+    return fail(o->ctx, o->scope, o->e, "E0290", "%s divides by zero: %s is 0 here", what,
+                quoted(o->ctx, divisor, "the divisor"));
+}
+
+static sc_value *overflowed(const operation *o, const sc_value *l, const sc_value *r)
+{
+    return fail(o->ctx, o->scope, o->e, "E0291", "%s overflows: %s %s %s is out of range",
+                quoted(o->ctx, o->e, "this operation"), sc_value_describe(o->ctx, l),
+                sc_op_text(o->e->op), sc_value_describe(o->ctx, r));
+}
+
+static sc_value *number_arithmetic(const operation *o, const sc_value *l, const sc_value *r)
+{
+    double a = as_number(l), b = as_number(r), out;
+    switch (o->e->op) {
+    case OP_ADD:
+        out = a + b;
+        break;
+    case OP_SUB:
+        out = a - b;
+        break;
+    case OP_MUL:
+        out = a * b;
+        break;
+    case OP_DIV:
+        if (b == 0)
+            return divided_by_zero(o);
+        out = a / b;
+        break;
+    default:
+        return unknown(o->ctx);
+    }
+    return isfinite(out) ? number_result(o->ctx, out) : overflowed(o, l, r);
+}
+
+static sc_value *int_arithmetic(const operation *o, const sc_value *l, const sc_value *r)
+{
+    long long a = l->i, b = r->i, out;
+    bool overflow;
+    switch (o->e->op) {
+    case OP_ADD:
+        overflow = __builtin_add_overflow(a, b, &out);
+        break;
+    case OP_SUB:
+        overflow = __builtin_sub_overflow(a, b, &out);
+        break;
+    case OP_MUL:
+        overflow = __builtin_mul_overflow(a, b, &out);
+        break;
+    case OP_DIV:
+    case OP_MOD:
+        if (b == 0)
+            return divided_by_zero(o);
+        if (b == -1) { /* a / -1 is -a, past the largest int for the smallest; a % -1 is 0 */
+            overflow = o->e->op == OP_DIV && __builtin_sub_overflow(0, a, &out);
+            out = o->e->op == OP_DIV ? out : 0;
+            break;
         }
+        overflow = false;
+        out = o->e->op == OP_DIV ? a / b : a % b;
+        break;
+    default:
+        return unknown(o->ctx);
     }
-    if (is_num(l) && is_num(r)) {
-        double a = as_number(l), b = as_number(r);
-        switch (op) {
-        case OP_ADD:
-            return number_result(ctx, a + b);
-        case OP_SUB:
-            return number_result(ctx, a - b);
-        case OP_MUL:
-            return number_result(ctx, a * b);
-        case OP_DIV:
-            return b == 0 ? unknown(ctx) : number_result(ctx, a / b);
-        default:
+    return overflow ? overflowed(o, l, r) : int_value(o->ctx, VAL_INT, out);
+}
+
+/* duration ± duration, size ± size, duration / duration (an int), measure * int,
+ * measure / int, int * measure. */
+static sc_value *measure_arithmetic(const operation *o, const sc_value *l, const sc_value *r)
+{
+    long long out;
+    bool same = l->kind == r->kind;
+    sc_value_kind kind = l->kind == VAL_INT ? r->kind : l->kind;
+    switch (o->e->op) {
+    case OP_ADD:
+    case OP_SUB:
+        if (!same)
+            return unknown(o->ctx);
+        if (o->e->op == OP_ADD ? __builtin_add_overflow(l->i, r->i, &out)
+                               : __builtin_sub_overflow(l->i, r->i, &out))
+            return overflowed(o, l, r);
+        return int_value(o->ctx, kind, out);
+    case OP_MUL:
+        if (same)
+            return unknown(o->ctx);
+        return __builtin_mul_overflow(l->i, r->i, &out) ? overflowed(o, l, r)
+                                                        : int_value(o->ctx, kind, out);
+    case OP_DIV:
+        if (l->kind == VAL_INT)
+            return unknown(o->ctx);
+        if (r->i == 0)
+            return divided_by_zero(o);
+        if (l->i == -9223372036854775807LL - 1 && r->i == -1)
+            return overflowed(o, l, r);
+        return int_value(o->ctx, same ? VAL_INT : kind, l->i / r->i);
+    default:
+        return unknown(o->ctx);
+    }
+}
+
+/* Joins two strings or two lists, charging what it makes to the budget first. */
+static sc_value *joined(const operation *o, const sc_value *l, const sc_value *r)
+{
+    sc_context *ctx = o->ctx;
+    if (l->kind == VAL_STRING) {
+        if (!sc_eval_charge(ctx, 0, 0, strlen(l->s) + strlen(r->s)))
             return unknown(ctx);
-        }
-    }
-    bool measure = l->kind == VAL_DURATION || l->kind == VAL_SIZE;
-    if (measure && r->kind == l->kind) {
-        long long out;
-        if (op == OP_ADD && !__builtin_add_overflow(l->i, r->i, &out))
-            return int_value(ctx, l->kind, out);
-        if (op == OP_SUB && !__builtin_sub_overflow(l->i, r->i, &out))
-            return int_value(ctx, l->kind, out);
-        if (op == OP_DIV && r->i != 0)
-            return int_value(ctx, VAL_INT, l->i / r->i);
-        return unknown(ctx);
-    }
-    if (measure && r->kind == VAL_INT) {
-        long long out;
-        if (op == OP_MUL && !__builtin_mul_overflow(l->i, r->i, &out))
-            return int_value(ctx, l->kind, out);
-        if (op == OP_DIV && r->i != 0)
-            return int_value(ctx, l->kind, l->i / r->i);
-        return unknown(ctx);
-    }
-    if (l->kind == VAL_INT && (r->kind == VAL_DURATION || r->kind == VAL_SIZE) && op == OP_MUL) {
-        long long out;
-        return __builtin_mul_overflow(l->i, r->i, &out) ? unknown(ctx)
-                                                        : int_value(ctx, r->kind, out);
-    }
-    if (op == OP_ADD && l->kind == VAL_STRING && r->kind == VAL_STRING)
         return sc_value_string(ctx, sc_arena_printf(&ctx->arena, "%s%s", l->s, r->s));
-    if (op == OP_ADD && l->kind == VAL_LIST && r->kind == VAL_LIST) {
-        sc_value *v = sc_value_new(ctx, VAL_LIST);
-        for (size_t i = 0; v && i < l->items.count; i++)
-            sc_list_push(&ctx->arena, &v->items, l->items.items[i]);
-        for (size_t i = 0; v && i < r->items.count; i++)
-            sc_list_push(&ctx->arena, &v->items, r->items.items[i]);
-        return v;
     }
-    return unknown(ctx);
+    if (!sc_eval_charge(ctx, 0, l->items.count + r->items.count, 0))
+        return unknown(ctx);
+    sc_value *v = sc_value_new(ctx, VAL_LIST);
+    for (size_t i = 0; v && i < l->items.count; i++)
+        sc_list_push(&ctx->arena, &v->items, l->items.items[i]);
+    for (size_t i = 0; v && i < r->items.count; i++)
+        sc_list_push(&ctx->arena, &v->items, r->items.items[i]);
+    return v;
+}
+
+static bool is_measure(const sc_value *v)
+{
+    return v->kind == VAL_DURATION || v->kind == VAL_SIZE;
+}
+
+static sc_value *arithmetic(const operation *o, const sc_value *l, const sc_value *r)
+{
+    if (l->kind == VAL_INT && r->kind == VAL_INT)
+        return int_arithmetic(o, l, r);
+    if (is_num(l) && is_num(r))
+        return number_arithmetic(o, l, r);
+    if ((is_measure(l) && (r->kind == l->kind || r->kind == VAL_INT)) ||
+        (l->kind == VAL_INT && is_measure(r)))
+        return measure_arithmetic(o, l, r);
+    if (o->e->op == OP_ADD && l->kind == r->kind && (l->kind == VAL_STRING || l->kind == VAL_LIST))
+        return joined(o, l, r);
+    return unknown(o->ctx);
 }
 
 static sc_value *eval_binary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
@@ -370,20 +598,22 @@ static sc_value *eval_binary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     sc_value *l = sc_eval(ctx, scope, e->left);
     if (!l) /* out of memory: the right side may only be safe to read when `l` holds */
         return NULL;
+    if (l->failed)
+        return l;
     if (e->op == OP_AND || e->op == OP_OR) {
         bool truth;
         if (sc_value_truthy_known(l, &truth) && truth == (e->op == OP_OR))
             return bool_value(ctx, truth);
         sc_value *r = sc_eval(ctx, scope, e->right);
-        if (!r)
-            return NULL;
+        if (!r || r->failed)
+            return r;
         if (!known(l) || !known(r) || l->kind != VAL_BOOL || r->kind != VAL_BOOL)
             return unknown(ctx);
         return bool_value(ctx, r->b);
     }
     sc_value *r = sc_eval(ctx, scope, e->right);
-    if (!r)
-        return NULL;
+    if (!r || r->failed)
+        return r;
     /* A value AWS gives at deploy time (an id, a parameter) is never null: `x == null`
      * is decided even when x is not known. */
     if ((e->op == OP_EQ || e->op == OP_NE) && l && r &&
@@ -404,26 +634,30 @@ static sc_value *eval_binary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         return compare(ctx, e->op, l, r);
     case OP_IN:
         return contains(ctx, l, r);
-    default:
-        return arithmetic(ctx, e->op, l, r);
+    default: {
+        operation o = {ctx, scope, e};
+        return arithmetic(&o, l, r);
+    }
     }
 }
 
 static sc_value *eval_unary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 {
     sc_value *v = sc_eval(ctx, scope, e->left);
-    if (!v)
-        return NULL;
+    if (!v || v->failed)
+        return v;
     if (!known(v))
         return unknown(ctx);
     if (e->op == OP_NOT)
         return v->kind == VAL_BOOL ? bool_value(ctx, !v->b) : unknown(ctx);
     if (v->kind == VAL_NUMBER)
         return number_result(ctx, -v->n);
-    if ((v->kind == VAL_INT || v->kind == VAL_DURATION || v->kind == VAL_SIZE) &&
-        v->i != -9223372036854775807LL - 1)
-        return int_value(ctx, v->kind, -v->i);
-    return unknown(ctx);
+    if (v->kind != VAL_INT && v->kind != VAL_DURATION && v->kind != VAL_SIZE)
+        return unknown(ctx);
+    if (v->i == -9223372036854775807LL - 1)
+        return fail(ctx, scope, e, "E0291", "%s overflows: -(%s) is out of range",
+                    quoted(ctx, e, "this negation"), sc_value_describe(ctx, v));
+    return int_value(ctx, v->kind, -v->i);
 }
 
 /* "a${x}b" with a deploy-time x: {"Fn::Join": ["", ["a", x, "b"]]}. */
@@ -435,6 +669,8 @@ static sc_value *lower_interpolation(sc_context *ctx, sc_scope *scope, const sc_
         const sc_expr *part = e->items.items[i];
         sc_value *v = part->kind == EXPR_STRING ? sc_value_string(ctx, part->text)
                                                 : sc_eval(ctx, scope, part);
+        if (v && v->failed)
+            return v;
         if (!v || v->kind == VAL_UNKNOWN || v->kind == VAL_SECRET || v->kind == VAL_LIST ||
             v->kind == VAL_MAP || v->kind == VAL_NULL)
             return unknown(ctx);
@@ -472,7 +708,13 @@ static sc_value *eval_interpolation(sc_context *ctx, sc_scope *scope, const sc_e
         const sc_expr *part = e->items.items[i];
         sc_value *v = part->kind == EXPR_STRING ? sc_value_string(ctx, part->text)
                                                 : sc_eval(ctx, scope, part);
-        if (!v)
+        if (v && v->failed) {
+            sc_buf_free(&out);
+            return v;
+        }
+        if (v && v->kind == VAL_STRING && !sc_eval_charge(ctx, 0, 0, strlen(v->s)))
+            all_known = false;
+        else if (!v)
             all_known = false;
         else if (v->kind == VAL_STRING)
             sc_buf_puts(&out, v->s);
@@ -534,14 +776,16 @@ static sc_value *get_att(sc_context *ctx, const sc_value *left, const char *name
         left->owner);
 }
 
-static sc_value *member(sc_context *ctx, const sc_value *left, const char *name)
+static sc_value *member(sc_context *ctx, sc_value *left, const char *name)
 {
+    if (left && left->failed)
+        return left;
     if (left && (left->kind == VAL_RESOURCE ||
                  (left->kind == VAL_INTRINSIC && strcmp(left->s, "Fn::GetAtt") == 0)))
         return get_att(ctx, left, name);
     if (!left || left->kind != VAL_MAP)
         return unknown(ctx);
-    for (size_t i = 0; i < left->keys.count; i++)
+    for (size_t i = 0; i < left->keys.count && i < left->items.count; i++)
         if (strcmp(left->keys.items[i], name) == 0)
             return left->items.items[i];
     return unknown(ctx);
@@ -553,6 +797,9 @@ static sc_value *eval_index(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     sc_value *index = left ? sc_eval(ctx, scope, e->right) : NULL;
     if (!index)
         return NULL;
+    sc_value *failure = sc_value_failure(left, index);
+    if (failure)
+        return failure;
     if (deploy_time(left) && index && index->kind == VAL_INT)
         return sc_value_intrinsic(ctx, "Fn::Select", sc_value_list2(ctx, index, left), left->owner);
     if (!known(left) || !known(index))
@@ -567,9 +814,7 @@ static sc_value *eval_index(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     return unknown(ctx);
 }
 
-/* `scope` with `name` bound to `value`; `scope` itself when there is no name, NULL when
- * memory runs out. */
-static sc_scope *bind(sc_context *ctx, sc_scope *scope, sc_ident name, sc_value *value)
+sc_scope *sc_scope_bind(sc_context *ctx, sc_scope *scope, sc_ident name, sc_value *value)
 {
     if (!scope || !name.name)
         return scope;
@@ -583,44 +828,42 @@ static sc_scope *bind(sc_context *ctx, sc_scope *scope, sc_ident name, sc_value 
     return sc_map_put(&ctx->arena, &inner->names, s->name, s) ? inner : NULL;
 }
 
-/* One element of a `for` expression: pushed onto the list or added to the map `out`.
- * Returns false when memory ran out, or (setting *unknown_result) when the element's
- * filter or key is not known before deploying. */
-static bool eval_for_element(sc_context *ctx, sc_scope *inner, const sc_expr *e, sc_value *out,
-                             bool *unknown_result)
+/* One element of a `for` expression, pushed onto the list or added to the map `out`.
+ * Returns `out` to go on, NULL when memory ran out, or what the whole `for` gives
+ * instead: unknown when the element's filter or key is only known at deploy time, the
+ * failed value of an error in them. */
+static sc_value *eval_for_element(sc_context *ctx, sc_scope *inner, const sc_expr *e, sc_value *out)
 {
     if (e->filter) {
         sc_value *keep_value = sc_eval(ctx, inner, e->filter);
         bool keep;
-        if (!keep_value)
-            return false;
-        if (!sc_value_truthy_known(keep_value, &keep)) {
-            *unknown_result = true;
-            return false;
-        }
+        if (!keep_value || keep_value->failed)
+            return keep_value;
+        if (!sc_value_truthy_known(keep_value, &keep))
+            return unknown(ctx);
         if (!keep)
-            return true;
+            return out;
     }
     sc_value *item = sc_eval(ctx, inner, e->kind == EXPR_FOR_LIST ? e->left : e->right);
     if (!item)
-        return false;
+        return NULL;
+    if (!sc_eval_charge(ctx, 0, 1, 0))
+        return sc_value_failed(ctx);
     if (e->kind == EXPR_FOR_LIST)
-        return sc_list_push(&ctx->arena, &out->items, item);
+        return sc_list_push(&ctx->arena, &out->items, item) ? out : NULL;
     sc_value *k = sc_eval(ctx, inner, e->left);
-    if (!k)
-        return false;
-    if (!known(k) || k->kind != VAL_STRING) {
-        *unknown_result = true;
-        return false;
-    }
-    return sc_value_map_add(ctx, out, k->s, item);
+    if (!k || k->failed)
+        return k;
+    if (!known(k) || k->kind != VAL_STRING)
+        return unknown(ctx);
+    return sc_value_map_add(ctx, out, k->s, item) ? out : NULL;
 }
 
 static sc_value *eval_for(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 {
     sc_value *iter = sc_eval(ctx, scope, e->cond);
-    if (!iter)
-        return NULL;
+    if (!iter || iter->failed)
+        return iter;
     if (!known(iter) || (iter->kind != VAL_LIST && iter->kind != VAL_MAP))
         return unknown(ctx);
     sc_value *out = sc_value_new(ctx, e->kind == EXPR_FOR_LIST ? VAL_LIST : VAL_MAP);
@@ -629,12 +872,12 @@ static sc_value *eval_for(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     for (size_t i = 0; i < iter->items.count; i++) {
         sc_value *key = iter->kind == VAL_MAP ? sc_value_string(ctx, iter->keys.items[i])
                                               : int_value(ctx, VAL_INT, (long long)i);
-        sc_scope *inner =
-            key ? bind(ctx, bind(ctx, scope, e->key_var, key), e->name, iter->items.items[i])
-                : NULL;
-        bool unknown_result = false;
-        if (!inner || !eval_for_element(ctx, inner, e, out, &unknown_result))
-            return unknown_result ? unknown(ctx) : NULL;
+        sc_scope *inner = key ? sc_scope_bind(ctx, sc_scope_bind(ctx, scope, e->key_var, key),
+                                              e->name, iter->items.items[i])
+                              : NULL;
+        sc_value *next = inner ? eval_for_element(ctx, inner, e, out) : NULL;
+        if (next != out)
+            return next;
     }
     return out;
 }
@@ -652,7 +895,15 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e);
 
 sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 {
+    if (ctx->eval.spent)
+        return sc_value_failed(ctx);
     sc_value *v = eval_expr(ctx, scope, e);
+    /* What the value costs whoever reads it is charged where it is handed on, so that
+     * no later walk over it (a template, a comparison) can go past the budget either. */
+    if (v && !ctx->eval.spent)
+        sc_eval_charge(ctx, weight(v, limits(ctx).steps - ctx->eval.steps), 0, 0);
+    if (ctx->eval.spent && !ctx->eval.reported && e)
+        return budget_spent(ctx, e);
     switch (e ? e->kind : EXPR_ERROR) {
     case EXPR_STRING:
     case EXPR_INTERP:
@@ -691,6 +942,8 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     case EXPR_NULL:
         return sc_value_new(ctx, VAL_NULL);
     case EXPR_LIST: {
+        if (!sc_eval_charge(ctx, 0, e->items.count, 0))
+            return sc_value_failed(ctx);
         sc_value *v = sc_value_new(ctx, VAL_LIST);
         for (size_t i = 0; v && i < e->items.count; i++) {
             sc_value *item = sc_eval(ctx, scope, e->items.items[i]);
@@ -700,6 +953,8 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         return v;
     }
     case EXPR_MAP: {
+        if (!sc_eval_charge(ctx, 0, e->items.count, 0))
+            return sc_value_failed(ctx);
         sc_value *v = sc_value_new(ctx, VAL_MAP);
         for (size_t i = 0; v && i < e->items.count; i++) {
             const sc_map_entry *entry = e->items.items[i];
@@ -742,8 +997,8 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     case EXPR_COND: {
         bool truth;
         sc_value *cond = sc_eval(ctx, scope, e->cond);
-        if (!cond)
-            return NULL;
+        if (!cond || cond->failed)
+            return cond;
         if (!sc_value_truthy_known(cond, &truth))
             return unknown(ctx);
         return sc_eval(ctx, scope, truth ? e->left : e->right);

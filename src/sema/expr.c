@@ -376,7 +376,10 @@ static sc_type *check_name(sc_checker *c, sc_scope *scope, const sc_expr *e)
         report_unknown_name(c, scope, e);
         return basic(c, TY_ERROR);
     }
-    return sc_symbol_type(c, symbol, e->span);
+    sc_type *t = sc_symbol_type(c, symbol, e->span);
+    if (symbol->kind == SYM_LET)
+        sc_note_uses_through_let(c, symbol, e->span);
+    return t;
 }
 
 static void record_stack_reference(sc_checker *c, sc_scope *scope, sc_stack *target, sc_span span)

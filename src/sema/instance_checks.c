@@ -60,12 +60,33 @@ static void inputs_read(sc_checker *c, const sc_expr *e, const sc_component *com
                     component, out, depth + 1);
 }
 
-/* Where a failed check points: the element of `check for` when the user wrote it; else
- * the first input it reads that the user wrote, as a value (`cpu = 384`, also through a
- * nested instance) or as a setting of the user's own instance; else the instance's name. */
+/* The first `blame(...)` call in `e`, or NULL. */
+static const sc_expr *blame_call(const sc_expr *e, int depth)
+{
+    if (!e || depth > 64)
+        return NULL;
+    if (e->kind == EXPR_CALL && e->name.name && strcmp(e->name.name, "blame") == 0 &&
+        e->items.count == 1)
+        return ((const sc_arg *)e->items.items[0])->value;
+    for (size_t i = 0; i < sc_expr_child_count(e); i++) {
+        const sc_expr *found = blame_call(sc_expr_child(e, i), depth + 1);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+/* Where a failed check points: what its condition names with `blame(...)`, when the user
+ * wrote it; else the element of `check for` when the user wrote it; else the first
+ * input it reads that the user wrote, as a value (`cpu = 384`, also through a nested
+ * instance) or as a setting of the user's own instance; else the instance's name. */
 static sc_span blame(sc_checker *c, sc_scope *scope, const sc_item *check, const check_site *site,
                      const sc_item *item, const sc_component *component, const sc_value *element)
 {
+    const sc_expr *named = blame_call(check->value, 0);
+    sc_value *blamed = named ? sc_eval(c->ctx, scope, named) : NULL;
+    if (written_in(blamed, site->item))
+        return blamed->origin;
     if (written_in(element, site->item))
         return element->origin;
     sc_ptr_list inputs = {0};
@@ -183,6 +204,7 @@ void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, 
         else
             evaluate_check(c, scope, check, site, item, component, NULL);
     }
+    sc_evaluate_body(c, scope, site, component, depth);
     if (depth >= 8)
         return;
     for (size_t i = 0; i < component->item->items.count && !c->ctx->out_of_memory; i++) {
@@ -201,11 +223,24 @@ void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, 
     }
 }
 
-void sc_run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *item,
-                            sc_component *component)
+typedef struct instance_inputs {
+    sc_component *component;
+    const sc_map *failed;
+} instance_inputs;
+
+static void check_made_instance(sc_checker *c, sc_scope *scope, const sc_item *item, void *data)
 {
-    sc_scope *scope = sc_instance_scope(c->ctx, outer, item, component);
-    check_site site = {.item = item, .component = component};
-    if (scope)
-        sc_run_body_checks(c, scope, &site, item, component, 0);
+    const instance_inputs *inputs = data;
+    sc_scope *inner =
+        sc_instance_scope_failing(c->ctx, scope, item, inputs->component, inputs->failed);
+    check_site site = {.item = item, .component = inputs->component};
+    if (inner)
+        sc_run_body_checks(c, inner, &site, item, inputs->component, 0);
+}
+
+void sc_run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *item,
+                            sc_component *component, const sc_map *failed)
+{
+    instance_inputs inputs = {component, failed};
+    sc_each_made(c, outer, item, check_made_instance, &inputs);
 }

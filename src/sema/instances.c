@@ -18,8 +18,11 @@ bool sc_is_block_type(const sc_type *t)
     return (t->kind == TY_MAP || t->kind == TY_LIST) && t->elem && t->elem->kind == TY_RECORD;
 }
 
-static void check_nested_block(sc_checker *c, sc_scope *scope, const sc_item *block,
-                               sc_record_field *field, const char *owner, sc_map *labels)
+/* Checks a nested block; returns whether the block itself is wrong (not only some of
+ * its fields, which go into `failed`). */
+static bool check_nested_block(sc_checker *c, sc_scope *scope, const sc_item *block,
+                               sc_record_field *field, const char *owner, sc_map *labels,
+                               sc_map *failed)
 {
     sc_type *t = field->type;
     while (t && t->kind == TY_OPTIONAL)
@@ -29,8 +32,9 @@ static void check_nested_block(sc_checker *c, sc_scope *scope, const sc_item *bl
             sc_error(c->ctx, "E0212", block->name.span, "`%s` is a value of type %s, not a block",
                      field->name, sc_type_name(c->ctx, field->type));
         sc_diag_fix(c->ctx, d, "write `%s = ...`", field->name);
-        return;
+        return true;
     }
+    size_t errors_before = c->ctx->error_count;
     if (block->for_iter || block->when)
         sc_error(c->ctx, "E0209", block->span,
                  "`for` and `if` apply to instances and resources, not nested blocks");
@@ -64,8 +68,10 @@ static void check_nested_block(sc_checker *c, sc_scope *scope, const sc_item *bl
                                              block->label.name, owner)
                            : sc_arena_printf(&c->ctx->arena, "`%s` of %s", field->name, owner);
     const sc_type *record = t->kind == TY_RECORD ? t : t->elem;
+    bool wrong = c->ctx->error_count != errors_before;
     sc_check_body(c, scope, &block->items, record, desc,
-                  block->label.name ? block->label.span : block->name.span);
+                  block->label.name ? block->label.span : block->name.span, failed);
+    return wrong;
 }
 
 static void report_missing(sc_checker *c, const sc_record_field *field, const char *owner,
@@ -80,13 +86,22 @@ static void report_missing(sc_checker *c, const sc_record_field *field, const ch
         sc_diag_fix(c->ctx, d, "add `%s = ...`", field->name);
 }
 
+/* Notes in `failed` (when there is one) that the input `name` of `items` has an error. */
+static void mark_failed(sc_checker *c, sc_map *failed, const sc_ptr_list *items, const char *name)
+{
+    const char *key = failed && name ? sc_failed_input_key(c->ctx, items, name) : NULL;
+    if (key)
+        sc_map_put(&c->ctx->arena, failed, key, (void *)key);
+}
+
 void sc_check_body(sc_checker *c, sc_scope *scope, const sc_ptr_list *items, const sc_type *record,
-                   const char *owner, sc_span owner_span)
+                   const char *owner, sc_span owner_span, sc_map *failed)
 {
     sc_map set = {0};    /* field name -> item */
     sc_map labels = {0}; /* field + label -> block */
     for (size_t i = 0; i < items->count; i++) {
         const sc_item *item = items->items[i];
+        size_t errors_before = c->ctx->error_count;
         if (item->kind == ITEM_ERROR)
             continue;
         if (item->kind != ITEM_ATTR && item->kind != ITEM_BLOCK) {
@@ -113,19 +128,21 @@ void sc_check_body(sc_checker *c, sc_scope *scope, const sc_ptr_list *items, con
         }
         if (item->kind == ITEM_BLOCK) {
             sc_map_put(&c->ctx->arena, &set, name, (void *)item);
-            check_nested_block(c, scope, item, field, owner, &labels);
+            if (check_nested_block(c, scope, item, field, owner, &labels, failed))
+                mark_failed(c, failed, items, name);
             continue;
-        }
-        const sc_item *first = sc_map_get(&set, name);
-        if (first) {
+        } else if (sc_map_get(&set, name)) {
             sc_diagnostic *d =
                 sc_error(c->ctx, "E0201", item->name.span, "`%s` is set twice", name);
-            sc_diag_note(c->ctx, d, first->span, "first set here");
-            continue;
+            sc_diag_note(c->ctx, d, ((const sc_item *)sc_map_get(&set, name))->span,
+                         "first set here");
+        } else {
+            sc_map_put(&c->ctx->arena, &set, name, (void *)item);
+            sc_check_against(c, scope, item->value, field->type,
+                             sc_arena_printf(&c->ctx->arena, "input `%s`", name));
         }
-        sc_map_put(&c->ctx->arena, &set, name, (void *)item);
-        sc_check_against(c, scope, item->value, field->type,
-                         sc_arena_printf(&c->ctx->arena, "input `%s`", name));
+        if (c->ctx->error_count != errors_before)
+            mark_failed(c, failed, items, name);
     }
     for (size_t i = 0; i < record->fields.count; i++) {
         const sc_record_field *field = record->fields.items[i];
@@ -133,6 +150,7 @@ void sc_check_body(sc_checker *c, sc_scope *scope, const sc_ptr_list *items, con
             sc_map_get(&set, field->name))
             continue;
         report_missing(c, field, owner, owner_span);
+        mark_failed(c, failed, items, field->name);
     }
 }
 
@@ -216,20 +234,20 @@ void sc_check_instance(sc_checker *c, sc_scope *scope, const sc_item *item)
     sc_check_component(c, component);
     const char *owner = sc_arena_printf(&c->ctx->arena, "%s `%s`", component->name,
                                         item->label.name ? item->label.name : "?");
+    sc_symbol *self = item->label.name ? sc_scope_lookup_local(scope, item->label.name) : NULL;
+    if (self && self->item != item)
+        self = NULL;
     const sc_symbol *outer_instance = c->current_instance;
-    if (scope->stack && !scope->component && component->connectable && item->label.name) {
-        sc_symbol *self = sc_scope_lookup_local(scope, item->label.name);
-        c->current_instance = self && self->item == item ? self : NULL;
-    }
-    size_t errors_before = c->ctx->error_count;
+    if (scope->stack && !scope->component && component->connectable)
+        c->current_instance = self;
+    sc_map *failed = sc_arena_alloc(&c->ctx->arena, sizeof(*failed));
     sc_check_body(c, inner, &item->items, component->inputs, owner,
-                  item->label.name ? item->label.span : item->name.span);
+                  item->label.name ? item->label.span : item->name.span, failed);
     c->current_instance = outer_instance;
-    /* Checks read the inputs: after an error in them they would only echo it. An
-     * instance whose `if` is false does not exist, and neither do its problems. */
-    bool exists = true;
-    if (item->when && !sc_value_truthy_known(sc_eval(c->ctx, inner, item->when), &exists))
-        exists = false;
-    if (!item->for_iter && exists && c->ctx->error_count == errors_before)
-        sc_run_instance_checks(c, inner, item, component);
+    /* Checks read the inputs: those that read an input with an error would only echo
+     * it, so that input fails when evaluated and they are skipped; the others run. */
+    if (self)
+        self->failed_inputs = failed;
+    if (item->label.name)
+        sc_run_instance_checks(c, scope, item, component, failed);
 }

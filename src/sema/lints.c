@@ -1,10 +1,51 @@
 /* Warnings about likely mistakes no single item shows: an instance that reads another's
- * attributes without an `allow` to reach it. */
+ * attributes without an `allow` to reach it, directly or through `let`s. */
 #include "sema/checker.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The reads of connectable instances' attributes inside `e` (a `let`'s value, checked in
+ * `scope`), through the lets it names in turn: each becomes a use by the instance being
+ * checked, at `span`, where that instance names the let. */
+static void uses_inside(sc_checker *c, sc_scope *scope, const sc_expr *e, sc_span span, int depth)
+{
+    if (!e || depth > 16)
+        return;
+    if (e->kind == EXPR_NAME) {
+        const sc_symbol *let = sc_scope_lookup(scope, e->name.name);
+        if (let && let->kind == SYM_LET && let->item && let->scope)
+            uses_inside(c, let->scope, let->item->value, span, depth + 1);
+        return;
+    }
+    if (e->kind == EXPR_MEMBER) {
+        const sc_symbol *target = sc_referenced_instance(c, scope, e->left);
+        const sc_component *provider = target && target->type && target->type->kind == TY_COMPONENT
+                                           ? target->type->component
+                                           : NULL;
+        const sc_attribute *attribute =
+            provider ? sc_map_get(&provider->attributes, e->name.name) : NULL;
+        /* Reading credentials needs no network path; reading an endpoint does. */
+        if (attribute && provider->grants.count && target != c->current_instance &&
+            !sc_type_contains_secret(attribute->type)) {
+            sc_connection_use *use = sc_arena_alloc(&c->ctx->arena, sizeof(*use));
+            if (use) {
+                *use = (sc_connection_use){c->current_instance, target, span, scope, e, true};
+                sc_list_push(&c->ctx->arena, &c->connection_uses, use);
+            }
+            return;
+        }
+    }
+    for (size_t i = 0; i < sc_expr_child_count(e); i++)
+        uses_inside(c, scope, sc_expr_child(e, i), span, depth + 1);
+}
+
+void sc_note_uses_through_let(sc_checker *c, const sc_symbol *let, sc_span span)
+{
+    if (c->current_instance && let->kind == SYM_LET && let->item && let->scope)
+        uses_inside(c, let->scope, let->item->value, span, 0);
+}
 
 static bool allowed(sc_checker *c, const sc_symbol *from, const sc_symbol *to)
 {
@@ -46,6 +87,9 @@ void sc_warn_missing_allows(sc_checker *c)
         sc_diagnostic *d = sc_warning(
             c->ctx, "W0270", use->span, "`%s` reads `%s` but nothing lets it connect to `%s`",
             use->consumer->name, use->provider->name, use->provider->name);
+        if (use->through_let)
+            sc_diag_note(c->ctx, d, use->expr->span, "the `let` it names reads `%s` here",
+                         use->provider->name);
         sc_diag_note(c->ctx, d, use->provider->span,
                      "`%s` only accepts connections that an `allow` names", use->provider->name);
         sc_diag_fix(c->ctx, d, "add `allow %s -> %s`", use->consumer->name, use->provider->name);

@@ -81,6 +81,8 @@ typedef enum sc_value_kind {
 typedef struct sc_value {
     sc_value_kind kind;
     bool b;
+    bool failed; /* VAL_UNKNOWN: the result of an evaluation error already reported (or of an
+                    input whose error was); whatever reads it fails silently with it */
     long long i;
     double n;
     const char *s;
@@ -126,6 +128,7 @@ struct sc_symbol {
     sc_stack *stack;      /* the stack that declares it, NULL inside components */
     sc_value *value;      /* SYM_VALUE */
     bool resolving;       /* guards `let a = b; let b = a` */
+    const sc_map *failed_inputs; /* SYM_INSTANCE: inputs whose settings have errors */
     /* Set by the expansion stage: computes the symbol's deploy-time value. */
     sc_value *(*force)(sc_context *ctx, sc_symbol *symbol);
     void *force_data;
@@ -260,6 +263,10 @@ sc_program *sc_sema_check_stdlib(sc_context *ctx);
 #define SC_TEST_PARAMETERS_SYMBOL "test parameters"
 #define SC_TEST_EXPORTS_SYMBOL "test exports"
 
+/* Whether a compiled-resource view (in SC_TEST_RESOURCES_SYMBOL) is the one resource_at
+ * finds at `path`: its declaration path, or its stack's name, '/', and that path. */
+bool sc_view_at_path(const sc_value *view, const char *path);
+
 /* Like sc_sema_check, also loading MAIN_test.stack beside the main file if there is one
  * (its items must be `test` blocks and imports). */
 sc_program *sc_sema_check_with_tests(sc_context *ctx, const char *path);
@@ -296,8 +303,21 @@ sc_symbol *sc_scope_lookup_local(const sc_scope *scope, const char *name);
 /* Declares `symbol`; reports a duplicate (with a note at the first) and returns false. */
 bool sc_scope_declare(sc_context *ctx, sc_scope *scope, sc_symbol *symbol);
 
-/* Evaluation of compile-time values (eval.c). Unknown where deploy-time. */
+/* Evaluation of compile-time values (eval.c). Unknown where deploy-time. An evaluation
+ * error (a division by zero, an overflow, the budget spent) is reported once at the
+ * expression that made it, and gives a failed value; NULL means out of memory. */
 sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *expr);
+/* `scope` with `name` bound to `value` in a new scope; `scope` itself when there is no
+ * name, NULL when `scope` is NULL or memory runs out. */
+sc_scope *sc_scope_bind(sc_context *ctx, sc_scope *scope, sc_ident name, sc_value *value);
+/* A failed value: what an evaluation error, already reported, leaves behind. */
+sc_value *sc_value_failed(sc_context *ctx);
+/* Whether `v` failed; `a` or `b` itself when one of them did, else NULL. */
+sc_value *sc_value_failure(sc_value *a, sc_value *b);
+/* Charges work done outside sc_eval's own accounting (a built-in's loop, a string it
+ * builds) to the compilation's evaluation budget. False when the budget is spent: the
+ * caller gives up and returns anything; sc_eval reports E0292 at the expression. */
+bool sc_eval_charge(sc_context *ctx, uint64_t steps, uint64_t elements, uint64_t bytes);
 sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind);
 /* Appends `key: item` to a map value, keeping its key and item lists the same length
  * even when memory runs out (then nothing is added and it returns false). */
@@ -345,6 +365,10 @@ sc_scope *sc_grant_scope(sc_context *ctx, sc_scope *outer, const sc_item *allow,
                          const sc_component *grant, sc_scope *target, sc_value *source);
 sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *item,
                             sc_component *component);
+/* The same, with the inputs named in `failed_inputs` (whose settings have errors, already
+ * reported) failed: what reads them fails silently, and only that. */
+sc_scope *sc_instance_scope_failing(sc_context *ctx, sc_scope *outer, const sc_item *item,
+                                    sc_component *component, const sc_map *failed_inputs);
 
 /* Built-in functions (builtins.c). */
 typedef struct sc_checker sc_checker;

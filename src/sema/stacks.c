@@ -211,7 +211,7 @@ static void check_param(sc_checker *c, sc_scope *scope, const sc_item *item)
         if (options)
             sc_check_body(c, scope, &item->items, options,
                           sc_arena_printf(&c->ctx->arena, "param `%s`", item->name.name),
-                          item->name.span);
+                          item->name.span, NULL);
         const sc_item *aws_type = sc_find_setting(&item->items, "type");
         if (aws_type && aws_type->kind == ITEM_ATTR)
             check_aws_parameter_type(c, aws_type, base);
@@ -349,6 +349,7 @@ void sc_check_stack(sc_checker *c, sc_stack *stack)
     sc_scope *scope = stack->scope;
     for (size_t i = 0; i < stack->items.count; i++) {
         const sc_item *item = stack->items.items[i];
+        size_t errors_before = c->ctx->error_count;
         switch (item->kind) {
         case ITEM_BLOCK:
             sc_check_instance(c, scope, item);
@@ -380,6 +381,9 @@ void sc_check_stack(sc_checker *c, sc_stack *stack)
         default:
             break;
         }
+        /* What build would compute from it, so that its evaluation errors show now. */
+        if (c->ctx->error_count == errors_before)
+            sc_evaluate_stack_item(c, scope, item);
     }
 }
 
@@ -420,7 +424,8 @@ static void visit_stack(cycle_search *s, sc_stack *stack, sc_stack *start)
     sc_map_put(&s->c->ctx->arena, &s->state, stack->name, (void *)1);
     for (size_t i = 0; i < stack->references.count && !s->reported; i++) {
         sc_stack_ref *ref = stack->references.items[i];
-        sc_list_push(&s->c->ctx->arena, &s->path, ref);
+        if (!sc_list_push(&s->c->ctx->arena, &s->path, ref))
+            return; /* out of memory */
         void *state = sc_map_get(&s->state, ref->target->name);
         if (ref->target == start)
             report_stack_cycle(s, start);

@@ -8,10 +8,10 @@
 #include <string.h>
 
 static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
-                              const sc_type *record, sc_scope *defaults);
+                              const sc_type *record, sc_scope *defaults, const sc_map *failed);
 
 static sc_value *block_values(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
-                              const sc_record_field *field)
+                              const sc_record_field *field, const sc_map *failed)
 {
     const sc_type *t = field->type;
     while (t && t->kind == TY_OPTIONAL)
@@ -26,7 +26,7 @@ static sc_value *block_values(sc_checker *c, sc_scope *outer, const sc_ptr_list 
         const sc_item *block = items->items[i];
         if (block->kind != ITEM_BLOCK || strcmp(block->name.name, field->name) != 0)
             continue;
-        sc_value *v = record_value(c, outer, &block->items, record, NULL);
+        sc_value *v = record_value(c, outer, &block->items, record, NULL, failed);
         if (v)
             v->origin =
                 block->label.name || block->label_is_string ? block->label.span : block->name.span;
@@ -125,22 +125,26 @@ sc_value *sc_value_with_defaults(sc_context *ctx, sc_value *value, const sc_type
 }
 
 /* The compile-time value of a body checked against `record`: given values from the
- * outer scope, defaults from the definition. With `defaults` non-NULL, each input is
- * also bound there as it is computed so later defaults can read earlier inputs. */
+ * outer scope, defaults from the definition, failed values for the inputs `failed`
+ * names. With `defaults` non-NULL, each input is also bound there as it is computed so
+ * later defaults can read earlier inputs. */
 static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
-                              const sc_type *record, sc_scope *defaults)
+                              const sc_type *record, sc_scope *defaults, const sc_map *failed)
 {
     sc_value *out = sc_value_new(c->ctx, VAL_MAP);
     for (size_t i = 0; out && i < record->fields.count; i++) {
         const sc_record_field *field = record->fields.items[i];
         const sc_item *setting = sc_find_setting(items, field->name);
         sc_value *v;
-        if (setting && setting->kind == ITEM_BLOCK)
-            v = block_values(c, outer, items, field);
+        if (failed && failed->count &&
+            sc_map_get(failed, sc_failed_input_key(c->ctx, items, field->name)))
+            v = sc_value_failed(c->ctx);
+        else if (setting && setting->kind == ITEM_BLOCK)
+            v = block_values(c, outer, items, field, failed);
         else if (setting)
             v = with_defaults(c, sc_eval(c->ctx, outer, setting->value), field->type);
         else if (sc_is_block_type(field->type) && !field->default_value)
-            v = block_values(c, outer, items, field);
+            v = block_values(c, outer, items, field, failed);
         else if (field->default_value)
             v = sc_eval(c->ctx, defaults ? defaults : field->default_scope, field->default_value);
         else
@@ -195,10 +199,16 @@ static const char *instance_path(sc_checker *c, sc_scope *outer, const sc_item *
     return NULL;
 }
 
-/* A scope where the component's inputs hold this instance's values and its lets are
- * re-evaluated against them. */
 sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *item,
                             sc_component *component)
+{
+    return sc_instance_scope_failing(ctx, outer, item, component, NULL);
+}
+
+/* A scope where the component's inputs hold this instance's values and its lets are
+ * re-evaluated against them. */
+sc_scope *sc_instance_scope_failing(sc_context *ctx, sc_scope *outer, const sc_item *item,
+                                    sc_component *component, const sc_map *failed_inputs)
 {
     sc_checker checker = {.ctx = ctx, .program = NULL};
     sc_checker *c = &checker;
@@ -220,7 +230,7 @@ sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *ite
         where->value = sc_value_string(c->ctx, path);
         sc_map_put(&c->ctx->arena, &scope->names, where->name, where);
     }
-    record_value(c, outer, &item->items, component->inputs, scope);
+    record_value(c, outer, &item->items, component->inputs, scope, failed_inputs);
     for (size_t i = 0; i < component->item->items.count; i++) {
         const sc_item *let = component->item->items.items[i];
         if (let->kind != ITEM_LET || !let->name.name || sc_map_get(&scope->names, let->name.name))
@@ -291,7 +301,8 @@ sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
         component = t->component;
     if (!component || !component->checked)
         return out;
-    sc_scope *scope = sc_instance_scope(ctx, instance->scope, item, component);
+    sc_scope *scope =
+        sc_instance_scope_failing(ctx, instance->scope, item, component, instance->failed_inputs);
     if (!scope)
         return out;
     sc_value *attributes = sc_value_new(ctx, VAL_MAP);

@@ -186,4 +186,10 @@ typedef struct sc_file {
 const char *sc_op_text(sc_op op);
 const char *sc_item_kind_name(sc_item_kind kind);
 
+/* The subexpressions of `e`, for walks over it: sc_expr_child(e, i) for i below
+ * sc_expr_child_count(e) is an operand, a `for`'s parts, an element, a map entry's value,
+ * an argument or an interpolated part, or NULL where `e` has none in that place. */
+size_t sc_expr_child_count(const sc_expr *e);
+const sc_expr *sc_expr_child(const sc_expr *e, size_t i);
+
 #endif

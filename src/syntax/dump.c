@@ -77,7 +77,9 @@ bool sc_write_tokens(sc_context *ctx, uint32_t source, FILE *out)
         sc_error(ctx, "E0001", (sc_span){source, 0, 0}, "the file holds a NUL byte");
         return false;
     }
-    YY_BUFFER_STATE buffer = sc_yy_scan_bytes(src->text, (int)src->len, scanner);
+    lx.offset = (uint32_t)sc_byte_order_mark(src->text, src->len);
+    YY_BUFFER_STATE buffer =
+        sc_yy_scan_bytes(src->text + lx.offset, (int)(src->len - lx.offset), scanner);
     for (;;) {
         SC_YYSTYPE value;
         sc_loc loc;

@@ -404,6 +404,24 @@ sc_expr *sc_ast_for_map(sc_lexer *lx, sc_ident key_var, sc_ident var, sc_expr *i
     return e;
 }
 
+size_t sc_expr_child_count(const sc_expr *e)
+{
+    return e ? 4 + e->items.count : 0;
+}
+
+const sc_expr *sc_expr_child(const sc_expr *e, size_t i)
+{
+    const sc_expr *fixed[] = {e->left, e->right, e->cond, e->filter};
+    if (i < 4)
+        return fixed[i];
+    const void *item = e->items.items[i - 4];
+    if (e->kind == EXPR_MAP)
+        return ((const sc_map_entry *)item)->value;
+    if (e->kind == EXPR_CALL)
+        return ((const sc_arg *)item)->value;
+    return item;
+}
+
 sc_expr *sc_ast_error_expr(sc_lexer *lx, sc_span span)
 {
     return new_expr(lx, EXPR_ERROR, span);
@@ -613,7 +631,9 @@ sc_file *sc_parse_source(sc_context *ctx, uint32_t source)
         ctx->out_of_memory = true;
         return file;
     }
-    YY_BUFFER_STATE buffer = sc_yy_scan_bytes(text, (int)src->len, scanner);
+    lx.offset = (uint32_t)sc_byte_order_mark(text, src->len);
+    YY_BUFFER_STATE buffer =
+        sc_yy_scan_bytes(text + lx.offset, (int)(src->len - lx.offset), scanner);
     int status = sc_yyparse(scanner);
     if (status == 2 && !lx.expr_too_deep)
         ctx->out_of_memory = true;

@@ -169,6 +169,8 @@ int sc_source_add(sc_context *ctx, const char *path, const char *text, size_t le
     src->len = len;
     size_t dir_len = ctx->stdlib_dir ? strlen(ctx->stdlib_dir) : 0;
     src->library = dir_len && strncmp(path, ctx->stdlib_dir, dir_len) == 0 && path[dir_len] == '/';
+    if (!src->library)
+        ctx->eval.source_bytes += len;
     if (!src->path || !src->text || !sc_list_push(&ctx->arena, &ctx->sources, src))
         return -1;
     return (int)(ctx->sources.count - 1);
@@ -203,6 +205,11 @@ sc_source *sc_source_get(const sc_context *ctx, uint32_t index)
     return ctx->sources.items[index];
 }
 
+size_t sc_byte_order_mark(const char *text, size_t len)
+{
+    return len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
 /* Line starts are computed once per source, the first time a position is asked for. */
 static bool build_line_map(sc_context *ctx, sc_source *src)
 {
@@ -213,7 +220,7 @@ static bool build_line_map(sc_context *ctx, sc_source *src)
     if (!starts)
         return false;
     size_t n = 0;
-    starts[n++] = 0;
+    starts[n++] = (uint32_t)sc_byte_order_mark(src->text, src->len);
     for (size_t i = 0; i < src->len; i++)
         if (src->text[i] == '\n')
             starts[n++] = (uint32_t)(i + 1);

@@ -121,6 +121,11 @@ typedef struct sc_source {
     bool library;      /* read from the standard library's folder */
 } sc_source;
 
+/* 3 when `text` starts with a UTF-8 byte-order mark (editors on Windows write one), else
+ * 0. Scanning starts after it and line 1's columns count from it, so offsets stay true
+ * to the text an editor holds while positions match what it shows. */
+size_t sc_byte_order_mark(const char *text, size_t len);
+
 /* ---- diagnostics ---------------------------------------------------------------- */
 
 typedef struct sc_note {
@@ -139,6 +144,18 @@ struct sc_diagnostic {
 };
 
 /* ---- the context ---------------------------------------------------------------- */
+
+/* Compile-time evaluation (sema/eval.c) has a budget per compilation; this is what it
+ * has used, and which evaluation errors it has reported. */
+typedef struct sc_eval_usage {
+    uint64_t steps;        /* expressions evaluated, and the comparisons built-ins make */
+    uint64_t elements;     /* list and map entries made */
+    uint64_t bytes;        /* bytes of strings made */
+    uint64_t source_bytes; /* the text of the program's own files, which the budget grows with */
+    bool spent;            /* the budget ran out: every later evaluation stops at once */
+    bool reported;         /* ... and that was reported, once */
+    sc_map errors;         /* "file:start:end code" of each evaluation error reported */
+} sc_eval_usage;
 
 struct sc_context {
     sc_allocator allocator;   /* what the library uses: the caller's, watched for failure */
@@ -162,6 +179,9 @@ struct sc_context {
     const char *app;          /* the app the last build named its stacks after, or NULL */
     sc_map regexes;           /* pattern -> compiled regular expression (sema/builtins.c) */
     sc_ptr_list cleanups;     /* sc_cleanup: what sc_context_free runs first */
+    sc_eval_usage eval;       /* what compile-time evaluation spent of its budget */
+    bool expansion_follows;   /* build, test: the expansion evaluates every instance's body,
+                                 so the checker need not to find its evaluation errors */
 };
 
 /* Something outside the arena that a context holds until it is freed. */

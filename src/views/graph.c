@@ -372,9 +372,8 @@ static void walk_input(walk *w, const sc_symbol *symbol)
 {
     frame *f = w->frame;
     const sc_item *setting = input_setting(f, symbol->name);
-    if (following(w, symbol))
-        return;
-    sc_list_push(&w->g->ctx->arena, &w->lets, (void *)symbol);
+    if (following(w, symbol) || !sc_list_push(&w->g->ctx->arena, &w->lets, (void *)symbol))
+        return; /* a cycle, or out of memory */
     if (setting && setting->kind == ITEM_ATTR) {
         walk_in(w, f->outer, setting->value);
     } else if (setting) { /* blocks: the values their settings hold */
@@ -415,9 +414,10 @@ static void walk_reference(walk *w, const sc_expr *e)
         if (here && symbol->item) {
             if (following(w, symbol))
                 return;
-            sc_list_push(&w->g->ctx->arena, &w->lets, symbol);
-            walk_in(w, w->frame, symbol->item->value);
-            w->lets.count--;
+            if (sc_list_push(&w->g->ctx->arena, &w->lets, symbol)) { /* else out of memory */
+                walk_in(w, w->frame, symbol->item->value);
+                w->lets.count--;
+            }
             return;
         }
         reference(w, value_node(w->g, &owner, symbol), members);

@@ -876,7 +876,17 @@ static void test_bad_input_is_a_usage_error(void)
     options.params = typo;
     options.param_count = 2;
     CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_USAGE);
-    ASSERT_CONTAINS(h.text.data, "no stack has a parameter Enviroment");
+    ASSERT_CONTAINS(h.text.data,
+                    "no stack has a parameter Enviroment; the parameters are: ApiToken, Env");
+    forget_events(&h);
+    /* The declaration's spelling of a parameter: the template's name is suggested. */
+    const sc_deploy_param snake[] = {{"api_token", "x"}};
+    options.params = snake;
+    options.param_count = 1;
+    CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_USAGE);
+    ASSERT_CONTAINS(h.text.data, "no stack has a parameter api_token: did you mean --param "
+                                 "ApiToken=...? (parameters take their names in the template, "
+                                 "in PascalCase)");
     forget_events(&h);
     build_output_free(&b);
 }

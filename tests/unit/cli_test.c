@@ -252,6 +252,27 @@ static void test_test_command(void)
     CU_ASSERT_EQUAL(r.status, 5);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "9 passed, 3 failed\n"));
     free(r.out);
+    /* A tests file alone runs the program it tests, which loads it; named twice, once. */
+    const char *companion_runs[] = {"test tests/test-fixtures/companion/site_test.stack",
+                                    "test tests/test-fixtures/companion/site.stack "
+                                    "tests/test-fixtures/companion/site_test.stack"};
+    for (size_t i = 0; i < 2; i++) {
+        r = run(companion_runs[i]);
+        CU_ASSERT_EQUAL(r.status, 5);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "PASS the queue keeps messages four days"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "    note:     resource_at(\"Data/queu\") finds no "
+                                             "resource: did you mean \"Data/queue\"?\n"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "1 passed, 1 failed\n"));
+        CU_ASSERT_PTR_NULL(strstr(strstr(r.out, "1 passed") + 1, "PASS"));
+        free(r.out);
+    }
+    r = run("test tests/test-fixtures/companion/alone_test.stack");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "stackc: tests/test-fixtures/companion/alone_test.stack "
+                                         "holds the tests of "
+                                         "tests/test-fixtures/companion/alone.stack, which is not "
+                                         "there: pass the file they test"));
+    free(r.out);
     r = run("test --all-components tests/stack-tests/stdlib-defaults.stack");
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_PTR_NOT_NULL(

@@ -4,6 +4,11 @@
  *   // expect: CODE LINE:COL MESSAGE
  * (a position in another file is written FILE:LINE:COL with the file's base name).
  * The test fails on any missing, extra, reordered or differently worded diagnostic.
+ * A file that also states notes or a help line, under the diagnostic they belong to,
+ *   // expect-note: [FILE:]LINE:COL MESSAGE    (a note at a place)
+ *   // expect-note: MESSAGE                    (a note without one)
+ *   // expect-help: TEXT
+ * has every diagnostic's notes and help compared too, exactly and in order.
  * tests/good, examples and stdlib: every file checks clean, and is already in the
  * canonical layout, and formatting is idempotent on every .stack file in the repo. */
 #include "support.h"
@@ -88,41 +93,81 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* "CODE LINE:COL MESSAGE", with FILE: before LINE when not in `path`. */
-static char *describe(const sc_context *ctx, const sc_diagnostic *d, const char *path)
+/* "LINE:COL MESSAGE", with FILE: before LINE when not in `path`; MESSAGE alone for a
+ * note without a place. */
+static void describe_at(FILE *out, sc_position pos, const char *message, const char *path)
 {
-    sc_position pos = sc_diagnostic_position(ctx, d);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    fprintf(out, "%s ", sc_diagnostic_code(d));
-    if (strcmp(pos.file, path) != 0)
-        fprintf(out, "%s:", base_name(pos.file));
+    if (pos.line) {
+        if (strcmp(pos.file, path) != 0)
+            fprintf(out, "%s:", base_name(pos.file));
+        fprintf(out, "%u:%u ", pos.line, pos.column);
+    }
     /* Messages may quote paths (import cycles); the checkout's location is not part of
      * what a file expects, so it is written relative to the repository. */
-    const char *message = sc_diagnostic_message(d);
     const char *root = ROOT "/";
-    fprintf(out, "%u:%u ", pos.line, pos.column);
     for (const char *hit; (hit = strstr(message, root));) {
         fprintf(out, "%.*s", (int)(hit - message), message);
         message = hit + strlen(root);
     }
     fputs(message, out);
+}
+
+/* "CODE LINE:COL MESSAGE"; with `details`, a line for each note and the help after it. */
+static char *describe(const sc_context *ctx, const sc_diagnostic *d, const char *path, bool details)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    fprintf(out, "%s ", sc_diagnostic_code(d));
+    describe_at(out, sc_diagnostic_position(ctx, d), sc_diagnostic_message(d), path);
+    for (size_t i = 0; details && i < sc_diagnostic_note_count(d); i++) {
+        fputs("\n    note: ", out);
+        describe_at(out, sc_diagnostic_note_position(ctx, d, i), sc_diagnostic_note_message(d, i),
+                    path);
+    }
+    if (details && sc_diagnostic_help(d))
+        fprintf(out, "\n    help: %s", sc_diagnostic_help(d));
     fclose(out);
     return text;
 }
 
-static path_list expectations(const char *text)
+/* The `// expect:` lines, each followed by the `// expect-note:` and `// expect-help:`
+ * lines under it (in the form `describe` gives with details); *details tells whether
+ * there were any of those. */
+static path_list expectations(const char *text, bool *details)
 {
+    static const struct {
+        const char *marker;
+        const char *prefix; /* NULL: a new diagnostic */
+    } kinds[] = {
+        {"// expect: ", NULL},
+        {"// expect-note: ", "\n    note: "},
+        {"// expect-help: ", "\n    help: "},
+    };
     path_list out = {0};
-    const char *marker = "// expect: ";
-    for (const char *at = strstr(text, marker); at; at = strstr(at, marker)) {
-        at += strlen(marker);
-        const char *end = strchr(at, '\n');
-        size_t len = end ? (size_t)(end - at) : strlen(at);
-        char *line = strndup(at, len);
-        add_path(&out, line);
-        free(line);
+    *details = false;
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+            size_t marker_len = strlen(kinds[k].marker);
+            if (len < marker_len || strncmp(line, kinds[k].marker, marker_len) != 0)
+                continue;
+            char *value = strndup(line + marker_len, len - marker_len);
+            if (!kinds[k].prefix) {
+                add_path(&out, value);
+            } else if (out.count) {
+                char *last = out.paths[out.count - 1];
+                size_t joined = strlen(last) + strlen(kinds[k].prefix) + strlen(value) + 1;
+                char *both = malloc(joined);
+                snprintf(both, joined, "%s%s%s", last, kinds[k].prefix, value);
+                free(last);
+                out.paths[out.count - 1] = both;
+                *details = true;
+            }
+            free(value);
+        }
+        line = end ? end + 1 : NULL;
     }
     return out;
 }
@@ -133,7 +178,8 @@ static bool check_bad_file(const char *path, bool build)
 {
     char *text = test_read_file(path, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    path_list want = expectations(text);
+    bool details = false;
+    path_list want = expectations(text, &details);
     free(text);
     if (want.count == 0) {
         fprintf(stderr, "\n%s: states no `// expect:` line\n", path);
@@ -148,7 +194,7 @@ static bool check_bad_file(const char *path, bool build)
     size_t got_count = sc_diagnostic_count(ctx);
     bool same = got_count == want.count;
     for (size_t i = 0; i < got_count || i < want.count; i++) {
-        char *got = i < got_count ? describe(ctx, sc_diagnostic_at(ctx, i), path) : NULL;
+        char *got = i < got_count ? describe(ctx, sc_diagnostic_at(ctx, i), path, details) : NULL;
         const char *expected = i < want.count ? want.paths[i] : NULL;
         if (!got || !expected || strcmp(got, expected) != 0) {
             same = false;
@@ -175,7 +221,8 @@ static void test_bad_corpus(void)
     free_paths(&files);
 }
 
-/* tests/bad-build: programs that check clean but cannot become templates. */
+/* tests/bad-build: programs built, not only checked: most check clean but cannot become
+ * templates; a few show that `build` reports an evaluation error as `check` does. */
 static void test_bad_build_corpus(void)
 {
     path_list files = {0};
