@@ -518,39 +518,34 @@ void sc_deploy_report_plan(sc_deploy_run *run, const sc_deploy_stack *stack,
     free(parameters);
 }
 
-void sc_deploy_report_plan_from_manifest(sc_deploy_run *run, const sc_deploy_stack *stack,
-                                         sc_deploy_operation operation)
+/* Every resource of a list as added. */
+static void report_added(sc_deploy_run *run, const sc_deploy_stack *stack, const char *nested,
+                         const sc_deploy_resource *resources, size_t count, sc_deploy_event *plan)
 {
-    sc_deploy_event plan = {
-        .kind = SC_DEPLOY_EV_PLAN, .stack = stack->name, .operation = operation};
-    for (size_t i = 0; i < stack->resource_count; i++) {
-        const sc_deploy_resource *r = &stack->resources[i];
+    for (size_t i = 0; i < count; i++) {
+        const sc_deploy_resource *r = &resources[i];
         sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_CHANGE,
                                                .stack = stack->name,
+                                               .nested = nested,
                                                .logical_id = r->logical_id,
                                                .resource_type = r->type,
                                                .source = r->source,
                                                .path = r->path,
                                                .action = SC_DEPLOY_ACTION_ADD,
                                                .action_name = "Add"});
-        plan.adds++;
+        plan->adds++;
     }
-    for (size_t n = 0; n < stack->nested_count; n++) {
-        const sc_deploy_nested *nested = &stack->nested[n];
-        for (size_t i = 0; i < nested->resource_count; i++) {
-            const sc_deploy_resource *r = &nested->resources[i];
-            sc_deploy_emit(run, &(sc_deploy_event){.kind = SC_DEPLOY_EV_CHANGE,
-                                                   .stack = stack->name,
-                                                   .nested = nested->logical_id,
-                                                   .logical_id = r->logical_id,
-                                                   .resource_type = r->type,
-                                                   .source = r->source,
-                                                   .path = r->path,
-                                                   .action = SC_DEPLOY_ACTION_ADD,
-                                                   .action_name = "Add"});
-            plan.adds++;
-        }
-    }
+}
+
+void sc_deploy_report_plan_from_manifest(sc_deploy_run *run, const sc_deploy_stack *stack,
+                                         sc_deploy_operation operation)
+{
+    sc_deploy_event plan = {
+        .kind = SC_DEPLOY_EV_PLAN, .stack = stack->name, .operation = operation};
+    report_added(run, stack, NULL, stack->resources, stack->resource_count, &plan);
+    for (size_t n = 0; n < stack->nested_count; n++)
+        report_added(run, stack, stack->nested[n].logical_id, stack->nested[n].resources,
+                     stack->nested[n].resource_count, &plan);
     plan.no_changes = stack->resource_count == 0;
     char *parameters = parameter_summary(run, stack);
     plan.parameters = parameters;
