@@ -160,7 +160,7 @@ static long sweep_arena(entry_point entry, const char *path, size_t stride, cons
     }
     free(text);
     printf("\n  %s %s%s: %zu arena allocations, %ld failed one at a time, %ld unclean",
-           entry_names[entry], path + strlen(EXAMPLES) + 1, stdlib ? " (shared stdlib)" : "", total,
+           entry_names[entry], path + strlen(STACKC_REPO_ROOT) + 1, stdlib ? " (shared stdlib)" : "", total,
            runs, unclean);
     return unclean;
 }
@@ -205,6 +205,14 @@ static void test_every_example_build_fails_cleanly(void)
     CU_ASSERT_EQUAL(sweep_arena(RUN_BUILD, EXAMPLES "/existing-vpc/site.stack", step, NULL), 0);
 }
 
+/* Compose and graph of components of your own: what one runs as, and its inside drawn. */
+static void test_views_of_user_components_fail_cleanly(void)
+{
+    const char *path = STACKC_REPO_ROOT "/tests/golden-views/user-components/main.stack";
+    CU_ASSERT_EQUAL(sweep_arena(RUN_COMPOSE, path, stride(SECONDARY_STRIDE), NULL), 0);
+    CU_ASSERT_EQUAL(sweep_arena(RUN_GRAPH, path, stride(SECONDARY_STRIDE), NULL), 0);
+}
+
 /* The image compiled into this program, as into stackc (tools/stdlib-image). */
 extern const unsigned char stackc_stdlib_image[];
 extern const size_t stackc_stdlib_image_size;
@@ -237,6 +245,8 @@ int main(void)
         {"check, compose, graph, test and fmt of WordPress fail cleanly too",
          test_every_entry_point_fails_cleanly},
         {"the other examples' builds fail cleanly", test_every_example_build_fails_cleanly},
+        {"compose and graph of components of your own fail cleanly",
+         test_views_of_user_components_fail_cleanly},
         {"builds from a shared standard library or its image fail cleanly",
          test_builds_from_a_shared_stdlib_fail_cleanly},
         {NULL, NULL},
