@@ -92,8 +92,8 @@ static void in_child(const char *label, const char *path, const char *stdlib, in
 int main(int argc, char **argv)
 {
     const char *stdlib = getenv("STACKC_STDLIB") ? getenv("STACKC_STDLIB") : "stdlib";
-    printf("%-22s %10s %10s %10s %10s %12s %10s\n", "input", "bytes", "min ms", "median ms",
-           "MB/s", "emitted B", "peak MiB");
+    printf("%-22s %10s %10s %10s %10s %12s %10s\n", "input", "bytes", "min ms", "median ms", "MB/s",
+           "emitted B", "peak MiB");
     fflush(stdout); /* or every forked child prints the header again */
     if (argc > 1) {
         time_build(argv[1], argv[1], stdlib, 64, file_size(argv[1]), NULL);

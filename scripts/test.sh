@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: set up, build, run every test; then the same suite again
-# under AddressSanitizer + UndefinedBehaviorSanitizer; then a short fuzzing pass.
+# The whole test suite: set up, check the C sources' layout (clang-format), build, run
+# every test; then the same suite again under AddressSanitizer + UndefinedBehaviorSanitizer;
+# then a short fuzzing pass.
 # Every pass runs even when an earlier one failed; the summary at the end names each
 # pass's result, and the exit status is non-zero when any failed.
 set -uo pipefail
@@ -31,6 +32,7 @@ sanitized() {
             UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure)
 }
 
+run_pass "format (scripts/format.sh --check)" scripts/format.sh --check
 run_pass "ctest (plain build)" plain
 run_pass "ctest (ASan+UBSan build)" sanitized
 # A short, repeatable fuzzing pass over every target (fixed seed and run count).

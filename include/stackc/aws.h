@@ -36,10 +36,10 @@ const char *sc_aws_status_name(sc_aws_status status);
  * them as "code: message". A body-less answer has its HTTP status as code ("404"). */
 typedef struct sc_aws_error {
     sc_aws_status status;
-    char *message;    /* NULL when the status says it all */
-    char *code;       /* SC_AWS_ERR_SERVICE only, else NULL */
-    long http_status; /* SC_AWS_ERR_SERVICE only, else 0 */
-    char *request_id; /* SC_AWS_ERR_SERVICE only, when AWS sent one; else NULL */
+    char *message;     /* NULL when the status says it all */
+    char *code;        /* SC_AWS_ERR_SERVICE only, else NULL */
+    long http_status;  /* SC_AWS_ERR_SERVICE only, else 0 */
+    char *request_id;  /* SC_AWS_ERR_SERVICE only, when AWS sent one; else NULL */
     unsigned attempts; /* how many times the request was sent; 0 when it never was */
 } sc_aws_error;
 

@@ -40,11 +40,11 @@ typedef struct sc_aws_client {
     sc_aws_refreshing *refreshing;         /* NULL, or asked for the credentials before each
                                               attempt, which it refreshes when they expire soon */
     const char *region;
-    sc_aws_retry_policy retry; /* its sleep also paces the waits (sc_aws_cfn_wait_*) */
-    sc_aws_env env;            /* read for AWS_ENDPOINT_URL and friends */
+    sc_aws_retry_policy retry;   /* its sleep also paces the waits (sc_aws_cfn_wait_*) */
+    sc_aws_env env;              /* read for AWS_ENDPOINT_URL and friends */
     const sc_aws_config *config; /* NULL, or the shared files: endpoint_url settings */
     const char *profile;         /* whose endpoint_url settings apply (config set) */
-    sc_aws_log_fn log;         /* NULL: quiet */
+    sc_aws_log_fn log;           /* NULL: quiet */
     void *log_ctx;
 } sc_aws_client;
 

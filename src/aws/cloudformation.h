@@ -49,8 +49,8 @@ typedef struct sc_aws_cfn_change_set_input {
     size_t capability_count;
     const sc_aws_cfn_tag *tags;
     size_t tag_count;
-    const char *description;  /* optional */
-    const char *client_token; /* optional; makes a repeated request harmless */
+    const char *description;    /* optional */
+    const char *client_token;   /* optional; makes a repeated request harmless */
     bool include_nested_stacks; /* also a change set per nested stack, named in its change */
 } sc_aws_cfn_change_set_input;
 
@@ -82,7 +82,7 @@ typedef struct sc_aws_cfn_change {
     char *logical_id;
     char *physical_id; /* NULL for Add */
     char *resource_type;
-    char *replacement; /* Modify only: True, False or Conditional */
+    char *replacement;   /* Modify only: True, False or Conditional */
     char *change_set_id; /* a nested stack's change set (IncludeNestedStacks); NULL otherwise */
     sc_aws_cfn_change_detail *details;
     size_t detail_count;

@@ -51,16 +51,16 @@ static sc_aws_status locate(const sc_aws_client *client, char **endpoint, const 
     if (status != SC_AWS_OK || configured)
         return status;
     free(*endpoint);
-    *endpoint = sc_aws_strdup(china ? "https://route53.amazonaws.com.cn"
-                                    : "https://route53.amazonaws.com");
+    *endpoint =
+        sc_aws_strdup(china ? "https://route53.amazonaws.com.cn" : "https://route53.amazonaws.com");
     return *endpoint ? SC_AWS_OK : sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
 }
 
 /* One page from (`name`, `zone_id`); appends the zones named `name` to `out` and says
  * whether the next page may hold more. */
-static sc_aws_status read_page(const sc_aws_client *client, const char *endpoint,
-                               const char *name, const char *zone_id, sc_aws_route53_zones *out,
-                               char **next_zone_id, sc_aws_error *err)
+static sc_aws_status read_page(const sc_aws_client *client, const char *endpoint, const char *name,
+                               const char *zone_id, sc_aws_route53_zones *out, char **next_zone_id,
+                               sc_aws_error *err)
 {
     *next_zone_id = NULL;
     sc_aws_buf query = {0};
@@ -72,7 +72,8 @@ static sc_aws_status read_page(const sc_aws_client *client, const char *endpoint
     }
     sc_aws_buf_puts(&query, "&maxitems=100");
     sc_aws_request *req =
-        query.failed ? NULL : sc_aws_request_new("GET", "/2013-04-01/hostedzonesbyname", query.data);
+        query.failed ? NULL
+                     : sc_aws_request_new("GET", "/2013-04-01/hostedzonesbyname", query.data);
     sc_aws_buf_free(&query);
     if (!req)
         return sc_aws_fail(err, SC_AWS_ERR_NOMEM, "out of memory");
@@ -106,10 +107,10 @@ static sc_aws_status read_page(const sc_aws_client *client, const char *endpoint
         }
         out->items = grown;
         const char *is_private = sc_aws_xml_text(zone, "Config/PrivateZone");
-        out->items[out->count++] = (sc_aws_route53_zone){
-            .id = sc_aws_copy(slash ? slash + 1 : id, &ok),
-            .name = sc_aws_copy(zone_name, &ok),
-            .private_zone = is_private && strcmp(is_private, "true") == 0};
+        out->items[out->count++] =
+            (sc_aws_route53_zone){.id = sc_aws_copy(slash ? slash + 1 : id, &ok),
+                                  .name = sc_aws_copy(zone_name, &ok),
+                                  .private_zone = is_private && strcmp(is_private, "true") == 0};
     }
     const char *truncated = sc_aws_xml_text(doc, "IsTruncated");
     const char *next_name = sc_aws_xml_text(doc, "NextDNSName");

@@ -24,15 +24,15 @@ typedef struct cli_options {
     const char *stdlib_dir;
     bool stdlib_given;       /* --stdlib or $STACKC_STDLIB: compiled from its sources */
     const sc_stdlib *stdlib; /* the embedded image, loaded for check, build and graph */
-    bool check_only; /* fmt --check */
+    bool check_only;         /* fmt --check */
     bool no_prelude;
     const char *out_dir;
     const char *stack;
     bool yaml;
     bool export_references;
-    const char *app;     /* --app NAME, over the file's `app = "..."` */
-    graph_format graph;  /* graph --format */
-    bool compose;        /* build --target compose */
+    const char *app;    /* --app NAME, over the file's `app = "..."` */
+    graph_format graph; /* graph --format */
+    bool compose;       /* build --target compose */
     /* plan, apply, destroy */
     const char *params[64]; /* --param NAME=VALUE */
     int param_count;

@@ -109,16 +109,18 @@ int cli_run_deploy(const cli_options *opts, cli_deploy_command command)
     }
     /* Stacks are named after the app, so two apps never share one: deploying needs one. */
     if (!sc_build_app(ctx)) {
-        fprintf(stderr, "stackc: %s names no app: add `app = \"NAME\"` at the top of the file, or pass "
-                        "--app NAME\n       every stack is deployed as NAME-STACK, so that apps "
-                        "sharing an account never replace each other's stacks\n",
+        fprintf(stderr,
+                "stackc: %s names no app: add `app = \"NAME\"` at the top of the file, or pass "
+                "--app NAME\n       every stack is deployed as NAME-STACK, so that apps "
+                "sharing an account never replace each other's stacks\n",
                 opts->files[0]);
         sc_context_free(ctx);
         return SC_EXIT_USAGE;
     }
     size_t count = sc_output_count(ctx);
     sc_deploy_file *files = calloc(count ? count : 1, sizeof(*files));
-    sc_deploy_param *params = calloc(opts->param_count ? (size_t)opts->param_count : 1, sizeof(*params));
+    sc_deploy_param *params =
+        calloc(opts->param_count ? (size_t)opts->param_count : 1, sizeof(*params));
     char *assets_dir = folder_of(opts->files[0]);
     int status = SC_EXIT_USAGE;
     if (files && params && assets_dir && parse_params(opts, params)) {
@@ -148,15 +150,15 @@ int cli_run_deploy(const cli_options *opts, cli_deploy_command command)
         sigaction(SIGINT, &action, NULL);
         sigaction(SIGTERM, &action, NULL);
         curl_global_init(CURL_GLOBAL_DEFAULT);
-        sc_deploy_result result = command == CLI_PLAN      ? sc_deploy_plan(&input, &options)
-                                  : command == CLI_APPLY   ? sc_deploy_apply(&input, &options)
-                                                           : sc_deploy_destroy(&input, &options);
+        sc_deploy_result result = command == CLI_PLAN    ? sc_deploy_plan(&input, &options)
+                                  : command == CLI_APPLY ? sc_deploy_apply(&input, &options)
+                                                         : sc_deploy_destroy(&input, &options);
         clear_progress(&screen);
         curl_global_cleanup();
         status = result == SC_DEPLOY_OK || result == SC_DEPLOY_NO_CHANGES ? SC_EXIT_OK
-                 : result == SC_DEPLOY_FAILED                              ? SC_EXIT_DEPLOY_FAILED
-                 : result == SC_DEPLOY_CANCELLED                           ? SC_EXIT_CANCELLED
-                                                                           : SC_EXIT_USAGE;
+                 : result == SC_DEPLOY_FAILED                             ? SC_EXIT_DEPLOY_FAILED
+                 : result == SC_DEPLOY_CANCELLED                          ? SC_EXIT_CANCELLED
+                                                                          : SC_EXIT_USAGE;
     }
     for (int i = 0; params && i < opts->param_count; i++)
         free((char *)params[i].name);

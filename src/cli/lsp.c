@@ -7,6 +7,7 @@
 
 int cli_run_lsp(const cli_options *opts)
 {
-    sc_lsp_options options = {.stdlib_dir = opts->stdlib_dir, .version = STACKC_VERSION, .log = stderr};
+    sc_lsp_options options = {
+        .stdlib_dir = opts->stdlib_dir, .version = STACKC_VERSION, .log = stderr};
     return sc_lsp_serve(STDIN_FILENO, stdout, &options);
 }

@@ -434,9 +434,11 @@ static int run_build(const options *opts)
         char *previous = read_all(manifest_path, SIZE_MAX - 1, &manifest_len);
         if (previous)
             previous[manifest_len] = '\0';
-        sc_build_options build = {
-            .yaml = opts->yaml, .stack = opts->stack, .export_references = opts->export_references,
-            .app = opts->app, .previous_manifest = previous};
+        sc_build_options build = {.yaml = opts->yaml,
+                                  .stack = opts->stack,
+                                  .export_references = opts->export_references,
+                                  .app = opts->app,
+                                  .previous_manifest = previous};
         ok = sc_build_file(ctx, opts->files[0], &build);
         free(previous);
     }

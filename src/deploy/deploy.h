@@ -68,8 +68,8 @@ typedef struct sc_deploy_nested {
 } sc_deploy_nested;
 
 typedef struct sc_deploy_stack {
-    const char *name;          /* as deployed: the app's name first */
-    const char *id;            /* as declared in the .stack file ("Network"), or the name */
+    const char *name; /* as deployed: the app's name first */
+    const char *id;   /* as declared in the .stack file ("Network"), or the name */
     const char *template_name;
     const char *template_text; /* borrowed from the input */
     size_t template_len;
@@ -79,7 +79,7 @@ typedef struct sc_deploy_stack {
     size_t resource_count;
     const sc_deploy_asset **assets;
     size_t asset_count;
-    bool needs_iam; /* has an AWS::IAM::* resource */
+    bool needs_iam;        /* has an AWS::IAM::* resource */
     cJSON *template_tree;  /* the template parsed, owned; NULL when not JSON */
     sc_deploy_read *reads; /* heap array; strings in template_tree */
     size_t read_count;
@@ -164,7 +164,7 @@ typedef struct sc_deploy_run {
     sc_deploy_docker docker;
     sc_deploy_value *values; /* the parameters given, by name */
     size_t value_count;
-    char name[48]; /* this run's change set name and request token: stackc-DATE-RANDOM */
+    char name[48];    /* this run's change set name and request token: stackc-DATE-RANDOM */
     bool cleaning_up; /* deleting what an interrupted step left: requests are not cut short */
 
     /* learnt on the way, when needed */

@@ -33,8 +33,8 @@ static void describe_place(sc_aws_buf *out, const sc_deploy_stack *stack, const 
 }
 
 /* The id of the one public zone named `name`; NULL after reporting why there is none. */
-static const char *public_zone(sc_deploy_run *run, const sc_deploy_stack *stack,
-                               const char *name, const char *place)
+static const char *public_zone(sc_deploy_run *run, const sc_deploy_stack *stack, const char *name,
+                               const char *place)
 {
     for (size_t i = 0; i < run->zone_count; i++)
         if (strcmp(run->zones[i].name, name) == 0)
@@ -102,7 +102,8 @@ static const char *public_zone(sc_deploy_run *run, const sc_deploy_stack *stack,
 static sc_deploy_result resolve(sc_deploy_run *run, const sc_deploy_stack *stack,
                                 const char *nested, const char *logical_id, cJSON *node)
 {
-    if (cJSON_IsString(node) && strncmp(node->valuestring, LOOKUP_PREFIX, strlen(LOOKUP_PREFIX)) == 0) {
+    if (cJSON_IsString(node) &&
+        strncmp(node->valuestring, LOOKUP_PREFIX, strlen(LOOKUP_PREFIX)) == 0) {
         const char *text = node->valuestring;
         size_t len = strlen(text);
         sc_aws_buf place = {0};

@@ -82,7 +82,8 @@ static sc_value *parameter_tree(emitter *e, const sc_cfn_parameter *p)
     sc_value *node = new_map(e);
     put(e, node, "Type", text(e, p->type));
     put(e, node, "Description", text(e, p->description));
-    if (p->default_value && sc_value_is_static(p->default_value) && p->default_value->kind != VAL_NULL) {
+    if (p->default_value && sc_value_is_static(p->default_value) &&
+        p->default_value->kind != VAL_NULL) {
         const sc_value *d = p->default_value;
         if (d->kind == VAL_LIST) {
             sc_value *joined = sc_value_string(e->ctx, "");
@@ -346,7 +347,8 @@ static sc_value *manifest_stack(emitter *e, const sc_cfn_stack *stack)
     put(e, node, "imports", imports);
     sc_ptr_list asset_ids = {0};
     for (size_t i = 0; i < stack->assets.count; i++)
-        sc_list_push(&e->ctx->arena, &asset_ids, (void *)((sc_cfn_asset *)stack->assets.items[i])->id);
+        sc_list_push(&e->ctx->arena, &asset_ids,
+                     (void *)((sc_cfn_asset *)stack->assets.items[i])->id);
     put(e, node, "assets", string_list(e, &asset_ids));
     put(e, node, "resources", manifest_resources(e, stack));
     if (stack->children.count) {

@@ -12,8 +12,8 @@ typedef enum sc_template_format { SC_TEMPLATE_JSON, SC_TEMPLATE_YAML } sc_templa
 
 /* CloudFormation's limits, checked on what is emitted. */
 enum {
-    SC_TEMPLATE_INLINE_LIMIT = 51200,  /* bytes in a CreateChangeSet call; more goes via S3 */
-    SC_TEMPLATE_S3_LIMIT = 1000000,    /* bytes of a template read from S3 */
+    SC_TEMPLATE_INLINE_LIMIT = 51200, /* bytes in a CreateChangeSet call; more goes via S3 */
+    SC_TEMPLATE_S3_LIMIT = 1000000,   /* bytes of a template read from S3 */
     SC_MAX_RESOURCES = 500,
     SC_MAX_OUTPUTS = 200,
     SC_MAX_PARAMETERS = 200,
@@ -39,7 +39,8 @@ bool sc_run_tests(sc_context *ctx, const sc_program *program, const sc_cfn_progr
  * a closing "N passed, N failed"; or one JSON document. */
 /* Whether a result from sc_run_tests has a failed assertion. */
 bool sc_test_result_failed(const void *result);
-void sc_render_test_results(const sc_context *ctx, const sc_ptr_list *results, FILE *out, bool json);
+void sc_render_test_results(const sc_context *ctx, const sc_ptr_list *results, FILE *out,
+                            bool json);
 
 /* Serialises a value tree: maps keep their order, null entries are dropped. */
 void sc_write_json(sc_buf *out, const sc_value *v, int indent);

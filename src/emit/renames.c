@@ -185,10 +185,11 @@ static void report(sc_context *ctx, const sc_cfn_stack *stack, renaming *r)
         sc_buf_free(&r->replaced);
         return;
     }
-    sc_diagnostic *d = sc_warning(ctx, "W0330", r->at,
-                                  "renaming `%s` to `%s` replaces data: CloudFormation makes new, "
-                                  "empty resources, and the old %s",
-                                  r->old_name, r->new_name, r->replaced.data ? r->replaced.data : "");
+    sc_diagnostic *d =
+        sc_warning(ctx, "W0330", r->at,
+                   "renaming `%s` to `%s` replaces data: CloudFormation makes new, "
+                   "empty resources, and the old %s",
+                   r->old_name, r->new_name, r->replaced.data ? r->replaced.data : "");
     sc_diag_fix(ctx, d, "to keep them, add `moved %s -> %s` to stack %s", r->old_name, r->new_name,
                 stack->name);
     sc_buf_free(&r->replaced);
@@ -213,7 +214,8 @@ static void compare_stack(sc_context *ctx, const sc_cfn_stack *stack, const cJSO
         if (!r || !split_path(r->path, new_name, sizeof(new_name), &new_rest))
             continue;
         size_t i = 0;
-        while (i < count && (strcmp(found[i].old_name, old_name) != 0 || strcmp(found[i].new_name, new_name) != 0))
+        while (i < count && (strcmp(found[i].old_name, old_name) != 0 ||
+                             strcmp(found[i].new_name, new_name) != 0))
             i++;
         if (i == count) {
             if (count == sizeof(found) / sizeof(found[0]))

@@ -18,7 +18,7 @@ typedef struct expander {
     sc_context *ctx;
     sc_program *program;
     sc_cfn_program *out;
-    sc_map stacks; /* stack name -> sc_cfn_stack */
+    sc_map stacks;    /* stack name -> sc_cfn_stack */
     sc_map instances; /* instance path -> sc_cfn_instance */
 } expander;
 
@@ -27,14 +27,14 @@ typedef struct pending {
     expander *x;
     sc_cfn_stack *stack;
     const sc_item *item;
-    sc_scope *scope;        /* where the declaration's expressions are evaluated */
-    const char *id_prefix;  /* logical-id prefix of the enclosing instance */
-    const char *path;       /* declaration path of the enclosing instance */
-    sc_span declared_at;    /* the user's declaration that caused this */
-    size_t order;           /* template order of the top-level declaration */
+    sc_scope *scope;       /* where the declaration's expressions are evaluated */
+    const char *id_prefix; /* logical-id prefix of the enclosing instance */
+    const char *path;      /* declaration path of the enclosing instance */
+    sc_span declared_at;   /* the user's declaration that caused this */
+    size_t order;          /* template order of the top-level declaration */
     sc_value *value;
     bool busy;
-    sc_scope *body_scope;   /* the instance's own scope once expanded (not for `for`) */
+    sc_scope *body_scope;      /* the instance's own scope once expanded (not for `for`) */
     sc_cfn_instance *instance; /* the instance whose body declares this, NULL at stack level */
     sc_cfn_allow *allow;       /* the `allow` whose grant declares this, or NULL */
     const char *id_name;       /* `moved old -> new`: the old name, which ids keep */
@@ -95,7 +95,8 @@ static bool is_default_name(const char *name)
     return name && strcmp(name, "default") == 0;
 }
 
-static const char *declared_id(sc_context *ctx, const char *prefix, const char *name, const char *suffix)
+static const char *declared_id(sc_context *ctx, const char *prefix, const char *name,
+                               const char *suffix)
 {
     if (is_default_name(name) && prefix && !suffix)
         return prefix;
@@ -301,8 +302,8 @@ static sc_value *read_from_other_stack(expander *x, sc_cfn_stack *consumer, sc_v
         }
     }
     if (x->out->cross_stack == SC_CROSS_STACK_EXPORT)
-        return sc_value_intrinsic(x->ctx, "Fn::ImportValue", sc_value_string(x->ctx, output->export_name),
-                                  consumer->stack);
+        return sc_value_intrinsic(x->ctx, "Fn::ImportValue",
+                                  sc_value_string(x->ctx, output->export_name), consumer->stack);
     sc_value *ref = sc_value_new(x->ctx, VAL_MAP);
     if (!ref)
         return NULL;
@@ -315,14 +316,15 @@ static bool is_leaf_reference(const sc_value *v)
 {
     if (v->kind == VAL_RESOURCE)
         return true;
-    return v->kind == VAL_INTRINSIC && (strcmp(v->s, "Fn::GetAtt") == 0 || strcmp(v->s, "Ref") == 0);
+    return v->kind == VAL_INTRINSIC &&
+           (strcmp(v->s, "Fn::GetAtt") == 0 || strcmp(v->s, "Ref") == 0);
 }
 
 typedef struct lowering {
     expander *x;
     sc_cfn_stack *stack;
-    sc_span span;     /* where problems are reported: the user's declaration */
-    sc_span written;  /* the property in its component, noted when it differs from span */
+    sc_span span;    /* where problems are reported: the user's declaration */
+    sc_span written; /* the property in its component, noted when it differs from span */
     const char *what;
     bool failed;
 } lowering;
@@ -347,8 +349,8 @@ static sc_value *localize(lowering *l, sc_value *v, const char *at)
         if (v->failed) /* reported where it failed */
             l->failed = true;
         else if (!l->failed && v->s)
-            note_written(l, sc_error(ctx, "E0301", l->span, "%s%s%s cannot be computed: %s", l->what,
-                                     at[0] ? " at " : "", at, v->s));
+            note_written(l, sc_error(ctx, "E0301", l->span, "%s%s%s cannot be computed: %s",
+                                     l->what, at[0] ? " at " : "", at, v->s));
         else if (!l->failed)
             note_written(l, sc_error(ctx, "E0301", l->span,
                                      "%s%s%s cannot be computed: it depends on a deploy-time value "
@@ -359,11 +361,13 @@ static sc_value *localize(lowering *l, sc_value *v, const char *at)
         return v;
     case VAL_DURATION:
     case VAL_SIZE: {
-        sc_diagnostic *d = sc_error(ctx, "E0302", l->span, "%s holds a %s, which a template cannot carry",
-                                    l->what, v->kind == VAL_DURATION ? "duration" : "size");
+        sc_diagnostic *d =
+            sc_error(ctx, "E0302", l->span, "%s holds a %s, which a template cannot carry", l->what,
+                     v->kind == VAL_DURATION ? "duration" : "size");
         note_written(l, d);
-        sc_diag_fix(ctx, d, v->kind == VAL_DURATION ? "convert it to a number: `x / 1s` or `x / 1d`"
-                                                    : "convert it to a number: `x / 1MiB`");
+        sc_diag_fix(ctx, d,
+                    v->kind == VAL_DURATION ? "convert it to a number: `x / 1s` or `x / 1d`"
+                                            : "convert it to a number: `x / 1MiB`");
         l->failed = true;
         return v;
     }
@@ -378,9 +382,9 @@ static sc_value *localize(lowering *l, sc_value *v, const char *at)
             return NULL;
         copy->keys = v->keys;
         for (size_t i = 0; i < v->items.count; i++) {
-            const char *inner = v->kind == VAL_MAP
-                                    ? sc_arena_printf(&ctx->arena, "%s.%s", at, (const char *)v->keys.items[i])
-                                    : sc_arena_printf(&ctx->arena, "%s[%zu]", at, i);
+            const char *inner = v->kind == VAL_MAP ? sc_arena_printf(&ctx->arena, "%s.%s", at,
+                                                                     (const char *)v->keys.items[i])
+                                                   : sc_arena_printf(&ctx->arena, "%s[%zu]", at, i);
             sc_list_push(&ctx->arena, &copy->items, localize(l, v->items.items[i], inner));
         }
         /* Out of memory part way: a map's keys must not outnumber its values. */
@@ -404,7 +408,8 @@ static sc_value *localize(lowering *l, sc_value *v, const char *at)
     }
 }
 
-static sc_value *lower(expander *x, sc_cfn_stack *stack, sc_value *v, sc_span span, const char *what)
+static sc_value *lower(expander *x, sc_cfn_stack *stack, sc_value *v, sc_span span,
+                       const char *what)
 {
     lowering l = {.x = x, .stack = stack, .span = span, .written = span, .what = what};
     return localize(&l, v, "");
@@ -415,9 +420,13 @@ static sc_value *lower(expander *x, sc_cfn_stack *stack, sc_value *v, sc_span sp
 static sc_value *lower_property(pending *p, const sc_item *resource, sc_value *v, sc_span written,
                                 const char *what)
 {
-    bool own = p->declared_at.file == resource->span.file && p->declared_at.start == resource->span.start;
-    lowering l = {.x = p->x, .stack = p->stack, .span = own ? written : p->declared_at,
-                  .written = written, .what = what};
+    bool own =
+        p->declared_at.file == resource->span.file && p->declared_at.start == resource->span.start;
+    lowering l = {.x = p->x,
+                  .stack = p->stack,
+                  .span = own ? written : p->declared_at,
+                  .written = written,
+                  .what = what};
     return localize(&l, v, "");
 }
 
@@ -593,8 +602,9 @@ static void generate_resource(pending *p, const sc_item *item, sc_scope *scope, 
         sc_value *element;
         sc_scope *inner = iteration_scope(x, scope, item, iter, i, &element);
         const sc_value *ref = refs->items.items[i];
-        emit_resource(p, item, inner, ref->s,
-                      sc_arena_printf(&x->ctx->arena, "%s[%s]", path, loop_suffix(x->ctx, element, i)));
+        emit_resource(
+            p, item, inner, ref->s,
+            sc_arena_printf(&x->ctx->arena, "%s[%s]", path, loop_suffix(x->ctx, element, i)));
     }
 }
 
@@ -616,7 +626,8 @@ static sc_cfn_instance *new_instance(pending *p, const char *name)
     sc_cfn_instance *instance = sc_arena_alloc(&x->ctx->arena, sizeof(*instance));
     if (!instance)
         return NULL;
-    instance->path = sc_arena_printf(&x->ctx->arena, "%s/%s", p->instance ? p->instance->path : p->stack->name, name);
+    instance->path = sc_arena_printf(&x->ctx->arena, "%s/%s",
+                                     p->instance ? p->instance->path : p->stack->name, name);
     instance->parent = p->instance;
     if (!instance->path ||
         !sc_list_push(&x->ctx->arena, p->instance ? &p->instance->children : &p->stack->instances,
@@ -720,7 +731,8 @@ static sc_value *connectable_record(expander *x, const sc_component *component, 
     for (size_t i = 0; record && i < component->connectable->items.count; i++) {
         const sc_item *setting = component->connectable->items.items[i];
         if (setting->kind == ITEM_ATTR)
-            sc_value_map_add(x->ctx, record, setting->name.name, sc_eval(x->ctx, scope, setting->value));
+            sc_value_map_add(x->ctx, record, setting->name.name,
+                             sc_eval(x->ctx, scope, setting->value));
     }
     return record;
 }
@@ -769,7 +781,8 @@ static sc_value *expand_one(pending *p, sc_scope *outer, const char *name, const
  * instance made by `for`, which `allow` cannot name). */
 static sc_cfn_instance *allowed_instance(expander *x, const sc_value *v)
 {
-    return v && v->kind == VAL_MAP && v->instance_path ? sc_map_get(&x->instances, v->instance_path) : NULL;
+    return v && v->kind == VAL_MAP && v->instance_path ? sc_map_get(&x->instances, v->instance_path)
+                                                       : NULL;
 }
 
 /* `allow a -> b`: b's grant, made once for this allow in the allow's stack, with the
@@ -785,7 +798,8 @@ static void make_allow(pending *p, const sc_item *item, sc_scope *scope)
     const sc_component *grant = sc_allow_grant(item, target->component, &access);
     if (!grant)
         return;
-    sc_scope *grant_scope = sc_grant_scope(x->ctx, scope, item, grant, target->scope, source->connectable);
+    sc_scope *grant_scope =
+        sc_grant_scope(x->ctx, scope, item, grant, target->scope, source->connectable);
     sc_cfn_allow *allow = sc_arena_alloc(&x->ctx->arena, sizeof(*allow));
     if (!grant_scope || !allow)
         return;
@@ -796,15 +810,16 @@ static void make_allow(pending *p, const sc_item *item, sc_scope *scope)
     pending inner = *p;
     inner.allow = allow;
     inner.declared_at = p->instance ? p->declared_at : item->span;
-    inner.id_prefix = pascal(x->ctx, p->id_prefix ? p->id_prefix : "Allow",
-                             sc_arena_printf(&x->ctx->arena, "%s%s_to_%s", p->id_prefix ? "allow_" : "",
-                                             source_name, target_name),
-                             access);
-    inner.path = declared_path(x->ctx, p->path,
-                               access ? sc_arena_printf(&x->ctx->arena, "allow %s -> %s (%s)", source_name,
-                                                        target_name, access)
-                                      : sc_arena_printf(&x->ctx->arena, "allow %s -> %s", source_name,
-                                                        target_name));
+    inner.id_prefix =
+        pascal(x->ctx, p->id_prefix ? p->id_prefix : "Allow",
+               sc_arena_printf(&x->ctx->arena, "%s%s_to_%s", p->id_prefix ? "allow_" : "",
+                               source_name, target_name),
+               access);
+    inner.path = declared_path(
+        x->ctx, p->path,
+        access ? sc_arena_printf(&x->ctx->arena, "allow %s -> %s (%s)", source_name, target_name,
+                                 access)
+               : sc_arena_printf(&x->ctx->arena, "allow %s -> %s", source_name, target_name));
     expand_body(&inner, grant, grant_scope);
 }
 
@@ -831,7 +846,8 @@ static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol)
             sc_scope *inner = iteration_scope(x, p->scope, item, iter, i, &element);
             const char *suffix = loop_suffix(ctx, element, i);
             const char *name = sc_arena_printf(&ctx->arena, "%s_%s", item->label.name, suffix);
-            const char *id_name = p->id_name ? sc_arena_printf(&ctx->arena, "%s_%s", p->id_name, suffix) : NULL;
+            const char *id_name =
+                p->id_name ? sc_arena_printf(&ctx->arena, "%s_%s", p->id_name, suffix) : NULL;
             sc_list_push(&ctx->arena, &result->items, expand_one(p, inner, name, id_name));
         }
     }
@@ -877,8 +893,9 @@ static const char *parameter_type(const sc_type *t)
     case TY_NUMBER:
         return "Number";
     case TY_LIST:
-        return t->elem && (t->elem->kind == TY_INT || t->elem->kind == TY_NUMBER) ? "List<Number>"
-                                                                                  : "CommaDelimitedList";
+        return t->elem && (t->elem->kind == TY_INT || t->elem->kind == TY_NUMBER)
+                   ? "List<Number>"
+                   : "CommaDelimitedList";
     default:
         return "String";
     }
@@ -1014,7 +1031,8 @@ static void add_output(expander *x, sc_cfn_stack *stack, const sc_item *item)
     output->span = item->span;
     sc_value *v = sc_eval(x->ctx, stack->stack->scope, item->value);
     if (v && v->kind == VAL_LIST) /* outputs are strings: lists are joined with commas */
-        v = sc_value_intrinsic(x->ctx, "Fn::Join", sc_value_list2(x->ctx, sc_value_string(x->ctx, ","), v),
+        v = sc_value_intrinsic(x->ctx, "Fn::Join",
+                               sc_value_list2(x->ctx, sc_value_string(x->ctx, ","), v),
                                stack->stack);
     if (v && v->kind == VAL_INT)
         v = sc_value_string(x->ctx, sc_arena_printf(&x->ctx->arena, "%lld", v->i));
@@ -1024,8 +1042,6 @@ static void add_output(expander *x, sc_cfn_stack *stack, const sc_item *item)
                           sc_arena_printf(&x->ctx->arena, "output `%s`", item->name.name));
     sc_list_push(&x->ctx->arena, &stack->outputs, output);
 }
-
-
 
 static void expand_stack(expander *x, sc_cfn_stack *stack)
 {
@@ -1195,8 +1211,8 @@ sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_m
             return NULL;
         stack->stack = program->stacks.items[i];
         stack->name = stack->stack->name;
-        stack->deployed_name = out->app ? sc_arena_printf(&ctx->arena, "%s-%s", out->app, stack->name)
-                                        : stack->name;
+        stack->deployed_name =
+            out->app ? sc_arena_printf(&ctx->arena, "%s-%s", out->app, stack->name) : stack->name;
         if (!stack->deployed_name)
             return NULL;
         sc_map_put(&ctx->arena, &x.stacks, stack->name, stack);
@@ -1213,7 +1229,8 @@ sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_m
             add_stack_dependency(stack, cfn_stack_of(&x, ref->target), ctx);
         }
         if (stack->resources.count > 1)
-            qsort(stack->resources.items, stack->resources.count, sizeof(void *), compare_resources);
+            qsort(stack->resources.items, stack->resources.count, sizeof(void *),
+                  compare_resources);
     }
     order_stacks(&x, &all);
     sc_order_resources(ctx, out);

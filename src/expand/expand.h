@@ -11,41 +11,41 @@
 /* One expanded component instance (one iteration of a `for`): where its resources sit in
  * the template and what dependants wait for. The instances of a stack form a tree. */
 typedef struct sc_cfn_instance {
-    const char *path;                /* "Stack/wp", "Stack/app/db": unique in the program */
-    struct sc_cfn_instance *parent;  /* the instance whose component declares this one */
-    bool declares_ready;             /* the component has a `ready = ...` setting */
-    sc_ptr_list ready;               /* logical ids (const char *) dependants wait for */
-    sc_ptr_list resources;           /* sc_cfn_resource declared directly in it */
-    sc_ptr_list children;            /* sc_cfn_instance nested in it */
+    const char *path;               /* "Stack/wp", "Stack/app/db": unique in the program */
+    struct sc_cfn_instance *parent; /* the instance whose component declares this one */
+    bool declares_ready;            /* the component has a `ready = ...` setting */
+    sc_ptr_list ready;              /* logical ids (const char *) dependants wait for */
+    sc_ptr_list resources;          /* sc_cfn_resource declared directly in it */
+    sc_ptr_list children;           /* sc_cfn_instance nested in it */
     const sc_component *component;
-    const char *label;               /* its name in its parent: "wp", "web_a" for a `for` */
-    sc_scope *scope;                 /* its body's scope: inputs, lets, resources by name */
-    sc_value *connectable;           /* what an `allow` from it hands to grants, or NULL */
+    const char *label;     /* its name in its parent: "wp", "web_a" for a `for` */
+    sc_scope *scope;       /* its body's scope: inputs, lets, resources by name */
+    sc_value *connectable; /* what an `allow` from it hands to grants, or NULL */
 } sc_cfn_instance;
 
 typedef struct sc_cfn_resource {
     const char *logical_id;
     const char *type;
-    const char *path;            /* declaration path, e.g. "wp/cluster" */
-    sc_value *properties;        /* VAL_MAP in source order; null values dropped on output */
-    sc_ptr_list depends_on;      /* logical ids (const char *) */
+    const char *path;                 /* declaration path, e.g. "wp/cluster" */
+    sc_value *properties;             /* VAL_MAP in source order; null values dropped on output */
+    sc_ptr_list depends_on;           /* logical ids (const char *) */
     sc_ptr_list depends_on_instances; /* sc_cfn_instance named in `depends_on`, resolved
                                          to logical ids once the stack is expanded */
-    sc_cfn_instance *instance;   /* the instance that declares it, NULL at stack level */
-    struct sc_cfn_allow *allow;  /* the `allow` whose grant made it, or NULL */
-    const char *deletion_policy; /* NULL when CloudFormation's default applies */
+    sc_cfn_instance *instance;        /* the instance that declares it, NULL at stack level */
+    struct sc_cfn_allow *allow;       /* the `allow` whose grant made it, or NULL */
+    const char *deletion_policy;      /* NULL when CloudFormation's default applies */
     const char *update_replace_policy;
-    sc_value *metadata;          /* the user's `metadata`, or NULL */
-    sc_span declared_at;         /* the user's instance or resource */
-    sc_span defined_at;          /* the `resource` in its component, or declared_at */
-    const sc_item *item;         /* the `resource` item, NULL for generated ones (allow) */
-    size_t order;                /* for a stable, readable template order */
+    sc_value *metadata;  /* the user's `metadata`, or NULL */
+    sc_span declared_at; /* the user's instance or resource */
+    sc_span defined_at;  /* the `resource` in its component, or declared_at */
+    const sc_item *item; /* the `resource` item, NULL for generated ones (allow) */
+    size_t order;        /* for a stable, readable template order */
 } sc_cfn_resource;
 
 typedef struct sc_cfn_parameter {
     const char *name;
-    const char *type;            /* String, Number, CommaDelimitedList, List<Number> */
-    sc_value *default_value;     /* NULL when none */
+    const char *type;        /* String, Number, CommaDelimitedList, List<Number> */
+    sc_value *default_value; /* NULL when none */
     bool no_echo;
     const char *description;
     sc_value *allowed_values;
@@ -55,17 +55,17 @@ typedef struct sc_cfn_parameter {
 typedef struct sc_cfn_output {
     const char *name;
     sc_value *value;
-    const char *export_name;     /* non-NULL: exported for another stack */
+    const char *export_name; /* non-NULL: exported for another stack */
     sc_span span;
 } sc_cfn_output;
 
 typedef struct sc_cfn_asset {
-    const char *id;              /* content hash: sha256 of context files, dockerfile, args */
-    const char *context;         /* directory, relative to the main file's folder */
+    const char *id;      /* content hash: sha256 of context files, dockerfile, args */
+    const char *context; /* directory, relative to the main file's folder */
     const char *dockerfile;
-    sc_value *build_args;        /* VAL_MAP of strings */
-    const char *target;          /* NULL when none */
-    const char *platform;        /* "linux/amd64", "linux/arm64", or NULL: the builder's own */
+    sc_value *build_args; /* VAL_MAP of strings */
+    const char *target;   /* NULL when none */
+    const char *platform; /* "linux/amd64", "linux/arm64", or NULL: the builder's own */
     sc_span span;
 } sc_cfn_asset;
 
@@ -76,25 +76,25 @@ typedef enum sc_cross_stack_mode {
 
 typedef struct sc_cfn_import {
     const char *export_name;
-    const char *parameter;       /* weak mode: the consumer's parameter that receives it */
+    const char *parameter; /* weak mode: the consumer's parameter that receives it */
     struct sc_cfn_stack *from;
-    const char *output;          /* the producer's output name */
+    const char *output; /* the producer's output name */
 } sc_cfn_import;
 
 typedef struct sc_cfn_stack {
     sc_stack *stack;
-    const char *name;            /* as declared: "Network" */
-    const char *deployed_name;   /* CloudFormation's: the app's name first, "wordpress-Network" */
-    sc_ptr_list resources;       /* sc_cfn_resource, sorted by `order` at the end */
-    sc_ptr_list parameters;      /* sc_cfn_parameter */
-    sc_ptr_list outputs;         /* sc_cfn_output: the user's, then exports */
-    sc_ptr_list imports;         /* sc_cfn_import */
-    sc_ptr_list assets;          /* sc_cfn_asset used by this stack */
-    sc_ptr_list depends_on;      /* sc_cfn_stack */
-    sc_ptr_list instances;       /* sc_cfn_instance declared at stack level (the trees' roots) */
-    sc_ptr_list allows;          /* sc_cfn_allow */
-    sc_map logical_ids;          /* id -> sc_cfn_resource */
-    sc_map exports_by_key;       /* canonical value text -> sc_cfn_output */
+    const char *name;          /* as declared: "Network" */
+    const char *deployed_name; /* CloudFormation's: the app's name first, "wordpress-Network" */
+    sc_ptr_list resources;     /* sc_cfn_resource, sorted by `order` at the end */
+    sc_ptr_list parameters;    /* sc_cfn_parameter */
+    sc_ptr_list outputs;       /* sc_cfn_output: the user's, then exports */
+    sc_ptr_list imports;       /* sc_cfn_import */
+    sc_ptr_list assets;        /* sc_cfn_asset used by this stack */
+    sc_ptr_list depends_on;    /* sc_cfn_stack */
+    sc_ptr_list instances;     /* sc_cfn_instance declared at stack level (the trees' roots) */
+    sc_ptr_list allows;        /* sc_cfn_allow */
+    sc_map logical_ids;        /* id -> sc_cfn_resource */
+    sc_map exports_by_key;     /* canonical value text -> sc_cfn_output */
     sc_map imports_by_key;
     size_t next_order;
     /* Nested stacks (nested.c). A stack's children are not in the program's list of
@@ -110,16 +110,16 @@ typedef struct sc_cfn_stack {
 
 /* What one `allow a -> b` made: the grant's resources, which a's readers of b wait for. */
 typedef struct sc_cfn_allow {
-    sc_cfn_instance *source;     /* NULL when the source is not an instance of this stack */
+    sc_cfn_instance *source; /* NULL when the source is not an instance of this stack */
     sc_cfn_instance *target;
-    sc_ptr_list resources;       /* sc_cfn_resource */
+    sc_ptr_list resources; /* sc_cfn_resource */
 } sc_cfn_allow;
 
 typedef struct sc_cfn_program {
-    sc_ptr_list stacks;          /* sc_cfn_stack in deploy order */
-    sc_ptr_list assets;          /* every distinct sc_cfn_asset */
-    const char *base_dir;        /* the main file's folder: asset and source paths are relative to it */
-    const char *app;             /* the app's name, which prefixes every stack's; NULL: none */
+    sc_ptr_list stacks;   /* sc_cfn_stack in deploy order */
+    sc_ptr_list assets;   /* every distinct sc_cfn_asset */
+    const char *base_dir; /* the main file's folder: asset and source paths are relative to it */
+    const char *app;      /* the app's name, which prefixes every stack's; NULL: none */
     sc_cross_stack_mode cross_stack;
 } sc_cfn_program;
 

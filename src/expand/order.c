@@ -72,8 +72,8 @@ static void collect_references(orderer *o, node *from, const sc_value *v)
         const sc_value *arg = v->items.items[0];
         if (strcmp(v->s, "Ref") == 0 && arg && arg->kind == VAL_STRING)
             add_edge(o, from, node_of(o, arg->s));
-        else if (strcmp(v->s, "Fn::GetAtt") == 0 && arg && arg->kind == VAL_LIST && arg->items.count &&
-                 ((const sc_value *)arg->items.items[0])->kind == VAL_STRING)
+        else if (strcmp(v->s, "Fn::GetAtt") == 0 && arg && arg->kind == VAL_LIST &&
+                 arg->items.count && ((const sc_value *)arg->items.items[0])->kind == VAL_STRING)
             add_edge(o, from, node_of(o, ((const sc_value *)arg->items.items[0])->s));
         else if (strcmp(v->s, "Fn::Sub") == 0 && arg && arg->kind == VAL_STRING)
             sub_references(o, from, arg->s);
@@ -97,7 +97,8 @@ static bool contains(const sc_cfn_instance *outer, const sc_cfn_instance *inner)
 static void add_resources_of(orderer *o, sc_ptr_list *needed, const sc_cfn_instance *instance)
 {
     for (size_t i = 0; i < instance->resources.count; i++)
-        sc_list_push(&o->ctx->arena, needed, node_of(o, ((sc_cfn_resource *)instance->resources.items[i])->logical_id));
+        sc_list_push(&o->ctx->arena, needed,
+                     node_of(o, ((sc_cfn_resource *)instance->resources.items[i])->logical_id));
     for (size_t i = 0; i < instance->children.count; i++)
         add_resources_of(o, needed, instance->children.items[i]);
 }
@@ -124,11 +125,13 @@ static void wait_for_used(orderer *o, sc_ptr_list *needed, const sc_cfn_resource
         add_ready(o, needed, owner);
         for (size_t i = 0; i < o->stack->allows.count; i++) {
             const sc_cfn_allow *allow = o->stack->allows.items[i];
-            if (allow->target != owner || !allow->source || !contains(allow->source, reader->instance))
+            if (allow->target != owner || !allow->source ||
+                !contains(allow->source, reader->instance))
                 continue;
             for (size_t r = 0; r < allow->resources.count; r++)
-                sc_list_push(&o->ctx->arena, needed,
-                             node_of(o, ((sc_cfn_resource *)allow->resources.items[r])->logical_id));
+                sc_list_push(
+                    &o->ctx->arena, needed,
+                    node_of(o, ((sc_cfn_resource *)allow->resources.items[r])->logical_id));
         }
     }
 }
@@ -153,7 +156,8 @@ static void reach(orderer *o, node *from)
 static int by_template_order(const void *a, const void *b)
 {
     const node *na = *(node *const *)a, *nb = *(node *const *)b;
-    return na->resource->order < nb->resource->order ? -1 : na->resource->order > nb->resource->order;
+    return na->resource->order < nb->resource->order ? -1
+                                                     : na->resource->order > nb->resource->order;
 }
 
 /* Adds to `n`'s DependsOn what it needs and does not already reach. */
@@ -243,9 +247,10 @@ static void report_cycle(orderer *o, const sc_ptr_list *cycle)
         const sc_cfn_resource *r = ((node *)cycle->items[i])->resource;
         sc_diag_note(ctx, d, r->declared_at, "%s (%s) is declared here", r->logical_id, r->path);
     }
-    sc_diag_note_plain(ctx, d, "CloudFormation creates a resource only after everything it "
-                               "names, its DependsOn, and the `ready` resources of the "
-                               "instances it reads");
+    sc_diag_note_plain(ctx, d,
+                       "CloudFormation creates a resource only after everything it "
+                       "names, its DependsOn, and the `ready` resources of the "
+                       "instances it reads");
 }
 
 static bool check_cycles(orderer *o)

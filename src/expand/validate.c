@@ -142,7 +142,8 @@ bool sc_validate_resources(sc_context *ctx, struct sc_schema *schema, const sc_c
             if (!rs)
                 continue;
             sc_ptr_list problems = {0};
-            if (sc_schema_check_properties(schema, rs, &value_reader, res->properties, &problems) == 0)
+            if (sc_schema_check_properties(schema, rs, &value_reader, res->properties, &problems) ==
+                0)
                 continue;
             ok = false;
             for (size_t i = 0; i < problems.count; i++) {
@@ -150,9 +151,9 @@ bool sc_validate_resources(sc_context *ctx, struct sc_schema *schema, const sc_c
                 sc_span at = property_span(res, p->path);
                 bool own = res->defined_at.start == res->declared_at.start &&
                            res->defined_at.file == res->declared_at.file;
-                sc_diagnostic *d = sc_error(ctx, "E0276", own ? at : res->declared_at,
-                                            "%s (%s): %s%s%s", res->path, res->type, p->path,
-                                            p->path[0] ? ": " : "", p->message);
+                sc_diagnostic *d =
+                    sc_error(ctx, "E0276", own ? at : res->declared_at, "%s (%s): %s%s%s",
+                             res->path, res->type, p->path, p->path[0] ? ": " : "", p->message);
                 if (p->suggestion)
                     sc_diag_fix(ctx, d, "did you mean `%s`?", p->suggestion);
                 if (!own)

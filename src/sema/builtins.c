@@ -453,8 +453,7 @@ static sc_value *e_join(sc_context *ctx, sc_value **args, size_t count)
 
 static sc_value *e_split(sc_context *ctx, sc_value **args, size_t count)
 {
-    if (!all_known(args, count) || !args[0]->s[0] ||
-        !sc_eval_charge(ctx, 0, 0, strlen(args[1]->s)))
+    if (!all_known(args, count) || !args[0]->s[0] || !sc_eval_charge(ctx, 0, 0, strlen(args[1]->s)))
         return unknown(ctx);
     sc_value *list = sc_value_new(ctx, VAL_LIST);
     if (!list)

@@ -344,10 +344,11 @@ static void declare_component_setting(sc_checker *c, sc_component *component, co
         sc_misplaced(c, item, "directly in a grant", "declare an `input`, a `let` or a `resource`");
         return;
     }
-    const sc_item **slot = strcmp(item->name.name, SC_COMPONENT_READY) == 0     ? &component->ready
-                           : strcmp(item->name.name, SC_COMPONENT_COMPOSE) == 0 ? &component->compose
-                           : strcmp(item->name.name, SC_COMPONENT_GRAPH) == 0   ? &component->graph
-                                                                                : NULL;
+    const sc_item **slot = strcmp(item->name.name, SC_COMPONENT_READY) == 0 ? &component->ready
+                           : strcmp(item->name.name, SC_COMPONENT_COMPOSE) == 0
+                               ? &component->compose
+                           : strcmp(item->name.name, SC_COMPONENT_GRAPH) == 0 ? &component->graph
+                                                                              : NULL;
     if (!slot) {
         sc_misplaced(c, item, "directly in a component",
                      "declare an `input`, a `let` or an `attribute`; the settings a component "

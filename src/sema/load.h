@@ -8,6 +8,7 @@
  * set) and loads every import transitively into program->files; with `with_tests`,
  * also MAIN_test.stack beside it (program->test_file). Returns the main file.
  * SC_NO_SOURCE loads the prelude alone and returns NULL. */
-sc_file *sc_load_program(sc_context *ctx, sc_program *program, uint32_t main_source, bool with_tests);
+sc_file *sc_load_program(sc_context *ctx, sc_program *program, uint32_t main_source,
+                         bool with_tests);
 
 #endif

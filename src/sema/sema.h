@@ -34,8 +34,8 @@ typedef enum sc_type_kind {
     TY_COMPONENT, /* a reference to an instance of `component` */
     TY_RESOURCE,  /* a reference to a raw resource of `resource_type` (NULL: any) */
     TY_STACK,
-    TY_VIEW,      /* in tests: a compiled resource of `resource_type`; `attribute` set to
-                     "properties" for its Properties, whose names the schema checks */
+    TY_VIEW, /* in tests: a compiled resource of `resource_type`; `attribute` set to
+                "properties" for its Properties, whose names the schema checks */
 } sc_type_kind;
 
 typedef struct sc_record_field {
@@ -53,10 +53,10 @@ struct sc_type {
     sc_ptr_list alternatives; /* union: const char * */
     sc_component *component;  /* TY_COMPONENT */
     const char *resource_type;
-    sc_stack *stack;          /* TY_STACK */
-    const char *name;         /* the `type` alias it was declared as, for messages */
+    sc_stack *stack;                   /* TY_STACK */
+    const char *name;                  /* the `type` alias it was declared as, for messages */
     const struct sc_item *declared_by; /* that `type` declaration */
-    const char *attribute;    /* TY_RESOURCE: the start of a dotted GetAtt ("Endpoint") */
+    const char *attribute;             /* TY_RESOURCE: the start of a dotted GetAtt ("Endpoint") */
 };
 
 /* ---- values known at compile time ----------------------------------------------------- */
@@ -86,10 +86,10 @@ typedef struct sc_value {
     long long i;
     double n;
     const char *s;
-    sc_ptr_list items; /* list elements; map values; intrinsic argument */
-    sc_ptr_list keys;  /* map keys (const char *), in insertion order */
-    sc_stack *owner;   /* deploy-time values: the stack whose template can refer to them */
-    sc_span origin;    /* build() placeholders: the call, for diagnostics */
+    sc_ptr_list items;         /* list elements; map values; intrinsic argument */
+    sc_ptr_list keys;          /* map keys (const char *), in insertion order */
+    sc_stack *owner;           /* deploy-time values: the stack whose template can refer to them */
+    sc_span origin;            /* build() placeholders: the call, for diagnostics */
     const char *instance_path; /* an instance's value (its attributes): "Stack/name",
                                   which `==` compares; NULL for every other value */
 } sc_value;
@@ -122,12 +122,12 @@ struct sc_symbol {
     sc_symbol_kind kind;
     const char *name;
     sc_span span;
-    const sc_item *item;  /* declaring item, NULL for loop variables */
-    sc_type *type;        /* NULL until resolved */
-    sc_scope *scope;      /* where the declaration's own expressions are checked */
-    sc_stack *stack;      /* the stack that declares it, NULL inside components */
-    sc_value *value;      /* SYM_VALUE */
-    bool resolving;       /* guards `let a = b; let b = a` */
+    const sc_item *item;         /* declaring item, NULL for loop variables */
+    sc_type *type;               /* NULL until resolved */
+    sc_scope *scope;             /* where the declaration's own expressions are checked */
+    sc_stack *stack;             /* the stack that declares it, NULL inside components */
+    sc_value *value;             /* SYM_VALUE */
+    bool resolving;              /* guards `let a = b; let b = a` */
     const sc_map *failed_inputs; /* SYM_INSTANCE: inputs whose settings have errors */
     /* Set by the expansion stage: computes the symbol's deploy-time value. */
     sc_value *(*force)(sc_context *ctx, sc_symbol *symbol);
@@ -136,8 +136,8 @@ struct sc_symbol {
 
 struct sc_scope {
     sc_scope *parent;
-    sc_map names; /* name -> sc_symbol */
-    sc_ptr_list order; /* symbols in declaration order, for "did you mean" */
+    sc_map names;            /* name -> sc_symbol */
+    sc_ptr_list order;       /* symbols in declaration order, for "did you mean" */
     sc_stack *stack;         /* innermost enclosing stack */
     sc_component *component; /* innermost enclosing component definition */
 };
@@ -153,19 +153,19 @@ typedef struct sc_attribute {
 struct sc_component {
     const char *name;
     const sc_item *item;
-    sc_type *inputs;        /* TY_RECORD of the inputs */
-    sc_map attributes;      /* name -> sc_attribute */
+    sc_type *inputs;   /* TY_RECORD of the inputs */
+    sc_map attributes; /* name -> sc_attribute */
     sc_ptr_list attribute_order;
     const sc_item *connectable; /* NULL when `allow` cannot start from it */
-    sc_type *principal;     /* the record `connectable { ... }` hands to grants, or NULL */
-    const sc_item *ready;   /* `ready = ...`, or NULL */
-    const sc_item *compose; /* `compose = ...`: its local equivalent, or NULL */
-    const sc_item *graph;   /* `graph = ...`: how `stackc graph` draws it, or NULL */
-    sc_ptr_list grants;     /* sc_component: what `allow x -> instance` makes, by access */
-    sc_component *owner;    /* a grant: the component that declares it, else NULL */
-    const char *grant_name; /* a grant's name (the `access` that picks it); NULL: the default */
-    sc_scope *scope;        /* inputs, lets, resources, nested instances */
-    sc_ptr_list tests;      /* `test` items of the definition */
+    sc_type *principal;         /* the record `connectable { ... }` hands to grants, or NULL */
+    const sc_item *ready;       /* `ready = ...`, or NULL */
+    const sc_item *compose;     /* `compose = ...`: its local equivalent, or NULL */
+    const sc_item *graph;       /* `graph = ...`: how `stackc graph` draws it, or NULL */
+    sc_ptr_list grants;         /* sc_component: what `allow x -> instance` makes, by access */
+    sc_component *owner;        /* a grant: the component that declares it, else NULL */
+    const char *grant_name;     /* a grant's name (the `access` that picks it); NULL: the default */
+    sc_scope *scope;            /* inputs, lets, resources, nested instances */
+    sc_ptr_list tests;          /* `test` items of the definition */
     bool checked;
     bool checking;
 };
@@ -185,9 +185,9 @@ typedef struct sc_nested_stack {
 
 struct sc_stack {
     const char *name;
-    const sc_item *item;    /* NULL for the implicit stack of a file without `stack` */
+    const sc_item *item; /* NULL for the implicit stack of a file without `stack` */
     sc_span name_span;
-    sc_ptr_list items;      /* the stack's body */
+    sc_ptr_list items; /* the stack's body */
     sc_scope *scope;
     sc_ptr_list references; /* sc_stack_ref: other stacks this one reads from */
     sc_ptr_list moves;      /* `moved old -> new` items, checked */
@@ -212,23 +212,23 @@ typedef struct sc_test_decl {
 #define SC_COMPONENT_TESTS_STACK "ComponentTests"
 
 typedef struct sc_program {
-    sc_ptr_list files;      /* sc_file, the main file last */
-    sc_map components;      /* name -> sc_component, as the program's own files see them */
+    sc_ptr_list files;         /* sc_file, the main file last */
+    sc_map components;         /* name -> sc_component, as the program's own files see them */
     sc_map library_components; /* name -> sc_component, as the standard library sees them:
                                   a program's component may take a library component's
                                   name without changing what the library means */
     sc_ptr_list component_order;
-    sc_map types;           /* name -> sc_type (named `type` declarations) */
-    sc_map library_types;   /* likewise, as the standard library sees them */
-    sc_ptr_list stacks;     /* in source order */
-    sc_scope *global;       /* stacks by name */
+    sc_map types;         /* name -> sc_type (named `type` declarations) */
+    sc_map library_types; /* likewise, as the standard library sees them */
+    sc_ptr_list stacks;   /* in source order */
+    sc_scope *global;     /* stacks by name */
     sc_file *main;
-    struct sc_schema *schema; /* AWS's resource schema, or NULL without a standard library */
-    sc_ptr_list tests;        /* sc_test_decl, in source order */
-    sc_file *test_file;       /* MAIN_test.stack beside the main file, when loaded */
-    bool test_mode;           /* checked for `stackc test`: component tests get instances */
+    struct sc_schema *schema;       /* AWS's resource schema, or NULL without a standard library */
+    sc_ptr_list tests;              /* sc_test_decl, in source order */
+    sc_file *test_file;             /* MAIN_test.stack beside the main file, when loaded */
+    bool test_mode;                 /* checked for `stackc test`: component tests get instances */
     const struct sc_stdlib *stdlib; /* the checked standard library it started from, or NULL */
-    const char *app;          /* `app = "name"` of the main file, or NULL */
+    const char *app;                /* `app = "name"` of the main file, or NULL */
 } sc_program;
 
 /* No main source: sc_load_program loads the prelude alone. */

@@ -22,12 +22,12 @@ typedef struct sc_item sc_item;
 /* ---- expressions ------------------------------------------------------------------ */
 
 typedef enum sc_expr_kind {
-    EXPR_ERROR,    /* placeholder after a syntax error */
-    EXPR_STRING,   /* text: decoded value; raw: source spelling without quotes */
-    EXPR_INTERP,   /* parts: EXPR_STRING segments and embedded expressions */
-    EXPR_INT,      /* int_value; raw keeps the spelling */
-    EXPR_NUMBER,   /* number_value */
-    EXPR_BOOL,     /* bool_value */
+    EXPR_ERROR,  /* placeholder after a syntax error */
+    EXPR_STRING, /* text: decoded value; raw: source spelling without quotes */
+    EXPR_INTERP, /* parts: EXPR_STRING segments and embedded expressions */
+    EXPR_INT,    /* int_value; raw keeps the spelling */
+    EXPR_NUMBER, /* number_value */
+    EXPR_BOOL,   /* bool_value */
     EXPR_NULL,
     EXPR_DURATION, /* int_value in milliseconds; raw keeps `7d` */
     EXPR_SIZE,     /* int_value in bytes; raw keeps `1GiB` */
@@ -151,21 +151,21 @@ typedef enum sc_item_kind {
 struct sc_item {
     sc_item_kind kind;
     sc_span span;
-    sc_ident name;           /* declared name; ITEM_BLOCK: the kind word */
-    sc_ident label;          /* ITEM_BLOCK label / instance name */
+    sc_ident name;  /* declared name; ITEM_BLOCK: the kind word */
+    sc_ident label; /* ITEM_BLOCK label / instance name */
     bool label_is_string;
-    sc_expr *text;           /* ITEM_IMPORT path, ITEM_RESOURCE type, ITEM_TEST name (EXPR_STRING) */
-    sc_type_expr *type;      /* declared type */
-    sc_expr *value;          /* value, default, condition of check/assert */
-    sc_expr *message;        /* check/assert message */
-    sc_expr *from, *to;      /* allow */
-    sc_ident for_index;      /* block/resource repetition: `for index, var in iter` */
+    sc_expr *text;      /* ITEM_IMPORT path, ITEM_RESOURCE type, ITEM_TEST name (EXPR_STRING) */
+    sc_type_expr *type; /* declared type */
+    sc_expr *value;     /* value, default, condition of check/assert */
+    sc_expr *message;   /* check/assert message */
+    sc_expr *from, *to; /* allow */
+    sc_ident for_index; /* block/resource repetition: `for index, var in iter` */
     sc_ident for_var;
     sc_expr *for_iter;
-    sc_expr *when;           /* block/resource condition */
+    sc_expr *when; /* block/resource condition */
     bool has_body;
-    sc_ptr_list items;       /* body */
-    sc_span body_span;       /* from '{' to '}' */
+    sc_ptr_list items; /* body */
+    sc_span body_span; /* from '{' to '}' */
 };
 
 /* A comment kept for the formatter. */
@@ -176,7 +176,7 @@ typedef struct sc_comment {
 
 /* One parsed file. */
 typedef struct sc_file {
-    uint32_t source;     /* index in ctx->sources */
+    uint32_t source; /* index in ctx->sources */
     sc_span span;
     sc_ptr_list items;
     sc_ptr_list comments;

@@ -48,17 +48,27 @@ const char *sc_op_text(sc_op op)
 const char *sc_item_kind_name(sc_item_kind kind)
 {
     static const char *const names[] = {
-        [ITEM_ERROR] = "error",         [ITEM_IMPORT] = "import",
-        [ITEM_STACK] = "stack",         [ITEM_COMPONENT] = "component",
-        [ITEM_TYPE] = "type",           [ITEM_BLOCK] = "block",
-        [ITEM_ATTR] = "attr",           [ITEM_RESOURCE] = "resource",
-        [ITEM_LET] = "let",             [ITEM_PARAM] = "param",
-        [ITEM_OUTPUT] = "output",       [ITEM_ALLOW] = "allow",
-        [ITEM_INPUT] = "input",         [ITEM_ATTRIBUTE] = "attribute",
-        [ITEM_CONNECTABLE] = "connectable", [ITEM_CHECK] = "check",
+        [ITEM_ERROR] = "error",
+        [ITEM_IMPORT] = "import",
+        [ITEM_STACK] = "stack",
+        [ITEM_COMPONENT] = "component",
+        [ITEM_TYPE] = "type",
+        [ITEM_BLOCK] = "block",
+        [ITEM_ATTR] = "attr",
+        [ITEM_RESOURCE] = "resource",
+        [ITEM_LET] = "let",
+        [ITEM_PARAM] = "param",
+        [ITEM_OUTPUT] = "output",
+        [ITEM_ALLOW] = "allow",
+        [ITEM_INPUT] = "input",
+        [ITEM_ATTRIBUTE] = "attribute",
+        [ITEM_CONNECTABLE] = "connectable",
+        [ITEM_CHECK] = "check",
         [ITEM_WARN] = "warn",
-        [ITEM_TEST] = "test",           [ITEM_ASSERT] = "assert",
-        [ITEM_UNIQUE] = "unique",       [ITEM_GRANT] = "grant",
+        [ITEM_TEST] = "test",
+        [ITEM_ASSERT] = "assert",
+        [ITEM_UNIQUE] = "unique",
+        [ITEM_GRANT] = "grant",
         [ITEM_MOVED] = "moved",
     };
     return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
@@ -85,8 +95,8 @@ bool sc_write_tokens(sc_context *ctx, uint32_t source, FILE *out)
         sc_loc loc;
         int token = sc_yylex(&value, &loc, scanner);
         sc_position pos = sc_span_position(ctx, (sc_span){source, loc.start, loc.end}, false);
-        fprintf(out, "%u:%u %d '%.*s'\n", pos.line, pos.column, token,
-                (int)(loc.end - loc.start), src->text + loc.start);
+        fprintf(out, "%u:%u %d '%.*s'\n", pos.line, pos.column, token, (int)(loc.end - loc.start),
+                src->text + loc.start);
         if (token == TOK_END)
             break;
     }

@@ -7,30 +7,18 @@
 #include <string.h>
 
 static const sc_keyword keywords[] = {
-    {"allow", TOK_ALLOW},
-    {"assert", TOK_ASSERT},
-    {"attribute", TOK_ATTRIBUTE},
-    {"check", TOK_CHECK},
-    {"component", TOK_COMPONENT},
-    {"connectable", TOK_CONNECTABLE},
-    {"false", TOK_FALSE},
-    {"for", TOK_FOR},
-    {"grant", TOK_GRANT},
-    {"if", TOK_IF},
-    {"import", TOK_IMPORT},
-    {"in", TOK_IN},
-    {"input", TOK_INPUT},
-    {"let", TOK_LET},
-    {"moved", TOK_MOVED},
-    {"null", TOK_NULL},
-    {"output", TOK_OUTPUT},
-    {"param", TOK_PARAM},
-    {"resource", TOK_RESOURCE},
-    {"stack", TOK_STACK},
-    {"test", TOK_TEST},
-    {"true", TOK_TRUE},
-    {"type", TOK_TYPE},
-    {"unique", TOK_UNIQUE},
+    {"allow", TOK_ALLOW},         {"assert", TOK_ASSERT},
+    {"attribute", TOK_ATTRIBUTE}, {"check", TOK_CHECK},
+    {"component", TOK_COMPONENT}, {"connectable", TOK_CONNECTABLE},
+    {"false", TOK_FALSE},         {"for", TOK_FOR},
+    {"grant", TOK_GRANT},         {"if", TOK_IF},
+    {"import", TOK_IMPORT},       {"in", TOK_IN},
+    {"input", TOK_INPUT},         {"let", TOK_LET},
+    {"moved", TOK_MOVED},         {"null", TOK_NULL},
+    {"output", TOK_OUTPUT},       {"param", TOK_PARAM},
+    {"resource", TOK_RESOURCE},   {"stack", TOK_STACK},
+    {"test", TOK_TEST},           {"true", TOK_TRUE},
+    {"type", TOK_TYPE},           {"unique", TOK_UNIQUE},
     {"warn", TOK_WARN},
 };
 
@@ -62,7 +50,10 @@ static size_t utf8_length(const unsigned char *p, size_t left)
 {
     if (p[0] < 0x80)
         return 1;
-    size_t n = (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+    size_t n = (p[0] & 0xE0) == 0xC0   ? 2
+               : (p[0] & 0xF0) == 0xE0 ? 3
+               : (p[0] & 0xF8) == 0xF0 ? 4
+                                       : 0;
     if (n == 0 || n > left || (n == 2 && p[0] < 0xC2) || (n == 4 && p[0] > 0xF4))
         return 0;
     for (size_t i = 1; i < n; i++)
@@ -204,9 +195,9 @@ static int literal_with_unit(sc_lexer *lx, sc_loc loc, sc_expr *e, const char *t
             return number_error(lx, loc, e, value);
         }
         if (scaled != floor(scaled)) {
-            sc_diagnostic *d = sc_error(lx->ctx, "E0005", sc_ast_span(lx, loc),
-                                        "'%s' is not a whole number of %s", e->raw,
-                                        units[i].kind == EXPR_SIZE ? "bytes" : "milliseconds");
+            sc_diagnostic *d =
+                sc_error(lx->ctx, "E0005", sc_ast_span(lx, loc), "'%s' is not a whole number of %s",
+                         e->raw, units[i].kind == EXPR_SIZE ? "bytes" : "milliseconds");
             sc_diag_fix(lx->ctx, d, "use a smaller unit");
             return number_error(lx, loc, e, value);
         }
@@ -215,8 +206,8 @@ static int literal_with_unit(sc_lexer *lx, sc_loc loc, sc_expr *e, const char *t
         value->expr = e;
         return units[i].kind == EXPR_SIZE ? TOK_SIZE : TOK_DURATION;
     }
-    sc_diagnostic *d = sc_error(lx->ctx, "E0006", sc_ast_span(lx, loc),
-                                "unknown unit '%s' in '%s'", suffix, e->raw);
+    sc_diagnostic *d = sc_error(lx->ctx, "E0006", sc_ast_span(lx, loc), "unknown unit '%s' in '%s'",
+                                suffix, e->raw);
     const char *names[sizeof(units) / sizeof(units[0])];
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
         names[i] = units[i].name;
@@ -256,8 +247,8 @@ int sc_lex_number(sc_lexer *lx, sc_loc loc, const char *text, size_t len, SC_YYS
     errno = 0;
     e->int_value = strtoll(e->raw, NULL, 10);
     if (errno == ERANGE) {
-        sc_error(lx->ctx, "E0005", sc_ast_span(lx, loc),
-                 "integer '%s' does not fit in 64 bits", e->raw);
+        sc_error(lx->ctx, "E0005", sc_ast_span(lx, loc), "integer '%s' does not fit in 64 bits",
+                 e->raw);
         e->int_value = 0;
     }
     value->expr = e;
@@ -356,7 +347,8 @@ int sc_lex_bad_escape(sc_lexer *lx, sc_loc loc, const char *text, size_t len, SC
 {
     sc_diagnostic *d;
     if (text[1] == '\n')
-        d = sc_error(lx->ctx, "E0004", sc_ast_span(lx, loc), "a backslash cannot escape a line break");
+        d = sc_error(lx->ctx, "E0004", sc_ast_span(lx, loc),
+                     "a backslash cannot escape a line break");
     else
         d = sc_error(lx->ctx, "E0004", sc_ast_span(lx, loc), "unknown escape sequence '%.*s'",
                      (int)len, text);
@@ -372,8 +364,7 @@ void sc_lex_bad_char(sc_lexer *lx, sc_loc loc, const char *text, size_t len)
         return;
     }
     if (c < 0x20 || c == 0x7F) {
-        sc_error(lx->ctx, "E0001", sc_ast_span(lx, loc), "unexpected control character 0x%02X",
-                 c);
+        sc_error(lx->ctx, "E0001", sc_ast_span(lx, loc), "unexpected control character 0x%02X", c);
         return;
     }
     sc_diagnostic *d = sc_error(lx->ctx, "E0001", sc_ast_span(lx, loc),
@@ -393,15 +384,16 @@ void sc_lex_bad_utf8(sc_lexer *lx, sc_loc loc)
 
 void sc_lex_unterminated_string(sc_lexer *lx, sc_loc loc)
 {
-    sc_diagnostic *d = sc_error(lx->ctx, "E0002", (sc_span){lx->source, lx->string_start, loc.start},
-                                "unterminated string");
+    sc_diagnostic *d =
+        sc_error(lx->ctx, "E0002", (sc_span){lx->source, lx->string_start, loc.start},
+                 "unterminated string");
     sc_diag_fix(lx->ctx, d, "add a closing '\"' before the end of the line");
 }
 
 void sc_lex_unterminated_comment(sc_lexer *lx)
 {
-    sc_diagnostic *d = sc_error(lx->ctx, "E0007",
-                                (sc_span){lx->source, lx->string_start, lx->string_start + 2},
-                                "unterminated block comment");
+    sc_diagnostic *d =
+        sc_error(lx->ctx, "E0007", (sc_span){lx->source, lx->string_start, lx->string_start + 2},
+                 "unterminated block comment");
     sc_diag_fix(lx->ctx, d, "close it with */");
 }

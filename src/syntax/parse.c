@@ -81,8 +81,8 @@ sc_item *sc_ast_block(sc_lexer *lx, sc_ident kind, sc_ident label, sc_span span)
         /* A quoted label keeps its spelling for the formatter; an interpolated one has
          * no name, and the checker says why. */
         sc_source *src = sc_source_get(lx->ctx, lx->source);
-        item->label_is_string = label.span.end > label.span.start && src &&
-                                src->text[label.span.start] == '"';
+        item->label_is_string =
+            label.span.end > label.span.start && src && src->text[label.span.start] == '"';
     }
     return item;
 }
@@ -251,8 +251,9 @@ static sc_expr *bounded(sc_lexer *lx, sc_expr *e, uint32_t child_depth)
         return e;
     if (!lx->expr_too_deep) {
         lx->expr_too_deep = true;
-        sc_diagnostic *d = sc_error(lx->ctx, "E0008", e->span,
-                                    "expression nests more than %d operators deep", SC_MAX_EXPR_DEPTH);
+        sc_diagnostic *d =
+            sc_error(lx->ctx, "E0008", e->span, "expression nests more than %d operators deep",
+                     SC_MAX_EXPR_DEPTH);
         sc_diag_fix(lx->ctx, d, "split it into named `let` constants");
     }
     lx->file->has_syntax_errors = true;
@@ -389,8 +390,8 @@ sc_expr *sc_ast_for_list(sc_lexer *lx, sc_ident index_var, sc_ident var, sc_expr
     return e;
 }
 
-sc_expr *sc_ast_for_map(sc_lexer *lx, sc_ident key_var, sc_ident var, sc_expr *iter,
-                        sc_expr *key, sc_expr *value, sc_expr *filter, sc_span span)
+sc_expr *sc_ast_for_map(sc_lexer *lx, sc_ident key_var, sc_ident var, sc_expr *iter, sc_expr *key,
+                        sc_expr *value, sc_expr *filter, sc_span span)
 {
     sc_expr *e = new_expr(lx, EXPR_FOR_MAP, span);
     if (e) {
@@ -535,7 +536,8 @@ static bool expects(const char *const *expected, int count, const char *name)
         const char *e = expected[i];
         if (strcmp(e, name) == 0)
             return true;
-        if (e[0] == '"' && strncmp(e + 1, name, len) == 0 && e[len + 1] == '"' && e[len + 2] == '\0')
+        if (e[0] == '"' && strncmp(e + 1, name, len) == 0 && e[len + 1] == '"' &&
+            e[len + 2] == '\0')
             return true;
     }
     return false;
@@ -555,7 +557,10 @@ static void describe_expected(sc_lexer *lx, sc_buf *msg, const char *const *expe
     if (count == 0 || count > 5)
         return;
     for (int i = 0; i < count; i++)
-        sc_buf_printf(msg, "%s%s", i == 0 ? ", expected " : i == count - 1 ? " or " : ", ",
+        sc_buf_printf(msg, "%s%s",
+                      i == 0           ? ", expected "
+                      : i == count - 1 ? " or "
+                                       : ", ",
                       unquote(lx, expected[i]));
 }
 

@@ -83,8 +83,8 @@ sc_expr *sc_ast_list(sc_lexer *lx, sc_ptr_list *items, sc_span span);
 sc_expr *sc_ast_map(sc_lexer *lx, sc_ptr_list *entries, sc_span span);
 sc_expr *sc_ast_for_list(sc_lexer *lx, sc_ident index_var, sc_ident var, sc_expr *iter,
                          sc_expr *body, sc_expr *filter, sc_span span);
-sc_expr *sc_ast_for_map(sc_lexer *lx, sc_ident key_var, sc_ident var, sc_expr *iter,
-                        sc_expr *key, sc_expr *value, sc_expr *filter, sc_span span);
+sc_expr *sc_ast_for_map(sc_lexer *lx, sc_ident key_var, sc_ident var, sc_expr *iter, sc_expr *key,
+                        sc_expr *value, sc_expr *filter, sc_span span);
 sc_expr *sc_ast_error_expr(sc_lexer *lx, sc_span span);
 sc_expr *sc_ast_string(sc_lexer *lx, sc_ptr_list *parts, sc_span span);
 sc_expr *sc_ast_interpolation(sc_lexer *lx, sc_expr *inner, sc_span open, sc_span close);

@@ -19,15 +19,15 @@ typedef struct sc_lexer {
     sc_context *ctx;
     sc_file *file;
     uint32_t source;
-    uint32_t offset;                    /* byte offset of the next character */
+    uint32_t offset;                     /* byte offset of the next character */
     unsigned char kinds[SC_MAX_NESTING]; /* what each open '{' is: block or interpolation */
     uint32_t opened_at[SC_MAX_NESTING];  /* where it was opened, for "to close ..." notes */
     int depth;
-    int paren_depth;                    /* ( and [ nesting, bounded like braces */
+    int paren_depth; /* ( and [ nesting, bounded like braces */
     bool too_deep;
     uint32_t string_start;
     bool keep_comments;
-    bool expr_too_deep;                 /* reported once per file */
+    bool expr_too_deep; /* reported once per file */
 } sc_lexer;
 
 enum { LEX_BRACE_BLOCK = 1, LEX_BRACE_INTERP = 2 };

@@ -143,8 +143,7 @@ const char *sc_diagnostic_note_message(const sc_diagnostic *d, size_t index)
     return index < d->notes.count ? ((const sc_note *)d->notes.items[index])->message : NULL;
 }
 
-sc_position sc_diagnostic_note_position(const sc_context *ctx, const sc_diagnostic *d,
-                                        size_t index)
+sc_position sc_diagnostic_note_position(const sc_context *ctx, const sc_diagnostic *d, size_t index)
 {
     sc_position none = {"", 0, 0, 0};
     if (index >= d->notes.count)
@@ -173,7 +172,9 @@ static const char *severity_name(sc_severity s)
 
 static const char *severity_color(sc_severity s)
 {
-    return s == SC_SEVERITY_ERROR ? "\033[1;31m" : s == SC_SEVERITY_WARNING ? "\033[1;35m" : "\033[1;36m";
+    return s == SC_SEVERITY_ERROR     ? "\033[1;31m"
+           : s == SC_SEVERITY_WARNING ? "\033[1;35m"
+                                      : "\033[1;36m";
 }
 
 enum { EXCERPT_WIDTH = 120, EXCERPT_LEAD = 40 };
@@ -228,9 +229,9 @@ void sc_render_human(const sc_context *ctx, FILE *out, bool color)
             continue;
         }
         if (color)
-            fprintf(out, "\033[1m%s:%u:%u: %s%s[%s]:\033[0m\033[1m %s\033[0m\n", pos.file,
-                    pos.line, pos.column, severity_color(d->severity), severity_name(d->severity),
-                    d->code, d->message);
+            fprintf(out, "\033[1m%s:%u:%u: %s%s[%s]:\033[0m\033[1m %s\033[0m\n", pos.file, pos.line,
+                    pos.column, severity_color(d->severity), severity_name(d->severity), d->code,
+                    d->message);
         else
             fprintf(out, "%s:%u:%u: %s[%s]: %s\n", pos.file, pos.line, pos.column,
                     severity_name(d->severity), d->code, d->message);

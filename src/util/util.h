@@ -25,9 +25,9 @@ typedef struct sc_arena_chunk sc_arena_chunk;
 
 typedef struct sc_arena {
     const sc_allocator *allocator;
-    sc_arena_chunk *chunks;  /* newest first */
-    size_t total;            /* bytes handed out, for benchmarks */
-    bool *out_of_memory;     /* set when an allocation fails */
+    sc_arena_chunk *chunks; /* newest first */
+    size_t total;           /* bytes handed out, for benchmarks */
+    bool *out_of_memory;    /* set when an allocation fails */
     /* Allocation-failure injection for tests: the `fail_at`-th sc_arena_alloc (counted
      * in `allocations`, from 1) returns NULL as if memory ran out; 0 never fails. The
      * allocator hook only sees whole chunks, so this is what reaches every call site. */
@@ -40,8 +40,7 @@ void *sc_arena_alloc(sc_arena *arena, size_t size);
 /* Copies `len` bytes and adds a NUL. NULL when out of memory. */
 char *sc_arena_strndup(sc_arena *arena, const char *s, size_t len);
 char *sc_arena_strdup(sc_arena *arena, const char *s);
-char *sc_arena_printf(sc_arena *arena, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+char *sc_arena_printf(sc_arena *arena, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sc_arena_vprintf(sc_arena *arena, const char *fmt, va_list args);
 void sc_arena_release(sc_arena *arena);
 /* Makes every chunk read-only, or writable again. Only for an arena whose allocator
@@ -118,7 +117,7 @@ typedef struct sc_source {
     size_t len;
     uint32_t *line_starts; /* offsets of each line's first byte; built on demand */
     size_t line_count;
-    bool library;      /* read from the standard library's folder */
+    bool library; /* read from the standard library's folder */
 } sc_source;
 
 /* 3 when `text` starts with a UTF-8 byte-order mark (editors on Windows write one), else
@@ -136,11 +135,11 @@ typedef struct sc_note {
 
 struct sc_diagnostic {
     sc_severity severity;
-    const char *code;     /* stable code, e.g. "E0201"; see docs/diagnostics.md */
+    const char *code; /* stable code, e.g. "E0201"; see docs/diagnostics.md */
     sc_span span;
     const char *message;
-    sc_ptr_list notes;    /* of sc_note */
-    const char *fix_it;   /* "help: ..." text, or NULL */
+    sc_ptr_list notes;  /* of sc_note */
+    const char *fix_it; /* "help: ..." text, or NULL */
 };
 
 /* ---- the context ---------------------------------------------------------------- */
@@ -158,14 +157,14 @@ typedef struct sc_eval_usage {
 } sc_eval_usage;
 
 struct sc_context {
-    sc_allocator allocator;   /* what the library uses: the caller's, watched for failure */
+    sc_allocator allocator; /* what the library uses: the caller's, watched for failure */
     sc_allocator caller_allocator;
     sc_arena arena;
     bool out_of_memory;
     sc_ptr_list sources;     /* of sc_source */
     sc_ptr_list diagnostics; /* of sc_diagnostic */
     size_t error_count;
-    size_t max_errors;       /* further errors are counted, not stored */
+    size_t max_errors; /* further errors are counted, not stored */
     size_t suppressed_errors;
     const char *stdlib_dir;
     const struct sc_stdlib *stdlib; /* a checked standard library to start from, or NULL */
@@ -173,15 +172,15 @@ struct sc_context {
     void *read_file_user;
     bool prelude;
     bool all_component_tests; /* stackc test: run every component's tests, not only the file's */
-    sc_ptr_list outputs; /* of sc_artifact (emit/emit.h): what a build produced */
+    sc_ptr_list outputs;      /* of sc_artifact (emit/emit.h): what a build produced */
     sc_ptr_list test_results; /* what sc_test_file ran (emit/tests.c) */
     size_t tests_failed;
-    const char *app;          /* the app the last build named its stacks after, or NULL */
-    sc_map regexes;           /* pattern -> compiled regular expression (sema/builtins.c) */
-    sc_ptr_list cleanups;     /* sc_cleanup: what sc_context_free runs first */
-    sc_eval_usage eval;       /* what compile-time evaluation spent of its budget */
-    bool expansion_follows;   /* build, test: the expansion evaluates every instance's body,
-                                 so the checker need not to find its evaluation errors */
+    const char *app;        /* the app the last build named its stacks after, or NULL */
+    sc_map regexes;         /* pattern -> compiled regular expression (sema/builtins.c) */
+    sc_ptr_list cleanups;   /* sc_cleanup: what sc_context_free runs first */
+    sc_eval_usage eval;     /* what compile-time evaluation spent of its budget */
+    bool expansion_follows; /* build, test: the expansion evaluates every instance's body,
+                               so the checker need not to find its evaluation errors */
 };
 
 /* Something outside the arena that a context holds until it is freed. */

@@ -325,8 +325,9 @@ static const sc_item *input_setting(const frame *f, const char *name)
 static node *value_node(graph *g, frame *owner, const sc_symbol *symbol)
 {
     node *n = find_node(g, owner, symbol->name);
-    return n ? n : add_node(g, owner, NODE_VALUE, symbol->name,
-                            symbol->kind == SYM_PARAM ? "param" : "let");
+    return n ? n
+             : add_node(g, owner, NODE_VALUE, symbol->name,
+                        symbol->kind == SYM_PARAM ? "param" : "let");
 }
 
 static void reference(walk *w, node *to, const char *members)
@@ -612,7 +613,8 @@ static void add_allow(graph *g, frame *f, const sc_item *item)
         return;
     const char *access = NULL;
     sc_value *port = grant_port(g, f, &to_frame, item, to, &access);
-    const char *label = port && port->kind == VAL_INT ? sc_arena_printf(&g->ctx->arena, "allow :%lld", port->i)
+    const char *label = port && port->kind == VAL_INT
+                            ? sc_arena_printf(&g->ctx->arena, "allow :%lld", port->i)
                         : access ? sc_arena_printf(&g->ctx->arena, "allow %s", access)
                                  : "allow";
     add_edge(g, find_node(g, &from_frame, from->name), find_node(g, &to_frame, to->name),
@@ -743,20 +745,26 @@ static void dot_node(graph *g, sc_buf *out, const node *n, int depth)
 static void write_dot(graph *g, sc_buf *out, const char *title)
 {
     sc_buf_printf(out, "// The architecture of %s, drawn by `stackc graph`.\n", title);
-    sc_buf_puts(out, "// Render it with Graphviz: dot -Tsvg FILE > FILE.svg (or stackc graph --format svg).\n");
+    sc_buf_puts(
+        out,
+        "// Render it with Graphviz: dot -Tsvg FILE > FILE.svg (or stackc graph --format svg).\n");
     sc_buf_puts(out, "digraph ");
     dot_string(out, title);
-    sc_buf_puts(out, " {\n"
-                     "  graph [rankdir=TB, newrank=true, nodesep=0.5, ranksep=0.7, fontname=\"Helvetica,Arial,sans-serif\", fontsize=12];\n"
-                     "  node [fontname=\"Helvetica,Arial,sans-serif\", fontsize=11, color=\"#4a5568\"];\n"
-                     "  edge [fontname=\"Helvetica,Arial,sans-serif\", fontsize=9, color=\"#4a5568\", fontcolor=\"#4a5568\"];\n");
+    sc_buf_puts(
+        out, " {\n"
+             "  graph [rankdir=TB, newrank=true, nodesep=0.5, ranksep=0.7, "
+             "fontname=\"Helvetica,Arial,sans-serif\", fontsize=12];\n"
+             "  node [fontname=\"Helvetica,Arial,sans-serif\", fontsize=11, color=\"#4a5568\"];\n"
+             "  edge [fontname=\"Helvetica,Arial,sans-serif\", fontsize=9, color=\"#4a5568\", "
+             "fontcolor=\"#4a5568\"];\n");
     for (size_t s = 0; s < g->program->stacks.count; s++) {
         const sc_stack *stack = g->program->stacks.items[s];
         sc_buf_puts(out, "\n  subgraph ");
         dot_string(out, text(g, "cluster_%s", stack->name, NULL));
         sc_buf_puts(out, " {\n    label=");
         dot_string(out, text(g, "stack %s", stack->name, NULL));
-        sc_buf_puts(out, ";\n    style=\"rounded,filled\"; fillcolor=\"#f4f7fb\"; color=\"#a0aec0\"; labeljust=l;\n");
+        sc_buf_puts(out, ";\n    style=\"rounded,filled\"; fillcolor=\"#f4f7fb\"; "
+                         "color=\"#a0aec0\"; labeljust=l;\n");
         for (size_t i = 0; i < g->nodes.count; i++) {
             const node *n = g->nodes.items[i];
             if (n->stack_index == s && !n->parent)
@@ -816,7 +824,8 @@ static void mermaid_node(graph *g, sc_buf *out, const node *n, int depth)
 
 static void write_mermaid(graph *g, sc_buf *out, const char *title)
 {
-    sc_buf_printf(out, "%%%% The architecture of %s, drawn by `stackc graph --format mermaid`.\n", title);
+    sc_buf_printf(out, "%%%% The architecture of %s, drawn by `stackc graph --format mermaid`.\n",
+                  title);
     sc_buf_puts(out, "flowchart TB\n");
     for (size_t s = 0; s < g->program->stacks.count; s++) {
         const sc_stack *stack = g->program->stacks.items[s];
@@ -860,7 +869,8 @@ static void write_mermaid(graph *g, sc_buf *out, const char *title)
 /* "examples/wordpress/site.stack" -> "site". */
 static const char *title_of(graph *g)
 {
-    const char *path = g->program->main ? sc_source_get(g->ctx, g->program->main->source)->path : "stack";
+    const char *path =
+        g->program->main ? sc_source_get(g->ctx, g->program->main->source)->path : "stack";
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     return sc_arena_strdup(&g->ctx->arena, base);

@@ -11,8 +11,7 @@
 /* Draws stacks as clusters, instances and raw resources as nodes, and references,
  * nested-block references (mounts, routes), `allow` rules and cross-stack reads as
  * edges. Writes one artifact, "graph.dot" or "graph.mmd". Deterministic. */
-bool sc_graph(sc_context *ctx, sc_program *program, sc_graph_format format,
-              sc_ptr_list *artifacts);
+bool sc_graph(sc_context *ctx, sc_program *program, sc_graph_format format, sc_ptr_list *artifacts);
 
 /* Writes "docker-compose.yml" and ".env" for the program's standard components.
  * Returns false (with diagnostics) when a container needs a value that has no local

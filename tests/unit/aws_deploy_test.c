@@ -271,7 +271,7 @@ typedef struct seen {
 typedef struct harness harness;
 struct harness {
     emulator emu;
-    const char *secret; /* the secret key the environment hands out */
+    const char *secret;                    /* the secret key the environment hands out */
     const char *max_attempts, *retry_mode; /* AWS_MAX_ATTEMPTS, AWS_RETRY_MODE; NULL: unset */
     /* AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: when the profile is set,
      * the credentials come from the files, not from AWS_ACCESS_KEY_ID */
@@ -282,7 +282,7 @@ struct harness {
     sc_aws_buf text;   /* every event rendered */
     sc_aws_buf docker; /* the fake Docker's calls, one per line */
     char *docker_password;
-    int fail_build; /* the fake `docker build` exits with this */
+    int fail_build;  /* the fake `docker build` exits with this */
     int docker_down; /* the fake `docker version` exits with this */
     uint64_t sleeps[4096];
     size_t sleep_count;
@@ -834,11 +834,12 @@ static void test_docker_command(void)
     ASSERT_STR(lines.data,
                "out loginerr loginout builderr buildout pusherr pushout versionerr version");
     char *calls = test_read_file(log, NULL);
-    ASSERT_STR(calls, "login|--username|AWS|--password-stdin|reg.example|stdin=pa ss$word\n"
-                      "build|--file|/ctx dir/Dockerfile|--build-arg|a=1 2|--build-arg|b=|"
-                      "--target|runtime|--platform|linux/arm64|--tag|reg.example/repo:tag|/ctx dir|\n"
-                      "push|reg.example/repo:tag|\n"
-                      "version|--format|{{.Server.Version}}|\n");
+    ASSERT_STR(calls,
+               "login|--username|AWS|--password-stdin|reg.example|stdin=pa ss$word\n"
+               "build|--file|/ctx dir/Dockerfile|--build-arg|a=1 2|--build-arg|b=|"
+               "--target|runtime|--platform|linux/arm64|--tag|reg.example/repo:tag|/ctx dir|\n"
+               "push|reg.example/repo:tag|\n"
+               "version|--format|{{.Server.Version}}|\n");
     free(calls);
     sc_aws_buf_free(&lines);
 
@@ -971,18 +972,18 @@ static void test_first_deploy_of_wordpress(void)
 
     /* The images: logged in once, each built with its context, Dockerfile and arguments
      * and pushed under its hash, before Wordpress was executed. */
-    ASSERT_STR(h.docker.data, "version\nlogin " REGISTRY " AWS\n"
-                              "build context=" STACKC_REPO_ROOT
-                              "/examples/wordpress/src dockerfile=" STACKC_REPO_ROOT
-                              "/examples/wordpress/src/Docker.wordpress target=(null) platform=linux/amd64 tag=" REGISTRY
-                              "/stackc-assets:" WORDPRESS_IMAGE_TAG "\n"
-                              "push " REGISTRY "/stackc-assets:" WORDPRESS_IMAGE_TAG "\n"
-                              "build context=" STACKC_REPO_ROOT
-                              "/examples/wordpress/src dockerfile=" STACKC_REPO_ROOT
-                              "/examples/wordpress/src/Docker.nginx "
-                              "arg=upstream_wordpress_php=localhost target=(null) platform=linux/amd64 tag=" REGISTRY
-                              "/stackc-assets:" NGINX_IMAGE_TAG "\n"
-                              "push " REGISTRY "/stackc-assets:" NGINX_IMAGE_TAG "\n");
+    ASSERT_STR(
+        h.docker.data,
+        "version\nlogin " REGISTRY " AWS\n"
+        "build context=" STACKC_REPO_ROOT "/examples/wordpress/src dockerfile=" STACKC_REPO_ROOT
+        "/examples/wordpress/src/Docker.wordpress target=(null) platform=linux/amd64 tag=" REGISTRY
+        "/stackc-assets:" WORDPRESS_IMAGE_TAG "\n"
+        "push " REGISTRY "/stackc-assets:" WORDPRESS_IMAGE_TAG "\n"
+        "build context=" STACKC_REPO_ROOT "/examples/wordpress/src dockerfile=" STACKC_REPO_ROOT
+        "/examples/wordpress/src/Docker.nginx "
+        "arg=upstream_wordpress_php=localhost target=(null) platform=linux/amd64 tag=" REGISTRY
+        "/stackc-assets:" NGINX_IMAGE_TAG "\n"
+        "push " REGISTRY "/stackc-assets:" NGINX_IMAGE_TAG "\n");
     ASSERT_STR(h.docker_password, "emulator-ecr-password-1");
     ASSERT_LACKS(h.text.data, "emulator-ecr-password");
     ASSERT_CONTAINS(h.text.data, "Login Succeeded (a careless tool echoing ****");
@@ -1031,7 +1032,8 @@ static void test_first_deploy_of_wordpress(void)
     options.interactive = true;
     CU_ASSERT_EQUAL(sc_deploy_destroy(&b.input, &options), SC_DEPLOY_OK);
     CU_ASSERT_EQUAL(h.question_count, 1);
-    ASSERT_STR(h.questions[0], "Delete wordpress-Wordpress, wordpress-Network, with every resource in them?");
+    ASSERT_STR(h.questions[0],
+               "Delete wordpress-Wordpress, wordpress-Network, with every resource in them?");
     assert_sequence(&h.emu, "DescribeStacks/200 DescribeStacks/200 DeleteStack/200 "
                             "DescribeStackEvents/200 DeleteStack/200 DescribeStackEvents/200");
     char *deleted = stacks_of(&h.emu, "DeleteStack");
@@ -1090,8 +1092,9 @@ static void test_update_with_replacement(void)
     CU_ASSERT_EQUAL(plan->modifies, 11);
     CU_ASSERT_EQUAL(plan->replacements, 1);
     CU_ASSERT_EQUAL(plan->may_replace, 5);
-    ASSERT_CONTAINS(h.text.data, "wordpress-Network: 0 to add, 11 to modify, 0 to remove; 1 REPLACEMENT; "
-                                 "5 may be replaced\n");
+    ASSERT_CONTAINS(h.text.data,
+                    "wordpress-Network: 0 to add, 11 to modify, 0 to remove; 1 REPLACEMENT; "
+                    "5 may be replaced\n");
     ASSERT_CONTAINS(h.text.data, "  ! modify  VpcVpc (AWS::EC2::VPC) at site.stack:13  "
                                  "REPLACEMENT: a new resource is made and the old one deleted "
                                  "(because of CidrBlock)\n");
@@ -1141,8 +1144,9 @@ static void test_consumers_follow_their_producer(void)
     forget_events(&h);
     clear_requests(&h.emu);
     CU_ASSERT_EQUAL(sc_deploy_plan(&b.input, &options), SC_DEPLOY_OK);
-    ASSERT_CONTAINS(h.text.data, "stack wordpress-Wordpress reads wordpress-Network.ExportVpcPrivateSubnet0, "
-                                 "wordpress-Network.ExportVpcPrivateSubnet1, wordpress-Network.ExportVpcVpc, ");
+    ASSERT_CONTAINS(h.text.data,
+                    "stack wordpress-Wordpress reads wordpress-Network.ExportVpcPrivateSubnet0, "
+                    "wordpress-Network.ExportVpcPrivateSubnet1, wordpress-Network.ExportVpcVpc, ");
     ASSERT_CONTAINS(h.text.data, "which this plan changes or creates");
     const seen *group = NULL;
     for (size_t i = 0; i < h.event_count; i++) {
@@ -1176,9 +1180,11 @@ static void test_consumers_follow_their_producer(void)
     forget_events(&h);
     options.stack = "wordpress-Network";
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_OK);
-    ASSERT_CONTAINS(h.text.data, "warning: stack wordpress-Wordpress reads ExportVpcVpc of stack wordpress-Network, "
-                                 "which changed; it was not selected and still uses the old "
-                                 "values: run `stackc apply --stack wordpress-Wordpress`\n");
+    ASSERT_CONTAINS(
+        h.text.data,
+        "warning: stack wordpress-Wordpress reads ExportVpcVpc of stack wordpress-Network, "
+        "which changed; it was not selected and still uses the old "
+        "values: run `stackc apply --stack wordpress-Wordpress`\n");
     used = property_of(&h.emu, "wordpress-Wordpress", "WpSecurityGroup", "VpcId");
     ASSERT_STR(used, S(new_vpc));
     free(used);
@@ -1274,9 +1280,10 @@ static void test_failure_reports_the_root_cause(void)
     sc_deploy_docker docker;
     sc_deploy_options options = options_for(&h, &docker);
     /* WpCluster and WebrootMountTarget0, created beside it, fail first as cascades. */
-    inject(&h.emu, "{\"kind\": \"fail_resource\", \"logical_id\": \"WebrootMountTarget1\","
-                   " \"stack\": \"wordpress-Wordpress\", \"reason\": \"Resource handler returned message: "
-                   "\\\"mount target quota exceeded\\\"\"}");
+    inject(&h.emu,
+           "{\"kind\": \"fail_resource\", \"logical_id\": \"WebrootMountTarget1\","
+           " \"stack\": \"wordpress-Wordpress\", \"reason\": \"Resource handler returned message: "
+           "\\\"mount target quota exceeded\\\"\"}");
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
     const seen *cause = find(&h, SC_DEPLOY_EV_ROOT_CAUSE, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
@@ -1335,8 +1342,9 @@ static void test_failure_reports_the_root_cause(void)
                             "CreateChangeSet/200 DescribeChangeSet/200 GetCallerIdentity/200 "
                             "DescribeRepositories/200 GetAuthorizationToken/200 "
                             "ExecuteChangeSet/200 DescribeStackEvents/200 DescribeStacks/200");
-    ASSERT_CONTAINS(h.text.data, "deleting stack wordpress-Wordpress, left in ROLLBACK_COMPLETE by a "
-                                 "failed creation, to create it again\n");
+    ASSERT_CONTAINS(h.text.data,
+                    "deleting stack wordpress-Wordpress, left in ROLLBACK_COMPLETE by a "
+                    "failed creation, to create it again\n");
     done = find(&h, SC_DEPLOY_EV_STACK_DONE, NULL);
     ASSERT_STR(done->status, "CREATE_COMPLETE");
     CU_ASSERT_EQUAL(done->operation, SC_DEPLOY_OP_RECREATE);
@@ -1982,8 +1990,10 @@ static void test_failed_image_build_leaves_nothing_behind(void)
     options.stack = "wordpress-Wordpress";
     /* Wordpress reads Network's outputs: alone, it cannot be deployed before it. */
     CU_ASSERT_EQUAL(sc_deploy_apply(&b.input, &options), SC_DEPLOY_FAILED);
-    ASSERT_CONTAINS(h.text.data, "error: stack wordpress-Wordpress reads output ExportVpcPrivateSubnet0 of "
-                                 "stack wordpress-Network, which does not exist: deploy wordpress-Network first\n");
+    ASSERT_CONTAINS(
+        h.text.data,
+        "error: stack wordpress-Wordpress reads output ExportVpcPrivateSubnet0 of "
+        "stack wordpress-Network, which does not exist: deploy wordpress-Network first\n");
     assert_sequence(&h.emu, "DescribeStacks/400 DescribeStacks/400");
     forget_events(&h);
     clear_requests(&h.emu);

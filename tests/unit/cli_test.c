@@ -188,12 +188,14 @@ static void test_build_warns_of_a_rename_that_replaces_data(void)
     CU_ASSERT_EQUAL_FATAL(test_write_file(site, after, strlen(after)), 0);
     r = run(command);
     CU_ASSERT_EQUAL(r.status, 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ":3:1: warning[W0330]: renaming `wp` to `db` replaces data: "
-                                         "CloudFormation makes new, empty resources, and the old "
-                                         "WpMasterSecret (AWS::SecretsManager::Secret) is kept out "
-                                         "of the stack; WpCluster (AWS::RDS::DBCluster) is "
-                                         "snapshotted, then deleted\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "= help: to keep them, add `moved wp -> db` to stack rename\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out,
+                                  ":3:1: warning[W0330]: renaming `wp` to `db` replaces data: "
+                                  "CloudFormation makes new, empty resources, and the old "
+                                  "WpMasterSecret (AWS::SecretsManager::Secret) is kept out "
+                                  "of the stack; WpCluster (AWS::RDS::DBCluster) is "
+                                  "snapshotted, then deleted\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(r.out, "= help: to keep them, add `moved wp -> db` to stack rename\n"));
     free(r.out);
     /* With the `moved`, the same rename from the same last build keeps every id. */
     snprintf(command, sizeof(command), "build %s -o %s/rename-moved", site, temp_dir);
@@ -201,8 +203,9 @@ static void test_build_warns_of_a_rename_that_replaces_data(void)
     r = run(command);
     CU_ASSERT_EQUAL(r.status, 0);
     free(r.out);
-    static const char *const moved = "app = \"rn\"\nnetwork vpc {}\ndatabase db {\n"
-                                     "  engine  = \"aurora-mysql\"\n  network = vpc\n}\nmoved wp -> db\n";
+    static const char *const moved =
+        "app = \"rn\"\nnetwork vpc {}\ndatabase db {\n"
+        "  engine  = \"aurora-mysql\"\n  network = vpc\n}\nmoved wp -> db\n";
     CU_ASSERT_EQUAL_FATAL(test_write_file(site, moved, strlen(moved)), 0);
     r = run(command);
     CU_ASSERT_EQUAL(r.status, 0);

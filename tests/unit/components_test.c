@@ -40,22 +40,21 @@ static void assert_diagnostic(sc_context *ctx, size_t index, const char *code, u
 
 static void test_valid_instances(void)
 {
-    sc_context *ctx = check("valid.stack",
-                            "stack App {\n"
-                            "  queue jobs {\n"
-                            "    dead_letter = true\n"
-                            "    alarm backlog { threshold = 100 }\n"
-                            "    alarm stuck { threshold = 1000, period = 15m }\n"
-                            "  }\n"
-                            "  worker consumer {\n"
-                            "    source = jobs\n"
-                            "    zones  = 3\n"
-                            "  }\n"
-                            "  allow consumer -> consumer\n"
-                            "  output queue_arn = jobs.arn\n"
-                            "  output subnet = consumer.first_subnet\n"
-                            "  output alarms = jobs.alarm_names\n"
-                            "}\n");
+    sc_context *ctx = check("valid.stack", "stack App {\n"
+                                           "  queue jobs {\n"
+                                           "    dead_letter = true\n"
+                                           "    alarm backlog { threshold = 100 }\n"
+                                           "    alarm stuck { threshold = 1000, period = 15m }\n"
+                                           "  }\n"
+                                           "  worker consumer {\n"
+                                           "    source = jobs\n"
+                                           "    zones  = 3\n"
+                                           "  }\n"
+                                           "  allow consumer -> consumer\n"
+                                           "  output queue_arn = jobs.arn\n"
+                                           "  output subnet = consumer.first_subnet\n"
+                                           "  output alarms = jobs.alarm_names\n"
+                                           "}\n");
     CU_ASSERT_EQUAL(sc_diagnostic_count(ctx), 0);
     if (sc_diagnostic_count(ctx))
         sc_render_human(ctx, stderr, false);
@@ -70,8 +69,7 @@ static void test_check_failure_at_instance_and_definition(void)
                                                "  queue jobs { retention = 30d }\n"
                                                "}\n");
     CU_ASSERT_EQUAL_FATAL(sc_diagnostic_count(ctx), 1);
-    assert_diagnostic(ctx, 0, "E0250", 4, 28,
-                      "queue `jobs`: retention must be between 1m and 14d");
+    assert_diagnostic(ctx, 0, "E0250", 4, 28, "queue `jobs`: retention must be between 1m and 14d");
     const sc_diagnostic *d = sc_diagnostic_at(ctx, 0);
     CU_ASSERT_EQUAL_FATAL(sc_diagnostic_note_count(d), 1);
     sc_position note = sc_diagnostic_note_position(ctx, d, 0);
@@ -113,7 +111,8 @@ static void test_instance_errors(void)
     assert_diagnostic(ctx, 0, "E0205", 5, 33, "input `threshold` expects int, found string");
     assert_diagnostic(ctx, 1, "E0214", 6, 5, "each `alarm` block needs a label");
     assert_diagnostic(ctx, 2, "E0204", 7, 5, "queue `jobs` has no input `retension`");
-    CU_ASSERT_STRING_EQUAL(sc_diagnostic_help(sc_diagnostic_at(ctx, 2)), "did you mean `retention`?");
+    CU_ASSERT_STRING_EQUAL(sc_diagnostic_help(sc_diagnostic_at(ctx, 2)),
+                           "did you mean `retention`?");
     assert_diagnostic(ctx, 3, "E0208", 9, 23,
                       "input `source` expects a queue, but this is a worker");
     sc_context_free(ctx);
@@ -136,7 +135,8 @@ static void test_error_inside_definition(void)
                         "output y = b.missing\n";
     sc_check_buffer(ctx, FIXTURES "/broken.stack", text, strlen(text));
     CU_ASSERT_EQUAL_FATAL(sc_diagnostic_count(ctx), 2);
-    assert_diagnostic(ctx, 0, "E0205", 2, 21, "the default of input `size` expects int, found string");
+    assert_diagnostic(ctx, 0, "E0205", 2, 21,
+                      "the default of input `size` expects int, found string");
     assert_diagnostic(ctx, 1, "E0200", 4, 23, "unknown name `nothing`");
     sc_context_free(ctx);
 }

@@ -35,7 +35,8 @@ static int compare_names(const void *a, const void *b)
 }
 
 /* Names in `dir` that pass `keep`, sorted. Caller frees each and the array. */
-static char **list_dir(const char *dir, bool (*keep)(const char *dir, const char *name), size_t *count)
+static char **list_dir(const char *dir, bool (*keep)(const char *dir, const char *name),
+                       size_t *count)
 {
     DIR *d = opendir(dir);
     char **names = NULL;
@@ -113,14 +114,19 @@ static bool same_outputs(sc_context *a, sc_context *b)
     for (size_t i = 0; i < sc_output_count(a); i++) {
         size_t la, lb;
         const char *da = sc_output_data(a, i, &la), *db = sc_output_data(b, i, &lb);
-        if (strcmp(sc_output_name(a, i), sc_output_name(b, i)) != 0 || la != lb || memcmp(da, db, la) != 0)
+        if (strcmp(sc_output_name(a, i), sc_output_name(b, i)) != 0 || la != lb ||
+            memcmp(da, db, la) != 0)
             return false;
     }
     return true;
 }
 
 /* How the folder's compose file can be validated here. */
-typedef enum validator { VALIDATE_NONE, VALIDATE_DOCKER_COMPOSE, VALIDATE_DOCKER_COMPOSE_V1 } validator;
+typedef enum validator {
+    VALIDATE_NONE,
+    VALIDATE_DOCKER_COMPOSE,
+    VALIDATE_DOCKER_COMPOSE_V1
+} validator;
 
 static validator find_validator(void)
 {
@@ -142,9 +148,10 @@ static bool validate(const char *dir, validator how, bool *python_ran)
     size_t used = 0;
     for (char *line = env ? strtok(env, "\n") : NULL; line; line = strtok(NULL, "\n")) {
         size_t len = strlen(line);
-        if (line[0] != '#' && len > 1 && line[len - 1] == '=' && used + len + 16 < sizeof(placeholders))
-            used += (size_t)snprintf(placeholders + used, sizeof(placeholders) - used, "%.*s=placeholder ",
-                                     (int)(len - 1), line);
+        if (line[0] != '#' && len > 1 && line[len - 1] == '=' &&
+            used + len + 16 < sizeof(placeholders))
+            used += (size_t)snprintf(placeholders + used, sizeof(placeholders) - used,
+                                     "%.*s=placeholder ", (int)(len - 1), line);
     }
     free(env);
     bool ok = true;
@@ -198,8 +205,9 @@ static bool check_case(const char *name, bool update, validator how, bool *pytho
         size_t want_len = 0;
         char *want = test_read_file(path, &want_len);
         if (!want || want_len != len || memcmp(want, data, len) != 0) {
-            fprintf(stderr, "\n%s: %s differs from the golden file (STACKC_UPDATE_GOLDEN=1 to review)\n", name,
-                    sc_output_name(first, i));
+            fprintf(stderr,
+                    "\n%s: %s differs from the golden file (STACKC_UPDATE_GOLDEN=1 to review)\n",
+                    name, sc_output_name(first, i));
             ok = false;
         }
         free(want);
@@ -277,16 +285,19 @@ static void test_bad_inputs(void)
         for (const char *at = strstr(text, marker); at; at = strstr(at, marker), expected++) {
             at += strlen(marker);
             size_t len = strcspn(at, "\n");
-            char *got = expected < sc_diagnostic_count(ctx) ? describe(ctx, sc_diagnostic_at(ctx, expected), path) : NULL;
+            char *got = expected < sc_diagnostic_count(ctx)
+                            ? describe(ctx, sc_diagnostic_at(ctx, expected), path)
+                            : NULL;
             if (!got || strlen(got) != len || strncmp(got, at, len) != 0) {
-                fprintf(stderr, "\n%s: diagnostic %zu\n  expected: %.*s\n  got:      %s\n", path, expected + 1,
-                        (int)len, at, got ? got : "(nothing)");
+                fprintf(stderr, "\n%s: diagnostic %zu\n  expected: %.*s\n  got:      %s\n", path,
+                        expected + 1, (int)len, at, got ? got : "(nothing)");
                 same = false;
             }
             free(got);
         }
         if (expected == 0 || expected != sc_diagnostic_count(ctx)) {
-            fprintf(stderr, "\n%s: %zu diagnostics expected, %zu given\n", path, expected, sc_diagnostic_count(ctx));
+            fprintf(stderr, "\n%s: %zu diagnostics expected, %zu given\n", path, expected,
+                    sc_diagnostic_count(ctx));
             sc_render_human(ctx, stderr, false);
             same = false;
         }
@@ -305,19 +316,23 @@ static void test_previous_env_is_kept(void)
 {
     const char *previous = "# mine\nWORDPRESS_WP_PASSWORD='my own'\nNETWORK_WEB_HTTP_PORT=8080\r\n"
                            "export COMPOSE_PROJECT_NAME=blog\n\nnot a line\n";
-    sc_context *ctx = compose(ROOT "/examples/wordpress/site.stack", GOLDEN "/example-wordpress/compose", previous);
+    sc_context *ctx = compose(ROOT "/examples/wordpress/site.stack",
+                              GOLDEN "/example-wordpress/compose", previous);
     size_t len = 0;
     const char *env = output(ctx, ".env", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(env);
     CU_ASSERT_PTR_NOT_NULL(strstr(env, "\nWORDPRESS_WP_PASSWORD='my own'\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(env, "\nNETWORK_WEB_HTTP_PORT=8080\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(env, "\nWORDPRESS_WP_USERNAME=admin\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(env, "not used by docker-compose.yml as written now\nCOMPOSE_PROJECT_NAME=blog\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(env, "not used by docker-compose.yml as written now\nCOMPOSE_PROJECT_NAME=blog\n"));
     CU_ASSERT_PTR_NULL(strstr(env, "not a line"));
     /* The compose file itself never depends on the old .env. */
-    sc_context *fresh = compose(ROOT "/examples/wordpress/site.stack", GOLDEN "/example-wordpress/compose", NULL);
+    sc_context *fresh =
+        compose(ROOT "/examples/wordpress/site.stack", GOLDEN "/example-wordpress/compose", NULL);
     size_t a_len = 0, b_len = 0;
-    const char *a = output(ctx, "docker-compose.yml", &a_len), *b = output(fresh, "docker-compose.yml", &b_len);
+    const char *a = output(ctx, "docker-compose.yml", &a_len),
+               *b = output(fresh, "docker-compose.yml", &b_len);
     CU_ASSERT_TRUE(a && b && a_len == b_len && memcmp(a, b, a_len) == 0);
     sc_context_free(fresh);
     sc_context_free(ctx);
@@ -352,8 +367,8 @@ typedef struct run_result {
 static run_result run(const char *args)
 {
     char command[8192];
-    snprintf(command, sizeof(command), "cd '%s' && STACKC_STDLIB='%s/stdlib' '%s' %s 2>&1", ROOT, ROOT,
-             STACKC_BINARY, args);
+    snprintf(command, sizeof(command), "cd '%s' && STACKC_STDLIB='%s/stdlib' '%s' %s 2>&1", ROOT,
+             ROOT, STACKC_BINARY, args);
     run_result r = {0};
     FILE *p = popen(command, "r");
     size_t cap = 1 << 16, len = 0, n;
@@ -395,11 +410,13 @@ static void test_command_line(void)
     CU_ASSERT_TRUE(env && strstr(env, "NETWORK_WEB_HTTP_PORT=81\n"));
     free(env);
     /* A program whose container reads what has no local equivalent writes nothing. */
-    snprintf(args, sizeof(args), "build tests/good/user-component.stack --target compose -o %s/bad", dir);
+    snprintf(args, sizeof(args), "build tests/good/user-component.stack --target compose -o %s/bad",
+             dir);
     r = run(args);
     CU_ASSERT_EQUAL(r.status, 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "error[E0320]: `SESSIONS` in container `app` of service `web` reads "
-                                         "`sessions.endpoint`, but cache `sessions` has no local equivalent"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(r.out, "error[E0320]: `SESSIONS` in container `app` of service `web` reads "
+                      "`sessions.endpoint`, but cache `sessions` has no local equivalent"));
     snprintf(path, sizeof(path), "%s/bad", dir);
     CU_ASSERT_FALSE(exists(path));
     free(r.out);
@@ -420,7 +437,8 @@ int main(void)
         {"golden compose files are byte-identical, deterministic and valid", test_golden_compose},
         {"what has no local equivalent is a clear error", test_bad_inputs},
         {"values set in an earlier .env are kept", test_previous_env_is_kept},
-        {"build contexts are relative to the output folder", test_paths_relative_to_the_working_directory},
+        {"build contexts are relative to the output folder",
+         test_paths_relative_to_the_working_directory},
         {"build --target compose", test_command_line},
         {NULL, NULL},
     };

@@ -286,7 +286,8 @@ static void test_format_round_trip(void)
         char *text = test_read_file(path, &len);
         size_t once_len = 0, twice_len = 0;
         char *once = format_text(path, text, len, &once_len);
-        bool must_parse = strstr(path, "/tests/bad/") == NULL && strstr(path, "/tests/bad-build/") == NULL;
+        bool must_parse =
+            strstr(path, "/tests/bad/") == NULL && strstr(path, "/tests/bad-build/") == NULL;
         if (!once) {
             if (must_parse)
                 fprintf(stderr, "\n%s does not format\n", path);
@@ -300,7 +301,8 @@ static void test_format_round_trip(void)
         if (!idempotent)
             fprintf(stderr, "\n%s: fmt is not idempotent\n", path);
         CU_ASSERT_TRUE(idempotent);
-        bool canonical_expected = strstr(path, "/tests/bad/") == NULL && strstr(path, "/tests/fmt/") == NULL;
+        bool canonical_expected =
+            strstr(path, "/tests/bad/") == NULL && strstr(path, "/tests/fmt/") == NULL;
         if (canonical_expected) {
             bool unchanged = once_len == len && memcmp(once, text, len) == 0;
             if (!unchanged)
@@ -335,7 +337,8 @@ static void test_format_golden(void)
         char *got = format_text(in, text, in_len, &got_len);
         bool same = want && got && got_len == want_len && memcmp(got, want, got_len) == 0;
         if (!same)
-            fprintf(stderr, "\n%s does not format to %s:\n%s\n", in, out_path, got ? got : "(error)");
+            fprintf(stderr, "\n%s does not format to %s:\n%s\n", in, out_path,
+                    got ? got : "(error)");
         CU_ASSERT_TRUE(same);
         free(text);
         free(want);

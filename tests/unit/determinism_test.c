@@ -17,9 +17,10 @@ static char work[] = "/tmp/stackc-determinism-XXXXXX";
 static bool build(const char *source, const char *out, const char *cwd, const char *env)
 {
     char command[4096];
-    snprintf(command, sizeof(command),
-             "cd '%s' && env %s STACKC_STDLIB='%s/stdlib' '%s' build '%s/%s' -o '%s' >/dev/null 2>&1",
-             cwd, env, STACKC_REPO_ROOT, STACKC_BINARY, STACKC_REPO_ROOT, source, out);
+    snprintf(
+        command, sizeof(command),
+        "cd '%s' && env %s STACKC_STDLIB='%s/stdlib' '%s' build '%s/%s' -o '%s' >/dev/null 2>&1",
+        cwd, env, STACKC_REPO_ROOT, STACKC_BINARY, STACKC_REPO_ROOT, source, out);
     return system(command) == 0;
 }
 
@@ -52,17 +53,18 @@ static size_t compare_dirs(const char *a, const char *b)
 static void test_examples_build_identically_in_different_processes(void)
 {
     static const char *const examples[] = {
-        "examples/wordpress/site.stack",      "examples/public-service/site.stack",
+        "examples/wordpress/site.stack",        "examples/public-service/site.stack",
         "examples/service-database/site.stack", "examples/shop/site.stack",
-        "examples/nightly-report/site.stack", "examples/existing-vpc/site.stack",
+        "examples/nightly-report/site.stack",   "examples/existing-vpc/site.stack",
         "examples/two-services/site.stack"};
     for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
         char first[512], second[512];
         snprintf(first, sizeof(first), "%s/a%zu", work, i);
         snprintf(second, sizeof(second), "%s/b%zu", work, i);
         CU_ASSERT_TRUE(build(examples[i], first, work, "LC_ALL=C TZ=UTC"));
-        CU_ASSERT_TRUE(build(examples[i], second, "/", "LC_ALL=C.UTF-8 TZ=Pacific/Chatham "
-                                                       "STACKC_PADDING=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
+        CU_ASSERT_TRUE(build(examples[i], second, "/",
+                             "LC_ALL=C.UTF-8 TZ=Pacific/Chatham "
+                             "STACKC_PADDING=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
         CU_ASSERT_TRUE(compare_dirs(first, second) >= 2);
     }
 }

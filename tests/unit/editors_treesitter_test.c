@@ -142,8 +142,8 @@ static void test_language_loads(void)
     bool ok = ts_parser_set_language(parser, tree_sitter_stack());
     if (!ok)
         printf("\n  parser.c has ABI %u; this libtree-sitter takes %d..%d\n",
-               ts_language_version(tree_sitter_stack()), TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION,
-               TREE_SITTER_LANGUAGE_VERSION);
+               ts_language_version(tree_sitter_stack()),
+               TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION, TREE_SITTER_LANGUAGE_VERSION);
     CU_ASSERT_TRUE(ok);
     ts_parser_delete(parser);
 }
@@ -218,7 +218,8 @@ static void test_broken_input_has_errors(void)
 
 /* ---- corpus ---------------------------------------------------------------------------------- */
 
-/* Collapses white space so layout does not matter: none next to parentheses, one space elsewhere. */
+/* Collapses white space so layout does not matter: none next to parentheses, one space elsewhere.
+ */
 static char *normalize_sexp(const char *s)
 {
     strbuf b = {0};
@@ -344,7 +345,8 @@ static int run_corpus_file(const char *path, bool update)
             i++;
             continue;
         }
-        CU_ASSERT_TRUE_FATAL(i + 2 < count && is_rule_line(lines[i + 2].text, lines[i + 2].len, '='));
+        CU_ASSERT_TRUE_FATAL(i + 2 < count &&
+                             is_rule_line(lines[i + 2].text, lines[i + 2].len, '='));
         char name[256];
         snprintf(name, sizeof(name), "%.*s", (int)lines[i + 1].len, lines[i + 1].text);
         for (size_t k = i; k < i + 3; k++) {
@@ -450,7 +452,8 @@ static void test_highlights_query(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(source);
     uint32_t error_offset = 0;
     TSQueryError error = TSQueryErrorNone;
-    TSQuery *query = ts_query_new(tree_sitter_stack(), source, (uint32_t)len, &error_offset, &error);
+    TSQuery *query =
+        ts_query_new(tree_sitter_stack(), source, (uint32_t)len, &error_offset, &error);
     if (!query)
         printf("\n  highlights.scm: query error %d at byte %u: %.40s\n", (int)error, error_offset,
                source + error_offset);

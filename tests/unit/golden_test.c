@@ -93,7 +93,8 @@ static bool same_outputs(sc_context *a, sc_context *b)
     for (size_t i = 0; i < sc_output_count(a); i++) {
         size_t la, lb;
         const char *da = sc_output_data(a, i, &la), *db = sc_output_data(b, i, &lb);
-        if (strcmp(sc_output_name(a, i), sc_output_name(b, i)) != 0 || la != lb || memcmp(da, db, la) != 0)
+        if (strcmp(sc_output_name(a, i), sc_output_name(b, i)) != 0 || la != lb ||
+            memcmp(da, db, la) != 0)
             return false;
     }
     return true;
@@ -141,7 +142,8 @@ static bool check_case(const char *name, bool update)
         size_t want_len = 0;
         char *want = test_read_file(path, &want_len);
         if (!want || want_len != len || memcmp(want, data, len) != 0) {
-            fprintf(stderr, "\n%s: %s differs from the golden file (STACKC_UPDATE_GOLDEN=1 to review)\n",
+            fprintf(stderr,
+                    "\n%s: %s differs from the golden file (STACKC_UPDATE_GOLDEN=1 to review)\n",
                     name, sc_output_name(first, i));
             ok = false;
         }

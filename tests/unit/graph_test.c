@@ -105,15 +105,18 @@ static bool check_case(const char *name, bool update)
         char path[8192];
         snprintf(path, sizeof(path), "%s/%s", dir, outputs[i].file);
         if (!first || !second || strcmp(first, second) != 0) {
-            fprintf(stderr, "\n%s: two drawings of %s in one process differ\n", name, outputs[i].file);
+            fprintf(stderr, "\n%s: two drawings of %s in one process differ\n", name,
+                    outputs[i].file);
             ok = false;
         } else if (update) {
             ok = test_write_file(path, first, strlen(first)) == 0 && ok;
         } else {
             char *want = test_read_file(path, NULL);
             if (!want || strcmp(want, first) != 0) {
-                fprintf(stderr, "\n%s: %s differs from the golden file (STACKC_UPDATE_GOLDEN=1 to review)\n",
-                        name, outputs[i].file);
+                fprintf(
+                    stderr,
+                    "\n%s: %s differs from the golden file (STACKC_UPDATE_GOLDEN=1 to review)\n",
+                    name, outputs[i].file);
                 ok = false;
             }
             free(want);
@@ -148,7 +151,8 @@ static void test_wordpress_labels(void)
     static const char *const wanted[] = {
         "subgraph \"cluster_Network\"",
         "subgraph \"cluster_Wordpress\"",
-        ("\"Wordpress.wp\" [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", label=<<b>wp</b><br/>"
+        ("\"Wordpress.wp\" [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", "
+         "label=<<b>wp</b><br/>"
          "<font point-size=\"9\" color=\"#718096\">database</font>>];"),
         /* a reference from an input, inside a stack and across stacks (dashed) */
         "\"Network.web\" -> \"Network.vpc\" [label=\"network\"];",
@@ -156,8 +160,10 @@ static void test_wordpress_labels(void)
         "\"Wordpress.wordpress\" -> \"Wordpress.compute\" [label=\"cluster\"];",
         /* nested blocks: mounts with their flags, the route, the container's settings */
         "\"Wordpress.wordpress\" -> \"Wordpress.webroot\" [label=\"php: mount /var/www/html\"",
-        "\"Wordpress.wordpress\" -> \"Wordpress.webroot\" [label=\"nginx: mount /var/www/html (readonly)\"",
-        "\"Wordpress.wordpress\" -> \"Network.web\" [label=\"expose nginx :80 via web.listener.http\"",
+        "\"Wordpress.wordpress\" -> \"Wordpress.webroot\" [label=\"nginx: mount /var/www/html "
+        "(readonly)\"",
+        "\"Wordpress.wordpress\" -> \"Network.web\" [label=\"expose nginx :80 via "
+        "web.listener.http\"",
         "\"Wordpress.wordpress\" -> \"Wordpress.wp\" [label=\"container php :9000 env, secrets\"",
         /* allow, with the port from the database's connectable block */
         "\"Wordpress.wordpress\" -> \"Wordpress.wp\" [label=\"allow :3306\", color=\"#c53030\"",
@@ -177,11 +183,14 @@ static void test_references_are_resolved_like_the_checker(void)
 {
     char *dot = draw(GOLDEN "/graph-features/main.stack", SC_GRAPH_DOT);
     CU_ASSERT_PTR_NOT_NULL_FATAL(dot);
-    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "\"App.compute\" -> \"Base.vpc\" [label=\"network\", style=dashed];"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(dot, "\"App.compute\" -> \"Base.vpc\" [label=\"network\", style=dashed];"));
     CU_ASSERT_PTR_NULL(strstr(dot, "\"App.api\" -> \"App.compute\" [label=\"container"));
     CU_ASSERT_PTR_NOT_NULL(strstr(dot, "\"Base.tags\" [shape=note"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "\"App.batch\" -> \"Base.environment\" [label=\"if\", style=dashed];"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "filesystem \xC3\x97" "3"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(dot, "\"App.batch\" -> \"Base.environment\" [label=\"if\", style=dashed];"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "filesystem \xC3\x97"
+                                       "3"));
     CU_ASSERT_PTR_NOT_NULL(strstr(dot, "\"App.batch\" -> \"App.api\" [label=\"allow :9000\""));
     free(dot);
 }
@@ -223,7 +232,8 @@ static void test_program_with_errors(void)
 {
     sc_context *ctx = sc_context_new(NULL);
     sc_context_set_stdlib_dir(ctx, ROOT "/stdlib");
-    CU_ASSERT_FALSE(sc_graph_file(ctx, ROOT "/tests/bad/E0200-unknown-name-typo.stack", SC_GRAPH_DOT));
+    CU_ASSERT_FALSE(
+        sc_graph_file(ctx, ROOT "/tests/bad/E0200-unknown-name-typo.stack", SC_GRAPH_DOT));
     CU_ASSERT_EQUAL(sc_output_count(ctx), 0);
     CU_ASSERT_TRUE(sc_error_count(ctx) >= 1);
     CU_ASSERT_STRING_EQUAL(sc_diagnostic_code(sc_diagnostic_at(ctx, 0)), "E0200");
@@ -239,8 +249,8 @@ typedef struct run_result {
 static run_result run(const char *env, const char *args)
 {
     char command[4096];
-    snprintf(command, sizeof(command), "cd '%s' && STACKC_STDLIB='%s/stdlib' %s '%s' %s 2>&1", ROOT, ROOT, env,
-             STACKC_BINARY, args);
+    snprintf(command, sizeof(command), "cd '%s' && STACKC_STDLIB='%s/stdlib' %s '%s' %s 2>&1", ROOT,
+             ROOT, env, STACKC_BINARY, args);
     run_result r = {0};
     FILE *p = popen(command, "r");
     size_t cap = 1 << 20, len = 0, n;
@@ -281,7 +291,8 @@ static void test_svg(void)
 {
     run_result r = run("PATH=/nonexistent", "graph examples/wordpress/site.stack --format svg");
     CU_ASSERT_EQUAL(r.status, 3);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--format svg needs Graphviz's `dot` command, which is not installed"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(r.out, "--format svg needs Graphviz's `dot` command, which is not installed"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--format dot or --format mermaid"));
     free(r.out);
     if (system("dot -V >/dev/null 2>&1") != 0) {

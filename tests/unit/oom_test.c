@@ -160,8 +160,8 @@ static long sweep_arena(entry_point entry, const char *path, size_t stride, cons
     }
     free(text);
     printf("\n  %s %s%s: %zu arena allocations, %ld failed one at a time, %ld unclean",
-           entry_names[entry], path + strlen(STACKC_REPO_ROOT) + 1, stdlib ? " (shared stdlib)" : "", total,
-           runs, unclean);
+           entry_names[entry], path + strlen(STACKC_REPO_ROOT) + 1,
+           stdlib ? " (shared stdlib)" : "", total, runs, unclean);
     return unclean;
 }
 

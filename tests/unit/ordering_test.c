@@ -25,14 +25,10 @@
 #define ROOT STACKC_REPO_ROOT
 
 static const char *const programs[] = {
-    ROOT "/examples/wordpress/site.stack",
-    ROOT "/examples/public-service/site.stack",
-    ROOT "/examples/service-database/site.stack",
-    ROOT "/examples/shop/site.stack",
-    ROOT "/examples/nightly-report/site.stack",
-    ROOT "/examples/existing-vpc/site.stack",
-    ROOT "/examples/two-services/site.stack",
-    ROOT "/tests/golden/ordering/main.stack",
+    ROOT "/examples/wordpress/site.stack",        ROOT "/examples/public-service/site.stack",
+    ROOT "/examples/service-database/site.stack", ROOT "/examples/shop/site.stack",
+    ROOT "/examples/nightly-report/site.stack",   ROOT "/examples/existing-vpc/site.stack",
+    ROOT "/examples/two-services/site.stack",     ROOT "/tests/golden/ordering/main.stack",
 };
 
 static const char *type_of(const cJSON *resources, const char *id)
@@ -72,7 +68,8 @@ static void references(const cJSON *value, const cJSON *resources, cJSON *into)
 static bool listed(const cJSON *list, const char *id)
 {
     const cJSON *item;
-    cJSON_ArrayForEach(item, list) if (cJSON_IsString(item) && strcmp(item->valuestring, id) == 0) return true;
+    cJSON_ArrayForEach(item, list) if (cJSON_IsString(item) &&
+                                       strcmp(item->valuestring, id) == 0) return true;
     return false;
 }
 
@@ -90,7 +87,8 @@ static cJSON *closure(const cJSON *resources, const char *id)
         const cJSON *d;
         if (cJSON_IsString(depends))
             cJSON_AddItemToArray(direct, cJSON_CreateString(depends->valuestring));
-        cJSON_ArrayForEach(d, depends) if (cJSON_IsString(d)) cJSON_AddItemToArray(direct, cJSON_CreateString(d->valuestring));
+        cJSON_ArrayForEach(d, depends) if (cJSON_IsString(d))
+            cJSON_AddItemToArray(direct, cJSON_CreateString(d->valuestring));
         cJSON_ArrayForEach(d, direct)
         {
             if (strcmp(d->valuestring, id) == 0 || listed(seen, d->valuestring))
@@ -127,7 +125,8 @@ typedef struct walk {
     int problems;
 } walk;
 
-static void require(walk *w, const char *waiter, const cJSON *waits, const char *needed, const char *why)
+static void require(walk *w, const char *waiter, const cJSON *waits, const char *needed,
+                    const char *why)
 {
     if (listed(waits, needed))
         return;
@@ -199,8 +198,8 @@ static void check_task_starter(walk *w, const char *id, const cJSON *waits)
         } else if (strcmp(type, "AWS::SecretsManager::SecretTargetAttachment") == 0) {
             cJSON *secrets = named_by(resources, other, "SecretId");
             const cJSON *s;
-            cJSON_ArrayForEach(s, secrets) if (listed(waits, s->valuestring))
-                require(w, id, waits, oid, "the secret's host and port are written by the attachment");
+            cJSON_ArrayForEach(s, secrets) if (listed(waits, s->valuestring)) require(
+                w, id, waits, oid, "the secret's host and port are written by the attachment");
             cJSON_Delete(secrets);
         } else if (strcmp(type, "AWS::EFS::MountTarget") == 0) {
             cJSON *filesystems = named_by(resources, other, "FileSystemId");
@@ -216,8 +215,10 @@ static void check_task_starter(walk *w, const char *id, const cJSON *waits)
                     names(resources, other, "SourceSecurityGroupId", g->valuestring))
                     require(w, id, waits, oid, "the tasks' traffic needs the rule from the start");
             }
-        } else if (strcmp(type, "AWS::IAM::Policy") == 0 || strcmp(type, "AWS::IAM::RolePolicy") == 0) {
-            cJSON *roles = named_by(resources, other, strcmp(type, "AWS::IAM::Policy") == 0 ? "Roles" : "RoleName");
+        } else if (strcmp(type, "AWS::IAM::Policy") == 0 ||
+                   strcmp(type, "AWS::IAM::RolePolicy") == 0) {
+            cJSON *roles = named_by(resources, other,
+                                    strcmp(type, "AWS::IAM::Policy") == 0 ? "Roles" : "RoleName");
             const cJSON *role;
             cJSON_ArrayForEach(role, roles) if (listed(waits, role->valuestring))
                 require(w, id, waits, oid, "the tasks use their role's permissions from the start");
@@ -235,8 +236,10 @@ static void check_task_starter(walk *w, const char *id, const cJSON *waits)
                     const cJSON *t;
                     if (strcmp(type_of(resources, route->string), "AWS::EC2::Route") != 0)
                         continue;
-                    cJSON_ArrayForEach(t, tables) if (names(resources, route, "RouteTableId", t->valuestring))
-                        require(w, id, waits, route->string, "tasks pull their images through the subnet's default route");
+                    cJSON_ArrayForEach(
+                        t, tables) if (names(resources, route, "RouteTableId", t->valuestring))
+                        require(w, id, waits, route->string,
+                                "tasks pull their images through the subnet's default route");
                 }
                 cJSON_Delete(tables);
             }
@@ -252,14 +255,16 @@ static int check_template(const char *where, const cJSON *template)
     walk w = {.where = where, .resources = cJSON_GetObjectItem(template, "Resources")};
     const char *attachment = NULL;
     const cJSON *r;
-    cJSON_ArrayForEach(r, w.resources) if (strcmp(type_of(w.resources, r->string), "AWS::EC2::VPCGatewayAttachment") == 0)
+    cJSON_ArrayForEach(r, w.resources) if (strcmp(type_of(w.resources, r->string),
+                                                  "AWS::EC2::VPCGatewayAttachment") == 0)
         attachment = r->string;
     cJSON_ArrayForEach(r, w.resources)
     {
         const char *type = type_of(w.resources, r->string);
         cJSON *waits = closure(w.resources, r->string);
         if (attachment && is_internet_bound(r, type))
-            require(&w, r->string, waits, attachment, "AWS refuses it while the VPC has no internet gateway");
+            require(&w, r->string, waits, attachment,
+                    "AWS refuses it while the VPC has no internet gateway");
         if (strcmp(type, "AWS::ECS::Service") == 0 || strcmp(type, "AWS::Scheduler::Schedule") == 0)
             check_task_starter(&w, r->string, waits);
         cJSON_Delete(waits);
@@ -308,7 +313,8 @@ static void test_missing_waits_are_found(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(template);
     CU_ASSERT_EQUAL(check_template("wordpress as built", template), 0);
     cJSON *r;
-    cJSON_ArrayForEach(r, cJSON_GetObjectItem(template, "Resources")) cJSON_DeleteItemFromObject(r, "DependsOn");
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(template, "Resources"))
+        cJSON_DeleteItemFromObject(r, "DependsOn");
     fprintf(stderr, "\n(the problems below are expected)");
     /* The writer instance, the secret attachment, both mount targets, the rule from the
      * load balancer, the rule to the database and the rule to the file system. */

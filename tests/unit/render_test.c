@@ -116,7 +116,8 @@ static void test_error_limit(void)
     CU_ASSERT_EQUAL(sc_diagnostic_count(ctx), 100);
     CU_ASSERT_EQUAL(sc_error_count(ctx), 150);
     char *text = render(ctx, false);
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "... and 50 more errors not shown\n150 errors, 0 warnings\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(text, "... and 50 more errors not shown\n150 errors, 0 warnings\n"));
     free(text);
     free(source);
     sc_context_free(ctx);

@@ -111,7 +111,8 @@ int main(void)
 {
     static const test_case cases[] = {
         {"the examples' tests pass", test_examples_pass},
-        {"failures report line, actual and expected", test_failures_are_reported_with_line_actual_expected},
+        {"failures report line, actual and expected",
+         test_failures_are_reported_with_line_actual_expected},
         {"the standard components pass their own tests", test_standard_components_pass_their_tests},
         {"tests never reach templates", test_tests_never_reach_templates},
         {NULL, NULL},

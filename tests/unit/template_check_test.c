@@ -67,7 +67,8 @@ static int check_refs(const cJSON *value, const cJSON *resources, const cJSON *p
         return problems;
     }
     const cJSON *child;
-    cJSON_ArrayForEach(child, value) problems += check_refs(child, resources, params, schema, where, deps);
+    cJSON_ArrayForEach(child, value) problems +=
+        check_refs(child, resources, params, schema, where, deps);
     return problems;
 }
 
@@ -140,13 +141,16 @@ static int check_template(const template_file *t, sc_schema *schema)
 }
 
 /* Fn::GetStackOutput and Fn::ImportValue must name an output a sibling template has. */
-static int check_cross_stack(const cJSON *value, const template_file *all, size_t count, const char *where)
+static int check_cross_stack(const cJSON *value, const template_file *all, size_t count,
+                             const char *where)
 {
     int problems = 0;
     if (!cJSON_IsObject(value) && !cJSON_IsArray(value))
         return 0;
-    const cJSON *read = cJSON_IsObject(value) ? cJSON_GetObjectItem(value, "Fn::GetStackOutput") : NULL;
-    const cJSON *import = cJSON_IsObject(value) ? cJSON_GetObjectItem(value, "Fn::ImportValue") : NULL;
+    const cJSON *read =
+        cJSON_IsObject(value) ? cJSON_GetObjectItem(value, "Fn::GetStackOutput") : NULL;
+    const cJSON *import =
+        cJSON_IsObject(value) ? cJSON_GetObjectItem(value, "Fn::ImportValue") : NULL;
     if (read) {
         const char *stack = cJSON_GetObjectItem(read, "StackName")->valuestring;
         const char *output = cJSON_GetObjectItem(read, "OutputName")->valuestring;
@@ -162,12 +166,14 @@ static int check_cross_stack(const cJSON *value, const template_file *all, size_
             const cJSON *output;
             cJSON_ArrayForEach(output, cJSON_GetObjectItem(all[i].root, "Outputs"))
             {
-                const cJSON *name = cJSON_GetObjectItem(cJSON_GetObjectItem(output, "Export"), "Name");
+                const cJSON *name =
+                    cJSON_GetObjectItem(cJSON_GetObjectItem(output, "Export"), "Name");
                 if (name && strcmp(name->valuestring, import->valuestring) == 0)
                     return 0;
             }
         }
-        fprintf(stderr, "\n%s: imports %s, which no template exports\n", where, import->valuestring);
+        fprintf(stderr, "\n%s: imports %s, which no template exports\n", where,
+                import->valuestring);
         return 1;
     }
     const cJSON *child;
@@ -233,7 +239,8 @@ static void test_golden_templates_are_valid(void)
         name_stacks(dir_path, templates, count);
         for (size_t i = 0; i < count; i++) {
             CU_ASSERT_EQUAL(check_template(&templates[i], schema), 0);
-            CU_ASSERT_EQUAL(check_cross_stack(templates[i].root, templates, count, templates[i].name), 0);
+            CU_ASSERT_EQUAL(
+                check_cross_stack(templates[i].root, templates, count, templates[i].name), 0);
             checked++;
         }
         for (size_t i = 0; i < count; i++)
