@@ -7,6 +7,8 @@
  *   ... program --graph--> dot / mermaid             sc_graph_file
  *   ... program --compose--> docker-compose.yml + .env
  *                                                    sc_build_compose
+ *   ... program --expand--> resource graph --test--> results
+ *                                                    sc_test_file
  * Out-of-memory anywhere becomes one
  * diagnostic at the end, so callers see a clean failure, never a crash. */
 #include "emit/emit.h"
@@ -14,9 +16,21 @@
 #include "expand/expand.h"
 #include "sema/sema.h"
 #include "syntax/syntax.h"
+#include "testing/testing.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Every context knows the built-ins tests read the compiled result with: a test block
+ * is checked wherever it is written (a component's tests in the standard library too),
+ * and only the test runner gives them values. */
+sc_context *sc_context_new(const sc_allocator *allocator)
+{
+    sc_context *ctx = sc_context_create(allocator);
+    if (ctx)
+        sc_testing_add_builtins(ctx);
+    return ctx;
+}
 
 /* A stage runs only on the complete, error-free result of the one before it. */
 static bool stopped(const sc_context *ctx)

@@ -31,17 +31,6 @@ typedef struct sc_artifact {
 bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format format,
              const char *only_stack, sc_ptr_list *artifacts);
 
-/* Runs every `test` of the program against what it compiled to (tests.c); results
- * are appended to `results`. True when every assertion held. */
-bool sc_run_tests(sc_context *ctx, const sc_program *program, const sc_cfn_program *out,
-                  sc_ptr_list *results);
-/* "PASS name" / "FAIL name" with each failure's line, actual and expected value, and
- * a closing "N passed, N failed"; or one JSON document. */
-/* Whether a result from sc_run_tests has a failed assertion. */
-bool sc_test_result_failed(const void *result);
-void sc_render_test_results(const sc_context *ctx, const sc_ptr_list *results, FILE *out,
-                            bool json);
-
 /* Serialises a value tree: maps keep their order, null entries are dropped. */
 void sc_write_json(sc_buf *out, const sc_value *v, int indent);
 void sc_write_yaml(sc_buf *out, const sc_value *v, int indent);

@@ -163,8 +163,9 @@ static void offer_names(completer *c)
         offer(c, l->name, SC_COMPLETION_NAME, sc_query_type_name(c->analysis, l->type), NULL, NULL);
     for (const sc_scope *scope = c->place.scope; scope; scope = scope->parent)
         offer_scope(c, scope);
-    for (size_t i = 0; i < sc_builtin_count(); i++) {
-        const sc_builtin *b = sc_builtin_at(i);
+    const sc_context *ctx = c->analysis->ctx;
+    for (size_t i = 0; i < sc_builtin_count(ctx); i++) {
+        const sc_builtin *b = sc_builtin_at(ctx, i);
         offer(c, sc_builtin_name(b), SC_COMPLETION_FUNCTION, sc_builtin_signature(c->scratch, b),
               sc_builtin_summary(b), NULL);
     }

@@ -411,7 +411,8 @@ static void walk_expr(sc_walk *w, const frame *f, const sc_expr *e, const sc_typ
         walk_expr(w, f, e->right, NULL);
         return;
     case EXPR_CALL: {
-        const sc_builtin *builtin = e->name.name ? sc_builtin_find(e->name.name) : NULL;
+        const sc_builtin *builtin =
+            e->name.name ? sc_builtin_find(w->analysis->ctx, e->name.name) : NULL;
         if (builtin) {
             entity = (sc_entity){.kind = ENTITY_BUILTIN, .name = e->name.name, .builtin = builtin};
             emit(w, e->name.span, &entity, false, e, f);

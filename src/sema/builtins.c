@@ -14,144 +14,111 @@
 
 enum { MAX_RANGE = 65536 };
 
-/* Parameter kinds beyond the plain types: polymorphic shapes checked by hand. */
-typedef enum param_kind {
-    P_STRING,
-    P_INT,
-    P_SECRET,
-    P_LIST_STRING,
-    P_MAP_STRING,
-    P_NUMBER,
-    P_ANY,        /* anything but a secret */
-    P_COLLECTION, /* list, map, record or string */
-    P_LIST,
-    P_MAP,
-    P_RESOURCE,
-} param_kind;
-
-typedef struct param {
-    const char *name;
-    param_kind kind;
-    bool optional;
-} param;
-
-typedef sc_type *(*result_fn)(sc_checker *c, sc_type **args);
-typedef sc_value *(*eval_fn)(sc_context *ctx, sc_value **args, size_t count);
-
-struct sc_builtin {
-    const char *name;
-    param params[5];
-    bool variadic; /* the last parameter repeats */
-    result_fn result;
-    eval_fn eval;
-    const char *summary;
-};
-
-static sc_type *make(sc_checker *c, sc_type_kind kind)
+static sc_type *make(sc_context *ctx, sc_type_kind kind)
 {
-    return sc_type_basic(c->ctx, kind);
+    return sc_type_basic(ctx, kind);
 }
 
-static sc_type *make_list(sc_checker *c, sc_type_kind elem)
+static sc_type *make_list(sc_context *ctx, sc_type_kind elem)
 {
-    sc_type *t = sc_type_new(c->ctx, TY_LIST);
+    sc_type *t = sc_type_new(ctx, TY_LIST);
     if (t)
-        t->elem = make(c, elem);
+        t->elem = make(ctx, elem);
     return t;
 }
 
-static sc_type *r_string(sc_checker *c, sc_type **args)
+static sc_type *r_string(sc_context *ctx, sc_type **args)
 {
     (void)args;
-    return make(c, TY_STRING);
+    return make(ctx, TY_STRING);
 }
 
-static sc_type *r_int(sc_checker *c, sc_type **args)
+static sc_type *r_int(sc_context *ctx, sc_type **args)
 {
     (void)args;
-    return make(c, TY_INT);
+    return make(ctx, TY_INT);
 }
 
-static sc_type *r_bool(sc_checker *c, sc_type **args)
+static sc_type *r_bool(sc_context *ctx, sc_type **args)
 {
     (void)args;
-    return make(c, TY_BOOL);
+    return make(ctx, TY_BOOL);
 }
 
-static sc_type *r_secret(sc_checker *c, sc_type **args)
+static sc_type *r_secret(sc_context *ctx, sc_type **args)
 {
     (void)args;
-    return make(c, TY_SECRET);
+    return make(ctx, TY_SECRET);
 }
 
-static sc_type *r_list_string(sc_checker *c, sc_type **args)
+static sc_type *r_list_string(sc_context *ctx, sc_type **args)
 {
     (void)args;
-    return make_list(c, TY_STRING);
+    return make_list(ctx, TY_STRING);
 }
 
-static sc_type *r_optional_int(sc_checker *c, sc_type **args)
+static sc_type *r_optional_int(sc_context *ctx, sc_type **args)
 {
     (void)args;
-    return sc_type_optional(c->ctx, make(c, TY_INT));
+    return sc_type_optional(ctx, make(ctx, TY_INT));
 }
 
-static sc_type *r_optional_list_string(sc_checker *c, sc_type **args)
+static sc_type *r_optional_list_string(sc_context *ctx, sc_type **args)
 {
     (void)args;
-    return sc_type_optional(c->ctx, make_list(c, TY_STRING));
+    return sc_type_optional(ctx, make_list(ctx, TY_STRING));
 }
 
-static sc_type *r_optional_string(sc_checker *c, sc_type **args)
+static sc_type *r_optional_string(sc_context *ctx, sc_type **args)
 {
     (void)args;
-    return sc_type_optional(c->ctx, make(c, TY_STRING));
+    return sc_type_optional(ctx, make(ctx, TY_STRING));
 }
 
-static sc_type *r_list_int(sc_checker *c, sc_type **args)
+static sc_type *r_list_int(sc_context *ctx, sc_type **args)
 {
     (void)args;
-    return make_list(c, TY_INT);
+    return make_list(ctx, TY_INT);
 }
 
-static sc_type *r_first(sc_checker *c, sc_type **args)
+static sc_type *r_first(sc_context *ctx, sc_type **args)
 {
-    return args[0] ? args[0] : make(c, TY_ANY);
+    return args[0] ? args[0] : make(ctx, TY_ANY);
 }
 
-static sc_type *r_number_like_first(sc_checker *c, sc_type **args)
+static sc_type *r_number_like_first(sc_context *ctx, sc_type **args)
 {
-    return args[0] && args[0]->kind == TY_INT ? args[0] : make(c, TY_NUMBER);
+    return args[0] && args[0]->kind == TY_INT ? args[0] : make(ctx, TY_NUMBER);
 }
 
-static sc_type *elem_of(sc_checker *c, sc_type *t)
+static sc_type *elem_of(sc_context *ctx, sc_type *t)
 {
     if (t && (t->kind == TY_LIST || t->kind == TY_MAP))
         return t->elem;
-    return make(c, TY_ANY);
+    return make(ctx, TY_ANY);
 }
 
-static sc_type *r_elem_of_first(sc_checker *c, sc_type **args)
+static sc_type *r_elem_of_first(sc_context *ctx, sc_type **args)
 {
-    return elem_of(c, args[0]);
+    return elem_of(ctx, args[0]);
 }
 
-static sc_type *r_flatten(sc_checker *c, sc_type **args)
+static sc_type *r_flatten(sc_context *ctx, sc_type **args)
 {
-    sc_type *inner = elem_of(c, args[0]);
+    sc_type *inner = elem_of(ctx, args[0]);
     if (inner && inner->kind == TY_LIST)
         return inner;
-    sc_type *t = sc_type_new(c->ctx, TY_LIST);
+    sc_type *t = sc_type_new(ctx, TY_LIST);
     if (t)
-        t->elem = make(c, TY_ANY);
+        t->elem = make(ctx, TY_ANY);
     return t;
 }
 
-static sc_type *r_values(sc_checker *c, sc_type **args)
+static sc_type *r_values(sc_context *ctx, sc_type **args)
 {
-    sc_type *t = sc_type_new(c->ctx, TY_LIST);
+    sc_type *t = sc_type_new(ctx, TY_LIST);
     if (t)
-        t->elem = elem_of(c, args[0]);
+        t->elem = elem_of(ctx, args[0]);
     return t;
 }
 
@@ -1252,399 +1219,399 @@ static sc_value *e_instance_path(sc_context *ctx, sc_value **args, size_t count)
     return unknown(ctx);
 }
 
-/* ---- test builtins: read the compiled result a test scope binds ---------------------- */
-
-static sc_value *hidden(sc_scope *scope, const char *name)
-{
-    sc_symbol *s = sc_scope_lookup(scope, name);
-    return s ? s->value : NULL;
-}
-
-static const sc_value *view_field(const sc_value *view, const char *key)
-{
-    for (size_t i = 0; view && view->kind == VAL_MAP && i < view->keys.count; i++)
-        if (strcmp(view->keys.items[i], key) == 0)
-            return view->items.items[i];
-    return NULL;
-}
-
-static bool field_is(const sc_value *view, const char *key, const char *text)
-{
-    const sc_value *v = view_field(view, key);
-    return v && v->kind == VAL_STRING && strcmp(v->s, text) == 0;
-}
-
-/* resources(type[, stack]): every compiled resource of a type, as views. */
-static sc_value *test_resources(sc_context *ctx, sc_scope *scope, sc_value **args, size_t count)
-{
-    const sc_value *all = hidden(scope, SC_TEST_RESOURCES_SYMBOL);
-    if (!all || !all_known(args, count))
-        return unknown(ctx);
-    sc_value *out = sc_value_new(ctx, VAL_LIST);
-    for (size_t i = 0; out && i < all->items.count; i++) {
-        const sc_value *view = all->items.items[i];
-        if (field_is(view, "type", args[0]->s) &&
-            (count < 2 || field_is(view, "stack", args[1]->s)))
-            sc_list_push(&ctx->arena, &out->items, (void *)view);
-    }
-    return out;
-}
-
-bool sc_view_at_path(const sc_value *view, const char *path)
-{
-    const sc_value *stack = view_field(view, "stack");
-    const sc_value *at = view_field(view, "path");
-    if (!stack || !at || stack->kind != VAL_STRING || at->kind != VAL_STRING)
-        return false;
-    size_t stack_len = strlen(stack->s);
-    return strcmp(at->s, path) == 0 ||
-           (strncmp(path, stack->s, stack_len) == 0 && path[stack_len] == '/' &&
-            strcmp(path + stack_len + 1, at->s) == 0);
-}
-
-/* resource_at(path): the compiled resource written at a declaration path ("wp/cluster",
- * or "Stack/wp/cluster"), or null. */
-static sc_value *test_resource(sc_context *ctx, sc_scope *scope, sc_value **args, size_t count)
-{
-    const sc_value *all = hidden(scope, SC_TEST_RESOURCES_SYMBOL);
-    if (!all || !all_known(args, count))
-        return unknown(ctx);
-    for (size_t i = 0; i < all->items.count; i++)
-        if (sc_view_at_path(all->items.items[i], args[0]->s))
-            return all->items.items[i];
-    return sc_value_new(ctx, VAL_NULL);
-}
-
-/* outputs(stack) / parameters(stack): a stack's outputs or parameters by name. */
-static sc_value *test_by_stack(sc_context *ctx, sc_scope *scope, const char *symbol,
-                               sc_value **args, size_t count)
-{
-    const sc_value *all = hidden(scope, symbol);
-    if (!all || !all_known(args, count))
-        return unknown(ctx);
-    const sc_value *found = view_field(all, args[0]->s);
-    return found ? (sc_value *)found : sc_value_new(ctx, VAL_NULL);
-}
-
-static sc_value *e_test_only(sc_context *ctx, sc_value **args, size_t count)
-{
-    (void)args;
-    (void)count;
-    return unknown(ctx);
-}
-
-static sc_type *r_views(sc_checker *c, sc_type **args)
-{
-    (void)args;
-    sc_type *list = sc_type_new(c->ctx, TY_LIST);
-    if (list)
-        list->elem = sc_type_new(c->ctx, TY_VIEW);
-    return list;
-}
-
-static sc_type *r_view(sc_checker *c, sc_type **args)
-{
-    (void)args;
-    return sc_type_optional(c->ctx, sc_type_new(c->ctx, TY_VIEW));
-}
-
-static sc_type *r_map_any(sc_checker *c, sc_type **args)
-{
-    (void)args;
-    sc_type *map = sc_type_new(c->ctx, TY_MAP);
-    if (map)
-        map->elem = make(c, TY_ANY);
-    return map;
-}
-
 static const sc_builtin builtins[] = {
-    {"account_id", {{0}}, false, r_string, e_account_id, "the AWS account id (AWS::AccountId)"},
+    {"account_id",
+     {{0}},
+     false,
+     r_string,
+     e_account_id,
+     "the AWS account id (AWS::AccountId)",
+     NULL},
     {"availability_zones",
      {{0}},
      false,
      r_list_string,
      e_availability_zones,
-     "the region's zones (Fn::GetAZs)"},
+     "the region's zones (Fn::GetAZs)",
+     NULL},
     {"blame",
-     {{"value", P_ANY, false}},
+     {{"value", SC_PARAM_ANY, false}},
      false,
      r_first,
      e_blame,
-     "value itself; in a check, a failure is reported where value was written"},
+     "value itself; in a check, a failure is reported where value was written",
+     NULL},
     {"build",
-     {{"context", P_STRING, false},
-      {"dockerfile", P_STRING, true},
-      {"args", P_MAP_STRING, true},
-      {"target", P_STRING, true},
-      {"platform", P_STRING, true}},
+     {{"context", SC_PARAM_STRING, false},
+      {"dockerfile", SC_PARAM_STRING, true},
+      {"args", SC_PARAM_MAP_STRING, true},
+      {"target", SC_PARAM_STRING, true},
+      {"platform", SC_PARAM_STRING, true}},
      false,
      r_string,
      e_build,
-     "a Docker image built from a context directory"},
+     "a Docker image built from a context directory",
+     NULL},
     {"built",
-     {{"image", P_STRING, false}},
+     {{"image", SC_PARAM_STRING, false}},
      false,
      r_bool,
      e_built,
-     "whether an image is built by build() (pushed to ECR by stackc)"},
+     "whether an image is built by build() (pushed to ECR by stackc)",
+     NULL},
     {"cidr_contains",
-     {{"outer", P_STRING, false}, {"inner", P_STRING, false}},
+     {{"outer", SC_PARAM_STRING, false}, {"inner", SC_PARAM_STRING, false}},
      false,
      r_bool,
      e_cidr_contains,
-     "whether one CIDR block lies inside another"},
+     "whether one CIDR block lies inside another",
+     NULL},
     {"cidr_prefix",
-     {{"cidr", P_STRING, false}},
+     {{"cidr", SC_PARAM_STRING, false}},
      false,
      r_int,
      e_cidr_prefix,
-     "the prefix length of a CIDR block"},
+     "the prefix length of a CIDR block",
+     NULL},
     {"cidr_valid",
-     {{"cidr", P_STRING, false}},
+     {{"cidr", SC_PARAM_STRING, false}},
      false,
      r_bool,
      e_cidr_valid,
-     "whether a string is an IPv4 CIDR block with no host bits"},
+     "whether a string is an IPv4 CIDR block with no host bits",
+     NULL},
     {"cidrs_disjoint",
-     {{"cidrs", P_LIST_STRING, false}},
+     {{"cidrs", SC_PARAM_LIST_STRING, false}},
      false,
      r_bool,
      e_cidrs_disjoint,
-     "whether no two CIDR blocks of a list overlap"},
+     "whether no two CIDR blocks of a list overlap",
+     NULL},
     {"cidrsubnet",
-     {{"prefix", P_STRING, false}, {"newbits", P_INT, false}, {"netnum", P_INT, false}},
+     {{"prefix", SC_PARAM_STRING, false},
+      {"newbits", SC_PARAM_INT, false},
+      {"netnum", SC_PARAM_INT, false}},
      false,
      r_string,
      e_cidrsubnet,
-     "the netnum-th subnet with newbits more prefix bits"},
+     "the netnum-th subnet with newbits more prefix bits",
+     NULL},
     {"closest",
-     {{"name", P_STRING, false}, {"names", P_LIST_STRING, false}},
+     {{"name", SC_PARAM_STRING, false}, {"names", SC_PARAM_LIST_STRING, false}},
      false,
      r_optional_string,
      e_closest,
-     "the one of names that name is probably a misspelling of, or null"},
-    {"concat", {{"lists", P_LIST, false}}, true, r_first, e_concat, "lists joined end to end"},
+     "the one of names that name is probably a misspelling of, or null",
+     NULL},
+    {"concat",
+     {{"lists", SC_PARAM_LIST, false}},
+     true,
+     r_first,
+     e_concat,
+     "lists joined end to end",
+     NULL},
     {"contains",
-     {{"list", P_LIST, false}, {"value", P_ANY, false}},
+     {{"list", SC_PARAM_LIST, false}, {"value", SC_PARAM_ANY, false}},
      false,
      r_bool,
      e_contains,
-     "whether a list holds a value"},
+     "whether a list holds a value",
+     NULL},
     {"distinct",
-     {{"list", P_LIST, false}},
+     {{"list", SC_PARAM_LIST, false}},
      false,
      r_first,
      e_distinct,
-     "a list without repeated values, first occurrences kept"},
+     "a list without repeated values, first occurrences kept",
+     NULL},
     {"dynamic_ref",
-     {{"secret", P_SECRET, false}},
+     {{"secret", SC_PARAM_SECRET, false}},
      false,
      r_string,
      e_dynamic_ref,
-     "a CloudFormation dynamic reference that resolves a secret at deploy time"},
-    {"exports",
-     {{"stack", P_STRING, false}},
-     false,
-     r_map_any,
-     e_test_only,
-     "in tests: the values a stack hands to other stacks, by output name"},
+     "a CloudFormation dynamic reference that resolves a secret at deploy time",
+     NULL},
     {"flatten",
-     {{"lists", P_LIST, false}},
+     {{"lists", SC_PARAM_LIST, false}},
      false,
      r_flatten,
      e_flatten,
-     "a list of lists joined into one list"},
+     "a list of lists joined into one list",
+     NULL},
     {"floor",
-     {{"value", P_NUMBER, false}},
+     {{"value", SC_PARAM_NUMBER, false}},
      false,
      r_int,
      e_floor,
-     "the largest integer not above a number"},
+     "the largest integer not above a number",
+     NULL},
     {"format",
-     {{"format", P_STRING, false}, {"args", P_ANY, true}},
+     {{"format", SC_PARAM_STRING, false}, {"args", SC_PARAM_ANY, true}},
      true,
      r_string,
      e_format,
-     "printf-style formatting with %s, %d and %%"},
+     "printf-style formatting with %s, %d and %%",
+     NULL},
     {"hash",
-     {{"text", P_STRING, false}},
+     {{"text", SC_PARAM_STRING, false}},
      false,
      r_int,
      e_hash,
-     "a stable non-negative number derived from text"},
+     "a stable non-negative number derived from text",
+     NULL},
     {"index_of",
-     {{"list", P_LIST, false}, {"value", P_ANY, false}},
+     {{"list", SC_PARAM_LIST, false}, {"value", SC_PARAM_ANY, false}},
      false,
      r_int,
      e_index_of,
-     "the position of a value in a list, or -1"},
+     "the position of a value in a list, or -1",
+     NULL},
     {"instance_name",
      {{0}},
      false,
      r_string,
      e_instance_name,
-     "inside a component: the name of the instance being made"},
+     "inside a component: the name of the instance being made",
+     NULL},
     {"instance_path",
      {{0}},
      false,
      r_string,
      e_instance_path,
      "inside a component: the instance's path from its stack, \"Stack/name\", unique in the "
-     "program"},
+     "program",
+     NULL},
     {"join",
-     {{"separator", P_STRING, false}, {"items", P_LIST_STRING, false}},
+     {{"separator", SC_PARAM_STRING, false}, {"items", SC_PARAM_LIST_STRING, false}},
      false,
      r_string,
      e_join,
-     "list items joined with a separator"},
+     "list items joined with a separator",
+     NULL},
     {"json",
-     {{"value", P_ANY, false}},
+     {{"value", SC_PARAM_ANY, false}},
      false,
      r_string,
      e_json,
-     "the JSON text of a value known at compile time"},
-    {"keys", {{"map", P_MAP, false}}, false, r_list_string, e_keys, "the keys of a map, in order"},
+     "the JSON text of a value known at compile time",
+     NULL},
+    {"keys",
+     {{"map", SC_PARAM_MAP, false}},
+     false,
+     r_list_string,
+     e_keys,
+     "the keys of a map, in order",
+     NULL},
     {"known",
-     {{"value", P_ANY, false}},
+     {{"value", SC_PARAM_ANY, false}},
      false,
      r_bool,
      e_known,
-     "whether a value is known at compile time (not an id or parameter only AWS knows)"},
+     "whether a value is known at compile time (not an id or parameter only AWS knows)",
+     NULL},
     {"length",
-     {{"value", P_COLLECTION, false}},
+     {{"value", SC_PARAM_COLLECTION, false}},
      false,
      r_int,
      e_length,
-     "elements of a list or map, or bytes of a string"},
+     "elements of a list or map, or bytes of a string",
+     NULL},
     {"lookup",
-     {{"map", P_MAP, false}, {"key", P_STRING, false}, {"default", P_ANY, true}},
+     {{"map", SC_PARAM_MAP, false},
+      {"key", SC_PARAM_STRING, false},
+      {"default", SC_PARAM_ANY, true}},
      false,
      r_elem_of_first,
      e_lookup,
-     "a map's value for a key, or the default"},
-    {"lower", {{"text", P_STRING, false}}, false, r_string, e_lower, "lower-case text"},
-    {"max", {{"values", P_NUMBER, false}}, true, r_number_like_first, e_max, "the largest number"},
-    {"merge", {{"maps", P_MAP, false}}, true, r_first, e_merge, "maps merged, later keys win"},
-    {"min", {{"values", P_NUMBER, false}}, true, r_number_like_first, e_min, "the smallest number"},
-    {"outputs",
-     {{"stack", P_STRING, false}},
+     "a map's value for a key, or the default",
+     NULL},
+    {"lower",
+     {{"text", SC_PARAM_STRING, false}},
      false,
-     r_map_any,
-     e_test_only,
-     "in tests: a stack's outputs by name"},
-    {"parameters",
-     {{"stack", P_STRING, false}},
-     false,
-     r_map_any,
-     e_test_only,
-     "in tests: a stack's parameters by name (type, default, no_echo)"},
+     r_string,
+     e_lower,
+     "lower-case text",
+     NULL},
+    {"max",
+     {{"values", SC_PARAM_NUMBER, false}},
+     true,
+     r_number_like_first,
+     e_max,
+     "the largest number",
+     NULL},
+    {"merge",
+     {{"maps", SC_PARAM_MAP, false}},
+     true,
+     r_first,
+     e_merge,
+     "maps merged, later keys win",
+     NULL},
+    {"min",
+     {{"values", SC_PARAM_NUMBER, false}},
+     true,
+     r_number_like_first,
+     e_min,
+     "the smallest number",
+     NULL},
     {"parse_int",
-     {{"text", P_STRING, false}},
+     {{"text", SC_PARAM_STRING, false}},
      false,
      r_optional_int,
      e_parse_int,
-     "the int a string of decimal digits spells (\"08\" is 8), or null"},
-    {"partition", {{0}}, false, r_string, e_partition, "the AWS partition (AWS::Partition)"},
+     "the int a string of decimal digits spells (\"08\" is 8), or null",
+     NULL},
+    {"partition", {{0}}, false, r_string, e_partition, "the AWS partition (AWS::Partition)", NULL},
     {"range",
-     {{"start_or_count", P_INT, false}, {"end", P_INT, true}},
+     {{"start_or_count", SC_PARAM_INT, false}, {"end", SC_PARAM_INT, true}},
      false,
      r_list_int,
      e_range,
-     "integers from start (default 0) up to, not including, end"},
-    {"region", {{0}}, false, r_string, e_region, "the deployment region (AWS::Region)"},
+     "integers from start (default 0) up to, not including, end",
+     NULL},
+    {"region", {{0}}, false, r_string, e_region, "the deployment region (AWS::Region)", NULL},
     {"regex_groups",
-     {{"pattern", P_STRING, false}, {"text", P_STRING, false}},
+     {{"pattern", SC_PARAM_STRING, false}, {"text", SC_PARAM_STRING, false}},
      false,
      r_optional_list_string,
      e_regex_groups,
-     "the whole match and each group when the text matches the pattern entirely, else null"},
+     "the whole match and each group when the text matches the pattern entirely, else null",
+     NULL},
     {"regex_match",
-     {{"pattern", P_STRING, false}, {"text", P_STRING, false}},
+     {{"pattern", SC_PARAM_STRING, false}, {"text", SC_PARAM_STRING, false}},
      false,
      r_bool,
      e_regex_match,
-     "whether the text matches a POSIX extended regular expression entirely"},
+     "whether the text matches a POSIX extended regular expression entirely",
+     NULL},
     {"regex_replace",
-     {{"pattern", P_STRING, false}, {"text", P_STRING, false}, {"replacement", P_STRING, false}},
+     {{"pattern", SC_PARAM_STRING, false},
+      {"text", SC_PARAM_STRING, false},
+      {"replacement", SC_PARAM_STRING, false}},
      false,
      r_string,
      e_regex_replace,
-     "every match of a pattern in the text replaced"},
+     "every match of a pattern in the text replaced",
+     NULL},
     {"replace",
-     {{"text", P_STRING, false}, {"old", P_STRING, false}, {"new", P_STRING, false}},
+     {{"text", SC_PARAM_STRING, false},
+      {"old", SC_PARAM_STRING, false},
+      {"new", SC_PARAM_STRING, false}},
      false,
      r_string,
      e_replace,
-     "text with every occurrence of old replaced"},
-    {"resource_at",
-     {{"path", P_STRING, false}},
-     false,
-     r_view,
-     e_test_only,
-     "in tests: the compiled resource at a declaration path, e.g. \"wp/cluster\""},
-    {"resources",
-     {{"type", P_STRING, false}, {"stack", P_STRING, true}},
-     false,
-     r_views,
-     e_test_only,
-     "in tests: every compiled resource of a type"},
+     "text with every occurrence of old replaced",
+     NULL},
     {"secret_arn",
-     {{"secret", P_SECRET, false}},
+     {{"secret", SC_PARAM_SECRET, false}},
      false,
      r_string,
      e_secret_arn,
-     "the Secrets Manager reference of a secret (an ARN, with a JSON key)"},
+     "the Secrets Manager reference of a secret (an ARN, with a JSON key)",
+     NULL},
     {"secret_field",
-     {{"secret", P_RESOURCE, false}, {"key", P_STRING, false}},
+     {{"secret", SC_PARAM_RESOURCE, false}, {"key", SC_PARAM_STRING, false}},
      false,
      r_secret,
      e_secret_field,
-     "one JSON field of a Secrets Manager secret, as a secret"},
+     "one JSON field of a Secrets Manager secret, as a secret",
+     NULL},
     {"secret_id",
-     {{"secret", P_SECRET, false}},
+     {{"secret", SC_PARAM_SECRET, false}},
      false,
      r_string,
      e_secret_id,
-     "the ARN of the Secrets Manager secret that holds a secret value"},
+     "the ARN of the Secrets Manager secret that holds a secret value",
+     NULL},
     {"split",
-     {{"separator", P_STRING, false}, {"text", P_STRING, false}},
+     {{"separator", SC_PARAM_STRING, false}, {"text", SC_PARAM_STRING, false}},
      false,
      r_list_string,
      e_split,
-     "text split at a separator"},
-    {"stack_name", {{0}}, false, r_string, e_stack_name, "the stack's name (AWS::StackName)"},
+     "text split at a separator",
+     NULL},
+    {"stack_name", {{0}}, false, r_string, e_stack_name, "the stack's name (AWS::StackName)", NULL},
     {"starts_with",
-     {{"text", P_STRING, false}, {"prefix", P_STRING, false}},
+     {{"text", SC_PARAM_STRING, false}, {"prefix", SC_PARAM_STRING, false}},
      false,
      r_bool,
      e_starts_with,
-     "whether text begins with a prefix"},
-    {"upper", {{"text", P_STRING, false}}, false, r_string, e_upper, "upper-case text"},
-    {"values", {{"map", P_MAP, false}}, false, r_values, e_values, "the values of a map, in order"},
+     "whether text begins with a prefix",
+     NULL},
+    {"upper",
+     {{"text", SC_PARAM_STRING, false}},
+     false,
+     r_string,
+     e_upper,
+     "upper-case text",
+     NULL},
+    {"values",
+     {{"map", SC_PARAM_MAP, false}},
+     false,
+     r_values,
+     e_values,
+     "the values of a map, in order",
+     NULL},
     {"with_platform",
-     {{"image", P_STRING, false}, {"platform", P_STRING, false}},
+     {{"image", SC_PARAM_STRING, false}, {"platform", SC_PARAM_STRING, false}},
      false,
      r_string,
      e_with_platform,
-     "an image built by build() made for a platform (\"linux/arm64\"); any other image as it is"},
+     "an image built by build() made for a platform (\"linux/arm64\"); any other image as it is",
+     NULL},
 };
 
 enum { BUILTIN_COUNT = sizeof(builtins) / sizeof(builtins[0]) };
 
-const sc_builtin *sc_builtin_find(const char *name)
+bool sc_add_builtins(sc_context *ctx, const sc_builtin *added, size_t count)
 {
-    for (size_t i = 0; i < BUILTIN_COUNT; i++)
-        if (strcmp(builtins[i].name, name) == 0)
-            return &builtins[i];
+    if (ctx->builtin_table_count == SC_MAX_BUILTIN_TABLES)
+        return false;
+    ctx->builtin_tables[ctx->builtin_table_count] = added;
+    ctx->builtin_table_sizes[ctx->builtin_table_count++] = count;
+    return true;
+}
+
+size_t sc_builtin_count(const sc_context *ctx)
+{
+    size_t count = BUILTIN_COUNT;
+    for (size_t t = 0; t < ctx->builtin_table_count; t++)
+        count += ctx->builtin_table_sizes[t];
+    return count;
+}
+
+const sc_builtin *sc_builtin_at(const sc_context *ctx, size_t index)
+{
+    if (index < BUILTIN_COUNT)
+        return &builtins[index];
+    index -= BUILTIN_COUNT;
+    for (size_t t = 0; t < ctx->builtin_table_count; t++) {
+        if (index < ctx->builtin_table_sizes[t])
+            return &ctx->builtin_tables[t][index];
+        index -= ctx->builtin_table_sizes[t];
+    }
     return NULL;
 }
 
-const char *sc_builtin_suggest(const char *name)
+const sc_builtin *sc_builtin_find(const sc_context *ctx, const char *name)
 {
-    const char *names[BUILTIN_COUNT];
-    for (size_t i = 0; i < BUILTIN_COUNT; i++)
-        names[i] = builtins[i].name;
-    return sc_closest_name(name, names, BUILTIN_COUNT);
+    for (size_t i = 0, count = sc_builtin_count(ctx); i < count; i++) {
+        const sc_builtin *b = sc_builtin_at(ctx, i);
+        if (strcmp(b->name, name) == 0)
+            return b;
+    }
+    return NULL;
+}
+
+const char *sc_builtin_suggest(const sc_context *ctx, const char *name)
+{
+    enum { MAX_NAMES = 256 };
+    const char *names[MAX_NAMES];
+    size_t count = sc_builtin_count(ctx);
+    if (count > MAX_NAMES)
+        count = MAX_NAMES;
+    for (size_t i = 0; i < count; i++)
+        names[i] = sc_builtin_at(ctx, i)->name;
+    return sc_closest_name(name, names, count);
 }
 
 static size_t param_count(const sc_builtin *b)
@@ -1655,60 +1622,62 @@ static size_t param_count(const sc_builtin *b)
     return n;
 }
 
-static const char *param_kind_name(param_kind kind)
+static const char *param_kind_name(sc_param_kind kind)
 {
     switch (kind) {
-    case P_STRING:
+    case SC_PARAM_STRING:
+    case SC_PARAM_RESOURCE_TYPE:
         return "a string";
-    case P_INT:
+    case SC_PARAM_INT:
         return "an int";
-    case P_SECRET:
+    case SC_PARAM_SECRET:
         return "a secret";
-    case P_LIST_STRING:
+    case SC_PARAM_LIST_STRING:
         return "a list<string>";
-    case P_MAP_STRING:
+    case SC_PARAM_MAP_STRING:
         return "a map<string>";
-    case P_NUMBER:
+    case SC_PARAM_NUMBER:
         return "a number";
-    case P_ANY:
+    case SC_PARAM_ANY:
         return "a value";
-    case P_COLLECTION:
+    case SC_PARAM_COLLECTION:
         return "a list, map or string";
-    case P_LIST:
+    case SC_PARAM_LIST:
         return "a list";
-    case P_MAP:
+    case SC_PARAM_MAP:
         return "a map";
-    case P_RESOURCE:
+    case SC_PARAM_RESOURCE:
         return "a resource";
     }
     return "a value";
 }
 
-static sc_type *check_param(sc_checker *c, sc_scope *scope, const param *p, const sc_expr *arg,
+static sc_type *check_param(sc_checker *c, sc_scope *scope, const sc_param *p, const sc_expr *arg,
                             const char *fn)
 {
     const char *what = sc_arena_printf(&c->ctx->arena, "argument `%s` of %s()", p->name, fn);
     sc_type *expected = NULL;
     switch (p->kind) {
-    case P_STRING:
-        expected = make(c, TY_STRING);
+    case SC_PARAM_STRING:
+    case SC_PARAM_RESOURCE_TYPE:
+        expected = make(c->ctx, TY_STRING);
         break;
-    case P_INT:
-        expected = make(c, TY_INT);
+    case SC_PARAM_INT:
+        expected = make(c->ctx, TY_INT);
         break;
-    case P_NUMBER:
-        expected = make(c, TY_NUMBER);
+    case SC_PARAM_NUMBER:
+        expected = make(c->ctx, TY_NUMBER);
         break;
-    case P_SECRET:
-        expected = make(c, TY_SECRET);
+    case SC_PARAM_SECRET:
+        expected = make(c->ctx, TY_SECRET);
         break;
-    case P_LIST_STRING:
-        expected = make_list(c, TY_STRING);
+    case SC_PARAM_LIST_STRING:
+        expected = make_list(c->ctx, TY_STRING);
         break;
-    case P_MAP_STRING:
+    case SC_PARAM_MAP_STRING:
         expected = sc_type_new(c->ctx, TY_MAP);
         if (expected)
-            expected->elem = make(c, TY_STRING);
+            expected->elem = make(c->ctx, TY_STRING);
         break;
     default:
         break;
@@ -1722,23 +1691,23 @@ static sc_type *check_param(sc_checker *c, sc_scope *scope, const param *p, cons
         return t;
     bool ok = true;
     switch (p->kind) {
-    case P_ANY:
+    case SC_PARAM_ANY:
         if (sc_type_contains_secret(t)) {
             sc_error(c->ctx, "E0240", arg->span, "a secret cannot flow into %s", what);
             return t;
         }
         break;
-    case P_COLLECTION:
+    case SC_PARAM_COLLECTION:
         ok = t->kind == TY_LIST || t->kind == TY_MAP || t->kind == TY_RECORD ||
              t->kind == TY_STRING || t->kind == TY_UNION;
         break;
-    case P_LIST:
+    case SC_PARAM_LIST:
         ok = t->kind == TY_LIST;
         break;
-    case P_MAP:
+    case SC_PARAM_MAP:
         ok = t->kind == TY_MAP || t->kind == TY_RECORD || t->kind == TY_VIEW;
         break;
-    case P_RESOURCE:
+    case SC_PARAM_RESOURCE:
         ok = t->kind == TY_RESOURCE;
         break;
     default:
@@ -1750,7 +1719,7 @@ static sc_type *check_param(sc_checker *c, sc_scope *scope, const param *p, cons
     return t;
 }
 
-static const param *param_named(const sc_builtin *b, const char *name)
+static const sc_param *param_named(const sc_builtin *b, const char *name)
 {
     for (size_t i = 0; i < param_count(b); i++)
         if (strcmp(b->params[i].name, name) == 0)
@@ -1760,7 +1729,7 @@ static const param *param_named(const sc_builtin *b, const char *name)
 
 /* resources("AWS::EC2::VCP"): the type is checked like a resource's, and the views
  * it returns know their type so property names can be checked too. */
-static sc_type *check_resources_call(sc_checker *c, const sc_expr *call, sc_type *result)
+static sc_type *check_resource_type_argument(sc_checker *c, const sc_expr *call, sc_type *result)
 {
     const sc_arg *first = call->items.count ? call->items.items[0] : NULL;
     if (!first || first->name.name || first->value->kind != EXPR_STRING)
@@ -1801,7 +1770,7 @@ sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *b, c
     size_t positional = 0;
     for (size_t i = 0; i < call->items.count; i++) {
         const sc_arg *arg = call->items.items[i];
-        const param *p;
+        const sc_param *p;
         if (arg->name.name) {
             p = param_named(b, arg->name.name);
             if (!p) {
@@ -1835,23 +1804,10 @@ sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *b, c
     }
     if (b->eval == e_regex_match || b->eval == e_regex_groups || b->eval == e_regex_replace)
         check_pattern(c, call);
-    sc_type *result = b->result(c, types);
-    if (strcmp(b->name, "resources") == 0)
-        return check_resources_call(c, call, result);
+    sc_type *result = b->result(c->ctx, types);
+    if (nparams && b->params[0].kind == SC_PARAM_RESOURCE_TYPE)
+        return check_resource_type_argument(c, call, result);
     return result;
-}
-
-static sc_value *test_builtin(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
-                              sc_value **args, size_t count)
-{
-    if (strcmp(b->name, "resources") == 0)
-        return test_resources(ctx, scope, args, count);
-    if (strcmp(b->name, "resource_at") == 0)
-        return test_resource(ctx, scope, args, count);
-    const char *symbol = strcmp(b->name, "outputs") == 0   ? SC_TEST_OUTPUTS_SYMBOL
-                         : strcmp(b->name, "exports") == 0 ? SC_TEST_EXPORTS_SYMBOL
-                                                           : SC_TEST_PARAMETERS_SYMBOL;
-    return test_by_stack(ctx, scope, symbol, args, count);
 }
 
 /* Whether every known argument of a string parameter is a string (or null, when the
@@ -1861,8 +1817,9 @@ static bool strings_where_needed(const sc_builtin *b, sc_value **args, size_t co
 {
     size_t nparams = param_count(b);
     for (size_t i = 0; i < count && nparams; i++) {
-        const param *p = &b->params[i < nparams ? i : nparams - 1];
-        if (p->kind != P_STRING || !sc_value_is_static(args[i]))
+        const sc_param *p = &b->params[i < nparams ? i : nparams - 1];
+        bool string = p->kind == SC_PARAM_STRING || p->kind == SC_PARAM_RESOURCE_TYPE;
+        if (!string || !sc_value_is_static(args[i]))
             continue;
         if (args[i]->kind != VAL_STRING && !(p->optional && args[i]->kind == VAL_NULL))
             return false;
@@ -1901,7 +1858,7 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
         const sc_arg *arg = call->items.items[i];
         size_t index;
         if (arg->name.name) {
-            const param *p = param_named(b, arg->name.name);
+            const sc_param *p = param_named(b, arg->name.name);
             if (!p)
                 return unknown(ctx);
             index = (size_t)(p - b->params);
@@ -1927,8 +1884,8 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
             return NULL;
     if (!strings_where_needed(b, args, count))
         return unknown(ctx);
-    sc_value *result = b->eval == e_test_only ? test_builtin(ctx, scope, b, args, count)
-                                              : b->eval(ctx, args, count);
+    sc_value *result =
+        b->eval_in_scope ? b->eval_in_scope(ctx, scope, args, count) : b->eval(ctx, args, count);
     if (made_here(result, args, count) && !sc_eval_charge(ctx, 0, result->items.count, 0))
         return sc_value_failed(ctx);
     if (result && result->kind == VAL_INTRINSIC && strcmp(result->s, "stackc::Asset") == 0 &&
@@ -1937,17 +1894,7 @@ sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *b,
     return result;
 }
 
-/* ---- the table, read by the query API (src/query): hover and completion -------------- */
-
-size_t sc_builtin_count(void)
-{
-    return BUILTIN_COUNT;
-}
-
-const sc_builtin *sc_builtin_at(size_t index)
-{
-    return index < BUILTIN_COUNT ? &builtins[index] : NULL;
-}
+/* ---- read by the query API (src/query): hover and completion -------------------------- */
 
 const char *sc_builtin_name(const sc_builtin *builtin)
 {
@@ -1967,7 +1914,7 @@ const char *sc_builtin_signature(sc_arena *arena, const sc_builtin *builtin)
     size_t used = (size_t)snprintf(text, sizeof(text), "%s(", builtin->name);
     size_t count = param_count(builtin);
     for (size_t i = 0; i < count && used < sizeof(text); i++) {
-        const param *p = &builtin->params[i];
+        const sc_param *p = &builtin->params[i];
         used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s%s: %s%s", i ? ", " : "",
                                  p->name, p->optional ? "?" : "",
                                  strchr(param_kind_name(p->kind), ' ') + 1,

@@ -987,7 +987,7 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     case EXPR_INDEX:
         return eval_index(ctx, scope, e);
     case EXPR_CALL: {
-        const sc_builtin *builtin = sc_builtin_find(e->name.name);
+        const sc_builtin *builtin = sc_builtin_find(ctx, e->name.name);
         return builtin ? sc_builtin_eval(ctx, scope, builtin, e) : unknown(ctx);
     }
     case EXPR_UNARY:

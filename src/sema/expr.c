@@ -868,12 +868,12 @@ static sc_type *check_for(sc_checker *c, sc_scope *scope, const sc_expr *e)
 
 static sc_type *check_call(sc_checker *c, sc_scope *scope, const sc_expr *e)
 {
-    const sc_builtin *builtin = sc_builtin_find(e->name.name);
+    const sc_builtin *builtin = sc_builtin_find(c->ctx, e->name.name);
     if (builtin)
         return sc_builtin_check(c, scope, builtin, e);
     sc_diagnostic *d =
         sc_error(c->ctx, "E0216", e->name.span, "unknown function `%s`", e->name.name);
-    const char *close = sc_builtin_suggest(e->name.name);
+    const char *close = sc_builtin_suggest(c->ctx, e->name.name);
     if (close)
         sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
     for (size_t i = 0; i < e->items.count; i++)

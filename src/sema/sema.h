@@ -256,17 +256,6 @@ struct sc_schema *sc_program_schema(sc_context *ctx, sc_program *program);
 /* Checks the prelude with its imports and nothing else: what sc_stdlib_new keeps. */
 sc_program *sc_sema_check_stdlib(sc_context *ctx);
 
-/* Hidden names a test's scope binds to the compiled result (spaces keep them apart
- * from identifiers): every resource as a view, and outputs and parameters by stack. */
-#define SC_TEST_RESOURCES_SYMBOL "test resources"
-#define SC_TEST_OUTPUTS_SYMBOL "test outputs"
-#define SC_TEST_PARAMETERS_SYMBOL "test parameters"
-#define SC_TEST_EXPORTS_SYMBOL "test exports"
-
-/* Whether a compiled-resource view (in SC_TEST_RESOURCES_SYMBOL) is the one resource_at
- * finds at `path`: its declaration path, or its stack's name, '/', and that path. */
-bool sc_view_at_path(const sc_value *view, const char *path);
-
 /* Like sc_sema_check, also loading MAIN_test.stack beside the main file if there is one
  * (its items must be `test` blocks and imports). */
 sc_program *sc_sema_check_with_tests(sc_context *ctx, const char *path);
@@ -370,19 +359,63 @@ sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *ite
 sc_scope *sc_instance_scope_failing(sc_context *ctx, sc_scope *outer, const sc_item *item,
                                     sc_component *component, const sc_map *failed_inputs);
 
-/* Built-in functions (builtins.c). */
+/* Built-in functions (builtins.c). The language's own are one static table; a client
+ * adds its own to one context with sc_add_builtins (the test runner adds resource_at,
+ * resources, outputs, parameters and exports: src/testing). */
 typedef struct sc_checker sc_checker;
-typedef struct sc_builtin sc_builtin;
-const sc_builtin *sc_builtin_find(const char *name);
+
+/* What a parameter accepts: the plain types, and polymorphic shapes checked by hand. */
+typedef enum sc_param_kind {
+    SC_PARAM_STRING,
+    SC_PARAM_INT,
+    SC_PARAM_SECRET,
+    SC_PARAM_LIST_STRING,
+    SC_PARAM_MAP_STRING,
+    SC_PARAM_NUMBER,
+    SC_PARAM_ANY,        /* anything but a secret */
+    SC_PARAM_COLLECTION, /* list, map, record or string */
+    SC_PARAM_LIST,
+    SC_PARAM_MAP,
+    SC_PARAM_RESOURCE,
+    /* A string naming a resource type: a literal "AWS::..." one is checked against the
+     * schema (E0272), and a list<view> result learns it, so its properties are checked. */
+    SC_PARAM_RESOURCE_TYPE,
+} sc_param_kind;
+
+typedef struct sc_param {
+    const char *name;
+    sc_param_kind kind;
+    bool optional;
+} sc_param;
+
+typedef struct sc_builtin {
+    const char *name;
+    sc_param params[5];
+    bool variadic; /* the last parameter repeats */
+    /* The result's type from the arguments' (NULL where an argument has none). */
+    sc_type *(*result)(sc_context *ctx, sc_type **args);
+    /* The value from the evaluated arguments; static ones when they all are. */
+    sc_value *(*eval)(sc_context *ctx, sc_value **args, size_t count);
+    const char *summary;
+    /* Instead of `eval`, for a client's built-in: also sees the scope of the call, where
+     * the client binds what its built-ins read. */
+    sc_value *(*eval_in_scope)(sc_context *ctx, sc_scope *scope, sc_value **args, size_t count);
+} sc_builtin;
+
+/* Adds `count` built-ins (which must outlive `ctx`) to the ones `ctx` knows, after the
+ * language's own; a name the language has keeps the language's meaning. False, and
+ * nothing added, when `ctx` holds SC_MAX_BUILTIN_TABLES tables already. */
+bool sc_add_builtins(sc_context *ctx, const sc_builtin *builtins, size_t count);
+const sc_builtin *sc_builtin_find(const sc_context *ctx, const char *name);
 /* The builtin whose name is closest to `name`, for "did you mean". */
-const char *sc_builtin_suggest(const char *name);
+const char *sc_builtin_suggest(const sc_context *ctx, const char *name);
 sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *builtin,
                           const sc_expr *call);
 sc_value *sc_builtin_eval(sc_context *ctx, sc_scope *scope, const sc_builtin *builtin,
                           const sc_expr *call);
-/* The table of built-ins, read-only, for the query API (src/query). */
-size_t sc_builtin_count(void);
-const sc_builtin *sc_builtin_at(size_t index);
+/* Every built-in `ctx` knows, read-only, for the query API (src/query). */
+size_t sc_builtin_count(const sc_context *ctx);
+const sc_builtin *sc_builtin_at(const sc_context *ctx, size_t index);
 const char *sc_builtin_name(const sc_builtin *builtin);
 const char *sc_builtin_summary(const sc_builtin *builtin);
 const char *sc_builtin_signature(sc_arena *arena, const sc_builtin *builtin);

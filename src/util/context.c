@@ -89,7 +89,7 @@ static void watched_free(void *user, void *ptr)
     ctx->caller_allocator.free(ctx->caller_allocator.user, ptr);
 }
 
-sc_context *sc_context_new(const sc_allocator *allocator)
+sc_context *sc_context_create(const sc_allocator *allocator)
 {
     sc_allocator chosen = {default_alloc, default_realloc, default_free, NULL};
     if (allocator)

@@ -156,6 +156,8 @@ typedef struct sc_eval_usage {
     sc_map errors;         /* "file:start:end code" of each evaluation error reported */
 } sc_eval_usage;
 
+enum { SC_MAX_BUILTIN_TABLES = 4 };
+
 struct sc_context {
     sc_allocator allocator; /* what the library uses: the caller's, watched for failure */
     sc_allocator caller_allocator;
@@ -173,15 +175,23 @@ struct sc_context {
     bool prelude;
     bool all_component_tests; /* stackc test: run every component's tests, not only the file's */
     sc_ptr_list outputs;      /* of sc_artifact (emit/emit.h): what a build produced */
-    sc_ptr_list test_results; /* what sc_test_file ran (emit/tests.c) */
+    sc_ptr_list test_results; /* what sc_test_file ran (testing/run.c) */
     size_t tests_failed;
-    const char *app;        /* the app the last build named its stacks after, or NULL */
-    sc_map regexes;         /* pattern -> compiled regular expression (sema/builtins.c) */
+    const char *app; /* the app the last build named its stacks after, or NULL */
+    sc_map regexes;  /* pattern -> compiled regular expression (sema/builtins.c) */
+    /* Built-ins a client added (sema's sc_add_builtins): tables it owns, no allocation. */
+    const struct sc_builtin *builtin_tables[SC_MAX_BUILTIN_TABLES];
+    size_t builtin_table_sizes[SC_MAX_BUILTIN_TABLES];
+    size_t builtin_table_count;
     sc_ptr_list cleanups;   /* sc_cleanup: what sc_context_free runs first */
     sc_eval_usage eval;     /* what compile-time evaluation spent of its budget */
     bool expansion_follows; /* build, test: the expansion evaluates every instance's body,
                                so the checker need not to find its evaluation errors */
 };
+
+/* A context with nothing added: what sc_context_new (src/driver) builds on before it
+ * adds the built-ins of later stages. */
+sc_context *sc_context_create(const sc_allocator *allocator);
 
 /* Something outside the arena that a context holds until it is freed. */
 typedef struct sc_cleanup {

@@ -1,26 +1,17 @@
-/* Runs `test` blocks against the compiled result. Each test is evaluated in a scope
- * that sees what its block sees (a stack's names, or every stack) plus the compiled
- * resources, outputs and parameters, which resources(), resource(), outputs() and
- * parameters() read. A failed assertion records its line, and for a comparison the
- * value found and the value expected. Tests never reach a template. */
+/* The test runner (src/testing): `stackc test` runs a program's `test` blocks against
+ * what it compiled to. Entry point: sc_run_tests, given the checked program and its
+ * expansion. Each test is evaluated in a scope that sees what its block sees (a stack's
+ * names, or every stack) plus the compiled resources, outputs, parameters and exports,
+ * bound under hidden names that this stage's own built-ins read (builtins.c, added to
+ * every context through sema's sc_add_builtins). A failed assertion records its line,
+ * and for a comparison the value found and the value expected; report.c prints them.
+ * Tests never reach a template. */
+#include "testing/results.h"
+
 #include "emit/emit.h"
 
 #include <stdio.h>
 #include <string.h>
-
-typedef struct test_failure {
-    sc_span span;
-    const char *message;
-    const char *actual; /* NULL when the assertion is not a comparison */
-    const char *expected;
-    const char *note; /* what may explain it (a path that names nothing), or NULL */
-} test_failure;
-
-typedef struct test_result {
-    const char *name;
-    sc_span span;
-    sc_ptr_list failures; /* test_failure */
-} test_result;
 
 static sc_value *map_new(sc_context *ctx)
 {
@@ -364,74 +355,4 @@ bool sc_run_tests(sc_context *ctx, const sc_program *program, const sc_cfn_progr
 bool sc_test_result_failed(const void *result)
 {
     return ((const test_result *)result)->failures.count > 0;
-}
-
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(out, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(out, "\\u%04x", (unsigned char)*s);
-        else
-            fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
-void sc_render_test_results(const sc_context *ctx, const sc_ptr_list *results, FILE *out, bool json)
-{
-    size_t passed = 0, failed = 0;
-    if (json)
-        fputs("{\"tests\": [", out);
-    for (size_t i = 0; i < results->count; i++) {
-        const test_result *r = results->items[i];
-        sc_position at = sc_span_position(ctx, r->span, false);
-        bool ok = r->failures.count == 0;
-        passed += ok;
-        failed += !ok;
-        if (json) {
-            fprintf(out, "%s\n  {\"name\": ", i ? "," : "");
-            json_string(out, r->name);
-            fprintf(out, ", \"file\": ");
-            json_string(out, at.file);
-            fprintf(out, ", \"line\": %u, \"passed\": %s, \"failures\": [", at.line,
-                    ok ? "true" : "false");
-        } else {
-            fprintf(out, "%s %s (%s:%u)\n", ok ? "PASS" : "FAIL", r->name, at.file, at.line);
-        }
-        for (size_t f = 0; f < r->failures.count; f++) {
-            const test_failure *fail = r->failures.items[f];
-            sc_position pos = sc_span_position(ctx, fail->span, false);
-            if (json) {
-                fprintf(out, "%s{\"line\": %u, \"column\": %u, \"message\": ", f ? ", " : "",
-                        pos.line, pos.column);
-                json_string(out, fail->message);
-                if (fail->actual) {
-                    fputs(", \"actual\": ", out);
-                    json_string(out, fail->actual);
-                    fputs(", \"expected\": ", out);
-                    json_string(out, fail->expected);
-                }
-                if (fail->note) {
-                    fputs(", \"note\": ", out);
-                    json_string(out, fail->note);
-                }
-                fputc('}', out);
-                continue;
-            }
-            fprintf(out, "  %s:%u:%u: %s\n", pos.file, pos.line, pos.column, fail->message);
-            if (fail->actual)
-                fprintf(out, "    actual:   %s\n    expected: %s\n", fail->actual, fail->expected);
-            if (fail->note)
-                fprintf(out, "    note:     %s\n", fail->note);
-        }
-        if (json)
-            fputs("]}", out);
-    }
-    if (json)
-        fprintf(out, "\n], \"passed\": %zu, \"failed\": %zu}\n", passed, failed);
-    else
-        fprintf(out, "%zu passed, %zu failed\n", passed, failed);
 }
