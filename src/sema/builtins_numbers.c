@@ -1,0 +1,207 @@
+/* Built-ins on numbers, networks and encodings: floor, IPv4 CIDR arithmetic, json()
+ * and hash(). */
+#include "sema/builtins.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- IPv4 CIDR arithmetic ---------------------------------------------------------------- */
+
+static bool parse_cidr(const char *text, unsigned long *address, int *prefix)
+{
+    unsigned a, b, c, d, p;
+    char tail;
+    if (sscanf(text, "%u.%u.%u.%u/%u%c", &a, &b, &c, &d, &p, &tail) != 5)
+        return false;
+    if (a > 255 || b > 255 || c > 255 || d > 255 || p > 32)
+        return false;
+    /* Reject leading zeros and signs that sscanf tolerates. */
+    for (const char *s = text; *s; s++)
+        if (!isdigit((unsigned char)*s) && *s != '.' && *s != '/')
+            return false;
+    *address = ((unsigned long)a << 24) | (b << 16) | (c << 8) | d;
+    *prefix = (int)p;
+    return true;
+}
+
+static unsigned long netmask(int prefix)
+{
+    return prefix == 0 ? 0 : (0xFFFFFFFFUL << (32 - prefix)) & 0xFFFFFFFFUL;
+}
+
+static const char *format_cidr(sc_context *ctx, unsigned long address, int prefix)
+{
+    return sc_arena_printf(&ctx->arena, "%lu.%lu.%lu.%lu/%d", (address >> 24) & 255,
+                           (address >> 16) & 255, (address >> 8) & 255, address & 255, prefix);
+}
+
+/* A static CIDR string, parsed; false for anything else (null, a number). */
+static bool cidr_arg(const sc_value *v, unsigned long *address, int *prefix)
+{
+    return v && v->kind == VAL_STRING && parse_cidr(v->s, address, prefix);
+}
+
+/* null when the subnet does not fit the block, so components can say so precisely. */
+sc_value *sc_fn_cidrsubnet(sc_context *ctx, sc_value **args, size_t count)
+{
+    unsigned long address;
+    int prefix;
+    if (!sc_fn_all_known(args, count))
+        return sc_fn_unknown(ctx);
+    if (!cidr_arg(args[0], &address, &prefix))
+        return sc_value_new(ctx, VAL_NULL);
+    long long newbits = args[1]->i, netnum = args[2]->i;
+    if (newbits < 0 || prefix + newbits > 32 || netnum < 0 || netnum >= (1LL << newbits))
+        return sc_value_new(ctx, VAL_NULL);
+    int sub_prefix = prefix + (int)newbits;
+    unsigned long network = address & netmask(prefix);
+    unsigned long subnet = network | ((unsigned long)netnum << (32 - sub_prefix));
+    return sc_value_string(ctx, format_cidr(ctx, subnet & 0xFFFFFFFFUL, sub_prefix));
+}
+
+sc_value *sc_fn_cidr_valid(sc_context *ctx, sc_value **args, size_t count)
+{
+    unsigned long address;
+    int prefix;
+    if (!sc_fn_all_known(args, count))
+        return sc_fn_unknown(ctx);
+    bool ok = cidr_arg(args[0], &address, &prefix) && (address & ~netmask(prefix)) == 0;
+    return sc_fn_bool(ctx, ok);
+}
+
+sc_value *sc_fn_cidr_prefix(sc_context *ctx, sc_value **args, size_t count)
+{
+    unsigned long address;
+    int prefix;
+    if (!sc_fn_all_known(args, count) || !cidr_arg(args[0], &address, &prefix))
+        return sc_fn_unknown(ctx);
+    return sc_fn_int(ctx, prefix);
+}
+
+sc_value *sc_fn_cidr_contains(sc_context *ctx, sc_value **args, size_t count)
+{
+    unsigned long outer, inner;
+    int outer_prefix, inner_prefix;
+    if (!sc_fn_all_known(args, count) || !cidr_arg(args[0], &outer, &outer_prefix) ||
+        !cidr_arg(args[1], &inner, &inner_prefix))
+        return sc_fn_unknown(ctx);
+    bool inside = inner_prefix >= outer_prefix &&
+                  (inner & netmask(outer_prefix)) == (outer & netmask(outer_prefix));
+    return sc_fn_bool(ctx, inside);
+}
+
+sc_value *sc_fn_cidrs_disjoint(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!sc_fn_all_known(args, count) || args[0]->kind != VAL_LIST)
+        return sc_fn_unknown(ctx);
+    size_t n = args[0]->items.count;
+    if (!sc_eval_charge(ctx, (uint64_t)n * n / 2, 0, 0))
+        return sc_fn_unknown(ctx);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = i + 1; j < n; j++) {
+            const sc_value *a = args[0]->items.items[i], *b = args[0]->items.items[j];
+            unsigned long x, y;
+            int px, py;
+            if (!a || !b || a->kind != VAL_STRING || b->kind != VAL_STRING ||
+                !parse_cidr(a->s, &x, &px) || !parse_cidr(b->s, &y, &py))
+                return sc_fn_unknown(ctx);
+            int shorter = px < py ? px : py;
+            if ((x & netmask(shorter)) == (y & netmask(shorter)))
+                return sc_fn_bool(ctx, false);
+        }
+    }
+    return sc_fn_bool(ctx, true);
+}
+
+sc_value *sc_fn_floor(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!sc_fn_all_known(args, count))
+        return sc_fn_unknown(ctx);
+    if (args[0]->kind == VAL_INT)
+        return args[0];
+    double n = floor(args[0]->n);
+    if (n < -9.2e18 || n > 9.2e18)
+        return sc_fn_unknown(ctx);
+    return sc_fn_int(ctx, (long long)n);
+}
+
+static void json_text(sc_buf *out, const sc_value *v, bool *ok)
+{
+    switch (v ? v->kind : VAL_UNKNOWN) {
+    case VAL_NULL:
+        sc_buf_puts(out, "null");
+        return;
+    case VAL_BOOL:
+        sc_buf_puts(out, v->b ? "true" : "false");
+        return;
+    case VAL_INT:
+        sc_buf_printf(out, "%lld", v->i);
+        return;
+    case VAL_NUMBER:
+        sc_buf_printf(out, "%.15g", v->n);
+        return;
+    case VAL_STRING:
+        sc_buf_putc(out, '"');
+        for (const unsigned char *p = (const unsigned char *)v->s; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                sc_buf_printf(out, "\\%c", *p);
+            else if (*p < 0x20)
+                sc_buf_printf(out, "\\u%04x", *p);
+            else
+                sc_buf_putc(out, (char)*p);
+        }
+        sc_buf_putc(out, '"');
+        return;
+    case VAL_LIST:
+    case VAL_MAP:
+        sc_buf_putc(out, v->kind == VAL_LIST ? '[' : '{');
+        for (size_t i = 0; i < v->items.count; i++) {
+            if (i)
+                sc_buf_putc(out, ',');
+            if (v->kind == VAL_MAP) {
+                sc_value key = {.kind = VAL_STRING, .s = v->keys.items[i]};
+                json_text(out, &key, ok);
+                sc_buf_putc(out, ':');
+            }
+            json_text(out, v->items.items[i], ok);
+        }
+        sc_buf_putc(out, v->kind == VAL_LIST ? ']' : '}');
+        return;
+    default:
+        *ok = false;
+    }
+}
+
+/* JSON text of a value known at compile time, escaped as JSON requires. */
+sc_value *sc_fn_json(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (count < 1)
+        return sc_fn_unknown(ctx);
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
+    bool ok = true;
+    json_text(&out, args[0], &ok);
+    ok = ok && sc_eval_charge(ctx, 0, 0, out.len);
+    sc_value *v = ok && !out.failed
+                      ? sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""))
+                      : sc_fn_unknown(ctx);
+    sc_buf_free(&out);
+    return v;
+}
+
+/* A stable number for a name (FNV-1a, 31 bits): the same text, the same number. */
+sc_value *sc_fn_hash(sc_context *ctx, sc_value **args, size_t count)
+{
+    if (!sc_fn_all_known(args, count))
+        return sc_fn_unknown(ctx);
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)args[0]->s; *p; p++) {
+        h ^= *p;
+        h *= 16777619u;
+    }
+    return sc_fn_int(ctx, (long long)(h & 0x7FFFFFFFu));
+}
