@@ -10,7 +10,7 @@
  * nor the other EC2 types. Everything lives in the context's arena and dies with it;
  * nothing is global.
  *
- * The checker (check.c) walks a value through a small reader interface, so the
+ * The checker (conform.c) walks a value through a small reader interface, so the
  * compiler can check its own values as well as cJSON trees. Deploy-time values are
  * CloudFormation intrinsics, one-key objects {"Ref": ...} or {"Fn::...": ...}: they
  * stand for whatever they produce (Fn::Sub a string, Fn::GetAZs a list, Fn::If either
