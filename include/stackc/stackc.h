@@ -210,10 +210,14 @@ const char *sc_diagnostic_help(const sc_diagnostic *d);
 void sc_render_human(const sc_context *ctx, FILE *out, bool color);
 void sc_render_json(const sc_context *ctx, FILE *out);
 
-/* Text dumps between stages (`stackc check --dump=tokens|ast`). Returns false if
- * the stage could not run. */
+/* Text dumps between stages (`stackc check --dump=tokens|ast|typed|expanded`): the
+ * lexer's tokens, the parser's tree, each declaration with its checked type (and its
+ * value where known at compile time), and each stack's resources as expanded, before
+ * emission. Returns false if the stage could not run. */
 bool sc_dump_tokens(sc_context *ctx, const char *path, FILE *out);
 bool sc_dump_ast(sc_context *ctx, const char *path, FILE *out);
+bool sc_dump_typed(sc_context *ctx, const char *path, FILE *out);
+bool sc_dump_expanded(sc_context *ctx, const char *path, FILE *out);
 
 #ifdef __cplusplus
 }

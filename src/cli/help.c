@@ -22,7 +22,10 @@ static const cli_option_doc check_options[] = {
      "how diagnostics are printed: human (default) on standard error, or json, one document "
      "on standard output: {\"diagnostics\": [{\"severity\", \"code\", \"message\", \"span\", "
      "\"notes\", \"help\"}], \"errors\": N}"},
-    {"--dump", NULL, "tokens|ast", "print what the lexer or the parser sees instead of checking"},
+    {"--dump", NULL, "tokens|ast|typed|expanded",
+     "print what a stage sees instead of only checking: the lexer's tokens, the parser's "
+     "tree, each declaration with its checked type (typed), or each stack's resources "
+     "before emission (expanded)"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -357,6 +357,10 @@ static int run_check(const options *opts)
     bool ok;
     if (opts->dump && strcmp(opts->dump, "tokens") == 0)
         ok = sc_dump_tokens(ctx, opts->files[0], stdout);
+    else if (opts->dump && strcmp(opts->dump, "typed") == 0)
+        ok = sc_dump_typed(ctx, opts->files[0], stdout);
+    else if (opts->dump && strcmp(opts->dump, "expanded") == 0)
+        ok = sc_dump_expanded(ctx, opts->files[0], stdout);
     else if (opts->dump)
         ok = sc_dump_ast(ctx, opts->files[0], stdout);
     else

@@ -235,3 +235,23 @@ bool sc_dump_ast(sc_context *ctx, const char *path, FILE *out)
         sc_write_ast(file, out);
     return finish(ctx);
 }
+
+bool sc_dump_typed(sc_context *ctx, const char *path, FILE *out)
+{
+    sc_program *program = sc_sema_check(ctx, path);
+    if (program && !stopped(ctx))
+        sc_write_typed(ctx, program, out);
+    return finish(ctx);
+}
+
+bool sc_dump_expanded(sc_context *ctx, const char *path, FILE *out)
+{
+    ctx->expansion_follows = true;
+    sc_program *program = sc_sema_check(ctx, path);
+    if (!program || stopped(ctx))
+        return finish(ctx);
+    sc_cfn_program *expanded = sc_expand(ctx, program, SC_CROSS_STACK_WEAK, NULL);
+    if (expanded && !stopped(ctx))
+        sc_write_expanded(ctx, expanded, out);
+    return finish(ctx);
+}

@@ -125,6 +125,10 @@ typedef struct sc_cfn_program {
 
 /* Expands a program that checked without errors. NULL when out of memory; other
  * problems are diagnostics. */
+/* Each stack's resources: logical id, type, declaration path and line, what each depends
+ * on (dump.c: `stackc check --dump=expanded`). */
+void sc_write_expanded(const sc_context *ctx, const sc_cfn_program *program, FILE *out);
+
 sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode,
                           const char *app);
 

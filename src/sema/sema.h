@@ -256,6 +256,10 @@ struct sc_schema *sc_program_schema(sc_context *ctx, sc_program *program);
 /* Checks the prelude with its imports and nothing else: what sc_stdlib_new keeps. */
 sc_program *sc_sema_check_stdlib(sc_context *ctx);
 
+/* Each stack's declarations with their checked types and the values known at compile
+ * time (dump.c: `stackc check --dump=typed`). */
+void sc_write_typed(sc_context *ctx, const sc_program *program, FILE *out);
+
 /* Like sc_sema_check, also loading MAIN_test.stack beside the main file if there is one
  * (its items must be `test` blocks and imports). */
 sc_program *sc_sema_check_with_tests(sc_context *ctx, const char *path);

@@ -92,6 +92,37 @@ static void test_check_json(void)
     free(r.out);
 }
 
+/* Each stage can be seen: the checked declarations with their types and static values,
+ * and the resource graph before emission, exactly. */
+static void test_check_dumps_typed_and_expanded(void)
+{
+    run_result r = run("check --dump=typed tests/cli/dump.stack");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_STRING_EQUAL(r.out, "stack Main\n"
+                                  "  param env: string = \"prod\"\n"
+                                  "  let prefix: string = \"site\"\n"
+                                  "  instance uploads: store\n"
+                                  "    name = \"site-uploads\"\n"
+                                  "  resource queue: resource AWS::SQS::Queue\n");
+    free(r.out);
+    r = run("check --dump expanded tests/cli/dump.stack");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_STRING_EQUAL(r.out,
+                           "stack Main\n"
+                           "  UploadsBucket AWS::S3::Bucket (uploads/bucket, line 12)\n"
+                           "  Queue AWS::SQS::Queue (queue, line 13) depends on UploadsBucket\n");
+    free(r.out);
+    /* A program with errors dumps nothing but its diagnostics. */
+    r = run("check --dump=expanded tests/bad/E0200-unknown-name-typo.stack");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "error[E0200]"));
+    CU_ASSERT_PTR_NULL(strstr(r.out, "stack "));
+    free(r.out);
+    r = run("check --dump=types tests/cli/dump.stack");
+    CU_ASSERT_EQUAL(r.status, 2);
+    free(r.out);
+}
+
 /* build's --format is the templates' format; --diagnostics is how errors are printed. */
 static void test_build_diagnostics_format(void)
 {
@@ -411,6 +442,7 @@ int main(void)
         {"usage errors exit 2", test_usage_errors_exit_2},
         {"check: 0 clean, 1 errors, 3 unreadable", test_check},
         {"check --format json", test_check_json},
+        {"check --dump=typed and --dump=expanded", test_check_dumps_typed_and_expanded},
         {"build: --format picks the templates, --diagnostics the errors",
          test_build_diagnostics_format},
         {"fmt --check lists unformatted files; fmt rewrites them", test_fmt_check},
