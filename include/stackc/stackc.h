@@ -184,10 +184,11 @@ size_t sc_tests_failed(const sc_context *ctx);
  * values, then "N passed, N failed"; or one JSON document. */
 void sc_render_tests(const sc_context *ctx, FILE *out, bool json);
 
-/* Reformats one source to the canonical layout. Returns a heap buffer the caller
- * frees with free(), or NULL when the source has syntax errors (then diagnostics say why). */
-char *sc_format_buffer(sc_context *ctx, const char *name, const char *text, size_t len,
-                       size_t *out_len);
+/* Reformats one source to the canonical layout. Returns the text, NUL-terminated, owned
+ * by `ctx` (freed with it: the caller frees nothing), or NULL when the source has
+ * syntax errors (then diagnostics say why) or memory ran out. */
+const char *sc_format_buffer(sc_context *ctx, const char *name, const char *text, size_t len,
+                             size_t *out_len);
 
 /* Diagnostics collected so far, in report order. */
 size_t sc_diagnostic_count(const sc_context *ctx);

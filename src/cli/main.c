@@ -602,7 +602,7 @@ static int format_one(const options *opts, const char *path, bool *changed)
     }
     sc_context *ctx = new_context(opts);
     size_t out_len = 0;
-    char *formatted = ctx ? sc_format_buffer(ctx, name, text, len, &out_len) : NULL;
+    const char *formatted = ctx ? sc_format_buffer(ctx, name, text, len, &out_len) : NULL;
     int status = SC_EXIT_OK;
     if (!formatted) {
         if (ctx)
@@ -619,7 +619,6 @@ static int format_one(const options *opts, const char *path, bool *changed)
             status = SC_EXIT_IO;
         }
     }
-    free(formatted);
     free(text);
     sc_context_free(ctx);
     return status;

@@ -182,8 +182,8 @@ const char *sc_output_data(const sc_context *ctx, size_t index, size_t *len)
     return a->data;
 }
 
-char *sc_format_buffer(sc_context *ctx, const char *name, const char *text, size_t len,
-                       size_t *out_len)
+const char *sc_format_buffer(sc_context *ctx, const char *name, const char *text, size_t len,
+                             size_t *out_len)
 {
     int source = sc_source_add(ctx, name, text, len);
     if (source < 0) {
@@ -195,13 +195,11 @@ char *sc_format_buffer(sc_context *ctx, const char *name, const char *text, size
         finish(ctx);
         return NULL;
     }
-    char *out = sc_format_file(ctx, file, out_len);
-    if (!out) {
+    const char *out = sc_format_file(ctx, file, out_len);
+    if (!out)
         ctx->out_of_memory = true;
-    } else if (ctx->out_of_memory) { /* the text may be missing parts */
-        free(out);
+    else if (ctx->out_of_memory) /* the text may be missing parts */
         out = NULL;
-    }
     finish(ctx);
     return out;
 }

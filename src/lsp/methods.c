@@ -531,7 +531,8 @@ static void formatting(sc_lsp_server *server, const cJSON *id, const cJSON *para
         return;
     sc_context *ctx = sc_context_new(NULL);
     size_t len = 0;
-    char *formatted = ctx ? sc_format_buffer(ctx, doc->path, doc->text, doc->len, &len) : NULL;
+    const char *formatted =
+        ctx ? sc_format_buffer(ctx, doc->path, doc->text, doc->len, &len) : NULL;
     if (!formatted) {
         const sc_diagnostic *d = ctx && sc_diagnostic_count(ctx) ? sc_diagnostic_at(ctx, 0) : NULL;
         char text[512];
@@ -550,7 +551,6 @@ static void formatting(sc_lsp_server *server, const cJSON *id, const cJSON *para
         cJSON_AddStringToObject(edit, "newText", formatted);
         cJSON_AddItemToArray(edits, edit);
     }
-    free(formatted);
     sc_context_free(ctx);
     sc_lsp_respond(server, id, edits);
 }

@@ -839,11 +839,17 @@ static void print_items(printer *p, const sc_ptr_list *items, uint32_t close_off
     }
 }
 
-char *sc_format_file(sc_context *ctx, const sc_file *file, size_t *out_len)
+const char *sc_format_file(sc_context *ctx, const sc_file *file, size_t *out_len)
 {
     printer p = {.ctx = ctx, .src = sc_source_get(ctx, file->source), .file = file};
     sc_buf_init(&p.out, &ctx->allocator);
     print_items(&p, &file->items, 0);
     flush_comments(&p, UINT32_MAX, 0);
-    return sc_buf_take(&p.out, out_len);
+    const char *text = p.out.failed
+                           ? NULL
+                           : sc_arena_strndup(&ctx->arena, p.out.data ? p.out.data : "", p.out.len);
+    if (text && out_len)
+        *out_len = p.out.len;
+    sc_buf_free(&p.out);
+    return text;
 }

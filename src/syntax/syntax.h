@@ -41,7 +41,8 @@ bool sc_write_tokens(sc_context *ctx, uint32_t source, FILE *out);
 /* Writes the AST as an indented S-expression. */
 void sc_write_ast(const sc_file *file, FILE *out);
 
-/* Canonical layout of a parsed file (comments kept). Heap buffer, caller frees. */
-char *sc_format_file(sc_context *ctx, const sc_file *file, size_t *out_len);
+/* Canonical layout of a parsed file (comments kept), in the context's arena; NULL when
+ * out of memory. */
+const char *sc_format_file(sc_context *ctx, const sc_file *file, size_t *out_len);
 
 #endif

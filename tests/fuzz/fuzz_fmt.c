@@ -10,23 +10,23 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char *format(const char *text, size_t len, size_t *out_len)
+/* Each formatting in its own context, which owns the text it returns. */
+static const char *format(sc_context *ctx, const char *text, size_t len, size_t *out_len)
 {
-    sc_context *ctx = sc_context_new(NULL);
-    if (!ctx)
-        return NULL;
-    char *out = sc_format_buffer(ctx, "fuzz.stack", text, len, out_len);
-    sc_context_free(ctx);
-    return out;
+    return ctx ? sc_format_buffer(ctx, "fuzz.stack", text, len, out_len) : NULL;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t once_len = 0, twice_len = 0;
-    char *once = format((const char *)data, size, &once_len);
-    if (!once)
+    sc_context *first = sc_context_new(NULL), *second = sc_context_new(NULL);
+    const char *once = format(first, (const char *)data, size, &once_len);
+    if (!once) {
+        sc_context_free(second);
+        sc_context_free(first);
         return 0;
-    char *twice = format(once, once_len, &twice_len);
+    }
+    const char *twice = format(second, once, once_len, &twice_len);
     if (!twice) {
         fprintf(stderr, "fmt output does not parse:\n%.*s\n", (int)once_len, once);
         abort();
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 once, (int)twice_len, twice);
         abort();
     }
-    free(twice);
-    free(once);
+    sc_context_free(second);
+    sc_context_free(first);
     return 0;
 }

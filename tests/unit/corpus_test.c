@@ -265,10 +265,18 @@ static void test_good_programs_check_clean(void)
     free_paths(&files);
 }
 
+/* The formatted text in a heap copy the caller frees: the context owns what
+ * sc_format_buffer returns and takes it with it. */
 static char *format_text(const char *name, const char *text, size_t len, size_t *out_len)
 {
     sc_context *ctx = new_context();
-    char *out = sc_format_buffer(ctx, name, text, len, out_len);
+    size_t formatted_len = 0;
+    const char *formatted = sc_format_buffer(ctx, name, text, len, &formatted_len);
+    char *out = formatted ? malloc(formatted_len + 1) : NULL;
+    if (out)
+        memcpy(out, formatted, formatted_len + 1);
+    if (out_len)
+        *out_len = formatted_len;
     sc_context_free(ctx);
     return out;
 }
@@ -348,6 +356,46 @@ static void test_format_golden(void)
     free_paths(&files);
 }
 
+/* An allocator that counts the blocks it has handed out and not had back. */
+static void *counted_alloc(void *user, size_t size)
+{
+    ++*(long *)user;
+    return malloc(size);
+}
+
+static void *counted_realloc(void *user, void *ptr, size_t old_size, size_t new_size)
+{
+    (void)old_size;
+    if (!ptr)
+        ++*(long *)user;
+    return realloc(ptr, new_size);
+}
+
+static void counted_free(void *user, void *ptr)
+{
+    if (ptr)
+        --*(long *)user;
+    free(ptr);
+}
+
+/* sc_format_buffer's text is the context's: on any allocator, freeing the context gives
+ * back every block, the text's included, and the caller frees nothing. */
+static void test_formatted_text_belongs_to_the_context(void)
+{
+    long outstanding = 0;
+    sc_allocator counted = {counted_alloc, counted_realloc, counted_free, &outstanding};
+    static const char text[] = "stack   Main {\n  let  x = 1\n}\n";
+    sc_context *ctx = sc_context_new(&counted);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+    size_t len = 0;
+    const char *formatted = sc_format_buffer(ctx, "a.stack", text, strlen(text), &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(formatted);
+    CU_ASSERT_STRING_EQUAL(formatted, "stack Main {\n  let x = 1\n}\n");
+    CU_ASSERT_EQUAL(len, strlen(formatted));
+    sc_context_free(ctx);
+    CU_ASSERT_EQUAL(outstanding, 0);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -356,6 +404,7 @@ int main(void)
         {"examples and good programs check clean", test_good_programs_check_clean},
         {"fmt keeps canonical files and is idempotent", test_format_round_trip},
         {"fmt golden files", test_format_golden},
+        {"the formatted text belongs to the context", test_formatted_text_belongs_to_the_context},
         {NULL, NULL},
     };
     return test_main("corpus", cases);

@@ -108,11 +108,8 @@ static bool run(sc_context *ctx, entry_point entry, const char *path, const char
         return sc_graph_file(ctx, path, SC_GRAPH_DOT);
     case RUN_TEST:
         return sc_test_file(ctx, path) && sc_tests_failed(ctx) == 0;
-    case RUN_FORMAT: {
-        char *out = sc_format_buffer(ctx, path, text, strlen(text), NULL);
-        free(out);
-        return out != NULL;
-    }
+    case RUN_FORMAT:
+        return sc_format_buffer(ctx, path, text, strlen(text), NULL) != NULL;
     }
     return false;
 }
