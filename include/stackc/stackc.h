@@ -30,6 +30,31 @@ typedef struct sc_allocator {
  * or NULL when the file cannot be read; `len` receives the byte count. */
 typedef char *(*sc_file_reader)(void *user, const char *path, size_t *len);
 
+/* What a path names, for sc_file_system.kind. */
+typedef enum sc_file_kind {
+    SC_FILE_MISSING,
+    SC_FILE_REGULAR,
+    SC_FILE_DIRECTORY,
+    SC_FILE_OTHER,
+} sc_file_kind;
+
+/* Everything else the library reads of the file system, beside sources (sc_file_reader):
+ * Docker build contexts (hashed into image tags) and the working directory (compose's
+ * absolute paths). Each member left NULL keeps the default (stat, opendir, fopen,
+ * getcwd). */
+typedef struct sc_file_system {
+    sc_file_kind (*kind)(void *user, const char *path);
+    /* Calls each(each_data, name) for every entry of `dir` but "." and "..", in any order,
+     * until it returns false; false when `dir` cannot be listed or `each` stopped. */
+    bool (*list)(void *user, const char *dir, bool (*each)(void *each_data, const char *name),
+                 void *each_data);
+    /* A stream to read `path` from, which the library fcloses; NULL when it cannot. */
+    FILE *(*open)(void *user, const char *path);
+    /* The working directory into `buf`; false when it does not fit or is unknown. */
+    bool (*working_directory)(void *user, char *buf, size_t size);
+    void *user;
+} sc_file_system;
+
 /* The largest source file the library reads: a larger one is error E0009. */
 enum { SC_MAX_SOURCE_BYTES = 16 << 20 };
 
@@ -78,6 +103,8 @@ void sc_context_free(sc_context *ctx);
 void sc_context_set_stdlib_dir(sc_context *ctx, const char *dir);
 /* Replaces the default file reader (fopen); used for imports and sc_load_file. */
 void sc_context_set_file_reader(sc_context *ctx, sc_file_reader reader, void *user);
+/* Replaces the other file-system accesses (NULL: all the defaults). Copied. */
+void sc_context_set_file_system(sc_context *ctx, const sc_file_system *fs);
 /* Whether the standard prelude is loaded before checking (default true). */
 void sc_context_set_prelude(sc_context *ctx, bool enabled);
 /* sc_test_file runs the tests inside component definitions of the file being tested;

@@ -4,21 +4,20 @@
  * change the image changes the tag, and nothing else does. */
 #include "expand/assets.h"
 
-#include <dirent.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int compare_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool hash_file(EVP_MD_CTX *md, const char *path)
+/* Files are read through the context's file-system hooks (util/files.c). */
+static bool hash_file(const sc_context *ctx, EVP_MD_CTX *md, const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = sc_open_file(ctx, path);
     if (!f)
         return false;
     unsigned char block[65536];
@@ -30,51 +29,53 @@ static bool hash_file(EVP_MD_CTX *md, const char *path)
     return ok;
 }
 
+typedef struct name_list {
+    char **names;
+    size_t count, cap;
+} name_list;
+
+static bool collect_name(void *data, const char *name)
+{
+    name_list *list = data;
+    if (list->count == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 32;
+        char **grown = realloc(list->names, cap * sizeof(char *));
+        if (!grown)
+            return false;
+        list->names = grown;
+        list->cap = cap;
+    }
+    list->names[list->count] = strdup(name);
+    return list->names[list->count++] != NULL;
+}
+
 /* Hashes `dir` recursively; `rel` is its path inside the context ("" at the top). */
-static bool hash_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int depth)
+static bool hash_tree(const sc_context *ctx, EVP_MD_CTX *md, const char *dir, const char *rel,
+                      int depth)
 {
     if (depth > 64)
         return false;
-    DIR *d = opendir(dir);
-    if (!d)
-        return false;
-    char **names = NULL;
-    size_t count = 0, cap = 0;
-    struct dirent *entry;
-    bool ok = true;
-    while (ok && (entry = readdir(d))) {
-        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-            continue;
-        if (count == cap) {
-            cap = cap ? cap * 2 : 32;
-            char **grown = realloc(names, cap * sizeof(char *));
-            ok = grown != NULL;
-            if (!ok)
-                break;
-            names = grown;
-        }
-        names[count] = strdup(entry->d_name);
-        ok = names[count] != NULL;
-        count += ok;
-    }
-    closedir(d);
-    if (count > 1)
-        qsort(names, count, sizeof(char *), compare_names);
-    for (size_t i = 0; i < count; i++) {
+    name_list list = {0};
+    bool ok = sc_list_directory(ctx, dir, collect_name, &list);
+    if (list.count > 1)
+        qsort(list.names, list.count, sizeof(char *), compare_names);
+    for (size_t i = 0; i < list.count; i++) {
         char path[4096], child_rel[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        snprintf(child_rel, sizeof(child_rel), "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
-        struct stat st;
-        if (ok && stat(path, &st) == 0) {
-            EVP_DigestUpdate(md, child_rel, strlen(child_rel) + 1);
-            if (S_ISDIR(st.st_mode))
-                ok = hash_tree(md, path, child_rel, depth + 1);
-            else if (S_ISREG(st.st_mode))
-                ok = hash_file(md, path);
+        const char *name = list.names[i];
+        if (ok && name) {
+            snprintf(path, sizeof(path), "%s/%s", dir, name);
+            snprintf(child_rel, sizeof(child_rel), "%s%s%s", rel, rel[0] ? "/" : "", name);
+            sc_file_kind kind = sc_file_kind_of(ctx, path);
+            if (kind != SC_FILE_MISSING)
+                EVP_DigestUpdate(md, child_rel, strlen(child_rel) + 1);
+            if (kind == SC_FILE_DIRECTORY)
+                ok = hash_tree(ctx, md, path, child_rel, depth + 1);
+            else if (kind == SC_FILE_REGULAR)
+                ok = hash_file(ctx, md, path);
         }
-        free(names[i]);
+        free(list.names[i]);
     }
-    free(names);
+    free(list.names);
     return ok;
 }
 
@@ -98,7 +99,7 @@ static const char *content_hash(sc_context *ctx, const char *dir, const sc_cfn_a
     if (!md)
         return NULL;
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    bool ok = hash_tree(md, dir, "", 0);
+    bool ok = hash_tree(ctx, md, dir, "", 0);
     EVP_DigestUpdate(md, asset->dockerfile, strlen(asset->dockerfile) + 1);
     for (size_t i = 0; asset->build_args && i < asset->build_args->keys.count; i++) {
         const sc_value *v = asset->build_args->items.items[i];
@@ -127,24 +128,12 @@ static const char *content_hash(sc_context *ctx, const char *dir, const sc_cfn_a
     return sc_arena_strdup(&ctx->arena, hex);
 }
 
-static bool is_directory(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 bool sc_asset_context_usable(sc_context *ctx, const char *dir, const char *context,
                              const char *dockerfile, sc_span span)
 {
     if (!dir) /* out of memory: the driver says so */
         return false;
-    if (!is_directory(dir)) {
+    if (sc_file_kind_of(ctx, dir) != SC_FILE_DIRECTORY) {
         sc_diagnostic *d =
             sc_error(ctx, "E0304", span, "the build context \"%s\" is not a directory", context);
         sc_diag_note_plain(ctx, d,
@@ -154,7 +143,7 @@ bool sc_asset_context_usable(sc_context *ctx, const char *dir, const char *conte
     const char *path = sc_arena_printf(&ctx->arena, "%s/%s", dir, dockerfile);
     if (!path)
         return false;
-    if (!is_file(path)) {
+    if (sc_file_kind_of(ctx, path) != SC_FILE_REGULAR) {
         sc_error(ctx, "E0304", span, "the build context \"%s\" has no file \"%s\"", context,
                  dockerfile);
         return false;

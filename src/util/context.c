@@ -104,6 +104,7 @@ sc_context *sc_context_create(const sc_allocator *allocator)
     ctx->arena.out_of_memory = &ctx->out_of_memory;
     ctx->max_errors = 100;
     ctx->read_file = default_read_file;
+    ctx->file_system = sc_default_file_system();
     ctx->prelude = true;
     return ctx;
 }

@@ -172,6 +172,7 @@ struct sc_context {
     const struct sc_stdlib *stdlib; /* a checked standard library to start from, or NULL */
     sc_file_reader read_file;
     void *read_file_user;
+    sc_file_system file_system; /* every member set: the caller's or the default (files.c) */
     bool prelude;
     bool all_component_tests; /* stackc test: run every component's tests, not only the file's */
     sc_ptr_list outputs;      /* of sc_artifact (emit/emit.h): what a build produced */
@@ -192,6 +193,15 @@ struct sc_context {
 /* A context with nothing added: what sc_context_new (src/driver) builds on before it
  * adds the built-ins of later stages. */
 sc_context *sc_context_create(const sc_allocator *allocator);
+
+/* The file system as the context sees it (files.c): the caller's hooks or the defaults. */
+sc_file_kind sc_file_kind_of(const sc_context *ctx, const char *path);
+bool sc_list_directory(const sc_context *ctx, const char *dir,
+                       bool (*each)(void *each_data, const char *name), void *each_data);
+FILE *sc_open_file(const sc_context *ctx, const char *path);
+bool sc_working_directory(const sc_context *ctx, char *buf, size_t size);
+/* What a context starts with. */
+sc_file_system sc_default_file_system(void);
 
 /* Something outside the arena that a context holds until it is freed. */
 typedef struct sc_cleanup {

@@ -23,7 +23,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ---- small helpers ------------------------------------------------------------------------- */
 
@@ -123,8 +122,9 @@ static const char *absolute(composer *k, const char *path)
     const char *full = path;
     if (path[0] != '/') {
         char cwd[4096];
-        full =
-            getcwd(cwd, sizeof(cwd)) ? sc_arena_printf(&k->ctx->arena, "%s/%s", cwd, path) : path;
+        full = sc_working_directory(k->ctx, cwd, sizeof(cwd))
+                   ? sc_arena_printf(&k->ctx->arena, "%s/%s", cwd, path)
+                   : path;
     }
     char *copy = sc_arena_strdup(&k->ctx->arena, full ? full : "/");
     sc_ptr_list parts = {0};
