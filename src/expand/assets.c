@@ -79,17 +79,9 @@ static bool hash_tree(const sc_context *ctx, EVP_MD_CTX *md, const char *dir, co
     return ok;
 }
 
-static const sc_value *field(const sc_value *spec, const char *key)
-{
-    for (size_t i = 0; spec && i < spec->keys.count; i++)
-        if (strcmp(spec->keys.items[i], key) == 0)
-            return spec->items.items[i];
-    return NULL;
-}
-
 static const char *text_field(const sc_value *spec, const char *key, const char *fallback)
 {
-    const sc_value *v = field(spec, key);
+    const sc_value *v = sc_value_map_get(spec, key);
     return v && v->kind == VAL_STRING ? v->s : fallback;
 }
 
@@ -160,7 +152,7 @@ sc_value *sc_asset_image(sc_context *ctx, sc_cfn_program *out, sc_cfn_stack *sta
         return NULL;
     asset->context = text_field(spec, "context", ".");
     asset->dockerfile = text_field(spec, "dockerfile", "Dockerfile");
-    const sc_value *args = field(spec, "args");
+    const sc_value *args = sc_value_map_get(spec, "args");
     asset->build_args = args && args->kind == VAL_MAP ? (sc_value *)args : NULL;
     asset->target = text_field(spec, "target", NULL);
     asset->platform = text_field(spec, "platform", NULL);

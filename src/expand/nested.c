@@ -48,14 +48,6 @@ static sc_value *map_value(sc_context *ctx)
     return sc_value_new(ctx, VAL_MAP);
 }
 
-static sc_value *map_entry(sc_value *map, const char *key)
-{
-    for (size_t i = 0; map && i < map->keys.count; i++)
-        if (strcmp(map->keys.items[i], key) == 0)
-            return map->items.items[i];
-    return NULL;
-}
-
 static const char *unique_id(splitter *s, const char *id)
 {
     if (!sc_map_get(&s->root->logical_ids, id))
@@ -587,7 +579,7 @@ static sc_value *parameter_of(splitter *s, sc_cfn_stack *reader, sc_value *v, sc
         }
         sc_map_put(&ctx->arena, &reader->inputs_by_key, key, p);
         sc_list_push(&ctx->arena, &reader->parameters, p);
-        sc_value *passed = map_entry(reader->nested_resource->properties, "Parameters");
+        sc_value *passed = sc_value_map_get(reader->nested_resource->properties, "Parameters");
         if (passed)
             sc_value_map_add(ctx, passed, p->name, in_parent);
     }

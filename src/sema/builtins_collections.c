@@ -35,9 +35,9 @@ sc_value *sc_fn_lookup(sc_context *ctx, sc_value **args, size_t count)
 {
     if (count < 2 || !sc_fn_all_known(args, 2) || args[0]->kind != VAL_MAP)
         return sc_fn_unknown(ctx);
-    for (size_t i = 0; i < args[0]->keys.count; i++)
-        if (strcmp(args[0]->keys.items[i], args[1]->s) == 0)
-            return args[0]->items.items[i];
+    sc_value *found = sc_value_map_get(args[0], args[1]->s);
+    if (found)
+        return found;
     return count > 2 ? args[2] : sc_fn_unknown(ctx);
 }
 

@@ -146,12 +146,8 @@ sc_value *sc_fn_build(sc_context *ctx, sc_value **args, size_t count)
 
 static const char *spec_text(const sc_value *spec, const char *key)
 {
-    for (size_t i = 0; spec && spec->kind == VAL_MAP && i < spec->keys.count; i++)
-        if (strcmp(spec->keys.items[i], key) == 0) {
-            const sc_value *v = spec->items.items[i];
-            return v && v->kind == VAL_STRING ? v->s : NULL;
-        }
-    return NULL;
+    const sc_value *v = sc_value_map_get(spec, key);
+    return v && v->kind == VAL_STRING ? v->s : NULL;
 }
 
 /* with_platform(image, "linux/arm64"): an image built by build() is built for that

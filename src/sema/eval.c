@@ -783,12 +783,8 @@ static sc_value *member(sc_context *ctx, sc_value *left, const char *name)
     if (left && (left->kind == VAL_RESOURCE ||
                  (left->kind == VAL_INTRINSIC && strcmp(left->s, "Fn::GetAtt") == 0)))
         return get_att(ctx, left, name);
-    if (!left || left->kind != VAL_MAP)
-        return unknown(ctx);
-    for (size_t i = 0; i < left->keys.count && i < left->items.count; i++)
-        if (strcmp(left->keys.items[i], name) == 0)
-            return left->items.items[i];
-    return unknown(ctx);
+    sc_value *member = sc_value_map_get(left, name);
+    return member ? member : unknown(ctx);
 }
 
 static sc_value *eval_index(sc_context *ctx, sc_scope *scope, const sc_expr *e)

@@ -315,6 +315,9 @@ sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind);
 /* Appends `key: item` to a map value, keeping its key and item lists the same length
  * even when memory runs out (then nothing is added and it returns false). */
 bool sc_value_map_add(sc_context *ctx, sc_value *map, const char *key, sc_value *item);
+/* The entry of a map (or record) value under `key`, or NULL when `map` is not a map or
+ * has no such key: the one lookup every stage uses (values.c). */
+sc_value *sc_value_map_get(const sc_value *map, const char *key);
 const char *sc_value_describe(sc_context *ctx, const sc_value *value);
 bool sc_value_truthy_known(const sc_value *value, bool *truth);
 

@@ -41,6 +41,16 @@ static sc_value *block_values(sc_checker *c, sc_scope *outer, const sc_ptr_list 
     return t->kind == TY_RECORD ? sc_value_new(c->ctx, VAL_NULL) : out;
 }
 
+sc_value *sc_value_map_get(const sc_value *map, const char *key)
+{
+    if (!map || map->kind != VAL_MAP || !key)
+        return NULL;
+    for (size_t i = 0; i < map->keys.count && i < map->items.count; i++)
+        if (strcmp(map->keys.items[i], key) == 0)
+            return map->items.items[i];
+    return NULL;
+}
+
 const sc_item *sc_find_setting(const sc_ptr_list *items, const char *name)
 {
     for (size_t i = 0; i < items->count; i++) {

@@ -24,24 +24,16 @@ static sc_value *hidden(sc_scope *scope, const char *name)
     return s ? s->value : NULL;
 }
 
-static const sc_value *view_field(const sc_value *view, const char *key)
-{
-    for (size_t i = 0; view && view->kind == VAL_MAP && i < view->keys.count; i++)
-        if (strcmp(view->keys.items[i], key) == 0)
-            return view->items.items[i];
-    return NULL;
-}
-
 static bool field_is(const sc_value *view, const char *key, const char *text)
 {
-    const sc_value *v = view_field(view, key);
+    const sc_value *v = sc_value_map_get(view, key);
     return v && v->kind == VAL_STRING && strcmp(v->s, text) == 0;
 }
 
 bool sc_view_at_path(const sc_value *view, const char *path)
 {
-    const sc_value *stack = view_field(view, "stack");
-    const sc_value *at = view_field(view, "path");
+    const sc_value *stack = sc_value_map_get(view, "stack");
+    const sc_value *at = sc_value_map_get(view, "path");
     if (!stack || !at || stack->kind != VAL_STRING || at->kind != VAL_STRING)
         return false;
     size_t stack_len = strlen(stack->s);
@@ -86,7 +78,7 @@ static sc_value *by_stack(sc_context *ctx, sc_scope *scope, const char *symbol, 
     const sc_value *all = hidden(scope, symbol);
     if (!all || !all_known(args, count))
         return unknown(ctx);
-    const sc_value *found = view_field(all, args[0]->s);
+    const sc_value *found = sc_value_map_get(all, args[0]->s);
     return found ? (sc_value *)found : sc_value_new(ctx, VAL_NULL);
 }
 

@@ -181,12 +181,8 @@ static const char *show(sc_context *ctx, const sc_value *v)
 /* A compiled-resource view's string field, or NULL. */
 static const char *view_text(const sc_value *view, const char *key)
 {
-    for (size_t k = 0; k < view->keys.count && k < view->items.count; k++) {
-        const sc_value *v = view->items.items[k];
-        if (strcmp(view->keys.items[k], key) == 0)
-            return v->kind == VAL_STRING ? v->s : NULL;
-    }
-    return NULL;
+    const sc_value *v = sc_value_map_get(view, key);
+    return v && v->kind == VAL_STRING ? v->s : NULL;
 }
 
 /* "resource_at(PATH) finds no resource" with a did-you-mean, for the first call in `e`

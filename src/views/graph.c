@@ -174,12 +174,9 @@ static frame *inside(graph *g, frame *outer, const sc_item *item, node *n)
     if (component->graph && values) {
         sc_value *view = sc_value_with_defaults(
             g->ctx, sc_eval(g->ctx, values, component->graph->value), g->view_type);
-        for (size_t i = 0; view && view->kind == VAL_MAP && i < view->keys.count; i++) {
-            const sc_value *show = view->items.items[i];
-            if (strcmp(view->keys.items[i], "show_inside") == 0 && show && show->kind == VAL_BOOL &&
-                !show->b)
-                return NULL;
-        }
+        const sc_value *show = sc_value_map_get(view, "show_inside");
+        if (show && show->kind == VAL_BOOL && !show->b)
+            return NULL;
     }
     frame *f = sc_arena_alloc(&g->ctx->arena, sizeof(*f));
     if (!f)

@@ -19,12 +19,8 @@ enum { MAX_ATTRIBUTE_DEPTH = 16 };
 
 sc_value *compose_field(const sc_value *record, const char *name)
 {
-    for (size_t i = 0; name && record && record->kind == VAL_MAP && i < record->keys.count; i++) {
-        sc_value *v = record->items.items[i];
-        if (strcmp(record->keys.items[i], name) == 0)
-            return v && v->kind != VAL_NULL ? v : NULL;
-    }
-    return NULL;
+    sc_value *v = sc_value_map_get(record, name);
+    return v && v->kind != VAL_NULL ? v : NULL;
 }
 
 const char *compose_literal(composer *k, const char *s)

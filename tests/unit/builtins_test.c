@@ -1,6 +1,7 @@
 /* Built-ins a client adds to one context (sema's sc_add_builtins): checked and evaluated
  * like the language's own there, unknown in any other context; and the test runner's
- * own (resource_at, resources, ...) come to every context that way, not from sema. */
+ * own (resource_at, resources, ...) come to every context that way, not from sema.
+ * Also the value lookup the built-ins and every later stage share. */
 #include "support.h"
 
 #include "sema/sema.h"
@@ -130,6 +131,26 @@ static void test_runner_builtins_come_from_the_runner(void)
     sc_context_free(full);
 }
 
+/* The one map lookup every stage uses: the entry under a key, NULL for a missing key
+ * or anything but a map. */
+static void test_value_map_get(void)
+{
+    sc_context *ctx = new_context();
+    sc_value *map = sc_value_new(ctx, VAL_MAP);
+    sc_value *one = sc_value_int(ctx, 1), *two = sc_value_int(ctx, 2);
+    CU_ASSERT_TRUE(sc_value_map_add(ctx, map, "a", one));
+    CU_ASSERT_TRUE(sc_value_map_add(ctx, map, "b", two));
+    CU_ASSERT_PTR_EQUAL(sc_value_map_get(map, "a"), one);
+    CU_ASSERT_PTR_EQUAL(sc_value_map_get(map, "b"), two);
+    CU_ASSERT_PTR_NULL(sc_value_map_get(map, "c"));
+    CU_ASSERT_PTR_NULL(sc_value_map_get(map, NULL));
+    CU_ASSERT_PTR_NULL(sc_value_map_get(NULL, "a"));
+    CU_ASSERT_PTR_NULL(sc_value_map_get(one, "a"));
+    sc_value *list = sc_value_new(ctx, VAL_LIST);
+    CU_ASSERT_PTR_NULL(sc_value_map_get(list, "a"));
+    sc_context_free(ctx);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -138,6 +159,7 @@ int main(void)
         {"the language's names win", test_language_names_win},
         {"a full context refuses more", test_full_context_refuses},
         {"the runner's builtins come from the runner", test_runner_builtins_come_from_the_runner},
+        {"sc_value_map_get", test_value_map_get},
         {NULL, NULL},
     };
     return test_main("builtins", cases);
