@@ -1,7 +1,8 @@
 /* The deploy workflow's internals: the manifest read into structs (manifest.c), the
  * state of one run with its client, clock and caches (run.c), the CloudFormation steps
- * (stack.c), big templates through S3 (upload.c) and image assets (assets.c). The three
- * commands are put together from these in workflow.c. Internal to libstackc_aws.
+ * (stack.c) and the plans they report (plan.c), big templates through S3 (upload.c) and
+ * image assets (assets.c). The three commands are put together from these in
+ * workflow.c. Internal to libstackc_aws.
  *
  * Convention: a step returns SC_DEPLOY_OK to go on; any other result has already been
  * reported through an ERROR (or ROOT_CAUSE) event and is handed up unchanged. */
