@@ -129,53 +129,6 @@ sc_value *sc_fn_floor(sc_context *ctx, sc_value **args, size_t count)
     return sc_fn_int(ctx, (long long)n);
 }
 
-static void json_text(sc_buf *out, const sc_value *v, bool *ok)
-{
-    switch (v ? v->kind : VAL_UNKNOWN) {
-    case VAL_NULL:
-        sc_buf_puts(out, "null");
-        return;
-    case VAL_BOOL:
-        sc_buf_puts(out, v->b ? "true" : "false");
-        return;
-    case VAL_INT:
-        sc_buf_printf(out, "%lld", v->i);
-        return;
-    case VAL_NUMBER:
-        sc_buf_printf(out, "%.15g", v->n);
-        return;
-    case VAL_STRING:
-        sc_buf_putc(out, '"');
-        for (const unsigned char *p = (const unsigned char *)v->s; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                sc_buf_printf(out, "\\%c", *p);
-            else if (*p < 0x20)
-                sc_buf_printf(out, "\\u%04x", *p);
-            else
-                sc_buf_putc(out, (char)*p);
-        }
-        sc_buf_putc(out, '"');
-        return;
-    case VAL_LIST:
-    case VAL_MAP:
-        sc_buf_putc(out, v->kind == VAL_LIST ? '[' : '{');
-        for (size_t i = 0; i < v->items.count; i++) {
-            if (i)
-                sc_buf_putc(out, ',');
-            if (v->kind == VAL_MAP) {
-                sc_value key = {.kind = VAL_STRING, .s = v->keys.items[i]};
-                json_text(out, &key, ok);
-                sc_buf_putc(out, ':');
-            }
-            json_text(out, v->items.items[i], ok);
-        }
-        sc_buf_putc(out, v->kind == VAL_LIST ? ']' : '}');
-        return;
-    default:
-        *ok = false;
-    }
-}
-
 /* JSON text of a value known at compile time, escaped as JSON requires. */
 sc_value *sc_fn_json(sc_context *ctx, sc_value **args, size_t count)
 {
@@ -183,8 +136,7 @@ sc_value *sc_fn_json(sc_context *ctx, sc_value **args, size_t count)
         return sc_fn_unknown(ctx);
     sc_buf out;
     sc_buf_init(&out, &ctx->allocator);
-    bool ok = true;
-    json_text(&out, args[0], &ok);
+    bool ok = sc_value_write_json(&out, args[0]);
     ok = ok && sc_eval_charge(ctx, 0, 0, out.len);
     sc_value *v = ok && !out.failed
                       ? sc_value_string(ctx, sc_arena_strdup(&ctx->arena, out.data ? out.data : ""))

@@ -6,22 +6,11 @@
 
 #include <string.h>
 
-static const char *keyword(sc_symbol_kind kind)
+/* The declarations a stack's scope holds, as opposed to the names bound in it. */
+static bool is_declaration(sc_symbol_kind kind)
 {
-    switch (kind) {
-    case SYM_LET:
-        return "let";
-    case SYM_PARAM:
-        return "param";
-    case SYM_INSTANCE:
-        return "instance";
-    case SYM_RESOURCE:
-        return "resource";
-    case SYM_OUTPUT:
-        return "output";
-    default:
-        return NULL;
-    }
+    return kind == SYM_LET || kind == SYM_PARAM || kind == SYM_INSTANCE || kind == SYM_RESOURCE ||
+           kind == SYM_OUTPUT;
 }
 
 /* An instance passed as an input reads as its path, not as all its attributes. */
@@ -35,15 +24,14 @@ static const char *value_text(sc_context *ctx, sc_scope *scope, const sc_expr *e
 
 static void write_symbol(sc_context *ctx, const sc_symbol *s, FILE *out)
 {
-    const char *word = keyword(s->kind);
-    if (!word)
+    if (!is_declaration(s->kind))
         return;
     const sc_item *item = s->item;
     /* An instance's type is its component, named by its block's kind word. */
     const char *type = s->kind == SYM_INSTANCE && item ? item->name.name
                        : s->type                       ? sc_type_name(ctx, s->type)
                                                        : "?";
-    fprintf(out, "  %s %s: %s", word, s->name, type);
+    fprintf(out, "  %s %s: %s", sc_symbol_kind_name(s->kind), s->name, type);
     if (item && (s->kind == SYM_LET || s->kind == SYM_PARAM) && item->value)
         fprintf(out, " = %s", value_text(ctx, s->scope, item->value));
     fputc('\n', out);

@@ -289,6 +289,9 @@ const char *sc_type_name(sc_context *ctx, const sc_type *type);
 bool sc_type_contains_secret(const sc_type *type);
 sc_record_field *sc_record_find(const sc_type *record, const char *name);
 
+/* "let", "instance", "loop variable": what a kind of name is called in messages. */
+const char *sc_symbol_kind_name(sc_symbol_kind kind);
+
 /* Scopes. */
 sc_scope *sc_scope_new(sc_context *ctx, sc_scope *parent);
 sc_symbol *sc_scope_lookup(const sc_scope *scope, const char *name);
@@ -318,7 +321,11 @@ bool sc_value_map_add(sc_context *ctx, sc_value *map, const char *key, sc_value 
 /* The entry of a map (or record) value under `key`, or NULL when `map` is not a map or
  * has no such key: the one lookup every stage uses (values.c). */
 sc_value *sc_value_map_get(const sc_value *map, const char *key);
+/* A value in the language's notation, for diagnostics and dumps (value_text.c). */
 const char *sc_value_describe(sc_context *ctx, const sc_value *value);
+/* A value as compact JSON; false (and `out` holding no usable text) when it holds a
+ * value JSON cannot: a deploy-time value, a duration or a size (value_text.c). */
+bool sc_value_write_json(sc_buf *out, const sc_value *value);
 bool sc_value_truthy_known(const sc_value *value, bool *truth);
 
 /* `allow a -> b { access = "read" }` picks b's grant named "read"; the grant's input

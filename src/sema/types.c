@@ -184,7 +184,7 @@ sc_symbol *sc_scope_lookup(const sc_scope *scope, const char *name)
     return NULL;
 }
 
-static const char *symbol_kind_name(sc_symbol_kind kind)
+const char *sc_symbol_kind_name(sc_symbol_kind kind)
 {
     switch (kind) {
     case SYM_STACK:
@@ -218,7 +218,7 @@ bool sc_scope_declare(sc_context *ctx, sc_scope *scope, sc_symbol *symbol)
         sc_diagnostic *d =
             sc_error(ctx, "E0201", symbol->span, "`%s` is already declared here", symbol->name);
         sc_diag_note(ctx, d, existing->span, "first declared as a %s here",
-                     symbol_kind_name(existing->kind));
+                     sc_symbol_kind_name(existing->kind));
         sc_diag_fix(ctx, d, "rename one of them");
         return false;
     }

@@ -151,6 +151,35 @@ static void test_value_map_get(void)
     sc_context_free(ctx);
 }
 
+/* One walk writes a value in the language's notation (diagnostics, dumps) and as
+ * compact JSON (json()); JSON has no text for a duration. */
+static void test_value_text(void)
+{
+    sc_context *ctx = new_context();
+    sc_value *map = sc_value_new(ctx, VAL_MAP), *list = sc_value_new(ctx, VAL_LIST);
+    sc_list_push(&ctx->arena, &list->items, sc_value_int(ctx, 1));
+    sc_list_push(&ctx->arena, &list->items, sc_value_string(ctx, "a\"b"));
+    sc_value_map_add(ctx, map, "k", list);
+    sc_value_map_add(ctx, map, "n", sc_value_new(ctx, VAL_NULL));
+    CU_ASSERT_STRING_EQUAL(sc_value_describe(ctx, map), "{ k = [1, \"a\"b\"], n = null }");
+    CU_ASSERT_STRING_EQUAL(sc_value_describe(ctx, sc_value_new(ctx, VAL_MAP)), "{}");
+    CU_ASSERT_STRING_EQUAL(sc_value_describe(ctx, sc_value_new(ctx, VAL_UNKNOWN)),
+                           "(known at deploy time)");
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
+    CU_ASSERT_TRUE(sc_value_write_json(&out, map));
+    sc_buf_putc(&out, '\0');
+    CU_ASSERT_STRING_EQUAL(out.data, "{\"k\":[1,\"a\\\"b\"],\"n\":null}");
+    sc_buf_free(&out);
+    sc_value *duration = sc_value_new(ctx, VAL_DURATION);
+    duration->i = 1000;
+    sc_buf_init(&out, &ctx->allocator);
+    CU_ASSERT_FALSE(sc_value_write_json(&out, duration));
+    sc_buf_free(&out);
+    CU_ASSERT_STRING_EQUAL(sc_value_describe(ctx, duration), "1000ms");
+    sc_context_free(ctx);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -160,6 +189,7 @@ int main(void)
         {"a full context refuses more", test_full_context_refuses},
         {"the runner's builtins come from the runner", test_runner_builtins_come_from_the_runner},
         {"sc_value_map_get", test_value_map_get},
+        {"values as text, in both notations", test_value_text},
         {NULL, NULL},
     };
     return test_main("builtins", cases);
