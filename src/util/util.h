@@ -179,7 +179,7 @@ struct sc_context {
     sc_ptr_list test_results; /* what sc_test_file ran (testing/run.c) */
     size_t tests_failed;
     const char *app; /* the app the last build named its stacks after, or NULL */
-    sc_map regexes;  /* pattern -> compiled regular expression (sema/builtins.c) */
+    sc_map regexes;  /* pattern -> compiled regular expression (sema/builtins_text.c) */
     /* Built-ins a client added (sema's sc_add_builtins): tables it owns, no allocation. */
     const struct sc_builtin *builtin_tables[SC_MAX_BUILTIN_TABLES];
     size_t builtin_table_sizes[SC_MAX_BUILTIN_TABLES];
