@@ -170,6 +170,20 @@ void sc_check_allow(sc_checker *c, sc_scope *scope, const sc_item *item);
  * tests run, and a test entry for each of those tests. */
 void sc_add_component_tests(sc_checker *c);
 
+/* ---- tree.c, tree_names.c: the instance tree (tree.h) */
+/* The value of a symbol that awaits being made in the instance tree (symbol->pending),
+ * making it on first use. */
+sc_value *sc_pending_value(sc_context *ctx, sc_symbol *symbol);
+/* A logical id: `prefix`, then `name` and `suffix` in PascalCase. */
+const char *sc_tree_pascal(sc_context *ctx, const char *prefix, const char *name,
+                           const char *suffix);
+/* A declaration's id and path inside the instance named by `prefix` (`default` adds
+ * nothing), and the suffix a `for` element adds to them. */
+const char *sc_tree_declared_id(sc_context *ctx, const char *prefix, const char *name,
+                                const char *suffix);
+const char *sc_tree_declared_path(sc_context *ctx, const char *prefix, const char *name);
+const char *sc_tree_loop_suffix(sc_context *ctx, const sc_value *element, size_t index);
+
 /* ---- lints.c */
 /* A connectable instance that reads another's attributes (a database's endpoint) but has
  * no `allow` to reach it will not connect at deploy time. Warned once per pair. */

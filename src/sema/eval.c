@@ -739,12 +739,14 @@ static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
 {
     if (symbol->force)
         return symbol->force(ctx, symbol);
+    if (symbol->pending)
+        return sc_pending_value(ctx, symbol);
     if (symbol->kind == SYM_VALUE)
         return symbol->value ? symbol->value : unknown(ctx);
     if (symbol->kind == SYM_INSTANCE)
         return sc_eval_instance(ctx, symbol);
-    /* A param is given at deploy time (the build's expansion forces it to its Ref): it is
-     * not known here, but it is never null, so `vpc_id == null` is decided. */
+    /* A param is given at deploy time (the instance tree makes it its parameter's Ref): it
+     * is not known here, but it is never null, so `vpc_id == null` is decided. */
     if (symbol->kind == SYM_PARAM && symbol->name)
         return sc_value_intrinsic(ctx, "Ref", sc_value_string(ctx, symbol->name), symbol->stack);
     if (symbol->kind != SYM_LET || !symbol->item || symbol->resolving)

@@ -132,6 +132,9 @@ struct sc_symbol {
     /* Set by the expansion stage: computes the symbol's deploy-time value. */
     sc_value *(*force)(sc_context *ctx, sc_symbol *symbol);
     void *force_data;
+    /* While sema makes the instance tree (tree.h): how to make this stack-level name's
+     * deploy-time value, on first use; after, that value. Sema's own. */
+    struct sc_pending *pending;
 };
 
 struct sc_scope {
@@ -229,6 +232,7 @@ typedef struct sc_program {
     bool test_mode;                 /* checked for `stackc test`: component tests get instances */
     const struct sc_stdlib *stdlib; /* the checked standard library it started from, or NULL */
     const char *app;                /* `app = "name"` of the main file, or NULL */
+    struct sc_instance_tree *instances; /* made on first request (sema/tree.h), or NULL */
 } sc_program;
 
 /* No main source: sc_load_program loads the prelude alone. */
