@@ -193,6 +193,8 @@ sc_value *sc_eval_unary(sc_context *ctx, sc_scope *scope, const sc_expr *e);
 /* The value of a symbol that awaits being made in the instance tree (symbol->pending),
  * making it on first use. */
 sc_value *sc_pending_value(sc_context *ctx, sc_symbol *symbol);
+/* The same for the local tree (symbol->local_pending, local_tree.c). */
+sc_value *sc_local_pending_value(sc_context *ctx, sc_symbol *symbol);
 /* A logical id: `prefix`, then `name` and `suffix` in PascalCase. */
 const char *sc_tree_pascal(sc_context *ctx, const char *prefix, const char *name,
                            const char *suffix);

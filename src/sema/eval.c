@@ -413,10 +413,10 @@ static sc_value *eval_interpolation(sc_context *ctx, sc_scope *scope, const sc_e
 
 static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
 {
-    if (symbol->force)
-        return symbol->force(ctx, symbol);
     if (symbol->pending)
         return sc_pending_value(ctx, symbol);
+    if (symbol->local_pending)
+        return sc_local_pending_value(ctx, symbol);
     if (symbol->kind == SYM_VALUE)
         return symbol->value ? symbol->value : unknown(ctx);
     if (symbol->kind == SYM_INSTANCE)

@@ -25,8 +25,17 @@
  * - Everything is allocated in the compilation's arena; out of memory leaves a partial
  *   tree and ctx->out_of_memory set, never a dangling pointer.
  *
- * The tree is made on first request (sc_sema_instances) and kept on the program, so
- * `check` and the editor never pay for it. */
+ * - The local tree (local_tree.c, below) is the same hand-over for `stackc build
+ *   --target compose`, with another meaning of references: what an instance is on one
+ *   machine (its `compose` view, its attributes) rather than in a template.
+ * - Neither tree is the picture `stackc graph` draws: that is of the source, one node per
+ *   declaration however many instances it makes, with `if`s the compiler cannot decide
+ *   drawn as such, so graph.c evaluates the few conditions and counts it shows in sema's
+ *   scopes itself (sc_eval, sc_instance_scope), as the checker does, and hangs nothing
+ *   on sema's symbols.
+ *
+ * Each tree is made on first request and kept on the program, so `check` and the editor
+ * never pay for it. */
 #ifndef STACKC_SEMA_TREE_H
 #define STACKC_SEMA_TREE_H
 
@@ -133,6 +142,54 @@ typedef struct sc_instance_tree {
 /* The program's instance tree, made on the first call (its evaluation errors reported
  * then, once) and kept on the program. NULL when out of memory. */
 const sc_instance_tree *sc_sema_instances(sc_context *ctx, sc_program *program);
+
+/* ---- the local tree ---------------------------------------------------------------------
+ * What `stackc build --target compose` reads (local_tree.c): the program on one machine.
+ * It is made with another meaning of references than the instance tree's: an instance,
+ * raw resource or param is a marker (VAL_RESOURCE "Wordpress.wp"; a param the intrinsic
+ * stackc::Param of "Wordpress.domain") rather than what a template holds, and nothing
+ * inside an instance is made unless its component has no `compose` view and declares
+ * instances, which then become locals inside it. */
+
+typedef struct sc_local sc_local;
+
+/* One instance (one element of a `for`) or raw resource, at stack level or declared by
+ * a component that runs as what it declares. */
+struct sc_local {
+    const sc_item *item;
+    sc_stack *stack;
+    sc_component *component; /* NULL for a raw resource */
+    sc_local *parent;        /* the instance whose component declares it, or NULL */
+    const char *name;        /* "wp", "uploads[0]", "shop.db" */
+    const char *marker;      /* "Wordpress.wp": the id its marker carries */
+    sc_scope *outer;         /* where its inputs are evaluated (loop variables bound) */
+    sc_scope *scope;         /* its inputs and its component's lets */
+    sc_value *view;          /* its component's `compose`, evaluated for it; NULL: none */
+    sc_value *attributes;    /* VAL_MAP: its component's attributes, evaluated for it */
+    sc_ptr_list children;    /* sc_local: what it runs as, when its component has no view */
+    bool runs_inside;        /* its component has no `compose` but declares instances */
+};
+
+typedef struct sc_local_param {
+    sc_stack *stack;
+    const sc_item *item;
+    sc_symbol *symbol;
+    sc_value *default_value; /* NULL when none */
+} sc_local_param;
+
+typedef struct sc_local_tree {
+    sc_map locals;             /* marker -> sc_local */
+    sc_ptr_list top;           /* stack-level locals, in the order they were made */
+    sc_ptr_list order;         /* every local, each followed by what it runs as */
+    sc_map params;             /* marker -> sc_local_param, for the params locals read */
+    sc_ptr_list skipped;       /* "service Stack.name": instances whose `if` is false */
+    sc_ptr_list skipped_items; /* their declarations */
+    bool failed;               /* a `for` could not be walked (reported) */
+} sc_local_tree;
+
+/* The program's local tree, made on the first call and kept on the program. NULL when
+ * out of memory. */
+const sc_local_tree *sc_sema_local_instances(sc_context *ctx, sc_program *program);
 
 /* The scope an instance's component body was evaluated in (its inputs, lets, resources
  * bound to their ids), for component tests; NULL before the tree is made or for an

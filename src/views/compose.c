@@ -369,11 +369,8 @@ static const sc_value *published_port(composer *k, const sc_value *via, local **
         *owner = l;
         return port;
     }
-    sc_attribute *a = l->component && l->scope && !strchr(attribute->s, '.')
-                          ? sc_map_get(&l->component->attributes, attribute->s)
-                          : NULL;
-    return a ? published_port(k, sc_eval(k->ctx, l->scope, a->item->value), owner, depth + 1)
-             : NULL;
+    sc_value *v = !strchr(attribute->s, '.') ? compose_attribute(l, attribute->s) : NULL;
+    return v ? published_port(k, v, owner, depth + 1) : NULL;
 }
 
 /* The first container's `ports`: each route published on 127.0.0.1 at the port its
