@@ -1,171 +1,34 @@
 /* Entry point of the expansion stage: sc_expand.
  *
- * Every stack-level name gets a `force` function on its symbol, so evaluating a
- * reference expands what it names on first use, in whatever order references arrive.
- * An instance is expanded in a fresh scope holding its inputs; its resources are bound
- * to their logical ids before any property is evaluated, so resources may refer to
- * one another freely. Values that belong to another stack are replaced, where they
- * enter a template, by a read of that stack's output (Fn::GetStackOutput, or
- * Fn::ImportValue of an export in export mode). */
+ * Sema hands over the program's instance tree (sema/tree.h), every value in it already
+ * evaluated; this stage only reads it. It replays what the tree made, in the order it
+ * was made, into one CloudFormation stack per program stack: each resource with its
+ * properties lowered into what a template can hold (values that belong to another stack
+ * are replaced by a read of that stack's output, Fn::GetStackOutput, or Fn::ImportValue
+ * of an export in export mode; build() becomes an image URI), the params and outputs,
+ * the instances and allows that order.c needs, and the stacks in deploy order. */
 #include "expand/expand.h"
 #include "expand/assets.h"
+#include "sema/tree.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct expander {
     sc_context *ctx;
     sc_program *program;
+    const sc_instance_tree *tree;
     sc_cfn_program *out;
-    sc_map stacks;    /* stack name -> sc_cfn_stack */
-    sc_map instances; /* instance path -> sc_cfn_instance */
+    sc_map stacks;                 /* stack name -> sc_cfn_stack */
+    sc_map instances;              /* instance path -> sc_cfn_instance */
+    sc_cfn_instance **instance_of; /* by sc_tree_instance.index */
+    sc_cfn_allow **allow_of;       /* by sc_tree_allow.index */
+    sc_cfn_resource **resource_of; /* by sc_tree_resource.index */
 } expander;
-
-/* What a forced symbol needs to expand itself. */
-typedef struct pending {
-    expander *x;
-    sc_cfn_stack *stack;
-    const sc_item *item;
-    sc_scope *scope;       /* where the declaration's expressions are evaluated */
-    const char *id_prefix; /* logical-id prefix of the enclosing instance */
-    const char *path;      /* declaration path of the enclosing instance */
-    sc_span declared_at;   /* the user's declaration that caused this */
-    size_t order;          /* template order of the top-level declaration */
-    sc_value *value;
-    bool busy;
-    sc_scope *body_scope;      /* the instance's own scope once expanded (not for `for`) */
-    sc_cfn_instance *instance; /* the instance whose body declares this, NULL at stack level */
-    sc_cfn_allow *allow;       /* the `allow` whose grant declares this, or NULL */
-    const char *id_name;       /* `moved old -> new`: the old name, which ids keep */
-} pending;
 
 static sc_value *unknown(sc_context *ctx)
 {
     return sc_value_new(ctx, VAL_UNKNOWN);
-}
-
-/* ---- logical ids ---------------------------------------------------------------------- */
-
-/* "public_subnet" -> "PublicSubnet"; any character that is not a letter or digit
- * separates words. */
-static void append_pascal(sc_buf *out, const char *name)
-{
-    bool upper = true;
-    if (!name)
-        return;
-    for (const char *p = name; *p; p++) {
-        if (!isalnum((unsigned char)*p)) {
-            upper = true;
-            continue;
-        }
-        sc_buf_putc(out, upper ? (char)toupper((unsigned char)*p) : *p);
-        upper = false;
-    }
-}
-
-static const char *pascal(sc_context *ctx, const char *prefix, const char *name, const char *suffix)
-{
-    sc_buf out;
-    sc_buf_init(&out, &ctx->allocator);
-    if (prefix)
-        sc_buf_puts(&out, prefix);
-    append_pascal(&out, name);
-    if (suffix)
-        append_pascal(&out, suffix);
-    if (out.len == 0 || isdigit((unsigned char)out.data[0])) {
-        sc_buf_free(&out);
-        sc_buf_init(&out, &ctx->allocator);
-        sc_buf_putc(&out, 'R');
-        if (prefix)
-            sc_buf_puts(&out, prefix);
-        append_pascal(&out, name);
-        if (suffix)
-            append_pascal(&out, suffix);
-    }
-    const char *id = sc_arena_strdup(&ctx->arena, out.data ? out.data : "R");
-    sc_buf_free(&out);
-    return id;
-}
-
-/* A declaration named `default` adds nothing to its id or path: a grant's one rule is
- * AllowWebToDb, not AllowWebToDbDefault (the convention the AWS CDK uses for "Default"). */
-static bool is_default_name(const char *name)
-{
-    return name && strcmp(name, "default") == 0;
-}
-
-static const char *declared_id(sc_context *ctx, const char *prefix, const char *name,
-                               const char *suffix)
-{
-    if (is_default_name(name) && prefix && !suffix)
-        return prefix;
-    return pascal(ctx, prefix, is_default_name(name) && prefix ? NULL : name, suffix);
-}
-
-static const char *declared_path(sc_context *ctx, const char *prefix, const char *name)
-{
-    if (is_default_name(name) && prefix)
-        return prefix;
-    return sc_arena_printf(&ctx->arena, "%s%s%s", prefix ? prefix : "", prefix ? "/" : "", name);
-}
-
-static const char *expr_label(const sc_expr *e)
-{
-    if (e->kind == EXPR_NAME || e->kind == EXPR_MEMBER)
-        return e->name.name;
-    return "source";
-}
-
-static uint32_t fnv(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 16777619u;
-    }
-    return h;
-}
-
-/* The suffix a `for` adds: the element itself when it is a name or a number, so adding
- * an element does not rename the others; its position otherwise. */
-static const char *loop_suffix(sc_context *ctx, const sc_value *element, size_t index)
-{
-    if (element && element->kind == VAL_STRING && element->s[0])
-        return element->s;
-    if (element && element->kind == VAL_INT)
-        return sc_arena_printf(&ctx->arena, "%lld", element->i);
-    return sc_arena_printf(&ctx->arena, "%zu", index);
-}
-
-/* Claims a logical id in the stack; a clash of two paths gets a hash of the path. */
-static const char *claim_id(expander *x, sc_cfn_stack *stack, const char *id, const char *path)
-{
-    if (!sc_map_get(&stack->logical_ids, id))
-        return id;
-    return sc_arena_printf(&x->ctx->arena, "%s%08X", id, fnv(path));
-}
-
-/* ---- values --------------------------------------------------------------------------- */
-
-static sc_value *resource_ref(expander *x, sc_cfn_stack *stack, const char *id)
-{
-    sc_value *v = id ? sc_value_new(x->ctx, VAL_RESOURCE) : NULL;
-    if (v) {
-        v->s = id;
-        v->owner = stack->stack;
-    }
-    return v;
-}
-
-const char *sc_pascal_name(sc_context *ctx, const char *prefix, const char *name)
-{
-    return pascal(ctx, prefix, name, NULL);
-}
-
-uint32_t sc_name_hash(const char *s)
-{
-    return fnv(s);
 }
 
 static sc_cfn_stack *cfn_stack_of(expander *x, const sc_stack *stack)
@@ -236,15 +99,15 @@ static const char *export_output_name(expander *x, const sc_value *v)
     sc_buf_init(&name, &x->ctx->allocator);
     sc_buf_puts(&name, "Export");
     if (v->kind == VAL_RESOURCE) {
-        append_pascal(&name, v->s);
+        sc_append_pascal(&name, v->s);
     } else if (v->kind == VAL_INTRINSIC && v->items.count) {
         const sc_value *arg = v->items.items[0];
         if (arg->kind == VAL_STRING)
-            append_pascal(&name, arg->s);
+            sc_append_pascal(&name, arg->s);
         for (size_t i = 0; arg->kind == VAL_LIST && i < arg->items.count; i++) {
             const sc_value *part = arg->items.items[i];
             if (part->kind == VAL_STRING)
-                append_pascal(&name, part->s);
+                sc_append_pascal(&name, part->s);
         }
     }
     const char *text = sc_arena_strdup(&x->ctx->arena, name.data ? name.data : "Export");
@@ -273,7 +136,7 @@ static sc_cfn_output *export_from(expander *x, sc_cfn_stack *producer, sc_value 
         return NULL;
     for (size_t i = 0; i < producer->outputs.count; i++)
         if (strcmp(((sc_cfn_output *)producer->outputs.items[i])->name, name) == 0)
-            name = sc_arena_printf(&x->ctx->arena, "%s%08X", name, fnv(k));
+            name = sc_arena_printf(&x->ctx->arena, "%s%08X", name, sc_name_hash(k));
     output->name = name;
     output->value = v;
     output->export_name = sc_arena_printf(&x->ctx->arena, "%s-%s", producer->deployed_name, name);
@@ -415,16 +278,16 @@ static sc_value *lower(expander *x, sc_cfn_stack *stack, sc_value *v, sc_span sp
     return localize(&l, v, "");
 }
 
-/* Lowers a property of a resource that `p` declares: problems are reported at the
- * user's declaration when the resource comes from a component. */
-static sc_value *lower_property(pending *p, const sc_item *resource, sc_value *v, sc_span written,
-                                const char *what)
+/* Lowers a property of a resource: problems are reported at the user's declaration
+ * when the resource comes from a component. */
+static sc_value *lower_property(expander *x, sc_cfn_stack *stack, const sc_tree_resource *made,
+                                sc_value *v, sc_span written, const char *what)
 {
-    bool own =
-        p->declared_at.file == resource->span.file && p->declared_at.start == resource->span.start;
-    lowering l = {.x = p->x,
-                  .stack = p->stack,
-                  .span = own ? written : p->declared_at,
+    bool own = made->declared_at.file == made->item->span.file &&
+               made->declared_at.start == made->item->span.start;
+    lowering l = {.x = x,
+                  .stack = stack,
+                  .span = own ? written : made->declared_at,
                   .written = written,
                   .what = what};
     return localize(&l, v, "");
@@ -434,13 +297,12 @@ static sc_value *lower_property(pending *p, const sc_item *resource, sc_value *v
 
 /* `depends_on`: resources of this stack by id, instances by their record. What another
  * stack holds is already deployed before this one, so it needs no entry. */
-static void add_depends_on(pending *p, sc_cfn_resource *r, const sc_value *v)
+static void add_depends_on(expander *x, sc_cfn_stack *stack, sc_cfn_resource *r, const sc_value *v)
 {
-    expander *x = p->x;
     if (!v)
         return;
     if (v->kind == VAL_RESOURCE) {
-        if (!v->owner || v->owner == p->stack->stack)
+        if (!v->owner || v->owner == stack->stack)
             sc_list_push(&x->ctx->arena, &r->depends_on, (void *)v->s);
         return;
     }
@@ -452,7 +314,7 @@ static void add_depends_on(pending *p, sc_cfn_resource *r, const sc_value *v)
     }
     if (v->kind == VAL_LIST || v->kind == VAL_MAP)
         for (size_t i = 0; i < v->items.count; i++)
-            add_depends_on(p, r, v->items.items[i]);
+            add_depends_on(x, stack, r, v->items.items[i]);
 }
 
 static const char *policy(sc_value *v)
@@ -460,427 +322,123 @@ static const char *policy(sc_value *v)
     return v && v->kind == VAL_STRING ? v->s : NULL;
 }
 
-/* Evaluates one resource body in `scope` into a template resource. */
-static void emit_resource(pending *p, const sc_item *item, sc_scope *scope, const char *id,
-                          const char *path)
+/* The template resource of `made`, begun on its first property. */
+static sc_cfn_resource *resource_of(expander *x, const sc_tree_resource *made)
 {
-    expander *x = p->x;
-    sc_cfn_resource *r = sc_arena_alloc(&x->ctx->arena, sizeof(*r));
+    sc_cfn_resource *r = x->resource_of[made->index];
+    if (r)
+        return r;
+    r = sc_arena_alloc(&x->ctx->arena, sizeof(*r));
     if (!r)
-        return;
-    r->logical_id = id;
-    r->type = item->text && item->text->kind == EXPR_STRING ? item->text->text : "";
-    r->path = path;
+        return NULL;
+    r->logical_id = made->logical_id;
+    r->type = made->type;
+    r->path = made->path;
     r->properties = sc_value_new(x->ctx, VAL_MAP);
     if (!r->properties)
-        return;
-    r->declared_at = p->declared_at;
-    r->defined_at = item->span;
-    r->item = item;
-    r->instance = p->instance;
-    r->allow = p->allow;
-    r->order = p->order * 1000000 + p->stack->next_order++;
-    for (size_t i = 0; i < item->items.count; i++) {
-        const sc_item *prop = item->items.items[i];
-        if (prop->kind != ITEM_ATTR || !prop->name.name)
-            continue;
-        sc_value *v = sc_eval(x->ctx, scope, prop->value);
-        const char *key = prop->name.name;
-        if (strcmp(key, "depends_on") == 0) {
-            add_depends_on(p, r, v);
-        } else if (strcmp(key, "deletion_policy") == 0) {
-            r->deletion_policy = policy(v);
-        } else if (strcmp(key, "update_replace_policy") == 0) {
-            r->update_replace_policy = policy(v);
-        } else if (strcmp(key, "metadata") == 0) {
-            r->metadata = lower_property(p, item, v, prop->value->span, "`metadata`");
-        } else {
-            const char *what = sc_arena_printf(&x->ctx->arena, "property `%s`", key);
-            sc_value_map_add(x->ctx, r->properties, key,
-                             lower_property(p, item, v, prop->value->span, what));
-        }
-    }
-    sc_map_put(&x->ctx->arena, &p->stack->logical_ids, id, r);
-    sc_list_push(&x->ctx->arena, &p->stack->resources, r);
-    if (p->instance)
-        sc_list_push(&x->ctx->arena, &p->instance->resources, r);
-    if (p->allow)
-        sc_list_push(&x->ctx->arena, &p->allow->resources, r);
-}
-
-static bool condition_holds(expander *x, sc_scope *scope, const sc_item *item)
-{
-    if (!item->when)
-        return true;
-    bool holds = false;
-    sc_value *condition = sc_eval(x->ctx, scope, item->when);
-    if (!sc_value_truthy_known(condition, &holds)) {
-        if (condition && !condition->failed) /* a failed one was reported where it failed */
-            sc_error(x->ctx, "E0303", item->when->span,
-                     "this condition must be known at compile time");
-        return false;
-    }
-    return holds;
-}
-
-/* The elements a `for` walks: a list's elements, or a map's keys with their values.
- * `report` is false when the same `for` was already evaluated (and reported). */
-static sc_value *loop_elements(expander *x, sc_scope *scope, const sc_item *item, bool report)
-{
-    sc_value *iter = sc_eval(x->ctx, scope, item->for_iter);
-    if (!iter || (iter->kind != VAL_LIST && iter->kind != VAL_MAP)) {
-        if (report && iter && !iter->failed)
-            sc_error(x->ctx, "E0303", item->for_iter->span,
-                     "what `for` walks must be known at compile time");
         return NULL;
-    }
-    return iter;
+    r->declared_at = made->declared_at;
+    r->defined_at = made->item->span;
+    r->item = made->item;
+    r->instance = made->instance ? x->instance_of[made->instance->index] : NULL;
+    r->allow = made->allow ? x->allow_of[made->allow->index] : NULL;
+    r->order = made->order;
+    x->resource_of[made->index] = r;
+    return r;
 }
 
-static sc_scope *bind(sc_context *ctx, sc_scope *parent, sc_ident name, sc_value *value)
+/* One property of a resource, as sema evaluated it. */
+static void add_property(expander *x, const sc_tree_resource *made, const sc_tree_setting *setting)
 {
-    sc_scope *scope = sc_scope_new(ctx, parent);
-    sc_symbol *s = sc_arena_alloc(&ctx->arena, sizeof(*s));
-    if (!scope || !s || !name.name)
-        return scope ? scope : parent;
-    s->kind = SYM_VALUE;
-    s->name = name.name;
-    s->value = value;
-    sc_map_put(&ctx->arena, &scope->names, s->name, s);
-    return scope;
-}
-
-/* Binds a `for` iteration's variables: `for x in list` / `for i, x in list` /
- * `for k, v in map`. */
-static sc_scope *iteration_scope(expander *x, sc_scope *scope, const sc_item *item, sc_value *iter,
-                                 size_t i, sc_value **element)
-{
-    sc_value *value = iter->items.items[i];
-    sc_value *key = iter->kind == VAL_MAP ? sc_value_string(x->ctx, iter->keys.items[i])
-                                          : sc_value_int(x->ctx, (long long)i);
-    *element = iter->kind == VAL_MAP ? key : value;
-    sc_scope *inner = bind(x->ctx, scope, item->for_var, value);
-    if (item->for_index.name)
-        inner = bind(x->ctx, inner, item->for_index, key);
-    return inner;
-}
-
-/* The reference value of a resource declaration: one id, a list of ids, or null. */
-static sc_value *declare_resource(pending *p, const sc_item *item, sc_scope *scope)
-{
-    expander *x = p->x;
-    const char *name = p->item == item && p->id_name ? p->id_name : item->name.name;
-    const char *base = declared_id(x->ctx, p->id_prefix, name, NULL);
-    if (!condition_holds(x, scope, item))
-        return sc_value_new(x->ctx, VAL_NULL);
-    if (!item->for_iter)
-        return resource_ref(x, p->stack, claim_id(x, p->stack, base, p->path));
-    sc_value *iter = loop_elements(x, scope, item, true);
-    sc_value *list = sc_value_new(x->ctx, VAL_LIST);
-    for (size_t i = 0; iter && list && i < iter->items.count; i++) {
-        sc_value *element;
-        iteration_scope(x, scope, item, iter, i, &element);
-        const char *id = declared_id(x->ctx, p->id_prefix, name, loop_suffix(x->ctx, element, i));
-        sc_list_push(&x->ctx->arena, &list->items, resource_ref(x, p->stack, id));
-    }
-    return list;
-}
-
-/* Writes the resources of a declaration whose ids `refs` were bound earlier. */
-static void generate_resource(pending *p, const sc_item *item, sc_scope *scope, sc_value *refs)
-{
-    expander *x = p->x;
-    const char *path = declared_path(x->ctx, p->path, item->name.name);
-    if (!refs || refs->kind == VAL_NULL)
+    sc_cfn_stack *stack = cfn_stack_of(x, made->stack);
+    sc_cfn_resource *r = resource_of(x, made);
+    if (!r || !stack)
         return;
-    if (refs->kind == VAL_RESOURCE) {
-        emit_resource(p, item, scope, refs->s, path);
-        return;
-    }
-    sc_value *iter = loop_elements(x, scope, item, false);
-    for (size_t i = 0; iter && i < iter->items.count && i < refs->items.count; i++) {
-        sc_value *element;
-        sc_scope *inner = iteration_scope(x, scope, item, iter, i, &element);
-        const sc_value *ref = refs->items.items[i];
-        emit_resource(
-            p, item, inner, ref->s,
-            sc_arena_printf(&x->ctx->arena, "%s[%s]", path, loop_suffix(x->ctx, element, i)));
-    }
-}
-
-/* ---- instances ------------------------------------------------------------------------ */
-
-static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol);
-
-static sc_component *component_of(expander *x, const sc_item *item)
-{
-    return sc_program_component(x->ctx, x->program, item->name.name, item->span.file);
-}
-
-/* The record of an instance named `name` about to be expanded inside `p`'s instance (or
- * at stack level). Its path names it in the program, `default` included, so that a
- * nested `default` instance is not taken for the one that holds it. */
-static sc_cfn_instance *new_instance(pending *p, const char *name)
-{
-    expander *x = p->x;
-    sc_cfn_instance *instance = sc_arena_alloc(&x->ctx->arena, sizeof(*instance));
-    if (!instance)
-        return NULL;
-    instance->path = sc_arena_printf(&x->ctx->arena, "%s/%s",
-                                     p->instance ? p->instance->path : p->stack->name, name);
-    instance->parent = p->instance;
-    if (!instance->path ||
-        !sc_list_push(&x->ctx->arena, p->instance ? &p->instance->children : &p->stack->instances,
-                      instance))
-        return NULL;
-    sc_map_put(&x->ctx->arena, &x->instances, instance->path, instance);
-    return instance;
-}
-
-static void collect_ready(sc_cfn_instance *instance, const sc_value *v, sc_context *ctx)
-{
-    if (!v)
-        return;
-    if (v->kind == VAL_RESOURCE)
-        sc_list_push(&ctx->arena, &instance->ready, (void *)v->s);
-    else if (v->kind == VAL_LIST)
-        for (size_t i = 0; i < v->items.count; i++)
-            collect_ready(instance, v->items.items[i], ctx);
-}
-
-/* The component's `ready = [...]`: the resources that must exist before anything that
- * reads this instance is made (a database's writer instance, a file system's mount
- * targets, a network's routes). */
-static void declare_ready(pending *p, const sc_component *component, sc_scope *scope)
-{
-    for (size_t i = 0; i < component->item->items.count; i++) {
-        const sc_item *setting = component->item->items.items[i];
-        if (setting->kind != ITEM_ATTR || strcmp(setting->name.name, SC_COMPONENT_READY) != 0)
-            continue;
-        p->instance->declares_ready = true;
-        collect_ready(p->instance, sc_eval(p->x->ctx, scope, setting->value), p->x->ctx);
-    }
-}
-
-/* Expands one instance (one iteration of a `for`): binds its resources and nested
- * instances, writes its resources, and returns its attributes. */
-static void make_allow(pending *p, const sc_item *item, sc_scope *scope);
-
-/* Expands a body, a component's or a grant's, in `scope` for `inner` (its id prefix,
- * path and instance): binds its resources and nested instances by name before any is
- * evaluated, writes the resources, expands the nested instances and makes the
- * `allow`s it holds. */
-static void expand_body(pending *inner, const sc_component *component, sc_scope *scope)
-{
-    expander *x = inner->x;
-    const sc_ptr_list *body = &component->item->items;
-    sc_value **refs = sc_arena_alloc(&x->ctx->arena, (body->count + 1) * sizeof(*refs));
-    sc_ptr_list nested = {0};
-    for (size_t i = 0; refs && i < body->count; i++) {
-        const sc_item *decl = body->items[i];
-        if (decl->kind == ITEM_RESOURCE) {
-            refs[i] = declare_resource(inner, decl, scope);
-            sc_symbol *s = sc_arena_alloc(&x->ctx->arena, sizeof(*s));
-            if (!s)
-                continue;
-            s->kind = SYM_VALUE;
-            s->name = decl->name.name;
-            s->value = refs[i];
-            sc_map_put(&x->ctx->arena, &scope->names, s->name, s);
-        } else if (decl->kind == ITEM_BLOCK && decl->label.name) {
-            pending *child = sc_arena_alloc(&x->ctx->arena, sizeof(*child));
-            sc_symbol *s = sc_arena_alloc(&x->ctx->arena, sizeof(*s));
-            if (!child || !s)
-                continue;
-            *child = *inner;
-            child->item = decl;
-            child->scope = scope;
-            child->value = NULL;
-            child->busy = false;
-            child->body_scope = NULL;
-            s->kind = SYM_INSTANCE;
-            s->name = decl->label.name;
-            s->item = decl;
-            s->force = force_instance;
-            s->force_data = child;
-            sc_map_put(&x->ctx->arena, &scope->names, s->name, s);
-            sc_list_push(&x->ctx->arena, &nested, s);
-        }
-    }
-    for (size_t i = 0; refs && i < body->count; i++) {
-        const sc_item *decl = body->items[i];
-        if (decl->kind == ITEM_RESOURCE)
-            generate_resource(inner, decl, scope, refs[i]);
-    }
-    for (size_t i = 0; i < nested.count; i++)
-        force_instance(x->ctx, nested.items[i]);
-    for (size_t i = 0; i < body->count; i++) {
-        const sc_item *decl = body->items[i];
-        if (decl->kind == ITEM_ALLOW)
-            make_allow(inner, decl, scope);
-    }
-}
-
-/* What an allow from this instance hands to the grant it reaches: its `connectable`
- * settings, evaluated for it. NULL when it declares none. */
-static sc_value *connectable_record(expander *x, const sc_component *component, sc_scope *scope)
-{
-    if (!component->connectable)
-        return NULL;
-    sc_value *record = sc_value_new(x->ctx, VAL_MAP);
-    for (size_t i = 0; record && i < component->connectable->items.count; i++) {
-        const sc_item *setting = component->connectable->items.items[i];
-        if (setting->kind == ITEM_ATTR)
-            sc_value_map_add(x->ctx, record, setting->name.name,
-                             sc_eval(x->ctx, scope, setting->value));
-    }
-    return record;
-}
-
-/* Expands one instance (one iteration of a `for`) and returns its attributes. */
-static sc_value *expand_one(pending *p, sc_scope *outer, const char *name, const char *id_name)
-{
-    expander *x = p->x;
-    const sc_item *item = p->item;
-    sc_component *component = component_of(x, item);
-    if (!component)
-        return unknown(x->ctx);
-    sc_scope *scope = sc_instance_scope(x->ctx, outer, item, component);
-    if (!scope)
-        return NULL;
-    if (!item->for_iter)
-        p->body_scope = scope;
-    pending inner = *p;
-    inner.id_name = NULL;
-    inner.id_prefix = declared_id(x->ctx, p->id_prefix, id_name ? id_name : name, NULL);
-    inner.path = declared_path(x->ctx, p->path, name);
-    sc_cfn_instance *instance = new_instance(p, name);
-    if (!instance)
-        return NULL;
-    instance->component = component;
-    instance->scope = scope;
-    instance->label = name;
-    inner.instance = instance;
-    expand_body(&inner, component, scope);
-    declare_ready(&inner, component, scope);
-    instance->connectable = connectable_record(x, component, scope);
-    sc_value *attributes = sc_value_new(x->ctx, VAL_MAP);
-    for (size_t i = 0; attributes && i < component->attribute_order.count; i++) {
-        const char *attr = component->attribute_order.items[i];
-        sc_attribute *a = sc_map_get(&component->attributes, attr);
-        sc_value_map_add(x->ctx, attributes, attr, sc_eval(x->ctx, scope, a->item->value));
-    }
-    if (attributes)
-        attributes->instance_path = instance->path;
-    return attributes;
-}
-
-/* ---- allow ------------------------------------------------------------------------------ */
-
-/* The expanded instance a value of `allow` names, or NULL (another program's, or an
- * instance made by `for`, which `allow` cannot name). */
-static sc_cfn_instance *allowed_instance(expander *x, const sc_value *v)
-{
-    return v && v->kind == VAL_MAP && v->instance_path ? sc_map_get(&x->instances, v->instance_path)
-                                                       : NULL;
-}
-
-/* `allow a -> b`: b's grant, made once for this allow in the allow's stack, with the
- * allow's settings as its inputs and a's `connectable` record as `source`. */
-static void make_allow(pending *p, const sc_item *item, sc_scope *scope)
-{
-    expander *x = p->x;
-    sc_cfn_instance *source = allowed_instance(x, sc_eval(x->ctx, scope, item->from));
-    sc_cfn_instance *target = allowed_instance(x, sc_eval(x->ctx, scope, item->to));
-    if (!source || !target || !target->component)
-        return; /* the checker reported why */
-    const char *access;
-    const sc_component *grant = sc_allow_grant(item, target->component, &access);
-    if (!grant)
-        return;
-    sc_scope *grant_scope =
-        sc_grant_scope(x->ctx, scope, item, grant, target->scope, source->connectable);
-    sc_cfn_allow *allow = sc_arena_alloc(&x->ctx->arena, sizeof(*allow));
-    if (!grant_scope || !allow)
-        return;
-    allow->source = source;
-    allow->target = target;
-    sc_list_push(&x->ctx->arena, &p->stack->allows, allow);
-    const char *source_name = expr_label(item->from), *target_name = expr_label(item->to);
-    pending inner = *p;
-    inner.allow = allow;
-    inner.declared_at = p->instance ? p->declared_at : item->span;
-    inner.id_prefix =
-        pascal(x->ctx, p->id_prefix ? p->id_prefix : "Allow",
-               sc_arena_printf(&x->ctx->arena, "%s%s_to_%s", p->id_prefix ? "allow_" : "",
-                               source_name, target_name),
-               access);
-    inner.path = declared_path(
-        x->ctx, p->path,
-        access ? sc_arena_printf(&x->ctx->arena, "allow %s -> %s (%s)", source_name, target_name,
-                                 access)
-               : sc_arena_printf(&x->ctx->arena, "allow %s -> %s", source_name, target_name));
-    expand_body(&inner, grant, grant_scope);
-}
-
-static sc_value *force_instance(sc_context *ctx, sc_symbol *symbol)
-{
-    pending *p = symbol->force_data;
-    if (p->value)
-        return p->value;
-    if (p->busy)
-        return unknown(ctx);
-    p->busy = true;
-    expander *x = p->x;
-    const sc_item *item = p->item;
-    sc_value *result;
-    if (!condition_holds(x, p->scope, item)) {
-        result = sc_value_new(ctx, VAL_NULL);
-    } else if (!item->for_iter) {
-        result = expand_one(p, p->scope, item->label.name, p->id_name);
+    const char *key = setting->name;
+    sc_value *v = setting->value;
+    if (strcmp(key, "depends_on") == 0) {
+        add_depends_on(x, stack, r, v);
+    } else if (strcmp(key, "deletion_policy") == 0) {
+        r->deletion_policy = policy(v);
+    } else if (strcmp(key, "update_replace_policy") == 0) {
+        r->update_replace_policy = policy(v);
+    } else if (strcmp(key, "metadata") == 0) {
+        r->metadata = lower_property(x, stack, made, v, setting->span, "`metadata`");
     } else {
-        sc_value *iter = loop_elements(x, p->scope, item, true);
-        result = sc_value_new(ctx, VAL_LIST);
-        for (size_t i = 0; iter && result && i < iter->items.count; i++) {
-            sc_value *element;
-            sc_scope *inner = iteration_scope(x, p->scope, item, iter, i, &element);
-            const char *suffix = loop_suffix(ctx, element, i);
-            const char *name = sc_arena_printf(&ctx->arena, "%s_%s", item->label.name, suffix);
-            const char *id_name =
-                p->id_name ? sc_arena_printf(&ctx->arena, "%s_%s", p->id_name, suffix) : NULL;
-            sc_list_push(&ctx->arena, &result->items, expand_one(p, inner, name, id_name));
-        }
+        const char *what = sc_arena_printf(&x->ctx->arena, "property `%s`", key);
+        sc_value_map_add(x->ctx, r->properties, key,
+                         lower_property(x, stack, made, v, setting->span, what));
     }
-    p->value = result ? result : unknown(ctx);
-    p->busy = false;
-    return p->value;
 }
 
-/* ---- stack-level declarations --------------------------------------------------------- */
-
-static sc_value *force_resource(sc_context *ctx, sc_symbol *symbol)
+/* A resource whose properties are all in: it takes its place in its stack. */
+static void add_resource(expander *x, const sc_tree_resource *made)
 {
-    pending *p = symbol->force_data;
-    if (!p->value && !p->busy) {
-        p->busy = true;
-        p->value = declare_resource(p, p->item, p->scope);
-        p->busy = false;
+    sc_cfn_stack *stack = cfn_stack_of(x, made->stack);
+    sc_cfn_resource *r = resource_of(x, made);
+    if (!r || !stack)
+        return;
+    sc_map_put(&x->ctx->arena, &stack->logical_ids, r->logical_id, r);
+    sc_list_push(&x->ctx->arena, &stack->resources, r);
+    if (r->instance)
+        sc_list_push(&x->ctx->arena, &r->instance->resources, r);
+    if (r->allow)
+        sc_list_push(&x->ctx->arena, &r->allow->resources, r);
+}
+
+/* ---- instances and allows ---------------------------------------------------------------- */
+
+/* Every instance of the tree, in the order sema made them, under its parent. */
+static bool adopt_instances(expander *x)
+{
+    const sc_ptr_list *all = &x->tree->instances;
+    x->instance_of = sc_arena_alloc(&x->ctx->arena, (all->count + 1) * sizeof(*x->instance_of));
+    if (!x->instance_of)
+        return false;
+    for (size_t i = 0; i < all->count; i++) {
+        const sc_tree_instance *made = all->items[i];
+        sc_cfn_instance *instance = sc_arena_alloc(&x->ctx->arena, sizeof(*instance));
+        sc_cfn_stack *stack = cfn_stack_of(x, made->stack);
+        if (!instance || !stack)
+            return false;
+        instance->path = made->path;
+        instance->parent = made->parent ? x->instance_of[made->parent->index] : NULL;
+        instance->declares_ready = made->declares_ready;
+        instance->ready = made->ready;
+        instance->component = made->component;
+        instance->label = made->label;
+        x->instance_of[i] = instance;
+        if (!sc_list_push(&x->ctx->arena,
+                          instance->parent ? &instance->parent->children : &stack->instances,
+                          instance))
+            return false;
+        sc_map_put(&x->ctx->arena, &x->instances, instance->path, instance);
     }
-    return p->value ? p->value : unknown(ctx);
+    return true;
 }
 
-static sc_value *force_let(sc_context *ctx, sc_symbol *symbol)
+static bool adopt_allows(expander *x)
 {
-    pending *p = symbol->force_data;
-    if (p->value)
-        return p->value;
-    if (p->busy)
-        return unknown(ctx);
-    p->busy = true;
-    p->value = sc_eval(ctx, p->scope, p->item->value);
-    p->busy = false;
-    return p->value;
+    const sc_ptr_list *all = &x->tree->allows;
+    x->allow_of = sc_arena_alloc(&x->ctx->arena, (all->count + 1) * sizeof(*x->allow_of));
+    if (!x->allow_of)
+        return false;
+    for (size_t i = 0; i < all->count; i++) {
+        const sc_tree_allow *made = all->items[i];
+        sc_cfn_allow *allow = sc_arena_alloc(&x->ctx->arena, sizeof(*allow));
+        sc_cfn_stack *stack = cfn_stack_of(x, made->stack);
+        if (!allow || !stack)
+            return false;
+        allow->source = x->instance_of[made->source->index];
+        allow->target = x->instance_of[made->target->index];
+        x->allow_of[i] = allow;
+        if (!sc_list_push(&x->ctx->arena, &stack->allows, allow))
+            return false;
+    }
+    return true;
 }
+
+/* ---- params and outputs ------------------------------------------------------------------ */
 
 static const char *parameter_type(const sc_type *t)
 {
@@ -901,54 +459,26 @@ static const char *parameter_type(const sc_type *t)
     }
 }
 
-static bool is_secret_type(const sc_type *t)
+static void add_parameter(expander *x, const sc_tree_param *made)
 {
-    while (t && t->kind == TY_OPTIONAL)
-        t = t->elem;
-    return t && t->kind == TY_SECRET;
-}
-
-static sc_value *force_param(sc_context *ctx, sc_symbol *symbol)
-{
-    pending *p = symbol->force_data;
-    if (p->value)
-        return p->value;
-    const char *name = pascal(ctx, NULL, symbol->name, NULL);
-    sc_value *ref = sc_value_intrinsic(ctx, "Ref", sc_value_string(ctx, name), p->stack->stack);
-    if (!is_secret_type(symbol->type)) {
-        p->value = ref;
-        return ref;
-    }
-    sc_value *secret = sc_value_new(ctx, VAL_SECRET);
-    if (secret) {
-        secret->owner = p->stack->stack;
-        sc_list_push(&ctx->arena, &secret->items, ref);
-    }
-    p->value = secret;
-    return secret;
-}
-
-static void add_parameter(expander *x, sc_cfn_stack *stack, const sc_item *item, sc_symbol *symbol)
-{
+    sc_cfn_stack *stack = cfn_stack_of(x, made->stack);
     sc_cfn_parameter *param = sc_arena_alloc(&x->ctx->arena, sizeof(*param));
-    if (!param)
+    if (!param || !stack)
         return;
-    param->name = pascal(x->ctx, NULL, item->name.name, NULL);
+    const sc_symbol *symbol = made->symbol;
+    param->name = sc_pascal_name(x->ctx, NULL, made->item->name.name);
     param->type = parameter_type(symbol ? symbol->type : NULL);
-    param->no_echo = symbol && is_secret_type(symbol->type);
-    param->span = item->span;
-    if (item->value)
-        param->default_value = sc_eval(x->ctx, stack->stack->scope, item->value);
-    for (size_t i = 0; i < item->items.count; i++) {
-        const sc_item *option = item->items.items[i];
-        if (option->kind != ITEM_ATTR)
-            continue;
-        sc_value *v = sc_eval(x->ctx, stack->stack->scope, option->value);
-        if (strcmp(option->name.name, "description") == 0 && v && v->kind == VAL_STRING)
+    param->no_echo = made->secret;
+    param->span = made->item->span;
+    param->default_value = made->default_value;
+    for (size_t i = 0; i < made->options.count; i++) {
+        const sc_tree_setting *option = made->options.items[i];
+        sc_value *v = option->value;
+        if (strcmp(option->name, "description") == 0 && v && v->kind == VAL_STRING)
             param->description = v->s;
-        else if (strcmp(option->name.name, "type") == 0 && v && v->kind == VAL_STRING)
+        else if (strcmp(option->name, "type") == 0 && v && v->kind == VAL_STRING)
             param->type = v->s;
-        else if (strcmp(option->name.name, "allowed") == 0)
+        else if (strcmp(option->name, "allowed") == 0)
             param->allowed_values = v;
     }
     const sc_type *t = symbol ? symbol->type : NULL;
@@ -963,73 +493,16 @@ static void add_parameter(expander *x, sc_cfn_stack *stack, const sc_item *item,
     sc_list_push(&x->ctx->arena, &stack->parameters, param);
 }
 
-static pending *new_pending(expander *x, sc_cfn_stack *stack, const sc_item *item, size_t order)
+static void add_output(expander *x, const sc_tree_output *made)
 {
-    pending *p = sc_arena_alloc(&x->ctx->arena, sizeof(*p));
-    if (!p)
-        return NULL;
-    p->x = x;
-    p->stack = stack;
-    p->item = item;
-    p->scope = stack->stack->scope;
-    p->declared_at = item->span;
-    p->order = order;
-    return p;
-}
-
-/* The old name a `moved old -> name` gives `name`, or NULL. */
-static const char *moved_from(const sc_stack *stack, const char *name)
-{
-    for (size_t i = 0; i < stack->moves.count; i++) {
-        const sc_item *move = stack->moves.items[i];
-        if (strcmp(move->name.name, name) == 0)
-            return move->label.name;
-    }
-    return NULL;
-}
-
-/* Gives every stack-level name a force function, before anything is evaluated. */
-static void prepare_stack(expander *x, sc_cfn_stack *stack)
-{
-    sc_stack *s = stack->stack;
-    for (size_t i = 0; i < s->items.count; i++) {
-        const sc_item *item = s->items.items[i];
-        const char *name = item->kind == ITEM_BLOCK ? item->label.name : item->name.name;
-        sc_symbol *symbol = name ? sc_scope_lookup_local(s->scope, name) : NULL;
-        if (!symbol || symbol->item != item)
-            continue;
-        pending *p = new_pending(x, stack, item, i + 1);
-        if (!p)
-            return;
-        p->id_name = moved_from(s, name);
-        symbol->force_data = p;
-        switch (item->kind) {
-        case ITEM_BLOCK:
-            symbol->force = force_instance;
-            break;
-        case ITEM_RESOURCE:
-            symbol->force = force_resource;
-            break;
-        case ITEM_LET:
-            symbol->force = force_let;
-            break;
-        case ITEM_PARAM:
-            symbol->force = force_param;
-            break;
-        default:
-            symbol->force_data = NULL;
-        }
-    }
-}
-
-static void add_output(expander *x, sc_cfn_stack *stack, const sc_item *item)
-{
+    sc_cfn_stack *stack = cfn_stack_of(x, made->stack);
     sc_cfn_output *output = sc_arena_alloc(&x->ctx->arena, sizeof(*output));
-    if (!output)
+    if (!output || !stack)
         return;
-    output->name = pascal(x->ctx, NULL, item->name.name, NULL);
+    const sc_item *item = made->item;
+    output->name = sc_pascal_name(x->ctx, NULL, item->name.name);
     output->span = item->span;
-    sc_value *v = sc_eval(x->ctx, stack->stack->scope, item->value);
+    sc_value *v = made->value;
     if (v && v->kind == VAL_LIST) /* outputs are strings: lists are joined with commas */
         v = sc_value_intrinsic(x->ctx, "Fn::Join",
                                sc_value_list2(x->ctx, sc_value_string(x->ctx, ","), v),
@@ -1043,37 +516,25 @@ static void add_output(expander *x, sc_cfn_stack *stack, const sc_item *item)
     sc_list_push(&x->ctx->arena, &stack->outputs, output);
 }
 
-static void expand_stack(expander *x, sc_cfn_stack *stack)
+/* Replays what sema made, in its order: what this stage derives in order (export names,
+ * its messages) comes out as if it had been made here. */
+static void replay(expander *x)
 {
-    sc_stack *s = stack->stack;
-    for (size_t i = 0; i < s->items.count; i++) {
-        const sc_item *item = s->items.items[i];
-        const char *name = item->kind == ITEM_BLOCK ? item->label.name : item->name.name;
-        sc_symbol *symbol = name ? sc_scope_lookup_local(s->scope, name) : NULL;
-        switch (item->kind) {
-        case ITEM_BLOCK:
-            if (symbol && symbol->force)
-                symbol->force(x->ctx, symbol);
+    const sc_ptr_list *made = &x->tree->made;
+    for (size_t i = 0; i < made->count && !x->ctx->out_of_memory; i++) {
+        const sc_made *m = made->items[i];
+        switch (m->kind) {
+        case SC_MADE_PROPERTY:
+            add_property(x, m->what, m->setting);
             break;
-        case ITEM_RESOURCE:
-            if (symbol && symbol->force) {
-                pending *p = symbol->force_data;
-                generate_resource(p, item, s->scope, symbol->force(x->ctx, symbol));
-            }
+        case SC_MADE_RESOURCE:
+            add_resource(x, m->what);
             break;
-        case ITEM_PARAM:
-            add_parameter(x, stack, item, symbol);
+        case SC_MADE_PARAM:
+            add_parameter(x, m->what);
             break;
-        case ITEM_OUTPUT:
-            add_output(x, stack, item);
-            break;
-        case ITEM_ALLOW: {
-            pending *p = new_pending(x, stack, item, i + 1);
-            if (p)
-                make_allow(p, item, s->scope);
-            break;
-        }
-        default:
+        case SC_MADE_OUTPUT:
+            add_output(x, m->what);
             break;
         }
     }
@@ -1168,9 +629,7 @@ static void order_stacks(expander *x, sc_ptr_list *all)
 
 sc_scope *sc_expanded_scope(const sc_symbol *instance)
 {
-    if (!instance || instance->force != force_instance || !instance->force_data)
-        return NULL;
-    return ((const pending *)instance->force_data)->body_scope;
+    return sc_instance_body_scope(instance);
 }
 
 const char *sc_display_path(sc_context *ctx, const sc_cfn_program *out, uint32_t source)
@@ -1218,10 +677,13 @@ sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_m
         sc_map_put(&ctx->arena, &x.stacks, stack->name, stack);
         sc_list_push(&ctx->arena, &all, stack);
     }
-    for (size_t i = 0; i < all.count; i++)
-        prepare_stack(&x, all.items[i]);
-    for (size_t i = 0; i < all.count; i++)
-        expand_stack(&x, all.items[i]);
+    x.tree = sc_sema_instances(ctx, program);
+    if (!x.tree || !adopt_instances(&x) || !adopt_allows(&x))
+        return NULL;
+    x.resource_of = sc_arena_alloc(&ctx->arena, (x.tree->resources.count + 1) * sizeof(void *));
+    if (!x.resource_of)
+        return NULL;
+    replay(&x);
     for (size_t i = 0; i < all.count; i++) {
         sc_cfn_stack *stack = all.items[i];
         for (size_t r = 0; r < stack->stack->references.count; r++) {

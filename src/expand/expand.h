@@ -1,12 +1,15 @@
 /* The expansion stage: a checked program becomes one resource graph per stack.
- * Entry point: sc_expand in expand.c. Components are instantiated with their inputs,
- * `for` and `if` unrolled, references lowered to Ref/Fn::GetAtt/Fn::Join/Fn::Select/
- * Fn::GetAZs, values known at compile time folded, and references between stacks
- * turned into exports and imports. The emission stage writes what this produces. */
+ * Entry point: sc_expand in expand.c. It reads the instance tree sema made (sema/tree.h:
+ * components instantiated with their inputs, `for` and `if` unrolled, references
+ * evaluated to Ref/Fn::GetAtt/Fn::Join/Fn::Select/Fn::GetAZs, values known at compile
+ * time folded) and never calls back into the evaluator. Here references between stacks
+ * become exports and imports, resources are ordered and validated, and stacks nested.
+ * The emission stage writes what this produces. */
 #ifndef STACKC_EXPAND_H
 #define STACKC_EXPAND_H
 
 #include "sema/sema.h"
+#include "sema/tree.h"
 
 /* One expanded component instance (one iteration of a `for`): where its resources sit in
  * the template and what dependants wait for. The instances of a stack form a tree. */
@@ -18,9 +21,7 @@ typedef struct sc_cfn_instance {
     sc_ptr_list resources;          /* sc_cfn_resource declared directly in it */
     sc_ptr_list children;           /* sc_cfn_instance nested in it */
     const sc_component *component;
-    const char *label;     /* its name in its parent: "wp", "web_a" for a `for` */
-    sc_scope *scope;       /* its body's scope: inputs, lets, resources by name */
-    sc_value *connectable; /* what an `allow` from it hands to grants, or NULL */
+    const char *label; /* its name in its parent: "wp", "web_a" for a `for` */
 } sc_cfn_instance;
 
 typedef struct sc_cfn_resource {
@@ -96,7 +97,6 @@ typedef struct sc_cfn_stack {
     sc_map logical_ids;        /* id -> sc_cfn_resource */
     sc_map exports_by_key;     /* canonical value text -> sc_cfn_output */
     sc_map imports_by_key;
-    size_t next_order;
     /* Nested stacks (nested.c). A stack's children are not in the program's list of
      * stacks: they are resources (AWS::CloudFormation::Stack) of their parent. */
     sc_ptr_list children;             /* sc_cfn_stack nested in this one, in template order */
@@ -146,10 +146,6 @@ bool sc_order_resources(sc_context *ctx, sc_cfn_program *program);
  * (E0317, E0318). False when it reported a problem. */
 bool sc_nest_stacks(sc_context *ctx, sc_cfn_program *program);
 
-/* Shared naming helpers (expand.c): "public_subnet" -> "PublicSubnet" after `prefix`,
- * and the stable 32-bit hash ids are made unique with. */
-const char *sc_pascal_name(sc_context *ctx, const char *prefix, const char *name);
-uint32_t sc_name_hash(const char *s);
 /* A canonical text of a deploy-time value: equal values give equal texts. */
 void sc_value_canonical(sc_buf *out, const sc_value *v);
 
@@ -160,7 +156,7 @@ bool sc_validate_resources(sc_context *ctx, struct sc_schema *schema, const sc_c
 
 /* The scope an expanded instance's component body was evaluated in (its inputs, lets,
  * resources bound to their ids), for component tests; NULL before expansion or for
- * an instance made by `for`. */
+ * an instance made by `for`. The same as sc_instance_body_scope (sema/tree.h). */
 sc_scope *sc_expanded_scope(const sc_symbol *instance);
 
 /* A path as written into templates: relative to the main file's folder for the

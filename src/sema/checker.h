@@ -170,6 +170,41 @@ void sc_check_allow(sc_checker *c, sc_scope *scope, const sc_item *item);
  * tests run, and a test entry for each of those tests. */
 void sc_add_component_tests(sc_checker *c);
 
+/* ---- eval.c: what the operators (operators.c) share with the evaluator */
+/* Reports an evaluation error at `e`, once however often `e` is evaluated, and returns
+ * the failed value it leaves. Inside an instance, a note says which one. */
+sc_value *sc_eval_fail(sc_context *ctx, sc_scope *scope, const sc_expr *e, const char *code,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* `e` as written, in backquotes, when it is short enough to quote in a message. */
+const char *sc_eval_quoted(sc_context *ctx, const sc_expr *e, const char *otherwise);
+sc_value *sc_value_bool(sc_context *ctx, bool b);
+/* An int, duration or size. */
+sc_value *sc_value_integer(sc_context *ctx, sc_value_kind kind, long long i);
+/* A number; unknown when it is not finite. */
+sc_value *sc_value_number(sc_context *ctx, double n);
+/* A reference or intrinsic: known only to CloudFormation. */
+bool sc_value_is_deploy_time(const sc_value *v);
+
+/* ---- operators.c */
+sc_value *sc_eval_binary(sc_context *ctx, sc_scope *scope, const sc_expr *e);
+sc_value *sc_eval_unary(sc_context *ctx, sc_scope *scope, const sc_expr *e);
+
+/* ---- tree.c, tree_names.c: the instance tree (tree.h) */
+/* The value of a symbol that awaits being made in the instance tree (symbol->pending),
+ * making it on first use. */
+sc_value *sc_pending_value(sc_context *ctx, sc_symbol *symbol);
+/* The same for the local tree (symbol->local_pending, local_tree.c). */
+sc_value *sc_local_pending_value(sc_context *ctx, sc_symbol *symbol);
+/* A logical id: `prefix`, then `name` and `suffix` in PascalCase. */
+const char *sc_tree_pascal(sc_context *ctx, const char *prefix, const char *name,
+                           const char *suffix);
+/* A declaration's id and path inside the instance named by `prefix` (`default` adds
+ * nothing), and the suffix a `for` element adds to them. */
+const char *sc_tree_declared_id(sc_context *ctx, const char *prefix, const char *name,
+                                const char *suffix);
+const char *sc_tree_declared_path(sc_context *ctx, const char *prefix, const char *name);
+const char *sc_tree_loop_suffix(sc_context *ctx, const sc_value *element, size_t index);
+
 /* ---- lints.c */
 /* A connectable instance that reads another's attributes (a database's endpoint) but has
  * no `allow` to reach it will not connect at deploy time. Warned once per pair. */

@@ -89,7 +89,7 @@ static uint64_t weight(const sc_value *v, uint64_t limit)
 }
 
 /* `e` as written, in backquotes, when it is short enough to quote in a message. */
-static const char *quoted(sc_context *ctx, const sc_expr *e, const char *otherwise)
+const char *sc_eval_quoted(sc_context *ctx, const sc_expr *e, const char *otherwise)
 {
     const char *text = sc_span_text(ctx, e->span);
     if (!text || strlen(text) > 60 || strchr(text, '\n'))
@@ -99,10 +99,8 @@ static const char *quoted(sc_context *ctx, const sc_expr *e, const char *otherwi
 
 /* Reports an evaluation error at `e`, once however often `e` is evaluated, and returns
  * the failed value it leaves. Inside an instance, a note says which one. */
-static sc_value *fail(sc_context *ctx, sc_scope *scope, const sc_expr *e, const char *code,
-                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static sc_value *fail(sc_context *ctx, sc_scope *scope, const sc_expr *e, const char *code,
-                      const char *fmt, ...)
+sc_value *sc_eval_fail(sc_context *ctx, sc_scope *scope, const sc_expr *e, const char *code,
+                       const char *fmt, ...)
 {
     const char *key =
         sc_arena_printf(&ctx->arena, "%u:%u:%u %s", e->span.file, e->span.start, e->span.end, code);
@@ -184,7 +182,7 @@ static sc_value *unknown(sc_context *ctx)
     return sc_value_new(ctx, VAL_UNKNOWN);
 }
 
-static sc_value *int_value(sc_context *ctx, sc_value_kind kind, long long i)
+sc_value *sc_value_integer(sc_context *ctx, sc_value_kind kind, long long i)
 {
     sc_value *v = sc_value_new(ctx, kind);
     if (v)
@@ -192,7 +190,7 @@ static sc_value *int_value(sc_context *ctx, sc_value_kind kind, long long i)
     return v;
 }
 
-static sc_value *bool_value(sc_context *ctx, bool b)
+sc_value *sc_value_bool(sc_context *ctx, bool b)
 {
     sc_value *v = sc_value_new(ctx, VAL_BOOL);
     if (v)
@@ -251,7 +249,7 @@ sc_value *sc_value_list2(sc_context *ctx, sc_value *a, sc_value *b)
     return v;
 }
 
-static bool deploy_time(const sc_value *v)
+bool sc_value_is_deploy_time(const sc_value *v)
 {
     return v && (v->kind == VAL_RESOURCE || v->kind == VAL_INTRINSIC);
 }
@@ -264,108 +262,7 @@ bool sc_value_truthy_known(const sc_value *value, bool *truth)
     return true;
 }
 
-static bool values_equal(const sc_value *a, const sc_value *b)
-{
-    if (a->kind == VAL_INT && b->kind == VAL_NUMBER)
-        return (double)a->i == b->n;
-    if (a->kind == VAL_NUMBER && b->kind == VAL_INT)
-        return a->n == (double)b->i;
-    if (a->kind != b->kind)
-        return false;
-    switch (a->kind) {
-    case VAL_NULL:
-        return true;
-    case VAL_BOOL:
-        return a->b == b->b;
-    case VAL_INT:
-    case VAL_DURATION:
-    case VAL_SIZE:
-        return a->i == b->i;
-    case VAL_NUMBER:
-        return a->n == b->n;
-    case VAL_STRING:
-        return strcmp(a->s, b->s) == 0;
-    case VAL_LIST:
-    case VAL_MAP:
-        /* Instances are the same when they are the same declaration, whatever their
-         * attributes (which may only be known at deploy time). */
-        if (a->instance_path || b->instance_path)
-            return a->instance_path && b->instance_path &&
-                   strcmp(a->instance_path, b->instance_path) == 0;
-        if (a->items.count != b->items.count)
-            return false;
-        for (size_t i = 0; i < a->items.count; i++) {
-            if (a->kind == VAL_MAP && strcmp(a->keys.items[i], b->keys.items[i]) != 0)
-                return false;
-            if (!known(a->items.items[i]) || !known(b->items.items[i]) ||
-                !values_equal(a->items.items[i], b->items.items[i]))
-                return false;
-        }
-        return true;
-    default:
-        break;
-    }
-    return false;
-}
-
-static double as_number(const sc_value *v)
-{
-    return v->kind == VAL_NUMBER ? v->n : (double)v->i;
-}
-
-static bool is_num(const sc_value *v)
-{
-    return v->kind == VAL_INT || v->kind == VAL_NUMBER;
-}
-
-static sc_value *compare(sc_context *ctx, sc_op op, const sc_value *l, const sc_value *r)
-{
-    int order;
-    if (is_num(l) && is_num(r)) {
-        double a = as_number(l), b = as_number(r);
-        order = a < b ? -1 : a > b ? 1 : 0;
-    } else if (l->kind == VAL_STRING && r->kind == VAL_STRING) {
-        order = strcmp(l->s, r->s);
-    } else if (l->kind == r->kind && (l->kind == VAL_DURATION || l->kind == VAL_SIZE)) {
-        order = l->i < r->i ? -1 : l->i > r->i ? 1 : 0;
-    } else {
-        return unknown(ctx);
-    }
-    switch (op) {
-    case OP_LT:
-        return bool_value(ctx, order < 0);
-    case OP_LE:
-        return bool_value(ctx, order <= 0);
-    case OP_GT:
-        return bool_value(ctx, order > 0);
-    default:
-        return bool_value(ctx, order >= 0);
-    }
-}
-
-static sc_value *contains(sc_context *ctx, const sc_value *needle, const sc_value *hay)
-{
-    if (hay->kind == VAL_STRING && needle->kind == VAL_STRING)
-        return bool_value(ctx, strstr(hay->s, needle->s) != NULL);
-    if (hay->kind == VAL_MAP && needle->kind == VAL_STRING) {
-        for (size_t i = 0; i < hay->keys.count; i++)
-            if (strcmp(hay->keys.items[i], needle->s) == 0)
-                return bool_value(ctx, true);
-        return bool_value(ctx, false);
-    }
-    if (hay->kind != VAL_LIST)
-        return unknown(ctx);
-    for (size_t i = 0; i < hay->items.count; i++) {
-        const sc_value *item = hay->items.items[i];
-        if (!known(item))
-            return unknown(ctx);
-        if (values_equal(item, needle))
-            return bool_value(ctx, true);
-    }
-    return bool_value(ctx, false);
-}
-
-static sc_value *number_result(sc_context *ctx, double n)
+sc_value *sc_value_number(sc_context *ctx, double n)
 {
     if (!isfinite(n))
         return unknown(ctx);
@@ -373,227 +270,6 @@ static sc_value *number_result(sc_context *ctx, double n)
     if (v)
         v->n = n;
     return v;
-}
-
-/* What arithmetic needs to report an error at its expression. */
-typedef struct operation {
-    sc_context *ctx;
-    sc_scope *scope;
-    const sc_expr *e; /* the binary expression */
-} operation;
-
-static sc_value *divided_by_zero(const operation *o)
-{
-    const sc_expr *divisor = o->e->right;
-    bool literal = divisor->kind == EXPR_INT || divisor->kind == EXPR_NUMBER ||
-                   divisor->kind == EXPR_DURATION || divisor->kind == EXPR_SIZE;
-    const char *what = quoted(o->ctx, o->e, "this division");
-    if (literal)
-        return fail(o->ctx, o->scope, o->e, "E0290", "%s divides by zero", what);
-    return fail(o->ctx, o->scope, o->e, "E0290", "%s divides by zero: %s is 0 here", what,
-                quoted(o->ctx, divisor, "the divisor"));
-}
-
-static sc_value *overflowed(const operation *o, const sc_value *l, const sc_value *r)
-{
-    return fail(o->ctx, o->scope, o->e, "E0291", "%s overflows: %s %s %s is out of range",
-                quoted(o->ctx, o->e, "this operation"), sc_value_describe(o->ctx, l),
-                sc_op_text(o->e->op), sc_value_describe(o->ctx, r));
-}
-
-static sc_value *number_arithmetic(const operation *o, const sc_value *l, const sc_value *r)
-{
-    double a = as_number(l), b = as_number(r), out;
-    switch (o->e->op) {
-    case OP_ADD:
-        out = a + b;
-        break;
-    case OP_SUB:
-        out = a - b;
-        break;
-    case OP_MUL:
-        out = a * b;
-        break;
-    case OP_DIV:
-        if (b == 0)
-            return divided_by_zero(o);
-        out = a / b;
-        break;
-    default:
-        return unknown(o->ctx);
-    }
-    return isfinite(out) ? number_result(o->ctx, out) : overflowed(o, l, r);
-}
-
-static sc_value *int_arithmetic(const operation *o, const sc_value *l, const sc_value *r)
-{
-    long long a = l->i, b = r->i, out;
-    bool overflow;
-    switch (o->e->op) {
-    case OP_ADD:
-        overflow = __builtin_add_overflow(a, b, &out);
-        break;
-    case OP_SUB:
-        overflow = __builtin_sub_overflow(a, b, &out);
-        break;
-    case OP_MUL:
-        overflow = __builtin_mul_overflow(a, b, &out);
-        break;
-    case OP_DIV:
-    case OP_MOD:
-        if (b == 0)
-            return divided_by_zero(o);
-        if (b == -1) { /* a / -1 is -a, past the largest int for the smallest; a % -1 is 0 */
-            overflow = o->e->op == OP_DIV && __builtin_sub_overflow(0, a, &out);
-            out = o->e->op == OP_DIV ? out : 0;
-            break;
-        }
-        overflow = false;
-        out = o->e->op == OP_DIV ? a / b : a % b;
-        break;
-    default:
-        return unknown(o->ctx);
-    }
-    return overflow ? overflowed(o, l, r) : int_value(o->ctx, VAL_INT, out);
-}
-
-/* duration ± duration, size ± size, duration / duration (an int), measure * int,
- * measure / int, int * measure. */
-static sc_value *measure_arithmetic(const operation *o, const sc_value *l, const sc_value *r)
-{
-    long long out;
-    bool same = l->kind == r->kind;
-    sc_value_kind kind = l->kind == VAL_INT ? r->kind : l->kind;
-    switch (o->e->op) {
-    case OP_ADD:
-    case OP_SUB:
-        if (!same)
-            return unknown(o->ctx);
-        if (o->e->op == OP_ADD ? __builtin_add_overflow(l->i, r->i, &out)
-                               : __builtin_sub_overflow(l->i, r->i, &out))
-            return overflowed(o, l, r);
-        return int_value(o->ctx, kind, out);
-    case OP_MUL:
-        if (same)
-            return unknown(o->ctx);
-        return __builtin_mul_overflow(l->i, r->i, &out) ? overflowed(o, l, r)
-                                                        : int_value(o->ctx, kind, out);
-    case OP_DIV:
-        if (l->kind == VAL_INT)
-            return unknown(o->ctx);
-        if (r->i == 0)
-            return divided_by_zero(o);
-        if (l->i == -9223372036854775807LL - 1 && r->i == -1)
-            return overflowed(o, l, r);
-        return int_value(o->ctx, same ? VAL_INT : kind, l->i / r->i);
-    default:
-        return unknown(o->ctx);
-    }
-}
-
-/* Joins two strings or two lists, charging what it makes to the budget first. */
-static sc_value *joined(const operation *o, const sc_value *l, const sc_value *r)
-{
-    sc_context *ctx = o->ctx;
-    if (l->kind == VAL_STRING) {
-        if (!sc_eval_charge(ctx, 0, 0, strlen(l->s) + strlen(r->s)))
-            return unknown(ctx);
-        return sc_value_string(ctx, sc_arena_printf(&ctx->arena, "%s%s", l->s, r->s));
-    }
-    if (!sc_eval_charge(ctx, 0, l->items.count + r->items.count, 0))
-        return unknown(ctx);
-    sc_value *v = sc_value_new(ctx, VAL_LIST);
-    for (size_t i = 0; v && i < l->items.count; i++)
-        sc_list_push(&ctx->arena, &v->items, l->items.items[i]);
-    for (size_t i = 0; v && i < r->items.count; i++)
-        sc_list_push(&ctx->arena, &v->items, r->items.items[i]);
-    return v;
-}
-
-static bool is_measure(const sc_value *v)
-{
-    return v->kind == VAL_DURATION || v->kind == VAL_SIZE;
-}
-
-static sc_value *arithmetic(const operation *o, const sc_value *l, const sc_value *r)
-{
-    if (l->kind == VAL_INT && r->kind == VAL_INT)
-        return int_arithmetic(o, l, r);
-    if (is_num(l) && is_num(r))
-        return number_arithmetic(o, l, r);
-    if ((is_measure(l) && (r->kind == l->kind || r->kind == VAL_INT)) ||
-        (l->kind == VAL_INT && is_measure(r)))
-        return measure_arithmetic(o, l, r);
-    if (o->e->op == OP_ADD && l->kind == r->kind && (l->kind == VAL_STRING || l->kind == VAL_LIST))
-        return joined(o, l, r);
-    return unknown(o->ctx);
-}
-
-static sc_value *eval_binary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
-{
-    sc_value *l = sc_eval(ctx, scope, e->left);
-    if (!l) /* out of memory: the right side may only be safe to read when `l` holds */
-        return NULL;
-    if (l->failed)
-        return l;
-    if (e->op == OP_AND || e->op == OP_OR) {
-        bool truth;
-        if (sc_value_truthy_known(l, &truth) && truth == (e->op == OP_OR))
-            return bool_value(ctx, truth);
-        sc_value *r = sc_eval(ctx, scope, e->right);
-        if (!r || r->failed)
-            return r;
-        if (!known(l) || !known(r) || l->kind != VAL_BOOL || r->kind != VAL_BOOL)
-            return unknown(ctx);
-        return bool_value(ctx, r->b);
-    }
-    sc_value *r = sc_eval(ctx, scope, e->right);
-    if (!r || r->failed)
-        return r;
-    /* A value AWS gives at deploy time (an id, a parameter) is never null: `x == null`
-     * is decided even when x is not known. */
-    if ((e->op == OP_EQ || e->op == OP_NE) && l && r &&
-        ((l->kind == VAL_NULL && (deploy_time(r) || r->kind == VAL_SECRET)) ||
-         (r->kind == VAL_NULL && (deploy_time(l) || l->kind == VAL_SECRET))))
-        return bool_value(ctx, e->op == OP_NE);
-    if (!known(l) || !known(r))
-        return unknown(ctx);
-    switch (e->op) {
-    case OP_EQ:
-        return bool_value(ctx, values_equal(l, r));
-    case OP_NE:
-        return bool_value(ctx, !values_equal(l, r));
-    case OP_LT:
-    case OP_LE:
-    case OP_GT:
-    case OP_GE:
-        return compare(ctx, e->op, l, r);
-    case OP_IN:
-        return contains(ctx, l, r);
-    default: {
-        operation o = {ctx, scope, e};
-        return arithmetic(&o, l, r);
-    }
-    }
-}
-
-static sc_value *eval_unary(sc_context *ctx, sc_scope *scope, const sc_expr *e)
-{
-    sc_value *v = sc_eval(ctx, scope, e->left);
-    if (!v || v->failed)
-        return v;
-    if (!known(v))
-        return unknown(ctx);
-    if (e->op == OP_NOT)
-        return v->kind == VAL_BOOL ? bool_value(ctx, !v->b) : unknown(ctx);
-    if (v->kind == VAL_NUMBER)
-        return number_result(ctx, -v->n);
-    if (v->kind != VAL_INT && v->kind != VAL_DURATION && v->kind != VAL_SIZE)
-        return unknown(ctx);
-    if (v->i == -9223372036854775807LL - 1)
-        return fail(ctx, scope, e, "E0291", "%s overflows: -(%s) is out of range",
-                    quoted(ctx, e, "this negation"), sc_value_describe(ctx, v));
-    return int_value(ctx, v->kind, -v->i);
 }
 
 /* "a${x}b" with a deploy-time x: {"Fn::Join": ["", ["a", x, "b"]]}. */
@@ -618,7 +294,7 @@ static sc_value *lower_interpolation(sc_context *ctx, sc_scope *scope, const sc_
             v = sc_value_string(ctx, v->b ? "true" : "false");
         else if (v->kind == VAL_DURATION || v->kind == VAL_SIZE)
             return unknown(ctx);
-        if (deploy_time(v) && !owner)
+        if (sc_value_is_deploy_time(v) && !owner)
             owner = v->owner;
         /* Adjacent literal pieces fold into one: "a-" rather than "a", "-". */
         sc_value *last = parts->items.count ? parts->items.items[parts->items.count - 1] : NULL;
@@ -673,14 +349,16 @@ static sc_value *eval_interpolation(sc_context *ctx, sc_scope *scope, const sc_e
 
 static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
 {
-    if (symbol->force)
-        return symbol->force(ctx, symbol);
+    if (symbol->pending)
+        return sc_pending_value(ctx, symbol);
+    if (symbol->local_pending)
+        return sc_local_pending_value(ctx, symbol);
     if (symbol->kind == SYM_VALUE)
         return symbol->value ? symbol->value : unknown(ctx);
     if (symbol->kind == SYM_INSTANCE)
         return sc_eval_instance(ctx, symbol);
-    /* A param is given at deploy time (the build's expansion forces it to its Ref): it is
-     * not known here, but it is never null, so `vpc_id == null` is decided. */
+    /* A param is given at deploy time (the instance tree makes it its parameter's Ref): it
+     * is not known here, but it is never null, so `vpc_id == null` is decided. */
     if (symbol->kind == SYM_PARAM && symbol->name)
         return sc_value_intrinsic(ctx, "Ref", sc_value_string(ctx, symbol->name), symbol->stack);
     if (symbol->kind != SYM_LET || !symbol->item || symbol->resolving)
@@ -732,7 +410,7 @@ static sc_value *eval_index(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     sc_value *failure = sc_value_failure(left, index);
     if (failure)
         return failure;
-    if (deploy_time(left) && index && index->kind == VAL_INT)
+    if (sc_value_is_deploy_time(left) && index && index->kind == VAL_INT)
         return sc_value_intrinsic(ctx, "Fn::Select", sc_value_list2(ctx, index, left), left->owner);
     if (!known(left) || !known(index))
         return unknown(ctx);
@@ -803,7 +481,7 @@ static sc_value *eval_for(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         return NULL;
     for (size_t i = 0; i < iter->items.count; i++) {
         sc_value *key = iter->kind == VAL_MAP ? sc_value_string(ctx, iter->keys.items[i])
-                                              : int_value(ctx, VAL_INT, (long long)i);
+                                              : sc_value_integer(ctx, VAL_INT, (long long)i);
         sc_scope *inner = key ? sc_scope_bind(ctx, sc_scope_bind(ctx, scope, e->key_var, key),
                                               e->name, iter->items.items[i])
                               : NULL;
@@ -862,15 +540,15 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     case EXPR_INTERP:
         return eval_interpolation(ctx, scope, e);
     case EXPR_INT:
-        return int_value(ctx, VAL_INT, e->int_value);
+        return sc_value_integer(ctx, VAL_INT, e->int_value);
     case EXPR_DURATION:
-        return int_value(ctx, VAL_DURATION, e->int_value);
+        return sc_value_integer(ctx, VAL_DURATION, e->int_value);
     case EXPR_SIZE:
-        return int_value(ctx, VAL_SIZE, e->int_value);
+        return sc_value_integer(ctx, VAL_SIZE, e->int_value);
     case EXPR_NUMBER:
-        return number_result(ctx, e->number_value);
+        return sc_value_number(ctx, e->number_value);
     case EXPR_BOOL:
-        return bool_value(ctx, e->bool_value);
+        return sc_value_bool(ctx, e->bool_value);
     case EXPR_NULL:
         return sc_value_new(ctx, VAL_NULL);
     case EXPR_LIST: {
@@ -923,9 +601,9 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         return builtin ? sc_builtin_eval(ctx, scope, builtin, e) : unknown(ctx);
     }
     case EXPR_UNARY:
-        return eval_unary(ctx, scope, e);
+        return sc_eval_unary(ctx, scope, e);
     case EXPR_BINARY:
-        return eval_binary(ctx, scope, e);
+        return sc_eval_binary(ctx, scope, e);
     case EXPR_COND: {
         bool truth;
         sc_value *cond = sc_eval(ctx, scope, e->cond);

@@ -5,8 +5,8 @@
  * instances a `for` makes. As when building, a component's lets are evaluated where
  * something reads them, and what an `if` leaves out is not evaluated at all. Of an
  * instance's body, only what can fail is evaluated (may_fail): the rest would only cost
- * memory, for every instance; and none of it when the expansion follows (`build`, `test`),
- * which evaluates it anyway. */
+ * memory, for every instance; and none of it when the instance tree follows (`build`,
+ * `test`: tree.c), which evaluates it anyway. */
 #include "sema/checker.h"
 
 #include <string.h>

@@ -129,9 +129,11 @@ struct sc_symbol {
     sc_value *value;             /* SYM_VALUE */
     bool resolving;              /* guards `let a = b; let b = a` */
     const sc_map *failed_inputs; /* SYM_INSTANCE: inputs whose settings have errors */
-    /* Set by the expansion stage: computes the symbol's deploy-time value. */
-    sc_value *(*force)(sc_context *ctx, sc_symbol *symbol);
-    void *force_data;
+    /* While sema makes the instance tree (tree.h): how to make this stack-level name's
+     * deploy-time value, on first use; after, that value. Likewise for the local tree,
+     * where the value is a marker. Sema's own. */
+    struct sc_pending *pending;
+    struct sc_local_pending *local_pending;
 };
 
 struct sc_scope {
@@ -229,6 +231,8 @@ typedef struct sc_program {
     bool test_mode;                 /* checked for `stackc test`: component tests get instances */
     const struct sc_stdlib *stdlib; /* the checked standard library it started from, or NULL */
     const char *app;                /* `app = "name"` of the main file, or NULL */
+    struct sc_instance_tree *instances; /* made on first request (sema/tree.h), or NULL */
+    struct sc_local_tree *locals;       /* likewise */
 } sc_program;
 
 /* No main source: sc_load_program loads the prelude alone. */

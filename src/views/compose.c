@@ -369,11 +369,8 @@ static const sc_value *published_port(composer *k, const sc_value *via, local **
         *owner = l;
         return port;
     }
-    sc_attribute *a = l->component && l->scope && !strchr(attribute->s, '.')
-                          ? sc_map_get(&l->component->attributes, attribute->s)
-                          : NULL;
-    return a ? published_port(k, sc_eval(k->ctx, l->scope, a->item->value), owner, depth + 1)
-             : NULL;
+    sc_value *v = !strchr(attribute->s, '.') ? compose_attribute(l, attribute->s) : NULL;
+    return v ? published_port(k, v, owner, depth + 1) : NULL;
 }
 
 /* The first container's `ports`: each route published on 127.0.0.1 at the port its
@@ -502,7 +499,8 @@ static void write_container(composer *k, local *l, const char *name, const sc_va
  * so `localhost:9000` still reaches the php container. */
 static void write_containers(composer *k, local *l, const sc_value *containers)
 {
-    for (size_t i = 0; i < containers->items.count; i++) {
+    /* Out of memory, a container may have no name: ctx->out_of_memory fails the run. */
+    for (size_t i = 0; i < containers->items.count && i < l->containers.count; i++) {
         const char *first = i ? l->containers.items[0] : NULL;
         write_container(k, l, containers->keys.items[i], containers->items.items[i],
                         l->containers.items[i], first);

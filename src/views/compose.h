@@ -1,4 +1,5 @@
-/* Internal interface of `stackc build --target compose`: the instance tree (locals.c),
+/* Internal interface of `stackc build --target compose`: the locals (locals.c, read from
+ * sema's local tree),
  * what a value is on one machine (local_values.c), and the services and files
  * (compose.c).
  *
@@ -8,19 +9,18 @@
 #ifndef STACKC_VIEWS_COMPOSE_H
 #define STACKC_VIEWS_COMPOSE_H
 
+#include "sema/tree.h"
 #include "views/views.h"
 
-/* One instance (one element of a `for`) or raw resource, at stack level or declared by
- * a component that runs as what it declares. */
+/* One local of the local tree (sema/tree.h), with what the writers make of it. */
 typedef struct local {
+    const sc_local *made; /* sema's: its values, view and attributes */
     const sc_item *item;
     sc_stack *stack;
     sc_component *component; /* NULL for a raw resource */
     struct local *parent;    /* the instance whose component declares it, or NULL */
     const char *name;        /* "wp", "uploads[0]", "shop.db" */
     const char *marker;      /* "Wordpress.wp": the id its marker carries */
-    sc_scope *outer;         /* where its inputs are evaluated (loop variables bound) */
-    sc_scope *scope;         /* its inputs and its component's lets */
     sc_value *view;          /* its component's `compose`, evaluated for it; NULL: none */
     const char *service;     /* its server's Compose service, or its volumes' first name */
     const char *var;         /* prefix of its .env variables: WORDPRESS_WP */
@@ -30,12 +30,6 @@ typedef struct local {
     sc_ptr_list children;    /* local: what it runs as, when its component has no `compose` */
     bool runs_inside;        /* its component has no `compose` but declares instances */
 } local;
-
-typedef struct param {
-    sc_stack *stack;
-    const sc_item *item;
-    sc_symbol *symbol;
-} param;
 
 /* One .env variable. */
 typedef struct env_var {
@@ -55,7 +49,7 @@ typedef struct composer {
     sc_map locals;            /* marker -> local */
     sc_ptr_list top;          /* stack-level locals, in the order they were made */
     sc_ptr_list order;        /* every local, each followed by what it runs as */
-    sc_map params;            /* marker -> param */
+    const sc_map *params;     /* marker -> sc_local_param (sema's) */
     sc_map names;             /* Compose service and volume names taken */
     sc_map vars;              /* .env variable name -> env_var */
     sc_ptr_list env;          /* env_var, in order of first use */
@@ -80,8 +74,8 @@ typedef struct use {
 
 /* ---- locals.c */
 
-/* Makes a local of every stack-level instance and raw resource, in source order, each
- * followed by what it runs as; evaluates their scopes and views. */
+/* Makes a local of every local of sema's local tree, in its order: every stack-level
+ * instance and raw resource in source order, each followed by what it runs as. */
 void compose_find_locals(composer *k);
 
 /* ---- local_values.c */
@@ -89,6 +83,9 @@ void compose_find_locals(composer *k);
 /* A field of a record value (an evaluated compose_view and its parts); NULL when it is
  * absent or null. */
 sc_value *compose_field(const sc_value *record, const char *name);
+/* The value of the attribute `name` of `l`, as sema evaluated it for `l`; NULL when its
+ * component has no such attribute. */
+sc_value *compose_attribute(const local *l, const char *name);
 /* Text the user wrote, made literal for Compose, which reads `$` as interpolation. */
 const char *compose_literal(composer *k, const char *s);
 /* "my-site" + "uploads[0]" -> "MY_SITE_UPLOADS_0": a shell variable name. */

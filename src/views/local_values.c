@@ -23,6 +23,15 @@ sc_value *compose_field(const sc_value *record, const char *name)
     return v && v->kind != VAL_NULL ? v : NULL;
 }
 
+sc_value *compose_attribute(const local *l, const char *name)
+{
+    const sc_value *attributes = l->made ? l->made->attributes : NULL;
+    for (size_t i = 0; attributes && i < attributes->keys.count; i++)
+        if (strcmp(attributes->keys.items[i], name) == 0)
+            return attributes->items.items[i];
+    return NULL;
+}
+
 const char *compose_literal(composer *k, const char *s)
 {
     if (!s || !strchr(s, '$'))
@@ -374,15 +383,14 @@ static bool is_get_att(const sc_value *v)
  * with its inputs; NULL when the component has no such attribute. */
 static sc_value *attribute_value(composer *k, const local *l, const char *path)
 {
-    if (!l->component || !l->scope)
+    if (!l->component || !l->made->attributes)
         return NULL;
     char *parts = sc_arena_strdup(&k->ctx->arena, path);
     char *save = NULL;
     char *first = parts ? strtok_r(parts, ".", &save) : NULL;
-    sc_attribute *a = first ? sc_map_get(&l->component->attributes, first) : NULL;
-    if (!a)
+    if (!first || !sc_map_get(&l->component->attributes, first))
         return NULL;
-    sc_value *v = sc_eval(k->ctx, l->scope, a->item->value);
+    sc_value *v = compose_attribute(l, first);
     for (char *part = strtok_r(NULL, ".", &save); v && part; part = strtok_r(NULL, ".", &save)) {
         if (v->kind == VAL_RESOURCE || is_get_att(v))
             return get_att(k, v, path + (size_t)(part - parts)); /* the rest, read there */
@@ -425,7 +433,7 @@ static bool local_attribute(composer *k, use *u, local *l, const char *attribute
     return false;
 }
 
-static bool local_param(composer *k, const param *p, sc_buf *out)
+static bool local_param(composer *k, const sc_local_param *p, sc_buf *out)
 {
     const sc_type *t = p->symbol->type;
     while (t && t->kind == TY_OPTIONAL)
@@ -435,7 +443,7 @@ static bool local_param(composer *k, const param *p, sc_buf *out)
                         p->stack->name, t && t->kind == TY_SECRET ? " (a secret: fill it in)" : "");
     const char *value = NULL;
     if (p->item->value) {
-        sc_value *d = sc_eval(k->ctx, p->stack->scope, p->item->value);
+        const sc_value *d = p->default_value;
         sc_buf text;
         sc_buf_init(&text, &k->ctx->allocator);
         for (size_t i = 0; d && d->kind == VAL_LIST && i < d->items.count; i++) {
@@ -471,7 +479,7 @@ static bool intrinsic_text(composer *k, use *u, const sc_value *v, sc_buf *out)
 {
     const sc_value *arg = v->items.count ? v->items.items[0] : NULL;
     if (strcmp(v->s, "stackc::Param") == 0 && arg && arg->kind == VAL_STRING) {
-        const param *p = sc_map_get(&k->params, arg->s);
+        const sc_local_param *p = sc_map_get(k->params, arg->s);
         return p && local_param(k, p, out);
     }
     if (strcmp(v->s, "Fn::GetAtt") == 0 && arg && arg->kind == VAL_LIST && arg->items.count == 2) {
