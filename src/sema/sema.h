@@ -233,6 +233,7 @@ typedef struct sc_program {
     const char *app;                /* `app = "name"` of the main file, or NULL */
     struct sc_instance_tree *instances; /* made on first request (sema/tree.h), or NULL */
     struct sc_local_tree *locals;       /* likewise */
+    struct sc_picture *picture;         /* likewise */
 } sc_program;
 
 /* No main source: sc_load_program loads the prelude alone. */

@@ -30,9 +30,9 @@
  *   machine (its `compose` view, its attributes) rather than in a template.
  * - Neither tree is the picture `stackc graph` draws: that is of the source, one node per
  *   declaration however many instances it makes, with `if`s the compiler cannot decide
- *   drawn as such, so graph.c evaluates the few conditions and counts it shows in sema's
- *   scopes itself (sc_eval, sc_instance_scope), as the checker does, and hangs nothing
- *   on sema's symbols.
+ *   drawn as such. The picture (picture_tree.c, below) is its hand-over: tolerant where
+ *   the instance tree reports E0303, it records per declaration what is decided and
+ *   leaves the rest undecided, so graph.c reads it and never evaluates.
  *
  * Each tree is made on first request and kept on the program, so `check` and the editor
  * never pay for it. */
@@ -190,6 +190,70 @@ typedef struct sc_local_tree {
 /* The program's local tree, made on the first call and kept on the program. NULL when
  * out of memory. */
 const sc_local_tree *sc_sema_local_instances(sc_context *ctx, sc_program *program);
+
+/* ---- The picture (picture_tree.c): what `stackc graph` reads -------------------------
+ *
+ * One frame per body graph draws: each stack, and the component of each instance whose
+ * inside is drawn (its component declares instances and its `graph` view does not say
+ * `show_inside = false`), at most SC_PICTURE_MAX_DEPTH deep. A frame has one entry per
+ * item of its body, in order, with what the compiler decides about it; and, for every
+ * expression of the declarations in it, the declaration each name there resolves to
+ * and the branch each conditional takes when its condition is decided. Nothing is made
+ * and nothing is reported: an `if` or `for` the compiler cannot decide is recorded as
+ * such. */
+
+enum { SC_PICTURE_MAX_DEPTH = 16 };
+
+typedef enum sc_picture_truth {
+    SC_PICTURE_UNDECIDED,
+    SC_PICTURE_TRUE,
+    SC_PICTURE_FALSE,
+} sc_picture_truth;
+
+typedef struct sc_picture_frame sc_picture_frame;
+
+/* One item of a body. */
+typedef struct sc_picture_decl {
+    const sc_item *item;
+    sc_picture_truth when;    /* its `if`; SC_PICTURE_TRUE when it has none */
+    bool counted;             /* its `for` walks a known list or map ... */
+    size_t count;             /* ... of this many elements */
+    sc_picture_frame *inside; /* an instance drawn with what it declares, or NULL */
+    const sc_value *view;     /* an instance's `graph` view, defaults filled, or NULL */
+    /* An `allow`: the instances its ends name (followed through a component's inputs),
+     * each with the frame that declares it, or NULL; the port its grant opens (the
+     * allow's own, else the grant's default for the target) and the access it asks. */
+    const sc_symbol *allow_from, *allow_to;
+    const sc_picture_frame *allow_from_frame, *allow_to_frame;
+    const sc_value *port;
+    const char *access;
+} sc_picture_decl;
+
+struct sc_picture_frame {
+    sc_stack *stack;
+    const sc_scope *names;   /* where its names resolve: compared, never read */
+    const char *path;        /* "store.orders": the instance it is inside, NULL at stack level */
+    const sc_item *instance; /* that instance, or NULL */
+    const sc_picture_frame *outer; /* where the instance is written */
+    sc_ptr_list decls;             /* sc_picture_decl, one per item of the body */
+    sc_map symbols;                /* name expression -> sc_symbol (sc_picture_symbol) */
+    sc_map branches;               /* conditional -> the branch it takes */
+    sc_scope *values;              /* the builder's: where it evaluated */
+};
+
+typedef struct sc_picture {
+    sc_ptr_list stacks; /* sc_picture_frame, one per stack of the program, in its order */
+} sc_picture;
+
+/* The program's picture, made on the first call and kept on the program. NULL when out
+ * of memory. */
+const sc_picture *sc_sema_picture(sc_context *ctx, sc_program *program);
+/* The declaration `e` names in `frame`: for a name, what it resolves to there; for
+ * `Stack.name`, the other stack's declaration. NULL when it names none. */
+const sc_symbol *sc_picture_symbol(const sc_picture_frame *frame, const sc_expr *e);
+/* The branch a conditional expression takes in `frame`, or NULL when its condition is
+ * not decided at compile time. */
+const sc_expr *sc_picture_branch(const sc_picture_frame *frame, const sc_expr *e);
 
 /* The scope an instance's component body was evaluated in (its inputs, lets, resources
  * bound to their ids), for component tests; NULL before the tree is made or for an
