@@ -19,13 +19,19 @@
  *   allow  `allow a -> b`, labelled with the port: the rule's own, else b's `connectable`
  *
  * An edge between two stacks is a cross-stack import and is drawn dashed. Nodes and
- * edges come out in source order, so the text is byte-stable. */
+ * edges come out in source order, so the text is byte-stable.
+ *
+ * What the compiler decides comes from sema's picture (sc_sema_picture, sema/tree.h),
+ * made once before drawing: whether an `if` holds (a declaration decided false is not
+ * drawn; an undecided one is, marked `(if)`), how many elements a `for` walks, each
+ * instance's inside and `graph` view, an `allow`'s ends and port, the declaration each
+ * name resolves to and the branch a decided conditional takes. This file reads it and
+ * never evaluates or looks a name up in sema's scopes. */
 #include "views/views.h"
 
-#include <string.h>
+#include "sema/tree.h"
 
-/* How deep instances inside instances are drawn. */
-enum { MAX_INSIDE_DEPTH = 16 };
+#include <string.h>
 
 typedef enum node_kind { NODE_INSTANCE, NODE_RESOURCE, NODE_VALUE, NODE_OUTPUT } node_kind;
 
@@ -54,27 +60,21 @@ typedef struct edge {
 typedef struct graph {
     sc_context *ctx;
     sc_program *program;
-    const sc_type *view_type; /* graph_view, from the standard library */
+    const sc_picture *picture;
     sc_ptr_list nodes;
     sc_map node_by_id;
     sc_ptr_list edges;
 } graph;
 
-/* Where names resolve: a stack, or the definition of an instance's component. */
-typedef struct frame {
-    sc_stack *stack;         /* the stack the declarations are in */
-    sc_scope *names;         /* the stack's scope, or the component's */
-    sc_scope *values;        /* where values are evaluated: the stack's, or the instance's */
-    const sc_item *instance; /* the instance whose component it is; NULL for a stack */
-    node *owner;             /* that instance's node */
-    struct frame *outer;     /* where the instance is written */
-} frame;
+/* Where names resolve: a stack, or the definition of an instance's component, as the
+ * picture sema made (sema/tree.h) has it. */
+typedef sc_picture_frame frame;
 
 /* Walking one declaration. */
 typedef struct walk {
     graph *g;
     node *from;
-    frame *frame;         /* where names resolve */
+    const frame *frame;   /* where names resolve */
     const char *context;  /* the nested block being walked, NULL at the top level */
     const char *setting;  /* the setting being walked; NULL in an output */
     bool map_valued;      /* the setting is a map: its name is the edge's detail */
@@ -95,21 +95,23 @@ static size_t stack_index(graph *g, const sc_stack *stack)
     return 0;
 }
 
-static frame stack_frame(sc_stack *stack)
+static const frame *stack_frame(graph *g, const sc_stack *stack)
 {
-    return (frame){.stack = stack, .names = stack->scope, .values = stack->scope};
+    return g->picture->stacks.items[stack_index(g, stack)];
 }
 
 /* ---- nodes ------------------------------------------------------------------------------ */
 
-/* The node of a declaration named `name` in `f`: at stack level, or inside f's owner. */
+/* The node of a declaration named `name` in `f`: at stack level, or inside the instance
+ * f is the inside of. */
 static node *find_node(graph *g, const frame *f, const char *name)
 {
-    const char *path = f->owner ? text(g, "%s.%s", f->owner->path, name) : name;
+    const char *path = f->path ? text(g, "%s.%s", f->path, name) : name;
     return sc_map_get(&g->node_by_id, text(g, "%s.%s", f->stack->name, path));
 }
 
-static node *add_node(graph *g, const frame *f, node_kind kind, const char *name,
+/* A node declared in `f`, drawn inside `owner` (f's instance) or at stack level. */
+static node *add_node(graph *g, const frame *f, node *owner, node_kind kind, const char *name,
                       const char *kind_text)
 {
     node *n = sc_arena_alloc(&g->ctx->arena, sizeof(*n));
@@ -118,8 +120,8 @@ static node *add_node(graph *g, const frame *f, node_kind kind, const char *name
     n->kind = kind;
     n->stack_index = stack_index(g, f->stack);
     n->name = name;
-    n->parent = f->owner;
-    n->path = f->owner ? text(g, "%s.%s", f->owner->path, name) : name;
+    n->parent = owner;
+    n->path = f->path ? text(g, "%s.%s", f->path, name) : name;
     n->kind_text = kind_text;
     n->id = kind == NODE_OUTPUT ? text(g, "%s output %s", f->stack->name, name)
                                 : text(g, "%s.%s", f->stack->name, n->path);
@@ -130,91 +132,39 @@ static node *add_node(graph *g, const frame *f, node_kind kind, const char *name
 }
 
 /* How many instances a `for` makes, when the compiler knows. */
-static const char *repeat_text(graph *g, const frame *f, const sc_item *item)
+static const char *repeat_text(graph *g, const sc_picture_decl *d)
 {
-    if (item->for_iter) {
-        sc_value *v = f->values ? sc_eval(g->ctx, f->values, item->for_iter) : NULL;
-        if (v && (v->kind == VAL_LIST || v->kind == VAL_MAP))
-            return sc_arena_printf(&g->ctx->arena, "\xC3\x97%zu", v->items.count);
-        return "for each";
-    }
-    return item->when ? "(if)" : NULL;
-}
-
-/* Whether a declaration exists: an `if` the compiler decides false makes nothing. */
-static bool exists(graph *g, const frame *f, const sc_item *item)
-{
-    bool holds = true;
-    return !item->when || !f->values ||
-           !sc_value_truthy_known(sc_eval(g->ctx, f->values, item->when), &holds) || holds;
-}
-
-static sc_component *component_of(graph *g, const sc_item *item)
-{
-    return sc_program_component(g->ctx, g->program, item->name.name, item->span.file);
-}
-
-/* The frame inside an instance: its component's names, its values, its node. NULL when
- * its inside is not drawn: its component declares no instances, or its `graph` setting
- * says not to. */
-static frame *inside(graph *g, frame *outer, const sc_item *item, node *n)
-{
-    sc_component *component = component_of(g, item);
-    if (!component || !component->scope || !n)
-        return NULL;
-    bool declares = false;
-    for (size_t i = 0; i < component->item->items.count && !declares; i++) {
-        const sc_item *nested = component->item->items.items[i];
-        declares = nested->kind == ITEM_BLOCK && nested->label.name;
-    }
-    if (!declares)
-        return NULL;
-    sc_scope *values =
-        outer->values ? sc_instance_scope(g->ctx, outer->values, item, component) : NULL;
-    if (component->graph && values) {
-        sc_value *view = sc_value_with_defaults(
-            g->ctx, sc_eval(g->ctx, values, component->graph->value), g->view_type);
-        const sc_value *show = sc_value_map_get(view, "show_inside");
-        if (show && show->kind == VAL_BOOL && !show->b)
-            return NULL;
-    }
-    frame *f = sc_arena_alloc(&g->ctx->arena, sizeof(*f));
-    if (!f)
-        return NULL;
-    *f = (frame){.stack = outer->stack,
-                 .names = component->scope,
-                 .values = values,
-                 .instance = item,
-                 .owner = n,
-                 .outer = outer};
-    n->has_inside = true;
-    return f;
+    if (d->item->for_iter)
+        return d->counted ? sc_arena_printf(&g->ctx->arena, "\xC3\x97%zu", d->count) : "for each";
+    return d->item->when ? "(if)" : NULL;
 }
 
 /* The nodes of a body: a stack's declarations, or the instances a component declares
- * (drawn inside its instance), each followed by what is inside it. */
-static void declare_nodes(graph *g, frame *f, const sc_ptr_list *items, int depth)
+ * (drawn inside `owner`, its instance), each followed by what is inside it. An `if` the
+ * compiler decides false makes nothing. */
+static void declare_nodes(graph *g, const frame *f, node *owner)
 {
-    for (size_t i = 0; i < items->count; i++) {
-        const sc_item *item = items->items[i];
+    for (size_t i = 0; i < f->decls.count; i++) {
+        const sc_picture_decl *d = f->decls.items[i];
+        const sc_item *item = d->item;
         node *n = NULL;
-        if (!exists(g, f, item))
+        if (d->when == SC_PICTURE_FALSE)
             continue;
         if (item->kind == ITEM_BLOCK && item->label.name)
-            n = add_node(g, f, NODE_INSTANCE, item->label.name, item->name.name);
-        else if (item->kind == ITEM_RESOURCE && item->name.name && !f->owner)
-            n = add_node(g, f, NODE_RESOURCE, item->name.name,
+            n = add_node(g, f, owner, NODE_INSTANCE, item->label.name, item->name.name);
+        else if (item->kind == ITEM_RESOURCE && item->name.name && !f->instance)
+            n = add_node(g, f, owner, NODE_RESOURCE, item->name.name,
                          item->text && item->text->kind == EXPR_STRING ? item->text->text
                                                                        : "resource");
-        else if (item->kind == ITEM_OUTPUT && item->name.name && !f->owner)
-            add_node(g, f, NODE_OUTPUT, item->name.name, "output");
+        else if (item->kind == ITEM_OUTPUT && item->name.name && !f->instance)
+            add_node(g, f, owner, NODE_OUTPUT, item->name.name, "output");
         if (!n)
             continue;
-        n->repeat = repeat_text(g, f, item);
-        frame *in =
-            item->kind == ITEM_BLOCK && depth < MAX_INSIDE_DEPTH ? inside(g, f, item, n) : NULL;
-        if (in)
-            declare_nodes(g, in, &component_of(g, item)->item->items, depth + 1);
+        n->repeat = repeat_text(g, d);
+        if (d->inside) {
+            n->has_inside = true;
+            declare_nodes(g, d->inside, n);
+        }
     }
 }
 
@@ -264,8 +214,8 @@ static bool is_shadowed(const walk *w, const char *name)
  * `Network.vpc`), and the members read after it ("endpoint.hostname"). Index expressions
  * inside the chain are walked when `w` is given. NULL when the chain starts elsewhere
  * (a loop variable, a call). */
-static sc_symbol *resolve(graph *g, walk *w, frame *f, const sc_expr *e, frame *owner,
-                          const char **members)
+static const sc_symbol *resolve(graph *g, walk *w, const frame *f, const sc_expr *e,
+                                const frame **owner, const char **members)
 {
     const sc_expr *chain[128];
     size_t n = 0;
@@ -282,14 +232,14 @@ static sc_symbol *resolve(graph *g, walk *w, frame *f, const sc_expr *e, frame *
             walk_expr(w, root);
         return NULL;
     }
-    sc_symbol *symbol = f->names ? sc_scope_lookup(f->names, root->name.name) : NULL;
-    *owner = *f;
+    const sc_symbol *symbol = sc_picture_symbol(f, root);
+    *owner = f;
     size_t next = n; /* chain[next - 1] is the first step after the symbol */
     if (symbol && symbol->kind == SYM_STACK) {
         if (n == 0 || chain[n - 1]->kind != EXPR_MEMBER || !symbol->stack || !symbol->stack->scope)
             return NULL;
-        *owner = stack_frame(symbol->stack);
-        symbol = sc_scope_lookup_local(symbol->stack->scope, chain[n - 1]->name.name);
+        *owner = stack_frame(g, symbol->stack);
+        symbol = sc_picture_symbol(f, chain[n - 1]);
         next = n - 1;
     }
     sc_buf path;
@@ -319,11 +269,11 @@ static const sc_item *input_setting(const frame *f, const char *name)
 }
 
 /* A param or let read from another stack: a node in its stack, made on first use. */
-static node *value_node(graph *g, frame *owner, const sc_symbol *symbol)
+static node *value_node(graph *g, const frame *owner, const sc_symbol *symbol)
 {
     node *n = find_node(g, owner, symbol->name);
     return n ? n
-             : add_node(g, owner, NODE_VALUE, symbol->name,
+             : add_node(g, owner, NULL, NODE_VALUE, symbol->name,
                         symbol->kind == SYM_PARAM ? "param" : "let");
 }
 
@@ -345,9 +295,9 @@ static void reference(walk *w, node *to, const char *members)
 }
 
 /* Walks `e` in another frame, where none of the loop variables around it are in scope. */
-static void walk_in(walk *w, frame *f, const sc_expr *e)
+static void walk_in(walk *w, const frame *f, const sc_expr *e)
 {
-    frame *saved = w->frame;
+    const frame *saved = w->frame;
     sc_ptr_list shadowed = w->shadowed;
     w->frame = f;
     w->shadowed = (sc_ptr_list){0};
@@ -368,7 +318,7 @@ static bool following(walk *w, const void *what)
  * instance is written in; or its default. */
 static void walk_input(walk *w, const sc_symbol *symbol)
 {
-    frame *f = w->frame;
+    const frame *f = w->frame;
     const sc_item *setting = input_setting(f, symbol->name);
     if (following(w, symbol) || !sc_list_push(&w->g->ctx->arena, &w->lets, (void *)symbol))
         return; /* a cycle, or out of memory */
@@ -393,16 +343,16 @@ static void walk_input(walk *w, const sc_symbol *symbol)
 
 static void walk_reference(walk *w, const sc_expr *e)
 {
-    frame owner;
+    const frame *owner = NULL;
     const char *members = "";
-    sc_symbol *symbol = resolve(w->g, w, w->frame, e, &owner, &members);
+    const sc_symbol *symbol = resolve(w->g, w, w->frame, e, &owner, &members);
     if (!symbol || !members)
         return;
-    bool here = owner.stack == w->frame->stack && owner.names == w->frame->names;
+    bool here = owner->stack == w->frame->stack && owner->names == w->frame->names;
     switch (symbol->kind) {
     case SYM_INSTANCE:
     case SYM_RESOURCE:
-        reference(w, find_node(w->g, &owner, symbol->name), members);
+        reference(w, find_node(w->g, owner, symbol->name), members);
         return;
     case SYM_INPUT:
         if (w->frame->instance)
@@ -412,17 +362,18 @@ static void walk_reference(walk *w, const sc_expr *e)
         if (here && symbol->item) {
             if (following(w, symbol))
                 return;
-            if (sc_list_push(&w->g->ctx->arena, &w->lets, symbol)) { /* else out of memory */
+            /* Not pushed: out of memory, which the caller reports. */
+            if (sc_list_push(&w->g->ctx->arena, &w->lets, (void *)symbol)) {
                 walk_in(w, w->frame, symbol->item->value);
                 w->lets.count--;
             }
             return;
         }
-        reference(w, value_node(w->g, &owner, symbol), members);
+        reference(w, value_node(w->g, owner, symbol), members);
         return;
     case SYM_PARAM:
         if (!here)
-            reference(w, value_node(w->g, &owner, symbol), members);
+            reference(w, value_node(w->g, owner, symbol), members);
         return;
     default:
         return;
@@ -460,10 +411,9 @@ static void walk_expr(walk *w, const sc_expr *e)
         return;
     case EXPR_COND: {
         /* A condition the compiler decides draws only the branch it takes. */
-        bool truth;
-        if (w->shadowed.count == 0 && w->frame->values &&
-            sc_value_truthy_known(sc_eval(w->g->ctx, w->frame->values, e->cond), &truth)) {
-            walk_expr(w, truth ? e->left : e->right);
+        const sc_expr *branch = w->shadowed.count == 0 ? sc_picture_branch(w->frame, e) : NULL;
+        if (branch) {
+            walk_expr(w, branch);
             return;
         }
         walk_expr(w, e->cond);
@@ -546,7 +496,7 @@ static void walk_body(walk *w, const sc_ptr_list *items, const char *outer)
     }
 }
 
-static void walk_declaration(graph *g, frame *f, const sc_item *item, node *from)
+static void walk_declaration(graph *g, const frame *f, const sc_item *item, node *from)
 {
     walk w = {.g = g, .from = from, .frame = f};
     if (item->kind == ITEM_OUTPUT) {
@@ -562,82 +512,40 @@ static void walk_declaration(graph *g, frame *f, const sc_item *item, node *from
 
 /* ---- allow rules ------------------------------------------------------------------------ */
 
-/* The instance an end of an `allow` names, with the frame that declares it: followed
- * through a component's inputs to what the instance sets them to. */
-static sc_symbol *allow_end(graph *g, frame *f, const sc_expr *e, frame *owner, int depth)
+/* An `allow`'s edge, between the instances its ends name, labelled with the port its
+ * grant opens, else the access it asks for. */
+static void add_allow(graph *g, const sc_picture_decl *d)
 {
-    const char *members = "";
-    sc_symbol *symbol = e ? resolve(g, NULL, f, e, owner, &members) : NULL;
-    if (!symbol || !members || depth > MAX_INSIDE_DEPTH)
-        return NULL;
-    if (symbol->kind == SYM_INPUT && f->instance && !members[0]) {
-        const sc_item *setting = input_setting(f, symbol->name);
-        return setting && setting->kind == ITEM_ATTR
-                   ? allow_end(g, f->outer, setting->value, owner, depth + 1)
-                   : NULL;
-    }
-    return symbol->kind == SYM_INSTANCE ? symbol : NULL;
-}
-
-/* The port an `allow` opens when its grant takes one: the allow's own setting, else the
- * grant's default for the target instance. */
-static sc_value *grant_port(graph *g, const frame *f, const frame *owner, const sc_item *allow,
-                            const sc_symbol *target, const char **access)
-{
-    const sc_item *item = target->item;
-    sc_component *component = item ? component_of(g, item) : NULL;
-    const sc_component *grant = component ? sc_allow_grant(allow, component, access) : NULL;
-    const sc_record_field *port = grant ? sc_record_find(grant->inputs, "port") : NULL;
-    if (!port)
-        return NULL;
-    for (size_t i = 0; i < allow->items.count; i++) {
-        const sc_item *option = allow->items.items[i];
-        if (option->kind == ITEM_ATTR && strcmp(option->name.name, "port") == 0)
-            return f->values ? sc_eval(g->ctx, f->values, option->value) : NULL;
-    }
-    if (!port->default_value || !owner->values)
-        return NULL;
-    sc_scope *scope = sc_instance_scope(g->ctx, owner->values, item, component);
-    return scope ? sc_eval(g->ctx, scope, port->default_value) : NULL;
-}
-
-static void add_allow(graph *g, frame *f, const sc_item *item)
-{
-    frame from_frame, to_frame;
-    sc_symbol *from = allow_end(g, f, item->from, &from_frame, 0);
-    sc_symbol *to = allow_end(g, f, item->to, &to_frame, 0);
-    if (!from || !to)
+    if (!d->allow_from || !d->allow_to)
         return;
-    const char *access = NULL;
-    sc_value *port = grant_port(g, f, &to_frame, item, to, &access);
+    const sc_value *port = d->port;
     const char *label = port && port->kind == VAL_INT
                             ? sc_arena_printf(&g->ctx->arena, "allow :%lld", port->i)
-                        : access ? sc_arena_printf(&g->ctx->arena, "allow %s", access)
-                                 : "allow";
-    add_edge(g, find_node(g, &from_frame, from->name), find_node(g, &to_frame, to->name),
-             EDGE_ALLOW, label, NULL);
+                        : d->access ? sc_arena_printf(&g->ctx->arena, "allow %s", d->access)
+                                    : "allow";
+    add_edge(g, find_node(g, d->allow_from_frame, d->allow_from->name),
+             find_node(g, d->allow_to_frame, d->allow_to->name), EDGE_ALLOW, label, NULL);
 }
 
 /* The edges of a body's declarations, then of what is drawn inside each instance. */
-static void walk_items(graph *g, frame *f, const sc_ptr_list *items, int depth)
+static void walk_items(graph *g, const frame *f)
 {
-    for (size_t i = 0; i < items->count; i++) {
-        const sc_item *item = items->items[i];
+    for (size_t i = 0; i < f->decls.count; i++) {
+        const sc_picture_decl *d = f->decls.items[i];
+        const sc_item *item = d->item;
         if (item->kind == ITEM_BLOCK && item->label.name) {
             node *n = find_node(g, f, item->label.name);
             walk_declaration(g, f, item, n);
-            frame *in =
-                n && n->has_inside && depth < MAX_INSIDE_DEPTH ? inside(g, f, item, n) : NULL;
-            if (in)
-                walk_items(g, in, &component_of(g, item)->item->items, depth + 1);
-        } else if (item->kind == ITEM_RESOURCE && item->name.name && !f->owner) {
+            if (n && n->has_inside && d->inside)
+                walk_items(g, d->inside);
+        } else if (item->kind == ITEM_RESOURCE && item->name.name && !f->instance) {
             walk_declaration(g, f, item, find_node(g, f, item->name.name));
-        } else if (item->kind == ITEM_OUTPUT && item->name.name && !f->owner) {
+        } else if (item->kind == ITEM_OUTPUT && item->name.name && !f->instance) {
             walk_declaration(g, f, item,
                              sc_map_get(&g->node_by_id,
                                         text(g, "%s output %s", f->stack->name, item->name.name)));
         } else if (item->kind == ITEM_ALLOW) {
-            add_allow(g, f, item);
+            add_allow(g, d);
         }
     }
 }
@@ -875,16 +783,15 @@ static const char *title_of(graph *g)
 
 bool sc_graph(sc_context *ctx, sc_program *program, sc_graph_format format, sc_ptr_list *artifacts)
 {
-    graph g = {.ctx = ctx, .program = program};
-    g.view_type = sc_map_get(&program->library_types, SC_GRAPH_VIEW_TYPE);
-    for (size_t i = 0; i < program->stacks.count; i++) {
-        frame f = stack_frame(program->stacks.items[i]);
-        declare_nodes(&g, &f, &f.stack->items, 0);
+    graph g = {.ctx = ctx, .program = program, .picture = sc_sema_picture(ctx, program)};
+    if (!g.picture) {
+        ctx->out_of_memory = true;
+        return false;
     }
-    for (size_t i = 0; i < program->stacks.count; i++) {
-        frame f = stack_frame(program->stacks.items[i]);
-        walk_items(&g, &f, &f.stack->items, 0);
-    }
+    for (size_t i = 0; i < g.picture->stacks.count; i++)
+        declare_nodes(&g, g.picture->stacks.items[i], NULL);
+    for (size_t i = 0; i < g.picture->stacks.count; i++)
+        walk_items(&g, g.picture->stacks.items[i]);
     const char *title = title_of(&g);
     if (ctx->out_of_memory) /* the graph has holes; the driver reports the failure */
         return false;
