@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <signal.h>
 #include <link.h>
-#include <openssl/crypto.h>
 #include <spawn.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -813,12 +812,6 @@ static int run_deploy(const options *opts, char **argv)
 
 static int run_with_stdlib(options *opts, char **argv)
 {
-#ifndef STACKC_DEPLOY_IN_PROCESS
-    /* This process uses OpenSSL for SHA-256 alone, which no configuration changes:
-     * reading and applying openssl.cnf cost a build a tenth of its time. (TLS, in
-     * stackc-deploy, keeps the system's configuration.) */
-    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
-#endif
     char stdlib_dir[PATH_MAX + 64];
     if (!locate_stdlib(opts, stdlib_dir, sizeof(stdlib_dir)))
         return SC_EXIT_IO;

@@ -4,8 +4,8 @@
  * imports and Docker assets. */
 #include "emit/emit.h"
 #include "expand/assets.h"
+#include "util/sha256.h"
 
-#include <openssl/evp.h>
 #include <string.h>
 
 typedef struct emitter {
@@ -411,14 +411,10 @@ static sc_value *manifest_tree(emitter *e, const char *only_stack)
  * (to `--bucket` when given) and writes the address it used. */
 static void set_template_url(emitter *e, const sc_cfn_stack *child, const sc_buf *content)
 {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!EVP_Digest(content->data ? content->data : "", content->len, digest, &len, EVP_sha256(),
-                    NULL))
-        return;
-    char hex[2 * EVP_MAX_MD_SIZE + 1];
-    for (unsigned int i = 0; i < len; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    unsigned char digest[SC_SHA256_BYTES];
+    sc_sha256_of(content->data ? content->data : "", content->len, digest);
+    char hex[SC_SHA256_HEX_LEN + 1];
+    sc_sha256_hex(digest, hex);
     const char *url = sc_arena_printf(
         &e->ctx->arena,
         "https://"
