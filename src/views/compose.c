@@ -502,7 +502,8 @@ static void write_container(composer *k, local *l, const char *name, const sc_va
  * so `localhost:9000` still reaches the php container. */
 static void write_containers(composer *k, local *l, const sc_value *containers)
 {
-    for (size_t i = 0; i < containers->items.count; i++) {
+    /* Out of memory, a container's name may be missing (the build fails with E0900). */
+    for (size_t i = 0; i < containers->items.count && i < l->containers.count; i++) {
         const char *first = i ? l->containers.items[0] : NULL;
         write_container(k, l, containers->keys.items[i], containers->items.items[i],
                         l->containers.items[i], first);
