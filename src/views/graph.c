@@ -135,7 +135,7 @@ static const char *repeat_text(graph *g, const frame *f, const sc_item *item)
     if (item->for_iter) {
         sc_value *v = f->values ? sc_eval(g->ctx, f->values, item->for_iter) : NULL;
         if (v && (v->kind == VAL_LIST || v->kind == VAL_MAP))
-            return sc_arena_printf(&g->ctx->arena, "\xC3\x97%zu", v->items.count);
+            return sc_arena_printf(&g->ctx->arena, "\xC3\x97%zu", (size_t)v->items.count);
         return "for each";
     }
     return item->when ? "(if)" : NULL;
