@@ -56,8 +56,10 @@ static bool grow(sc_arena *arena, sc_map *map)
     if (!keys || !values)
         return false;
     if (capacity < HASHED_CAPACITY) {
-        memcpy(keys, map->keys, map->count * sizeof(*keys));
-        memcpy(values, map->values, map->count * sizeof(*values));
+        if (map->count) {
+            memcpy(keys, map->keys, map->count * sizeof(*keys));
+            memcpy(values, map->values, map->count * sizeof(*values));
+        }
         map->keys = keys;
         map->values = values;
         map->capacity = capacity;
