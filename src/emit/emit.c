@@ -4,8 +4,8 @@
  * imports and Docker assets. */
 #include "emit/emit.h"
 #include "expand/assets.h"
+#include "util/sha256.h"
 
-#include <openssl/evp.h>
 #include <string.h>
 
 typedef struct emitter {
@@ -186,7 +186,7 @@ static void limit_fix(emitter *e, sc_diagnostic *d, const sc_cfn_stack *stack)
         sc_diag_fix(e->ctx, d,
                     "it already holds %zu nested stacks: split it into more stacks, declared "
                     "with `stack NAME { ... }`",
-                    stack->children.count);
+                    (size_t)stack->children.count);
 }
 
 /* Counts and names that CloudFormation would refuse at deploy time. */
@@ -198,14 +198,14 @@ static bool check_limits(emitter *e, const sc_cfn_stack *stack)
     if (stack->resources.count > SC_MAX_RESOURCES) {
         limit_fix(e,
                   sc_error(e->ctx, "E0311", at, "%s %s has %zu resources; CloudFormation allows %d",
-                           kind, stack->name, stack->resources.count, SC_MAX_RESOURCES),
+                           kind, stack->name, (size_t)stack->resources.count, SC_MAX_RESOURCES),
                   stack);
         ok = false;
     }
     if (stack->outputs.count > SC_MAX_OUTPUTS) {
         limit_fix(e,
                   sc_error(e->ctx, "E0312", at, "%s %s has %zu outputs; CloudFormation allows %d",
-                           kind, stack->name, stack->outputs.count, SC_MAX_OUTPUTS),
+                           kind, stack->name, (size_t)stack->outputs.count, SC_MAX_OUTPUTS),
                   stack);
         ok = false;
     }
@@ -213,7 +213,7 @@ static bool check_limits(emitter *e, const sc_cfn_stack *stack)
         limit_fix(e,
                   sc_error(e->ctx, "E0313", at,
                            "%s %s has %zu parameters; CloudFormation allows %d", kind, stack->name,
-                           stack->parameters.count, SC_MAX_PARAMETERS),
+                           (size_t)stack->parameters.count, SC_MAX_PARAMETERS),
                   stack);
         ok = false;
     }
@@ -411,14 +411,10 @@ static sc_value *manifest_tree(emitter *e, const char *only_stack)
  * (to `--bucket` when given) and writes the address it used. */
 static void set_template_url(emitter *e, const sc_cfn_stack *child, const sc_buf *content)
 {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!EVP_Digest(content->data ? content->data : "", content->len, digest, &len, EVP_sha256(),
-                    NULL))
-        return;
-    char hex[2 * EVP_MAX_MD_SIZE + 1];
-    for (unsigned int i = 0; i < len; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    unsigned char digest[SC_SHA256_BYTES];
+    sc_sha256_of(content->data ? content->data : "", content->len, digest);
+    char hex[SC_SHA256_HEX_LEN + 1];
+    sc_sha256_hex(digest, hex);
     const char *url = sc_arena_printf(
         &e->ctx->arena,
         "https://"

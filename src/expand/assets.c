@@ -3,8 +3,8 @@
  * the Dockerfile's name, the build arguments and the target: any change that could
  * change the image changes the tag, and nothing else does. */
 #include "expand/assets.h"
+#include "util/sha256.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +15,7 @@ static int compare_names(const void *a, const void *b)
 }
 
 /* Files are read through the context's file-system hooks (util/files.c). */
-static bool hash_file(const sc_context *ctx, EVP_MD_CTX *md, const char *path)
+static bool hash_file(const sc_context *ctx, sc_sha256 *md, const char *path)
 {
     FILE *f = sc_open_file(ctx, path);
     if (!f)
@@ -23,7 +23,7 @@ static bool hash_file(const sc_context *ctx, EVP_MD_CTX *md, const char *path)
     unsigned char block[65536];
     size_t n;
     while ((n = fread(block, 1, sizeof(block), f)) > 0)
-        EVP_DigestUpdate(md, block, n);
+        sc_sha256_update(md, block, n);
     bool ok = !ferror(f);
     fclose(f);
     return ok;
@@ -50,7 +50,7 @@ static bool collect_name(void *data, const char *name)
 }
 
 /* Hashes `dir` recursively; `rel` is its path inside the context ("" at the top). */
-static bool hash_tree(const sc_context *ctx, EVP_MD_CTX *md, const char *dir, const char *rel,
+static bool hash_tree(const sc_context *ctx, sc_sha256 *md, const char *dir, const char *rel,
                       int depth)
 {
     if (depth > 64)
@@ -67,7 +67,7 @@ static bool hash_tree(const sc_context *ctx, EVP_MD_CTX *md, const char *dir, co
             snprintf(child_rel, sizeof(child_rel), "%s%s%s", rel, rel[0] ? "/" : "", name);
             sc_file_kind kind = sc_file_kind_of(ctx, path);
             if (kind != SC_FILE_MISSING)
-                EVP_DigestUpdate(md, child_rel, strlen(child_rel) + 1);
+                sc_sha256_update(md, child_rel, strlen(child_rel) + 1);
             if (kind == SC_FILE_DIRECTORY)
                 ok = hash_tree(ctx, md, path, child_rel, depth + 1);
             else if (kind == SC_FILE_REGULAR)
@@ -87,36 +87,31 @@ static const char *text_field(const sc_value *spec, const char *key, const char 
 
 static const char *content_hash(sc_context *ctx, const char *dir, const sc_cfn_asset *asset)
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md)
-        return NULL;
-    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    sc_sha256 sha, *md = &sha;
+    sc_sha256_init(md);
     bool ok = hash_tree(ctx, md, dir, "", 0);
-    EVP_DigestUpdate(md, asset->dockerfile, strlen(asset->dockerfile) + 1);
+    sc_sha256_update(md, asset->dockerfile, strlen(asset->dockerfile) + 1);
     for (size_t i = 0; asset->build_args && i < asset->build_args->keys.count; i++) {
         const sc_value *v = asset->build_args->items.items[i];
         const char *k = asset->build_args->keys.items[i];
-        EVP_DigestUpdate(md, k, strlen(k) + 1);
+        sc_sha256_update(md, k, strlen(k) + 1);
         if (v && v->kind == VAL_STRING)
-            EVP_DigestUpdate(md, v->s, strlen(v->s) + 1);
+            sc_sha256_update(md, v->s, strlen(v->s) + 1);
     }
     if (asset->target)
-        EVP_DigestUpdate(md, asset->target, strlen(asset->target) + 1);
+        sc_sha256_update(md, asset->target, strlen(asset->target) + 1);
     /* Only a platform that was asked for counts, so images built before platforms
      * existed keep their ids. */
     if (asset->platform) {
-        EVP_DigestUpdate(md, "platform", sizeof("platform"));
-        EVP_DigestUpdate(md, asset->platform, strlen(asset->platform) + 1);
+        sc_sha256_update(md, "platform", sizeof("platform"));
+        sc_sha256_update(md, asset->platform, strlen(asset->platform) + 1);
     }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(md, digest, &len);
-    EVP_MD_CTX_free(md);
+    unsigned char digest[SC_SHA256_BYTES];
+    sc_sha256_final(md, digest);
     if (!ok)
         return NULL;
-    char hex[2 * EVP_MAX_MD_SIZE + 1];
-    for (unsigned int i = 0; i < len; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    char hex[SC_SHA256_HEX_LEN + 1];
+    sc_sha256_hex(digest, hex);
     return sc_arena_strdup(&ctx->arena, hex);
 }
 

@@ -764,11 +764,12 @@ static void visit_resource(visit *w, const char *id)
         return;
     }
     sc_map_put(&ctx->arena, &w->state, id, (void *)1);
-    sc_list_push(&ctx->arena, &w->path, (void *)id);
+    /* Out of memory, the id may not be on the path (the build fails with E0900). */
+    bool on_path = sc_list_push(&ctx->arena, &w->path, (void *)id);
     visit_value(w, r->properties);
     for (size_t i = 0; i < r->depends_on.count && !w->reported; i++)
         visit_resource(w, r->depends_on.items[i]);
-    w->path.count--;
+    w->path.count -= on_path;
     sc_map_put(&ctx->arena, &w->state, id, (void *)2);
 }
 

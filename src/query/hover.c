@@ -133,7 +133,8 @@ static void put_owner(sc_analysis *analysis, sc_buf *out, const sc_entity *e)
     case ENTITY_COMPONENT:
         if (e->component && e->component->inputs)
             sc_buf_printf(out, "Component with %zu inputs and %zu attributes.",
-                          e->component->inputs->fields.count, e->component->attribute_order.count);
+                          (size_t)e->component->inputs->fields.count,
+                          (size_t)e->component->attribute_order.count);
         return;
     case ENTITY_LOOP_VAR:
         sc_buf_puts(out, "Local name.");

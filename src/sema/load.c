@@ -157,11 +157,12 @@ static sc_file *load_source(loader *l, uint32_t source)
     sc_context *ctx = l->ctx;
     const char *path = sc_source_get(ctx, source)->path;
     sc_map_put(&ctx->arena, &l->state, path, LOADING);
-    sc_list_push(&ctx->arena, &l->chain, (void *)path);
+    /* Out of memory, the path may not be on the chain (the build fails with E0900). */
+    bool chained = sc_list_push(&ctx->arena, &l->chain, (void *)path);
     sc_file *file = sc_parse_source(ctx, source);
     if (file)
         load_imports(l, file);
-    l->chain.count--;
+    l->chain.count -= chained;
     sc_map_put(&ctx->arena, &l->state, path, file);
     if (file)
         sc_list_push(&ctx->arena, &l->program->files, file);

@@ -150,7 +150,11 @@ bool sc_list_push(sc_arena *arena, sc_ptr_list *list, void *item)
     if (!item) /* its allocation failed; lists never hold NULL, so readers need not check */
         return false;
     if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? list->capacity * 2 : 4;
+        if (list->capacity > UINT32_MAX / 2) {
+            *arena->out_of_memory = true;
+            return false;
+        }
+        size_t capacity = list->capacity ? (size_t)list->capacity * 2 : 4;
         void **items = sc_arena_alloc(arena, capacity * sizeof(void *));
         if (!items)
             return false;

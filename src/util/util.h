@@ -51,10 +51,13 @@ void sc_arena_protect(sc_arena *arena, bool read_only);
 
 /* A list of pointers. Growing copies into a fresh arena block; the old one stays
  * until the arena dies, which keeps the amortised cost linear. */
+/* Counts are 32 bits: a list is two words, not three (a value holds two lists, and
+ * values are most of a compilation's memory), and no list comes near 2^32 entries under
+ * the 16 MiB input limit and the evaluation budget. */
 typedef struct sc_ptr_list {
     void **items;
-    size_t count;
-    size_t capacity;
+    uint32_t count;
+    uint32_t capacity;
 } sc_ptr_list;
 
 /* Appends `item`; false when out of memory. A NULL item (a failed allocation upstream)

@@ -7,10 +7,10 @@
  * stand-in the instance's `compose` view gives for the attribute (`{ host = true }`: its
  * server's name); or, for a value made of other instances' values, what stands in for
  * those. Anything else has no local equivalent, and the error says which instance. */
+#include "util/sha256.h"
 #include "views/compose.h"
 
 #include <ctype.h>
-#include <openssl/evp.h>
 #include <string.h>
 
 /* How many attributes one read may follow through others (a component of yours whose
@@ -121,13 +121,13 @@ static const char *derived_password(composer *k, const char *owner, size_t lengt
     sc_buf out;
     sc_buf_init(&out, &k->ctx->allocator);
     for (unsigned block = 0; out.len < length; block++) {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int len = 0;
+        unsigned char digest[SC_SHA256_BYTES];
         const char *seed =
             sc_arena_printf(&k->ctx->arena, "stackc local-only password|%s|%u", owner, block);
-        if (!seed || !EVP_Digest(seed, strlen(seed), digest, &len, EVP_sha256(), NULL))
+        if (!seed)
             break;
-        for (unsigned i = 0; i < len && out.len < length; i++)
+        sc_sha256_of(seed, strlen(seed), digest);
+        for (unsigned i = 0; i < SC_SHA256_BYTES && out.len < length; i++)
             sc_buf_printf(&out, "%02x", digest[i]);
     }
     const char *result = sc_arena_strndup(&k->ctx->arena, out.data ? out.data : "",

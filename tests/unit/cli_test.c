@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -244,6 +246,56 @@ static void test_build_warns_of_a_rename_that_replaces_data(void)
     free(r.out);
 }
 
+/* A build over a folder that holds other bytes (longer, shorter, the same, empty) leaves
+ * exactly what a build into a new folder writes; a file whose bytes did not change still
+ * gets a new modification time, as build tools expect of an output. */
+static void test_build_over_previous_outputs_writes_the_same_bytes(void)
+{
+    char command[512], fresh[512], over[512];
+    snprintf(command, sizeof(command), "build examples/wordpress/site.stack -o %s/fresh", temp_dir);
+    run_result r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    free(r.out);
+    static const char *const files[] = {"Network.template.json", "Wordpress.template.json",
+                                        "manifest.json"};
+    size_t fresh_len[3];
+    char *fresh_data[3];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(fresh, sizeof(fresh), "%s/fresh/%s", temp_dir, files[i]);
+        fresh_data[i] = test_read_file(fresh, &fresh_len[i]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fresh_data[i]);
+    }
+    snprintf(over, sizeof(over), "%s/over", temp_dir);
+    CU_ASSERT_EQUAL_FATAL(mkdir(over, 0755), 0);
+    /* Longer than the output, shorter than it, and the same bytes with an old time. */
+    char *longer = calloc(1, fresh_len[0] + 5000);
+    memset(longer, 'x', fresh_len[0] + 4999);
+    snprintf(over, sizeof(over), "%s/over/%s", temp_dir, files[0]);
+    CU_ASSERT_EQUAL(test_write_file(over, longer, fresh_len[0] + 4999), 0);
+    free(longer);
+    snprintf(over, sizeof(over), "%s/over/%s", temp_dir, files[1]);
+    CU_ASSERT_EQUAL(test_write_file(over, "{}", 2), 0);
+    snprintf(over, sizeof(over), "%s/over/%s", temp_dir, files[2]);
+    CU_ASSERT_EQUAL(test_write_file(over, fresh_data[2], fresh_len[2]), 0);
+    struct timespec old_times[2] = {{.tv_sec = 1000000000}, {.tv_sec = 1000000000}};
+    CU_ASSERT_EQUAL(utimensat(AT_FDCWD, over, old_times, 0), 0);
+    snprintf(command, sizeof(command), "build examples/wordpress/site.stack -o %s/over", temp_dir);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    free(r.out);
+    for (size_t i = 0; i < 3; i++) {
+        size_t len = 0;
+        snprintf(over, sizeof(over), "%s/over/%s", temp_dir, files[i]);
+        char *data = test_read_file(over, &len);
+        CU_ASSERT_TRUE(data && len == fresh_len[i] && memcmp(data, fresh_data[i], len) == 0);
+        free(data);
+        free(fresh_data[i]);
+    }
+    struct stat st;
+    CU_ASSERT_EQUAL(stat(over, &st), 0);
+    CU_ASSERT_TRUE(st.st_mtim.tv_sec > 1000000000);
+}
+
 static void test_build_creates_missing_parents(void)
 {
     char command[512], path[512];
@@ -451,6 +503,8 @@ int main(void)
         {"build warns of a rename that replaces data",
          test_build_warns_of_a_rename_that_replaces_data},
         {"build -o creates missing parent folders", test_build_creates_missing_parents},
+        {"build over previous outputs writes the same bytes as into a new folder",
+         test_build_over_previous_outputs_writes_the_same_bytes},
         {"test runs test blocks: exit 0 all pass, 5 on a failure", test_test_command},
         {"the embedded standard library compiles like its sources",
          test_the_embedded_library_compiles_like_its_sources},
