@@ -5,7 +5,7 @@
 #   scripts/setup.sh [EXTRA_PACKAGE...]   (bench/whole-process.sh adds hyperfine)
 set -euo pipefail
 packages=(build-essential cmake pkg-config flex bison libcurl4-openssl-dev libssl-dev
-          libcjson-dev libcunit1-dev libexpat1-dev clang clang-format ninja-build libtree-sitter-dev vim
+          libcjson-dev libcunit1-dev libexpat1-dev nettle-dev clang clang-format ninja-build libtree-sitter-dev vim
           python3 awscli libclang-rt-14-dev graphviz python3-yaml groff-base zsh fish neovim "$@")
 # Node.js and npm run the TextMate grammar test and the CloudFormation validator. A machine
 # that already has a Node.js (any source) keeps it; Debian's npm is added when it lacks one.

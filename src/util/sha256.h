@@ -1,18 +1,15 @@
-/* SHA-256 of bytes, incrementally (src/util/sha256.c says why stackc has its own). */
+/* SHA-256 of bytes, incrementally: Nettle's (src/util/sha256.c says why not OpenSSL's). */
 #ifndef STACKC_UTIL_SHA256_H
 #define STACKC_UTIL_SHA256_H
 
+#include <nettle/sha2.h>
 #include <stddef.h>
-#include <stdint.h>
 
-#define SC_SHA256_BYTES 32
-#define SC_SHA256_HEX_LEN 64
+#define SC_SHA256_BYTES SHA256_DIGEST_SIZE
+#define SC_SHA256_HEX_LEN (2 * SHA256_DIGEST_SIZE)
 
 typedef struct sc_sha256 {
-    uint32_t state[8];
-    uint64_t length; /* bytes hashed so far */
-    unsigned char block[64];
-    size_t used; /* bytes of `block` waiting for the next compression */
+    struct sha256_ctx nettle;
 } sc_sha256;
 
 void sc_sha256_init(sc_sha256 *sha);
