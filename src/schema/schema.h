@@ -140,6 +140,12 @@ bool sc_schema_is_read_only(const sc_resource_schema *resource, const char *name
 /* Whether changing the property replaces the resource (always or in some cases). */
 bool sc_schema_replaces(const sc_schema_property *property);
 
+/* CloudFormation's AWS-specific parameter types ("AWS::EC2::VPC::Id"), for did-you-mean. */
+const char *const *sc_schema_parameter_types(size_t *count);
+/* Whether `type` is one of them (or "AWS::SSM::Parameter::Value<...>"), and, with
+ * `as_list`, whether it also exists as "List<type>". */
+bool sc_schema_parameter_type_known(const char *type, bool as_list);
+
 /* The closest of `candidates` to `name`, or NULL if none is close. Like sc_closest_name,
  * but a swap of two neighbouring letters counts as one edit ("VCP" -> "VPC") and a
  * difference of case as less than one. */

@@ -131,22 +131,6 @@ static sc_type *param_options_type(sc_checker *c)
     return record;
 }
 
-/* CloudFormation's AWS-specific parameter types: AWS checks the value names a real
- * thing of the account (a VPC, subnets) before anything is deployed. */
-static const char *const aws_parameter_types[] = {
-    "AWS::EC2::AvailabilityZone::Name",
-    "AWS::EC2::Image::Id",
-    "AWS::EC2::Instance::Id",
-    "AWS::EC2::KeyPair::KeyName",
-    "AWS::EC2::SecurityGroup::GroupName",
-    "AWS::EC2::SecurityGroup::Id",
-    "AWS::EC2::Subnet::Id",
-    "AWS::EC2::Volume::Id",
-    "AWS::EC2::VPC::Id",
-    "AWS::Route53::HostedZone::Id",
-    "AWS::SSM::Parameter::Name",
-};
-
 /* `param p: string { type = "AWS::EC2::VPC::Id" }`, or list<string> with "List<...>". */
 static void check_aws_parameter_type(sc_checker *c, const sc_item *setting, const sc_type *base)
 {
@@ -155,14 +139,12 @@ static void check_aws_parameter_type(sc_checker *c, const sc_item *setting, cons
     const char *text = setting->value->text;
     bool list = strncmp(text, "List<", 5) == 0 && text[strlen(text) - 1] == '>';
     const char *inner = list ? sc_arena_strndup(&c->ctx->arena, text + 5, strlen(text) - 6) : text;
-    size_t count = sizeof(aws_parameter_types) / sizeof(aws_parameter_types[0]);
-    bool known = strncmp(text, "AWS::SSM::Parameter::Value<", 27) == 0;
-    for (size_t i = 0; inner && !known && i < count; i++)
-        known = strcmp(inner, aws_parameter_types[i]) == 0 && !(list && i == count - 1);
-    if (!known) {
+    if (!inner || !sc_schema_parameter_type_known(inner, list)) {
         sc_diagnostic *d = sc_error(c->ctx, "E0205", setting->value->span,
                                     "\"%s\" is not an AWS-specific parameter type", text);
-        const char *close = inner ? sc_closest_name(inner, aws_parameter_types, count) : NULL;
+        size_t count;
+        const char *const *types = sc_schema_parameter_types(&count);
+        const char *close = inner ? sc_closest_name(inner, types, count) : NULL;
         if (close)
             sc_diag_fix(c->ctx, d, list ? "did you mean \"List<%s>\"?" : "did you mean \"%s\"?",
                         close);
