@@ -484,62 +484,81 @@ static char *read_all(const char *path, size_t limit, size_t *len)
     return data;
 }
 
-/* Whether the regular file open at `fd` holds exactly the `len` bytes at `data`. */
-static bool holds(int fd, const struct stat *st, const char *data, size_t len)
+/* Whether the regular file `path` holds exactly the `len` bytes at `data`. */
+static bool holds(const char *path, const struct stat *st, const char *data, size_t len)
 {
-    if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size != len)
+    if ((uint64_t)st->st_size != len)
+        return false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return false;
     char block[65536];
-    for (size_t done = 0; done < len;) {
+    bool same = true;
+    for (size_t done = 0; same && done < len;) {
         ssize_t n = read(fd, block, sizeof(block));
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0 || (size_t)n > len - done || memcmp(block, data + done, (size_t)n) != 0)
-            return false;
-        done += (size_t)n;
+        same = n > 0 && (size_t)n <= len - done && memcmp(block, data + done, (size_t)n) == 0;
+        done += same ? (size_t)n : 0;
     }
-    return true;
+    close(fd);
+    return same;
 }
 
-static bool write_from(int fd, const char *data, size_t len, bool seekable)
+/* Writes through `path` as given: a FIFO (waiting for its reader), /dev/stdout, a symlink. */
+static bool write_through(const char *path, const char *data, size_t len)
 {
-    for (size_t done = 0; done < len;) {
-        ssize_t n = seekable ? pwrite(fd, data + done, len - done, (off_t)done)
-                             : write(fd, data + done, len - done);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(data, 1, len, f) == len;
+    return fclose(f) == 0 && ok;
+}
+
+/* Replaces `path` by a file holding `len` bytes at `data`, all at once: the bytes go to a
+ * new file beside it, which is then renamed over it, so a full disk or a killed process
+ * leaves the old file whole, never a mix of old and new bytes (`stackc fmt` rewrites
+ * user sources this way too). The new file takes the old one's permissions, or 0666
+ * less the umask. */
+static bool replace_file(const char *path, const struct stat *old, const char *data, size_t len)
+{
+    char temp[PATH_MAX];
+    if (snprintf(temp, sizeof(temp), "%s.stackc-%ld.tmp", path, (long)getpid()) >=
+        (int)sizeof(temp))
+        return false;
+    int fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return false;
+    bool ok = !old || fchmod(fd, old->st_mode & 07777) == 0;
+    for (size_t done = 0; ok && done < len;) {
+        ssize_t n = write(fd, data + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
-            return false;
-        done += (size_t)n;
+        ok = n > 0;
+        done += ok ? (size_t)n : 0;
     }
-    return true;
+    ok = close(fd) == 0 && ok && rename(temp, path) == 0;
+    if (!ok)
+        unlink(temp);
+    return ok;
 }
 
-/* Writes `len` bytes to `path`, a file that usually holds the previous build's bytes.
- * Truncating a file to zero frees its blocks (on a file system mounted with `discard`,
- * waiting for the device) and makes ext4 start writing it back when it is closed: that
- * was a third of a WordPress build. So a file that already holds these bytes keeps them
- * and only gets a new modification time, as if written (build tools compare times); a
- * changed one is overwritten in place and then cut to its new length. */
+/* Writes `len` bytes to `path`, a file that usually holds the previous build's bytes. A
+ * file that already holds them keeps them and only gets a new modification time, as if
+ * written (build tools compare times): rewriting it would free its blocks (on a file
+ * system mounted with `discard`, waiting for the device) and make ext4 write it back,
+ * a third of a WordPress build. A changed one is replaced all at once (replace_file);
+ * anything but a regular file is written through. */
 static bool write_all(const char *path, const char *data, size_t len)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return false;
-    }
-    bool ok;
-    if (holds(fd, &st, data, len))
-        ok = futimens(fd, NULL) == 0;
-    else if (S_ISREG(st.st_mode))
-        ok = write_from(fd, data, len, true) && ftruncate(fd, (off_t)len) == 0;
-    else
-        ok = write_from(fd, data, len, false);
-    return close(fd) == 0 && ok;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT && replace_file(path, NULL, data, len);
+    if (!S_ISREG(st.st_mode))
+        return write_through(path, data, len);
+    if (holds(path, &st, data, len))
+        return utimensat(AT_FDCWD, path, NULL, 0) == 0;
+    return replace_file(path, &st, data, len);
 }
 
 /* Pipes `dot` text through Graphviz (`dot -Tsvg`) into `out_fd`. Graphviz is optional:

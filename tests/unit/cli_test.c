@@ -319,6 +319,68 @@ static void test_build_creates_missing_parents(void)
     free(r.out);
 }
 
+/* A changed output is replaced whole: it keeps its permissions, leaves no temporary
+ * file beside it, and an output that is a symlink is written through, not replaced. */
+static void test_build_replaces_changed_outputs_whole(void)
+{
+    char command[1024], dir[256], path[512], target[512];
+    snprintf(dir, sizeof(dir), "%s/replaced", temp_dir);
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755), 0);
+    snprintf(path, sizeof(path), "%s/Network.template.json", dir);
+    CU_ASSERT_EQUAL(test_write_file(path, "{}", 2), 0);
+    CU_ASSERT_EQUAL(chmod(path, 0640), 0);
+    snprintf(target, sizeof(target), "%s/manifest-target.json", temp_dir);
+    CU_ASSERT_EQUAL(test_write_file(target, "old", 3), 0);
+    snprintf(path, sizeof(path), "%s/manifest.json", dir);
+    CU_ASSERT_EQUAL(symlink(target, path), 0);
+    snprintf(command, sizeof(command), "build examples/wordpress/site.stack -o %s", dir);
+    run_result r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    free(r.out);
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/Network.template.json", dir);
+    CU_ASSERT_TRUE(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640 && st.st_size > 2);
+    snprintf(path, sizeof(path), "%s/manifest.json", dir);
+    CU_ASSERT_TRUE(lstat(path, &st) == 0 && S_ISLNK(st.st_mode));
+    size_t len = 0;
+    char *manifest = test_read_file(target, &len);
+    CU_ASSERT_TRUE(manifest && len > 3 && manifest[0] == '{');
+    free(manifest);
+    size_t entries = 0;
+    DIR *d = opendir(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    for (struct dirent *e; (e = readdir(d));)
+        entries += e->d_name[0] != '.';
+    closedir(d);
+    CU_ASSERT_EQUAL(entries, 3); /* the two templates and the manifest, nothing else */
+}
+
+/* A write that fails part way (here: past the file-size limit) leaves the previous
+ * output whole, not a mix of new bytes and old ones, and no temporary file. */
+static void test_failed_write_leaves_the_previous_output_whole(void)
+{
+    char dir[256], path[512], line[1024];
+    snprintf(dir, sizeof(dir), "%s/limited", temp_dir);
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755), 0);
+    snprintf(path, sizeof(path), "%s/Network.template.json", dir); /* the first written */
+    CU_ASSERT_EQUAL(test_write_file(path, "{}", 2), 0);
+    snprintf(line, sizeof(line),
+             "trap '' XFSZ; ulimit -f 1; '%s' build examples/wordpress/site.stack -o '%s'",
+             STACKC_BINARY, dir);
+    run_result r = run_shell(line);
+    CU_ASSERT_EQUAL(r.status, 3);
+    free(r.out);
+    size_t len = 0;
+    char *data = test_read_file(path, &len);
+    CU_ASSERT_TRUE(data && len == 2 && memcmp(data, "{}", 2) == 0);
+    free(data);
+    DIR *d = opendir(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    for (struct dirent *e; (e = readdir(d));)
+        CU_ASSERT_PTR_NULL(strstr(e->d_name, ".tmp"));
+    closedir(d);
+}
+
 static void test_test_command(void)
 {
     run_result r = run("test examples/wordpress/site.stack");
@@ -505,6 +567,10 @@ int main(void)
         {"build -o creates missing parent folders", test_build_creates_missing_parents},
         {"build over previous outputs writes the same bytes as into a new folder",
          test_build_over_previous_outputs_writes_the_same_bytes},
+        {"a build replaces changed outputs whole, keeping their permissions and symlinks",
+         test_build_replaces_changed_outputs_whole},
+        {"a failed write leaves the previous output whole",
+         test_failed_write_leaves_the_previous_output_whole},
         {"test runs test blocks: exit 0 all pass, 5 on a failure", test_test_command},
         {"the embedded standard library compiles like its sources",
          test_the_embedded_library_compiles_like_its_sources},
