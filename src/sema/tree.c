@@ -71,12 +71,17 @@ static sc_tree_setting *evaluate_setting(builder *x, sc_scope *scope, const sc_i
 
 /* ---- resources ------------------------------------------------------------------------ */
 
-/* Claims a logical id in the stack; a clash of two paths gets a hash of the path. */
+/* Claims a logical id in the stack when the resource is declared (it is made later), so
+ * that another declaration whose id comes out the same (`queue_a` and `queueA`, or two
+ * elements of a `for`, "a-b" and "a_b") gets its own: the id and a hash of its path.
+ * NULL when out of memory. */
 static const char *claim_id(builder *x, sc_tree_stack *stack, const char *id, const char *path)
 {
-    if (!sc_map_get(&stack->logical_ids, id))
-        return id;
-    return sc_arena_printf(&x->ctx->arena, "%s%08X", id, sc_name_hash(path));
+    if (id && path && sc_map_get(&stack->logical_ids, id))
+        id = sc_arena_printf(&x->ctx->arena, "%s%08X", id, sc_name_hash(path));
+    if (!id || !sc_map_put(&x->ctx->arena, &stack->logical_ids, id, stack)) /* until made */
+        return NULL;
+    return id;
 }
 
 static sc_value *resource_ref(builder *x, sc_tree_stack *stack, const char *id)
@@ -191,15 +196,18 @@ static sc_value *declare_resource(pending *p, const sc_item *item, sc_scope *sco
     const char *base = sc_tree_declared_id(x->ctx, p->id_prefix, name, NULL);
     if (!condition_holds(x, scope, item))
         return sc_value_new(x->ctx, VAL_NULL);
+    const char *path = sc_tree_declared_path(x->ctx, p->path, item->name.name);
     if (!item->for_iter)
-        return resource_ref(x, p->stack, claim_id(x, p->stack, base, p->path));
+        return resource_ref(x, p->stack, claim_id(x, p->stack, base, path));
     sc_value *iter = loop_elements(x, scope, item, true);
     sc_value *list = sc_value_new(x->ctx, VAL_LIST);
     for (size_t i = 0; iter && list && i < iter->items.count; i++) {
         sc_value *element;
         iteration_scope(x, scope, item, iter, i, &element);
-        const char *id = sc_tree_declared_id(x->ctx, p->id_prefix, name,
-                                             sc_tree_loop_suffix(x->ctx, element, i));
+        const char *suffix = sc_tree_loop_suffix(x->ctx, element, i);
+        const char *id =
+            claim_id(x, p->stack, sc_tree_declared_id(x->ctx, p->id_prefix, name, suffix),
+                     path ? sc_arena_printf(&x->ctx->arena, "%s[%s]", path, suffix) : NULL);
         sc_list_push(&x->ctx->arena, &list->items, resource_ref(x, p->stack, id));
     }
     return list;
