@@ -108,8 +108,10 @@ static bool compile_views(sc_context *ctx, const sc_cfn_program *out, const char
             if (subject && (strncmp(res->path, subject, prefix) != 0 || res->path[prefix] != '/'))
                 continue;
             sc_value *view = resource_view(ctx, stack, res);
-            if (subject && view && view->items.count > 2)
-                view->items.items[2] = text(ctx, res->path + prefix + 1); /* "path" */
+            sc_value *own_path = subject ? text(ctx, res->path + prefix + 1) : NULL;
+            for (size_t k = 0; own_path && view && k < view->keys.count; k++)
+                if (strcmp(view->keys.items[k], "path") == 0)
+                    view->items.items[k] = own_path; /* the path inside the component */
             sc_list_push(&ctx->arena, &resources->items, view);
         }
         sc_value *stack_outputs = map_new(ctx), *stack_params = map_new(ctx);

@@ -360,11 +360,9 @@ static void note_dependency(composer *k, use *u, local *l)
 static sc_value *get_att(composer *k, const sc_value *of, const char *path)
 {
     const sc_value *arg = of->kind == VAL_INTRINSIC && of->items.count ? of->items.items[0] : NULL;
-    const sc_value *id = of->kind == VAL_RESOURCE ? of
-                         : arg && arg->kind == VAL_LIST && arg->items.count == 2
-                             ? arg->items.items[0]
-                             : NULL;
-    const sc_value *before = of->kind == VAL_RESOURCE ? NULL : arg ? arg->items.items[1] : NULL;
+    bool pair = arg && arg->kind == VAL_LIST && arg->items.count == 2;
+    const sc_value *id = of->kind == VAL_RESOURCE ? of : pair ? arg->items.items[0] : NULL;
+    const sc_value *before = of->kind == VAL_RESOURCE || !pair ? NULL : arg->items.items[1];
     if (!id || (before && before->kind != VAL_STRING))
         return NULL;
     const char *full = before ? sc_arena_printf(&k->ctx->arena, "%s.%s", before->s, path) : path;
