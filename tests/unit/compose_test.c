@@ -138,25 +138,25 @@ static validator find_validator(void)
 }
 
 /* `config` resolves and validates the file; variables the user must fill in (empty in
- * .env) get a placeholder from the environment, as a user would give them. */
+ * .env) get a value from the environment, as a user would give them. */
 static bool validate(const char *dir, validator how, bool *python_ran)
 {
     char env_path[4096 + 8], command[16384];
     snprintf(env_path, sizeof(env_path), "%.4096s/.env", dir);
     char *env = test_read_file(env_path, NULL);
-    char placeholders[8192] = "";
+    char user_values[8192] = "";
     size_t used = 0;
     for (char *line = env ? strtok(env, "\n") : NULL; line; line = strtok(NULL, "\n")) {
         size_t len = strlen(line);
         if (line[0] != '#' && len > 1 && line[len - 1] == '=' &&
-            used + len + 16 < sizeof(placeholders))
-            used += (size_t)snprintf(placeholders + used, sizeof(placeholders) - used,
-                                     "%.*s=placeholder ", (int)(len - 1), line);
+            used + len + 16 < sizeof(user_values))
+            used += (size_t)snprintf(user_values + used, sizeof(user_values) - used,
+                                     "%.*s=given-by-user ", (int)(len - 1), line);
     }
     free(env);
     bool ok = true;
     if (how != VALIDATE_NONE) {
-        snprintf(command, sizeof(command), "cd '%s' && %s %s config -q 2>&1", dir, placeholders,
+        snprintf(command, sizeof(command), "cd '%s' && %s %s config -q 2>&1", dir, user_values,
                  how == VALIDATE_DOCKER_COMPOSE ? "docker compose" : "docker-compose");
         int status = system(command);
         if (status != 0) {
