@@ -28,6 +28,14 @@ static bool is_small(const sc_map *map)
     return map->capacity < HASHED_CAPACITY;
 }
 
+/* Names are mostly looked up with the very pointer they were stored under (both come
+ * from the same identifier of the source), so comparing pointers first skips most
+ * string comparisons. */
+static bool same_key(const char *stored, const char *key)
+{
+    return stored == key || strcmp(stored, key) == 0;
+}
+
 /* A NULL key is one whose allocation failed: it is never stored and never found. */
 void *sc_map_get(const sc_map *map, const char *key)
 {
@@ -35,7 +43,7 @@ void *sc_map_get(const sc_map *map, const char *key)
         return NULL;
     if (is_small(map)) {
         for (size_t i = 0; i < map->count; i++)
-            if (strcmp(map->keys[i], key) == 0)
+            if (same_key(map->keys[i], key))
                 return map->values[i];
         return NULL;
     }
@@ -43,7 +51,7 @@ void *sc_map_get(const sc_map *map, const char *key)
     for (size_t i = hash_string(key) & mask;; i = (i + 1) & mask) {
         if (!map->keys[i])
             return NULL;
-        if (strcmp(map->keys[i], key) == 0)
+        if (same_key(map->keys[i], key))
             return map->values[i];
     }
 }
@@ -89,7 +97,7 @@ bool sc_map_put(sc_arena *arena, sc_map *map, const char *key, void *value)
         return false;
     if (is_small(map)) {
         for (size_t i = 0; i < map->count; i++)
-            if (strcmp(map->keys[i], key) == 0) {
+            if (same_key(map->keys[i], key)) {
                 map->values[i] = value;
                 return true;
             }
@@ -105,7 +113,7 @@ bool sc_map_put(sc_arena *arena, sc_map *map, const char *key, void *value)
     size_t mask = map->capacity - 1;
     size_t i = hash_string(key) & mask;
     while (map->keys[i]) {
-        if (strcmp(map->keys[i], key) == 0) {
+        if (same_key(map->keys[i], key)) {
             map->values[i] = value;
             return true;
         }
