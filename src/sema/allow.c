@@ -222,6 +222,10 @@ void sc_check_allow(sc_checker *c, sc_scope *scope, const sc_item *item)
         sc_check_body(c, scope, &item->items, settings, "`allow`", item->span, NULL);
     if (source)
         check_source_fits(c, item, source, grant);
-    if (c->ctx->error_count == errors_before)
+    if (c->ctx->error_count == errors_before) {
+        sc_scratch scratch;
+        sc_scratch_begin(c, &scratch);
         run_grant_checks(c, scope, item, grant);
+        sc_scratch_end(c, &scratch);
+    }
 }

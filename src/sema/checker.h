@@ -126,6 +126,20 @@ const sc_item *sc_find_setting(const sc_ptr_list *items, const char *name);
  * evaluated in `scope`, then those of the instances it holds, in their own scopes. */
 void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, const sc_item *item,
                         const sc_component *component, int depth);
+/* Checking one instance (or one `allow`) makes scopes and values that nothing keeps when
+ * its checks pass: they are made in a region of the arena handed back at the end. The
+ * region is kept when anything made before it may point into it: a diagnostic, a
+ * compiled pattern, a `unique` key, a body plan, or a `let` or instance evaluated for
+ * the first time and remembered (sc_eval_remember). Regions do not nest: an inner
+ * begin inside a region does nothing. */
+typedef struct sc_scratch {
+    bool active;
+    sc_arena_mark mark;
+    size_t counts[9]; /* of everything a region may add to that outlives it */
+} sc_scratch;
+void sc_scratch_begin(sc_checker *c, sc_scratch *scratch);
+void sc_scratch_end(sc_checker *c, sc_scratch *scratch);
+
 /* An instance's checks (and what its body evaluates), with the inputs named in `failed`
  * failed: a check that reads one is skipped, every other runs. */
 void sc_run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *item,

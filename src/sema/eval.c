@@ -347,6 +347,13 @@ static sc_value *eval_interpolation(sc_context *ctx, sc_scope *scope, const sc_e
     return result ? result : lower_interpolation(ctx, scope, e);
 }
 
+void sc_eval_remember(sc_context *ctx, const void *holder)
+{
+    if (ctx->eval.in_scratch && !ctx->eval.kept &&
+        !sc_arena_since(&ctx->arena, ctx->eval.scratch_from, holder))
+        ctx->eval.kept = true;
+}
+
 static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
 {
     if (symbol->pending)
@@ -368,6 +375,7 @@ static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
     symbol->resolving = true;
     sc_value *v = sc_eval(ctx, symbol->scope, symbol->item->value);
     symbol->resolving = false;
+    sc_eval_remember(ctx, symbol);
     symbol->value = v;
     return v ? v : unknown(ctx);
 }

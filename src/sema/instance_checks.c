@@ -238,9 +238,45 @@ static void check_made_instance(sc_checker *c, sc_scope *scope, const sc_item *i
         sc_run_body_checks(c, inner, &site, item, inputs->component, 0);
 }
 
+static void count_lasting(const sc_checker *c, size_t counts[9])
+{
+    const sc_context *ctx = c->ctx;
+    size_t now[9] = {ctx->diagnostics.count, ctx->error_count,     ctx->suppressed_errors,
+                     ctx->regexes.count,     ctx->cleanups.count,  ctx->eval.errors.count,
+                     ctx->sources.count,     c->unique_keys.count, c->body_plans.count};
+    memcpy(counts, now, sizeof(now));
+}
+
+void sc_scratch_begin(sc_checker *c, sc_scratch *scratch)
+{
+    scratch->active = !c->ctx->eval.in_scratch;
+    if (!scratch->active)
+        return;
+    count_lasting(c, scratch->counts);
+    scratch->mark = sc_arena_mark_now(&c->ctx->arena);
+    c->ctx->eval.in_scratch = true;
+    c->ctx->eval.kept = false;
+    c->ctx->eval.scratch_from = scratch->mark;
+}
+
+void sc_scratch_end(sc_checker *c, sc_scratch *scratch)
+{
+    if (!scratch->active)
+        return;
+    c->ctx->eval.in_scratch = false;
+    size_t now[9];
+    count_lasting(c, now);
+    if (c->ctx->eval.kept || c->ctx->out_of_memory || memcmp(now, scratch->counts, sizeof(now)))
+        return;
+    sc_arena_release_to(&c->ctx->arena, scratch->mark);
+}
+
 void sc_run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *item,
                             sc_component *component, const sc_map *failed)
 {
     instance_inputs inputs = {component, failed};
+    sc_scratch scratch;
+    sc_scratch_begin(c, &scratch);
     sc_each_made(c, outer, item, check_made_instance, &inputs);
+    sc_scratch_end(c, &scratch);
 }

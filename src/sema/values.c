@@ -303,6 +303,7 @@ sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
     const sc_item *item = instance->item;
     sc_component *component = NULL;
     sc_value *out = sc_value_new(ctx, VAL_UNKNOWN);
+    sc_eval_remember(ctx, instance);
     instance->value = out; /* a reference cycle evaluates to unknown, not forever */
     if (!item || item->for_iter || !out)
         return out;

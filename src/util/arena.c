@@ -8,6 +8,20 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Under AddressSanitizer, memory handed back by sc_arena_release_to is poisoned until it
+ * is allocated again, so a pointer kept into it is caught where it is read. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#endif
+#endif
+#ifndef ASAN_POISON_MEMORY_REGION
+#define ASAN_POISON_MEMORY_REGION(start, size) ((void)(start), (void)(size))
+#define ASAN_UNPOISON_MEMORY_REGION(start, size) ((void)(start), (void)(size))
+#endif
+
 /* A first chunk under the allocators' mmap thresholds (glibc's, ASan's 128 KiB) is
  * recycled from their heaps: a small compilation then costs no fresh page faults.
  * Nothing the library allocates needs more than pointer alignment. */
@@ -49,6 +63,14 @@ static sc_arena_chunk *new_chunk(sc_arena *arena, size_t min_size)
         size = arena->total / 4 < ARENA_MAX_CHUNK ? arena->total / 4 : ARENA_MAX_CHUNK;
     if (min_size > size)
         size = min_size;
+    if (arena->spare && arena->spare->size >= min_size) {
+        sc_arena_chunk *spare = arena->spare;
+        arena->spare = NULL;
+        spare->used = 0;
+        spare->next = arena->chunks;
+        arena->chunks = spare;
+        return spare;
+    }
     sc_arena_chunk *chunk = arena->allocator->alloc(arena->allocator->user, sizeof(*chunk) + size);
     if (!chunk) {
         *arena->out_of_memory = true;
@@ -79,6 +101,7 @@ void *sc_arena_alloc(sc_arena *arena, size_t size)
     void *p = chunk->data + chunk->used;
     chunk->used += rounded;
     arena->total += rounded;
+    ASAN_UNPOISON_MEMORY_REGION(p, rounded);
     memset(p, 0, size);
     return p;
 }
@@ -133,6 +156,60 @@ void sc_arena_release(sc_arena *arena)
         chunk = next;
     }
     arena->chunks = NULL;
+    if (arena->spare)
+        arena->allocator->free(arena->allocator->user, arena->spare);
+    arena->spare = NULL;
+}
+
+sc_arena_mark sc_arena_mark_now(const sc_arena *arena)
+{
+    return (sc_arena_mark){arena->chunks, arena->chunks ? arena->chunks->used : 0, arena->total};
+}
+
+static bool within(const sc_arena_chunk *chunk, size_t from, const void *p)
+{
+    uintptr_t at = (uintptr_t)p, start = (uintptr_t)chunk->data;
+    return at >= start + from && at < start + chunk->used;
+}
+
+bool sc_arena_since(const sc_arena *arena, sc_arena_mark mark, const void *p)
+{
+    for (const sc_arena_chunk *chunk = arena->chunks; chunk; chunk = chunk->next) {
+        if (chunk == mark.chunk)
+            return within(chunk, mark.used, p);
+        if (within(chunk, 0, p))
+            return true;
+    }
+    return false;
+}
+
+/* Of the chunks after the mark, the largest is kept as the spare: checking the next
+ * instance needs about as much, and giving it back would fault its pages in again. */
+static void keep_or_free(sc_arena *arena, sc_arena_chunk *chunk)
+{
+    if (arena->spare && arena->spare->size >= chunk->size) {
+        arena->allocator->free(arena->allocator->user, chunk);
+        return;
+    }
+    if (arena->spare)
+        arena->allocator->free(arena->allocator->user, arena->spare);
+    chunk->next = NULL;
+    ASAN_POISON_MEMORY_REGION(chunk->data, chunk->size);
+    arena->spare = chunk;
+}
+
+void sc_arena_release_to(sc_arena *arena, sc_arena_mark mark)
+{
+    while (arena->chunks && arena->chunks != mark.chunk) {
+        sc_arena_chunk *chunk = arena->chunks;
+        arena->chunks = chunk->next;
+        keep_or_free(arena, chunk);
+    }
+    if (mark.chunk) {
+        ASAN_POISON_MEMORY_REGION(mark.chunk->data + mark.used, mark.chunk->used - mark.used);
+        mark.chunk->used = mark.used;
+    }
+    arena->total = mark.total;
 }
 
 void sc_arena_protect(sc_arena *arena, bool read_only)

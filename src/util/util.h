@@ -33,7 +33,17 @@ typedef struct sc_arena {
      * allocator hook only sees whole chunks, so this is what reaches every call site. */
     size_t allocations;
     size_t fail_at;
+    sc_arena_chunk *spare; /* the chunk a release kept for the next allocations, or NULL */
 } sc_arena;
+
+/* A point in the arena's allocations: everything allocated after it can be handed back
+ * at once (sc_arena_release_to), for work whose results nothing keeps, such as checking
+ * one instance. */
+typedef struct sc_arena_mark {
+    sc_arena_chunk *chunk;
+    size_t used;
+    size_t total;
+} sc_arena_mark;
 
 /* Zeroed memory that lives as long as the arena, or NULL when out of memory. */
 void *sc_arena_alloc(sc_arena *arena, size_t size);
@@ -43,6 +53,12 @@ char *sc_arena_strdup(sc_arena *arena, const char *s);
 char *sc_arena_printf(sc_arena *arena, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sc_arena_vprintf(sc_arena *arena, const char *fmt, va_list args);
 void sc_arena_release(sc_arena *arena);
+sc_arena_mark sc_arena_mark_now(const sc_arena *arena);
+/* Whether `p` was allocated from the arena after `mark`. */
+bool sc_arena_since(const sc_arena *arena, sc_arena_mark mark, const void *p);
+/* Hands back everything allocated after `mark`: the caller guarantees nothing made
+ * before the mark points into it. Keeps one chunk for what comes next. */
+void sc_arena_release_to(sc_arena *arena, sc_arena_mark mark);
 /* Makes every chunk read-only, or writable again. Only for an arena whose allocator
  * returns whole pages (sc_stdlib's): other chunks are left as they are. */
 void sc_arena_protect(sc_arena *arena, bool read_only);
@@ -157,6 +173,13 @@ typedef struct sc_eval_usage {
     bool spent;            /* the budget ran out: every later evaluation stops at once */
     bool reported;         /* ... and that was reported, once */
     sc_map errors;         /* "file:start:end code" of each evaluation error reported */
+    /* Checking one instance evaluates into a region of the arena that is handed back
+     * afterwards (sema's sc_scratch_begin/end), unless something made before the region
+     * came to remember a value made in it (`kept`): a `let` or instance evaluated once
+     * and kept for every later reader. */
+    bool in_scratch;
+    bool kept;
+    sc_arena_mark scratch_from;
 } sc_eval_usage;
 
 enum { SC_MAX_BUILTIN_TABLES = 4 };
