@@ -127,15 +127,16 @@ const sc_item *sc_find_setting(const sc_ptr_list *items, const char *name);
 void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, const sc_item *item,
                         const sc_component *component, int depth);
 /* Checking one instance (or one `allow`) makes scopes and values that nothing keeps when
- * its checks pass: they are made in a region of the arena handed back at the end. The
- * region is kept when anything made before it may point into it: a diagnostic, a
- * compiled pattern, a `unique` key, a body plan, or a `let` or instance evaluated for
- * the first time and remembered (sc_eval_remember). Regions do not nest: an inner
- * begin inside a region does nothing. */
+ * its checks pass: they are made in a region of the arena handed back at the end. What
+ * lasts goes to ctx->lasting instead: compiled patterns, `unique` keys, body plans, and
+ * the values of `let`s and instances made before the region and evaluated in it for the
+ * first time (sc_eval_leave_scratch). The region is kept when a diagnostic or a source
+ * was added: they point into it. Regions do not nest: a begin inside one does nothing. */
+enum { SC_SCRATCH_COUNTS = 5 };
 typedef struct sc_scratch {
     bool active;
     sc_arena_mark mark;
-    size_t counts[9]; /* of everything a region may add to that outlives it */
+    size_t counts[SC_SCRATCH_COUNTS]; /* of what a region may add to that outlives it */
 } sc_scratch;
 void sc_scratch_begin(sc_checker *c, sc_scratch *scratch);
 void sc_scratch_end(sc_checker *c, sc_scratch *scratch);

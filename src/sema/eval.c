@@ -67,7 +67,7 @@ bool sc_eval_charge(sc_context *ctx, uint64_t steps, uint64_t elements, uint64_t
     u->bytes += bytes;
     eval_limits most = limits(ctx);
     if (u->steps > most.steps || u->elements > most.elements || u->bytes > most.bytes ||
-        ctx->arena.total > most.memory)
+        ctx->arena.total + ctx->lasting.total > most.memory)
         u->spent = true;
     return !u->spent;
 }
@@ -347,11 +347,21 @@ static sc_value *eval_interpolation(sc_context *ctx, sc_scope *scope, const sc_e
     return result ? result : lower_interpolation(ctx, scope, e);
 }
 
-void sc_eval_remember(sc_context *ctx, const void *holder)
+bool sc_eval_leave_scratch(sc_context *ctx, const void *holder)
 {
-    if (ctx->eval.in_scratch && !ctx->eval.kept &&
-        !sc_arena_since(&ctx->arena, ctx->eval.scratch_from, holder))
-        ctx->eval.kept = true;
+    if (!ctx->eval.in_scratch || sc_arena_since(&ctx->arena, ctx->eval.scratch_from, holder))
+        return false;
+    sc_arena_exchange(&ctx->arena, &ctx->lasting);
+    ctx->eval.in_scratch = false;
+    return true;
+}
+
+void sc_eval_return_to_scratch(sc_context *ctx, bool left)
+{
+    if (!left)
+        return;
+    sc_arena_exchange(&ctx->arena, &ctx->lasting);
+    ctx->eval.in_scratch = true;
 }
 
 static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
@@ -373,9 +383,10 @@ static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
     if (symbol->value)
         return symbol->value;
     symbol->resolving = true;
+    bool left = sc_eval_leave_scratch(ctx, symbol);
     sc_value *v = sc_eval(ctx, symbol->scope, symbol->item->value);
+    sc_eval_return_to_scratch(ctx, left);
     symbol->resolving = false;
-    sc_eval_remember(ctx, symbol);
     symbol->value = v;
     return v ? v : unknown(ctx);
 }

@@ -127,7 +127,9 @@ static const body_plan *plan_of(sc_checker *c, const sc_component *component)
     body_plan *plan = key ? sc_map_get(&c->body_plans, key) : NULL;
     if (plan || !key)
         return plan;
-    plan = sc_arena_alloc(&c->ctx->arena, sizeof(*plan));
+    sc_arena *lasting = &c->ctx->lasting;
+    key = sc_arena_strdup(lasting, key);
+    plan = key ? sc_arena_alloc(lasting, sizeof(*plan)) : NULL;
     if (!plan)
         return NULL;
     const sc_scope *names = component->scope;
@@ -154,9 +156,9 @@ static const body_plan *plan_of(sc_checker *c, const sc_component *component)
             break;
         }
         if (needed)
-            sc_list_push(&c->ctx->arena, &plan->items, (void *)decl);
+            sc_list_push(lasting, &plan->items, (void *)decl);
     }
-    sc_map_put(&c->ctx->arena, &c->body_plans, key, plan);
+    sc_map_put(lasting, &c->body_plans, key, plan);
     return plan;
 }
 

@@ -117,10 +117,11 @@ static void claim_unique(sc_checker *c, sc_scope *scope, const sc_item *check,
         return;
     sc_span *first = sc_map_get(&c->unique_keys, text);
     if (!first) {
-        sc_span *copy = sc_arena_alloc(&c->ctx->arena, sizeof(*copy));
+        sc_arena *lasting = &c->ctx->lasting;
+        sc_span *copy = sc_arena_alloc(lasting, sizeof(*copy));
         if (copy) {
             *copy = at;
-            sc_map_put(&c->ctx->arena, &c->unique_keys, text, copy);
+            sc_map_put(lasting, &c->unique_keys, sc_arena_strdup(lasting, text), copy);
         }
         return;
     }
@@ -238,24 +239,23 @@ static void check_made_instance(sc_checker *c, sc_scope *scope, const sc_item *i
         sc_run_body_checks(c, inner, &site, item, inputs->component, 0);
 }
 
-static void count_lasting(const sc_checker *c, size_t counts[9])
+static void count_lasting(const sc_checker *c, size_t counts[SC_SCRATCH_COUNTS])
 {
     const sc_context *ctx = c->ctx;
-    size_t now[9] = {ctx->diagnostics.count, ctx->error_count,     ctx->suppressed_errors,
-                     ctx->regexes.count,     ctx->cleanups.count,  ctx->eval.errors.count,
-                     ctx->sources.count,     c->unique_keys.count, c->body_plans.count};
+    size_t now[SC_SCRATCH_COUNTS] = {ctx->diagnostics.count, ctx->error_count,
+                                     ctx->suppressed_errors, ctx->eval.errors.count,
+                                     ctx->sources.count};
     memcpy(counts, now, sizeof(now));
 }
 
 void sc_scratch_begin(sc_checker *c, sc_scratch *scratch)
 {
-    scratch->active = !c->ctx->eval.in_scratch;
+    scratch->active = !c->ctx->eval.in_scratch && !c->ctx->eval.no_scratch;
     if (!scratch->active)
         return;
     count_lasting(c, scratch->counts);
     scratch->mark = sc_arena_mark_now(&c->ctx->arena);
     c->ctx->eval.in_scratch = true;
-    c->ctx->eval.kept = false;
     c->ctx->eval.scratch_from = scratch->mark;
 }
 
@@ -264,9 +264,9 @@ void sc_scratch_end(sc_checker *c, sc_scratch *scratch)
     if (!scratch->active)
         return;
     c->ctx->eval.in_scratch = false;
-    size_t now[9];
+    size_t now[SC_SCRATCH_COUNTS];
     count_lasting(c, now);
-    if (c->ctx->eval.kept || c->ctx->out_of_memory || memcmp(now, scratch->counts, sizeof(now)))
+    if (c->ctx->out_of_memory || memcmp(now, scratch->counts, sizeof(now)))
         return;
     sc_arena_release_to(&c->ctx->arena, scratch->mark);
 }

@@ -313,9 +313,12 @@ sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *expr);
 sc_scope *sc_scope_bind(sc_context *ctx, sc_scope *scope, sc_ident name, sc_value *value);
 /* A failed value: what an evaluation error, already reported, leaves behind. */
 sc_value *sc_value_failed(sc_context *ctx);
-/* Called before `holder` (a symbol) keeps an evaluated value for later readers: when the
- * holder is older than the scratch region being evaluated in, the region must be kept. */
-void sc_eval_remember(sc_context *ctx, const void *holder);
+/* A symbol keeps its value, once evaluated, for every later reader. One made before the
+ * scratch region being evaluated in (sema's sc_scratch_begin) is evaluated outside it,
+ * in ctx->lasting, so that handing the region back leaves it nothing dangling:
+ * sc_eval_leave_scratch says whether it left, and sc_eval_return_to_scratch undoes it. */
+bool sc_eval_leave_scratch(sc_context *ctx, const void *holder);
+void sc_eval_return_to_scratch(sc_context *ctx, bool left);
 /* Whether `v` failed; `a` or `b` itself when one of them did, else NULL. */
 sc_value *sc_value_failure(sc_value *a, sc_value *b);
 /* Charges work done outside sc_eval's own accounting (a built-in's loop, a string it

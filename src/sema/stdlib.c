@@ -47,13 +47,16 @@ static void *page_realloc(void *user, void *ptr, size_t old_size, size_t new_siz
 
 /* Reads and checks the library in `dir` into a context on `allocator`; NULL (and the
  * context freed) when it has any diagnostic. */
-static sc_stdlib *check_library(const char *dir, const sc_allocator *allocator)
+/* For an image, no scratch region is handed back (sema's sc_scratch_begin): the image is
+ * every byte of the arena, and the relocation scan would read stale words as addresses. */
+static sc_stdlib *check_library(const char *dir, const sc_allocator *allocator, bool for_image)
 {
     if (!dir)
         return NULL;
     sc_context *ctx = sc_context_new(allocator);
     if (!ctx)
         return NULL;
+    ctx->eval.no_scratch = for_image;
     sc_context_set_stdlib_dir(ctx, dir);
     sc_program *program = sc_sema_check_stdlib(ctx);
     sc_stdlib *stdlib = sc_arena_alloc(&ctx->arena, sizeof(*stdlib));
@@ -70,7 +73,7 @@ static sc_stdlib *check_library(const char *dir, const sc_allocator *allocator)
 sc_stdlib *sc_stdlib_new(const char *dir)
 {
     sc_allocator pages = {page_alloc, page_realloc, page_free, NULL};
-    sc_stdlib *stdlib = check_library(dir, &pages);
+    sc_stdlib *stdlib = check_library(dir, &pages, false);
     if (stdlib)
         sc_arena_protect(&stdlib->ctx->arena, true);
     return stdlib;
@@ -340,7 +343,7 @@ bool sc_stdlib_write_image(const char *dir, FILE *out, char *error, size_t error
         return image_error(error, error_size, "the image's address is taken");
     }
     sc_allocator bump = {region_alloc, region_realloc, region_free, &r};
-    sc_stdlib *stdlib = check_library(dir, &bump);
+    sc_stdlib *stdlib = check_library(dir, &bump, true);
     bool ok;
     if (!stdlib) {
         ok = image_error(error, error_size,

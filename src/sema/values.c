@@ -296,14 +296,11 @@ sc_scope *sc_grant_scope(sc_context *ctx, sc_scope *outer, const sc_item *allow,
     return scope;
 }
 
-sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
+static sc_value *instance_value(sc_context *ctx, sc_symbol *instance)
 {
-    if (instance->value)
-        return instance->value;
     const sc_item *item = instance->item;
     sc_component *component = NULL;
     sc_value *out = sc_value_new(ctx, VAL_UNKNOWN);
-    sc_eval_remember(ctx, instance);
     instance->value = out; /* a reference cycle evaluates to unknown, not forever */
     if (!item || item->for_iter || !out)
         return out;
@@ -330,4 +327,14 @@ sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
         instance->value = attributes;
     }
     return instance->value;
+}
+
+sc_value *sc_eval_instance(sc_context *ctx, sc_symbol *instance)
+{
+    if (instance->value)
+        return instance->value;
+    bool left = sc_eval_leave_scratch(ctx, instance);
+    sc_value *v = instance_value(ctx, instance);
+    sc_eval_return_to_scratch(ctx, left);
+    return v;
 }

@@ -198,6 +198,18 @@ static void keep_or_free(sc_arena *arena, sc_arena_chunk *chunk)
     arena->spare = chunk;
 }
 
+void sc_arena_exchange(sc_arena *a, sc_arena *b)
+{
+    sc_arena_chunk *chunks = a->chunks, *spare = a->spare;
+    size_t total = a->total;
+    a->chunks = b->chunks;
+    a->spare = b->spare;
+    a->total = b->total;
+    b->chunks = chunks;
+    b->spare = spare;
+    b->total = total;
+}
+
 void sc_arena_release_to(sc_arena *arena, sc_arena_mark mark)
 {
     while (arena->chunks && arena->chunks != mark.chunk) {

@@ -102,6 +102,8 @@ sc_context *sc_context_create(const sc_allocator *allocator)
     ctx->allocator = (sc_allocator){watched_alloc, watched_realloc, watched_free, ctx};
     ctx->arena.allocator = &ctx->allocator;
     ctx->arena.out_of_memory = &ctx->out_of_memory;
+    ctx->lasting.allocator = &ctx->allocator;
+    ctx->lasting.out_of_memory = &ctx->out_of_memory;
     ctx->max_errors = 100;
     ctx->read_file = default_read_file;
     ctx->file_system = sc_default_file_system();
@@ -111,11 +113,11 @@ sc_context *sc_context_create(const sc_allocator *allocator)
 
 bool sc_context_on_free(sc_context *ctx, void (*run)(void *data), void *data)
 {
-    sc_cleanup *cleanup = sc_arena_alloc(&ctx->arena, sizeof(*cleanup));
+    sc_cleanup *cleanup = sc_arena_alloc(&ctx->lasting, sizeof(*cleanup));
     if (!cleanup)
         return false;
     *cleanup = (sc_cleanup){run, data};
-    return sc_list_push(&ctx->arena, &ctx->cleanups, cleanup);
+    return sc_list_push(&ctx->lasting, &ctx->cleanups, cleanup);
 }
 
 void sc_context_run_cleanups(sc_context *ctx)
@@ -132,6 +134,7 @@ void sc_context_free(sc_context *ctx)
         return;
     sc_context_run_cleanups(ctx);
     sc_arena_release(&ctx->arena);
+    sc_arena_release(&ctx->lasting);
     sc_allocator caller = ctx->caller_allocator;
     caller.free(caller.user, ctx);
 }

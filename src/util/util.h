@@ -59,6 +59,10 @@ bool sc_arena_since(const sc_arena *arena, sc_arena_mark mark, const void *p);
 /* Hands back everything allocated after `mark`: the caller guarantees nothing made
  * before the mark points into it. Keeps one chunk for what comes next. */
 void sc_arena_release_to(sc_arena *arena, sc_arena_mark mark);
+/* Exchanges what two arenas hold (their chunks and totals; not their allocators or
+ * failure injection): for allocating, for a while, into another arena through code that
+ * allocates from one. */
+void sc_arena_exchange(sc_arena *a, sc_arena *b);
 /* Makes every chunk read-only, or writable again. Only for an arena whose allocator
  * returns whole pages (sc_stdlib's): other chunks are left as they are. */
 void sc_arena_protect(sc_arena *arena, bool read_only);
@@ -174,12 +178,10 @@ typedef struct sc_eval_usage {
     bool reported;         /* ... and that was reported, once */
     sc_map errors;         /* "file:start:end code" of each evaluation error reported */
     /* Checking one instance evaluates into a region of the arena that is handed back
-     * afterwards (sema's sc_scratch_begin/end), unless something made before the region
-     * came to remember a value made in it (`kept`): a `let` or instance evaluated once
-     * and kept for every later reader. */
+     * afterwards (sema's sc_scratch_begin/end). */
     bool in_scratch;
-    bool kept;
     sc_arena_mark scratch_from;
+    bool no_scratch; /* every byte stays: the standard library's image is its whole arena */
 } sc_eval_usage;
 
 enum { SC_MAX_BUILTIN_TABLES = 4 };
@@ -188,6 +190,11 @@ struct sc_context {
     sc_allocator allocator; /* what the library uses: the caller's, watched for failure */
     sc_allocator caller_allocator;
     sc_arena arena;
+    /* What evaluation keeps for the rest of the compilation while checking an instance in
+     * a region of `arena` that is handed back afterwards (sema's sc_scratch_begin):
+     * compiled patterns, `unique` keys, what of a component's body the checks evaluate,
+     * the list of cleanups. */
+    sc_arena lasting;
     bool out_of_memory;
     sc_ptr_list sources;     /* of sc_source */
     sc_ptr_list diagnostics; /* of sc_diagnostic */
