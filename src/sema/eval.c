@@ -167,6 +167,12 @@ sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind)
     return v;
 }
 
+bool sc_value_map_reserve(sc_context *ctx, sc_value *map, size_t count)
+{
+    return sc_list_reserve(&ctx->arena, &map->keys, count) &&
+           sc_list_reserve(&ctx->arena, &map->items, count);
+}
+
 bool sc_value_map_add(sc_context *ctx, sc_value *map, const char *key, sc_value *item)
 {
     if (!map || !key || !sc_list_push(&ctx->arena, &map->keys, (void *)key))
@@ -213,7 +219,7 @@ sc_value *sc_value_intrinsic(sc_context *ctx, const char *function, sc_value *ar
                              sc_stack *owner)
 {
     sc_value *v = sc_value_new(ctx, VAL_INTRINSIC);
-    if (!v)
+    if (!v || !sc_list_reserve(&ctx->arena, &v->items, 1))
         return NULL;
     v->s = function;
     v->owner = owner;
@@ -242,7 +248,7 @@ sc_value *sc_value_int(sc_context *ctx, long long i)
 sc_value *sc_value_list2(sc_context *ctx, sc_value *a, sc_value *b)
 {
     sc_value *v = sc_value_new(ctx, VAL_LIST);
-    if (!v)
+    if (!v || !sc_list_reserve(&ctx->arena, &v->items, 2))
         return NULL;
     sc_list_push(&ctx->arena, &v->items, a);
     sc_list_push(&ctx->arena, &v->items, b);
@@ -496,7 +502,9 @@ static sc_value *eval_for(sc_context *ctx, sc_scope *scope, const sc_expr *e)
     if (!known(iter) || (iter->kind != VAL_LIST && iter->kind != VAL_MAP))
         return unknown(ctx);
     sc_value *out = sc_value_new(ctx, e->kind == EXPR_FOR_LIST ? VAL_LIST : VAL_MAP);
-    if (!out)
+    if (!out || (!e->filter && !(out->kind == VAL_LIST
+                                     ? sc_list_reserve(&ctx->arena, &out->items, iter->items.count)
+                                     : sc_value_map_reserve(ctx, out, iter->items.count))))
         return NULL;
     for (size_t i = 0; i < iter->items.count; i++) {
         sc_value *key = iter->kind == VAL_MAP ? sc_value_string(ctx, iter->keys.items[i])
@@ -574,6 +582,8 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         if (!sc_eval_charge(ctx, 0, e->items.count, 0))
             return sc_value_failed(ctx);
         sc_value *v = sc_value_new(ctx, VAL_LIST);
+        if (v && !sc_list_reserve(&ctx->arena, &v->items, e->items.count))
+            return NULL;
         for (size_t i = 0; v && i < e->items.count; i++) {
             sc_value *item = sc_eval(ctx, scope, e->items.items[i]);
             if (!item || !sc_list_push(&ctx->arena, &v->items, item))
@@ -585,6 +595,8 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         if (!sc_eval_charge(ctx, 0, e->items.count, 0))
             return sc_value_failed(ctx);
         sc_value *v = sc_value_new(ctx, VAL_MAP);
+        if (v && !sc_value_map_reserve(ctx, v, e->items.count))
+            return NULL;
         for (size_t i = 0; v && i < e->items.count; i++) {
             const sc_map_entry *entry = e->items.items[i];
             if (!entry->key.name)

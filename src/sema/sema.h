@@ -329,6 +329,8 @@ sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind);
 /* Appends `key: item` to a map value, keeping its key and item lists the same length
  * even when memory runs out (then nothing is added and it returns false). */
 bool sc_value_map_add(sc_context *ctx, sc_value *map, const char *key, sc_value *item);
+/* Makes room for `count` entries in all, when that is known before they are added. */
+bool sc_value_map_reserve(sc_context *ctx, sc_value *map, size_t count);
 /* The entry of a map (or record) value under `key`, or NULL when `map` is not a map or
  * has no such key: the one lookup every stage uses (values.c). */
 sc_value *sc_value_map_get(const sc_value *map, const char *key);

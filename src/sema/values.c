@@ -83,6 +83,7 @@ static sc_value *with_defaults(sc_checker *c, sc_value *v, const sc_type *t)
                     return v;
                 *copy = *v;
                 copy->items = (sc_ptr_list){0};
+                sc_list_reserve(&c->ctx->arena, &copy->items, v->items.count);
                 for (size_t j = 0; j < v->items.count; j++)
                     sc_list_push(&c->ctx->arena, &copy->items, v->items.items[j]);
                 if (copy->items.count != v->items.count) /* out of memory */
@@ -115,6 +116,7 @@ static sc_value *with_defaults(sc_checker *c, sc_value *v, const sc_type *t)
             if (!out)
                 return v;
             out->origin = v->origin;
+            sc_value_map_reserve(c->ctx, out, t->fields.count);
             for (size_t j = 0; j < v->keys.count; j++)
                 sc_value_map_add(c->ctx, out, v->keys.items[j], v->items.items[j]);
             if (out->items.count != v->items.count) /* out of memory */
@@ -142,6 +144,8 @@ static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list 
                               const sc_type *record, sc_scope *defaults, const sc_map *failed)
 {
     sc_value *out = sc_value_new(c->ctx, VAL_MAP);
+    if (out && !sc_value_map_reserve(c->ctx, out, record->fields.count))
+        return NULL;
     for (size_t i = 0; out && i < record->fields.count; i++) {
         const sc_record_field *field = record->fields.items[i];
         const sc_item *setting = sc_find_setting(items, field->name);

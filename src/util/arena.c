@@ -234,6 +234,24 @@ void sc_arena_protect(sc_arena *arena, bool read_only)
     }
 }
 
+bool sc_list_reserve(sc_arena *arena, sc_ptr_list *list, size_t count)
+{
+    if (count <= list->capacity)
+        return true;
+    if (count > UINT32_MAX / 2) {
+        *arena->out_of_memory = true;
+        return false;
+    }
+    void **items = sc_arena_alloc(arena, count * sizeof(void *));
+    if (!items)
+        return false;
+    if (list->count)
+        memcpy(items, list->items, list->count * sizeof(void *));
+    list->items = items;
+    list->capacity = (uint32_t)count;
+    return true;
+}
+
 bool sc_list_push(sc_arena *arena, sc_ptr_list *list, void *item)
 {
     if (!item) /* its allocation failed; lists never hold NULL, so readers need not check */

@@ -83,6 +83,9 @@ typedef struct sc_ptr_list {
 /* Appends `item`; false when out of memory. A NULL item (a failed allocation upstream)
  * is refused, so lists never hold NULL. */
 bool sc_list_push(sc_arena *arena, sc_ptr_list *list, void *item);
+/* Makes room for `count` items in all, when that is known before they are pushed: a
+ * list grown by doubling leaves its smaller copies behind in the arena. */
+bool sc_list_reserve(sc_arena *arena, sc_ptr_list *list, size_t count);
 
 /* ---- string-keyed hash map in the arena ------------------------------------------ */
 
