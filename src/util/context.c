@@ -214,13 +214,17 @@ size_t sc_byte_order_mark(const char *text, size_t len)
     return len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 }
 
-/* Line starts are computed once per source, the first time a position is asked for. */
-static bool build_line_map(sc_context *ctx, sc_source *src)
+/* Line starts are computed once per source, the first time a position is asked for (or
+ * when the standard library is checked, for its image). They last: a position may be
+ * asked for while an instance's checks evaluate in a region handed back afterwards. */
+bool sc_source_map_lines(sc_context *ctx, sc_source *src)
 {
+    if (src->line_starts)
+        return true;
     size_t lines = 1;
     for (size_t i = 0; i < src->len; i++)
         lines += src->text[i] == '\n';
-    uint32_t *starts = sc_arena_alloc(&ctx->arena, lines * sizeof(uint32_t));
+    uint32_t *starts = sc_arena_alloc(&ctx->lasting, lines * sizeof(uint32_t));
     if (!starts)
         return false;
     size_t n = 0;
@@ -240,7 +244,7 @@ sc_position sc_span_position(const sc_context *ctx, sc_span span, bool at_end)
     if (!src)
         return pos;
     /* The line map is a cache: building it does not change what the context means. */
-    if (!src->line_starts && !build_line_map((sc_context *)ctx, src))
+    if (!sc_source_map_lines((sc_context *)ctx, src))
         return pos;
     uint32_t offset = at_end ? span.end : span.start;
     if (offset > src->len)

@@ -254,6 +254,8 @@ void sc_context_run_cleanups(sc_context *ctx);
 /* Adds a source (text copied into the arena); returns its index or -1. */
 int sc_source_add(sc_context *ctx, const char *path, const char *text, size_t len);
 sc_source *sc_source_get(const sc_context *ctx, uint32_t index);
+/* Computes the source's line starts, if not yet: false when out of memory. */
+bool sc_source_map_lines(sc_context *ctx, sc_source *src);
 /* "a, b, c": the names (const char *) joined, in the arena ("(none)" when empty). */
 const char *sc_join_names(sc_context *ctx, const sc_ptr_list *names);
 /* The source text a span covers, copied into the arena ("?" when it has none). */
