@@ -121,13 +121,13 @@ static sc_cfn_output *export_from(expander *x, sc_cfn_stack *producer, sc_value 
     sc_buf key;
     sc_buf_init(&key, &x->ctx->allocator);
     canonical(&key, v);
-    const char *k = sc_arena_strdup(&x->ctx->arena, key.data ? key.data : "");
+    sc_cfn_output *existing = key.data ? sc_map_get(&producer->exports_by_key, key.data) : NULL;
+    const char *k = existing ? NULL : sc_arena_strdup(&x->ctx->arena, key.data ? key.data : "");
     sc_buf_free(&key);
-    if (!k)
-        return NULL;
-    sc_cfn_output *existing = sc_map_get(&producer->exports_by_key, k);
     if (existing)
         return existing;
+    if (!k)
+        return NULL;
     sc_cfn_output *output = sc_arena_alloc(&x->ctx->arena, sizeof(*output));
     if (!output)
         return NULL;
@@ -145,25 +145,10 @@ static sc_cfn_output *export_from(expander *x, sc_cfn_stack *producer, sc_value 
     return output;
 }
 
-static sc_value *read_from_other_stack(expander *x, sc_cfn_stack *consumer, sc_value *v)
+/* How `consumer`'s template reads `producer`'s output. */
+static sc_value *read_of(expander *x, sc_cfn_stack *consumer, sc_cfn_stack *producer,
+                         const sc_cfn_output *output)
 {
-    sc_cfn_stack *producer = cfn_stack_of(x, v->owner);
-    if (!producer)
-        return v;
-    sc_cfn_output *output = export_from(x, producer, v);
-    if (!output)
-        return unknown(x->ctx);
-    add_stack_dependency(consumer, producer, x->ctx);
-    if (!sc_map_get(&consumer->imports_by_key, output->export_name)) {
-        sc_cfn_import *import = sc_arena_alloc(&x->ctx->arena, sizeof(*import));
-        if (import) {
-            import->export_name = output->export_name;
-            import->from = producer;
-            import->output = output->name;
-            sc_map_put(&x->ctx->arena, &consumer->imports_by_key, output->export_name, import);
-            sc_list_push(&x->ctx->arena, &consumer->imports, import);
-        }
-    }
     if (x->out->cross_stack == SC_CROSS_STACK_EXPORT)
         return sc_value_intrinsic(x->ctx, "Fn::ImportValue",
                                   sc_value_string(x->ctx, output->export_name), consumer->stack);
@@ -173,6 +158,34 @@ static sc_value *read_from_other_stack(expander *x, sc_cfn_stack *consumer, sc_v
     sc_value_map_add(x->ctx, ref, "StackName", sc_value_string(x->ctx, producer->deployed_name));
     sc_value_map_add(x->ctx, ref, "OutputName", sc_value_string(x->ctx, output->name));
     return sc_value_intrinsic(x->ctx, "Fn::GetStackOutput", ref, consumer->stack);
+}
+
+/* A reference to a value of another stack: the same read, shared, wherever the consumer
+ * makes it (nothing downstream changes a value in place). */
+static sc_value *read_from_other_stack(expander *x, sc_cfn_stack *consumer, sc_value *v)
+{
+    sc_cfn_stack *producer = cfn_stack_of(x, v->owner);
+    if (!producer)
+        return v;
+    sc_cfn_output *output = export_from(x, producer, v);
+    if (!output)
+        return unknown(x->ctx);
+    add_stack_dependency(consumer, producer, x->ctx);
+    sc_cfn_import *import = sc_map_get(&consumer->imports_by_key, output->export_name);
+    if (import)
+        return import->read;
+    import = sc_arena_alloc(&x->ctx->arena, sizeof(*import));
+    if (!import)
+        return NULL;
+    import->export_name = output->export_name;
+    import->from = producer;
+    import->output = output->name;
+    import->read = read_of(x, consumer, producer, output);
+    if (!import->read)
+        return NULL;
+    sc_map_put(&x->ctx->arena, &consumer->imports_by_key, output->export_name, import);
+    sc_list_push(&x->ctx->arena, &consumer->imports, import);
+    return import->read;
 }
 
 static bool is_leaf_reference(const sc_value *v)
