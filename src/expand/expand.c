@@ -384,6 +384,16 @@ static const char *policy(sc_value *v)
     return v && v->kind == VAL_STRING ? v->s : NULL;
 }
 
+/* Room for `count` entries in an empty list, so that it never grows. */
+static bool reserve(sc_arena *arena, sc_ptr_list *list, size_t count)
+{
+    if (list->capacity || !count)
+        return true;
+    list->items = sc_arena_alloc(arena, count * sizeof(void *));
+    list->capacity = list->items ? (uint32_t)count : 0;
+    return list->items != NULL;
+}
+
 /* The template resource of `made`, begun on its first property. */
 static sc_cfn_resource *resource_of(expander *x, const sc_tree_resource *made)
 {
@@ -397,7 +407,8 @@ static sc_cfn_resource *resource_of(expander *x, const sc_tree_resource *made)
     r->type = made->type;
     r->path = made->path;
     r->properties = sc_value_new(x->ctx, VAL_MAP);
-    if (!r->properties)
+    if (!r->properties || !reserve(&x->ctx->arena, &r->properties->keys, made->properties.count) ||
+        !reserve(&x->ctx->arena, &r->properties->items, made->properties.count))
         return NULL;
     r->declared_at = made->declared_at;
     r->defined_at = made->item->span;
