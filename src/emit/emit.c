@@ -14,7 +14,6 @@ typedef struct emitter {
     sc_context *ctx;
     const sc_cfn_program *program;
     sc_template_format format;
-    sc_buf out;         /* the document being written, reused from one to the next */
     sc_buf scratch;     /* a location's text */
     const char **paths; /* by source: its display path, once asked for */
 } emitter;
@@ -235,15 +234,41 @@ static const char *template_name(emitter *e, const sc_cfn_stack *stack)
                            e->format == SC_TEMPLATE_JSON ? "json" : "yaml");
 }
 
+/* A finished text stays in the buffer it was written into, until the context is freed:
+ * copying it into the arena would touch its pages twice. */
+typedef struct kept_text {
+    const sc_allocator *allocator;
+    char *data;
+} kept_text;
+
+static void free_kept_text(void *data)
+{
+    kept_text *kept = data;
+    kept->allocator->free(kept->allocator->user, kept->data);
+}
+
+/* The output `name` holding `content`, which it takes (or frees, when out of memory). */
 static sc_artifact *artifact(emitter *e, const char *name, sc_buf *content)
 {
     sc_artifact *a = sc_arena_alloc(&e->ctx->arena, sizeof(*a));
-    if (!a || content->failed)
+    kept_text *kept = sc_arena_alloc(&e->ctx->arena, sizeof(*kept));
+    if (!a || !kept || !name || content->failed) {
+        sc_buf_free(content);
         return NULL;
+    }
+    size_t len = 0;
+    char *data = sc_buf_take(content, &len);
+    if (!data)
+        return NULL;
+    *kept = (kept_text){content->allocator, data};
+    if (!sc_context_on_free(e->ctx, free_kept_text, kept)) {
+        free_kept_text(kept);
+        return NULL;
+    }
     a->name = name;
-    a->len = content->len;
-    a->data = sc_arena_strndup(&e->ctx->arena, content->data ? content->data : "", content->len);
-    return a->data ? a : NULL;
+    a->data = data;
+    a->len = len;
+    return a;
 }
 
 /* `--stack NAME` names a stack as declared, or as deployed (with the app's prefix). */
@@ -417,16 +442,20 @@ static bool emit_stack(emitter *e, const sc_cfn_stack *stack, sc_ptr_list *artif
         ok = emit_stack(e, stack->children.items[i], artifacts) && ok;
     if (!check_limits(e, stack))
         return false;
-    e->out.len = 0;
+    sc_buf out;
+    sc_buf_init(&out, &e->ctx->allocator);
     sc_doc d;
-    sc_doc_init(&d, &e->out, e->format);
+    sc_doc_init(&d, &out, e->format);
     write_template(e, &d, stack);
-    if (e->ctx->out_of_memory) /* the template has holes; the driver reports the failure */
+    if (e->ctx->out_of_memory || out.failed) { /* the template has holes */
+        e->ctx->out_of_memory = true;
+        sc_buf_free(&out);
         return false;
-    ok = check_size(e, stack, e->out.len) && ok;
+    }
+    ok = check_size(e, stack, out.len) && ok;
     if (stack->parent)
-        set_template_url(e, stack, &e->out);
-    sc_list_push(&e->ctx->arena, artifacts, artifact(e, template_name(e, stack), &e->out));
+        set_template_url(e, stack, &out);
+    sc_list_push(&e->ctx->arena, artifacts, artifact(e, template_name(e, stack), &out));
     return ok;
 }
 
@@ -449,13 +478,17 @@ static bool emit_all(emitter *e, const char *only_stack, sc_ptr_list *artifacts)
                  only_stack);
         return false;
     }
-    e->out.len = 0;
+    sc_buf out;
+    sc_buf_init(&out, &ctx->allocator);
     sc_doc d;
-    sc_doc_init(&d, &e->out, SC_TEMPLATE_JSON);
+    sc_doc_init(&d, &out, SC_TEMPLATE_JSON);
     write_manifest(e, &d, only_stack);
-    if (ctx->out_of_memory)
+    if (ctx->out_of_memory || out.failed) {
+        ctx->out_of_memory = true;
+        sc_buf_free(&out);
         return false;
-    sc_list_push(&ctx->arena, artifacts, artifact(e, "manifest.json", &e->out));
+    }
+    sc_list_push(&ctx->arena, artifacts, artifact(e, "manifest.json", &out));
     return ok;
 }
 
@@ -463,13 +496,11 @@ bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format 
              const char *only_stack, sc_ptr_list *artifacts)
 {
     emitter e = {.ctx = ctx, .program = program, .format = format};
-    sc_buf_init(&e.out, &ctx->allocator);
     sc_buf_init(&e.scratch, &ctx->allocator);
     e.paths = sc_arena_alloc(&ctx->arena, (ctx->sources.count + 1) * sizeof(*e.paths));
     bool ok = emit_all(&e, only_stack, artifacts);
-    if (e.out.failed || e.scratch.failed)
+    if (e.scratch.failed)
         ctx->out_of_memory = true;
-    sc_buf_free(&e.out);
     sc_buf_free(&e.scratch);
     return ok && !ctx->out_of_memory;
 }
