@@ -22,7 +22,7 @@ enum {
 
 typedef struct sc_artifact {
     const char *name; /* file name, e.g. "Network.template.json" */
-    const char *data; /* NUL-terminated, in the context's arena */
+    const char *data; /* NUL-terminated; the context owns it (freed with it) */
     size_t len;
 } sc_artifact;
 
