@@ -1,7 +1,9 @@
-/* Entry point of the emission stage: sc_emit builds each stack's template as a value
- * tree, checks CloudFormation's limits on it, writes it as JSON or YAML, and writes
- * manifest.json: stacks in deploy order with their parameters, outputs, exports,
- * imports and Docker assets. */
+/* Entry point of the emission stage: sc_emit checks each stack against CloudFormation's
+ * limits, writes its template as JSON or YAML, and writes manifest.json: stacks in
+ * deploy order with their parameters, outputs, exports, imports and Docker assets.
+ * Both are written straight from the expanded program into one reused buffer (sc_doc),
+ * not built as value trees first: at scale the trees cost more memory than the text,
+ * and every first-touched page is paid for. Only each finished text is kept. */
 #include "emit/emit.h"
 #include "expand/assets.h"
 #include "util/sha256.h"
@@ -12,160 +14,137 @@ typedef struct emitter {
     sc_context *ctx;
     const sc_cfn_program *program;
     sc_template_format format;
+    sc_buf scratch;     /* a location's text */
+    const char **paths; /* by source: its display path, once asked for */
 } emitter;
 
-static sc_value *new_map(emitter *e)
+static const char *display_path(emitter *e, uint32_t source)
 {
-    return sc_value_new(e->ctx, VAL_MAP);
+    if (!e->paths || source >= e->ctx->sources.count)
+        return sc_display_path(e->ctx, e->program, source);
+    if (!e->paths[source])
+        e->paths[source] = sc_display_path(e->ctx, e->program, source);
+    return e->paths[source];
 }
 
-static sc_value *new_list(emitter *e)
-{
-    return sc_value_new(e->ctx, VAL_LIST);
-}
-
-static void put(emitter *e, sc_value *map, const char *key, sc_value *value)
-{
-    if (!map || !value)
-        return;
-    sc_value_map_add(e->ctx, map, key, value);
-}
-
-static sc_value *text(emitter *e, const char *s)
-{
-    return s ? sc_value_string(e->ctx, s) : NULL;
-}
-
-static void append(emitter *e, sc_value *list, sc_value *value)
-{
-    if (list && value)
-        sc_list_push(&e->ctx->arena, &list->items, value);
-}
-
+/* "site.stack:12": where a span starts, as templates and the manifest name it. */
 static const char *location(emitter *e, sc_span span)
 {
     sc_position pos = sc_span_position(e->ctx, span, false);
-    return sc_arena_printf(&e->ctx->arena, "%s:%u", sc_display_path(e->ctx, e->program, span.file),
-                           pos.line);
+    e->scratch.len = 0;
+    sc_buf_puts(&e->scratch, display_path(e, span.file));
+    sc_buf_printf(&e->scratch, ":%u", pos.line);
+    return e->scratch.failed ? NULL : e->scratch.data;
 }
 
-static sc_value *resource_tree(emitter *e, const sc_cfn_resource *r)
+static void write_resource(emitter *e, sc_doc *d, const sc_cfn_resource *r)
 {
-    sc_value *node = new_map(e);
-    put(e, node, "Type", text(e, r->type));
+    sc_doc_begin_map(d, r->logical_id);
+    sc_doc_string(d, "Type", r->type);
     if (r->depends_on.count) {
-        sc_value *deps = new_list(e);
+        sc_doc_begin_list(d, "DependsOn");
         for (size_t i = 0; i < r->depends_on.count; i++)
-            append(e, deps, text(e, r->depends_on.items[i]));
-        put(e, node, "DependsOn", deps);
+            sc_doc_string(d, NULL, r->depends_on.items[i]);
+        sc_doc_end(d);
     }
-    put(e, node, "DeletionPolicy", text(e, r->deletion_policy));
-    put(e, node, "UpdateReplacePolicy", text(e, r->update_replace_policy));
+    sc_doc_string(d, "DeletionPolicy", r->deletion_policy);
+    sc_doc_string(d, "UpdateReplacePolicy", r->update_replace_policy);
     if (r->properties && r->properties->items.count)
-        put(e, node, "Properties", r->properties);
-    sc_value *metadata = new_map(e);
-    if (metadata && r->metadata && r->metadata->kind == VAL_MAP) {
-        /* keep the user's entries, add ours after them */
-        metadata->keys = r->metadata->keys;
-        metadata->items = r->metadata->items;
-    }
-    put(e, metadata, "stackc:source", text(e, location(e, r->declared_at)));
-    put(e, metadata, "stackc:path", text(e, r->path));
+        sc_doc_value(d, "Properties", r->properties);
+    sc_doc_begin_map(d, "Metadata");
+    if (r->metadata && r->metadata->kind == VAL_MAP) /* the user's entries, then ours */
+        for (size_t i = 0; i < r->metadata->items.count; i++)
+            sc_doc_value(d, r->metadata->keys.items[i], r->metadata->items.items[i]);
+    sc_doc_string(d, "stackc:source", location(e, r->declared_at));
+    sc_doc_string(d, "stackc:path", r->path);
     if (r->defined_at.file != r->declared_at.file || r->defined_at.start != r->declared_at.start)
-        put(e, metadata, "stackc:definition", text(e, location(e, r->defined_at)));
-    put(e, node, "Metadata", metadata);
-    return node;
+        sc_doc_string(d, "stackc:definition", location(e, r->defined_at));
+    sc_doc_end(d);
+    sc_doc_end(d);
 }
 
-static sc_value *parameter_tree(emitter *e, const sc_cfn_parameter *p)
+/* A list default is passed as CloudFormation's comma-separated text. */
+static void write_joined_default(emitter *e, sc_doc *d, const sc_value *list)
 {
-    sc_value *node = new_map(e);
-    put(e, node, "Type", text(e, p->type));
-    put(e, node, "Description", text(e, p->description));
-    if (p->default_value && sc_value_is_static(p->default_value) &&
-        p->default_value->kind != VAL_NULL) {
-        const sc_value *d = p->default_value;
-        if (d->kind == VAL_LIST) {
-            sc_value *joined = sc_value_string(e->ctx, "");
-            sc_buf b;
-            sc_buf_init(&b, &e->ctx->allocator);
-            for (size_t i = 0; i < d->items.count; i++) {
-                const sc_value *item = d->items.items[i];
-                if (i)
-                    sc_buf_putc(&b, ',');
-                if (item->kind == VAL_STRING)
-                    sc_buf_puts(&b, item->s);
-                else if (item->kind == VAL_INT)
-                    sc_buf_printf(&b, "%lld", item->i);
-            }
-            joined->s = sc_arena_strdup(&e->ctx->arena, b.data ? b.data : "");
-            sc_buf_free(&b);
-            put(e, node, "Default", joined);
-        } else {
-            put(e, node, "Default", (sc_value *)d);
-        }
+    sc_buf joined;
+    sc_buf_init(&joined, &e->ctx->allocator);
+    for (size_t i = 0; i < list->items.count; i++) {
+        const sc_value *item = list->items.items[i];
+        if (i)
+            sc_buf_putc(&joined, ',');
+        if (item->kind == VAL_STRING)
+            sc_buf_puts(&joined, item->s);
+        else if (item->kind == VAL_INT)
+            sc_buf_printf(&joined, "%lld", item->i);
+    }
+    if (joined.failed)
+        e->ctx->out_of_memory = true;
+    sc_doc_string(d, "Default", joined.data ? joined.data : "");
+    sc_buf_free(&joined);
+}
+
+static void write_parameter(emitter *e, sc_doc *d, const sc_cfn_parameter *p)
+{
+    sc_doc_begin_map(d, p->name);
+    sc_doc_string(d, "Type", p->type);
+    sc_doc_string(d, "Description", p->description);
+    const sc_value *def = p->default_value;
+    if (def && sc_value_is_static(def) && def->kind != VAL_NULL) {
+        if (def->kind == VAL_LIST)
+            write_joined_default(e, d, def);
+        else
+            sc_doc_value(d, "Default", def);
     }
     if (p->allowed_values && p->allowed_values->kind == VAL_LIST)
-        put(e, node, "AllowedValues", p->allowed_values);
-    if (p->no_echo) {
-        sc_value *yes = sc_value_new(e->ctx, VAL_BOOL);
-        if (yes)
-            yes->b = true;
-        put(e, node, "NoEcho", yes);
-    }
-    return node;
+        sc_doc_value(d, "AllowedValues", p->allowed_values);
+    if (p->no_echo)
+        sc_doc_bool(d, "NoEcho", true);
+    sc_doc_end(d);
 }
 
-static sc_value *output_tree(emitter *e, const sc_cfn_output *o)
+static void write_output(emitter *e, sc_doc *d, const sc_cfn_output *o)
 {
-    sc_value *node = new_map(e);
-    put(e, node, "Value", o->value);
+    sc_doc_begin_map(d, o->name);
+    sc_doc_value(d, "Value", o->value);
     if (o->export_name && e->program->cross_stack == SC_CROSS_STACK_EXPORT) {
-        sc_value *export = new_map(e);
-        put(e, export, "Name", text(e, o->export_name));
-        put(e, node, "Export", export);
+        sc_doc_begin_map(d, "Export");
+        sc_doc_string(d, "Name", o->export_name);
+        sc_doc_end(d);
     }
-    return node;
+    sc_doc_end(d);
 }
 
-static sc_value *template_tree(emitter *e, const sc_cfn_stack *stack)
+static void write_template(emitter *e, sc_doc *d, const sc_cfn_stack *stack)
 {
-    sc_value *root = new_map(e);
-    put(e, root, "AWSTemplateFormatVersion", text(e, "2010-09-09"));
-    const char *from = stack->parent ? location(e, stack->nested_at)
-                       : stack->stack->item
-                           ? location(e, stack->stack->item->span)
-                           : sc_display_path(e->ctx, e->program, stack->stack->name_span.file);
+    sc_doc_begin_map(d, NULL);
+    sc_doc_string(d, "AWSTemplateFormatVersion", "2010-09-09");
+    const char *from = stack->parent        ? location(e, stack->nested_at)
+                       : stack->stack->item ? location(e, stack->stack->item->span)
+                                            : display_path(e, stack->stack->name_span.file);
     const char *description =
         stack->parent ? sc_arena_printf(&e->ctx->arena,
                                         "Nested stack %s of stack %s, compiled by stackc from %s",
                                         stack->nested_id, stack->parent->name, from)
                       : sc_arena_printf(&e->ctx->arena, "Stack %s, compiled by stackc from %s",
                                         stack->name, from);
-    put(e, root, "Description", text(e, description));
+    sc_doc_string(d, "Description", description);
     if (stack->parameters.count) {
-        sc_value *params = new_map(e);
-        for (size_t i = 0; i < stack->parameters.count; i++) {
-            const sc_cfn_parameter *p = stack->parameters.items[i];
-            put(e, params, p->name, parameter_tree(e, p));
-        }
-        put(e, root, "Parameters", params);
+        sc_doc_begin_map(d, "Parameters");
+        for (size_t i = 0; i < stack->parameters.count; i++)
+            write_parameter(e, d, stack->parameters.items[i]);
+        sc_doc_end(d);
     }
-    sc_value *resources = new_map(e);
-    for (size_t i = 0; i < stack->resources.count; i++) {
-        const sc_cfn_resource *r = stack->resources.items[i];
-        put(e, resources, r->logical_id, resource_tree(e, r));
-    }
-    put(e, root, "Resources", resources);
+    sc_doc_begin_map(d, "Resources");
+    for (size_t i = 0; i < stack->resources.count; i++)
+        write_resource(e, d, stack->resources.items[i]);
+    sc_doc_end(d);
     if (stack->outputs.count) {
-        sc_value *outputs = new_map(e);
-        for (size_t i = 0; i < stack->outputs.count; i++) {
-            const sc_cfn_output *o = stack->outputs.items[i];
-            put(e, outputs, o->name, output_tree(e, o));
-        }
-        put(e, root, "Outputs", outputs);
+        sc_doc_begin_map(d, "Outputs");
+        for (size_t i = 0; i < stack->outputs.count; i++)
+            write_output(e, d, stack->outputs.items[i]);
+        sc_doc_end(d);
     }
-    return root;
+    sc_doc_end(d);
 }
 
 static sc_span stack_span(const sc_cfn_stack *stack)
@@ -255,14 +234,40 @@ static const char *template_name(emitter *e, const sc_cfn_stack *stack)
                            e->format == SC_TEMPLATE_JSON ? "json" : "yaml");
 }
 
+/* A finished text stays in the buffer it was written into, until the context is freed:
+ * copying it into the arena would touch its pages twice. */
+typedef struct kept_text {
+    const sc_allocator *allocator;
+    char *data;
+} kept_text;
+
+static void free_kept_text(void *data)
+{
+    kept_text *kept = data;
+    kept->allocator->free(kept->allocator->user, kept->data);
+}
+
+/* The output `name` holding `content`, which it takes (or frees, when out of memory). */
 static sc_artifact *artifact(emitter *e, const char *name, sc_buf *content)
 {
     sc_artifact *a = sc_arena_alloc(&e->ctx->arena, sizeof(*a));
-    if (!a || content->failed)
+    kept_text *kept = sc_arena_alloc(&e->ctx->arena, sizeof(*kept));
+    if (!a || !kept || !name || content->failed) {
+        sc_buf_free(content);
         return NULL;
+    }
+    size_t len = 0;
+    char *data = sc_buf_take(content, &len);
+    if (!data)
+        return NULL;
+    *kept = (kept_text){content->allocator, data};
+    if (!sc_context_on_free(e->ctx, free_kept_text, kept)) {
+        free_kept_text(kept);
+        return NULL;
+    }
     a->name = name;
-    a->len = content->len;
-    a->data = sc_arena_strndup(&e->ctx->arena, content->data ? content->data : "", content->len);
+    a->data = data;
+    a->len = len;
     return a;
 }
 
@@ -272,138 +277,140 @@ static bool is_named(const sc_cfn_stack *stack, const char *name)
     return strcmp(stack->name, name) == 0 || strcmp(stack->deployed_name, name) == 0;
 }
 
-static sc_value *string_list(emitter *e, const sc_ptr_list *names)
+static void write_manifest_resources(emitter *e, sc_doc *d, const sc_cfn_stack *stack)
 {
-    sc_value *list = new_list(e);
-    for (size_t i = 0; i < names->count; i++)
-        append(e, list, text(e, names->items[i]));
-    return list;
-}
-
-static sc_value *manifest_resources(emitter *e, const sc_cfn_stack *stack)
-{
-    sc_value *resources = new_map(e);
+    sc_doc_begin_map(d, "resources");
     for (size_t i = 0; i < stack->resources.count; i++) {
         const sc_cfn_resource *r = stack->resources.items[i];
-        sc_value *entry = new_map(e);
-        put(e, entry, "type", text(e, r->type));
-        put(e, entry, "path", text(e, r->path));
-        put(e, entry, "source", text(e, location(e, r->declared_at)));
-        put(e, entry, "deletionPolicy", text(e, r->deletion_policy));
-        put(e, resources, r->logical_id, entry);
+        sc_doc_begin_map(d, r->logical_id);
+        sc_doc_string(d, "type", r->type);
+        sc_doc_string(d, "path", r->path);
+        sc_doc_string(d, "source", location(e, r->declared_at));
+        sc_doc_string(d, "deletionPolicy", r->deletion_policy);
+        sc_doc_end(d);
     }
-    return resources;
+    sc_doc_end(d);
 }
 
-static sc_value *manifest_stack(emitter *e, const sc_cfn_stack *stack)
+static void write_manifest_parameters(sc_doc *d, const sc_cfn_stack *stack)
 {
-    sc_value *node = new_map(e);
-    put(e, node, "name", text(e, stack->deployed_name));
-    put(e, node, "id", text(e, stack->name));
-    put(e, node, "template", text(e, template_name(e, stack)));
-    sc_value *deps = new_list(e);
-    for (size_t i = 0; i < stack->depends_on.count; i++)
-        append(e, deps, text(e, ((sc_cfn_stack *)stack->depends_on.items[i])->deployed_name));
-    put(e, node, "dependsOn", deps);
-    sc_value *params = new_list(e);
+    sc_doc_begin_list(d, "parameters");
     for (size_t i = 0; i < stack->parameters.count; i++) {
         const sc_cfn_parameter *p = stack->parameters.items[i];
-        sc_value *param = new_map(e);
-        put(e, param, "name", text(e, p->name));
-        put(e, param, "type", text(e, p->type));
-        sc_value *no_echo = sc_value_new(e->ctx, VAL_BOOL);
-        if (no_echo)
-            no_echo->b = p->no_echo;
-        put(e, param, "noEcho", no_echo);
-        sc_value *required = sc_value_new(e->ctx, VAL_BOOL);
-        if (required)
-            required->b = p->default_value == NULL;
-        put(e, param, "required", required);
-        append(e, params, param);
+        sc_doc_begin_map(d, NULL);
+        sc_doc_string(d, "name", p->name);
+        sc_doc_string(d, "type", p->type);
+        sc_doc_bool(d, "noEcho", p->no_echo);
+        sc_doc_bool(d, "required", p->default_value == NULL);
+        sc_doc_end(d);
     }
-    put(e, node, "parameters", params);
-    sc_value *outputs = new_list(e), *exports = new_list(e);
-    for (size_t i = 0; i < stack->outputs.count; i++) {
-        const sc_cfn_output *o = stack->outputs.items[i];
-        append(e, outputs, text(e, o->name));
-        if (o->export_name) {
-            sc_value *export = new_map(e);
-            put(e, export, "output", text(e, o->name));
-            put(e, export, "exportName", text(e, o->export_name));
-            append(e, exports, export);
-        }
-    }
-    put(e, node, "outputs", outputs);
-    put(e, node, "exports", exports);
-    sc_value *imports = new_list(e);
-    for (size_t i = 0; i < stack->imports.count; i++) {
-        const sc_cfn_import *imp = stack->imports.items[i];
-        sc_value *import = new_map(e);
-        put(e, import, "stack", text(e, imp->from->deployed_name));
-        put(e, import, "output", text(e, imp->output));
-        put(e, import, "exportName", text(e, imp->export_name));
-        append(e, imports, import);
-    }
-    put(e, node, "imports", imports);
-    sc_ptr_list asset_ids = {0};
-    for (size_t i = 0; i < stack->assets.count; i++)
-        sc_list_push(&e->ctx->arena, &asset_ids,
-                     (void *)((sc_cfn_asset *)stack->assets.items[i])->id);
-    put(e, node, "assets", string_list(e, &asset_ids));
-    put(e, node, "resources", manifest_resources(e, stack));
-    if (stack->children.count) {
-        sc_value *nested = new_list(e);
-        for (size_t i = 0; i < stack->children.count; i++) {
-            const sc_cfn_stack *child = stack->children.items[i];
-            sc_value *entry = new_map(e);
-            put(e, entry, "logicalId", text(e, child->nested_id));
-            put(e, entry, "template", text(e, template_name(e, child)));
-            sc_value *automatic = sc_value_new(e->ctx, VAL_BOOL);
-            if (automatic)
-                automatic->b = child->automatic;
-            put(e, entry, "automatic", automatic);
-            put(e, entry, "source", text(e, location(e, child->nested_at)));
-            put(e, entry, "resources", manifest_resources(e, child));
-            append(e, nested, entry);
-        }
-        put(e, node, "nested", nested);
-    }
-    return node;
+    sc_doc_end(d);
 }
 
-static sc_value *manifest_tree(emitter *e, const char *only_stack)
+static void write_manifest_outputs(sc_doc *d, const sc_cfn_stack *stack)
 {
-    sc_value *root = new_map(e);
-    sc_value *version = sc_value_int(e->ctx, 1);
-    put(e, root, "version", version);
-    put(e, root, "app", text(e, e->program->app));
-    put(e, root, "crossStackReferences",
-        text(e, e->program->cross_stack == SC_CROSS_STACK_EXPORT ? "export" : "stack-output"));
-    sc_value *stacks = new_list(e);
+    sc_doc_begin_list(d, "outputs");
+    for (size_t i = 0; i < stack->outputs.count; i++)
+        sc_doc_string(d, NULL, ((const sc_cfn_output *)stack->outputs.items[i])->name);
+    sc_doc_end(d);
+    sc_doc_begin_list(d, "exports");
+    for (size_t i = 0; i < stack->outputs.count; i++) {
+        const sc_cfn_output *o = stack->outputs.items[i];
+        if (!o->export_name)
+            continue;
+        sc_doc_begin_map(d, NULL);
+        sc_doc_string(d, "output", o->name);
+        sc_doc_string(d, "exportName", o->export_name);
+        sc_doc_end(d);
+    }
+    sc_doc_end(d);
+    sc_doc_begin_list(d, "imports");
+    for (size_t i = 0; i < stack->imports.count; i++) {
+        const sc_cfn_import *imp = stack->imports.items[i];
+        sc_doc_begin_map(d, NULL);
+        sc_doc_string(d, "stack", imp->from->deployed_name);
+        sc_doc_string(d, "output", imp->output);
+        sc_doc_string(d, "exportName", imp->export_name);
+        sc_doc_end(d);
+    }
+    sc_doc_end(d);
+}
+
+static void write_manifest_stack(emitter *e, sc_doc *d, const sc_cfn_stack *stack)
+{
+    sc_doc_begin_map(d, NULL);
+    sc_doc_string(d, "name", stack->deployed_name);
+    sc_doc_string(d, "id", stack->name);
+    sc_doc_string(d, "template", template_name(e, stack));
+    sc_doc_begin_list(d, "dependsOn");
+    for (size_t i = 0; i < stack->depends_on.count; i++)
+        sc_doc_string(d, NULL, ((const sc_cfn_stack *)stack->depends_on.items[i])->deployed_name);
+    sc_doc_end(d);
+    write_manifest_parameters(d, stack);
+    write_manifest_outputs(d, stack);
+    sc_doc_begin_list(d, "assets");
+    for (size_t i = 0; i < stack->assets.count; i++)
+        sc_doc_string(d, NULL, ((const sc_cfn_asset *)stack->assets.items[i])->id);
+    sc_doc_end(d);
+    write_manifest_resources(e, d, stack);
+    if (stack->children.count) {
+        sc_doc_begin_list(d, "nested");
+        for (size_t i = 0; i < stack->children.count; i++) {
+            const sc_cfn_stack *child = stack->children.items[i];
+            sc_doc_begin_map(d, NULL);
+            sc_doc_string(d, "logicalId", child->nested_id);
+            sc_doc_string(d, "template", template_name(e, child));
+            sc_doc_bool(d, "automatic", child->automatic);
+            sc_doc_string(d, "source", location(e, child->nested_at));
+            write_manifest_resources(e, d, child);
+            sc_doc_end(d);
+        }
+        sc_doc_end(d);
+    }
+    sc_doc_end(d);
+}
+
+static void write_manifest_asset(emitter *e, sc_doc *d, const sc_cfn_asset *a)
+{
+    sc_doc_begin_map(d, NULL);
+    sc_doc_string(d, "id", a->id);
+    sc_doc_string(d, "type", "docker-image");
+    sc_doc_string(d, "context", a->context);
+    sc_doc_string(d, "dockerfile", a->dockerfile);
+    if (a->build_args) {
+        sc_doc_value(d, "buildArgs", a->build_args);
+    } else {
+        sc_doc_begin_map(d, "buildArgs");
+        sc_doc_end(d);
+    }
+    sc_doc_string(d, "target", a->target);
+    sc_doc_string(d, "platform", a->platform);
+    sc_doc_string(d, "repository", SC_ASSET_REPOSITORY);
+    sc_doc_string(d, "tag", a->id);
+    sc_doc_string(d, "source", location(e, a->span));
+    sc_doc_end(d);
+}
+
+/* manifest.json: always JSON, whatever the templates' format. */
+static void write_manifest(emitter *e, sc_doc *d, const char *only_stack)
+{
+    sc_doc_begin_map(d, NULL);
+    sc_doc_int(d, "version", 1);
+    sc_doc_string(d, "app", e->program->app);
+    sc_doc_string(d, "crossStackReferences",
+                  e->program->cross_stack == SC_CROSS_STACK_EXPORT ? "export" : "stack-output");
+    sc_doc_begin_list(d, "stacks");
     for (size_t i = 0; i < e->program->stacks.count; i++) {
         const sc_cfn_stack *stack = e->program->stacks.items[i];
         if (!only_stack || is_named(stack, only_stack))
-            append(e, stacks, manifest_stack(e, stack));
+            write_manifest_stack(e, d, stack);
     }
-    put(e, root, "stacks", stacks);
-    sc_value *assets = new_list(e);
-    for (size_t i = 0; i < e->program->assets.count; i++) {
-        const sc_cfn_asset *a = e->program->assets.items[i];
-        sc_value *asset = new_map(e);
-        put(e, asset, "id", text(e, a->id));
-        put(e, asset, "type", text(e, "docker-image"));
-        put(e, asset, "context", text(e, a->context));
-        put(e, asset, "dockerfile", text(e, a->dockerfile));
-        put(e, asset, "buildArgs", a->build_args ? a->build_args : new_map(e));
-        put(e, asset, "target", text(e, a->target));
-        put(e, asset, "platform", text(e, a->platform));
-        put(e, asset, "repository", text(e, SC_ASSET_REPOSITORY));
-        put(e, asset, "tag", text(e, a->id));
-        put(e, asset, "source", text(e, location(e, a->span)));
-        append(e, assets, asset);
-    }
-    put(e, root, "assets", assets);
-    return root;
+    sc_doc_end(d);
+    sc_doc_begin_list(d, "assets");
+    for (size_t i = 0; i < e->program->assets.count; i++)
+        write_manifest_asset(e, d, e->program->assets.items[i]);
+    sc_doc_end(d);
+    sc_doc_end(d);
 }
 
 /* Where `stackc build` expects a nested stack's template: the default asset bucket of
@@ -435,38 +442,34 @@ static bool emit_stack(emitter *e, const sc_cfn_stack *stack, sc_ptr_list *artif
         ok = emit_stack(e, stack->children.items[i], artifacts) && ok;
     if (!check_limits(e, stack))
         return false;
-    sc_value *tree = template_tree(e, stack);
-    if (e->ctx->out_of_memory) /* the tree has holes; the driver reports the failure */
-        return false;
     sc_buf out;
     sc_buf_init(&out, &e->ctx->allocator);
-    if (e->format == SC_TEMPLATE_JSON) {
-        sc_write_json(&out, tree, 0);
-        sc_buf_putc(&out, '\n');
-    } else {
-        sc_write_yaml(&out, tree, 0);
+    sc_doc d;
+    sc_doc_init(&d, &out, e->format);
+    write_template(e, &d, stack);
+    if (e->ctx->out_of_memory || out.failed) { /* the template has holes */
+        e->ctx->out_of_memory = true;
+        sc_buf_free(&out);
+        return false;
     }
     ok = check_size(e, stack, out.len) && ok;
     if (stack->parent)
         set_template_url(e, stack, &out);
-    sc_artifact *a = artifact(e, template_name(e, stack), &out);
-    sc_buf_free(&out);
-    if (a)
-        sc_list_push(&e->ctx->arena, artifacts, a);
+    sc_list_push(&e->ctx->arena, artifacts, artifact(e, template_name(e, stack), &out));
     return ok;
 }
 
-bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format format,
-             const char *only_stack, sc_ptr_list *artifacts)
+static bool emit_all(emitter *e, const char *only_stack, sc_ptr_list *artifacts)
 {
-    emitter e = {.ctx = ctx, .program = program, .format = format};
+    sc_context *ctx = e->ctx;
+    const sc_cfn_program *program = e->program;
     bool ok = true, found = only_stack == NULL;
     for (size_t i = 0; i < program->stacks.count; i++) {
         const sc_cfn_stack *stack = program->stacks.items[i];
         if (only_stack && !is_named(stack, only_stack))
             continue;
         found = true;
-        ok = emit_stack(&e, stack, artifacts) && ok;
+        ok = emit_stack(e, stack, artifacts) && ok;
         if (ctx->out_of_memory)
             return false;
     }
@@ -475,16 +478,29 @@ bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format 
                  only_stack);
         return false;
     }
-    sc_value *manifest = manifest_tree(&e, only_stack);
-    if (ctx->out_of_memory)
-        return false;
     sc_buf out;
     sc_buf_init(&out, &ctx->allocator);
-    sc_write_json(&out, manifest, 0);
-    sc_buf_putc(&out, '\n');
-    sc_artifact *a = artifact(&e, "manifest.json", &out);
-    sc_buf_free(&out);
-    if (a)
-        sc_list_push(&ctx->arena, artifacts, a);
+    sc_doc d;
+    sc_doc_init(&d, &out, SC_TEMPLATE_JSON);
+    write_manifest(e, &d, only_stack);
+    if (ctx->out_of_memory || out.failed) {
+        ctx->out_of_memory = true;
+        sc_buf_free(&out);
+        return false;
+    }
+    sc_list_push(&ctx->arena, artifacts, artifact(e, "manifest.json", &out));
     return ok;
+}
+
+bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format format,
+             const char *only_stack, sc_ptr_list *artifacts)
+{
+    emitter e = {.ctx = ctx, .program = program, .format = format};
+    sc_buf_init(&e.scratch, &ctx->allocator);
+    e.paths = sc_arena_alloc(&ctx->arena, (ctx->sources.count + 1) * sizeof(*e.paths));
+    bool ok = emit_all(&e, only_stack, artifacts);
+    if (e.scratch.failed)
+        ctx->out_of_memory = true;
+    sc_buf_free(&e.scratch);
+    return ok && !ctx->out_of_memory;
 }

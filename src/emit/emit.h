@@ -22,7 +22,7 @@ enum {
 
 typedef struct sc_artifact {
     const char *name; /* file name, e.g. "Network.template.json" */
-    const char *data; /* NUL-terminated, in the context's arena */
+    const char *data; /* NUL-terminated; the context owns it (freed with it) */
     size_t len;
 } sc_artifact;
 
@@ -34,6 +34,28 @@ bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format 
 /* Serialises a value tree: maps keep their order, null entries are dropped. */
 void sc_write_json(sc_buf *out, const sc_value *v, int indent);
 void sc_write_yaml(sc_buf *out, const sc_value *v, int indent);
+
+/* A JSON or YAML document written as it is built, without a tree: the same bytes
+ * sc_write_json (and a final newline) or sc_write_yaml give for the tree the same calls
+ * describe. Entries of a map take a key; entries of a list and the top container take
+ * NULL. Values and strings that are null are left out, as the tree writers leave them. */
+enum { SC_DOC_MAX_DEPTH = 16 };
+typedef struct sc_doc {
+    sc_buf *out;
+    bool yaml;
+    int depth;                          /* open containers; 0 before the top one */
+    bool is_map[SC_DOC_MAX_DEPTH];      /* by depth: a map, else a list */
+    bool has_entries[SC_DOC_MAX_DEPTH]; /* by depth: an entry was written */
+} sc_doc;
+
+void sc_doc_init(sc_doc *d, sc_buf *out, sc_template_format format);
+void sc_doc_begin_map(sc_doc *d, const char *key);
+void sc_doc_begin_list(sc_doc *d, const char *key);
+void sc_doc_end(sc_doc *d);
+void sc_doc_value(sc_doc *d, const char *key, const sc_value *v);
+void sc_doc_string(sc_doc *d, const char *key, const char *s);
+void sc_doc_int(sc_doc *d, const char *key, long long i);
+void sc_doc_bool(sc_doc *d, const char *key, bool b);
 
 /* Compares a build with the manifest of the one before it (renames.c): a resource that
  * protects data and would be replaced because its declaration was renamed is W0330,

@@ -1,6 +1,6 @@
-/* JSON and YAML writers for template trees: two-space indentation, keys in the
- * order they were built, nulls dropped, strings escaped so both parsers read back
- * exactly what was meant. */
+/* JSON and YAML writers for value trees, and for documents written as they are built
+ * (sc_doc): two-space indentation, keys in the order they were built, nulls dropped,
+ * strings escaped so both parsers read back exactly what was meant. */
 #include "emit/emit.h"
 
 #include <stdio.h>
@@ -11,33 +11,65 @@ static bool is_null(const sc_value *v)
     return !v || v->kind == VAL_NULL;
 }
 
+static void write_indent(sc_buf *out, int levels)
+{
+    static const char spaces[] = "                                                                ";
+    size_t want = 2 * (size_t)(levels > 0 ? levels : 0);
+    for (; want > sizeof(spaces) - 1; want -= sizeof(spaces) - 1)
+        sc_buf_append(out, spaces, sizeof(spaces) - 1);
+    sc_buf_append(out, spaces, want);
+}
+
+static void write_int(sc_buf *out, long long i)
+{
+    char digits[24];
+    size_t at = sizeof(digits);
+    unsigned long long magnitude = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
+    do {
+        digits[--at] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (i < 0)
+        digits[--at] = '-';
+    sc_buf_append(out, digits + at, sizeof(digits) - at);
+}
+
+/* What a byte becomes inside a JSON string: NULL when it stands for itself. */
+static const char *escape_of(unsigned char c)
+{
+    switch (c) {
+    case '"':
+        return "\\\"";
+    case '\\':
+        return "\\\\";
+    case '\n':
+        return "\\n";
+    case '\r':
+        return "\\r";
+    case '\t':
+        return "\\t";
+    default:
+        return NULL;
+    }
+}
+
+/* Runs of bytes that stand for themselves are copied whole. */
 static void write_string(sc_buf *out, const char *s)
 {
     sc_buf_putc(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            sc_buf_puts(out, "\\\"");
-            break;
-        case '\\':
-            sc_buf_puts(out, "\\\\");
-            break;
-        case '\n':
-            sc_buf_puts(out, "\\n");
-            break;
-        case '\r':
-            sc_buf_puts(out, "\\r");
-            break;
-        case '\t':
-            sc_buf_puts(out, "\\t");
-            break;
-        default:
-            if (*p < 0x20 || *p == 0x7F)
-                sc_buf_printf(out, "\\u%04x", *p);
-            else
-                sc_buf_putc(out, (char)*p);
-        }
+    const unsigned char *run = (const unsigned char *)s, *p = run;
+    for (; *p; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7F)
+            continue;
+        sc_buf_append(out, (const char *)run, (size_t)(p - run));
+        const char *escape = escape_of(*p);
+        if (escape)
+            sc_buf_puts(out, escape);
+        else
+            sc_buf_printf(out, "\\u%04x", *p);
+        run = p + 1;
     }
+    sc_buf_append(out, (const char *)run, (size_t)(p - run));
     sc_buf_putc(out, '"');
 }
 
@@ -54,7 +86,7 @@ static void write_number(sc_buf *out, double n)
 static void write_intrinsic_json(sc_buf *out, const sc_value *v, int indent)
 {
     sc_buf_puts(out, "{\n");
-    sc_buf_indent(out, indent + 1);
+    write_indent(out, indent + 1);
     if (v->kind == VAL_RESOURCE) {
         sc_buf_puts(out, "\"Ref\": ");
         write_string(out, v->s);
@@ -64,7 +96,7 @@ static void write_intrinsic_json(sc_buf *out, const sc_value *v, int indent)
         sc_write_json(out, v->items.count ? v->items.items[0] : NULL, indent + 1);
     }
     sc_buf_putc(out, '\n');
-    sc_buf_indent(out, indent);
+    write_indent(out, indent);
     sc_buf_putc(out, '}');
 }
 
@@ -79,7 +111,7 @@ void sc_write_json(sc_buf *out, const sc_value *v, int indent)
         write_string(out, v->s);
         return;
     case VAL_INT:
-        sc_buf_printf(out, "%lld", v->i);
+        write_int(out, v->i);
         return;
     case VAL_NUMBER:
         write_number(out, v->n);
@@ -107,7 +139,7 @@ void sc_write_json(sc_buf *out, const sc_value *v, int indent)
             const sc_value *item = v->items.items[i];
             if (is_null(item))
                 continue;
-            sc_buf_indent(out, indent + 1);
+            write_indent(out, indent + 1);
             if (map) {
                 write_string(out, v->keys.items[i]);
                 sc_buf_puts(out, ": ");
@@ -115,7 +147,7 @@ void sc_write_json(sc_buf *out, const sc_value *v, int indent)
             sc_write_json(out, item, indent + 1);
             sc_buf_puts(out, ++written < shown ? ",\n" : "\n");
         }
-        sc_buf_indent(out, indent);
+        write_indent(out, indent);
         sc_buf_putc(out, map ? '}' : ']');
         return;
     }
@@ -184,13 +216,13 @@ static void write_yaml_value(sc_buf *out, const sc_value *v, int indent)
 void sc_write_yaml(sc_buf *out, const sc_value *v, int indent)
 {
     if (!is_block(v)) {
-        sc_buf_indent(out, indent);
+        write_indent(out, indent);
         write_yaml_scalar(out, v);
         sc_buf_putc(out, '\n');
         return;
     }
     if (v->kind == VAL_RESOURCE || v->kind == VAL_INTRINSIC) {
-        sc_buf_indent(out, indent);
+        write_indent(out, indent);
         write_key(out, v->kind == VAL_RESOURCE ? "Ref" : v->s);
         if (v->kind == VAL_RESOURCE) {
             sc_buf_putc(out, ' ');
@@ -205,7 +237,7 @@ void sc_write_yaml(sc_buf *out, const sc_value *v, int indent)
         const sc_value *item = v->items.items[i];
         if (is_null(item))
             continue;
-        sc_buf_indent(out, indent);
+        write_indent(out, indent);
         if (v->kind == VAL_MAP) {
             write_key(out, v->keys.items[i]);
             write_yaml_value(out, item, indent + 1);
@@ -214,4 +246,132 @@ void sc_write_yaml(sc_buf *out, const sc_value *v, int indent)
             write_yaml_value(out, item, indent + 1);
         }
     }
+}
+
+/* ---- documents written as they are built ------------------------------------------------ */
+
+void sc_doc_init(sc_doc *d, sc_buf *out, sc_template_format format)
+{
+    memset(d, 0, sizeof(*d));
+    d->out = out;
+    d->yaml = format == SC_TEMPLATE_YAML;
+}
+
+/* Begins an entry of the innermost container: its separator, indentation and key (or
+ * YAML's "-"). What sc_write_json and sc_write_yaml write before an entry's value. */
+static void begin_entry(sc_doc *d, const char *key)
+{
+    int depth = d->depth;
+    bool first = !d->has_entries[depth];
+    d->has_entries[depth] = true;
+    if (!d->yaml) {
+        sc_buf_puts(d->out, first ? "\n" : ",\n");
+        write_indent(d->out, depth);
+        if (d->is_map[depth]) {
+            write_string(d->out, key);
+            sc_buf_puts(d->out, ": ");
+        }
+        return;
+    }
+    if (first && depth > 1) /* the container is a block after its own key or "-" */
+        sc_buf_putc(d->out, '\n');
+    write_indent(d->out, depth - 1);
+    if (d->is_map[depth])
+        write_key(d->out, key);
+    else
+        sc_buf_putc(d->out, '-');
+}
+
+static void begin_container(sc_doc *d, const char *key, bool map)
+{
+    if (d->depth > 0)
+        begin_entry(d, key);
+    if (d->depth + 1 >= SC_DOC_MAX_DEPTH) {
+        d->out->failed = true; /* the emitter never nests this deep */
+        return;
+    }
+    if (!d->yaml)
+        sc_buf_putc(d->out, map ? '{' : '[');
+    d->depth++;
+    d->is_map[d->depth] = map;
+    d->has_entries[d->depth] = false;
+}
+
+void sc_doc_begin_map(sc_doc *d, const char *key)
+{
+    begin_container(d, key, true);
+}
+
+void sc_doc_begin_list(sc_doc *d, const char *key)
+{
+    begin_container(d, key, false);
+}
+
+void sc_doc_end(sc_doc *d)
+{
+    int depth = d->depth;
+    if (depth == 0)
+        return;
+    bool map = d->is_map[depth], empty = !d->has_entries[depth];
+    d->depth--;
+    if (!d->yaml) {
+        if (!empty) {
+            sc_buf_putc(d->out, '\n');
+            write_indent(d->out, d->depth);
+        }
+        sc_buf_putc(d->out, map ? '}' : ']');
+        if (d->depth == 0)
+            sc_buf_putc(d->out, '\n');
+        return;
+    }
+    if (empty) /* written as a flow scalar, on the line of its key */
+        sc_buf_puts(d->out, d->depth > 0 ? (map ? " {}\n" : " []\n") : (map ? "{}\n" : "[]\n"));
+}
+
+void sc_doc_value(sc_doc *d, const char *key, const sc_value *v)
+{
+    if (is_null(v))
+        return;
+    begin_entry(d, key);
+    if (d->yaml)
+        write_yaml_value(d->out, v, d->depth);
+    else
+        sc_write_json(d->out, v, d->depth);
+}
+
+/* A scalar's text after its key: JSON's, which YAML reads the same. */
+static void end_scalar(sc_doc *d)
+{
+    if (d->yaml)
+        sc_buf_putc(d->out, '\n');
+}
+
+static void begin_scalar(sc_doc *d, const char *key)
+{
+    begin_entry(d, key);
+    if (d->yaml)
+        sc_buf_putc(d->out, ' ');
+}
+
+void sc_doc_string(sc_doc *d, const char *key, const char *s)
+{
+    if (!s)
+        return;
+    begin_scalar(d, key);
+    write_string(d->out, s);
+    end_scalar(d);
+}
+
+void sc_doc_int(sc_doc *d, const char *key, long long i)
+{
+    begin_scalar(d, key);
+    write_int(d->out, i);
+    end_scalar(d);
+}
+
+void sc_doc_bool(sc_doc *d, const char *key, bool b)
+{
+    begin_scalar(d, key);
+    sc_buf_puts(d->out, b ? "true" : "false");
+    end_scalar(d);
 }

@@ -121,13 +121,13 @@ static sc_cfn_output *export_from(expander *x, sc_cfn_stack *producer, sc_value 
     sc_buf key;
     sc_buf_init(&key, &x->ctx->allocator);
     canonical(&key, v);
-    const char *k = sc_arena_strdup(&x->ctx->arena, key.data ? key.data : "");
+    sc_cfn_output *existing = key.data ? sc_map_get(&producer->exports_by_key, key.data) : NULL;
+    const char *k = existing ? NULL : sc_arena_strdup(&x->ctx->arena, key.data ? key.data : "");
     sc_buf_free(&key);
-    if (!k)
-        return NULL;
-    sc_cfn_output *existing = sc_map_get(&producer->exports_by_key, k);
     if (existing)
         return existing;
+    if (!k)
+        return NULL;
     sc_cfn_output *output = sc_arena_alloc(&x->ctx->arena, sizeof(*output));
     if (!output)
         return NULL;
@@ -145,25 +145,10 @@ static sc_cfn_output *export_from(expander *x, sc_cfn_stack *producer, sc_value 
     return output;
 }
 
-static sc_value *read_from_other_stack(expander *x, sc_cfn_stack *consumer, sc_value *v)
+/* How `consumer`'s template reads `producer`'s output. */
+static sc_value *read_of(expander *x, sc_cfn_stack *consumer, sc_cfn_stack *producer,
+                         const sc_cfn_output *output)
 {
-    sc_cfn_stack *producer = cfn_stack_of(x, v->owner);
-    if (!producer)
-        return v;
-    sc_cfn_output *output = export_from(x, producer, v);
-    if (!output)
-        return unknown(x->ctx);
-    add_stack_dependency(consumer, producer, x->ctx);
-    if (!sc_map_get(&consumer->imports_by_key, output->export_name)) {
-        sc_cfn_import *import = sc_arena_alloc(&x->ctx->arena, sizeof(*import));
-        if (import) {
-            import->export_name = output->export_name;
-            import->from = producer;
-            import->output = output->name;
-            sc_map_put(&x->ctx->arena, &consumer->imports_by_key, output->export_name, import);
-            sc_list_push(&x->ctx->arena, &consumer->imports, import);
-        }
-    }
     if (x->out->cross_stack == SC_CROSS_STACK_EXPORT)
         return sc_value_intrinsic(x->ctx, "Fn::ImportValue",
                                   sc_value_string(x->ctx, output->export_name), consumer->stack);
@@ -173,6 +158,34 @@ static sc_value *read_from_other_stack(expander *x, sc_cfn_stack *consumer, sc_v
     sc_value_map_add(x->ctx, ref, "StackName", sc_value_string(x->ctx, producer->deployed_name));
     sc_value_map_add(x->ctx, ref, "OutputName", sc_value_string(x->ctx, output->name));
     return sc_value_intrinsic(x->ctx, "Fn::GetStackOutput", ref, consumer->stack);
+}
+
+/* A reference to a value of another stack: the same read, shared, wherever the consumer
+ * makes it (nothing downstream changes a value in place). */
+static sc_value *read_from_other_stack(expander *x, sc_cfn_stack *consumer, sc_value *v)
+{
+    sc_cfn_stack *producer = cfn_stack_of(x, v->owner);
+    if (!producer)
+        return v;
+    sc_cfn_output *output = export_from(x, producer, v);
+    if (!output)
+        return unknown(x->ctx);
+    add_stack_dependency(consumer, producer, x->ctx);
+    sc_cfn_import *import = sc_map_get(&consumer->imports_by_key, output->export_name);
+    if (import)
+        return import->read;
+    import = sc_arena_alloc(&x->ctx->arena, sizeof(*import));
+    if (!import)
+        return NULL;
+    import->export_name = output->export_name;
+    import->from = producer;
+    import->output = output->name;
+    import->read = read_of(x, consumer, producer, output);
+    if (!import->read)
+        return NULL;
+    sc_map_put(&x->ctx->arena, &consumer->imports_by_key, output->export_name, import);
+    sc_list_push(&x->ctx->arena, &consumer->imports, import);
+    return import->read;
 }
 
 static bool is_leaf_reference(const sc_value *v)
@@ -186,11 +199,50 @@ static bool is_leaf_reference(const sc_value *v)
 typedef struct lowering {
     expander *x;
     sc_cfn_stack *stack;
-    sc_span span;    /* where problems are reported: the user's declaration */
-    sc_span written; /* the property in its component, noted when it differs from span */
-    const char *what;
+    sc_span span;     /* where problems are reported: the user's declaration */
+    sc_span written;  /* the property in its component, noted when it differs from span */
+    const char *noun; /* what is lowered, for messages: "property" `name`, or `name` alone */
+    const char *name;
     bool failed;
 } lowering;
+
+/* Where in a value lowering is: steps up to the value's top, made into text (".a.b[0]")
+ * only for a message, so a value that lowers cleanly costs no text. */
+typedef struct value_path {
+    const struct value_path *up;
+    const char *key; /* an entry of a map; NULL: element `index` of a list */
+    size_t index;
+} value_path;
+
+static void append_path(sc_buf *out, const value_path *at)
+{
+    if (!at)
+        return;
+    append_path(out, at->up);
+    if (at->key)
+        sc_buf_printf(out, ".%s", at->key);
+    else
+        sc_buf_printf(out, "[%zu]", at->index);
+}
+
+/* "property `image`", and " at .a[0]" when the problem is inside it. */
+static const char *what_at(lowering *l, const value_path *at)
+{
+    sc_context *ctx = l->x->ctx;
+    sc_buf text;
+    sc_buf_init(&text, &ctx->allocator);
+    if (l->noun)
+        sc_buf_printf(&text, "%s `%s`", l->noun, l->name);
+    else
+        sc_buf_printf(&text, "`%s`", l->name);
+    if (at) {
+        sc_buf_puts(&text, " at ");
+        append_path(&text, at);
+    }
+    const char *what = sc_arena_strdup(&ctx->arena, text.failed || !text.data ? "" : text.data);
+    sc_buf_free(&text);
+    return what;
+}
 
 /* Adds "written here" when the problem's property lives in a component definition. */
 static void note_written(lowering *l, sc_diagnostic *d)
@@ -202,7 +254,7 @@ static void note_written(lowering *l, sc_diagnostic *d)
 /* Makes `v` writable into `stack`'s template: other stacks' references become reads of
  * their outputs, `build()` becomes an asset's image URI, and what cannot be expressed
  * is reported. Returns the value to write. */
-static sc_value *localize(lowering *l, sc_value *v, const char *at)
+static sc_value *localize(lowering *l, sc_value *v, const value_path *at)
 {
     sc_context *ctx = l->x->ctx;
     if (!v)
@@ -212,21 +264,21 @@ static sc_value *localize(lowering *l, sc_value *v, const char *at)
         if (v->failed) /* reported where it failed */
             l->failed = true;
         else if (!l->failed && v->s)
-            note_written(l, sc_error(ctx, "E0301", l->span, "%s%s%s cannot be computed: %s",
-                                     l->what, at[0] ? " at " : "", at, v->s));
+            note_written(l, sc_error(ctx, "E0301", l->span, "%s cannot be computed: %s",
+                                     what_at(l, at), v->s));
         else if (!l->failed)
             note_written(l, sc_error(ctx, "E0301", l->span,
-                                     "%s%s%s cannot be computed: it depends on a deploy-time value "
+                                     "%s cannot be computed: it depends on a deploy-time value "
                                      "in a way CloudFormation cannot express (a comparison or "
                                      "condition on it)",
-                                     l->what, at[0] ? " at " : "", at));
+                                     what_at(l, at)));
         l->failed = true;
         return v;
     case VAL_DURATION:
     case VAL_SIZE: {
         sc_diagnostic *d =
-            sc_error(ctx, "E0302", l->span, "%s holds a %s, which a template cannot carry", l->what,
-                     v->kind == VAL_DURATION ? "duration" : "size");
+            sc_error(ctx, "E0302", l->span, "%s holds a %s, which a template cannot carry",
+                     what_at(l, NULL), v->kind == VAL_DURATION ? "duration" : "size");
         note_written(l, d);
         sc_diag_fix(ctx, d,
                     v->kind == VAL_DURATION ? "convert it to a number: `x / 1s` or `x / 1d`"
@@ -235,23 +287,31 @@ static sc_value *localize(lowering *l, sc_value *v, const char *at)
         return v;
     }
     case VAL_SECRET:
-        sc_error(ctx, "E0240", l->span, "a secret cannot be written into %s", l->what);
+        sc_error(ctx, "E0240", l->span, "a secret cannot be written into %s", what_at(l, NULL));
         l->failed = true;
         return v;
     case VAL_LIST:
     case VAL_MAP: {
-        sc_value *copy = sc_value_new(ctx, v->kind);
-        if (!copy)
-            return NULL;
-        copy->keys = v->keys;
+        /* Copied only from the first element that lowers to something else: most values
+         * are written as sema made them. */
+        sc_value *copy = NULL;
         for (size_t i = 0; i < v->items.count; i++) {
-            const char *inner = v->kind == VAL_MAP ? sc_arena_printf(&ctx->arena, "%s.%s", at,
-                                                                     (const char *)v->keys.items[i])
-                                                   : sc_arena_printf(&ctx->arena, "%s[%zu]", at, i);
-            sc_list_push(&ctx->arena, &copy->items, localize(l, v->items.items[i], inner));
+            value_path inner = {at, v->kind == VAL_MAP ? v->keys.items[i] : NULL, i};
+            sc_value *item = localize(l, v->items.items[i], &inner);
+            if (item == v->items.items[i] && !copy)
+                continue;
+            if (!copy) {
+                copy = sc_value_new(ctx, v->kind);
+                if (!copy)
+                    return NULL;
+                copy->keys = v->keys;
+                for (size_t k = 0; k < i; k++)
+                    sc_list_push(&ctx->arena, &copy->items, v->items.items[k]);
+            }
+            sc_list_push(&ctx->arena, &copy->items, item);
         }
         /* Out of memory part way: a map's keys must not outnumber its values. */
-        return copy->items.count == v->items.count ? copy : NULL;
+        return !copy ? v : copy->items.count == v->items.count ? copy : NULL;
     }
     case VAL_RESOURCE:
     case VAL_INTRINSIC:
@@ -272,16 +332,17 @@ static sc_value *localize(lowering *l, sc_value *v, const char *at)
 }
 
 static sc_value *lower(expander *x, sc_cfn_stack *stack, sc_value *v, sc_span span,
-                       const char *what)
+                       const char *noun, const char *name)
 {
-    lowering l = {.x = x, .stack = stack, .span = span, .written = span, .what = what};
-    return localize(&l, v, "");
+    lowering l = {
+        .x = x, .stack = stack, .span = span, .written = span, .noun = noun, .name = name};
+    return localize(&l, v, NULL);
 }
 
 /* Lowers a property of a resource: problems are reported at the user's declaration
  * when the resource comes from a component. */
 static sc_value *lower_property(expander *x, sc_cfn_stack *stack, const sc_tree_resource *made,
-                                sc_value *v, sc_span written, const char *what)
+                                sc_value *v, sc_span written, const char *noun, const char *name)
 {
     bool own = made->declared_at.file == made->item->span.file &&
                made->declared_at.start == made->item->span.start;
@@ -289,8 +350,9 @@ static sc_value *lower_property(expander *x, sc_cfn_stack *stack, const sc_tree_
                   .stack = stack,
                   .span = own ? written : made->declared_at,
                   .written = written,
-                  .what = what};
-    return localize(&l, v, "");
+                  .noun = noun,
+                  .name = name};
+    return localize(&l, v, NULL);
 }
 
 /* ---- resources ------------------------------------------------------------------------ */
@@ -322,6 +384,16 @@ static const char *policy(sc_value *v)
     return v && v->kind == VAL_STRING ? v->s : NULL;
 }
 
+/* Room for `count` entries in an empty list, so that it never grows. */
+static bool reserve(sc_arena *arena, sc_ptr_list *list, size_t count)
+{
+    if (list->capacity || !count)
+        return true;
+    list->items = sc_arena_alloc(arena, count * sizeof(void *));
+    list->capacity = list->items ? (uint32_t)count : 0;
+    return list->items != NULL;
+}
+
 /* The template resource of `made`, begun on its first property. */
 static sc_cfn_resource *resource_of(expander *x, const sc_tree_resource *made)
 {
@@ -335,7 +407,8 @@ static sc_cfn_resource *resource_of(expander *x, const sc_tree_resource *made)
     r->type = made->type;
     r->path = made->path;
     r->properties = sc_value_new(x->ctx, VAL_MAP);
-    if (!r->properties)
+    if (!r->properties || !reserve(&x->ctx->arena, &r->properties->keys, made->properties.count) ||
+        !reserve(&x->ctx->arena, &r->properties->items, made->properties.count))
         return NULL;
     r->declared_at = made->declared_at;
     r->defined_at = made->item->span;
@@ -363,11 +436,10 @@ static void add_property(expander *x, const sc_tree_resource *made, const sc_tre
     } else if (strcmp(key, "update_replace_policy") == 0) {
         r->update_replace_policy = policy(v);
     } else if (strcmp(key, "metadata") == 0) {
-        r->metadata = lower_property(x, stack, made, v, setting->span, "`metadata`");
+        r->metadata = lower_property(x, stack, made, v, setting->span, NULL, "metadata");
     } else {
-        const char *what = sc_arena_printf(&x->ctx->arena, "property `%s`", key);
         sc_value_map_add(x->ctx, r->properties, key,
-                         lower_property(x, stack, made, v, setting->span, what));
+                         lower_property(x, stack, made, v, setting->span, "property", key));
     }
 }
 
@@ -511,8 +583,7 @@ static void add_output(expander *x, const sc_tree_output *made)
         v = sc_value_string(x->ctx, sc_arena_printf(&x->ctx->arena, "%lld", v->i));
     else if (v && v->kind == VAL_BOOL)
         v = sc_value_string(x->ctx, v->b ? "true" : "false");
-    output->value = lower(x, stack, v, item->value->span,
-                          sc_arena_printf(&x->ctx->arena, "output `%s`", item->name.name));
+    output->value = lower(x, stack, v, item->value->span, "output", item->name.name);
     sc_list_push(&x->ctx->arena, &stack->outputs, output);
 }
 

@@ -80,6 +80,8 @@ typedef struct sc_cfn_import {
     const char *parameter; /* weak mode: the consumer's parameter that receives it */
     struct sc_cfn_stack *from;
     const char *output; /* the producer's output name */
+    sc_value *read;     /* how the consumer's template reads it: Fn::GetStackOutput or
+                           Fn::ImportValue */
 } sc_cfn_import;
 
 typedef struct sc_cfn_stack {

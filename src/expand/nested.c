@@ -795,6 +795,10 @@ static void nest_stack(sc_context *ctx, sc_cfn_stack *root)
 {
     splitter s = {.ctx = ctx, .root = root};
     root->nested_at = stack_name_span(root);
+    /* Most stacks nest nothing: they keep their resources as they are, with no maps of
+     * where each one went. */
+    if (!root->stack->nested.count && !over_limits(&root->resources, 0))
+        return;
     sc_ptr_list declared = {0}, rest = {0};
     for (size_t i = 0; i < root->stack->nested.count; i++) {
         const sc_nested_stack *n = root->stack->nested.items[i];
