@@ -530,11 +530,26 @@ static sc_value *written_at(sc_value *v, const sc_expr *e)
 
 static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e);
 
+/* A literal evaluates to the same value every time: the first is kept in the expression
+ * for the others (a third of the values a build made were literals, one for each
+ * instance that reads the same default). Not in a check's scratch region, which is
+ * handed back, nor in the standard library's expressions, which are read-only when
+ * mapped from the image (sc_keep_library_literals made theirs beforehand). */
+static sc_value *keep_literal(sc_context *ctx, const sc_expr *e, sc_value *v)
+{
+    if (!v || e->value || v->failed || ctx->eval.in_scratch)
+        return v;
+    const sc_source *src = sc_source_get(ctx, e->span.file);
+    if (src && !src->library)
+        ((sc_expr *)e)->value = v;
+    return v;
+}
+
 sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 {
     if (ctx->eval.spent)
         return sc_value_failed(ctx);
-    sc_value *v = eval_expr(ctx, scope, e);
+    sc_value *v = e && e->value ? e->value : eval_expr(ctx, scope, e);
     /* What the value costs whoever reads it is charged where it is handed on, so that
      * no later walk over it (a template, a comparison) can go past the budget either. */
     if (v && !ctx->eval.spent)
@@ -543,12 +558,15 @@ sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         return budget_spent(ctx, e);
     switch (e ? e->kind : EXPR_ERROR) {
     case EXPR_STRING:
-    case EXPR_INTERP:
     case EXPR_INT:
     case EXPR_DURATION:
     case EXPR_SIZE:
     case EXPR_NUMBER:
     case EXPR_BOOL:
+        return keep_literal(ctx, e, written_at(v, e));
+    case EXPR_NULL:
+        return keep_literal(ctx, e, v);
+    case EXPR_INTERP:
     case EXPR_LIST:
     case EXPR_MAP:
         return written_at(v, e);
@@ -651,4 +669,67 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         break;
     }
     return unknown(ctx);
+}
+
+/* ---- the standard library's literals, made before it is shared -------------------------- */
+
+static bool is_literal(const sc_expr *e)
+{
+    switch (e->kind) {
+    case EXPR_STRING:
+    case EXPR_INT:
+    case EXPR_DURATION:
+    case EXPR_SIZE:
+    case EXPR_NUMBER:
+    case EXPR_BOOL:
+    case EXPR_NULL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void make_literals(sc_context *ctx, const sc_expr *e, int depth)
+{
+    if (!e || depth > 512)
+        return;
+    if (is_literal(e) && !e->value) {
+        sc_value *v = eval_expr(ctx, NULL, e);
+        ((sc_expr *)e)->value = e->kind == EXPR_NULL ? v : written_at(v, e);
+    }
+    for (size_t i = 0; i < sc_expr_child_count(e); i++)
+        make_literals(ctx, sc_expr_child(e, i), depth + 1);
+}
+
+static void make_type_literals(sc_context *ctx, const sc_type_expr *t, int depth)
+{
+    if (!t || depth > 512)
+        return;
+    for (size_t i = 0; i < t->fields.count; i++)
+        make_literals(ctx, ((const sc_field *)t->fields.items[i])->default_value, 0);
+    for (size_t i = 0; i < t->args.count; i++)
+        make_type_literals(ctx, t->args.items[i], depth + 1);
+    make_type_literals(ctx, t->inner, depth + 1);
+}
+
+static void make_item_literals(sc_context *ctx, const sc_item *item, int depth)
+{
+    if (!item || depth > 512)
+        return;
+    const sc_expr *exprs[] = {item->text, item->value,    item->message, item->from,
+                              item->to,   item->for_iter, item->when};
+    for (size_t i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++)
+        make_literals(ctx, exprs[i], 0);
+    make_type_literals(ctx, item->type, 0);
+    for (size_t i = 0; i < item->items.count; i++)
+        make_item_literals(ctx, item->items.items[i], depth + 1);
+}
+
+void sc_keep_library_literals(sc_context *ctx, const sc_program *program)
+{
+    for (size_t f = 0; f < program->files.count; f++) {
+        const sc_file *file = program->files.items[f];
+        for (size_t i = 0; i < file->items.count; i++)
+            make_item_literals(ctx, file->items.items[i], 0);
+    }
 }

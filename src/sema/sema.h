@@ -318,6 +318,10 @@ sc_value *sc_value_failed(sc_context *ctx);
  * in ctx->lasting, so that handing the region back leaves it nothing dangling:
  * sc_eval_leave_scratch says whether it left, and sc_eval_return_to_scratch undoes it. */
 bool sc_eval_leave_scratch(sc_context *ctx, const void *holder);
+/* Gives every literal of the program's files its value (what evaluating it makes the
+ * first time in a user's file): for the standard library, whose expressions are
+ * read-only once shared or mapped from its image. */
+void sc_keep_library_literals(sc_context *ctx, const sc_program *program);
 void sc_eval_return_to_scratch(sc_context *ctx, bool left);
 /* Whether `v` failed; `a` or `b` itself when one of them did, else NULL. */
 sc_value *sc_value_failure(sc_value *a, sc_value *b);

@@ -65,6 +65,7 @@ static sc_stdlib *check_library(const char *dir, const sc_allocator *allocator, 
         sc_context_free(ctx);
         return NULL;
     }
+    sc_keep_library_literals(ctx, program);
     /* Every build that places a library resource in its manifest asks for its line. */
     for (size_t i = 0; i < ctx->sources.count; i++)
         if (!sc_source_map_lines(ctx, ctx->sources.items[i])) {

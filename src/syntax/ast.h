@@ -17,6 +17,7 @@ typedef struct sc_ident {
 
 typedef struct sc_expr sc_expr;
 typedef struct sc_type_expr sc_type_expr;
+struct sc_value;
 typedef struct sc_item sc_item;
 
 /* ---- expressions ------------------------------------------------------------------ */
@@ -93,6 +94,9 @@ struct sc_expr {
     sc_expr *cond;     /* condition, for-iterable */
     sc_expr *filter;   /* for ... if filter */
     sc_ptr_list items; /* list items, interpolation parts, map entries, call args */
+    /* A literal's compile-time value, made once by sema's evaluator and shared by every
+     * evaluation of it (values are never changed once made); NULL until then. */
+    struct sc_value *value;
 };
 
 /* ---- type expressions --------------------------------------------------------------- */
