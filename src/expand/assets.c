@@ -85,11 +85,30 @@ static const char *text_field(const sc_value *spec, const char *key, const char 
     return v && v->kind == VAL_STRING ? v->s : fallback;
 }
 
-static const char *content_hash(sc_context *ctx, const char *dir, const sc_cfn_asset *asset)
+/* The hash of a build context's files, continued by each image built from it: two images
+ * from one folder (WordPress's nginx and PHP) read and hash its files once. NULL when a
+ * file cannot be read. */
+static const sc_sha256 *context_files_hash(sc_context *ctx, sc_cfn_program *out, const char *dir)
 {
-    sc_sha256 sha, *md = &sha;
+    sc_sha256 *md = sc_map_get(&out->context_hashes, dir);
+    if (md)
+        return md;
+    md = sc_arena_alloc(&ctx->arena, sizeof(*md));
+    if (!md)
+        return NULL;
     sc_sha256_init(md);
-    bool ok = hash_tree(ctx, md, dir, "", 0);
+    if (!hash_tree(ctx, md, dir, "", 0) || !sc_map_put(&ctx->arena, &out->context_hashes, dir, md))
+        return NULL;
+    return md;
+}
+
+static const char *content_hash(sc_context *ctx, sc_cfn_program *out, const char *dir,
+                                const sc_cfn_asset *asset)
+{
+    const sc_sha256 *files = context_files_hash(ctx, out, dir);
+    if (!files)
+        return NULL;
+    sc_sha256 sha = *files, *md = &sha;
     sc_sha256_update(md, asset->dockerfile, strlen(asset->dockerfile) + 1);
     for (size_t i = 0; asset->build_args && i < asset->build_args->keys.count; i++) {
         const sc_value *v = asset->build_args->items.items[i];
@@ -108,8 +127,6 @@ static const char *content_hash(sc_context *ctx, const char *dir, const sc_cfn_a
     }
     unsigned char digest[SC_SHA256_BYTES];
     sc_sha256_final(md, digest);
-    if (!ok)
-        return NULL;
     char hex[SC_SHA256_HEX_LEN + 1];
     sc_sha256_hex(digest, hex);
     return sc_arena_strdup(&ctx->arena, hex);
@@ -162,7 +179,7 @@ sc_value *sc_asset_image(sc_context *ctx, sc_cfn_program *out, sc_cfn_stack *sta
         *failed = true;
         return (sc_value *)placeholder;
     }
-    asset->id = content_hash(ctx, dir, asset);
+    asset->id = content_hash(ctx, out, dir, asset);
     if (!asset->id) {
         if (!ctx->out_of_memory)
             sc_error(ctx, "E0304", span, "cannot read the build context \"%s\"", asset->context);

@@ -118,10 +118,11 @@ typedef struct sc_cfn_allow {
 } sc_cfn_allow;
 
 typedef struct sc_cfn_program {
-    sc_ptr_list stacks;   /* sc_cfn_stack in deploy order */
-    sc_ptr_list assets;   /* every distinct sc_cfn_asset */
-    const char *base_dir; /* the main file's folder: asset and source paths are relative to it */
-    const char *app;      /* the app's name, which prefixes every stack's; NULL: none */
+    sc_ptr_list stacks;    /* sc_cfn_stack in deploy order */
+    sc_ptr_list assets;    /* every distinct sc_cfn_asset */
+    sc_map context_hashes; /* build context folder -> hash state after its files (assets.c) */
+    const char *base_dir;  /* the main file's folder: asset and source paths are relative to it */
+    const char *app;       /* the app's name, which prefixes every stack's; NULL: none */
     sc_cross_stack_mode cross_stack;
 } sc_cfn_program;
 
