@@ -80,12 +80,25 @@ static uint64_t weight(const sc_value *v, uint64_t limit)
 {
     if (!v)
         return 1;
+    if (v->weight)
+        return v->weight;
     uint64_t w = 1 + (v->kind == VAL_STRING && v->s ? strlen(v->s) / 64 : 0);
     for (size_t i = 0; i < v->keys.count && w <= limit; i++)
         w += 1 + strlen(v->keys.items[i]) / 64;
     for (size_t i = 0; i < v->items.count && w <= limit; i++)
         w += weight(v->items.items[i], limit - w);
     return w;
+}
+
+sc_value *sc_value_weigh(sc_context *ctx, sc_value *v)
+{
+    if (!v || v->weight)
+        return v;
+    uint64_t most = limits(ctx).steps, left = most > ctx->eval.steps ? most - ctx->eval.steps : 0;
+    uint64_t w = weight(v, left);
+    if (w <= left && w <= UINT32_MAX)
+        v->weight = (uint32_t)w;
+    return v;
 }
 
 /* `e` as written, in backquotes, when it is short enough to quote in a message. */
@@ -516,7 +529,7 @@ static sc_value *eval_for(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         if (next != out)
             return next;
     }
-    return out;
+    return sc_value_weigh(ctx, out);
 }
 
 /* A value written as a literal remembers where, so a failed `check for` can point at
@@ -541,7 +554,7 @@ static sc_value *keep_literal(sc_context *ctx, const sc_expr *e, sc_value *v)
         return v;
     const sc_source *src = sc_source_get(ctx, e->span.file);
     if (src && !src->library)
-        ((sc_expr *)e)->value = v;
+        ((sc_expr *)e)->value = sc_value_weigh(ctx, v);
     return v;
 }
 
@@ -607,7 +620,7 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
             if (!item || !sc_list_push(&ctx->arena, &v->items, item))
                 return NULL;
         }
-        return v;
+        return sc_value_weigh(ctx, v);
     }
     case EXPR_MAP: {
         if (!sc_eval_charge(ctx, 0, e->items.count, 0))
@@ -623,7 +636,7 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
             if (!item || !sc_value_map_add(ctx, v, entry->key.name, item))
                 return NULL;
         }
-        return v;
+        return sc_value_weigh(ctx, v);
     }
     case EXPR_NAME: {
         sc_symbol *symbol = sc_scope_lookup(scope, e->name.name);
@@ -695,7 +708,7 @@ static void make_literals(sc_context *ctx, const sc_expr *e, int depth)
         return;
     if (is_literal(e) && !e->value) {
         sc_value *v = eval_expr(ctx, NULL, e);
-        ((sc_expr *)e)->value = e->kind == EXPR_NULL ? v : written_at(v, e);
+        ((sc_expr *)e)->value = sc_value_weigh(ctx, e->kind == EXPR_NULL ? v : written_at(v, e));
     }
     for (size_t i = 0; i < sc_expr_child_count(e); i++)
         make_literals(ctx, sc_expr_child(e, i), depth + 1);

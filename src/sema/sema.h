@@ -86,10 +86,12 @@ typedef struct sc_value {
     long long i;
     double n;
     const char *s;
-    sc_ptr_list items;         /* list elements; map values; intrinsic argument */
-    sc_ptr_list keys;          /* map keys (const char *), in insertion order */
-    sc_stack *owner;           /* deploy-time values: the stack whose template can refer to them */
-    sc_span origin;            /* build() placeholders: the call, for diagnostics */
+    sc_ptr_list items; /* list elements; map values; intrinsic argument */
+    sc_ptr_list keys;  /* map keys (const char *), in insertion order */
+    sc_stack *owner;   /* deploy-time values: the stack whose template can refer to them */
+    sc_span origin;    /* build() placeholders: the call, for diagnostics */
+    uint32_t
+        weight; /* what walking it costs (eval.c's budget), when stored as it was made; 0 if not */
     const char *instance_path; /* an instance's value (its attributes): "Stack/name",
                                   which `==` compares; NULL for every other value */
 } sc_value;
@@ -335,6 +337,10 @@ sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind);
 bool sc_value_map_add(sc_context *ctx, sc_value *map, const char *key, sc_value *item);
 /* Makes room for `count` entries in all, when that is known before they are added. */
 bool sc_value_map_reserve(sc_context *ctx, sc_value *map, size_t count);
+/* Stores in a value just made, with nothing more to add to it, what walking it costs:
+ * every reader is charged for that, and a nested value walked again at each level that
+ * reads it costs its size times its depth. Returns `v`. */
+sc_value *sc_value_weigh(sc_context *ctx, sc_value *v);
 /* The entry of a map (or record) value under `key`, or NULL when `map` is not a map or
  * has no such key: the one lookup every stage uses (values.c). */
 sc_value *sc_value_map_get(const sc_value *map, const char *key);

@@ -83,6 +83,7 @@ static sc_value *with_defaults(sc_checker *c, sc_value *v, const sc_type *t)
                     return v;
                 *copy = *v;
                 copy->items = (sc_ptr_list){0};
+                copy->weight = 0;
                 sc_list_reserve(&c->ctx->arena, &copy->items, v->items.count);
                 for (size_t j = 0; j < v->items.count; j++)
                     sc_list_push(&c->ctx->arena, &copy->items, v->items.items[j]);
@@ -174,7 +175,7 @@ static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list 
             }
         }
     }
-    return out;
+    return sc_value_weigh(c->ctx, out);
 }
 
 /* The instances a component holds, as this instance's: each evaluates to its attributes
@@ -328,7 +329,7 @@ static sc_value *instance_value(sc_context *ctx, sc_symbol *instance)
             instance->stack
                 ? sc_arena_printf(&ctx->arena, "%s/%s", instance->stack->name, item->label.name)
                 : NULL;
-        instance->value = attributes;
+        instance->value = sc_value_weigh(ctx, attributes);
     }
     return instance->value;
 }
