@@ -6,6 +6,10 @@
 
 #include <string.h>
 
+/* What a parse allocates per byte of source, about: nodes, names, lists, comments (18
+ * for bench/frontend_bench's programs). */
+enum { SC_AST_BYTES_PER_SOURCE_BYTE = 20 };
+
 #define NEW(lx, type) ((type *)sc_arena_alloc(&(lx)->ctx->arena, sizeof(type)))
 
 void sc_ast_push(sc_lexer *lx, sc_ptr_list *list, void *item)
@@ -647,6 +651,7 @@ sc_file *sc_parse_source(sc_context *ctx, uint32_t source)
     const char *text = without_nul_bytes(ctx, src, file);
     if (!text)
         return file;
+    sc_arena_reserve(&ctx->arena, src->len * SC_AST_BYTES_PER_SOURCE_BYTE);
     /* The fast pass, without lookahead correction (grammar/stack.y). When it meets a
      * syntax error, what it added is taken back and the file is parsed again with the
      * parser that reports errors; its nodes stay in the arena, unused. */
