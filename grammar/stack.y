@@ -6,7 +6,7 @@
  * component" instead of "syntax error". */
 /* CMake generates this parser twice: as written, and with `-Fparse.lac=none` and
  * SC_PARSER_WITHOUT_LAC defined. Lookahead correction makes the "expected ..." lists of
- * syntax errors exact but cost a tenth of every parse; an error-free file parses the same
+ * syntax errors exact and costs a tenth of every parse; an error-free file parses the same
  * either way, so sc_parse_source runs the parser without it first and parses again with
  * it only when that finds a syntax error (src/syntax/parse.c). */
 %code top {
