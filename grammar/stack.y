@@ -4,6 +4,17 @@
  * every semantic rule lives in the checker. One production, `item`, serves all braced
  * bodies, so the grammar stays small and the checker can say "`input` belongs in a
  * component" instead of "syntax error". */
+/* CMake generates this parser twice: as written, and with `-Fparse.lac=none` and
+ * SC_PARSER_WITHOUT_LAC defined. Lookahead correction makes the "expected ..." lists of
+ * syntax errors exact and costs a tenth of every parse; an error-free file parses the same
+ * either way, so sc_parse_source runs the parser without it first and parses again with
+ * it only when that finds a syntax error (src/syntax/parse.c). */
+%code top {
+#ifdef SC_PARSER_WITHOUT_LAC
+#define sc_yyparse sc_yyparse_without_lac
+#endif
+}
+
 %code requires {
 #include "syntax/syntax.h"
 typedef struct sc_loc {
@@ -76,17 +87,23 @@ sc_lexer *sc_yyget_extra(yyscan_t scanner);
 %type <list> items item_list map_entries map_entry_list list_items list_item_list args arg_list
 %type <list> string_parts type_args fields field_list union_alternatives
 %type <item> item block_head assertion
-%type <expr> expr cond_expr or_expr and_expr eq_expr rel_expr add_expr mul_expr unary_expr
-%type <expr> postfix_expr primary string default_opt message_opt for_filter_opt
+%type <expr> expr postfix_expr primary string default_opt message_opt for_filter_opt
 %type <type> type type_atom type_annot_opt
 %type <ident> key word block_label_opt
 %type <field> field
 %type <entry> map_entry
 %type <arg> arg
-%type <op> eq_op rel_op add_op mul_op
 
 %precedence NO_MESSAGE
 %precedence COMMA
+%right QUESTION
+%left OR
+%left AND
+%left EQ NE
+%left LT LE GT GE IN
+%left PLUS MINUS
+%left STAR SLASH PERCENT
+%precedence UNARY
 
 %start file
 
@@ -255,60 +272,31 @@ field
     : IDENT COLON type default_opt  { $$ = sc_ast_field(P, $1, $3, $4, SPAN(@$)); }
     ;
 
-/* Expressions, loosest first: ?:  ||  &&  == !=  < <= > >= in  + -  * / %  unary  postfix */
+/* Expressions, loosest first: ?:  ||  &&  == !=  < <= > >= in  + -  * / %  unary  postfix.
+ * One nonterminal and bison's precedences (above) rather than a nonterminal per level:
+ * with ten levels every operand took ten reductions, most of the parser's time. The
+ * language is the same: the condition of `?:` cannot itself be an unparenthesised `?:`
+ * (right associativity shifts the second '?'), and the binary operators group left. */
 expr
-    : cond_expr
-    ;
-
-cond_expr
-    : or_expr
-    | or_expr QUESTION expr COLON cond_expr
-                                    { $$ = sc_ast_cond(P, $1, $3, $5, SPAN(@$)); }
-    ;
-
-or_expr
-    : and_expr
-    | or_expr OR and_expr           { $$ = sc_ast_binary(P, OP_OR, $1, $3, SPAN(@$)); }
-    ;
-
-and_expr
-    : eq_expr
-    | and_expr AND eq_expr          { $$ = sc_ast_binary(P, OP_AND, $1, $3, SPAN(@$)); }
-    ;
-
-eq_expr
-    : rel_expr
-    | eq_expr eq_op rel_expr        { $$ = sc_ast_binary(P, $2, $1, $3, SPAN(@$)); }
-    ;
-
-eq_op : EQ { $$ = OP_EQ; } | NE { $$ = OP_NE; } ;
-
-rel_expr
-    : add_expr
-    | rel_expr rel_op add_expr      { $$ = sc_ast_binary(P, $2, $1, $3, SPAN(@$)); }
-    ;
-
-rel_op : LT { $$ = OP_LT; } | LE { $$ = OP_LE; } | GT { $$ = OP_GT; } | GE { $$ = OP_GE; }
-       | IN { $$ = OP_IN; } ;
-
-add_expr
-    : mul_expr
-    | add_expr add_op mul_expr      { $$ = sc_ast_binary(P, $2, $1, $3, SPAN(@$)); }
-    ;
-
-add_op : PLUS { $$ = OP_ADD; } | MINUS { $$ = OP_SUB; } ;
-
-mul_expr
-    : unary_expr
-    | mul_expr mul_op unary_expr    { $$ = sc_ast_binary(P, $2, $1, $3, SPAN(@$)); }
-    ;
-
-mul_op : STAR { $$ = OP_MUL; } | SLASH { $$ = OP_DIV; } | PERCENT { $$ = OP_MOD; } ;
-
-unary_expr
     : postfix_expr
-    | NOT unary_expr                { $$ = sc_ast_unary(P, OP_NOT, $2, SPAN(@$)); }
-    | MINUS unary_expr              { $$ = sc_ast_unary(P, OP_NEG, $2, SPAN(@$)); }
+    | expr QUESTION expr COLON expr %prec QUESTION
+                                    { $$ = sc_ast_cond(P, $1, $3, $5, SPAN(@$)); }
+    | expr OR expr                  { $$ = sc_ast_binary(P, OP_OR, $1, $3, SPAN(@$)); }
+    | expr AND expr                 { $$ = sc_ast_binary(P, OP_AND, $1, $3, SPAN(@$)); }
+    | expr EQ expr                  { $$ = sc_ast_binary(P, OP_EQ, $1, $3, SPAN(@$)); }
+    | expr NE expr                  { $$ = sc_ast_binary(P, OP_NE, $1, $3, SPAN(@$)); }
+    | expr LT expr                  { $$ = sc_ast_binary(P, OP_LT, $1, $3, SPAN(@$)); }
+    | expr LE expr                  { $$ = sc_ast_binary(P, OP_LE, $1, $3, SPAN(@$)); }
+    | expr GT expr                  { $$ = sc_ast_binary(P, OP_GT, $1, $3, SPAN(@$)); }
+    | expr GE expr                  { $$ = sc_ast_binary(P, OP_GE, $1, $3, SPAN(@$)); }
+    | expr IN expr                  { $$ = sc_ast_binary(P, OP_IN, $1, $3, SPAN(@$)); }
+    | expr PLUS expr                { $$ = sc_ast_binary(P, OP_ADD, $1, $3, SPAN(@$)); }
+    | expr MINUS expr               { $$ = sc_ast_binary(P, OP_SUB, $1, $3, SPAN(@$)); }
+    | expr STAR expr                { $$ = sc_ast_binary(P, OP_MUL, $1, $3, SPAN(@$)); }
+    | expr SLASH expr               { $$ = sc_ast_binary(P, OP_DIV, $1, $3, SPAN(@$)); }
+    | expr PERCENT expr             { $$ = sc_ast_binary(P, OP_MOD, $1, $3, SPAN(@$)); }
+    | NOT expr %prec UNARY          { $$ = sc_ast_unary(P, OP_NOT, $2, SPAN(@$)); }
+    | MINUS expr %prec UNARY        { $$ = sc_ast_unary(P, OP_NEG, $2, SPAN(@$)); }
     ;
 
 postfix_expr
@@ -421,6 +409,12 @@ static void sc_yyerror(sc_loc *loc, yyscan_t scanner, const char *message)
  * file ends early; see sc_parse_syntax_error in parse.c. */
 static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner)
 {
+#ifdef SC_PARSER_WITHOUT_LAC
+    /* The file is parsed again with lookahead correction, which reports the errors. */
+    (void)yyctx;
+    P->syntax_error_seen = true;
+    return 0;
+#else
     enum { MAX_EXPECTED = 64 };
     yysymbol_kind_t expected[MAX_EXPECTED];
     int n = yypcontext_expected_tokens(yyctx, expected, MAX_EXPECTED);
@@ -433,4 +427,5 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner)
     sc_parse_syntax_error(P, *loc, yysymbol_name(unexpected), unexpected == YYSYMBOL_YYEOF,
                           names, count);
     return 0;
+#endif
 }

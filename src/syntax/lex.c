@@ -255,15 +255,17 @@ int sc_lex_number(sc_lexer *lx, sc_loc loc, const char *text, size_t len, SC_YYS
     return TOK_INT;
 }
 
+/* `text` is the scanner's yytext, which flex ends with a NUL while the rule runs. */
 int sc_lex_word(sc_lexer *lx, sc_loc loc, const char *text, size_t len, SC_YYSTYPE *value)
 {
     value->ident.span = sc_ast_span(lx, loc);
     size_t lo = 0, hi = sizeof(keywords) / sizeof(keywords[0]);
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int cmp = strncmp(keywords[mid].word, text, len);
-        if (cmp == 0 && keywords[mid].word[len] != '\0')
-            cmp = 1;
+        /* The first byte settles most steps without a call. */
+        int cmp = (unsigned char)keywords[mid].word[0] - (unsigned char)text[0];
+        if (cmp == 0)
+            cmp = strcmp(keywords[mid].word, text);
         if (cmp == 0) {
             /* Keywords can serve as keys (`type = ...`): the table's text is their name. */
             value->ident.name = keywords[mid].word;

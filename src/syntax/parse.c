@@ -6,6 +6,10 @@
 
 #include <string.h>
 
+/* What a parse allocates per byte of source, about: nodes, names, lists, comments (18
+ * for bench/frontend_bench's programs). */
+enum { SC_AST_BYTES_PER_SOURCE_BYTE = 20 };
+
 #define NEW(lx, type) ((type *)sc_arena_alloc(&(lx)->ctx->arena, sizeof(type)))
 
 void sc_ast_push(sc_lexer *lx, sc_ptr_list *list, void *item)
@@ -606,6 +610,23 @@ static const char *without_nul_bytes(sc_context *ctx, const sc_source *src, sc_f
     return copy;
 }
 
+/* One run of the scanner and `parse` over `text`: the parser's status, or -1 when the
+ * scanner could not start. */
+static int run_parser(sc_lexer *lx, const char *text, size_t len, int (*parse)(yyscan_t))
+{
+    yyscan_t scanner;
+    if (sc_yylex_init_extra(lx, &scanner) != 0) {
+        lx->ctx->out_of_memory = true;
+        return -1;
+    }
+    lx->offset = (uint32_t)sc_byte_order_mark(text, len);
+    YY_BUFFER_STATE buffer = sc_yy_scan_bytes(text + lx->offset, (int)(len - lx->offset), scanner);
+    int status = parse(scanner);
+    sc_yy_delete_buffer(buffer, scanner);
+    sc_yylex_destroy(scanner);
+    return status;
+}
+
 sc_file *sc_parse_source(sc_context *ctx, uint32_t source)
 {
     sc_source *src = sc_source_get(ctx, source);
@@ -627,24 +648,31 @@ sc_file *sc_parse_source(sc_context *ctx, uint32_t source)
         file->has_syntax_errors = true;
         return file;
     }
-    sc_lexer lx = {.ctx = ctx, .file = file, .source = source, .keep_comments = true};
     const char *text = without_nul_bytes(ctx, src, file);
     if (!text)
         return file;
-    yyscan_t scanner;
-    if (sc_yylex_init_extra(&lx, &scanner) != 0) {
-        ctx->out_of_memory = true;
-        return file;
+    sc_arena_reserve(&ctx->arena, src->len * SC_AST_BYTES_PER_SOURCE_BYTE);
+    /* The fast pass, without lookahead correction (grammar/stack.y). When it meets a
+     * syntax error, what it added is taken back and the file is parsed again with the
+     * parser that reports errors; its nodes stay in the arena, unused. */
+    const sc_file fresh = *file;
+    const size_t diagnostics = ctx->diagnostics.count;
+    const size_t errors = ctx->error_count, suppressed = ctx->suppressed_errors;
+    sc_lexer lx = {.ctx = ctx, .file = file, .source = source, .keep_comments = true};
+    int status = run_parser(&lx, text, src->len, sc_yyparse_without_lac);
+    if (status > 0 || lx.syntax_error_seen) {
+        *file = fresh;
+        ctx->diagnostics.count = diagnostics;
+        ctx->error_count = errors;
+        ctx->suppressed_errors = suppressed;
+        lx = (sc_lexer){.ctx = ctx, .file = file, .source = source, .keep_comments = true};
+        status = run_parser(&lx, text, src->len, sc_yyparse);
     }
-    lx.offset = (uint32_t)sc_byte_order_mark(text, src->len);
-    YY_BUFFER_STATE buffer =
-        sc_yy_scan_bytes(text + lx.offset, (int)(src->len - lx.offset), scanner);
-    int status = sc_yyparse(scanner);
+    if (status < 0)
+        return file;
     if (status == 2 && !lx.expr_too_deep)
         ctx->out_of_memory = true;
     if (status != 0)
         file->has_syntax_errors = true;
-    sc_yy_delete_buffer(buffer, scanner);
-    sc_yylex_destroy(scanner);
     return file;
 }

@@ -14,6 +14,10 @@
 #define YYLTYPE SC_YYLTYPE
 #endif
 
+/* The parser generated without lookahead correction (grammar/stack.y): the same tree
+ * for an error-free file, and only a flag for a syntax error. */
+int sc_yyparse_without_lac(yyscan_t scanner);
+
 sc_span sc_ast_span(sc_lexer *lx, sc_loc loc);
 
 /* Scanner helpers; each returns the token kind to hand to the parser. */

@@ -27,7 +27,8 @@ typedef struct sc_lexer {
     bool too_deep;
     uint32_t string_start;
     bool keep_comments;
-    bool expr_too_deep; /* reported once per file */
+    bool expr_too_deep;     /* reported once per file */
+    bool syntax_error_seen; /* by the parser without lookahead correction, which reports none */
 } sc_lexer;
 
 enum { LEX_BRACE_BLOCK = 1, LEX_BRACE_INTERP = 2 };

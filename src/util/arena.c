@@ -106,6 +106,13 @@ void *sc_arena_alloc(sc_arena *arena, size_t size)
     return p;
 }
 
+void sc_arena_reserve(sc_arena *arena, size_t size)
+{
+    sc_arena_chunk *chunk = arena->chunks;
+    if (!chunk || chunk->size - chunk->used < size)
+        new_chunk(arena, size);
+}
+
 char *sc_arena_strndup(sc_arena *arena, const char *s, size_t len)
 {
     char *copy = sc_arena_alloc(arena, len + 1);

@@ -47,6 +47,10 @@ typedef struct sc_arena_mark {
 
 /* Zeroed memory that lives as long as the arena, or NULL when out of memory. */
 void *sc_arena_alloc(sc_arena *arena, size_t size);
+/* Makes the next `size` bytes of allocations come from one chunk, for a caller that
+ * knows roughly what it will allocate (the parser, from a file's size): one chunk, large
+ * enough for huge pages, instead of a series of growing ones. */
+void sc_arena_reserve(sc_arena *arena, size_t size);
 /* Copies `len` bytes and adds a NUL. NULL when out of memory. */
 char *sc_arena_strndup(sc_arena *arena, const char *s, size_t len);
 char *sc_arena_strdup(sc_arena *arena, const char *s);
