@@ -543,6 +543,28 @@ static sc_value *written_at(sc_value *v, const sc_expr *e)
 
 static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e);
 
+static bool is_literal(const sc_expr *e)
+{
+    switch (e->kind) {
+    case EXPR_STRING:
+    case EXPR_INT:
+    case EXPR_DURATION:
+    case EXPR_SIZE:
+    case EXPR_NUMBER:
+    case EXPR_BOOL:
+    case EXPR_NULL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A literal's value remembers where it is written, except null's (null is never blamed). */
+static sc_value *as_written(const sc_expr *e, sc_value *v)
+{
+    return e->kind == EXPR_NULL ? v : written_at(v, e);
+}
+
 /* A literal evaluates to the same value every time: the first is kept in the expression
  * for the others (a third of the values a build made were literals, one for each
  * instance that reads the same default). Not in a check's scratch region, which is
@@ -569,16 +591,9 @@ sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *e)
         sc_eval_charge(ctx, weight(v, limits(ctx).steps - ctx->eval.steps), 0, 0);
     if (ctx->eval.spent && !ctx->eval.reported && e)
         return budget_spent(ctx, e);
+    if (e && is_literal(e))
+        return keep_literal(ctx, e, as_written(e, v));
     switch (e ? e->kind : EXPR_ERROR) {
-    case EXPR_STRING:
-    case EXPR_INT:
-    case EXPR_DURATION:
-    case EXPR_SIZE:
-    case EXPR_NUMBER:
-    case EXPR_BOOL:
-        return keep_literal(ctx, e, written_at(v, e));
-    case EXPR_NULL:
-        return keep_literal(ctx, e, v);
     case EXPR_INTERP:
     case EXPR_LIST:
     case EXPR_MAP:
@@ -686,29 +701,12 @@ static sc_value *eval_expr(sc_context *ctx, sc_scope *scope, const sc_expr *e)
 
 /* ---- the standard library's literals, made before it is shared -------------------------- */
 
-static bool is_literal(const sc_expr *e)
-{
-    switch (e->kind) {
-    case EXPR_STRING:
-    case EXPR_INT:
-    case EXPR_DURATION:
-    case EXPR_SIZE:
-    case EXPR_NUMBER:
-    case EXPR_BOOL:
-    case EXPR_NULL:
-        return true;
-    default:
-        return false;
-    }
-}
-
 static void make_literals(sc_context *ctx, const sc_expr *e, int depth)
 {
     if (!e || depth > 512)
         return;
     if (is_literal(e) && !e->value) {
-        sc_value *v = eval_expr(ctx, NULL, e);
-        ((sc_expr *)e)->value = sc_value_weigh(ctx, e->kind == EXPR_NULL ? v : written_at(v, e));
+        ((sc_expr *)e)->value = sc_value_weigh(ctx, as_written(e, eval_expr(ctx, NULL, e)));
     }
     for (size_t i = 0; i < sc_expr_child_count(e); i++)
         make_literals(ctx, sc_expr_child(e, i), depth + 1);

@@ -47,16 +47,25 @@ void sc_note_uses_through_let(sc_checker *c, const sc_symbol *let, sc_span span)
         uses_inside(c, let->scope, let->item->value, span, 0);
 }
 
-static bool allowed(sc_checker *c, const sc_symbol *from, const sc_symbol *to)
+/* "consumer>provider", the key of a pair of instances in the maps below. */
+static const char *pair_key(sc_checker *c, const sc_symbol *from, const sc_symbol *to)
+{
+    return sc_arena_printf(&c->ctx->arena, "%p>%p", (const void *)from, (const void *)to);
+}
+
+/* Every pair of instances an `allow` connects, resolved once: looking through the
+ * allows for each use made the lint quadratic (a site of several instances has an allow
+ * and several uses). */
+static void allowed_pairs(sc_checker *c, sc_map *pairs)
 {
     for (size_t i = 0; i < c->allows.count && i < c->allow_scopes.count; i++) {
         const sc_item *allow = c->allows.items[i];
         sc_scope *scope = c->allow_scopes.items[i];
-        if (sc_referenced_instance(c, scope, allow->from) == from &&
-            sc_referenced_instance(c, scope, allow->to) == to)
-            return true;
+        const sc_symbol *from = sc_referenced_instance(c, scope, allow->from);
+        const sc_symbol *to = sc_referenced_instance(c, scope, allow->to);
+        if (from && to)
+            sc_map_put(&c->ctx->arena, pairs, pair_key(c, from, to), (void *)allow);
     }
-    return false;
 }
 
 /* A value the compiler knows entirely, with nothing only AWS knows inside it. */
@@ -72,12 +81,13 @@ static bool fully_known(const sc_value *v)
 
 void sc_warn_missing_allows(sc_checker *c)
 {
-    sc_map warned = {0};
+    sc_map warned = {0}, allowed = {0};
+    if (c->connection_uses.count)
+        allowed_pairs(c, &allowed);
     for (size_t i = 0; i < c->connection_uses.count; i++) {
         const sc_connection_use *use = c->connection_uses.items[i];
-        const char *key = sc_arena_printf(&c->ctx->arena, "%p>%p", (const void *)use->consumer,
-                                          (const void *)use->provider);
-        if (!key || sc_map_get(&warned, key) || allowed(c, use->consumer, use->provider))
+        const char *key = pair_key(c, use->consumer, use->provider);
+        if (!key || sc_map_get(&warned, key) || sc_map_get(&allowed, key))
             continue;
         /* A value the compiler knows (a parameter's value, a port) is read without
          * reaching the instance at run time. */

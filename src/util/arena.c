@@ -245,7 +245,7 @@ bool sc_list_reserve(sc_arena *arena, sc_ptr_list *list, size_t count)
 {
     if (count <= list->capacity)
         return true;
-    if (count > UINT32_MAX / 2) {
+    if (count > UINT32_MAX) {
         *arena->out_of_memory = true;
         return false;
     }
@@ -263,20 +263,9 @@ bool sc_list_push(sc_arena *arena, sc_ptr_list *list, void *item)
 {
     if (!item) /* its allocation failed; lists never hold NULL, so readers need not check */
         return false;
-    if (list->count == list->capacity) {
-        if (list->capacity > UINT32_MAX / 2) {
-            *arena->out_of_memory = true;
-            return false;
-        }
-        size_t capacity = list->capacity ? (size_t)list->capacity * 2 : 4;
-        void **items = sc_arena_alloc(arena, capacity * sizeof(void *));
-        if (!items)
-            return false;
-        if (list->count)
-            memcpy(items, list->items, list->count * sizeof(void *));
-        list->items = items;
-        list->capacity = capacity;
-    }
+    if (list->count == list->capacity &&
+        !sc_list_reserve(arena, list, list->capacity ? (size_t)list->capacity * 2 : 4))
+        return false;
     list->items[list->count++] = item;
     return true;
 }
