@@ -1,7 +1,9 @@
-/* sc_map (src/util/map.c): lookups, replacing, growing through the small form into the
- * hashed one, and the layout a hashed map has, which the checker's "did you mean" lists
- * and the language server's completions iterate: it must stay what it was before small
- * maps, the layout of keys hashed into 16 slots from the first one. */
+/* sc_map (src/util/map.c), and the arena's marks it lives with (src/util/arena.c): lookups,
+ * replacing, growing through the small form into the hashed one, and the layout a hashed map has,
+ * which the checker's "did you mean" lists and the language server's completions iterate: it must
+ * stay what it was before small maps, the layout of keys hashed into 16 slots from the first one.
+ * Marks: what is allocated after one is handed back at once and its memory reused, what came before
+ * is kept, and two arenas can exchange what they hold. */
 #include "support.h"
 #include "util/util.h"
 
@@ -108,6 +110,55 @@ static void test_hashed_layout_is_the_one_hashed_from_the_first_key(void)
     sc_context_free(ctx);
 }
 
+/* Allocations after a mark, across several chunks, are handed back: the total is the
+ * mark's, the next allocation reuses the first released address, what came before the
+ * mark keeps its bytes, and a map grown after the mark is gone with it. */
+static void test_release_to_a_mark_hands_back_what_came_after(void)
+{
+    sc_context *ctx = sc_context_new(NULL);
+    sc_arena *arena = &ctx->arena;
+    char *before = sc_arena_strdup(arena, "kept");
+    sc_arena_mark mark = sc_arena_mark_now(arena);
+    CU_ASSERT_FALSE(sc_arena_since(arena, mark, before));
+    char *first = sc_arena_alloc(arena, 100);
+    CU_ASSERT_TRUE(sc_arena_since(arena, mark, first));
+    for (size_t i = 0; i < 2000; i++) /* 2 MB: several chunks past the mark's */
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sc_arena_alloc(arena, 1000));
+    CU_ASSERT_TRUE(arena->total > mark.total + 2000000);
+    sc_arena_release_to(arena, mark);
+    CU_ASSERT_EQUAL(arena->total, mark.total);
+    CU_ASSERT_PTR_EQUAL(arena->chunks, mark.chunk);
+    CU_ASSERT_PTR_NOT_NULL(arena->spare);
+    CU_ASSERT_STRING_EQUAL(before, "kept");
+    char *again = sc_arena_alloc(arena, 100);
+    CU_ASSERT_PTR_EQUAL(again, first);
+    CU_ASSERT_EQUAL(again[0], 0); /* zeroed again */
+    /* The spare chunk serves the next chunk-sized need instead of the allocator. */
+    for (size_t i = 0; i < 2000; i++)
+        sc_arena_alloc(arena, 1000);
+    CU_ASSERT_PTR_NULL(arena->spare);
+    sc_context_free(ctx);
+}
+
+/* Exchanging two arenas moves their chunks and totals, not their allocators: an
+ * allocation made meanwhile lands in the other arena and stays after the exchange back. */
+static void test_exchange_moves_what_two_arenas_hold(void)
+{
+    sc_context *ctx = sc_context_new(NULL);
+    size_t main_total = ctx->arena.total, lasting_total = ctx->lasting.total;
+    sc_arena_mark mark = sc_arena_mark_now(&ctx->arena);
+    sc_arena_exchange(&ctx->arena, &ctx->lasting);
+    char *made = sc_arena_strdup(&ctx->arena, "lasting");
+    sc_arena_exchange(&ctx->arena, &ctx->lasting);
+    CU_ASSERT_EQUAL(ctx->arena.total, main_total);
+    CU_ASSERT_TRUE(ctx->lasting.total > lasting_total);
+    CU_ASSERT_FALSE(sc_arena_since(&ctx->arena, mark, made));
+    sc_arena_release_to(&ctx->arena, mark);
+    CU_ASSERT_STRING_EQUAL(made, "lasting");
+    CU_ASSERT_PTR_EQUAL(ctx->arena.allocator, &ctx->allocator);
+    sc_context_free(ctx);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -116,6 +167,9 @@ int main(void)
         {"put, get and replace at every size from 0 to 200", test_put_get_replace_at_every_size},
         {"a hashed map's layout is the one hashed from its first key",
          test_hashed_layout_is_the_one_hashed_from_the_first_key},
+        {"release to a mark hands back what came after it",
+         test_release_to_a_mark_hands_back_what_came_after},
+        {"exchange moves what two arenas hold", test_exchange_moves_what_two_arenas_hold},
         {NULL, NULL},
     };
     return test_main("map", cases);
