@@ -44,7 +44,22 @@ struct sc_schema {
     sc_map objects;         /* property type name -> sc_schema_object, of entries parsed */
     sc_map shapes;          /* shape text -> sc_shape, interned */
     sc_ptr_list unresolved; /* OBJECT shapes not yet pointed at their property type */
+    /* A fork's base (sc_schema_fork), read-only: what the maps above lack, it may hold. */
+    const sc_schema *base;
 };
+
+/* `key` in the map `own` of `schema` or, failing that, in the same map of its bases: a
+ * fork starts with empty maps of its own rather than copies of its base's. */
+static void *lookup(const sc_schema *schema, const sc_map *own, const char *key)
+{
+    size_t offset = (size_t)((const char *)own - (const char *)schema);
+    for (; schema; schema = schema->base) {
+        void *value = sc_map_get((const sc_map *)((const char *)schema + offset), key);
+        if (value)
+            return value;
+    }
+    return NULL;
+}
 
 /* ---- reading JSON files --------------------------------------------------------------- */
 
@@ -119,7 +134,7 @@ static sc_shape *shape_of(sc_schema *schema, const char *text, size_t len)
     char *key = sc_arena_strndup(arena, text, len);
     if (!key || len == 0)
         return NULL;
-    sc_shape *shape = sc_map_get(&schema->shapes, key);
+    sc_shape *shape = lookup(schema, &schema->shapes, key);
     if (shape)
         return shape;
     shape = sc_arena_alloc(arena, sizeof(*shape));
@@ -316,7 +331,7 @@ static service_file *file_of(const sc_schema *schema, const char *type)
     else
         snprintf(stem, sizeof(stem), "%.*s-%.*s", (int)(first - type), type,
                  (int)(second - first - 2), first + 2);
-    return sc_map_get(&schema->files, stem);
+    return lookup(schema, &schema->files, stem);
 }
 
 /* ---- service files, one entry per line ------------------------------------------------------ */
@@ -377,7 +392,7 @@ static bool index_entries(sc_schema *schema, const service_file *file, const cha
 /* Reads and indexes a service's file once; later calls return what the first one found. */
 static bool read_service(sc_schema *schema, const service_file *file)
 {
-    const void *state = sc_map_get(&schema->read_files, file->stem);
+    const void *state = lookup(schema, &schema->read_files, file->stem);
     if (state)
         return state == &file_read;
     sc_context *ctx = schema->ctx;
@@ -412,8 +427,8 @@ static cJSON *parse_entry(sc_schema *schema, const char *name, const char *type,
     service_file *file = file_of(schema, type);
     if (!file || !read_service(schema, file))
         return NULL;
-    *entry = sc_map_get(&schema->entries, name);
-    if (!*entry || sc_map_get(&schema->failed_entries, name))
+    *entry = lookup(schema, &schema->entries, name);
+    if (!*entry || lookup(schema, &schema->failed_entries, name))
         return NULL;
     const char *end = NULL;
     cJSON *json = cJSON_ParseWithLengthOpts((*entry)->text, (*entry)->len, &end, false);
@@ -469,7 +484,7 @@ static void resolve_shapes(sc_schema *schema)
 {
     while (schema->unresolved.count > 0) {
         sc_shape *shape = schema->unresolved.items[--schema->unresolved.count];
-        shape->object = sc_map_get(&schema->objects, shape->type_name);
+        shape->object = lookup(schema, &schema->objects, shape->type_name);
         if (!shape->object)
             shape->object = load_object(schema, shape->type_name);
     }
@@ -550,19 +565,14 @@ sc_schema *sc_schema_fork(sc_context *ctx, const sc_schema *base, const char *di
     sc_schema *schema = sc_arena_alloc(&ctx->arena, sizeof(*schema));
     if (!schema)
         return NULL;
-    *schema = *base;
     schema->ctx = ctx;
-    schema->unresolved = (sc_ptr_list){0}; /* its array is the base's */
     schema->dir = sc_arena_strdup(&ctx->arena, dir);
-    sc_arena *arena = &ctx->arena;
-    bool ok = schema->dir && sc_map_copy(arena, &schema->files, &base->files) &&
-              sc_map_copy(arena, &schema->read_files, &base->read_files) &&
-              sc_map_copy(arena, &schema->entries, &base->entries) &&
-              sc_map_copy(arena, &schema->failed_entries, &base->failed_entries) &&
-              sc_map_copy(arena, &schema->resources, &base->resources) &&
-              sc_map_copy(arena, &schema->objects, &base->objects) &&
-              sc_map_copy(arena, &schema->shapes, &base->shapes);
-    return ok ? schema : NULL;
+    schema->source = base->source;
+    schema->types = base->types;
+    schema->type_count = base->type_count;
+    schema->types_read = base->types_read;
+    schema->base = base;
+    return schema->dir ? schema : NULL;
 }
 
 const char *sc_schema_error(const sc_schema *schema)
@@ -618,22 +628,25 @@ const char *sc_schema_type_at(sc_schema *schema, size_t index)
 
 bool sc_schema_available(const sc_schema *schema)
 {
-    return schema->files.count > 0;
+    for (; schema; schema = schema->base)
+        if (schema->files.count > 0)
+            return true;
+    return false;
 }
 
 bool sc_schema_knows_type(sc_schema *schema, const char *type)
 {
-    if (sc_map_get(&schema->resources, type))
+    if (lookup(schema, &schema->resources, type))
         return true;
     service_file *file = strchr(type, '.') ? NULL : file_of(schema, type);
-    return file && read_service(schema, file) && sc_map_get(&schema->entries, type);
+    return file && read_service(schema, file) && lookup(schema, &schema->entries, type);
 }
 
 /* ---- lookups ------------------------------------------------------------------------------- */
 
 const sc_resource_schema *sc_schema_resource(sc_schema *schema, const char *type)
 {
-    sc_resource_schema *resource = sc_map_get(&schema->resources, type);
+    sc_resource_schema *resource = lookup(schema, &schema->resources, type);
     if (resource)
         return resource;
     resource = load_resource(schema, type);
@@ -643,7 +656,7 @@ const sc_resource_schema *sc_schema_resource(sc_schema *schema, const char *type
 
 const sc_schema_object *sc_schema_property_type(sc_schema *schema, const char *name)
 {
-    sc_schema_object *object = sc_map_get(&schema->objects, name);
+    sc_schema_object *object = lookup(schema, &schema->objects, name);
     if (object)
         return object;
     object = load_object(schema, name);

@@ -101,8 +101,9 @@ typedef struct sc_schema_source {
  * read, the schema knows no type and sc_schema_error says why. `dir` is copied. */
 sc_schema *sc_schema_new(sc_context *ctx, const char *dir);
 /* A schema for `ctx` that starts with everything `base` has read and parsed, sharing it
- * (never written again), and reads what else it needs from `dir`, which holds the same
- * files. NULL when `base` failed or memory runs out. */
+ * (never written again: the fork looks up in `base` what its own indexes lack, rather
+ * than copying them), and reads what else it needs from `dir`, which holds the same
+ * files. `base` must outlive it. NULL when `base` failed or memory runs out. */
 sc_schema *sc_schema_fork(sc_context *ctx, const sc_schema *base, const char *dir);
 /* The first failure to read or parse a schema file ("cannot read .../EC2.json"), or NULL.
  * A file that failed is not read again. */
