@@ -201,6 +201,16 @@ static bool executable_dir(char *dir, size_t size)
     return true;
 }
 
+/* Whether `exe_dir` (resolved) is the build tree this stackc was built in. Resolving a
+ * path walks it with a readlink per component, so the plain comparison goes first. */
+static bool in_build_tree(const char *exe_dir)
+{
+    if (strcmp(STACKC_BUILD_DIR, exe_dir) == 0)
+        return true;
+    char build_dir[PATH_MAX];
+    return realpath(STACKC_BUILD_DIR, build_dir) && strcmp(build_dir, exe_dir) == 0;
+}
+
 /* Where the standard library is, in order: --stdlib, $STACKC_STDLIB, the installed copy
  * beside this executable (BINDIR/../share/stackc/stdlib, so a moved prefix keeps
  * working), and, for the binary in the build tree only, the source tree's stdlib/.
@@ -226,13 +236,12 @@ static bool locate_stdlib(options *opts, char *found, size_t size)
      * and writes them as std/FILE into templates, the same wherever stackc is installed. */
     char installed[PATH_MAX + 64];
     snprintf(installed, sizeof(installed), "%s/%s", exe_dir, STACKC_INSTALLED_STDLIB);
-    if (size >= PATH_MAX && realpath(installed, found) && has_prelude(found)) {
+    if (size >= PATH_MAX && has_prelude(installed) && realpath(installed, found) &&
+        has_prelude(found)) {
         opts->stdlib_dir = found;
         return true;
     }
-    char build_dir[PATH_MAX];
-    if (realpath(STACKC_BUILD_DIR, build_dir) && strcmp(build_dir, exe_dir) == 0 &&
-        has_prelude(STACKC_SOURCE_STDLIB)) {
+    if (in_build_tree(exe_dir) && has_prelude(STACKC_SOURCE_STDLIB)) {
         opts->stdlib_dir = STACKC_SOURCE_STDLIB;
         return true;
     }
@@ -849,9 +858,7 @@ static bool locate_deploy_helper(char *found, size_t size)
     snprintf(found, size, "%s/%s", exe_dir, STACKC_INSTALLED_DEPLOY);
     if (access(found, X_OK) == 0)
         return true;
-    char build_dir[PATH_MAX];
-    if (realpath(STACKC_BUILD_DIR, build_dir) && strcmp(build_dir, exe_dir) == 0 &&
-        access(STACKC_BUILD_DEPLOY, X_OK) == 0) {
+    if (in_build_tree(exe_dir) && access(STACKC_BUILD_DEPLOY, X_OK) == 0) {
         snprintf(found, size, "%s", STACKC_BUILD_DEPLOY);
         return true;
     }
