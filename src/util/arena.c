@@ -130,18 +130,24 @@ char *sc_arena_strdup(sc_arena *arena, const char *s)
     return sc_arena_strndup(arena, s, strlen(s));
 }
 
+/* Formats once into a buffer on the stack, which holds nearly every name and path the
+ * library makes; only a longer text is formatted a second time, into its allocation. */
 char *sc_arena_vprintf(sc_arena *arena, const char *fmt, va_list args)
 {
-    va_list measure;
-    va_copy(measure, args);
-    int n = vsnprintf(NULL, 0, fmt, measure);
-    va_end(measure);
+    char small[256];
+    va_list first;
+    va_copy(first, args);
+    int n = vsnprintf(small, sizeof(small), fmt, first);
+    va_end(first);
     if (n < 0)
         return NULL;
     char *out = sc_arena_alloc(arena, (size_t)n + 1);
     if (!out)
         return NULL;
-    vsnprintf(out, (size_t)n + 1, fmt, args);
+    if ((size_t)n < sizeof(small))
+        memcpy(out, small, (size_t)n + 1);
+    else
+        vsnprintf(out, (size_t)n + 1, fmt, args);
     return out;
 }
 

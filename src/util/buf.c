@@ -51,19 +51,26 @@ void sc_buf_putc(sc_buf *buf, char c)
     sc_buf_append(buf, &c, 1);
 }
 
+/* Formats straight into the buffer's spare room, which nearly every text fits; only a
+ * longer one is formatted a second time, once the room is made. */
 void sc_buf_printf(sc_buf *buf, const char *fmt, ...)
 {
+    enum { SHORT_TEXT = 64 };
+    if (!reserve(buf, SHORT_TEXT))
+        return;
     va_list args;
     va_start(args, fmt);
-    va_list measure;
-    va_copy(measure, args);
-    int n = vsnprintf(NULL, 0, fmt, measure);
-    va_end(measure);
-    if (n >= 0 && reserve(buf, (size_t)n)) {
+    va_list first;
+    va_copy(first, args);
+    size_t room = buf->cap - buf->len;
+    int n = vsnprintf(buf->data + buf->len, room, fmt, first);
+    va_end(first);
+    if (n >= 0 && (size_t)n >= room && reserve(buf, (size_t)n))
         vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, args);
-        buf->len += (size_t)n;
-    }
     va_end(args);
+    if (n >= 0 && !buf->failed)
+        buf->len += (size_t)n;
+    buf->data[buf->len] = '\0';
 }
 
 void sc_buf_indent(sc_buf *buf, int levels)
