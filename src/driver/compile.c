@@ -65,6 +65,42 @@ bool sc_check_buffer(sc_context *ctx, const char *name, const char *text, size_t
     return finish(ctx);
 }
 
+/* Whether emitting wrote the very manifest of the last build: then no resource has gone
+ * and none has come, so there is no rename to warn of. */
+static bool manifest_unchanged(const sc_context *ctx, const char *previous)
+{
+    for (size_t i = ctx->outputs.count; i-- > 0;) {
+        const sc_artifact *a = ctx->outputs.items[i];
+        if (strcmp(a->name, "manifest.json") == 0)
+            return strlen(previous) == a->len && memcmp(previous, a->data, a->len) == 0;
+    }
+    return false;
+}
+
+/* Moves the diagnostics from `from` on to the place `to`, ahead of those between. */
+static void move_diagnostics(sc_context *ctx, size_t to, size_t from)
+{
+    void **items = ctx->diagnostics.items;
+    for (size_t i = from; i < ctx->diagnostics.count; i++, to++) {
+        void *moved = items[i];
+        memmove(&items[to + 1], &items[to], (i - to) * sizeof(*items));
+        items[to] = moved;
+    }
+}
+
+/* A rebuild compares itself with the last build's manifest for renames that would replace
+ * data. Reading that manifest was a tenth of rebuilding WordPress, so it is read only when
+ * the manifest emitted differs; the warnings still come before emission's own. */
+static void warn_renames(sc_context *ctx, const sc_cfn_program *expanded, const char *previous,
+                         size_t diagnostics_before_emit)
+{
+    if (manifest_unchanged(ctx, previous))
+        return;
+    size_t emitted = ctx->diagnostics.count;
+    sc_warn_renames(ctx, expanded, previous);
+    move_diagnostics(ctx, diagnostics_before_emit, emitted);
+}
+
 /* check -> expand -> validate against the schema -> nest -> emit, for a checked program. */
 static bool build_program(sc_context *ctx, sc_program *program, const sc_build_options *options)
 {
@@ -84,10 +120,11 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
     if (stopped(ctx) || !sc_nest_stacks(ctx, expanded))
         return finish(ctx);
     ctx->app = expanded->app;
-    if (options->previous_manifest)
-        sc_warn_renames(ctx, expanded, options->previous_manifest);
+    size_t diagnostics_before_emit = ctx->diagnostics.count;
     sc_emit(ctx, expanded, options->yaml ? SC_TEMPLATE_YAML : SC_TEMPLATE_JSON, options->stack,
             &ctx->outputs);
+    if (options->previous_manifest && !ctx->out_of_memory)
+        warn_renames(ctx, expanded, options->previous_manifest, diagnostics_before_emit);
     return finish(ctx);
 }
 

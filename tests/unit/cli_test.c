@@ -246,6 +246,47 @@ static void test_build_warns_of_a_rename_that_replaces_data(void)
     free(r.out);
 }
 
+/* The last manifest is read only when the new one differs (an unchanged one means nothing
+ * was renamed), after emission; a rename's warning still comes before emission's own
+ * (W0310, a template too large to send inline), as when it was read first. */
+static void test_rename_warning_comes_before_emission_warnings(void)
+{
+    char site[512], command[1024];
+    snprintf(site, sizeof(site), "%s/rename-big.stack", temp_dir);
+    static const char *const queues =
+        "resource q \"AWS::SQS::Queue\" for i in range(300) {\n"
+        "  QueueName = format(\"a-queue-with-a-long-name-to-fill-the-template-%d\", i)\n}\n";
+    char before[1024], after[1024];
+    snprintf(before, sizeof(before),
+             "app = \"rb\"\nnetwork vpc {}\ndatabase wp {\n"
+             "  engine  = \"aurora-mysql\"\n  network = vpc\n}\n%s",
+             queues);
+    snprintf(after, sizeof(after),
+             "app = \"rb\"\nnetwork vpc {}\ndatabase db {\n"
+             "  engine  = \"aurora-mysql\"\n  network = vpc\n}\n%s",
+             queues);
+    CU_ASSERT_EQUAL_FATAL(test_write_file(site, before, strlen(before)), 0);
+    snprintf(command, sizeof(command), "build %s -o %s/rename-big", site, temp_dir);
+    run_result r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "warning[W0310]"));
+    CU_ASSERT_PTR_NULL(strstr(r.out, "W0330"));
+    free(r.out);
+    r = run(command); /* the same program again: the same manifest, no rename */
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NULL(strstr(r.out, "W0330"));
+    free(r.out);
+    CU_ASSERT_EQUAL_FATAL(test_write_file(site, after, strlen(after)), 0);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0);
+    const char *rename = strstr(r.out, ":3:1: warning[W0330]: renaming `wp` to `db`");
+    const char *size = strstr(r.out, "warning[W0310]");
+    CU_ASSERT_PTR_NOT_NULL(rename);
+    CU_ASSERT_PTR_NOT_NULL(size);
+    CU_ASSERT_TRUE(rename && size && rename < size);
+    free(r.out);
+}
+
 /* A build over a folder that holds other bytes (longer, shorter, the same, empty) leaves
  * exactly what a build into a new folder writes; a file whose bytes did not change still
  * gets a new modification time, as build tools expect of an output. */
@@ -564,6 +605,8 @@ int main(void)
         {"build writes templates and the manifest", test_build_writes_templates_and_manifest},
         {"build warns of a rename that replaces data",
          test_build_warns_of_a_rename_that_replaces_data},
+        {"a rename's warning comes before emission's warnings",
+         test_rename_warning_comes_before_emission_warnings},
         {"build -o creates missing parent folders", test_build_creates_missing_parents},
         {"build over previous outputs writes the same bytes as into a new folder",
          test_build_over_previous_outputs_writes_the_same_bytes},
