@@ -130,15 +130,95 @@ char *sc_arena_strdup(sc_arena *arena, const char *s)
     return sc_arena_strndup(arena, s, strlen(s));
 }
 
+/* Appends `text` to out[*len] within `size` bytes; false when it does not fit. */
+static bool put_text(char *out, size_t size, size_t *len, const char *text, size_t n)
+{
+    if (*len + n >= size)
+        return false;
+    memcpy(out + *len, text, n);
+    *len += n;
+    return true;
+}
+
+static bool put_unsigned(char *out, size_t size, size_t *len, unsigned long long value,
+                         bool negative)
+{
+    char digits[24];
+    size_t at = sizeof(digits);
+    do {
+        digits[--at] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    if (negative)
+        digits[--at] = '-';
+    return put_text(out, size, len, digits + at, sizeof(digits) - at);
+}
+
+static bool put_signed(char *out, size_t size, size_t *len, long long value)
+{
+    unsigned long long magnitude =
+        value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    return put_unsigned(out, size, len, magnitude, value < 0);
+}
+
+/* The formats the library's names and paths use ("%s/%s", "%s[%zu]"): %s, %d, %u, %zu,
+ * %lld and %%, written as vsnprintf writes them, without its machinery (over a thousand
+ * instructions a call). False, having consumed some of `args`, for any other directive,
+ * a NULL string, or a text that does not fit in `size` bytes. */
+static bool format_plainly(char *out, size_t size, size_t *len, const char *fmt, va_list args)
+{
+    *len = 0;
+    for (const char *p = fmt; *p; p++) {
+        const char *percent = strchr(p, '%');
+        size_t literal = percent ? (size_t)(percent - p) : strlen(p);
+        if (!put_text(out, size, len, p, literal))
+            return false;
+        if (!percent)
+            break;
+        p = percent + 1;
+        bool ok;
+        if (*p == 's') {
+            const char *text = va_arg(args, const char *);
+            ok = text && put_text(out, size, len, text, strlen(text));
+        } else if (*p == 'd') {
+            ok = put_signed(out, size, len, va_arg(args, int));
+        } else if (*p == 'u') {
+            ok = put_unsigned(out, size, len, va_arg(args, unsigned), false);
+        } else if (p[0] == 'z' && p[1] == 'u') {
+            ok = put_unsigned(out, size, len, va_arg(args, size_t), false);
+            p++;
+        } else if (p[0] == 'l' && p[1] == 'l' && p[2] == 'd') {
+            ok = put_signed(out, size, len, va_arg(args, long long));
+            p += 2;
+        } else if (*p == '%') {
+            ok = put_text(out, size, len, "%", 1);
+        } else {
+            return false;
+        }
+        if (!ok)
+            return false;
+    }
+    out[*len] = '\0';
+    return true;
+}
+
 /* Formats once into a buffer on the stack, which holds nearly every name and path the
- * library makes; only a longer text is formatted a second time, into its allocation. */
+ * library makes, plainly where the format allows; only a longer text is formatted a
+ * second time, into its allocation. */
 char *sc_arena_vprintf(sc_arena *arena, const char *fmt, va_list args)
 {
     char small[256];
     va_list first;
     va_copy(first, args);
-    int n = vsnprintf(small, sizeof(small), fmt, first);
+    size_t plain_len;
+    bool plain = format_plainly(small, sizeof(small), &plain_len, fmt, first);
     va_end(first);
+    int n = (int)plain_len;
+    if (!plain) {
+        va_copy(first, args);
+        n = vsnprintf(small, sizeof(small), fmt, first);
+        va_end(first);
+    }
     if (n < 0)
         return NULL;
     char *out = sc_arena_alloc(arena, (size_t)n + 1);

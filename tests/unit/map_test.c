@@ -3,12 +3,14 @@
  * which the checker's "did you mean" lists and the language server's completions iterate: it must
  * stay what it was before small maps, the layout of keys hashed into 16 slots from the first one.
  * Marks: what is allocated after one is handed back at once and its memory reused, what came before
- * is kept, and two arenas can exchange what they hold. */
+ * is kept, and two arenas can exchange what they hold. And the arena's and the buffer's printf,
+ * which format plain formats themselves. */
 #include "support.h"
 #include "util/util.h"
 
 #include <stackc/stackc.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +161,60 @@ static void test_exchange_moves_what_two_arenas_hold(void)
     sc_context_free(ctx);
 }
 
+/* What sc_arena_vprintf makes of `fmt` is what vsnprintf makes of it. */
+static void assert_formats_as_snprintf(sc_context *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void assert_formats_as_snprintf(sc_context *ctx, const char *fmt, ...)
+{
+    char expected[1200];
+    va_list args, again;
+    va_start(args, fmt);
+    va_copy(again, args);
+    vsnprintf(expected, sizeof(expected), fmt, args);
+    const char *made = sc_arena_vprintf(&ctx->arena, fmt, again);
+    va_end(again);
+    va_end(args);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(made);
+    CU_ASSERT_STRING_EQUAL(made, expected);
+}
+
+/* sc_arena_printf writes plain formats (%s, %d, %u, %zu, %lld, %%) itself and hands any
+ * other to vsnprintf: either way, the text is the one snprintf makes, at every edge. */
+static void test_arena_printf_writes_what_snprintf_writes(void)
+{
+    sc_context *ctx = sc_context_new(NULL);
+    char expected[1200], long_text[600];
+    memset(long_text, 'x', sizeof(long_text) - 1);
+    long_text[sizeof(long_text) - 1] = '\0';
+    assert_formats_as_snprintf(ctx, "%s/%s", "Stack", "instance");
+    assert_formats_as_snprintf(ctx, "%s[%s]", "path", "");
+    assert_formats_as_snprintf(ctx, "plain text, no directive");
+    assert_formats_as_snprintf(ctx, "%d %d %d", 0, -1, -2147483647 - 1);
+    assert_formats_as_snprintf(ctx, "%u %u", 0u, 4294967295u);
+    assert_formats_as_snprintf(ctx, "%zu|%zu", (size_t)0, (size_t)-1);
+    assert_formats_as_snprintf(ctx, "%lld %lld %lld", 0LL, -9223372036854775807LL - 1,
+                               9223372036854775807LL);
+    assert_formats_as_snprintf(ctx, "100%% of %s", "it");
+    assert_formats_as_snprintf(ctx, "%s%08X", "Queue", 0x2aU); /* not plain: vsnprintf's */
+    assert_formats_as_snprintf(ctx, "%s:%u then %x", "file", 12u, 255u); /* plain, then not */
+    assert_formats_as_snprintf(ctx, "%s-%s", long_text, long_text);      /* over the stack buffer */
+    assert_formats_as_snprintf(ctx, "%.3s|%5d", "abcdef", 42);
+    sc_buf buf;
+    sc_buf_init(&buf, &ctx->allocator);
+    for (int i = 0; i < 200; i++)
+        sc_buf_printf(&buf, "%s:%d,", i % 2 ? long_text : "short", i);
+    size_t len = 0;
+    for (int i = 0; i < 200; i++) {
+        snprintf(expected, sizeof(expected), "%s:%d,", i % 2 ? long_text : "short", i);
+        CU_ASSERT_EQUAL(strncmp(buf.data + len, expected, strlen(expected)), 0);
+        len += strlen(expected);
+    }
+    CU_ASSERT_EQUAL(buf.len, len);
+    CU_ASSERT_EQUAL(strlen(buf.data), len);
+    sc_buf_free(&buf);
+    sc_context_free(ctx);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -170,6 +226,8 @@ int main(void)
         {"release to a mark hands back what came after it",
          test_release_to_a_mark_hands_back_what_came_after},
         {"exchange moves what two arenas hold", test_exchange_moves_what_two_arenas_hold},
+        {"sc_arena_printf and sc_buf_printf write what snprintf writes",
+         test_arena_printf_writes_what_snprintf_writes},
         {NULL, NULL},
     };
     return test_main("map", cases);
