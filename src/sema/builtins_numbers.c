@@ -11,19 +11,36 @@
 
 /* ---- IPv4 CIDR arithmetic ---------------------------------------------------------------- */
 
+/* Decimal digits at *at (one at least, leading zeros allowed) of a number at most
+ * `limit`, *at moved past them. */
+static bool parse_decimal(const char **at, unsigned limit, unsigned *out)
+{
+    const char *p = *at;
+    unsigned long value = 0;
+    if (!isdigit((unsigned char)*p))
+        return false;
+    for (; isdigit((unsigned char)*p); p++) {
+        value = value * 10 + (unsigned long)(*p - '0');
+        if (value > limit)
+            return false;
+    }
+    *out = (unsigned)value;
+    *at = p;
+    return true;
+}
+
+/* "A.B.C.D/P": four numbers to 255 and a prefix to 32, digits only, nothing after. */
 static bool parse_cidr(const char *text, unsigned long *address, int *prefix)
 {
-    unsigned a, b, c, d, p;
-    char tail;
-    if (sscanf(text, "%u.%u.%u.%u/%u%c", &a, &b, &c, &d, &p, &tail) != 5)
-        return false;
-    if (a > 255 || b > 255 || c > 255 || d > 255 || p > 32)
-        return false;
-    /* Reject leading zeros and signs that sscanf tolerates. */
-    for (const char *s = text; *s; s++)
-        if (!isdigit((unsigned char)*s) && *s != '.' && *s != '/')
+    unsigned parts[4], p;
+    const char *at = text;
+    for (int i = 0; i < 4; i++) {
+        if (!parse_decimal(&at, 255, &parts[i]) || *at++ != (i < 3 ? '.' : '/'))
             return false;
-    *address = ((unsigned long)a << 24) | (b << 16) | (c << 8) | d;
+    }
+    if (!parse_decimal(&at, 32, &p) || *at)
+        return false;
+    *address = ((unsigned long)parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3];
     *prefix = (int)p;
     return true;
 }
