@@ -581,14 +581,22 @@ const sc_builtin *sc_builtin_at(const sc_context *ctx, size_t index)
     return NULL;
 }
 
+static const sc_builtin *find_in(const sc_builtin *table, size_t count, const char *name)
+{
+    for (size_t i = 0; i < count; i++)
+        if (table[i].name[0] == name[0] && strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
+}
+
+/* The first of that name, the language's before any added: a call looks its function up
+ * every time it is evaluated, so the tables are walked directly. */
 const sc_builtin *sc_builtin_find(const sc_context *ctx, const char *name)
 {
-    for (size_t i = 0, count = sc_builtin_count(ctx); i < count; i++) {
-        const sc_builtin *b = sc_builtin_at(ctx, i);
-        if (strcmp(b->name, name) == 0)
-            return b;
-    }
-    return NULL;
+    const sc_builtin *found = find_in(builtins, BUILTIN_COUNT, name);
+    for (size_t t = 0; !found && t < ctx->builtin_table_count; t++)
+        found = find_in(ctx->builtin_tables[t], ctx->builtin_table_sizes[t], name);
+    return found;
 }
 
 const char *sc_builtin_suggest(const sc_context *ctx, const char *name)
