@@ -224,8 +224,8 @@ void sc_check_allow(sc_checker *c, sc_scope *scope, const sc_item *item)
         check_source_fits(c, item, source, grant);
     if (c->ctx->error_count == errors_before) {
         sc_scratch scratch;
-        sc_scratch_begin(c, &scratch);
+        sc_scratch_begin(c->ctx, &scratch);
         run_grant_checks(c, scope, item, grant);
-        sc_scratch_end(c, &scratch);
+        sc_scratch_end(c->ctx, &scratch);
     }
 }

@@ -139,8 +139,8 @@ static const regex_t *compiled(sc_context *ctx, const char *pattern, bool anchor
     compiled_regex *found = key ? sc_map_get(&ctx->regexes, key) : NULL;
     *status = REG_ESPACE;
     if (!found && key) {
-        key = sc_arena_strdup(&ctx->lasting, key);
-        found = key ? sc_arena_alloc(&ctx->lasting, sizeof(*found)) : NULL;
+        key = sc_arena_strdup(sc_lasting(ctx), key);
+        found = key ? sc_arena_alloc(sc_lasting(ctx), sizeof(*found)) : NULL;
         if (!found)
             return NULL;
         found->status = regcomp(&found->re, key, REG_EXTENDED);
@@ -148,7 +148,7 @@ static const regex_t *compiled(sc_context *ctx, const char *pattern, bool anchor
             regfree(&found->re);
             return NULL;
         }
-        if (!sc_map_put(&ctx->lasting, &ctx->regexes, key, found))
+        if (!sc_map_put(sc_lasting(ctx), &ctx->regexes, key, found))
             return NULL; /* on the cleanup list already, if compiled */
     }
     if (!found)

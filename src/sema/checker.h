@@ -126,20 +126,40 @@ const sc_item *sc_find_setting(const sc_ptr_list *items, const char *name);
  * evaluated in `scope`, then those of the instances it holds, in their own scopes. */
 void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, const sc_item *item,
                         const sc_component *component, int depth);
-/* Checking one instance (or one `allow`) makes scopes and values that nothing keeps when
- * its checks pass: they are made in a region of the arena handed back at the end. What
- * lasts goes to ctx->lasting instead: compiled patterns, `unique` keys, body plans, and
- * the values of `let`s and instances made before the region and evaluated in it for the
- * first time (sc_eval_leave_scratch). The region is kept when a diagnostic or a source
- * was added: they point into it. Regions do not nest: a begin inside one does nothing. */
-enum { SC_SCRATCH_COUNTS = 5 };
+/* Checking one instance (or one `allow`) makes scopes and values that nothing keeps, and
+ * so does making the instance tree's values (a property, an attribute, an input, a
+ * `for` or `if` of a declaration: sc_eval_keeping) on the way to each value: they are
+ * made in a region of the arena handed back at the end. What lasts goes to ctx->lasting
+ * (sc_lasting) instead:
+ * - compiled patterns, `unique` keys, body plans;
+ * - the value a region is for, and the value of a `let` made before the region and
+ *   first read in it, copied out of it (sc_value_keep);
+ * - instances made before the region and evaluated in it for the first time, and, in
+ *   the instance tree, whatever a pending name makes on first use: evaluated in
+ *   ctx->lasting (sc_eval_leave_scratch).
+ * The region is kept when a diagnostic or a source was added, since they point into it,
+ * and when it is too small for copying its value out to pay (SC_SCRATCH_WORTH_KEEPING
+ * bytes). Regions do not nest: a begin inside one does nothing, but one begun inside an
+ * evaluation that left a region is a region of its own, above the one it left. */
+enum { SC_SCRATCH_COUNTS = 5, SC_SCRATCH_WORTH_KEEPING = 512 };
 typedef struct sc_scratch {
     bool active;
     sc_arena_mark mark;
     size_t counts[SC_SCRATCH_COUNTS]; /* of what a region may add to that outlives it */
+    bool outer_left;                  /* begun inside an evaluation that left a region */
+    sc_arena_mark outer_from;         /* that region's mark */
 } sc_scratch;
-void sc_scratch_begin(sc_checker *c, sc_scratch *scratch);
-void sc_scratch_end(sc_checker *c, sc_scratch *scratch);
+void sc_scratch_begin(sc_context *ctx, sc_scratch *scratch);
+/* Ends the region, handing it back when it may be. */
+void sc_scratch_end(sc_context *ctx, sc_scratch *scratch);
+/* The same, keeping `value` (sc_value_keep): returns what to use in its place. */
+sc_value *sc_scratch_end_keeping(sc_context *ctx, sc_scratch *scratch, sc_value *value);
+/* sc_eval in a region of its own, outside any: only the value is kept. */
+sc_value *sc_eval_keeping(sc_context *ctx, sc_scope *scope, const sc_expr *e);
+/* `v`, with whatever of it lies in the region from `mark` (values, lists, strings)
+ * copied into ctx->lasting, so that the region can be handed back; NULL when memory
+ * runs out. What was made before the region is shared, not copied. */
+sc_value *sc_value_keep(sc_context *ctx, sc_value *v, sc_arena_mark mark);
 
 /* An instance's checks (and what its body evaluates), with the inputs named in `failed`
  * failed: a check that reads one is skipped, every other runs. */

@@ -366,29 +366,16 @@ static sc_value *eval_interpolation(sc_context *ctx, sc_scope *scope, const sc_e
     return result ? result : lower_interpolation(ctx, scope, e);
 }
 
-bool sc_eval_leave_scratch(sc_context *ctx, const void *holder)
-{
-    if (!ctx->eval.in_scratch || sc_arena_since(&ctx->arena, ctx->eval.scratch_from, holder))
-        return false;
-    sc_arena_exchange(&ctx->arena, &ctx->lasting);
-    ctx->eval.in_scratch = false;
-    return true;
-}
-
-void sc_eval_return_to_scratch(sc_context *ctx, bool left)
-{
-    if (!left)
-        return;
-    sc_arena_exchange(&ctx->arena, &ctx->lasting);
-    ctx->eval.in_scratch = true;
-}
-
 static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
 {
-    if (symbol->pending)
-        return sc_pending_value(ctx, symbol);
-    if (symbol->local_pending)
-        return sc_local_pending_value(ctx, symbol);
+    /* What a tree makes of a name on first use outlives any region it is first used in. */
+    if (symbol->pending || symbol->local_pending) {
+        bool left = sc_eval_leave_scratch(ctx, symbol);
+        sc_value *made =
+            symbol->pending ? sc_pending_value(ctx, symbol) : sc_local_pending_value(ctx, symbol);
+        sc_eval_return_to_scratch(ctx, left);
+        return made;
+    }
     if (symbol->kind == SYM_VALUE)
         return symbol->value ? symbol->value : unknown(ctx);
     if (symbol->kind == SYM_INSTANCE)
@@ -402,9 +389,10 @@ static sc_value *eval_symbol(sc_context *ctx, sc_symbol *symbol)
     if (symbol->value)
         return symbol->value;
     symbol->resolving = true;
-    bool left = sc_eval_leave_scratch(ctx, symbol);
+    /* A let made before the region is evaluated in it, and its value kept out of it. */
     sc_value *v = sc_eval(ctx, symbol->scope, symbol->item->value);
-    sc_eval_return_to_scratch(ctx, left);
+    if (ctx->eval.in_scratch && !sc_arena_since(&ctx->arena, ctx->eval.scratch_from, symbol))
+        v = sc_value_keep(ctx, v, ctx->eval.scratch_from);
     symbol->resolving = false;
     symbol->value = v;
     return v ? v : unknown(ctx);

@@ -127,7 +127,7 @@ static const body_plan *plan_of(sc_checker *c, const sc_component *component)
     body_plan *plan = key ? sc_map_get(&c->body_plans, key) : NULL;
     if (plan || !key)
         return plan;
-    sc_arena *lasting = &c->ctx->lasting;
+    sc_arena *lasting = sc_lasting(c->ctx);
     key = sc_arena_strdup(lasting, key);
     plan = key ? sc_arena_alloc(lasting, sizeof(*plan)) : NULL;
     if (!plan)
@@ -211,7 +211,9 @@ void sc_evaluate_body(sc_checker *c, sc_scope *scope, const check_site *site,
     }
 }
 
-void sc_evaluate_stack_item(sc_checker *c, sc_scope *scope, const sc_item *item)
+/* In a scratch region: what is evaluated here only to report its errors is handed back,
+ * and a `let` keeps its value for its readers (sc_value_keep). */
+static void evaluate_stack_item(sc_checker *c, sc_scope *scope, const sc_item *item)
 {
     switch (item->kind) {
     case ITEM_LET: {
@@ -236,4 +238,12 @@ void sc_evaluate_stack_item(sc_checker *c, sc_scope *scope, const sc_item *item)
     default: /* instances are evaluated with their checks (instances.c) */
         break;
     }
+}
+
+void sc_evaluate_stack_item(sc_checker *c, sc_scope *scope, const sc_item *item)
+{
+    sc_scratch scratch;
+    sc_scratch_begin(c->ctx, &scratch);
+    evaluate_stack_item(c, scope, item);
+    sc_scratch_end(c->ctx, &scratch);
 }

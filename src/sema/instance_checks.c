@@ -117,7 +117,7 @@ static void claim_unique(sc_checker *c, sc_scope *scope, const sc_item *check,
         return;
     sc_span *first = sc_map_get(&c->unique_keys, text);
     if (!first) {
-        sc_arena *lasting = &c->ctx->lasting;
+        sc_arena *lasting = sc_lasting(c->ctx);
         sc_span *copy = sc_arena_alloc(lasting, sizeof(*copy));
         if (copy) {
             *copy = at;
@@ -239,44 +239,12 @@ static void check_made_instance(sc_checker *c, sc_scope *scope, const sc_item *i
         sc_run_body_checks(c, inner, &site, item, inputs->component, 0);
 }
 
-static void count_lasting(const sc_checker *c, size_t counts[SC_SCRATCH_COUNTS])
-{
-    const sc_context *ctx = c->ctx;
-    size_t now[SC_SCRATCH_COUNTS] = {ctx->diagnostics.count, ctx->error_count,
-                                     ctx->suppressed_errors, ctx->eval.errors.count,
-                                     ctx->sources.count};
-    memcpy(counts, now, sizeof(now));
-}
-
-void sc_scratch_begin(sc_checker *c, sc_scratch *scratch)
-{
-    scratch->active = !c->ctx->eval.in_scratch && !c->ctx->eval.no_scratch;
-    if (!scratch->active)
-        return;
-    count_lasting(c, scratch->counts);
-    scratch->mark = sc_arena_mark_now(&c->ctx->arena);
-    c->ctx->eval.in_scratch = true;
-    c->ctx->eval.scratch_from = scratch->mark;
-}
-
-void sc_scratch_end(sc_checker *c, sc_scratch *scratch)
-{
-    if (!scratch->active)
-        return;
-    c->ctx->eval.in_scratch = false;
-    size_t now[SC_SCRATCH_COUNTS];
-    count_lasting(c, now);
-    if (c->ctx->out_of_memory || memcmp(now, scratch->counts, sizeof(now)))
-        return;
-    sc_arena_release_to(&c->ctx->arena, scratch->mark);
-}
-
 void sc_run_instance_checks(sc_checker *c, sc_scope *outer, const sc_item *item,
                             sc_component *component, const sc_map *failed)
 {
     instance_inputs inputs = {component, failed};
     sc_scratch scratch;
-    sc_scratch_begin(c, &scratch);
+    sc_scratch_begin(c->ctx, &scratch);
     sc_each_made(c, outer, item, check_made_instance, &inputs);
-    sc_scratch_end(c, &scratch);
+    sc_scratch_end(c->ctx, &scratch);
 }

@@ -58,14 +58,18 @@ static void record_made(builder *x, sc_made_kind kind, void *what, const sc_tree
     sc_list_push(&x->ctx->arena, &x->tree->made, made);
 }
 
+/* A setting's value is evaluated in a scratch region (sc_scratch_begin): what it made on
+ * the way (the scopes of a `for`, a merge's operands, a format's pieces, the `let`s it
+ * read first) is handed back, and only the values themselves are kept. */
 static sc_tree_setting *evaluate_setting(builder *x, sc_scope *scope, const sc_item *item)
 {
-    sc_tree_setting *setting = sc_arena_alloc(&x->ctx->arena, sizeof(*setting));
+    sc_context *ctx = x->ctx;
+    sc_tree_setting *setting = sc_arena_alloc(&ctx->arena, sizeof(*setting));
     if (!setting)
         return NULL;
     setting->name = item->name.name;
-    setting->value = sc_eval(x->ctx, scope, item->value);
     setting->span = item->value->span;
+    setting->value = sc_eval_keeping(ctx, scope, item->value);
     return setting;
 }
 
@@ -136,7 +140,7 @@ static bool condition_holds(builder *x, sc_scope *scope, const sc_item *item)
     if (!item->when)
         return true;
     bool holds = false;
-    sc_value *condition = sc_eval(x->ctx, scope, item->when);
+    sc_value *condition = sc_eval_keeping(x->ctx, scope, item->when);
     if (!sc_value_truthy_known(condition, &holds)) {
         if (condition && !condition->failed) /* a failed one was reported where it failed */
             sc_error(x->ctx, "E0303", item->when->span,
@@ -150,7 +154,7 @@ static bool condition_holds(builder *x, sc_scope *scope, const sc_item *item)
  * `report` is false when the same `for` was already evaluated (and reported). */
 static sc_value *loop_elements(builder *x, sc_scope *scope, const sc_item *item, bool report)
 {
-    sc_value *iter = sc_eval(x->ctx, scope, item->for_iter);
+    sc_value *iter = sc_eval_keeping(x->ctx, scope, item->for_iter);
     if (!iter || (iter->kind != VAL_LIST && iter->kind != VAL_MAP)) {
         if (report && iter && !iter->failed)
             sc_error(x->ctx, "E0303", item->for_iter->span,
@@ -284,7 +288,7 @@ static void declare_ready(pending *p, const sc_component *component, sc_scope *s
         if (setting->kind != ITEM_ATTR || strcmp(setting->name.name, SC_COMPONENT_READY) != 0)
             continue;
         p->instance->declares_ready = true;
-        collect_ready(p->instance, sc_eval(p->x->ctx, scope, setting->value), p->x->ctx);
+        collect_ready(p->instance, sc_eval_keeping(p->x->ctx, scope, setting->value), p->x->ctx);
     }
 }
 
@@ -355,7 +359,7 @@ static sc_value *connectable_record(builder *x, const sc_component *component, s
         const sc_item *setting = component->connectable->items.items[i];
         if (setting->kind == ITEM_ATTR)
             sc_value_map_add(x->ctx, record, setting->name.name,
-                             sc_eval(x->ctx, scope, setting->value));
+                             sc_eval_keeping(x->ctx, scope, setting->value));
     }
     return record;
 }
@@ -392,7 +396,7 @@ static sc_value *make_one(pending *p, sc_scope *outer, const char *name, const c
     for (size_t i = 0; attributes && i < component->attribute_order.count; i++) {
         const char *attr = component->attribute_order.items[i];
         sc_attribute *a = sc_map_get(&component->attributes, attr);
-        sc_value_map_add(x->ctx, attributes, attr, sc_eval(x->ctx, scope, a->item->value));
+        sc_value_map_add(x->ctx, attributes, attr, sc_eval_keeping(x->ctx, scope, a->item->value));
     }
     if (attributes)
         attributes->instance_path = instance->path;
@@ -565,7 +569,7 @@ static void add_param(builder *x, sc_tree_stack *stack, const sc_item *item, sc_
     param->symbol = symbol;
     param->secret = symbol && is_secret_type(symbol->type);
     if (item->value)
-        param->default_value = sc_eval(x->ctx, stack->stack->scope, item->value);
+        param->default_value = sc_eval_keeping(x->ctx, stack->stack->scope, item->value);
     for (size_t i = 0; i < item->items.count; i++) {
         const sc_item *option = item->items.items[i];
         if (option->kind != ITEM_ATTR)
@@ -584,7 +588,7 @@ static void add_output(builder *x, sc_tree_stack *stack, const sc_item *item)
         return;
     output->stack = stack->stack;
     output->item = item;
-    output->value = sc_eval(x->ctx, stack->stack->scope, item->value);
+    output->value = sc_eval_keeping(x->ctx, stack->stack->scope, item->value);
     record_made(x, SC_MADE_OUTPUT, output, NULL);
 }
 

@@ -106,7 +106,7 @@ static sc_value *with_defaults(sc_checker *c, sc_value *v, const sc_type *t)
         sc_value *given = at < v->keys.count ? v->items.items[at] : NULL;
         sc_value *filled = given ? with_defaults(c, given, field->type)
                            : field->default_value
-                               ? sc_eval(c->ctx, field->default_scope, field->default_value)
+                               ? sc_eval_keeping(c->ctx, field->default_scope, field->default_value)
                            : field->type && field->type->kind == TY_OPTIONAL
                                ? sc_value_new(c->ctx, VAL_NULL) /* `x: T?` left out is null */
                                : NULL;
@@ -157,11 +157,12 @@ static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list 
         else if (setting && setting->kind == ITEM_BLOCK)
             v = block_values(c, outer, items, field, failed);
         else if (setting)
-            v = with_defaults(c, sc_eval(c->ctx, outer, setting->value), field->type);
+            v = with_defaults(c, sc_eval_keeping(c->ctx, outer, setting->value), field->type);
         else if (sc_is_block_type(field->type) && !field->default_value)
             v = block_values(c, outer, items, field, failed);
         else if (field->default_value)
-            v = sc_eval(c->ctx, defaults ? defaults : field->default_scope, field->default_value);
+            v = sc_eval_keeping(c->ctx, defaults ? defaults : field->default_scope,
+                                field->default_value);
         else
             v = sc_value_new(c->ctx, VAL_NULL);
         sc_value_map_add(c->ctx, out, field->name, v);
@@ -283,9 +284,9 @@ sc_scope *sc_grant_scope(sc_context *ctx, sc_scope *outer, const sc_item *allow,
         if (strcmp(field->name, SC_GRANT_SOURCE) == 0)
             v = source ? source : sc_value_new(ctx, VAL_NULL);
         else if (setting && setting->kind == ITEM_ATTR)
-            v = sc_eval(ctx, outer, setting->value);
+            v = sc_eval_keeping(ctx, outer, setting->value);
         else if (field->default_value)
-            v = sc_eval(ctx, target, field->default_value);
+            v = sc_eval_keeping(ctx, target, field->default_value);
         else
             v = sc_value_new(ctx, VAL_NULL);
         bind_symbol(ctx, scope, field->name, v);
@@ -322,7 +323,7 @@ static sc_value *instance_value(sc_context *ctx, sc_symbol *instance)
     for (size_t i = 0; attributes && i < component->attribute_order.count; i++) {
         const char *name = component->attribute_order.items[i];
         sc_attribute *a = sc_map_get(&component->attributes, name);
-        sc_value_map_add(ctx, attributes, name, sc_eval(ctx, scope, a->item->value));
+        sc_value_map_add(ctx, attributes, name, sc_eval_keeping(ctx, scope, a->item->value));
     }
     if (attributes) {
         attributes->instance_path =

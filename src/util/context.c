@@ -111,13 +111,18 @@ sc_context *sc_context_create(const sc_allocator *allocator)
     return ctx;
 }
 
+sc_arena *sc_lasting(sc_context *ctx)
+{
+    return ctx->eval.left_scratch ? &ctx->arena : &ctx->lasting;
+}
+
 bool sc_context_on_free(sc_context *ctx, void (*run)(void *data), void *data)
 {
-    sc_cleanup *cleanup = sc_arena_alloc(&ctx->lasting, sizeof(*cleanup));
+    sc_cleanup *cleanup = sc_arena_alloc(sc_lasting(ctx), sizeof(*cleanup));
     if (!cleanup)
         return false;
     *cleanup = (sc_cleanup){run, data};
-    return sc_list_push(&ctx->lasting, &ctx->cleanups, cleanup);
+    return sc_list_push(sc_lasting(ctx), &ctx->cleanups, cleanup);
 }
 
 void sc_context_run_cleanups(sc_context *ctx)
@@ -224,7 +229,7 @@ bool sc_source_map_lines(sc_context *ctx, sc_source *src)
     size_t lines = 1;
     for (size_t i = 0; i < src->len; i++)
         lines += src->text[i] == '\n';
-    uint32_t *starts = sc_arena_alloc(&ctx->lasting, lines * sizeof(uint32_t));
+    uint32_t *starts = sc_arena_alloc(sc_lasting(ctx), lines * sizeof(uint32_t));
     if (!starts)
         return false;
     size_t n = 0;

@@ -188,7 +188,8 @@ typedef struct sc_eval_usage {
      * afterwards (sema's sc_scratch_begin/end). */
     bool in_scratch;
     sc_arena_mark scratch_from;
-    bool no_scratch; /* every byte stays: the standard library's image is its whole arena */
+    bool left_scratch; /* evaluating, in ctx->lasting, what outlives the region */
+    bool no_scratch;   /* every byte stays: the standard library's image is its whole arena */
 } sc_eval_usage;
 
 enum { SC_MAX_BUILTIN_TABLES = 4 };
@@ -251,6 +252,10 @@ typedef struct sc_cleanup {
 
 /* Makes sc_context_free call run(data) (latest first). False, and nothing registered,
  * when out of memory. */
+/* Where what outlives a scratch region goes (sema's sc_scratch_begin): ctx->lasting, or,
+ * while an evaluation has left the region (sc_eval_leave_scratch exchanged the two
+ * arenas' chunks), ctx->arena, which holds the lasting chunks then. */
+sc_arena *sc_lasting(sc_context *ctx);
 bool sc_context_on_free(sc_context *ctx, void (*run)(void *data), void *data);
 /* Runs and forgets every registered cleanup now. */
 void sc_context_run_cleanups(sc_context *ctx);

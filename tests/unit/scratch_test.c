@@ -1,0 +1,136 @@
+/* Scratch regions (src/sema/eval.c, checker.h): making the instance tree's values makes
+ * temporaries on the way (the elements of a `for`, the scopes that bind them), and they
+ * are handed back once the value is copied out. What a build keeps is then about what
+ * it writes, and the values themselves come out whole: a property's, a `let`'s first read
+ * in a region, and those of a nested instance made on first use from inside a region,
+ * whose own regions lie above the one that was left. */
+#include "support.h"
+#include "util/util.h"
+
+#include <stackc/stackc.h>
+
+#include <stdio.h>
+#include <string.h>
+
+/* Builds `source` without the standard library; NULL (with the diagnostics printed) when
+ * it fails. The template of stack `s` is returned in `template`. */
+static sc_context *build(const char *source, const char **template)
+{
+    sc_context *ctx = sc_context_new(NULL);
+    sc_context_set_prelude(ctx, false);
+    bool ok = sc_build_buffer(ctx, "scratch.stack", source, strlen(source), NULL);
+    if (!ok)
+        sc_render_human(ctx, stderr, false);
+    CU_ASSERT_TRUE(ok);
+    *template = NULL;
+    for (size_t i = 0; i < sc_output_count(ctx); i++)
+        if (strcmp(sc_output_name(ctx, i), "s.template.json") == 0)
+            *template = sc_output_data(ctx, i, NULL);
+    CU_ASSERT_PTR_NOT_NULL(*template);
+    return ctx;
+}
+
+static size_t bytes_kept(const sc_context *ctx)
+{
+    return ctx->arena.total + ctx->lasting.total;
+}
+
+/* 20,000 maps made to count them: several megabytes on the way, a number at the end,
+ * in a stack's raw resource (which checking evaluates, for its errors) and in a
+ * component's (which only the instance tree does). */
+static void test_a_property_keeps_its_value_not_what_made_it(void)
+{
+    static const char *const sources[] = {
+        "stack s {\n"
+        "  resource q \"AWS::SQS::Queue\" {\n"
+        "    MessageRetentionPeriod = length([for i in range(20000) : { a = i, b = \"x${i}\" }])\n"
+        "  }\n"
+        "}\n",
+        "component box {\n"
+        "  resource q \"AWS::SQS::Queue\" {\n"
+        "    MessageRetentionPeriod = length([for i in range(20000) : { a = i, b = \"x${i}\" }])\n"
+        "  }\n"
+        "}\n"
+        "stack s {\n"
+        "  box b {}\n"
+        "}\n",
+    };
+    for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
+        const char *template;
+        sc_context *ctx = build(sources[i], &template);
+        CU_ASSERT_PTR_NOT_NULL(template && strstr(template, "\"MessageRetentionPeriod\": 20000"));
+        CU_ASSERT_TRUE(bytes_kept(ctx) < 1024 * 1024);
+        sc_context_free(ctx);
+    }
+}
+
+/* A component's `let`, first read by a property (so in its region), is copied out with
+ * the value: the second property reads it from there, after the first region is gone. */
+static void test_a_let_first_read_in_a_region_keeps_its_value(void)
+{
+    static const char source[] = "component box {\n"
+                                 "  input n: int\n"
+                                 "  let items = [for i in range(n) : { k = i, name = \"item-${i}\" }]\n"
+                                 "  resource q \"AWS::SQS::Queue\" {\n"
+                                 "    DelaySeconds = length(items) % 900\n"
+                                 "    QueueName = items[n - 1].name\n"
+                                 "  }\n"
+                                 "  attribute last = items[n - 1].name\n"
+                                 "}\n"
+                                 "stack s {\n"
+                                 "  box b { n = 5000 }\n"
+                                 "  output last = b.last\n"
+                                 "}\n";
+    const char *template;
+    sc_context *ctx = build(source, &template);
+    CU_ASSERT_PTR_NOT_NULL(template && strstr(template, "\"DelaySeconds\": 500"));
+    CU_ASSERT_PTR_NOT_NULL(template && strstr(template, "\"QueueName\": \"item-4999\""));
+    CU_ASSERT_PTR_NOT_NULL(template && strstr(template, "\"Value\": \"item-4999\""));
+    sc_context_free(ctx);
+}
+
+/* `outer`'s property reads its nested `default` before the tree makes it: `default` is
+ * made then, in ctx->lasting, and its own properties in regions of their own. */
+static void test_an_instance_made_from_inside_a_region_keeps_its_values(void)
+{
+    static const char source[] =
+        "component inner {\n"
+        "  input n: int\n"
+        "  resource r \"AWS::SQS::Queue\" {\n"
+        "    DelaySeconds = length([for i in range(n * 100) : { i = i }]) / 100\n"
+        "    QueueName = join(\"-\", [for i in range(3) : \"part${i}\"])\n"
+        "  }\n"
+        "  attribute total = length([for i in range(n * 100) : \"${i}\"])\n"
+        "  attribute name = r.QueueName\n"
+        "}\n"
+        "component outer {\n"
+        "  resource q \"AWS::SQS::Queue\" {\n"
+        "    MaximumMessageSize = 1024 + default.total\n"
+        "    RedrivePolicy = { deadLetterTargetArn = default.name, maxReceiveCount = 3 }\n"
+        "  }\n"
+        "  inner default { n = 7 }\n"
+        "}\n"
+        "stack s {\n"
+        "  outer o {}\n"
+        "}\n";
+    const char *template;
+    sc_context *ctx = build(source, &template);
+    CU_ASSERT_PTR_NOT_NULL(template && strstr(template, "\"MaximumMessageSize\": 1724"));
+    CU_ASSERT_PTR_NOT_NULL(template && strstr(template, "\"DelaySeconds\": 7"));
+    CU_ASSERT_PTR_NOT_NULL(template && strstr(template, "\"QueueName\": \"part0-part1-part2\""));
+    sc_context_free(ctx);
+}
+
+int main(void)
+{
+    static const test_case cases[] = {
+        {"a property keeps its value, not what made it",
+         test_a_property_keeps_its_value_not_what_made_it},
+        {"a let first read in a region keeps its value",
+         test_a_let_first_read_in_a_region_keeps_its_value},
+        {"an instance made from inside a region keeps its values",
+         test_an_instance_made_from_inside_a_region_keeps_its_values},
+        {NULL, NULL},
+    };
+    return test_main("scratch", cases);
+}
