@@ -172,11 +172,21 @@ static sc_value *budget_spent(sc_context *ctx, const sc_expr *e)
     return sc_value_failed(ctx);
 }
 
+/* A value that holds no text, list or map weighs 1 (weight()) from the start: most values
+ * evaluated are such scalars, and each is weighed again wherever it is handed on. */
+static bool weighs_one(sc_value_kind kind)
+{
+    return kind == VAL_NULL || kind == VAL_BOOL || kind == VAL_INT || kind == VAL_NUMBER ||
+           kind == VAL_DURATION || kind == VAL_SIZE || kind == VAL_RESOURCE;
+}
+
 sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind)
 {
     sc_value *v = sc_arena_alloc(&ctx->arena, sizeof(*v));
-    if (v)
-        v->kind = kind;
+    if (!v)
+        return NULL;
+    v->kind = kind;
+    v->weight = weighs_one(kind) ? 1 : 0;
     return v;
 }
 
@@ -245,8 +255,11 @@ sc_value *sc_value_string(sc_context *ctx, const char *s)
     if (!s) /* the string's own allocation failed */
         return NULL;
     sc_value *v = sc_value_new(ctx, VAL_STRING);
-    if (v)
-        v->s = s;
+    if (!v)
+        return NULL;
+    v->s = s;
+    size_t weight = 1 + strlen(s) / 64;
+    v->weight = weight <= UINT32_MAX ? (uint32_t)weight : 0;
     return v;
 }
 
