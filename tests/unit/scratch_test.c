@@ -68,19 +68,20 @@ static void test_a_property_keeps_its_value_not_what_made_it(void)
  * the value: the second property reads it from there, after the first region is gone. */
 static void test_a_let_first_read_in_a_region_keeps_its_value(void)
 {
-    static const char source[] = "component box {\n"
-                                 "  input n: int\n"
-                                 "  let items = [for i in range(n) : { k = i, name = \"item-${i}\" }]\n"
-                                 "  resource q \"AWS::SQS::Queue\" {\n"
-                                 "    DelaySeconds = length(items) % 900\n"
-                                 "    QueueName = items[n - 1].name\n"
-                                 "  }\n"
-                                 "  attribute last = items[n - 1].name\n"
-                                 "}\n"
-                                 "stack s {\n"
-                                 "  box b { n = 5000 }\n"
-                                 "  output last = b.last\n"
-                                 "}\n";
+    static const char source[] =
+        "component box {\n"
+        "  input n: int\n"
+        "  let items = [for i in range(n) : { k = i, name = \"item-${i}\" }]\n"
+        "  resource q \"AWS::SQS::Queue\" {\n"
+        "    DelaySeconds = length(items) % 900\n"
+        "    QueueName = items[n - 1].name\n"
+        "  }\n"
+        "  attribute last = items[n - 1].name\n"
+        "}\n"
+        "stack s {\n"
+        "  box b { n = 5000 }\n"
+        "  output last = b.last\n"
+        "}\n";
     const char *template;
     sc_context *ctx = build(source, &template);
     CU_ASSERT_PTR_NOT_NULL(template && strstr(template, "\"DelaySeconds\": 500"));
