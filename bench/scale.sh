@@ -46,6 +46,7 @@ series() {
             [ "$kb" -gt "$peak" ] && peak=$kb
         done
         local us=$best kb=$peak
+        [ "$command" = build ] && echo "$n $(du -sb "$work/out" | cut -f1)" >>"$work/$kind-output.rows"
         echo "$n $(stat -c %s "$work/input.stack") $us $kb"
     done | python3 bench/scale_fit.py "$work/$kind-$command.rows"
     echo
@@ -70,6 +71,13 @@ def target(name, ok, detail):
 build = {r[0]: r for r in rows("instances-build")}
 if 10000 in build:
     target("10,000 instances built in < 1 s", build[10000][2] < 1e6, f"{build[10000][2] / 1e6:.2f} s")
+output = {int(n): int(b) for n, b in (line.split() for line in open(f"{work}/instances-output.rows"))}
+largest = max(build)
+kb_each = build[largest][3] / largest
+out_kb_each = output[largest] / 1024 / largest
+target(f"build memory ≤ 20 KB an instance plus the output, at {largest:,} instances",
+       kb_each - out_kb_each <= 20,
+       f"{kb_each:.1f} KB an instance, of which {out_kb_each:.1f} KB the templates written")
 for name, label in (("instances-build", "instances"), ("chain-build", "chained stacks")):
     r = rows(name)
     worst_t = max(b[2] / a[2] * a[0] / b[0] for a, b in zip(r, r[1:]))

@@ -315,10 +315,12 @@ sc_value *sc_eval(sc_context *ctx, sc_scope *scope, const sc_expr *expr);
 sc_scope *sc_scope_bind(sc_context *ctx, sc_scope *scope, sc_ident name, sc_value *value);
 /* A failed value: what an evaluation error, already reported, leaves behind. */
 sc_value *sc_value_failed(sc_context *ctx);
-/* A symbol keeps its value, once evaluated, for every later reader. One made before the
- * scratch region being evaluated in (sema's sc_scratch_begin) is evaluated outside it,
- * in ctx->lasting, so that handing the region back leaves it nothing dangling:
- * sc_eval_leave_scratch says whether it left, and sc_eval_return_to_scratch undoes it. */
+/* A symbol keeps its value, once evaluated, for every later reader. An instance (or a
+ * tree's pending name) made before the scratch region being evaluated in (sema's
+ * sc_scratch_begin) is evaluated outside it, in ctx->lasting, so that handing the region
+ * back leaves it nothing dangling: sc_eval_leave_scratch says whether it left, and
+ * sc_eval_return_to_scratch undoes it. (A `let` is evaluated in the region, and its value
+ * copied out: sc_value_keep.) */
 bool sc_eval_leave_scratch(sc_context *ctx, const void *holder);
 /* Gives every literal of the program's files its value (what evaluating it makes the
  * first time in a user's file): for the standard library, whose expressions are

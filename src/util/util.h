@@ -198,10 +198,10 @@ struct sc_context {
     sc_allocator allocator; /* what the library uses: the caller's, watched for failure */
     sc_allocator caller_allocator;
     sc_arena arena;
-    /* What evaluation keeps for the rest of the compilation while checking an instance in
-     * a region of `arena` that is handed back afterwards (sema's sc_scratch_begin):
-     * compiled patterns, `unique` keys, what of a component's body the checks evaluate,
-     * the list of cleanups. */
+    /* What evaluation keeps for the rest of the compilation while it evaluates in a
+     * region of `arena` that is handed back afterwards (sema's sc_scratch_begin): compiled
+     * patterns, `unique` keys, what of a component's body the checks evaluate, the list
+     * of cleanups, and the values copied out of regions. Written through sc_lasting(). */
     sc_arena lasting;
     bool out_of_memory;
     sc_ptr_list sources;     /* of sc_source */
