@@ -69,9 +69,7 @@ sc_value *sc_fn_contains(sc_context *ctx, sc_value **args, size_t count)
         const sc_value *item = args[0]->items.items[i];
         if (!item || item->kind == VAL_UNKNOWN)
             return sc_fn_unknown(ctx);
-        if (item->kind == args[1]->kind &&
-            ((item->kind == VAL_STRING && strcmp(item->s, args[1]->s) == 0) ||
-             (item->kind != VAL_STRING && item->i == args[1]->i && item->n == args[1]->n)))
+        if (sc_fn_same_value(item, args[1]))
             return sc_fn_bool(ctx, true);
     }
     return sc_fn_bool(ctx, false);

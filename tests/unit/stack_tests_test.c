@@ -45,7 +45,7 @@ static void test_examples_pass(void)
         {"examples/existing-vpc/site.stack", 2},
         {"examples/two-services/site.stack", 1},
         {"tests/stack-tests/stdlib-defaults.stack", 5},
-        {"tests/stack-tests/language.stack", 8},
+        {"tests/stack-tests/language.stack", 9},
         {"tests/stack-tests/stdlib-behaviour.stack", 12},
     };
     for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
