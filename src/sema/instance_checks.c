@@ -193,10 +193,18 @@ static void evaluate_check_for(sc_checker *c, sc_scope *scope, const sc_item *ch
     }
 }
 
+/* Whether checking should go on: not once memory or the evaluation budget has run out.
+ * Past the budget every evaluation fails at once, but making the scopes of the instances
+ * nested below (up to 8 deep, each level as many as a body holds) would not stop. */
+static bool going_on(const sc_checker *c)
+{
+    return !c->ctx->out_of_memory && !c->ctx->eval.spent;
+}
+
 void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, const sc_item *item,
                         const sc_component *component, int depth)
 {
-    for (size_t i = 0; i < component->item->items.count && !c->ctx->out_of_memory; i++) {
+    for (size_t i = 0; i < component->item->items.count && going_on(c); i++) {
         const sc_item *check = component->item->items.items[i];
         if (check->kind != ITEM_CHECK && check->kind != ITEM_WARN && check->kind != ITEM_UNIQUE)
             continue;
@@ -208,7 +216,7 @@ void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, 
     sc_evaluate_body(c, scope, site, component, depth);
     if (depth >= 8)
         return;
-    for (size_t i = 0; i < component->item->items.count && !c->ctx->out_of_memory; i++) {
+    for (size_t i = 0; i < component->item->items.count && going_on(c); i++) {
         const sc_item *nested = component->item->items.items[i];
         sc_component *kind = nested->kind == ITEM_BLOCK && nested->label.name && !nested->for_iter
                                  ? sc_instance_component(c, nested, false)

@@ -3,7 +3,8 @@
  * are handed back once the value is copied out. What a build keeps is then about what
  * it writes, and the values themselves come out whole: a property's, a `let`'s first read
  * in a region, and those of a nested instance made on first use from inside a region,
- * whose own regions lie above the one that was left. */
+ * whose own regions lie above the one that was left. And past the evaluation budget,
+ * checking stops rather than going on making scopes. */
 #include "support.h"
 #include "util/util.h"
 
@@ -122,6 +123,21 @@ static void test_an_instance_made_from_inside_a_region_keeps_its_values(void)
     sc_context_free(ctx);
 }
 
+/* Past the evaluation budget, checking stops: a component holding six instances of
+ * itself would otherwise go on making the scopes of 6^8 nested instances after every
+ * evaluation had started failing (gigabytes, for a 300-byte file). */
+static void test_checking_stops_at_the_budget(void)
+{
+    sc_context *ctx = sc_context_new(NULL);
+    sc_context_set_prelude(ctx, false);
+    CU_ASSERT_FALSE(sc_check_file(ctx, STACKC_REPO_ROOT
+                                  "/tests/bad/E0292-component-holding-itself-six-times.stack"));
+    CU_ASSERT_TRUE(ctx->eval.spent);
+    /* Within the budget's memory (256 MB and 512 bytes per byte of source), not past it. */
+    CU_ASSERT_TRUE(bytes_kept(ctx) < 256u * 1024 * 1024);
+    sc_context_free(ctx);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -131,6 +147,7 @@ int main(void)
          test_a_let_first_read_in_a_region_keeps_its_value},
         {"an instance made from inside a region keeps its values",
          test_an_instance_made_from_inside_a_region_keeps_its_values},
+        {"checking stops at the budget", test_checking_stops_at_the_budget},
         {NULL, NULL},
     };
     return test_main("scratch", cases);
