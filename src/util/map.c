@@ -56,9 +56,8 @@ void *sc_map_get(const sc_map *map, const char *key)
     }
 }
 
-static bool grow(sc_arena *arena, sc_map *map)
+static bool grow_to(sc_arena *arena, sc_map *map, size_t capacity)
 {
-    size_t capacity = map->capacity ? map->capacity * 2 : 2;
     const char **keys = sc_arena_alloc(arena, capacity * sizeof(*keys));
     void **values = sc_arena_alloc(arena, capacity * sizeof(*values));
     if (!keys || !values)
@@ -89,6 +88,26 @@ static bool grow(sc_arena *arena, sc_map *map)
     map->values = values;
     map->capacity = capacity;
     return true;
+}
+
+static bool grow(sc_arena *arena, sc_map *map)
+{
+    return grow_to(arena, map, map->capacity ? map->capacity * 2 : 2);
+}
+
+/* The capacity a map grown one entry at a time has when it holds `count`. */
+static size_t capacity_for(size_t count)
+{
+    size_t capacity = 0;
+    while (count * 4 > capacity * 3)
+        capacity = capacity ? capacity * 2 : 2;
+    return capacity;
+}
+
+bool sc_map_reserve(sc_arena *arena, sc_map *map, size_t count)
+{
+    size_t capacity = capacity_for(count);
+    return capacity <= map->capacity || grow_to(arena, map, capacity);
 }
 
 bool sc_map_put(sc_arena *arena, sc_map *map, const char *key, void *value)

@@ -105,6 +105,11 @@ typedef struct sc_map {
 void *sc_map_get(const sc_map *map, const char *key);
 /* Inserts or replaces. False when out of memory. */
 bool sc_map_put(sc_arena *arena, sc_map *map, const char *key, void *value);
+/* Room for `count` entries, so that filling the map allocates nothing more: a map grown
+ * one entry at a time leaves each smaller table behind in the arena. Up to twelve
+ * entries the layout is the one growing makes; a larger map may iterate in another
+ * order, so reserve only maps that are looked up, never walked (a scope's names). */
+bool sc_map_reserve(sc_arena *arena, sc_map *map, size_t count);
 /* Makes `dst` an independent copy of `src` with the same layout, so both iterate in
  * the same order and grow the same way. False when out of memory. */
 bool sc_map_copy(sc_arena *arena, sc_map *dst, const sc_map *src);

@@ -3,8 +3,8 @@
  * which the checker's "did you mean" lists and the language server's completions iterate: it must
  * stay what it was before small maps, the layout of keys hashed into 16 slots from the first one.
  * Marks: what is allocated after one is handed back at once and its memory reused, what came before
- * is kept, and two arenas can exchange what they hold. And the arena's and the buffer's printf,
- * which format plain formats themselves. */
+ * is kept, and two arenas can exchange what they hold. Reserving room in a map. And the arena's and
+ * the buffer's printf, which format plain formats themselves. */
 #include "support.h"
 #include "util/util.h"
 
@@ -109,6 +109,46 @@ static void test_hashed_layout_is_the_one_hashed_from_the_first_key(void)
         sc_map_put(arena, &small, keys[i], keys[i]);
     for (size_t i = 0; i < 6; i++)
         CU_ASSERT_PTR_EQUAL(small.keys[i], keys[i]);
+    sc_context_free(ctx);
+}
+
+/* A map reserved for `count` entries takes them without allocating again, at the
+ * capacity growing would have reached; up to twelve entries (the small form and the
+ * first hashed table) its slots are the ones growing fills. Reserving less than the map
+ * holds, or again, changes nothing. */
+static void test_reserve_makes_room_once(void)
+{
+    sc_context *ctx = sc_context_new(NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+    sc_arena *arena = &ctx->arena;
+    for (size_t count = 0; count <= 200; count++) {
+        sc_map grown = {0}, reserved = {0};
+        for (size_t i = 0; i < count; i++)
+            sc_map_put(arena, &grown, keys[i], keys[i]);
+        CU_ASSERT_TRUE(sc_map_reserve(arena, &reserved, count));
+        size_t total = arena->total;
+        for (size_t i = 0; i < count; i++)
+            CU_ASSERT_TRUE(sc_map_put(arena, &reserved, keys[i], keys[i]));
+        CU_ASSERT_EQUAL(arena->total, total);
+        CU_ASSERT_EQUAL(reserved.capacity, grown.capacity);
+        CU_ASSERT_EQUAL(reserved.count, count);
+        for (size_t i = 0; i < count; i++)
+            CU_ASSERT_PTR_EQUAL(sc_map_get(&reserved, keys[i]), keys[i]);
+        for (size_t i = 0; count <= 12 && i < grown.capacity; i++)
+            CU_ASSERT_PTR_EQUAL(reserved.keys[i], grown.keys[i]);
+        CU_ASSERT_TRUE(sc_map_reserve(arena, &reserved, count / 2));
+        CU_ASSERT_TRUE(sc_map_reserve(arena, &reserved, count));
+        CU_ASSERT_EQUAL(arena->total, total);
+    }
+    /* A map reserved with entries in it keeps them. */
+    sc_map map = {0};
+    for (size_t i = 0; i < 5; i++)
+        sc_map_put(arena, &map, keys[i], keys[i]);
+    CU_ASSERT_TRUE(sc_map_reserve(arena, &map, 40));
+    CU_ASSERT_EQUAL(map.capacity, 64);
+    for (size_t i = 0; i < 5; i++)
+        CU_ASSERT_PTR_EQUAL(sc_map_get(&map, keys[i]), keys[i]);
+    CU_ASSERT_FALSE(ctx->out_of_memory);
     sc_context_free(ctx);
 }
 
@@ -223,6 +263,7 @@ int main(void)
         {"put, get and replace at every size from 0 to 200", test_put_get_replace_at_every_size},
         {"a hashed map's layout is the one hashed from its first key",
          test_hashed_layout_is_the_one_hashed_from_the_first_key},
+        {"reserve makes room once", test_reserve_makes_room_once},
         {"release to a mark hands back what came after it",
          test_release_to_a_mark_hands_back_what_came_after},
         {"exchange moves what two arenas hold", test_exchange_moves_what_two_arenas_hold},
