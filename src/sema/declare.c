@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* sema.h orders the symbol's fields to leave no padding; this keeps it so. */
+_Static_assert(sizeof(void *) != 8 || sizeof(sc_symbol) <= 96, "sc_symbol grew past 96 bytes");
+
 sc_symbol *sc_new_symbol(sc_checker *c, sc_symbol_kind kind, sc_ident name, const sc_item *item,
                          sc_scope *scope)
 {

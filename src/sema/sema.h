@@ -120,16 +120,18 @@ typedef enum sc_symbol_kind {
     SYM_VALUE, /* a name bound to a value during evaluation */
 } sc_symbol_kind;
 
+/* Ordered so that no padding falls between the fields (96 bytes, not 104): a build of
+ * 10,000 instances makes a quarter of a million symbols. */
 struct sc_symbol {
     sc_symbol_kind kind;
-    const char *name;
     sc_span span;
+    bool resolving; /* guards `let a = b; let b = a` */
+    const char *name;
     const sc_item *item;         /* declaring item, NULL for loop variables */
     sc_type *type;               /* NULL until resolved */
     sc_scope *scope;             /* where the declaration's own expressions are checked */
     sc_stack *stack;             /* the stack that declares it, NULL inside components */
     sc_value *value;             /* SYM_VALUE */
-    bool resolving;              /* guards `let a = b; let b = a` */
     const sc_map *failed_inputs; /* SYM_INSTANCE: inputs whose settings have errors */
     /* While sema makes the instance tree (tree.h): how to make this stack-level name's
      * deploy-time value, on first use; after, that value. Likewise for the local tree,
