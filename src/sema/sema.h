@@ -83,8 +83,10 @@ typedef struct sc_value {
     bool b;
     bool failed; /* VAL_UNKNOWN: the result of an evaluation error already reported (or of an
                     input whose error was); whatever reads it fails silently with it */
-    long long i;
-    double n;
+    union {      /* which one, the kind says: i for ints, durations and sizes, n for numbers */
+        long long i;
+        double n;
+    };
     const char *s;
     sc_ptr_list items; /* list elements; map values; intrinsic argument */
     sc_ptr_list keys;  /* map keys (const char *), in insertion order */
