@@ -401,6 +401,9 @@ sc_scope *sc_instance_scope(sc_context *ctx, sc_scope *outer, const sc_item *ite
  * reported) failed: what reads them fails silently, and only that. */
 sc_scope *sc_instance_scope_failing(sc_context *ctx, sc_scope *outer, const sc_item *item,
                                     sc_component *component, const sc_map *failed_inputs);
+/* How many names the instance tree binds in a body's scope: its resources and its
+ * labelled blocks (nested instances). Scopes are made with room for them. */
+size_t sc_body_names(const sc_item *body);
 
 /* Built-in functions (builtins.c). The language's own are one static table; a client
  * adds its own to one context with sc_add_builtins (the test runner adds resource_at,

@@ -304,6 +304,9 @@ static void make_body(pending *inner, const sc_component *component, sc_scope *s
     const sc_ptr_list *body = &component->item->items;
     sc_value **refs = sc_arena_alloc(&x->ctx->arena, (body->count + 1) * sizeof(*refs));
     sc_ptr_list nested = {0};
+    if (!sc_map_reserve(&x->ctx->arena, &scope->names,
+                        scope->names.count + sc_body_names(component->item)))
+        return;
     for (size_t i = 0; refs && i < body->count; i++) {
         const sc_item *decl = body->items[i];
         if (decl->kind == ITEM_RESOURCE) {

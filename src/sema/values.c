@@ -8,7 +8,7 @@
 #include <string.h>
 
 static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
-                              const sc_type *record, sc_scope *defaults, const sc_map *failed);
+                              const sc_type *record, const sc_map *failed);
 
 static sc_value *block_values(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
                               const sc_record_field *field, const sc_map *failed)
@@ -26,7 +26,7 @@ static sc_value *block_values(sc_checker *c, sc_scope *outer, const sc_ptr_list 
         const sc_item *block = items->items[i];
         if (block->kind != ITEM_BLOCK || strcmp(block->name.name, field->name) != 0)
             continue;
-        sc_value *v = record_value(c, outer, &block->items, record, NULL, failed);
+        sc_value *v = record_value(c, outer, &block->items, record, failed);
         if (v)
             v->origin =
                 block->label.name || block->label_is_string ? block->label.span : block->name.span;
@@ -137,46 +137,81 @@ sc_value *sc_value_with_defaults(sc_context *ctx, sc_value *value, const sc_type
     return with_defaults(&checker, value, type);
 }
 
-/* The compile-time value of a body checked against `record`: given values from the
- * outer scope, defaults from the definition, failed values for the inputs `failed`
- * names. With `defaults` non-NULL, each input is also bound there as it is computed so
- * later defaults can read earlier inputs. */
+/* The value of one input of a body checked against a record: given from the outer scope,
+ * the definition's default (read in `defaults` when there is one), or failed when
+ * `failed` names it. */
+static sc_value *input_value(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
+                             const sc_record_field *field, sc_scope *defaults, const sc_map *failed)
+{
+    const sc_item *setting = sc_find_setting(items, field->name);
+    if (failed && failed->count &&
+        sc_map_get(failed, sc_failed_input_key(c->ctx, items, field->name)))
+        return sc_value_failed(c->ctx);
+    if (setting && setting->kind == ITEM_BLOCK)
+        return block_values(c, outer, items, field, failed);
+    if (setting)
+        return with_defaults(c, sc_eval_keeping(c->ctx, outer, setting->value), field->type);
+    if (sc_is_block_type(field->type) && !field->default_value)
+        return block_values(c, outer, items, field, failed);
+    if (field->default_value)
+        return sc_eval_keeping(c->ctx, defaults ? defaults : field->default_scope,
+                               field->default_value);
+    return sc_value_new(c->ctx, VAL_NULL);
+}
+
+/* The compile-time value of a body checked against `record`: each input's value
+ * (input_value) in a map. */
 static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list *items,
-                              const sc_type *record, sc_scope *defaults, const sc_map *failed)
+                              const sc_type *record, const sc_map *failed)
 {
     sc_value *out = sc_value_new(c->ctx, VAL_MAP);
     if (out && !sc_value_map_reserve(c->ctx, out, record->fields.count))
         return NULL;
     for (size_t i = 0; out && i < record->fields.count; i++) {
         const sc_record_field *field = record->fields.items[i];
-        const sc_item *setting = sc_find_setting(items, field->name);
-        sc_value *v;
-        if (failed && failed->count &&
-            sc_map_get(failed, sc_failed_input_key(c->ctx, items, field->name)))
-            v = sc_value_failed(c->ctx);
-        else if (setting && setting->kind == ITEM_BLOCK)
-            v = block_values(c, outer, items, field, failed);
-        else if (setting)
-            v = with_defaults(c, sc_eval_keeping(c->ctx, outer, setting->value), field->type);
-        else if (sc_is_block_type(field->type) && !field->default_value)
-            v = block_values(c, outer, items, field, failed);
-        else if (field->default_value)
-            v = sc_eval_keeping(c->ctx, defaults ? defaults : field->default_scope,
-                                field->default_value);
-        else
-            v = sc_value_new(c->ctx, VAL_NULL);
-        sc_value_map_add(c->ctx, out, field->name, v);
-        if (defaults) {
-            sc_symbol *s = sc_arena_alloc(&c->ctx->arena, sizeof(*s));
-            if (s) {
-                s->kind = SYM_VALUE;
-                s->name = field->name;
-                s->value = v;
-                sc_map_put(&c->ctx->arena, &defaults->names, s->name, s);
-            }
-        }
+        sc_value_map_add(c->ctx, out, field->name,
+                         input_value(c, outer, items, field, NULL, failed));
     }
     return sc_value_weigh(c->ctx, out);
+}
+
+/* Binds each input of an instance in its scope as it is computed, so later defaults can
+ * read earlier inputs. The instance's value as a whole is made elsewhere
+ * (instance_value), so no map of them is made here. */
+static void bind_inputs(sc_checker *c, sc_scope *outer, const sc_item *item, const sc_type *record,
+                        sc_scope *scope, const sc_map *failed)
+{
+    for (size_t i = 0; i < record->fields.count; i++) {
+        const sc_record_field *field = record->fields.items[i];
+        sc_value *v = input_value(c, outer, &item->items, field, scope, failed);
+        sc_symbol *s = sc_arena_alloc(&c->ctx->arena, sizeof(*s));
+        if (!s)
+            return;
+        s->kind = SYM_VALUE;
+        s->name = field->name;
+        s->value = v;
+        sc_map_put(&c->ctx->arena, &scope->names, s->name, s);
+    }
+}
+
+size_t sc_body_names(const sc_item *body)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < body->items.count; i++) {
+        const sc_item *item = body->items.items[i];
+        count += item->kind == ITEM_RESOURCE || (item->kind == ITEM_BLOCK && item->label.name);
+    }
+    return count;
+}
+
+/* How many names an instance's scope binds at most: its own name and path, the
+ * component's inputs and lets, and what the instance tree binds in it (sc_body_names). */
+static size_t instance_names(const sc_component *component)
+{
+    size_t count = 2 + component->inputs->fields.count + sc_body_names(component->item);
+    for (size_t i = 0; i < component->item->items.count; i++)
+        count += ((const sc_item *)component->item->items.items[i])->kind == ITEM_LET;
+    return count;
 }
 
 /* The instances a component holds, as this instance's: each evaluates to its attributes
@@ -229,7 +264,7 @@ sc_scope *sc_instance_scope_failing(sc_context *ctx, sc_scope *outer, const sc_i
     sc_checker checker = {.ctx = ctx, .program = NULL};
     sc_checker *c = &checker;
     sc_scope *scope = sc_scope_new(c->ctx, NULL);
-    if (!scope)
+    if (!scope || !sc_map_reserve(&c->ctx->arena, &scope->names, instance_names(component)))
         return NULL;
     sc_symbol *self = sc_arena_alloc(&c->ctx->arena, sizeof(*self));
     if (self && item->label.name) {
@@ -246,7 +281,7 @@ sc_scope *sc_instance_scope_failing(sc_context *ctx, sc_scope *outer, const sc_i
         where->value = sc_value_string(c->ctx, path);
         sc_map_put(&c->ctx->arena, &scope->names, where->name, where);
     }
-    record_value(c, outer, &item->items, component->inputs, scope, failed_inputs);
+    bind_inputs(c, outer, item, component->inputs, scope, failed_inputs);
     for (size_t i = 0; i < component->item->items.count; i++) {
         const sc_item *let = component->item->items.items[i];
         if (let->kind != ITEM_LET || !let->name.name || sc_map_get(&scope->names, let->name.name))
