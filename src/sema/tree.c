@@ -98,6 +98,17 @@ static sc_value *resource_ref(builder *x, sc_tree_stack *stack, const char *id)
     return v;
 }
 
+/* How many properties a resource body sets, so that its list is made once. */
+static size_t property_count(const sc_item *item)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < item->items.count; i++) {
+        const sc_item *prop = item->items.items[i];
+        count += prop->kind == ITEM_ATTR && prop->name.name;
+    }
+    return count;
+}
+
 /* Evaluates one resource body in `scope`. */
 static void make_resource(pending *p, const sc_item *item, sc_scope *scope, const char *id,
                           const char *path)
@@ -118,6 +129,8 @@ static void make_resource(pending *p, const sc_item *item, sc_scope *scope, cons
     r->allow = p->allow;
     r->declared_at = p->declared_at;
     r->order = p->order * 1000000 + p->stack->resource_count++;
+    if (!sc_list_reserve(&x->ctx->arena, &r->properties, property_count(item)))
+        return;
     for (size_t i = 0; i < item->items.count; i++) {
         const sc_item *prop = item->items.items[i];
         if (prop->kind != ITEM_ATTR || !prop->name.name)
