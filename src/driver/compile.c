@@ -15,6 +15,7 @@
 #include "views/views.h"
 #include "expand/expand.h"
 #include "sema/sema.h"
+#include "sema/tree.h"
 #include "syntax/syntax.h"
 #include "testing/testing.h"
 
@@ -112,6 +113,8 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
     sc_cfn_program *expanded = sc_expand(
         ctx, program, options->export_references ? SC_CROSS_STACK_EXPORT : SC_CROSS_STACK_WEAK,
         options->app);
+    /* Expansion has read the instance tree; what comes after reads only its result. */
+    sc_release_tree_work(ctx, program);
     if (!expanded || stopped(ctx))
         return finish(ctx);
     struct sc_schema *schema = sc_program_schema(ctx, program);

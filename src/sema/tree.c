@@ -49,13 +49,13 @@ static const char *expr_label(const sc_expr *e)
 
 static void record_made(builder *x, sc_made_kind kind, void *what, const sc_tree_setting *setting)
 {
-    sc_made *made = sc_arena_alloc(&x->ctx->arena, sizeof(*made));
+    sc_made *made = sc_arena_alloc(sc_tree_work(x->ctx), sizeof(*made));
     if (!made)
         return;
     made->kind = kind;
     made->what = what;
     made->setting = setting;
-    sc_list_push(&x->ctx->arena, &x->tree->made, made);
+    sc_list_push(sc_tree_work(x->ctx), &x->tree->made, made);
 }
 
 /* A setting's value is evaluated in a scratch region (sc_scratch_begin): what it made on
@@ -64,7 +64,7 @@ static void record_made(builder *x, sc_made_kind kind, void *what, const sc_tree
 static sc_tree_setting *evaluate_setting(builder *x, sc_scope *scope, const sc_item *item)
 {
     sc_context *ctx = x->ctx;
-    sc_tree_setting *setting = sc_arena_alloc(&ctx->arena, sizeof(*setting));
+    sc_tree_setting *setting = sc_arena_alloc(sc_tree_work(ctx), sizeof(*setting));
     if (!setting)
         return NULL;
     setting->name = item->name.name;
@@ -83,7 +83,7 @@ static const char *claim_id(builder *x, sc_tree_stack *stack, const char *id, co
 {
     if (id && path && sc_map_get(&stack->logical_ids, id))
         id = sc_arena_printf(&x->ctx->arena, "%s%08X", id, sc_name_hash(path));
-    if (!id || !sc_map_put(&x->ctx->arena, &stack->logical_ids, id, stack)) /* until made */
+    if (!id || !sc_map_put(sc_tree_work(x->ctx), &stack->logical_ids, id, stack)) /* until made */
         return NULL;
     return id;
 }
@@ -114,11 +114,11 @@ static void make_resource(pending *p, const sc_item *item, sc_scope *scope, cons
                           const char *path)
 {
     builder *x = p->x;
-    sc_tree_resource *r = sc_arena_alloc(&x->ctx->arena, sizeof(*r));
+    sc_tree_resource *r = sc_arena_alloc(sc_tree_work(x->ctx), sizeof(*r));
     if (!r)
         return;
     r->index = x->tree->resources.count;
-    if (!sc_list_push(&x->ctx->arena, &x->tree->resources, r))
+    if (!sc_list_push(sc_tree_work(x->ctx), &x->tree->resources, r))
         return;
     r->logical_id = id;
     r->type = item->text && item->text->kind == EXPR_STRING ? item->text->text : "";
@@ -129,22 +129,22 @@ static void make_resource(pending *p, const sc_item *item, sc_scope *scope, cons
     r->allow = p->allow;
     r->declared_at = p->declared_at;
     r->order = p->order * 1000000 + p->stack->resource_count++;
-    if (!sc_list_reserve(&x->ctx->arena, &r->properties, property_count(item)))
+    if (!sc_list_reserve(sc_tree_work(x->ctx), &r->properties, property_count(item)))
         return;
     for (size_t i = 0; i < item->items.count; i++) {
         const sc_item *prop = item->items.items[i];
         if (prop->kind != ITEM_ATTR || !prop->name.name)
             continue;
         sc_tree_setting *setting = evaluate_setting(x, scope, prop);
-        if (!setting || !sc_list_push(&x->ctx->arena, &r->properties, setting))
+        if (!setting || !sc_list_push(sc_tree_work(x->ctx), &r->properties, setting))
             return;
         record_made(x, SC_MADE_PROPERTY, r, setting);
     }
-    sc_map_put(&x->ctx->arena, &p->stack->logical_ids, id, r);
+    sc_map_put(sc_tree_work(x->ctx), &p->stack->logical_ids, id, r);
     if (p->instance)
-        sc_list_push(&x->ctx->arena, &p->instance->resources, r);
+        sc_list_push(sc_tree_work(x->ctx), &p->instance->resources, r);
     if (p->allow)
-        sc_list_push(&x->ctx->arena, &p->allow->resources, r);
+        sc_list_push(sc_tree_work(x->ctx), &p->allow->resources, r);
     record_made(x, SC_MADE_RESOURCE, r, NULL);
 }
 
@@ -180,13 +180,13 @@ static sc_value *loop_elements(builder *x, sc_scope *scope, const sc_item *item,
 static sc_scope *bind(sc_context *ctx, sc_scope *parent, sc_ident name, sc_value *value)
 {
     sc_scope *scope = sc_scope_new(ctx, parent);
-    sc_symbol *s = sc_arena_alloc(&ctx->arena, sizeof(*s));
+    sc_symbol *s = sc_arena_alloc(sc_tree_work(ctx), sizeof(*s));
     if (!scope || !s || !name.name)
         return scope ? scope : parent;
     s->kind = SYM_VALUE;
     s->name = name.name;
     s->value = value;
-    sc_map_put(&ctx->arena, &scope->names, s->name, s);
+    sc_map_put(sc_tree_work(ctx), &scope->names, s->name, s);
     return scope;
 }
 
@@ -315,25 +315,25 @@ static void make_body(pending *inner, const sc_component *component, sc_scope *s
 {
     builder *x = inner->x;
     const sc_ptr_list *body = &component->item->items;
-    sc_value **refs = sc_arena_alloc(&x->ctx->arena, (body->count + 1) * sizeof(*refs));
+    sc_value **refs = sc_arena_alloc(sc_tree_work(x->ctx), (body->count + 1) * sizeof(*refs));
     sc_ptr_list nested = {0};
-    if (!sc_map_reserve(&x->ctx->arena, &scope->names,
+    if (!sc_map_reserve(sc_tree_work(x->ctx), &scope->names,
                         scope->names.count + sc_body_names(component->item)))
         return;
     for (size_t i = 0; refs && i < body->count; i++) {
         const sc_item *decl = body->items[i];
         if (decl->kind == ITEM_RESOURCE) {
             refs[i] = declare_resource(inner, decl, scope);
-            sc_symbol *s = sc_arena_alloc(&x->ctx->arena, sizeof(*s));
+            sc_symbol *s = sc_arena_alloc(sc_tree_work(x->ctx), sizeof(*s));
             if (!s)
                 continue;
             s->kind = SYM_VALUE;
             s->name = decl->name.name;
             s->value = refs[i];
-            sc_map_put(&x->ctx->arena, &scope->names, s->name, s);
+            sc_map_put(sc_tree_work(x->ctx), &scope->names, s->name, s);
         } else if (decl->kind == ITEM_BLOCK && decl->label.name) {
-            pending *child = sc_arena_alloc(&x->ctx->arena, sizeof(*child));
-            sc_symbol *s = sc_arena_alloc(&x->ctx->arena, sizeof(*s));
+            pending *child = sc_arena_alloc(sc_tree_work(x->ctx), sizeof(*child));
+            sc_symbol *s = sc_arena_alloc(sc_tree_work(x->ctx), sizeof(*s));
             if (!child || !s)
                 continue;
             *child = *inner;
@@ -346,8 +346,8 @@ static void make_body(pending *inner, const sc_component *component, sc_scope *s
             s->name = decl->label.name;
             s->item = decl;
             s->pending = child;
-            sc_map_put(&x->ctx->arena, &scope->names, s->name, s);
-            sc_list_push(&x->ctx->arena, &nested, child);
+            sc_map_put(sc_tree_work(x->ctx), &scope->names, s->name, s);
+            sc_list_push(sc_tree_work(x->ctx), &nested, child);
         }
     }
     for (size_t i = 0; refs && i < body->count; i++) {
@@ -707,10 +707,13 @@ const sc_instance_tree *sc_sema_instances(sc_context *ctx, sc_program *program)
         stack->stack = program->stacks.items[i];
     }
     program->instances = tree;
+    bool apart = ctx->eval.tree_work_apart;
+    ctx->eval.tree_work_apart = true;
     for (size_t i = 0; i < tree->stacks.count; i++)
         prepare_stack(x, tree->stacks.items[i]);
     for (size_t i = 0; i < tree->stacks.count; i++)
         make_stack(x, tree->stacks.items[i]);
+    ctx->eval.tree_work_apart = apart;
     return ctx->out_of_memory ? NULL : tree;
 }
 
@@ -719,4 +722,35 @@ sc_scope *sc_instance_body_scope(const sc_symbol *instance)
     if (!instance || !instance->pending || instance->pending->item->kind != ITEM_BLOCK)
         return NULL;
     return instance->pending->body_scope;
+}
+
+/* Forgets the body scopes of a stack's instances, which sc_instance_body_scope hands out. */
+static void forget_body_scopes(const sc_scope *stack_scope)
+{
+    for (size_t i = 0; stack_scope && i < stack_scope->names.capacity; i++) {
+        const sc_symbol *symbol = stack_scope->names.keys[i] ? stack_scope->names.values[i] : NULL;
+        if (symbol && symbol->pending)
+            symbol->pending->body_scope = NULL;
+    }
+}
+
+void sc_release_tree_work(sc_context *ctx, sc_program *program)
+{
+    sc_instance_tree *tree = program ? program->instances : NULL;
+    if (tree) {
+        for (size_t i = 0; i < tree->instances.count; i++) {
+            sc_tree_instance *instance = tree->instances.items[i];
+            instance->scope = NULL;
+            instance->resources = (sc_ptr_list){0};
+        }
+        for (size_t i = 0; i < tree->allows.count; i++)
+            ((sc_tree_allow *)tree->allows.items[i])->resources = (sc_ptr_list){0};
+        for (size_t i = 0; i < tree->stacks.count; i++)
+            ((sc_tree_stack *)tree->stacks.items[i])->logical_ids = (sc_map){0};
+        tree->resources = (sc_ptr_list){0};
+        tree->made = (sc_ptr_list){0};
+    }
+    for (size_t i = 0; program && i < program->stacks.count; i++)
+        forget_body_scopes(((const sc_stack *)program->stacks.items[i])->scope);
+    sc_arena_release(&ctx->tree_work);
 }

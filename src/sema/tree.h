@@ -22,8 +22,11 @@
  *   expansion stage's. `made` lists resources, params and outputs in the order they were
  *   made, which the expansion replays so that what it derives in order (export names,
  *   its messages) comes out as it always has.
- * - Everything is allocated in the compilation's arena; out of memory leaves a partial
- *   tree and ctx->out_of_memory set, never a dangling pointer.
+ * - Everything is allocated in the compilation's arenas: the values, ids and paths
+ *   templates are made of in ctx->arena and ctx->lasting, the scopes and the records
+ *   expansion replays in ctx->tree_work, which a build hands back after expansion
+ *   (sc_release_tree_work). Out of memory leaves a partial tree and
+ *   ctx->out_of_memory set, never a dangling pointer.
  *
  * - The local tree (local_tree.c, below) is the same hand-over for `stackc build
  *   --target compose`, with another meaning of references: what an instance is on one
@@ -142,6 +145,13 @@ typedef struct sc_instance_tree {
 /* The program's instance tree, made on the first call (its evaluation errors reported
  * then, once) and kept on the program. NULL when out of memory. */
 const sc_instance_tree *sc_sema_instances(sc_context *ctx, sc_program *program);
+/* Hands back what making the instance tree needed (sc_tree_work): the scopes it
+ * evaluated in, its resources, settings and the `made` list. For a build, once
+ * expansion has read the tree: what the template holds (values, ids, paths) lives
+ * elsewhere. Afterwards the tree keeps its stacks, instances (without `scope` and
+ * `resources`) and allows (without `resources`); nothing may evaluate in it (no
+ * component tests, no picture made from it). */
+void sc_release_tree_work(sc_context *ctx, sc_program *program);
 
 /* ---- the local tree ---------------------------------------------------------------------
  * What `stackc build --target compose` reads (local_tree.c): the program on one machine.

@@ -156,9 +156,14 @@ sc_record_field *sc_record_find(const sc_type *record, const char *name)
     return NULL;
 }
 
+sc_arena *sc_tree_work(sc_context *ctx)
+{
+    return ctx->eval.tree_work_apart && !ctx->eval.in_scratch ? &ctx->tree_work : &ctx->arena;
+}
+
 sc_scope *sc_scope_new(sc_context *ctx, sc_scope *parent)
 {
-    sc_scope *s = sc_arena_alloc(&ctx->arena, sizeof(*s));
+    sc_scope *s = sc_arena_alloc(sc_tree_work(ctx), sizeof(*s));
     if (!s)
         return NULL;
     s->parent = parent;
@@ -222,7 +227,7 @@ bool sc_scope_declare(sc_context *ctx, sc_scope *scope, sc_symbol *symbol)
         sc_diag_fix(ctx, d, "rename one of them");
         return false;
     }
-    return sc_map_put(&ctx->arena, &scope->names, symbol->name, symbol) &&
+    return sc_map_put(sc_tree_work(ctx), &scope->names, symbol->name, symbol) &&
            sc_list_push(&ctx->arena, &scope->order, symbol);
 }
 

@@ -249,6 +249,7 @@ void sc_arena_release(sc_arena *arena)
         chunk = next;
     }
     arena->chunks = NULL;
+    arena->total = 0;
     if (arena->spare)
         arena->allocator->free(arena->allocator->user, arena->spare);
     arena->spare = NULL;

@@ -4,8 +4,10 @@
  * it writes, and the values themselves come out whole: a property's, a `let`'s first read
  * in a region, and those of a nested instance made on first use from inside a region,
  * whose own regions lie above the one that was left. And past the evaluation budget,
- * checking stops rather than going on making scopes. */
+ * checking stops rather than going on making scopes. A build hands back what making
+ * the tree needed once expansion has read it. */
 #include "support.h"
+#include "sema/tree.h"
 #include "util/util.h"
 
 #include <stackc/stackc.h>
@@ -138,6 +140,59 @@ static void test_checking_stops_at_the_budget(void)
     sc_context_free(ctx);
 }
 
+static const char tree_source[] = "component box {\n"
+                                  "  input n: int\n"
+                                  "  let doubled = n * 2\n"
+                                  "  resource q \"AWS::SQS::Queue\" {\n"
+                                  "    DelaySeconds = doubled\n"
+                                  "  }\n"
+                                  "  attribute queue = q\n"
+                                  "}\n"
+                                  "stack s {\n"
+                                  "  box b for i in range(40) { n = i }\n"
+                                  "}\n";
+
+/* What making the instance tree needs and nothing after expansion reads (its scopes,
+ * resources, settings and `made` list) goes to ctx->tree_work, and a build hands it
+ * back: the template still holds every value, the instances their attributes. */
+static void test_a_build_hands_back_the_tree_s_working_memory(void)
+{
+    const char *template;
+    sc_context *ctx = build(tree_source, &template);
+    CU_ASSERT_PTR_NOT_NULL(template && strstr(template, "\"DelaySeconds\": 78"));
+    CU_ASSERT_EQUAL(ctx->tree_work.total, 0);
+    CU_ASSERT_PTR_NULL(ctx->tree_work.chunks);
+    sc_context_free(ctx);
+
+    /* Made by itself, the tree keeps its working memory until told. */
+    ctx = sc_context_new(NULL);
+    sc_context_set_prelude(ctx, false);
+    int source = sc_source_add(ctx, "tree.stack", tree_source, strlen(tree_source));
+    CU_ASSERT_FATAL(source >= 0);
+    ctx->expansion_follows = true;
+    sc_program *program = sc_sema_check_source(ctx, (uint32_t)source);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(program);
+    const sc_instance_tree *tree = sc_sema_instances(ctx, program);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tree);
+    CU_ASSERT_EQUAL_FATAL(tree->instances.count, 40);
+    CU_ASSERT_TRUE(ctx->tree_work.total > 0);
+    CU_ASSERT_EQUAL(tree->resources.count, 40);
+    CU_ASSERT_TRUE(tree->made.count > 40);
+    const sc_tree_instance *last = tree->instances.items[39];
+    CU_ASSERT_PTR_NOT_NULL(last->scope);
+    sc_release_tree_work(ctx, program);
+    CU_ASSERT_EQUAL(ctx->tree_work.total, 0);
+    CU_ASSERT_EQUAL(tree->resources.count, 0);
+    CU_ASSERT_EQUAL(tree->made.count, 0);
+    CU_ASSERT_PTR_NULL(last->scope);
+    CU_ASSERT_EQUAL(last->resources.count, 0);
+    /* Its attributes are values, which stay. */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(last->attributes);
+    CU_ASSERT_STRING_EQUAL(last->attributes->keys.items[0], "queue");
+    CU_ASSERT_EQUAL(((const sc_value *)last->attributes->items.items[0])->kind, VAL_RESOURCE);
+    sc_context_free(ctx);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -148,6 +203,8 @@ int main(void)
         {"an instance made from inside a region keeps its values",
          test_an_instance_made_from_inside_a_region_keeps_its_values},
         {"checking stops at the budget", test_checking_stops_at_the_budget},
+        {"a build hands back the instance tree's working memory",
+         test_a_build_hands_back_the_tree_s_working_memory},
         {NULL, NULL},
     };
     return test_main("scratch", cases);
