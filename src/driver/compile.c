@@ -131,9 +131,19 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
     return finish(ctx);
 }
 
-bool sc_build_file(sc_context *ctx, const char *path, const sc_build_options *options)
+/* A build keeps what its templates are made of and hands back the rest as soon as nothing
+ * reads it: scopes once the instance tree is made, the tree's records once expansion has
+ * read them (sema's sc_scope_arena, sc_tree_work). */
+static void build_apart(sc_context *ctx)
 {
     ctx->expansion_follows = true;
+    ctx->eval.tree_work_apart = true;
+    ctx->eval.hand_back_scopes = true;
+}
+
+bool sc_build_file(sc_context *ctx, const char *path, const sc_build_options *options)
+{
+    build_apart(ctx);
     return build_program(ctx, sc_sema_check(ctx, path), options);
 }
 
@@ -143,7 +153,7 @@ bool sc_build_buffer(sc_context *ctx, const char *name, const char *text, size_t
     int source = sc_source_add(ctx, name, text, len);
     if (source < 0)
         return finish(ctx);
-    ctx->expansion_follows = true;
+    build_apart(ctx);
     return build_program(ctx, sc_sema_check_source(ctx, (uint32_t)source), options);
 }
 

@@ -464,7 +464,8 @@ static void add_resource(expander *x, const sc_tree_resource *made)
 static bool adopt_instances(expander *x)
 {
     const sc_ptr_list *all = &x->tree->instances;
-    x->instance_of = sc_arena_alloc(&x->ctx->arena, (all->count + 1) * sizeof(*x->instance_of));
+    x->instance_of =
+        sc_arena_alloc(sc_tree_work(x->ctx), (all->count + 1) * sizeof(*x->instance_of));
     if (!x->instance_of)
         return false;
     for (size_t i = 0; i < all->count; i++) {
@@ -484,7 +485,7 @@ static bool adopt_instances(expander *x)
                           instance->parent ? &instance->parent->children : &stack->instances,
                           instance))
             return false;
-        sc_map_put(&x->ctx->arena, &x->instances, instance->path, instance);
+        sc_map_put(sc_tree_work(x->ctx), &x->instances, instance->path, instance);
     }
     return true;
 }
@@ -492,7 +493,7 @@ static bool adopt_instances(expander *x)
 static bool adopt_allows(expander *x)
 {
     const sc_ptr_list *all = &x->tree->allows;
-    x->allow_of = sc_arena_alloc(&x->ctx->arena, (all->count + 1) * sizeof(*x->allow_of));
+    x->allow_of = sc_arena_alloc(sc_tree_work(x->ctx), (all->count + 1) * sizeof(*x->allow_of));
     if (!x->allow_of)
         return false;
     for (size_t i = 0; i < all->count; i++) {
@@ -537,9 +538,8 @@ static void add_parameter(expander *x, const sc_tree_param *made)
     sc_cfn_parameter *param = sc_arena_alloc(&x->ctx->arena, sizeof(*param));
     if (!param || !stack)
         return;
-    const sc_symbol *symbol = made->symbol;
     param->name = sc_pascal_name(x->ctx, NULL, made->item->name.name);
-    param->type = parameter_type(symbol ? symbol->type : NULL);
+    param->type = parameter_type(made->type);
     param->no_echo = made->secret;
     param->span = made->item->span;
     param->default_value = made->default_value;
@@ -553,7 +553,7 @@ static void add_parameter(expander *x, const sc_tree_param *made)
         else if (strcmp(option->name, "allowed") == 0)
             param->allowed_values = v;
     }
-    const sc_type *t = symbol ? symbol->type : NULL;
+    const sc_type *t = made->type;
     while (t && t->kind == TY_OPTIONAL)
         t = t->elem;
     if (!param->allowed_values && t && t->kind == TY_UNION) {
@@ -751,7 +751,8 @@ sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_m
     x.tree = sc_sema_instances(ctx, program);
     if (!x.tree || !adopt_instances(&x) || !adopt_allows(&x))
         return NULL;
-    x.resource_of = sc_arena_alloc(&ctx->arena, (x.tree->resources.count + 1) * sizeof(void *));
+    x.resource_of =
+        sc_arena_alloc(sc_tree_work(ctx), (x.tree->resources.count + 1) * sizeof(void *));
     if (!x.resource_of)
         return NULL;
     replay(&x);

@@ -24,6 +24,7 @@ typedef struct node {
 
 typedef struct orderer {
     sc_context *ctx;
+    sc_arena *work; /* the search's own nodes, edges and lists, handed back with the tree's */
     sc_cfn_stack *stack;
     node *nodes;
     size_t count;
@@ -43,7 +44,7 @@ static void add_edge(orderer *o, node *from, node *to)
     for (size_t i = 0; i < from->edges.count; i++)
         if (from->edges.items[i] == to)
             return;
-    sc_list_push(&o->ctx->arena, &from->edges, to);
+    sc_list_push(o->work, &from->edges, to);
 }
 
 /* "${Id}" and "${Id.Attr}" inside an Fn::Sub string; "${!x}" is a literal. */
@@ -54,7 +55,7 @@ static void sub_references(orderer *o, node *from, const char *text)
         if (*p == '!')
             continue;
         size_t len = strcspn(p, ".}");
-        const char *id = sc_arena_strndup(&o->ctx->arena, p, len);
+        const char *id = sc_arena_strndup(o->work, p, len);
         add_edge(o, from, node_of(o, id));
     }
 }
@@ -97,7 +98,7 @@ static bool contains(const sc_cfn_instance *outer, const sc_cfn_instance *inner)
 static void add_resources_of(orderer *o, sc_ptr_list *needed, const sc_cfn_instance *instance)
 {
     for (size_t i = 0; i < instance->resources.count; i++)
-        sc_list_push(&o->ctx->arena, needed,
+        sc_list_push(o->work, needed,
                      node_of(o, ((sc_cfn_resource *)instance->resources.items[i])->logical_id));
     for (size_t i = 0; i < instance->children.count; i++)
         add_resources_of(o, needed, instance->children.items[i]);
@@ -106,7 +107,7 @@ static void add_resources_of(orderer *o, sc_ptr_list *needed, const sc_cfn_insta
 static void add_ready(orderer *o, sc_ptr_list *needed, const sc_cfn_instance *instance)
 {
     for (size_t i = 0; i < instance->ready.count; i++)
-        sc_list_push(&o->ctx->arena, needed, node_of(o, instance->ready.items[i]));
+        sc_list_push(o->work, needed, node_of(o, instance->ready.items[i]));
 }
 
 /* What `reader` must wait for because it names `used`: the ready resources of every
@@ -130,7 +131,7 @@ static void wait_for_used(orderer *o, sc_ptr_list *needed, const sc_cfn_resource
                 continue;
             for (size_t r = 0; r < allow->resources.count; r++)
                 sc_list_push(
-                    &o->ctx->arena, needed,
+                    o->work, needed,
                     node_of(o, ((sc_cfn_resource *)allow->resources.items[r])->logical_id));
         }
     }
@@ -140,7 +141,7 @@ static void wait_for_used(orderer *o, sc_ptr_list *needed, const sc_cfn_resource
 static void reach(orderer *o, node *from)
 {
     sc_ptr_list stack = {0};
-    sc_list_push(&o->ctx->arena, &stack, from);
+    sc_list_push(o->work, &stack, from);
     while (stack.count) {
         node *n = stack.items[--stack.count];
         for (size_t i = 0; i < n->edges.count; i++) {
@@ -148,7 +149,7 @@ static void reach(orderer *o, node *from)
             if (next->mark == o->stamp)
                 continue;
             next->mark = o->stamp;
-            sc_list_push(&o->ctx->arena, &stack, next);
+            sc_list_push(o->work, &stack, next);
         }
     }
 }
@@ -204,7 +205,7 @@ static sc_ptr_list find_cycle(orderer *o, node *start)
     sc_ptr_list path = {0}, cycle = {0};
     start->mark = ON_PATH;
     start->next_edge = 0;
-    sc_list_push(&o->ctx->arena, &path, start);
+    sc_list_push(o->work, &path, start);
     while (path.count && !o->ctx->out_of_memory) {
         node *n = path.items[path.count - 1];
         if (n->next_edge >= n->edges.count) {
@@ -218,13 +219,13 @@ static sc_ptr_list find_cycle(orderer *o, node *start)
             while (path.items[from] != to)
                 from++;
             for (size_t i = from; i < path.count; i++)
-                sc_list_push(&o->ctx->arena, &cycle, path.items[i]);
+                sc_list_push(o->work, &cycle, path.items[i]);
             return cycle;
         }
         if (to->mark == UNSEEN) {
             to->mark = ON_PATH;
             to->next_edge = 0;
-            sc_list_push(&o->ctx->arena, &path, to);
+            sc_list_push(o->work, &path, to);
         }
     }
     return cycle;
@@ -271,15 +272,16 @@ static bool check_cycles(orderer *o)
 
 static bool order_stack(sc_context *ctx, sc_cfn_stack *stack)
 {
-    orderer o = {.ctx = ctx, .stack = stack, .count = stack->resources.count};
+    orderer o = {
+        .ctx = ctx, .work = sc_tree_work(ctx), .stack = stack, .count = stack->resources.count};
     if (!o.count)
         return true;
-    o.nodes = sc_arena_alloc(&ctx->arena, o.count * sizeof(*o.nodes));
+    o.nodes = sc_arena_alloc(o.work, o.count * sizeof(*o.nodes));
     if (!o.nodes)
         return true;
     for (size_t i = 0; i < o.count; i++) {
         o.nodes[i].resource = stack->resources.items[i];
-        sc_map_put(&ctx->arena, &o.by_id, o.nodes[i].resource->logical_id, &o.nodes[i]);
+        sc_map_put(o.work, &o.by_id, o.nodes[i].resource->logical_id, &o.nodes[i]);
     }
     for (size_t i = 0; i < o.count; i++) {
         sc_cfn_resource *r = o.nodes[i].resource;

@@ -14,7 +14,7 @@ _Static_assert(sizeof(void *) != 8 || sizeof(sc_symbol) <= 96, "sc_symbol grew p
 sc_symbol *sc_new_symbol(sc_checker *c, sc_symbol_kind kind, sc_ident name, const sc_item *item,
                          sc_scope *scope)
 {
-    sc_symbol *s = sc_arena_alloc(sc_tree_work(c->ctx), sizeof(*s));
+    sc_symbol *s = sc_arena_alloc(sc_scope_arena(c->ctx), sizeof(*s));
     if (!s)
         return NULL;
     s->kind = kind;

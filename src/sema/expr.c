@@ -810,7 +810,7 @@ static sc_symbol *loop_var(sc_checker *c, sc_scope *scope, sc_ident name, sc_typ
 {
     if (!name.name)
         return NULL;
-    sc_symbol *s = sc_arena_alloc(sc_tree_work(c->ctx), sizeof(*s));
+    sc_symbol *s = sc_arena_alloc(sc_scope_arena(c->ctx), sizeof(*s));
     if (!s)
         return NULL;
     s->kind = SYM_LOOP_VAR;

@@ -127,7 +127,7 @@ void sc_check_body(sc_checker *c, sc_scope *scope, const sc_ptr_list *items, con
             continue;
         }
         if (item->kind == ITEM_BLOCK) {
-            sc_map_put(&c->ctx->arena, &set, name, (void *)item);
+            sc_map_put(sc_tree_work(c->ctx), &set, name, (void *)item);
             if (check_nested_block(c, scope, item, field, owner, &labels, failed))
                 mark_failed(c, failed, items, name);
             continue;
@@ -137,7 +137,7 @@ void sc_check_body(sc_checker *c, sc_scope *scope, const sc_ptr_list *items, con
             sc_diag_note(c->ctx, d, ((const sc_item *)sc_map_get(&set, name))->span,
                          "first set here");
         } else {
-            sc_map_put(&c->ctx->arena, &set, name, (void *)item);
+            sc_map_put(sc_tree_work(c->ctx), &set, name, (void *)item);
             sc_check_against(c, scope, item->value, field->type,
                              sc_arena_printf(&c->ctx->arena, "input `%s`", name));
         }

@@ -305,11 +305,14 @@ const char *sc_symbol_kind_name(sc_symbol_kind kind);
 
 /* Scopes. */
 sc_scope *sc_scope_new(sc_context *ctx, sc_scope *parent);
-/* Where scopes, their symbols and their name tables are allocated, and the records of
- * the instance tree that expansion reads once: ctx->tree_work while the instance tree
- * is made (outside a scratch region, whose scopes go with it), so that a build can hand
- * them back once expansion has read the tree (sc_release_tree_work, tree.h);
- * ctx->arena otherwise. */
+/* Where scopes, their symbols and their name tables are allocated: in a build (and
+ * while any instance tree is made), ctx->tree_scopes, which a build hands back once its
+ * instance tree is made (nothing after reads a scope); ctx->arena otherwise. Inside a
+ * scratch region, the region, whose scopes go with it. */
+sc_arena *sc_scope_arena(sc_context *ctx);
+/* Where the instance tree's records that only expansion reads are allocated: likewise,
+ * ctx->tree_work, which a build hands back once expansion has read them
+ * (sc_release_tree_work, tree.h). */
 sc_arena *sc_tree_work(sc_context *ctx);
 sc_symbol *sc_scope_lookup(const sc_scope *scope, const char *name);
 sc_symbol *sc_scope_lookup_local(const sc_scope *scope, const char *name);

@@ -180,13 +180,13 @@ static sc_value *loop_elements(builder *x, sc_scope *scope, const sc_item *item,
 static sc_scope *bind(sc_context *ctx, sc_scope *parent, sc_ident name, sc_value *value)
 {
     sc_scope *scope = sc_scope_new(ctx, parent);
-    sc_symbol *s = sc_arena_alloc(sc_tree_work(ctx), sizeof(*s));
+    sc_symbol *s = sc_arena_alloc(sc_scope_arena(ctx), sizeof(*s));
     if (!scope || !s || !name.name)
         return scope ? scope : parent;
     s->kind = SYM_VALUE;
     s->name = name.name;
     s->value = value;
-    sc_map_put(sc_tree_work(ctx), &scope->names, s->name, s);
+    sc_map_put(sc_scope_arena(ctx), &scope->names, s->name, s);
     return scope;
 }
 
@@ -317,23 +317,23 @@ static void make_body(pending *inner, const sc_component *component, sc_scope *s
     const sc_ptr_list *body = &component->item->items;
     sc_value **refs = sc_arena_alloc(sc_tree_work(x->ctx), (body->count + 1) * sizeof(*refs));
     sc_ptr_list nested = {0};
-    if (!sc_map_reserve(sc_tree_work(x->ctx), &scope->names,
+    if (!sc_map_reserve(sc_scope_arena(x->ctx), &scope->names,
                         scope->names.count + sc_body_names(component->item)))
         return;
     for (size_t i = 0; refs && i < body->count; i++) {
         const sc_item *decl = body->items[i];
         if (decl->kind == ITEM_RESOURCE) {
             refs[i] = declare_resource(inner, decl, scope);
-            sc_symbol *s = sc_arena_alloc(sc_tree_work(x->ctx), sizeof(*s));
+            sc_symbol *s = sc_arena_alloc(sc_scope_arena(x->ctx), sizeof(*s));
             if (!s)
                 continue;
             s->kind = SYM_VALUE;
             s->name = decl->name.name;
             s->value = refs[i];
-            sc_map_put(sc_tree_work(x->ctx), &scope->names, s->name, s);
+            sc_map_put(sc_scope_arena(x->ctx), &scope->names, s->name, s);
         } else if (decl->kind == ITEM_BLOCK && decl->label.name) {
             pending *child = sc_arena_alloc(sc_tree_work(x->ctx), sizeof(*child));
-            sc_symbol *s = sc_arena_alloc(sc_tree_work(x->ctx), sizeof(*s));
+            sc_symbol *s = sc_arena_alloc(sc_scope_arena(x->ctx), sizeof(*s));
             if (!child || !s)
                 continue;
             *child = *inner;
@@ -346,7 +346,7 @@ static void make_body(pending *inner, const sc_component *component, sc_scope *s
             s->name = decl->label.name;
             s->item = decl;
             s->pending = child;
-            sc_map_put(sc_tree_work(x->ctx), &scope->names, s->name, s);
+            sc_map_put(sc_scope_arena(x->ctx), &scope->names, s->name, s);
             sc_list_push(sc_tree_work(x->ctx), &nested, child);
         }
     }
@@ -582,7 +582,7 @@ static void add_param(builder *x, sc_tree_stack *stack, const sc_item *item, sc_
         return;
     param->stack = stack->stack;
     param->item = item;
-    param->symbol = symbol;
+    param->type = symbol ? symbol->type : NULL;
     param->secret = symbol && is_secret_type(symbol->type);
     if (item->value)
         param->default_value = sc_eval_keeping(x->ctx, stack->stack->scope, item->value);
@@ -689,6 +689,8 @@ static void make_stack(builder *x, sc_tree_stack *stack)
     }
 }
 
+static void hand_back_scopes(sc_context *ctx, sc_program *program);
+
 const sc_instance_tree *sc_sema_instances(sc_context *ctx, sc_program *program)
 {
     if (program->instances)
@@ -714,6 +716,8 @@ const sc_instance_tree *sc_sema_instances(sc_context *ctx, sc_program *program)
     for (size_t i = 0; i < tree->stacks.count; i++)
         make_stack(x, tree->stacks.items[i]);
     ctx->eval.tree_work_apart = apart;
+    if (ctx->eval.hand_back_scopes)
+        hand_back_scopes(ctx, program);
     return ctx->out_of_memory ? NULL : tree;
 }
 
@@ -734,15 +738,27 @@ static void forget_body_scopes(const sc_scope *stack_scope)
     }
 }
 
-void sc_release_tree_work(sc_context *ctx, sc_program *program)
+/* A build's scopes, once its instance tree is made: what pointed into them from the
+ * tree is forgotten first. The program's own scopes (global, stacks', components') are
+ * gone too; nothing after the tree reads them. */
+static void hand_back_scopes(sc_context *ctx, sc_program *program)
 {
     sc_instance_tree *tree = program ? program->instances : NULL;
+    for (size_t i = 0; tree && i < tree->instances.count; i++)
+        ((sc_tree_instance *)tree->instances.items[i])->scope = NULL;
+    for (size_t i = 0; program && i < program->stacks.count; i++)
+        forget_body_scopes(((const sc_stack *)program->stacks.items[i])->scope);
+    sc_arena_release(&ctx->tree_scopes);
+}
+
+void sc_release_tree_work(sc_context *ctx, sc_program *program)
+{
+    if (ctx->tree_scopes.chunks)
+        hand_back_scopes(ctx, program);
+    sc_instance_tree *tree = program ? program->instances : NULL;
     if (tree) {
-        for (size_t i = 0; i < tree->instances.count; i++) {
-            sc_tree_instance *instance = tree->instances.items[i];
-            instance->scope = NULL;
-            instance->resources = (sc_ptr_list){0};
-        }
+        for (size_t i = 0; i < tree->instances.count; i++)
+            ((sc_tree_instance *)tree->instances.items[i])->resources = (sc_ptr_list){0};
         for (size_t i = 0; i < tree->allows.count; i++)
             ((sc_tree_allow *)tree->allows.items[i])->resources = (sc_ptr_list){0};
         for (size_t i = 0; i < tree->stacks.count; i++)
@@ -750,7 +766,5 @@ void sc_release_tree_work(sc_context *ctx, sc_program *program)
         tree->resources = (sc_ptr_list){0};
         tree->made = (sc_ptr_list){0};
     }
-    for (size_t i = 0; program && i < program->stacks.count; i++)
-        forget_body_scopes(((const sc_stack *)program->stacks.items[i])->scope);
     sc_arena_release(&ctx->tree_work);
 }

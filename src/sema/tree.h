@@ -100,7 +100,7 @@ struct sc_tree_allow {
 typedef struct sc_tree_param {
     sc_stack *stack;
     const sc_item *item;
-    const sc_symbol *symbol; /* its declaration (type), or NULL */
+    const sc_type *type;     /* its declared type, or NULL */
     bool secret;             /* of type secret: its value is never echoed */
     sc_value *default_value; /* NULL when none */
     sc_ptr_list options;     /* sc_tree_setting: `description`, `type`, `allowed` */

@@ -156,14 +156,25 @@ sc_record_field *sc_record_find(const sc_type *record, const char *name)
     return NULL;
 }
 
+/* Outside a scratch region (whose scopes and records go with it), while building. */
+static bool apart(const sc_context *ctx)
+{
+    return ctx->eval.tree_work_apart && !ctx->eval.in_scratch;
+}
+
+sc_arena *sc_scope_arena(sc_context *ctx)
+{
+    return apart(ctx) ? &ctx->tree_scopes : &ctx->arena;
+}
+
 sc_arena *sc_tree_work(sc_context *ctx)
 {
-    return ctx->eval.tree_work_apart && !ctx->eval.in_scratch ? &ctx->tree_work : &ctx->arena;
+    return apart(ctx) ? &ctx->tree_work : &ctx->arena;
 }
 
 sc_scope *sc_scope_new(sc_context *ctx, sc_scope *parent)
 {
-    sc_scope *s = sc_arena_alloc(sc_tree_work(ctx), sizeof(*s));
+    sc_scope *s = sc_arena_alloc(sc_scope_arena(ctx), sizeof(*s));
     if (!s)
         return NULL;
     s->parent = parent;
@@ -227,7 +238,7 @@ bool sc_scope_declare(sc_context *ctx, sc_scope *scope, sc_symbol *symbol)
         sc_diag_fix(ctx, d, "rename one of them");
         return false;
     }
-    return sc_map_put(sc_tree_work(ctx), &scope->names, symbol->name, symbol) &&
+    return sc_map_put(sc_scope_arena(ctx), &scope->names, symbol->name, symbol) &&
            sc_list_push(&ctx->arena, &scope->order, symbol);
 }
 

@@ -184,13 +184,13 @@ static void bind_inputs(sc_checker *c, sc_scope *outer, const sc_item *item, con
     for (size_t i = 0; i < record->fields.count; i++) {
         const sc_record_field *field = record->fields.items[i];
         sc_value *v = input_value(c, outer, &item->items, field, scope, failed);
-        sc_symbol *s = sc_arena_alloc(sc_tree_work(c->ctx), sizeof(*s));
+        sc_symbol *s = sc_arena_alloc(sc_scope_arena(c->ctx), sizeof(*s));
         if (!s)
             return;
         s->kind = SYM_VALUE;
         s->name = field->name;
         s->value = v;
-        sc_map_put(sc_tree_work(c->ctx), &scope->names, s->name, s);
+        sc_map_put(sc_scope_arena(c->ctx), &scope->names, s->name, s);
     }
 }
 
@@ -232,7 +232,7 @@ static void bind_nested_instances(sc_checker *c, sc_scope *scope, const sc_compo
         if (!s)
             return;
         s->type = definition->type;
-        sc_map_put(sc_tree_work(c->ctx), &scope->names, s->name, s);
+        sc_map_put(sc_scope_arena(c->ctx), &scope->names, s->name, s);
     }
 }
 
@@ -264,22 +264,22 @@ sc_scope *sc_instance_scope_failing(sc_context *ctx, sc_scope *outer, const sc_i
     sc_checker checker = {.ctx = ctx, .program = NULL};
     sc_checker *c = &checker;
     sc_scope *scope = sc_scope_new(c->ctx, NULL);
-    if (!scope || !sc_map_reserve(sc_tree_work(c->ctx), &scope->names, instance_names(component)))
+    if (!scope || !sc_map_reserve(sc_scope_arena(c->ctx), &scope->names, instance_names(component)))
         return NULL;
-    sc_symbol *self = sc_arena_alloc(sc_tree_work(c->ctx), sizeof(*self));
+    sc_symbol *self = sc_arena_alloc(sc_scope_arena(c->ctx), sizeof(*self));
     if (self && item->label.name) {
         self->kind = SYM_VALUE;
         self->name = SC_INSTANCE_NAME_SYMBOL;
         self->value = sc_value_string(c->ctx, item->label.name);
-        sc_map_put(sc_tree_work(c->ctx), &scope->names, self->name, self);
+        sc_map_put(sc_scope_arena(c->ctx), &scope->names, self->name, self);
     }
     const char *path = instance_path(c, outer, item);
-    sc_symbol *where = path ? sc_arena_alloc(sc_tree_work(c->ctx), sizeof(*where)) : NULL;
+    sc_symbol *where = path ? sc_arena_alloc(sc_scope_arena(c->ctx), sizeof(*where)) : NULL;
     if (where) {
         where->kind = SYM_VALUE;
         where->name = SC_INSTANCE_PATH_SYMBOL;
         where->value = sc_value_string(c->ctx, path);
-        sc_map_put(sc_tree_work(c->ctx), &scope->names, where->name, where);
+        sc_map_put(sc_scope_arena(c->ctx), &scope->names, where->name, where);
     }
     bind_inputs(c, outer, item, component->inputs, scope, failed_inputs);
     for (size_t i = 0; i < component->item->items.count; i++) {
@@ -288,7 +288,7 @@ sc_scope *sc_instance_scope_failing(sc_context *ctx, sc_scope *outer, const sc_i
             continue;
         sc_symbol *s = sc_new_symbol(c, SYM_LET, let->name, let, scope);
         if (s)
-            sc_map_put(sc_tree_work(c->ctx), &scope->names, s->name, s);
+            sc_map_put(sc_scope_arena(c->ctx), &scope->names, s->name, s);
     }
     bind_nested_instances(c, scope, component);
     return scope;
@@ -296,13 +296,13 @@ sc_scope *sc_instance_scope_failing(sc_context *ctx, sc_scope *outer, const sc_i
 
 static void bind_symbol(sc_context *ctx, sc_scope *scope, const char *name, sc_value *value)
 {
-    sc_symbol *s = sc_arena_alloc(sc_tree_work(ctx), sizeof(*s));
+    sc_symbol *s = sc_arena_alloc(sc_scope_arena(ctx), sizeof(*s));
     if (!s)
         return;
     s->kind = SYM_VALUE;
     s->name = name;
     s->value = value;
-    sc_map_put(sc_tree_work(ctx), &scope->names, s->name, s);
+    sc_map_put(sc_scope_arena(ctx), &scope->names, s->name, s);
 }
 
 sc_scope *sc_grant_scope(sc_context *ctx, sc_scope *outer, const sc_item *allow,
@@ -332,7 +332,7 @@ sc_scope *sc_grant_scope(sc_context *ctx, sc_scope *outer, const sc_item *allow,
             continue;
         sc_symbol *s = sc_new_symbol(&checker, SYM_LET, let->name, let, scope);
         if (s)
-            sc_map_put(sc_tree_work(ctx), &scope->names, s->name, s);
+            sc_map_put(sc_scope_arena(ctx), &scope->names, s->name, s);
     }
     return scope;
 }

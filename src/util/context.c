@@ -104,6 +104,8 @@ sc_context *sc_context_create(const sc_allocator *allocator)
     ctx->arena.out_of_memory = &ctx->out_of_memory;
     ctx->lasting.allocator = &ctx->allocator;
     ctx->lasting.out_of_memory = &ctx->out_of_memory;
+    ctx->tree_scopes.allocator = &ctx->allocator;
+    ctx->tree_scopes.out_of_memory = &ctx->out_of_memory;
     ctx->tree_work.allocator = &ctx->allocator;
     ctx->tree_work.out_of_memory = &ctx->out_of_memory;
     ctx->max_errors = 100;
@@ -142,6 +144,7 @@ void sc_context_free(sc_context *ctx)
     sc_context_run_cleanups(ctx);
     sc_arena_release(&ctx->arena);
     sc_arena_release(&ctx->lasting);
+    sc_arena_release(&ctx->tree_scopes);
     sc_arena_release(&ctx->tree_work);
     sc_allocator caller = ctx->caller_allocator;
     caller.free(caller.user, ctx);

@@ -193,9 +193,10 @@ typedef struct sc_eval_usage {
      * afterwards (sema's sc_scratch_begin/end). */
     bool in_scratch;
     sc_arena_mark scratch_from;
-    bool left_scratch;    /* evaluating, in ctx->lasting, what outlives the region */
-    bool no_scratch;      /* every byte stays: the standard library's image is its whole arena */
-    bool tree_work_apart; /* making the instance tree: its working records go to ctx->tree_work */
+    bool left_scratch;     /* evaluating, in ctx->lasting, what outlives the region */
+    bool no_scratch;       /* every byte stays: the standard library's image is its whole arena */
+    bool tree_work_apart;  /* building: scopes and the tree's records go to their arenas */
+    bool hand_back_scopes; /* building: the scopes go as soon as the instance tree is made */
 } sc_eval_usage;
 
 enum { SC_MAX_BUILTIN_TABLES = 4 };
@@ -209,9 +210,11 @@ struct sc_context {
      * patterns, `unique` keys, what of a component's body the checks evaluate, the list
      * of cleanups, and the values copied out of regions. Written through sc_lasting(). */
     sc_arena lasting;
-    /* What making the instance tree needs and nothing after expansion reads: its scopes,
-     * their symbols and name tables, and the records expansion replays (sema's
-     * sc_tree_work). A build hands it back once expansion has read the tree. */
+    /* For a build, what checking and making the instance tree need and nothing after
+     * reads (sema's sc_scope_arena, sc_tree_work): the scopes, their symbols and name
+     * tables, handed back once the tree is made; and the tree's records that expansion
+     * replays, handed back once expansion has read them. */
+    sc_arena tree_scopes;
     sc_arena tree_work;
     bool out_of_memory;
     sc_ptr_list sources;     /* of sc_source */
