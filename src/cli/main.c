@@ -12,6 +12,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <signal.h>
 #include <link.h>
@@ -911,6 +912,19 @@ static int run_with_stdlib(options *opts, char **argv)
     return status;
 }
 
+/* A build hands back tens of megabytes in the middle (the instance tree's scopes and
+ * records), and that memory must go back to the system, not wait in the heap for the
+ * templates. glibc raises its mmap threshold each time it frees a large block, after
+ * which the library's arena chunks come from the heap and stay there when freed: a
+ * fixed threshold keeps them mapped on their own (10,000 instances: 252 -> 236 MB,
+ * WordPress unchanged). */
+static void hand_memory_back(void)
+{
+#ifdef M_MMAP_THRESHOLD
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     options opts = {0};
@@ -933,5 +947,6 @@ int main(int argc, char **argv)
     }
     if (strcmp(opts.command, "fmt") == 0)
         return run_fmt(&opts); /* needs no standard library */
+    hand_memory_back();
     return run_with_stdlib(&opts, argv);
 }
