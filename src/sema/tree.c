@@ -749,11 +749,12 @@ static void hand_back_scopes(sc_context *ctx, sc_program *program)
     for (size_t i = 0; program && i < program->stacks.count; i++)
         forget_body_scopes(((const sc_stack *)program->stacks.items[i])->scope);
     sc_arena_release(&ctx->tree_scopes);
+    ctx->eval.scopes_handed_back = true;
 }
 
 void sc_release_tree_work(sc_context *ctx, sc_program *program)
 {
-    if (ctx->tree_scopes.chunks)
+    if (!ctx->eval.scopes_handed_back)
         hand_back_scopes(ctx, program);
     sc_instance_tree *tree = program ? program->instances : NULL;
     if (tree) {

@@ -164,7 +164,7 @@ static bool apart(const sc_context *ctx)
 
 sc_arena *sc_scope_arena(sc_context *ctx)
 {
-    return apart(ctx) ? &ctx->tree_scopes : &ctx->arena;
+    return apart(ctx) && !ctx->eval.scopes_handed_back ? &ctx->tree_scopes : &ctx->arena;
 }
 
 sc_arena *sc_tree_work(sc_context *ctx)

@@ -1,8 +1,11 @@
 /* Shared plumbing of libstackc: the compilation context, its arena, strings, spans,
  * sources with line maps, and diagnostics as data.
  *
- * Memory convention: everything a stage builds lives in the context's arena and dies
- * with sc_context_free; nothing is freed piecemeal. Allocation failure never aborts:
+ * Memory convention: everything a stage builds lives in the context's arenas and dies
+ * with sc_context_free; nothing is freed piecemeal, but for three whole parts: a scratch
+ * region of `arena` handed back after a check or an evaluation (sema's scratch.c), and,
+ * in a build, the scopes and the instance tree's records (`tree_scopes`, `tree_work`)
+ * once nothing reads them. Allocation failure never aborts:
  * the arena returns NULL, remembers it (`ctx->out_of_memory`), and the driver reports
  * one "out of memory" diagnostic once the stage has unwound. So that every caller need
  * not check every result: lists and maps refuse NULL items and keys, value and type
@@ -193,10 +196,11 @@ typedef struct sc_eval_usage {
      * afterwards (sema's sc_scratch_begin/end). */
     bool in_scratch;
     sc_arena_mark scratch_from;
-    bool left_scratch;     /* evaluating, in ctx->lasting, what outlives the region */
-    bool no_scratch;       /* every byte stays: the standard library's image is its whole arena */
-    bool tree_work_apart;  /* building: scopes and the tree's records go to their arenas */
-    bool hand_back_scopes; /* building: the scopes go as soon as the instance tree is made */
+    bool left_scratch;       /* evaluating, in ctx->lasting, what outlives the region */
+    bool no_scratch;         /* every byte stays: the standard library's image is its whole arena */
+    bool tree_work_apart;    /* building: scopes and the tree's records go to their arenas */
+    bool hand_back_scopes;   /* building: the scopes go as soon as the instance tree is made */
+    bool scopes_handed_back; /* ... and they went: later scopes stay in the arena */
 } sc_eval_usage;
 
 enum { SC_MAX_BUILTIN_TABLES = 4 };
