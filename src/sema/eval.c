@@ -59,6 +59,12 @@ sc_value *sc_value_failure(sc_value *a, sc_value *b)
     return a && a->failed ? a : b && b->failed ? b : NULL;
 }
 
+/* What the compilation holds: a build's scopes and tree records count until handed back. */
+static uint64_t memory_in_use(const sc_context *ctx)
+{
+    return ctx->arena.total + ctx->lasting.total + ctx->tree_scopes.total + ctx->tree_work.total;
+}
+
 bool sc_eval_charge(sc_context *ctx, uint64_t steps, uint64_t elements, uint64_t bytes)
 {
     sc_eval_usage *u = &ctx->eval;
@@ -67,7 +73,7 @@ bool sc_eval_charge(sc_context *ctx, uint64_t steps, uint64_t elements, uint64_t
     u->bytes += bytes;
     eval_limits most = limits(ctx);
     if (u->steps > most.steps || u->elements > most.elements || u->bytes > most.bytes ||
-        ctx->arena.total + ctx->lasting.total > most.memory)
+        memory_in_use(ctx) > most.memory)
         u->spent = true;
     return !u->spent;
 }
