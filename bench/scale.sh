@@ -5,7 +5,7 @@
 # process into a fresh folder. Prints time, peak RSS, each doubling's ratios and the
 # exponent fitted to all sizes (1.0 is linear), and the issue-21 targets with MET or NOT
 # MET. Each size runs three times (STACKC_BENCH_REPEATS) and the fastest counts: other
-# work on a shared machine only ever adds time. Peak RSS grows to about 32 KB an instance: 100,000 instances need ~3.2 GB.
+# work on a shared machine only ever adds time. Peak RSS grows to about 23 KB an instance: 100,000 instances need ~2.3 GB.
 #   bench/scale.sh [MAX_INSTANCES [MAX_STACKS]]   (default 100000 and 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
