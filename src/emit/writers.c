@@ -22,16 +22,11 @@ static void write_indent(sc_buf *out, int levels)
 
 static void write_int(sc_buf *out, long long i)
 {
-    char digits[24];
-    size_t at = sizeof(digits);
+    char digits[SC_INT_DIGITS];
     unsigned long long magnitude = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
-    do {
-        digits[--at] = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude);
-    if (i < 0)
-        digits[--at] = '-';
-    sc_buf_append(out, digits + at, sizeof(digits) - at);
+    size_t len;
+    const char *text = sc_int_digits(digits, magnitude, i < 0, &len);
+    sc_buf_append(out, text, len);
 }
 
 /* What a byte becomes inside a JSON string: NULL when it stands for itself. */

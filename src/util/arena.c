@@ -140,18 +140,27 @@ static bool put_text(char *out, size_t size, size_t *len, const char *text, size
     return true;
 }
 
+const char *sc_int_digits(char digits[SC_INT_DIGITS], unsigned long long magnitude, bool negative,
+                          size_t *len)
+{
+    size_t at = SC_INT_DIGITS;
+    do {
+        digits[--at] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (negative)
+        digits[--at] = '-';
+    *len = SC_INT_DIGITS - at;
+    return digits + at;
+}
+
 static bool put_unsigned(char *out, size_t size, size_t *len, unsigned long long value,
                          bool negative)
 {
-    char digits[24];
-    size_t at = sizeof(digits);
-    do {
-        digits[--at] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value);
-    if (negative)
-        digits[--at] = '-';
-    return put_text(out, size, len, digits + at, sizeof(digits) - at);
+    char digits[SC_INT_DIGITS];
+    size_t n;
+    const char *text = sc_int_digits(digits, value, negative, &n);
+    return put_text(out, size, len, text, n);
 }
 
 static bool put_signed(char *out, size_t size, size_t *len, long long value)

@@ -59,6 +59,12 @@ char *sc_arena_strndup(sc_arena *arena, const char *s, size_t len);
 char *sc_arena_strdup(sc_arena *arena, const char *s);
 char *sc_arena_printf(sc_arena *arena, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sc_arena_vprintf(sc_arena *arena, const char *fmt, va_list args);
+/* The decimal digits of a magnitude, with a '-' before them when `negative`, written at
+ * the end of `digits`; returns where they begin and sets *len. For writers that print
+ * many integers without a printf each (the arena's plain formats, the JSON writer). */
+enum { SC_INT_DIGITS = 24 };
+const char *sc_int_digits(char digits[SC_INT_DIGITS], unsigned long long magnitude, bool negative,
+                          size_t *len);
 void sc_arena_release(sc_arena *arena);
 sc_arena_mark sc_arena_mark_now(const sc_arena *arena);
 /* Whether `p` was allocated from the arena after `mark`. */
