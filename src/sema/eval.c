@@ -151,8 +151,8 @@ static const char *grouped(sc_context *ctx, uint64_t n)
     return sc_arena_strdup(&ctx->arena, out);
 }
 
-/* E0292, once per compilation, at the expression that went over the budget. */
-static sc_value *budget_spent(sc_context *ctx, const sc_expr *e)
+/* E0292, once per compilation, at what went over the budget. */
+static void report_budget(sc_context *ctx, sc_span where)
 {
     const sc_eval_usage *u = &ctx->eval;
     eval_limits most = limits(ctx);
@@ -163,7 +163,7 @@ static sc_value *budget_spent(sc_context *ctx, const sc_expr *e)
         : u->bytes > most.bytes
             ? sc_arena_printf(&ctx->arena, "%s bytes of strings", grouped(ctx, most.bytes))
             : sc_arena_printf(&ctx->arena, "%s bytes of memory", grouped(ctx, most.memory));
-    sc_diagnostic *d = sc_error(ctx, "E0292", e->span,
+    sc_diagnostic *d = sc_error(ctx, "E0292", where,
                                 "evaluating this goes over the compilation's budget of %s", what);
     sc_diag_note_plain(ctx, d,
                        "a compilation may take %s steps, make %s list and map elements and %s "
@@ -175,7 +175,21 @@ static sc_value *budget_spent(sc_context *ctx, const sc_expr *e)
                 "look for what grows at every step: a `for` inside a `for`, or a list or "
                 "string doubled through `let`s");
     ctx->eval.reported = true;
+}
+
+static sc_value *budget_spent(sc_context *ctx, const sc_expr *e)
+{
+    report_budget(ctx, e->span);
     return sc_value_failed(ctx);
+}
+
+bool sc_eval_may_go_on(sc_context *ctx, sc_span where)
+{
+    if (!ctx->eval.spent && memory_in_use(ctx) > limits(ctx).memory)
+        ctx->eval.spent = true;
+    if (ctx->eval.spent && !ctx->eval.reported)
+        report_budget(ctx, where);
+    return !ctx->eval.spent;
 }
 
 /* A value that holds no text, list or map weighs 1 (weight()) from the start: most values

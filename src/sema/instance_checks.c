@@ -201,6 +201,13 @@ static bool going_on(const sc_checker *c)
     return !c->ctx->out_of_memory && !c->ctx->eval.spent;
 }
 
+/* The same before making a nested instance's scope, which evaluates nothing when its
+ * settings fail: the memory that takes counts against the budget too (E0292 at it). */
+static bool may_nest(const sc_checker *c, const sc_item *nested)
+{
+    return !c->ctx->out_of_memory && sc_eval_may_go_on(c->ctx, nested->span);
+}
+
 void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, const sc_item *item,
                         const sc_component *component, int depth)
 {
@@ -226,6 +233,8 @@ void sc_run_body_checks(sc_checker *c, sc_scope *scope, const check_site *site, 
             (nested->when &&
              (!sc_value_truthy_known(sc_eval(c->ctx, scope, nested->when), &present) || !present)))
             continue;
+        if (!may_nest(c, nested))
+            break;
         sc_scope *inner = sc_instance_scope(c->ctx, scope, nested, kind);
         if (inner)
             sc_run_body_checks(c, inner, site, nested, kind, depth + 1);

@@ -346,6 +346,10 @@ sc_value *sc_value_failure(sc_value *a, sc_value *b);
  * builds) to the compilation's evaluation budget. False when the budget is spent: the
  * caller gives up and returns anything; sc_eval reports E0292 at the expression. */
 bool sc_eval_charge(sc_context *ctx, uint64_t steps, uint64_t elements, uint64_t bytes);
+/* For work that makes memory without evaluating (checking the instances a body nests):
+ * whether it may go on. False once the budget is spent, its memory included; E0292 is
+ * then reported at `where` unless an evaluation reported it already. */
+bool sc_eval_may_go_on(sc_context *ctx, sc_span where);
 sc_value *sc_value_new(sc_context *ctx, sc_value_kind kind);
 /* Appends `key: item` to a map value, keeping its key and item lists the same length
  * even when memory runs out (then nothing is added and it returns false). */

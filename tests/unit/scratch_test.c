@@ -140,6 +140,35 @@ static void test_checking_stops_at_the_budget(void)
     sc_context_free(ctx);
 }
 
+/* The same without evaluating anything: the nested instances' settings all fail to
+ * check (E0204), so the evaluation budget alone never ran out and checking made the
+ * scopes of 6^8 instances (1.4 GB; found by fuzzing). The memory they take counts:
+ * E0292 at the instance that went over, and checking stops. */
+static void test_checking_stops_at_the_budget_s_memory(void)
+{
+    static const char source[] = "component loop {\n"
+                                 "  loop a { n = 1 }\n"
+                                 "  loop b { n = 2 }\n"
+                                 "  loop c { n = 3 }\n"
+                                 "  loop d { n = 4 }\n"
+                                 "  loop e { n = 5 }\n"
+                                 "  loop f { n = 6 }\n"
+                                 "}\n"
+                                 "stack s {\n"
+                                 "  loop top {}\n"
+                                 "}\n";
+    sc_context *ctx = sc_context_new(NULL);
+    sc_context_set_prelude(ctx, false);
+    CU_ASSERT_FALSE(sc_check_buffer(ctx, "loop.stack", source, strlen(source)));
+    CU_ASSERT_TRUE(ctx->eval.spent);
+    size_t budget_errors = 0;
+    for (size_t i = 0; i < sc_diagnostic_count(ctx); i++)
+        budget_errors += strcmp(sc_diagnostic_code(sc_diagnostic_at(ctx, i)), "E0292") == 0;
+    CU_ASSERT_EQUAL(budget_errors, 1);
+    CU_ASSERT_TRUE(bytes_kept(ctx) < 300u * 1024 * 1024);
+    sc_context_free(ctx);
+}
+
 static const char tree_source[] = "component box {\n"
                                   "  input n: int\n"
                                   "  let doubled = n * 2\n"
@@ -203,6 +232,7 @@ int main(void)
         {"an instance made from inside a region keeps its values",
          test_an_instance_made_from_inside_a_region_keeps_its_values},
         {"checking stops at the budget", test_checking_stops_at_the_budget},
+        {"checking stops at the budget's memory", test_checking_stops_at_the_budget_s_memory},
         {"a build hands back the instance tree's working memory",
          test_a_build_hands_back_the_tree_s_working_memory},
         {NULL, NULL},
