@@ -175,6 +175,17 @@ static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list 
     return sc_value_weigh(c->ctx, out);
 }
 
+static void bind_symbol(sc_context *ctx, sc_scope *scope, const char *name, sc_value *value)
+{
+    sc_symbol *s = sc_arena_alloc(sc_scope_arena(ctx), sizeof(*s));
+    if (!s)
+        return;
+    s->kind = SYM_VALUE;
+    s->name = name;
+    s->value = value;
+    sc_map_put(sc_scope_arena(ctx), &scope->names, s->name, s);
+}
+
 /* Binds each input of an instance in its scope as it is computed, so later defaults can
  * read earlier inputs. The instance's value as a whole is made elsewhere
  * (instance_value), so no map of them is made here. */
@@ -183,14 +194,8 @@ static void bind_inputs(sc_checker *c, sc_scope *outer, const sc_item *item, con
 {
     for (size_t i = 0; i < record->fields.count; i++) {
         const sc_record_field *field = record->fields.items[i];
-        sc_value *v = input_value(c, outer, &item->items, field, scope, failed);
-        sc_symbol *s = sc_arena_alloc(sc_scope_arena(c->ctx), sizeof(*s));
-        if (!s)
-            return;
-        s->kind = SYM_VALUE;
-        s->name = field->name;
-        s->value = v;
-        sc_map_put(sc_scope_arena(c->ctx), &scope->names, s->name, s);
+        bind_symbol(c->ctx, scope, field->name,
+                    input_value(c, outer, &item->items, field, scope, failed));
     }
 }
 
@@ -266,21 +271,12 @@ sc_scope *sc_instance_scope_failing(sc_context *ctx, sc_scope *outer, const sc_i
     sc_scope *scope = sc_scope_new(c->ctx, NULL);
     if (!scope || !sc_map_reserve(sc_scope_arena(c->ctx), &scope->names, instance_names(component)))
         return NULL;
-    sc_symbol *self = sc_arena_alloc(sc_scope_arena(c->ctx), sizeof(*self));
-    if (self && item->label.name) {
-        self->kind = SYM_VALUE;
-        self->name = SC_INSTANCE_NAME_SYMBOL;
-        self->value = sc_value_string(c->ctx, item->label.name);
-        sc_map_put(sc_scope_arena(c->ctx), &scope->names, self->name, self);
-    }
+    if (item->label.name)
+        bind_symbol(c->ctx, scope, SC_INSTANCE_NAME_SYMBOL,
+                    sc_value_string(c->ctx, item->label.name));
     const char *path = instance_path(c, outer, item);
-    sc_symbol *where = path ? sc_arena_alloc(sc_scope_arena(c->ctx), sizeof(*where)) : NULL;
-    if (where) {
-        where->kind = SYM_VALUE;
-        where->name = SC_INSTANCE_PATH_SYMBOL;
-        where->value = sc_value_string(c->ctx, path);
-        sc_map_put(sc_scope_arena(c->ctx), &scope->names, where->name, where);
-    }
+    if (path)
+        bind_symbol(c->ctx, scope, SC_INSTANCE_PATH_SYMBOL, sc_value_string(c->ctx, path));
     bind_inputs(c, outer, item, component->inputs, scope, failed_inputs);
     for (size_t i = 0; i < component->item->items.count; i++) {
         const sc_item *let = component->item->items.items[i];
@@ -292,17 +288,6 @@ sc_scope *sc_instance_scope_failing(sc_context *ctx, sc_scope *outer, const sc_i
     }
     bind_nested_instances(c, scope, component);
     return scope;
-}
-
-static void bind_symbol(sc_context *ctx, sc_scope *scope, const char *name, sc_value *value)
-{
-    sc_symbol *s = sc_arena_alloc(sc_scope_arena(ctx), sizeof(*s));
-    if (!s)
-        return;
-    s->kind = SYM_VALUE;
-    s->name = name;
-    s->value = value;
-    sc_map_put(sc_scope_arena(ctx), &scope->names, s->name, s);
 }
 
 sc_scope *sc_grant_scope(sc_context *ctx, sc_scope *outer, const sc_item *allow,
