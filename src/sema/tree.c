@@ -690,6 +690,44 @@ static void make_stack(builder *x, sc_tree_stack *stack)
 }
 
 static void hand_back_scopes(sc_context *ctx, sc_program *program);
+static void forget_body_scopes(const sc_scope *stack_scope);
+
+const bool *sc_tree_scopes_read_later(sc_context *ctx, const sc_program *program)
+{
+    sc_arena *work = sc_tree_work(ctx);
+    bool *read_later = sc_arena_alloc(work, program->stacks.count + 1);
+    sc_map position = {0}; /* a stack's name -> its index + 1 */
+    for (size_t i = 0; read_later && i < program->stacks.count; i++) {
+        const sc_stack *stack = program->stacks.items[i];
+        if (!sc_map_put(work, &position, stack->name, (void *)(uintptr_t)(i + 1)))
+            return NULL;
+    }
+    for (size_t i = 0; read_later && i < program->stacks.count; i++) {
+        const sc_stack *stack = program->stacks.items[i];
+        for (size_t r = 0; r < stack->references.count; r++) {
+            const sc_stack *target = ((const sc_stack_ref *)stack->references.items[r])->target;
+            uintptr_t at = target ? (uintptr_t)sc_map_get(&position, target->name) : 0;
+            if (at == 0 || at - 1 >= i)
+                read_later[i] = true;
+            if (at != 0)
+                read_later[at - 1] = true;
+        }
+    }
+    return read_later;
+}
+
+/* The scopes made while making `stack`, from `mark` on, in a build that hands scopes
+ * back (sc_tree_scopes_read_later): its instances (from `first_instance` on) and their
+ * symbols forget them first. */
+static void hand_back_stack_scopes(builder *x, const sc_tree_stack *stack, sc_arena_mark mark,
+                                   size_t first_instance)
+{
+    const sc_ptr_list *instances = &x->tree->instances;
+    for (size_t i = first_instance; i < instances->count; i++)
+        ((sc_tree_instance *)instances->items[i])->scope = NULL;
+    forget_body_scopes(stack->stack->scope);
+    sc_arena_release_to(&x->ctx->tree_scopes, mark);
+}
 
 const sc_instance_tree *sc_sema_instances(sc_context *ctx, sc_program *program)
 {
@@ -713,8 +751,15 @@ const sc_instance_tree *sc_sema_instances(sc_context *ctx, sc_program *program)
     ctx->eval.tree_work_apart = true;
     for (size_t i = 0; i < tree->stacks.count; i++)
         prepare_stack(x, tree->stacks.items[i]);
-    for (size_t i = 0; i < tree->stacks.count; i++)
+    const bool *read_later =
+        ctx->eval.hand_back_scopes ? sc_tree_scopes_read_later(ctx, program) : NULL;
+    for (size_t i = 0; i < tree->stacks.count; i++) {
+        sc_arena_mark mark = sc_arena_mark_now(&ctx->tree_scopes);
+        size_t first_instance = tree->instances.count;
         make_stack(x, tree->stacks.items[i]);
+        if (read_later && !read_later[i])
+            hand_back_stack_scopes(x, tree->stacks.items[i], mark, first_instance);
+    }
     ctx->eval.tree_work_apart = apart;
     if (ctx->eval.hand_back_scopes)
         hand_back_scopes(ctx, program);

@@ -153,6 +153,15 @@ const sc_instance_tree *sc_sema_instances(sc_context *ctx, sc_program *program);
  * component tests, no picture made from it). */
 void sc_release_tree_work(sc_context *ctx, sc_program *program);
 
+/* By stack of the program, in the order the tree makes them: whether the scopes made
+ * while making it must outlive its making. They must when another stack reads it (an
+ * `allow` to one of its instances makes the grant inside the target's scope), or when
+ * it reads a stack made after it (whose instances it then makes, with their scopes, on
+ * the way). A build hands back the scopes of every other stack as soon as it is made:
+ * a big program then holds one stack's scopes at a time, not all of them. NULL when
+ * memory runs out. */
+const bool *sc_tree_scopes_read_later(sc_context *ctx, const sc_program *program);
+
 /* ---- the local tree ---------------------------------------------------------------------
  * What `stackc build --target compose` reads (local_tree.c): the program on one machine.
  * It is made with another meaning of references than the instance tree's: an instance,

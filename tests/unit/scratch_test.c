@@ -5,7 +5,8 @@
  * in a region, and those of a nested instance made on first use from inside a region,
  * whose own regions lie above the one that was left. And past the evaluation budget,
  * checking stops rather than going on making scopes. A build hands back what making
- * the tree needed once expansion has read it. */
+ * the tree needed once expansion has read it, and a stack's scopes once it is made
+ * when no other stack reads them. */
 #include "support.h"
 #include "sema/tree.h"
 #include "util/util.h"
@@ -222,6 +223,51 @@ static void test_a_build_hands_back_the_tree_s_working_memory(void)
     sc_context_free(ctx);
 }
 
+/* A build hands back each stack's scopes as soon as it is made, unless a later stack
+ * may read them: a stack another one reads (its instances' scopes hold the grants of an
+ * `allow` to them), and a stack that reads one made after it (whose instances, with
+ * their scopes, it makes on the way). */
+static void test_a_stack_s_scopes_go_once_nothing_reads_them(void)
+{
+    static const char source[] =
+        "stack net {\n"
+        "  resource vpc \"AWS::EC2::VPC\" { CidrBlock = \"10.0.0.0/16\" }\n"
+        "}\n"
+        "stack a {\n"
+        "  resource q \"AWS::SQS::Queue\" { QueueName = net.vpc.VpcId }\n"
+        "}\n"
+        "stack alone {\n"
+        "  resource q \"AWS::SQS::Queue\" {}\n"
+        "}\n"
+        "stack early {\n"
+        "  resource q \"AWS::SQS::Queue\" { QueueName = late.q.QueueName }\n"
+        "}\n"
+        "stack late {\n"
+        "  resource q \"AWS::SQS::Queue\" {}\n"
+        "}\n"
+        "stack last {\n"
+        "  resource q \"AWS::SQS::Queue\" { QueueName = a.q.QueueName }\n"
+        "}\n";
+    sc_context *ctx = sc_context_new(NULL);
+    sc_context_set_prelude(ctx, false);
+    int file = sc_source_add(ctx, "stacks.stack", source, strlen(source));
+    CU_ASSERT_FATAL(file >= 0);
+    sc_program *program = sc_sema_check_source(ctx, (uint32_t)file);
+    CU_ASSERT_EQUAL(sc_error_count(ctx), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(program);
+    CU_ASSERT_EQUAL_FATAL(program->stacks.count, 6);
+    const bool *read_later = sc_tree_scopes_read_later(ctx, program);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(read_later);
+    static const bool expected[] = {true, true, false, true, true, false};
+    for (size_t i = 0; i < 6; i++) {
+        const sc_stack *stack = program->stacks.items[i];
+        if (read_later[i] != expected[i])
+            fprintf(stderr, "\nstack %s: read later %d\n", stack->name, read_later[i]);
+        CU_ASSERT_EQUAL(read_later[i], expected[i]);
+    }
+    sc_context_free(ctx);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -235,6 +281,8 @@ int main(void)
         {"checking stops at the budget's memory", test_checking_stops_at_the_budget_s_memory},
         {"a build hands back the instance tree's working memory",
          test_a_build_hands_back_the_tree_s_working_memory},
+        {"a stack's scopes go once nothing reads them",
+         test_a_stack_s_scopes_go_once_nothing_reads_them},
         {NULL, NULL},
     };
     return test_main("scratch", cases);
