@@ -161,6 +161,16 @@ typedef struct sc_build_options {
                                       NULL: a resource that protects data (it has a
                                       deletion policy) and would be replaced because its
                                       declaration was renamed is then a warning, W0330 */
+    /* Where each output goes as soon as it is written, instead of being kept: the
+     * templates, then manifest.json, with `data` valid only during the call. The build
+     * then holds one output at a time, not all of them (a program of 100,000 instances
+     * writes over half a gigabyte). Returning false stops the build, which then returns
+     * false (the caller knows why). A build can still report an error after some outputs
+     * went (a later template over CloudFormation's limits): a caller that must not leave
+     * a failed build's outputs behind stages them until the build returns, as `stackc
+     * build` does. NULL: outputs are kept, read with sc_output_*. */
+    bool (*write_output)(void *user, const char *name, const char *data, size_t len);
+    void *write_output_user;
 } sc_build_options;
 
 /* Checks the file, expands its components and emits one CloudFormation template per

@@ -379,35 +379,34 @@ static int run_check(const options *opts)
     return ok ? SC_EXIT_OK : SC_EXIT_COMPILE_ERROR;
 }
 
-static bool write_all(const char *path, const char *data, size_t len);
-static char *read_all(const char *path, size_t limit, size_t *len);
-
-/* `mkdir -p`: `-o site/out/prod` works on a fresh checkout. On failure errno says why. */
-static bool make_directories(const char *dir)
+/* A compose build's outputs, kept in the context until it has succeeded. */
+static int write_outputs(sc_context *ctx, const char *dir, size_t *written)
 {
-    char path[4096];
-    size_t len = strlen(dir);
-    if (len == 0 || len >= sizeof(path)) {
-        errno = len ? ENAMETOOLONG : ENOENT;
-        return false;
+    if (!cli_make_directories(dir)) {
+        fprintf(stderr, "stackc: cannot create \"%s\": %s\n", dir, strerror(errno));
+        return SC_EXIT_IO;
     }
-    memcpy(path, dir, len + 1);
-    for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        if (mkdir(path, 0755) != 0 && errno != EEXIST)
-            return false;
-        *slash = '/';
+    for (size_t i = 0; i < sc_output_count(ctx); i++) {
+        size_t len = 0;
+        const char *data = sc_output_data(ctx, i, &len);
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir, sc_output_name(ctx, i));
+        if (!cli_write_file(path, data, len)) {
+            fprintf(stderr, "stackc: cannot write \"%s\"\n", path);
+            return SC_EXIT_IO;
+        }
     }
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return false;
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return false;
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return false;
-    }
-    return true;
+    *written = sc_output_count(ctx);
+    return SC_EXIT_OK;
+}
+
+/* A CloudFormation build's outputs, staged as they were written, put in place. */
+static int commit_outputs(cli_output_stage *stage, size_t *written)
+{
+    if (!cli_output_stage_commit(stage))
+        return SC_EXIT_IO;
+    *written = cli_output_stage_count(stage);
+    return SC_EXIT_OK;
 }
 
 static int run_build(const options *opts)
@@ -424,35 +423,37 @@ static int run_build(const options *opts)
     sc_context *ctx = new_context(opts);
     if (!ctx)
         return SC_EXIT_INTERNAL;
+    const char *dir = opts->out_dir ? opts->out_dir : "stackc.out";
+    cli_output_stage *stage = NULL; /* a build's templates and manifest, as they are written */
     bool ok;
     if (opts->compose) {
         /* The user's edits to an earlier .env are kept (docs/views.md). */
         char env_path[4096];
         size_t env_len = 0;
-        snprintf(env_path, sizeof(env_path), "%s/.env",
-                 opts->out_dir ? opts->out_dir : "stackc.out");
-        char *previous_env = read_all(env_path, SIZE_MAX - 1, &env_len);
+        snprintf(env_path, sizeof(env_path), "%s/.env", dir);
+        char *previous_env = cli_read_file(env_path, SIZE_MAX - 1, &env_len);
         if (previous_env)
-            previous_env[env_len] = '\0'; /* read_all leaves room for it */
-        sc_compose_options compose = {.output_dir = opts->out_dir ? opts->out_dir : "stackc.out",
-                                      .previous_env = previous_env};
+            previous_env[env_len] = '\0'; /* cli_read_file leaves room for it */
+        sc_compose_options compose = {.output_dir = dir, .previous_env = previous_env};
         ok = sc_build_compose(ctx, opts->files[0], &compose);
         free(previous_env);
     } else {
         /* The last build's manifest, to warn of a rename that would replace data. */
         char manifest_path[4096];
         size_t manifest_len = 0;
-        snprintf(manifest_path, sizeof(manifest_path), "%s/manifest.json",
-                 opts->out_dir ? opts->out_dir : "stackc.out");
-        char *previous = read_all(manifest_path, SIZE_MAX - 1, &manifest_len);
+        snprintf(manifest_path, sizeof(manifest_path), "%s/manifest.json", dir);
+        char *previous = cli_read_file(manifest_path, SIZE_MAX - 1, &manifest_len);
         if (previous)
             previous[manifest_len] = '\0';
+        stage = cli_output_stage_new(dir);
         sc_build_options build = {.yaml = opts->yaml,
                                   .stack = opts->stack,
                                   .export_references = opts->export_references,
                                   .app = opts->app,
-                                  .previous_manifest = previous};
-        ok = sc_build_file(ctx, opts->files[0], &build);
+                                  .previous_manifest = previous,
+                                  .write_output = cli_stage_output,
+                                  .write_output_user = stage};
+        ok = stage && sc_build_file(ctx, opts->files[0], &build);
         free(previous);
     }
     /* A machine reading JSON diagnostics still wants its templates on success. */
@@ -461,114 +462,18 @@ static int run_build(const options *opts)
     else
         sc_render_human(ctx, stderr, isatty(STDERR_FILENO));
     int status = ok ? SC_EXIT_OK : SC_EXIT_COMPILE_ERROR;
-    const char *dir = opts->out_dir ? opts->out_dir : "stackc.out";
-    if (ok && !make_directories(dir)) {
-        fprintf(stderr, "stackc: cannot create \"%s\": %s\n", dir, strerror(errno));
+    if (!stage && !opts->compose)
+        status = SC_EXIT_INTERNAL;
+    else if (stage && cli_output_stage_failed(stage))
         status = SC_EXIT_IO;
-    }
-    for (size_t i = 0; ok && status == SC_EXIT_OK && i < sc_output_count(ctx); i++) {
-        size_t len = 0;
-        const char *data = sc_output_data(ctx, i, &len);
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir, sc_output_name(ctx, i));
-        if (!write_all(path, data, len)) {
-            fprintf(stderr, "stackc: cannot write \"%s\"\n", path);
-            status = SC_EXIT_IO;
-        }
-    }
+    size_t written = 0;
+    if (status == SC_EXIT_OK)
+        status = stage ? commit_outputs(stage, &written) : write_outputs(ctx, dir, &written);
+    cli_output_stage_free(stage, status == SC_EXIT_OK);
     if (status == SC_EXIT_OK && opts->format != FORMAT_JSON)
-        fprintf(stderr, "wrote %zu files to %s\n", sc_output_count(ctx), dir);
+        fprintf(stderr, "wrote %zu files to %s\n", written, dir);
     sc_context_free(ctx);
     return status;
-}
-
-/* The whole of `path` (up to `limit` bytes), with one spare byte after it; NULL when it
- * cannot be read or memory runs out. */
-static char *read_all(const char *path, size_t limit, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *data = sc_read_stream(f, limit, len);
-    fclose(f);
-    return data;
-}
-
-/* Whether the regular file `path` holds exactly the `len` bytes at `data`. */
-static bool holds(const char *path, const struct stat *st, const char *data, size_t len)
-{
-    if ((uint64_t)st->st_size != len)
-        return false;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    char block[65536];
-    bool same = true;
-    for (size_t done = 0; same && done < len;) {
-        ssize_t n = read(fd, block, sizeof(block));
-        if (n < 0 && errno == EINTR)
-            continue;
-        same = n > 0 && (size_t)n <= len - done && memcmp(block, data + done, (size_t)n) == 0;
-        done += same ? (size_t)n : 0;
-    }
-    close(fd);
-    return same;
-}
-
-/* Writes through `path` as given: a FIFO (waiting for its reader), /dev/stdout, a symlink. */
-static bool write_through(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return false;
-    bool ok = fwrite(data, 1, len, f) == len;
-    return fclose(f) == 0 && ok;
-}
-
-/* Replaces `path` by a file holding `len` bytes at `data`, all at once: the bytes go to a
- * new file beside it, which is then renamed over it, so a full disk or a killed process
- * leaves the old file whole, never a mix of old and new bytes (`stackc fmt` rewrites
- * user sources this way too). The new file takes the old one's permissions, or 0666
- * less the umask. */
-static bool replace_file(const char *path, const struct stat *old, const char *data, size_t len)
-{
-    char temp[PATH_MAX];
-    if (snprintf(temp, sizeof(temp), "%s.stackc-%ld.tmp", path, (long)getpid()) >=
-        (int)sizeof(temp))
-        return false;
-    int fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0)
-        return false;
-    bool ok = !old || fchmod(fd, old->st_mode & 07777) == 0;
-    for (size_t done = 0; ok && done < len;) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        done += ok ? (size_t)n : 0;
-    }
-    ok = close(fd) == 0 && ok && rename(temp, path) == 0;
-    if (!ok)
-        unlink(temp);
-    return ok;
-}
-
-/* Writes `len` bytes to `path`, a file that usually holds the previous build's bytes. A
- * file that already holds them keeps them and only gets a new modification time, as if
- * written (build tools compare times): rewriting it would free its blocks (on a file
- * system mounted with `discard`, waiting for the device) and make ext4 write it back,
- * a third of a WordPress build. A changed one is replaced all at once (replace_file);
- * anything but a regular file is written through. */
-static bool write_all(const char *path, const char *data, size_t len)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT && replace_file(path, NULL, data, len);
-    if (!S_ISREG(st.st_mode))
-        return write_through(path, data, len);
-    if (holds(path, &st, data, len))
-        return utimensat(AT_FDCWD, path, NULL, 0) == 0;
-    return replace_file(path, &st, data, len);
 }
 
 /* Pipes `dot` text through Graphviz (`dot -Tsvg`) into `out_fd`. Graphviz is optional:
@@ -651,7 +556,7 @@ static int run_graph(const options *opts)
                 close(fd);
         }
     } else if (data && opts->out_dir) {
-        if (!write_all(opts->out_dir, data, len)) {
+        if (!cli_write_file(opts->out_dir, data, len)) {
             fprintf(stderr, "stackc: cannot write \"%s\"\n", opts->out_dir);
             status = SC_EXIT_IO;
         }
@@ -672,7 +577,7 @@ static int format_one(const options *opts, const char *path, bool *changed)
     size_t len = 0;
     /* Past the limit, the formatter reports E0009 for the file. */
     size_t limit = (size_t)SC_MAX_SOURCE_BYTES + 1;
-    char *text = piped ? sc_read_stream(stdin, limit, &len) : read_all(path, limit, &len);
+    char *text = piped ? sc_read_stream(stdin, limit, &len) : cli_read_file(path, limit, &len);
     if (!text) {
         fprintf(stderr, "stackc: cannot read \"%s\"\n", name);
         return SC_EXIT_IO;
@@ -691,7 +596,7 @@ static int format_one(const options *opts, const char *path, bool *changed)
             printf("%s\n", name);
         else if (piped && !opts->check_only)
             fwrite(formatted, 1, out_len, stdout);
-        else if (*changed && !write_all(path, formatted, out_len)) {
+        else if (*changed && !cli_write_file(path, formatted, out_len)) {
             fprintf(stderr, "stackc: cannot write \"%s\"\n", path);
             status = SC_EXIT_IO;
         }

@@ -66,14 +66,37 @@ bool sc_check_buffer(sc_context *ctx, const char *name, const char *text, size_t
     return finish(ctx);
 }
 
+/* A build's outputs on their way to the caller's write_output, which sees whether the
+ * manifest is the very one of the last build. */
+typedef struct output_relay {
+    const sc_build_options *options;
+    bool manifest_unchanged;
+} output_relay;
+
+static bool same_manifest(const char *previous, const char *data, size_t len)
+{
+    return previous && strlen(previous) == len && memcmp(previous, data, len) == 0;
+}
+
+static bool relay_output(void *user, const char *name, const char *data, size_t len)
+{
+    output_relay *relay = user;
+    const sc_build_options *options = relay->options;
+    if (strcmp(name, "manifest.json") == 0)
+        relay->manifest_unchanged = same_manifest(options->previous_manifest, data, len);
+    return options->write_output(options->write_output_user, name, data, len);
+}
+
 /* Whether emitting wrote the very manifest of the last build: then no resource has gone
  * and none has come, so there is no rename to warn of. */
-static bool manifest_unchanged(const sc_context *ctx, const char *previous)
+static bool manifest_unchanged(const sc_context *ctx, const output_relay *relay)
 {
+    if (relay->options->write_output)
+        return relay->manifest_unchanged;
     for (size_t i = ctx->outputs.count; i-- > 0;) {
         const sc_artifact *a = ctx->outputs.items[i];
         if (strcmp(a->name, "manifest.json") == 0)
-            return strlen(previous) == a->len && memcmp(previous, a->data, a->len) == 0;
+            return same_manifest(relay->options->previous_manifest, a->data, a->len);
     }
     return false;
 }
@@ -92,13 +115,13 @@ static void move_diagnostics(sc_context *ctx, size_t to, size_t from)
 /* A rebuild compares itself with the last build's manifest for renames that would replace
  * data. Reading that manifest was a tenth of rebuilding WordPress, so it is read only when
  * the manifest emitted differs; the warnings still come before emission's own. */
-static void warn_renames(sc_context *ctx, const sc_cfn_program *expanded, const char *previous,
+static void warn_renames(sc_context *ctx, const sc_cfn_program *expanded, const output_relay *relay,
                          size_t diagnostics_before_emit)
 {
-    if (manifest_unchanged(ctx, previous))
+    if (manifest_unchanged(ctx, relay))
         return;
     size_t emitted = ctx->diagnostics.count;
-    sc_warn_renames(ctx, expanded, previous);
+    sc_warn_renames(ctx, expanded, relay->options->previous_manifest);
     move_diagnostics(ctx, diagnostics_before_emit, emitted);
 }
 
@@ -124,11 +147,14 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
         return finish(ctx);
     ctx->app = expanded->app;
     size_t diagnostics_before_emit = ctx->diagnostics.count;
-    sc_emit(ctx, expanded, options->yaml ? SC_TEMPLATE_YAML : SC_TEMPLATE_JSON, options->stack,
-            &ctx->outputs);
+    output_relay relay = {.options = options};
+    sc_emit_sink sink = {relay_output, &relay};
+    bool emitted = sc_emit(ctx, expanded, options->yaml ? SC_TEMPLATE_YAML : SC_TEMPLATE_JSON,
+                           options->stack, options->write_output ? &sink : NULL, &ctx->outputs);
     if (options->previous_manifest && !ctx->out_of_memory)
-        warn_renames(ctx, expanded, options->previous_manifest, diagnostics_before_emit);
-    return finish(ctx);
+        warn_renames(ctx, expanded, &relay, diagnostics_before_emit);
+    /* An output the caller did not take fails the build, with the caller's own reason. */
+    return finish(ctx) && (emitted || !options->write_output);
 }
 
 /* A build keeps what its templates are made of and hands back the rest as soon as nothing

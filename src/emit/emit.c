@@ -1,9 +1,10 @@
 /* Entry point of the emission stage: sc_emit checks each stack against CloudFormation's
  * limits, writes its template as JSON or YAML, and writes manifest.json: stacks in
  * deploy order with their parameters, outputs, exports, imports and Docker assets.
- * Both are written straight from the expanded program into one reused buffer (sc_doc),
- * not built as value trees first: at scale the trees cost more memory than the text,
- * and every first-touched page is paid for. Only each finished text is kept. */
+ * Both are written straight from the expanded program (sc_doc), not built as value
+ * trees first: at scale the trees cost more memory than the text, and every
+ * first-touched page is paid for. Each finished text is kept, or handed to the build's
+ * sink; then one buffer, reused, is all the text a build holds at once. */
 #include "emit/emit.h"
 #include "expand/assets.h"
 #include "util/sha256.h"
@@ -16,6 +17,9 @@ typedef struct emitter {
     sc_template_format format;
     sc_buf scratch;     /* a location's text */
     const char **paths; /* by source: its display path, once asked for */
+    const sc_emit_sink *sink;
+    sc_buf text;  /* with a sink: the output being written, reused for the next */
+    bool refused; /* the sink did not take an output */
 } emitter;
 
 static const char *display_path(emitter *e, uint32_t source)
@@ -271,6 +275,37 @@ static sc_artifact *artifact(emitter *e, const char *name, sc_buf *content)
     return a;
 }
 
+/* The buffer an output is written into: the reused one with a sink, else a fresh one,
+ * which the output then keeps. */
+static sc_buf start_text(emitter *e)
+{
+    sc_buf out;
+    if (e->sink) {
+        out = e->text;
+        out.len = 0;
+        return out;
+    }
+    sc_buf_init(&out, &e->ctx->allocator);
+    return out;
+}
+
+/* The output `name`, written in `content`: handed to the sink (and `content` kept for the
+ * next), or kept among the artifacts. */
+static void finish_text(emitter *e, const char *name, sc_buf *content, sc_ptr_list *artifacts)
+{
+    if (!e->sink) {
+        sc_list_push(&e->ctx->arena, artifacts, artifact(e, name, content));
+        return;
+    }
+    e->text = *content;
+    if (!name) {
+        e->ctx->out_of_memory = true;
+        return;
+    }
+    if (!e->sink->write(e->sink->user, name, content->data ? content->data : "", content->len))
+        e->refused = true;
+}
+
 /* `--stack NAME` names a stack as declared, or as deployed (with the app's prefix). */
 static bool is_named(const sc_cfn_stack *stack, const char *name)
 {
@@ -442,20 +477,20 @@ static bool emit_stack(emitter *e, const sc_cfn_stack *stack, sc_ptr_list *artif
         ok = emit_stack(e, stack->children.items[i], artifacts) && ok;
     if (!check_limits(e, stack))
         return false;
-    sc_buf out;
-    sc_buf_init(&out, &e->ctx->allocator);
+    sc_buf out = start_text(e);
     sc_doc d;
     sc_doc_init(&d, &out, e->format);
     write_template(e, &d, stack);
     if (e->ctx->out_of_memory || out.failed) { /* the template has holes */
         e->ctx->out_of_memory = true;
+        e->text = (sc_buf){0};
         sc_buf_free(&out);
         return false;
     }
     ok = check_size(e, stack, out.len) && ok;
     if (stack->parent)
         set_template_url(e, stack, &out);
-    sc_list_push(&e->ctx->arena, artifacts, artifact(e, template_name(e, stack), &out));
+    finish_text(e, template_name(e, stack), &out, artifacts);
     return ok;
 }
 
@@ -470,7 +505,7 @@ static bool emit_all(emitter *e, const char *only_stack, sc_ptr_list *artifacts)
             continue;
         found = true;
         ok = emit_stack(e, stack, artifacts) && ok;
-        if (ctx->out_of_memory)
+        if (ctx->out_of_memory || e->refused)
             return false;
     }
     if (!found) {
@@ -478,29 +513,31 @@ static bool emit_all(emitter *e, const char *only_stack, sc_ptr_list *artifacts)
                  only_stack);
         return false;
     }
-    sc_buf out;
-    sc_buf_init(&out, &ctx->allocator);
+    sc_buf out = start_text(e);
     sc_doc d;
     sc_doc_init(&d, &out, SC_TEMPLATE_JSON);
     write_manifest(e, &d, only_stack);
     if (ctx->out_of_memory || out.failed) {
         ctx->out_of_memory = true;
+        e->text = (sc_buf){0};
         sc_buf_free(&out);
         return false;
     }
-    sc_list_push(&ctx->arena, artifacts, artifact(e, "manifest.json", &out));
-    return ok;
+    finish_text(e, "manifest.json", &out, artifacts);
+    return ok && !e->refused;
 }
 
 bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format format,
-             const char *only_stack, sc_ptr_list *artifacts)
+             const char *only_stack, const sc_emit_sink *sink, sc_ptr_list *artifacts)
 {
-    emitter e = {.ctx = ctx, .program = program, .format = format};
+    emitter e = {.ctx = ctx, .program = program, .format = format, .sink = sink};
     sc_buf_init(&e.scratch, &ctx->allocator);
+    sc_buf_init(&e.text, &ctx->allocator);
     e.paths = sc_arena_alloc(&ctx->arena, (ctx->sources.count + 1) * sizeof(*e.paths));
     bool ok = emit_all(&e, only_stack, artifacts);
     if (e.scratch.failed)
         ctx->out_of_memory = true;
     sc_buf_free(&e.scratch);
+    sc_buf_free(&e.text);
     return ok && !ctx->out_of_memory;
 }

@@ -26,10 +26,18 @@ typedef struct sc_artifact {
     size_t len;
 } sc_artifact;
 
-/* Writes one template per stack (only `only_stack` when non-NULL) and the manifest
- * into `artifacts` (sc_artifact). Returns false when a limit is exceeded. */
+/* Where a build's outputs go as they are written, instead of being kept: `write` gets
+ * each one's name and bytes (valid only during the call) and says whether it took them. */
+typedef struct sc_emit_sink {
+    bool (*write)(void *user, const char *name, const char *data, size_t len);
+    void *user;
+} sc_emit_sink;
+
+/* Writes one template per stack (only `only_stack` when non-NULL) and the manifest,
+ * last: to `sink` when there is one, else into `artifacts` (sc_artifact). Returns false
+ * when a limit is exceeded or the sink refused an output (emission then stops). */
 bool sc_emit(sc_context *ctx, const sc_cfn_program *program, sc_template_format format,
-             const char *only_stack, sc_ptr_list *artifacts);
+             const char *only_stack, const sc_emit_sink *sink, sc_ptr_list *artifacts);
 
 /* Serialises a value tree: maps keep their order, null entries are dropped. */
 void sc_write_json(sc_buf *out, const sc_value *v, int indent);

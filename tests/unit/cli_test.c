@@ -422,6 +422,51 @@ static void test_failed_write_leaves_the_previous_output_whole(void)
     closedir(d);
 }
 
+/* A build that fails after some outputs were written (here: the second stack's logical id
+ * is over CloudFormation's limit, found while emitting, after the first stack's template)
+ * leaves the last build's outputs as they were, no temporary file, and no folder it made
+ * for itself. */
+static void test_failed_build_leaves_the_previous_outputs(void)
+{
+    char site[512], dir[256], path[512], command[1024];
+    snprintf(site, sizeof(site), "%s/late-error.stack", temp_dir);
+    char name[301], text[1024];
+    memset(name, 'q', 300);
+    name[300] = '\0';
+    int len = snprintf(text, sizeof(text),
+                       "stack A {\n  resource queue \"AWS::SQS::Queue\" {}\n}\n\n"
+                       "stack B {\n  resource %s \"AWS::SQS::Queue\" {}\n}\n",
+                       name);
+    CU_ASSERT_EQUAL_FATAL(test_write_file(site, text, (size_t)len), 0);
+    snprintf(dir, sizeof(dir), "%s/late", temp_dir);
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755), 0);
+    snprintf(path, sizeof(path), "%s/A.template.json", dir);
+    CU_ASSERT_EQUAL(test_write_file(path, "{}", 2), 0);
+    snprintf(command, sizeof(command), "build '%s' -o '%s'", site, dir);
+    run_result r = run(command);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "error[E0314]"));
+    CU_ASSERT_PTR_NULL(strstr(r.out, "wrote"));
+    free(r.out);
+    size_t got = 0;
+    char *data = test_read_file(path, &got);
+    CU_ASSERT_TRUE(data && got == 2 && memcmp(data, "{}", 2) == 0);
+    free(data);
+    size_t entries = 0;
+    DIR *d = opendir(dir);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    for (struct dirent *e; (e = readdir(d));)
+        entries += e->d_name[0] != '.';
+    closedir(d);
+    CU_ASSERT_EQUAL(entries, 1); /* A.template.json as it was: no manifest, no temporary */
+    snprintf(command, sizeof(command), "build '%s' -o '%s/never'", site, temp_dir);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 1);
+    free(r.out);
+    snprintf(path, sizeof(path), "%s/never", temp_dir);
+    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+}
+
 static void test_test_command(void)
 {
     run_result r = run("test examples/wordpress/site.stack");
@@ -614,6 +659,8 @@ int main(void)
          test_build_replaces_changed_outputs_whole},
         {"a failed write leaves the previous output whole",
          test_failed_write_leaves_the_previous_output_whole},
+        {"a failed build leaves the previous outputs",
+         test_failed_build_leaves_the_previous_outputs},
         {"test runs test blocks: exit 0 all pass, 5 on a failure", test_test_command},
         {"the embedded standard library compiles like its sources",
          test_the_embedded_library_compiles_like_its_sources},

@@ -3,7 +3,8 @@
  * `export` selecting the output format and the cross-stack mode, and expected/ with
  * every file the build must write, byte for byte. STACKC_UPDATE_GOLDEN=1 rewrites
  * expected/ instead of comparing (review the diff before committing it). Every build
- * also runs twice in one process and must give identical bytes. */
+ * also runs twice in one process and must give identical bytes, and a third time
+ * handing its outputs to a write_output as they are written, which must get the same. */
 #include "support.h"
 
 #include <stackc/stackc.h>
@@ -69,10 +70,51 @@ static bool source_of(const char *dir, char *out, size_t cap)
     return true;
 }
 
-static sc_context *build(const char *dir, const char *source)
+/* The outputs a build handed to its write_output, in order. */
+typedef struct collected {
+    size_t calls; /* to write_output, taken or not */
+    size_t count;
+    char **names, **data;
+    size_t *lens;
+    size_t refuse_after; /* how many to take before refusing; 0: take them all */
+} collected;
+
+static bool collect(void *user, const char *name, const char *data, size_t len)
+{
+    collected *c = user;
+    c->calls++;
+    if (c->refuse_after && c->count == c->refuse_after)
+        return false;
+    c->names = realloc(c->names, (c->count + 1) * sizeof(*c->names));
+    c->data = realloc(c->data, (c->count + 1) * sizeof(*c->data));
+    c->lens = realloc(c->lens, (c->count + 1) * sizeof(*c->lens));
+    c->names[c->count] = strdup(name);
+    c->data[c->count] = malloc(len + 1);
+    memcpy(c->data[c->count], data, len);
+    c->lens[c->count++] = len;
+    return true;
+}
+
+static void free_collected(collected *c)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        free(c->names[i]);
+        free(c->data[i]);
+    }
+    free(c->names);
+    free(c->data);
+    free(c->lens);
+}
+
+/* Builds the case; with `sink`, its outputs go there as they are written. */
+static sc_context *build(const char *dir, const char *source, collected *sink)
 {
     char marker[4096];
     sc_build_options options = {0};
+    if (sink) {
+        options.write_output = collect;
+        options.write_output_user = sink;
+    }
     snprintf(marker, sizeof(marker), "%s/yaml", dir);
     options.yaml = exists(marker);
     snprintf(marker, sizeof(marker), "%s/export", dir);
@@ -100,6 +142,22 @@ static bool same_outputs(sc_context *a, sc_context *b)
     return true;
 }
 
+/* A build that hands its outputs over as they are written gives the very outputs, in
+ * the same order, and keeps none of them. */
+static bool same_as_handed_over(sc_context *kept, sc_context *handing, const collected *handed)
+{
+    if (sc_output_count(handing) != 0 || handed->count != sc_output_count(kept))
+        return false;
+    for (size_t i = 0; i < handed->count; i++) {
+        size_t len;
+        const char *data = sc_output_data(kept, i, &len);
+        if (strcmp(sc_output_name(kept, i), handed->names[i]) != 0 || handed->lens[i] != len ||
+            memcmp(handed->data[i], data, len) != 0)
+            return false;
+    }
+    return true;
+}
+
 static size_t count_expected(const char *expected_dir)
 {
     DIR *d = opendir(expected_dir);
@@ -121,13 +179,21 @@ static bool check_case(const char *name, bool update)
         fprintf(stderr, "\n%s: no main.stack or SOURCE\n", dir);
         return false;
     }
-    sc_context *first = build(dir, source);
-    sc_context *second = build(dir, source);
+    sc_context *first = build(dir, source, NULL);
+    sc_context *second = build(dir, source, NULL);
+    collected handed = {0};
+    sc_context *handing = build(dir, source, &handed);
     bool ok = sc_error_count(first) == 0 && sc_output_count(first) > 0;
     if (!same_outputs(first, second)) {
         fprintf(stderr, "\n%s: two builds in one process differ\n", name);
         ok = false;
     }
+    if (!same_as_handed_over(first, handing, &handed)) {
+        fprintf(stderr, "\n%s: the outputs handed to write_output differ from those kept\n", name);
+        ok = false;
+    }
+    sc_context_free(handing);
+    free_collected(&handed);
     if (update)
         mkdir(expected_dir, 0755);
     for (size_t i = 0; ok && i < sc_output_count(first); i++) {
@@ -175,10 +241,33 @@ static void test_golden_templates(void)
     free(names);
 }
 
+/* An output the caller does not take stops the build: nothing more is handed over, and
+ * the build fails without a diagnostic of its own (the caller knows why). */
+static void test_a_refused_output_stops_the_build(void)
+{
+    collected handed = {.refuse_after = 1};
+    sc_build_options options = {.write_output = collect, .write_output_user = &handed};
+    sc_context *ctx = sc_context_new(NULL);
+    sc_context_set_stdlib_dir(ctx, STACKC_REPO_ROOT "/stdlib");
+    CU_ASSERT_FALSE(
+        sc_build_file(ctx, STACKC_REPO_ROOT "/examples/wordpress/site.stack", &options));
+    CU_ASSERT_EQUAL(handed.count, 1);
+    CU_ASSERT_EQUAL(handed.calls, 2); /* the second, refused, was the last */
+    CU_ASSERT_STRING_EQUAL(handed.count ? handed.names[0] : "", "Network.template.json");
+    CU_ASSERT_EQUAL(sc_error_count(ctx), 0);
+    CU_ASSERT_EQUAL(sc_output_count(ctx), 0);
+    sc_context_free(ctx);
+    free_collected(&handed);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
-        {"golden templates are byte-identical and deterministic", test_golden_templates},
+        {"golden templates are byte-identical, deterministic, and the same handed over as "
+         "written",
+         test_golden_templates},
+        {"an output the caller does not take stops the build",
+         test_a_refused_output_stops_the_build},
         {NULL, NULL},
     };
     return test_main("golden", cases);
