@@ -138,7 +138,6 @@ bool cli_write_file(const char *path, const char *data, size_t len)
     return replace_file(path, &st, data, len);
 }
 
-
 /* One output of a build on its way to its file. */
 typedef struct staged_file {
     char *path;    /* where it goes */

@@ -818,11 +818,11 @@ static int run_with_stdlib(options *opts, char **argv)
 }
 
 /* A build hands back tens of megabytes in the middle (the instance tree's scopes and
- * records), and that memory must go back to the system, not wait in the heap for the
- * templates. glibc raises its mmap threshold each time it frees a large block, after
- * which the library's arena chunks come from the heap and stay there when freed: a
- * fixed threshold keeps them mapped on their own (10,000 instances: 252 -> 236 MB,
- * WordPress unchanged). */
+ * records), and that memory must go back to the system, not wait in the heap while
+ * expansion and emission grow. glibc raises its mmap threshold each time it frees a large block,
+ * after which the library's arena chunks come from the heap and stay there when freed: a fixed
+ * threshold keeps them mapped on their own (10,000 instances: 252 -> 236 MB, WordPress unchanged).
+ */
 static void hand_memory_back(void)
 {
 #ifdef M_MMAP_THRESHOLD

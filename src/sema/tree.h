@@ -23,9 +23,11 @@
  *   made, which the expansion replays so that what it derives in order (export names,
  *   its messages) comes out as it always has.
  * - Everything is allocated in the compilation's arenas: the values, ids and paths
- *   templates are made of in ctx->arena and ctx->lasting, the scopes and the records
- *   expansion replays in ctx->tree_work, which a build hands back after expansion
- *   (sc_release_tree_work). Out of memory leaves a partial tree and
+ *   templates are made of in ctx->arena and ctx->lasting, the scopes in
+ *   ctx->tree_scopes, which a build hands back once the tree is made (a stack's own
+ *   once it is made, sc_tree_scopes_read_later), and the records expansion replays in
+ *   ctx->tree_work, which a build hands back after expansion (sc_release_tree_work).
+ *   Out of memory leaves a partial tree and
  *   ctx->out_of_memory set, never a dangling pointer.
  *
  * - The local tree (local_tree.c, below) is the same hand-over for `stackc build

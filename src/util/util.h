@@ -222,7 +222,8 @@ struct sc_context {
     sc_arena lasting;
     /* For a build, what checking and making the instance tree need and nothing after
      * reads (sema's sc_scope_arena, sc_tree_work): the scopes, their symbols and name
-     * tables, handed back once the tree is made; and the tree's records that expansion
+     * tables, handed back once the tree is made (a stack's own as soon as it is made,
+     * when no other stack reads them); and the tree's records that expansion
      * replays, handed back once expansion has read them. */
     sc_arena tree_scopes;
     sc_arena tree_work;
