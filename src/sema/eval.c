@@ -492,13 +492,7 @@ sc_scope *sc_scope_bind(sc_context *ctx, sc_scope *scope, sc_ident name, sc_valu
     if (!scope || !name.name)
         return scope;
     sc_scope *inner = sc_scope_new(ctx, scope);
-    sc_symbol *s = sc_arena_alloc(sc_scope_arena(ctx), sizeof(*s));
-    if (!inner || !s)
-        return NULL;
-    s->kind = SYM_VALUE;
-    s->name = name.name;
-    s->value = value;
-    return sc_map_put(sc_scope_arena(ctx), &inner->names, s->name, s) ? inner : NULL;
+    return inner && sc_scope_put_value(ctx, inner, name.name, value) ? inner : NULL;
 }
 
 /* One element of a `for` expression, pushed onto the list or added to the map `out`.

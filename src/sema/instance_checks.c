@@ -164,13 +164,9 @@ static sc_scope *bind_value(sc_checker *c, sc_scope *parent, sc_ident name, sc_v
     if (!name.name)
         return parent;
     sc_scope *scope = sc_scope_new(c->ctx, parent);
-    sc_symbol *s = sc_arena_alloc(sc_scope_arena(c->ctx), sizeof(*s));
-    if (!scope || !s)
+    if (!scope)
         return parent;
-    s->kind = SYM_VALUE;
-    s->name = name.name;
-    s->value = value;
-    sc_map_put(sc_scope_arena(c->ctx), &scope->names, s->name, s);
+    sc_scope_put_value(c->ctx, scope, name.name, value);
     return scope;
 }
 

@@ -318,6 +318,9 @@ sc_symbol *sc_scope_lookup(const sc_scope *scope, const char *name);
 sc_symbol *sc_scope_lookup_local(const sc_scope *scope, const char *name);
 /* Declares `symbol`; reports a duplicate (with a note at the first) and returns false. */
 bool sc_scope_declare(sc_context *ctx, sc_scope *scope, sc_symbol *symbol);
+/* Binds `name` to `value` in `scope` (a value symbol: an input, a loop variable, a
+ * resource's id), over any binding of it there; false when memory runs out. */
+bool sc_scope_put_value(sc_context *ctx, sc_scope *scope, const char *name, sc_value *value);
 
 /* Evaluation of compile-time values (eval.c). Unknown where deploy-time. An evaluation
  * error (a division by zero, an overflow, the budget spent) is reported once at the

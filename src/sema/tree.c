@@ -180,13 +180,9 @@ static sc_value *loop_elements(builder *x, sc_scope *scope, const sc_item *item,
 static sc_scope *bind(sc_context *ctx, sc_scope *parent, sc_ident name, sc_value *value)
 {
     sc_scope *scope = sc_scope_new(ctx, parent);
-    sc_symbol *s = sc_arena_alloc(sc_scope_arena(ctx), sizeof(*s));
-    if (!scope || !s || !name.name)
+    if (!scope || !name.name)
         return scope ? scope : parent;
-    s->kind = SYM_VALUE;
-    s->name = name.name;
-    s->value = value;
-    sc_map_put(sc_scope_arena(ctx), &scope->names, s->name, s);
+    sc_scope_put_value(ctx, scope, name.name, value);
     return scope;
 }
 
@@ -324,13 +320,7 @@ static void make_body(pending *inner, const sc_component *component, sc_scope *s
         const sc_item *decl = body->items[i];
         if (decl->kind == ITEM_RESOURCE) {
             refs[i] = declare_resource(inner, decl, scope);
-            sc_symbol *s = sc_arena_alloc(sc_scope_arena(x->ctx), sizeof(*s));
-            if (!s)
-                continue;
-            s->kind = SYM_VALUE;
-            s->name = decl->name.name;
-            s->value = refs[i];
-            sc_map_put(sc_scope_arena(x->ctx), &scope->names, s->name, s);
+            sc_scope_put_value(x->ctx, scope, decl->name.name, refs[i]);
         } else if (decl->kind == ITEM_BLOCK && decl->label.name) {
             pending *child = sc_arena_alloc(sc_tree_work(x->ctx), sizeof(*child));
             sc_symbol *s = sc_arena_alloc(sc_scope_arena(x->ctx), sizeof(*s));

@@ -242,6 +242,17 @@ bool sc_scope_declare(sc_context *ctx, sc_scope *scope, sc_symbol *symbol)
            sc_list_push(&ctx->arena, &scope->order, symbol);
 }
 
+bool sc_scope_put_value(sc_context *ctx, sc_scope *scope, const char *name, sc_value *value)
+{
+    sc_symbol *s = sc_arena_alloc(sc_scope_arena(ctx), sizeof(*s));
+    if (!s)
+        return false;
+    s->kind = SYM_VALUE;
+    s->name = name;
+    s->value = value;
+    return sc_map_put(sc_scope_arena(ctx), &scope->names, name, s);
+}
+
 const char *sc_suggest_name(sc_checker *c, const sc_scope *scope, const char *name)
 {
     sc_ptr_list names = {0};

@@ -175,17 +175,6 @@ static sc_value *record_value(sc_checker *c, sc_scope *outer, const sc_ptr_list 
     return sc_value_weigh(c->ctx, out);
 }
 
-static void bind_symbol(sc_context *ctx, sc_scope *scope, const char *name, sc_value *value)
-{
-    sc_symbol *s = sc_arena_alloc(sc_scope_arena(ctx), sizeof(*s));
-    if (!s)
-        return;
-    s->kind = SYM_VALUE;
-    s->name = name;
-    s->value = value;
-    sc_map_put(sc_scope_arena(ctx), &scope->names, s->name, s);
-}
-
 /* Binds each input of an instance in its scope as it is computed, so later defaults can
  * read earlier inputs. The instance's value as a whole is made elsewhere
  * (instance_value), so no map of them is made here. */
@@ -194,8 +183,8 @@ static void bind_inputs(sc_checker *c, sc_scope *outer, const sc_item *item, con
 {
     for (size_t i = 0; i < record->fields.count; i++) {
         const sc_record_field *field = record->fields.items[i];
-        bind_symbol(c->ctx, scope, field->name,
-                    input_value(c, outer, &item->items, field, scope, failed));
+        sc_scope_put_value(c->ctx, scope, field->name,
+                           input_value(c, outer, &item->items, field, scope, failed));
     }
 }
 
@@ -272,11 +261,11 @@ sc_scope *sc_instance_scope_failing(sc_context *ctx, sc_scope *outer, const sc_i
     if (!scope || !sc_map_reserve(sc_scope_arena(c->ctx), &scope->names, instance_names(component)))
         return NULL;
     if (item->label.name)
-        bind_symbol(c->ctx, scope, SC_INSTANCE_NAME_SYMBOL,
-                    sc_value_string(c->ctx, item->label.name));
+        sc_scope_put_value(c->ctx, scope, SC_INSTANCE_NAME_SYMBOL,
+                           sc_value_string(c->ctx, item->label.name));
     const char *path = instance_path(c, outer, item);
     if (path)
-        bind_symbol(c->ctx, scope, SC_INSTANCE_PATH_SYMBOL, sc_value_string(c->ctx, path));
+        sc_scope_put_value(c->ctx, scope, SC_INSTANCE_PATH_SYMBOL, sc_value_string(c->ctx, path));
     bind_inputs(c, outer, item, component->inputs, scope, failed_inputs);
     for (size_t i = 0; i < component->item->items.count; i++) {
         const sc_item *let = component->item->items.items[i];
@@ -309,7 +298,7 @@ sc_scope *sc_grant_scope(sc_context *ctx, sc_scope *outer, const sc_item *allow,
             v = sc_eval_keeping(ctx, target, field->default_value);
         else
             v = sc_value_new(ctx, VAL_NULL);
-        bind_symbol(ctx, scope, field->name, v);
+        sc_scope_put_value(ctx, scope, field->name, v);
     }
     for (size_t i = 0; i < grant->item->items.count; i++) {
         const sc_item *let = grant->item->items.items[i];
