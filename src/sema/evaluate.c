@@ -9,6 +9,7 @@
  * `test`: tree.c), which evaluates it anyway. */
 #include "sema/checker.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void sc_each_made(sc_checker *c, sc_scope *scope, const sc_item *item, sc_made_fn *body, void *data)
@@ -121,14 +122,18 @@ typedef struct body_plan {
     sc_ptr_list items; /* const sc_item *, in body order */
 } body_plan;
 
+/* Plans are keyed by the component's address (a component of the standard library's
+ * image is read-only, so the plan cannot hang on it); the key is copied only when a
+ * plan is made, not at every instance that asks. */
 static const body_plan *plan_of(sc_checker *c, const sc_component *component)
 {
-    const char *key = sc_arena_printf(&c->ctx->arena, "%p", (const void *)component);
-    body_plan *plan = key ? sc_map_get(&c->body_plans, key) : NULL;
-    if (plan || !key)
+    char address[32];
+    snprintf(address, sizeof(address), "%p", (const void *)component);
+    body_plan *plan = sc_map_get(&c->body_plans, address);
+    if (plan)
         return plan;
     sc_arena *lasting = sc_lasting(c->ctx);
-    key = sc_arena_strdup(lasting, key);
+    const char *key = sc_arena_strdup(lasting, address);
     plan = key ? sc_arena_alloc(lasting, sizeof(*plan)) : NULL;
     if (!plan)
         return NULL;
