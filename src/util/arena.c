@@ -101,6 +101,8 @@ void *sc_arena_alloc(sc_arena *arena, size_t size)
     void *p = chunk->data + chunk->used;
     chunk->used += rounded;
     arena->total += rounded;
+    if (arena->total > arena->peak)
+        arena->peak = arena->total;
     ASAN_UNPOISON_MEMORY_REGION(p, rounded);
     memset(p, 0, size);
     return p;
@@ -304,13 +306,15 @@ static void keep_or_free(sc_arena *arena, sc_arena_chunk *chunk)
 void sc_arena_exchange(sc_arena *a, sc_arena *b)
 {
     sc_arena_chunk *chunks = a->chunks, *spare = a->spare;
-    size_t total = a->total;
+    size_t total = a->total, peak = a->peak;
     a->chunks = b->chunks;
     a->spare = b->spare;
     a->total = b->total;
+    a->peak = b->peak;
     b->chunks = chunks;
     b->spare = spare;
     b->total = total;
+    b->peak = peak;
 }
 
 void sc_arena_release_to(sc_arena *arena, sc_arena_mark mark)

@@ -30,6 +30,7 @@ typedef struct sc_arena {
     const sc_allocator *allocator;
     sc_arena_chunk *chunks; /* newest first */
     size_t total;           /* bytes handed out, for benchmarks */
+    size_t peak;            /* the most bytes it held at once: what handing back saves shows */
     bool *out_of_memory;    /* set when an allocation fails */
     /* Allocation-failure injection for tests: the `fail_at`-th sc_arena_alloc (counted
      * in `allocations`, from 1) returns NULL as if memory ran out; 0 never fails. The
