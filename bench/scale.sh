@@ -2,18 +2,21 @@
 # Growth with input size, whole process: `stackc build` (and `check`) of generated programs
 # (bench/stackgen: sites of six component instances, ten sites a stack; and chains of
 # stacks, each reading the one before), at sizes that double, each once in a fresh
-# process into a fresh folder. Prints time, peak RSS, each doubling's ratios and the
-# exponent fitted to all sizes (1.0 is linear), and the issue-21 targets with MET or NOT
-# MET. Each size runs three times (STACKC_BENCH_REPEATS), a quick one until it has taken a
-# second (at most ten times), and the fastest counts: other work on a shared machine
-# only ever adds time. Peak RSS grows to about 21 KB an instance:
-# 100,000 instances need ~2.1 GB.
+# process into a fresh folder. Prints time (the fastest run's, the median run's and the
+# fastest run's system time), peak RSS, each doubling's ratios and the exponent fitted to
+# all sizes (1.0 is linear), and the issue-21 targets with MET or NOT MET. Each size runs
+# five times (STACKC_BENCH_REPEATS), a quick one until it has taken a second (at most ten
+# times), and the fastest counts: other work on a shared machine only ever adds time.
+# Peak RSS grows to about 21 KB an instance: 100,000 instances need ~2.1 GB.
 #   bench/scale.sh [MAX_INSTANCES [MAX_STACKS]]   (default 100000 and 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max_instances=${1:-100000}
 max_stacks=${2:-10000}
-repeats=${STACKC_BENCH_REPEATS:-3} # each size runs this often; the fastest run counts
+# Each size runs this often and the fastest run counts. Five, not three: the biggest
+# sizes' system time is the machine's (see the host line), and with three runs the same
+# binary's fastest 100,000-instance build read anything from 5.6 to 7.4 s.
+repeats=${STACKC_BENCH_REPEATS:-5}
 scripts/setup.sh time >/dev/null
 scripts/build.sh build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
 # Outputs go to memory (/dev/shm) when it is there: thousands of templates written to a
@@ -34,7 +37,7 @@ series() {
         rm -rf "$work/out"
         local args=("$command" "$work/input.stack")
         [ "$command" = build ] && args+=(-o "$work/out")
-        local best=0 peak=0 runs=0 spent=0
+        local best=0 peak=0 runs=0 spent=0 best_sys=0 times=()
         # At least $repeats runs; a size that runs in a fraction of a second runs until
         # it has taken a second (at most ten times): a 30 ms build moves by a third from
         # run to run, and its best of three alone made a doubling read 1.1.
@@ -42,21 +45,42 @@ series() {
             rm -rf "$work/out"
             local start end
             start=$(date +%s%N)
-            command time -f %M -o "$work/rss" "$stackc" "${args[@]}" >/dev/null 2>"$work/err" ||
+            command time -f "%M %S" -o "$work/rss" "$stackc" "${args[@]}" >/dev/null 2>"$work/err" ||
                 { echo "stackc $command failed at $n:"; tail -n 5 "$work/err"; exit 1; }
             end=$(date +%s%N)
-            local us=$(((end - start) / 1000)) kb
-            kb=$(tail -n 1 "$work/rss")
-            [ "$best" -eq 0 ] || [ "$us" -lt "$best" ] && best=$us
+            local us=$(((end - start) / 1000)) kb sys
+            read -r kb sys <<<"$(tail -n 1 "$work/rss")"
+            if [ "$best" -eq 0 ] || [ "$us" -lt "$best" ]; then
+                best=$us best_sys=${sys/./}0000
+            fi
             [ "$kb" -gt "$peak" ] && peak=$kb
+            times+=("$us")
             runs=$((runs + 1)) spent=$((spent + us))
         done
+        local median
+        median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
         local us=$best kb=$peak
         [ "$command" = build ] && echo "$n $(du -sb "$work/out" | cut -f1)" >>"$work/$kind-output.rows"
-        echo "$n $(stat -c %s "$work/input.stack") $us $kb"
+        echo "$n $(stat -c %s "$work/input.stack") $us $kb $((10#$best_sys)) $median"
     done | python3 bench/scale_fit.py "$work/$kind-$command.rows"
     echo
 }
+
+# The machine: a virtual machine whose balloon driver reports free memory to its host
+# (virtio free page reporting, feature bit 5) hands memory freed a few seconds ago back,
+# and huge pages of it cost up to fifty times more to write again (bench/first_touch).
+host_line() {
+    local reporting=off order
+    for features in /sys/bus/virtio/drivers/virtio_balloon/*/features; do
+        [ -r "$features" ] && [ "$(cut -c6 "$features")" = 1 ] && reporting=on
+    done
+    order=$(cat /sys/module/page_reporting/parameters/page_reporting_order 2>/dev/null || echo "")
+    echo -n "host: $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg); free page reporting to the hypervisor: $reporting"
+    [ "$reporting" = on ] && [ -n "$order" ] && echo -n " (free blocks of $((4 << order)) KB and up)"
+    echo
+    echo
+}
+host_line
 
 sizes() { # doubling up to $1, from $2
     local n=$2

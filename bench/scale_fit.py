@@ -1,19 +1,21 @@
-"""Reads `size bytes microseconds peak-KB` lines (bench/scale.sh) and prints the table,
-each step's cost per unit against the step before (1.00 is linear) and the exponent
-fitted to all sizes; appends the rows to the file named by the first argument."""
+"""Reads `size bytes microseconds peak-KB system-microseconds median-microseconds` lines
+(bench/scale.sh: the fastest run's time, the peak RSS, the fastest run's system time and
+the median run's time) and prints the table, each step's cost per unit against the step
+before (1.00 is linear) and the exponent fitted to all sizes; appends the rows to the
+file named by the first argument."""
 import math
 import sys
 
 rows = [tuple(int(x) for x in line.split()) for line in sys.stdin if line.strip()]
-print(f"{'size':>8} {'bytes':>11} {'seconds':>9} {'peak MB':>9} {'time/unit x':>12} "
-      f"{'RSS/unit x':>11} {'KB/unit':>8} {'MB/s':>6}")
+print(f"{'size':>8} {'bytes':>11} {'seconds':>9} {'median s':>9} {'system s':>9} "
+      f"{'peak MB':>9} {'time/unit x':>12} {'RSS/unit x':>11} {'KB/unit':>8} {'MB/s':>6}")
 previous = None
-for n, size, us, kb in rows:
+for n, size, us, kb, system_us, median_us in rows:
     ratio = ""
     if previous:
         ratio = f"{us / previous[2] * previous[0] / n:>12.2f} {kb / previous[3] * previous[0] / n:>11.2f}"
-    print(f"{n:>8} {size:>11} {us / 1e6:>9.3f} {kb / 1024:>9.1f} {ratio:>24} {kb / n:>8.1f} "
-          f"{size / us:>6.1f}")
+    print(f"{n:>8} {size:>11} {us / 1e6:>9.3f} {median_us / 1e6:>9.3f} {system_us / 1e6:>9.2f} "
+          f"{kb / 1024:>9.1f} {ratio:>24} {kb / n:>8.1f} {size / us:>6.1f}")
     previous = (n, size, us, kb)
 
 
