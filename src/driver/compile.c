@@ -125,6 +125,57 @@ static void warn_renames(sc_context *ctx, const sc_cfn_program *expanded, const 
     move_diagnostics(ctx, diagnostics_before_emit, emitted);
 }
 
+/* The diagnostics the reads gave (`from_reads`, in their order) go after all the others:
+ * where reading the whole tree at its end would have given them. */
+static void put_reads_last(sc_context *ctx, const sc_ptr_list *from_reads)
+{
+    size_t count = ctx->diagnostics.count;
+    void **order = from_reads->count ? sc_arena_alloc(&ctx->arena, count * sizeof(*order)) : NULL;
+    if (!order)
+        return;
+    size_t kept = 0, moved = 0;
+    for (size_t i = 0; i < count; i++) {
+        void *d = ctx->diagnostics.items[i];
+        if (moved < from_reads->count && d == from_reads->items[moved])
+            order[count - from_reads->count + moved++] = d;
+        else
+            order[kept++] = d;
+    }
+    memcpy(ctx->diagnostics.items, order, count * sizeof(*order));
+}
+
+/* Expands the program while its instance tree is made: each settled part of the tree
+ * (sema/tree.h) is read as soon as it is made and its records handed back, so a big
+ * program holds one part's records at a time, not the whole tree's (100,000 instances:
+ * 439 MB of them). Once there is an error, the rest is read at the end, as sc_expand
+ * does, and the messages the reads gave go after the tree's, where sc_expand gives
+ * them. (Past the cap of errors shown, which are shown may differ.) */
+static sc_cfn_program *expand_as_made(sc_context *ctx, sc_program *program,
+                                      sc_cross_stack_mode mode, const char *app)
+{
+    sc_expansion *expansion = sc_expand_begin(ctx, program, mode, app);
+    sc_tree_maker *maker = expansion ? sc_tree_begin(ctx, program) : NULL;
+    if (!maker)
+        return NULL;
+    sc_ptr_list from_reads = {0}; /* the diagnostics the reads gave */
+    while (sc_tree_make_next(maker)) {
+        if (!sc_tree_part_settled(maker) || ctx->error_count || ctx->out_of_memory)
+            continue;
+        size_t from = ctx->diagnostics.count;
+        if (!sc_expand_read(expansion, sc_tree_made(maker)))
+            return NULL;
+        for (size_t i = from; i < ctx->diagnostics.count; i++)
+            if (!sc_list_push(&ctx->arena, &from_reads, ctx->diagnostics.items[i]))
+                return NULL;
+        sc_tree_hand_back_part(maker);
+    }
+    const sc_instance_tree *tree = sc_tree_end(maker);
+    put_reads_last(ctx, &from_reads);
+    if (!sc_expand_read(expansion, tree))
+        return NULL;
+    return sc_expand_finish(expansion);
+}
+
 /* check -> expand -> validate against the schema -> nest -> emit, for a checked program. */
 static bool build_program(sc_context *ctx, sc_program *program, const sc_build_options *options)
 {
@@ -133,7 +184,7 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
         options = &defaults;
     if (!program || stopped(ctx))
         return finish(ctx);
-    sc_cfn_program *expanded = sc_expand(
+    sc_cfn_program *expanded = expand_as_made(
         ctx, program, options->export_references ? SC_CROSS_STACK_EXPORT : SC_CROSS_STACK_WEAK,
         options->app);
     /* Expansion has read the instance tree; what comes after reads only its result. */

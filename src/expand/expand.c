@@ -14,17 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct expander {
+struct sc_expansion {
     sc_context *ctx;
     sc_program *program;
     const sc_instance_tree *tree;
     sc_cfn_program *out;
+    sc_ptr_list all;               /* sc_cfn_stack, as program->stacks */
     sc_map stacks;                 /* stack name -> sc_cfn_stack */
     sc_map instances;              /* instance path -> sc_cfn_instance */
-    sc_cfn_instance **instance_of; /* by sc_tree_instance.index */
-    sc_cfn_allow **allow_of;       /* by sc_tree_allow.index */
-    sc_cfn_resource **resource_of; /* by sc_tree_resource.index */
-} expander;
+    sc_ptr_list instance_of;       /* sc_cfn_instance by sc_tree_instance.index */
+    sc_ptr_list allow_of;          /* sc_cfn_allow by sc_tree_allow.index */
+    sc_cfn_resource **resource_of; /* by sc_tree_resource.index, while a part is read */
+};
+typedef struct sc_expansion expander;
 
 static sc_value *unknown(sc_context *ctx)
 {
@@ -413,8 +415,8 @@ static sc_cfn_resource *resource_of(expander *x, const sc_tree_resource *made)
     r->declared_at = made->declared_at;
     r->defined_at = made->item->span;
     r->item = made->item;
-    r->instance = made->instance ? x->instance_of[made->instance->index] : NULL;
-    r->allow = made->allow ? x->allow_of[made->allow->index] : NULL;
+    r->instance = made->instance ? x->instance_of.items[made->instance->index] : NULL;
+    r->allow = made->allow ? x->allow_of.items[made->allow->index] : NULL;
     r->order = made->order;
     x->resource_of[made->index] = r;
     return r;
@@ -460,32 +462,29 @@ static void add_resource(expander *x, const sc_tree_resource *made)
 
 /* ---- instances and allows ---------------------------------------------------------------- */
 
-/* Every instance of the tree, in the order sema made them, under its parent. */
+/* The tree's instances made since the last read, in the order sema made them, under
+ * their parents. */
 static bool adopt_instances(expander *x)
 {
     const sc_ptr_list *all = &x->tree->instances;
-    x->instance_of =
-        sc_arena_alloc(sc_tree_work(x->ctx), (all->count + 1) * sizeof(*x->instance_of));
-    if (!x->instance_of)
-        return false;
-    for (size_t i = 0; i < all->count; i++) {
+    for (size_t i = x->instance_of.count; i < all->count; i++) {
         const sc_tree_instance *made = all->items[i];
         sc_cfn_instance *instance = sc_arena_alloc(&x->ctx->arena, sizeof(*instance));
         sc_cfn_stack *stack = cfn_stack_of(x, made->stack);
         if (!instance || !stack)
             return false;
         instance->path = made->path;
-        instance->parent = made->parent ? x->instance_of[made->parent->index] : NULL;
+        instance->parent = made->parent ? x->instance_of.items[made->parent->index] : NULL;
         instance->declares_ready = made->declares_ready;
         instance->ready = made->ready;
         instance->component = made->component;
         instance->label = made->label;
-        x->instance_of[i] = instance;
-        if (!sc_list_push(&x->ctx->arena,
+        if (!sc_list_push(&x->ctx->arena, &x->instance_of, instance) ||
+            !sc_list_push(&x->ctx->arena,
                           instance->parent ? &instance->parent->children : &stack->instances,
                           instance))
             return false;
-        sc_map_put(sc_tree_work(x->ctx), &x->instances, instance->path, instance);
+        sc_map_put(&x->ctx->arena, &x->instances, instance->path, instance);
     }
     return true;
 }
@@ -493,19 +492,16 @@ static bool adopt_instances(expander *x)
 static bool adopt_allows(expander *x)
 {
     const sc_ptr_list *all = &x->tree->allows;
-    x->allow_of = sc_arena_alloc(sc_tree_work(x->ctx), (all->count + 1) * sizeof(*x->allow_of));
-    if (!x->allow_of)
-        return false;
-    for (size_t i = 0; i < all->count; i++) {
+    for (size_t i = x->allow_of.count; i < all->count; i++) {
         const sc_tree_allow *made = all->items[i];
         sc_cfn_allow *allow = sc_arena_alloc(&x->ctx->arena, sizeof(*allow));
         sc_cfn_stack *stack = cfn_stack_of(x, made->stack);
         if (!allow || !stack)
             return false;
-        allow->source = x->instance_of[made->source->index];
-        allow->target = x->instance_of[made->target->index];
-        x->allow_of[i] = allow;
-        if (!sc_list_push(&x->ctx->arena, &stack->allows, allow))
+        allow->source = x->instance_of.items[made->source->index];
+        allow->target = x->instance_of.items[made->target->index];
+        if (!sc_list_push(&x->ctx->arena, &x->allow_of, allow) ||
+            !sc_list_push(&x->ctx->arena, &stack->allows, allow))
             return false;
     }
     return true;
@@ -724,17 +720,19 @@ static const char *directory_of(sc_context *ctx, const char *path)
     return slash ? sc_arena_strndup(&ctx->arena, path, (size_t)(slash - path)) : NULL;
 }
 
-sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode,
-                          const char *app)
+sc_expansion *sc_expand_begin(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode,
+                              const char *app)
 {
+    expander *x = sc_arena_alloc(&ctx->arena, sizeof(*x));
     sc_cfn_program *out = sc_arena_alloc(&ctx->arena, sizeof(*out));
-    if (!out || !program || !program->main)
+    if (!x || !out || !program || !program->main)
         return NULL;
     out->cross_stack = mode;
     out->app = app ? app : program->app;
     out->base_dir = directory_of(ctx, sc_source_get(ctx, program->main->source)->path);
-    expander x = {.ctx = ctx, .program = program, .out = out};
-    sc_ptr_list all = {0};
+    x->ctx = ctx;
+    x->program = program;
+    x->out = out;
     for (size_t i = 0; i < program->stacks.count; i++) {
         sc_cfn_stack *stack = sc_arena_alloc(&ctx->arena, sizeof(*stack));
         if (!stack)
@@ -745,28 +743,51 @@ sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_m
             out->app ? sc_arena_printf(&ctx->arena, "%s-%s", out->app, stack->name) : stack->name;
         if (!stack->deployed_name)
             return NULL;
-        sc_map_put(&ctx->arena, &x.stacks, stack->name, stack);
-        sc_list_push(&ctx->arena, &all, stack);
+        sc_map_put(&ctx->arena, &x->stacks, stack->name, stack);
+        sc_list_push(&ctx->arena, &x->all, stack);
     }
-    x.tree = sc_sema_instances(ctx, program);
-    if (!x.tree || !adopt_instances(&x) || !adopt_allows(&x))
-        return NULL;
-    x.resource_of =
-        sc_arena_alloc(sc_tree_work(ctx), (x.tree->resources.count + 1) * sizeof(void *));
-    if (!x.resource_of)
-        return NULL;
-    replay(&x);
-    for (size_t i = 0; i < all.count; i++) {
-        sc_cfn_stack *stack = all.items[i];
+    return x;
+}
+
+bool sc_expand_read(sc_expansion *x, const sc_instance_tree *tree)
+{
+    x->tree = tree;
+    if (!tree || !adopt_instances(x) || !adopt_allows(x))
+        return false;
+    /* Every resource begun before this part was finished in it: the part's records
+     * name only resources its own list holds. */
+    x->resource_of =
+        sc_arena_alloc(sc_tree_work(x->ctx), (tree->resources.count + 1) * sizeof(void *));
+    if (!x->resource_of)
+        return false;
+    replay(x);
+    x->resource_of = NULL;
+    return !x->ctx->out_of_memory;
+}
+
+sc_cfn_program *sc_expand_finish(sc_expansion *x)
+{
+    sc_context *ctx = x->ctx;
+    for (size_t i = 0; i < x->all.count; i++) {
+        sc_cfn_stack *stack = x->all.items[i];
         for (size_t r = 0; r < stack->stack->references.count; r++) {
             sc_stack_ref *ref = stack->stack->references.items[r];
-            add_stack_dependency(stack, cfn_stack_of(&x, ref->target), ctx);
+            add_stack_dependency(stack, cfn_stack_of(x, ref->target), ctx);
         }
         if (stack->resources.count > 1)
             qsort(stack->resources.items, stack->resources.count, sizeof(void *),
                   compare_resources);
     }
-    order_stacks(&x, &all);
-    sc_order_resources(ctx, out);
-    return ctx->out_of_memory ? NULL : out;
+    order_stacks(x, &x->all);
+    sc_order_resources(ctx, x->out);
+    return ctx->out_of_memory ? NULL : x->out;
+}
+
+sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode,
+                          const char *app)
+{
+    sc_expansion *x = sc_expand_begin(ctx, program, mode, app);
+    if (!x || !sc_expand_read(x, sc_sema_instances(ctx, program)))
+        return NULL;
+    return sc_expand_finish(x);
 }

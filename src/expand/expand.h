@@ -126,14 +126,26 @@ typedef struct sc_cfn_program {
     sc_cross_stack_mode cross_stack;
 } sc_cfn_program;
 
-/* Expands a program that checked without errors. NULL when out of memory; other
- * problems are diagnostics. */
 /* Each stack's resources: logical id, type, declaration path and line, what each depends
  * on (dump.c: `stackc check --dump=expanded`). */
 void sc_write_expanded(const sc_context *ctx, const sc_cfn_program *program, FILE *out);
 
+/* Expands a program that checked without errors. NULL when out of memory; other
+ * problems are diagnostics. */
 sc_cfn_program *sc_expand(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode,
                           const char *app);
+
+/* The same in steps, for a build that reads the instance tree as it is made (sema's
+ * sc_tree_maker): begin, read each part, finish. A read takes the tree's instances and
+ * allows made since the last read and the whole of its `made` list: call it once between
+ * two of sema's hand-backs (which empty that list), and once at the end. The result is
+ * the one sc_expand gives; only the expansion's messages come between the tree's
+ * (driver/compile.c puts them back after). */
+typedef struct sc_expansion sc_expansion;
+sc_expansion *sc_expand_begin(sc_context *ctx, sc_program *program, sc_cross_stack_mode mode,
+                              const char *app);
+bool sc_expand_read(sc_expansion *expansion, const sc_instance_tree *tree);
+sc_cfn_program *sc_expand_finish(sc_expansion *expansion);
 
 /* Orders each stack's resources as their meaning needs beyond Ref and Fn::GetAtt
  * (order.c): a resource that reads an instance waits for what that instance declares

@@ -294,10 +294,17 @@ static bool order_stack(sc_context *ctx, sc_cfn_stack *stack)
     return ctx->out_of_memory || check_cycles(&o);
 }
 
+/* Each stack's ordering work is handed back once it is ordered, when it has an arena of
+ * its own (a build's sc_tree_work): what it adds (DependsOn entries) is in ctx->arena. */
 bool sc_order_resources(sc_context *ctx, sc_cfn_program *program)
 {
+    sc_arena *work = sc_tree_work(ctx);
     bool ok = true;
-    for (size_t i = 0; i < program->stacks.count; i++)
+    for (size_t i = 0; i < program->stacks.count; i++) {
+        sc_arena_mark mark = sc_arena_mark_now(work);
         ok = order_stack(ctx, program->stacks.items[i]) && ok;
+        if (work != &ctx->arena)
+            sc_arena_release_to(work, mark);
+    }
     return ok;
 }

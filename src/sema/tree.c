@@ -719,17 +719,32 @@ static void hand_back_stack_scopes(builder *x, const sc_tree_stack *stack, sc_ar
     sc_arena_release_to(&x->ctx->tree_scopes, mark);
 }
 
-const sc_instance_tree *sc_sema_instances(sc_context *ctx, sc_program *program)
+/* Making the tree a stack at a time (tree.h: sc_tree_begin). */
+struct sc_tree_maker {
+    builder *x;
+    bool apart;              /* ctx->eval.tree_work_apart before, restored at the end */
+    const bool *read_later;  /* by stack; NULL: nothing is handed back before the end */
+    size_t next;             /* the next stack to make */
+    bool settled;            /* nothing made since work_from is read after its stack */
+    sc_arena_mark work_from; /* ctx->tree_work above it: the part not yet handed back */
+    size_t first_instance;   /* the part's instances, allows and stacks begin here */
+    size_t first_allow;
+    size_t first_stack;
+};
+
+sc_tree_maker *sc_tree_begin(sc_context *ctx, sc_program *program)
 {
     if (program->instances)
-        return program->instances;
+        return NULL;
+    sc_tree_maker *maker = sc_arena_alloc(&ctx->arena, sizeof(*maker));
     builder *x = sc_arena_alloc(&ctx->arena, sizeof(*x));
     sc_instance_tree *tree = sc_arena_alloc(&ctx->arena, sizeof(*tree));
-    if (!x || !tree)
+    if (!maker || !x || !tree)
         return NULL;
     x->ctx = ctx;
     x->program = program;
     x->tree = tree;
+    maker->x = x;
     for (size_t i = 0; i < program->stacks.count; i++) {
         sc_tree_stack *stack = sc_arena_alloc(&ctx->arena, sizeof(*stack));
         if (!stack || !sc_list_push(&ctx->arena, &tree->stacks, stack))
@@ -737,23 +752,90 @@ const sc_instance_tree *sc_sema_instances(sc_context *ctx, sc_program *program)
         stack->stack = program->stacks.items[i];
     }
     program->instances = tree;
-    bool apart = ctx->eval.tree_work_apart;
+    maker->apart = ctx->eval.tree_work_apart;
     ctx->eval.tree_work_apart = true;
     for (size_t i = 0; i < tree->stacks.count; i++)
         prepare_stack(x, tree->stacks.items[i]);
-    const bool *read_later =
-        ctx->eval.hand_back_scopes ? sc_tree_scopes_read_later(ctx, program) : NULL;
-    for (size_t i = 0; i < tree->stacks.count; i++) {
-        sc_arena_mark mark = sc_arena_mark_now(&ctx->tree_scopes);
-        size_t first_instance = tree->instances.count;
-        make_stack(x, tree->stacks.items[i]);
-        if (read_later && !read_later[i])
-            hand_back_stack_scopes(x, tree->stacks.items[i], mark, first_instance);
-    }
-    ctx->eval.tree_work_apart = apart;
+    /* Out of memory, none: nothing goes before the end. */
+    maker->read_later = ctx->eval.hand_back_scopes ? sc_tree_scopes_read_later(ctx, program) : NULL;
+    maker->work_from = sc_arena_mark_now(&ctx->tree_work);
+    return maker;
+}
+
+const sc_instance_tree *sc_tree_made(const sc_tree_maker *maker)
+{
+    return maker->x->tree;
+}
+
+/* A stack a later one reads keeps what it made: the part begins after it. */
+static void keep_part(sc_tree_maker *maker)
+{
+    const sc_instance_tree *tree = maker->x->tree;
+    maker->work_from = sc_arena_mark_now(&maker->x->ctx->tree_work);
+    maker->first_instance = tree->instances.count;
+    maker->first_allow = tree->allows.count;
+    maker->first_stack = maker->next;
+}
+
+bool sc_tree_make_next(sc_tree_maker *maker)
+{
+    builder *x = maker->x;
+    sc_instance_tree *tree = x->tree;
+    if (maker->next >= tree->stacks.count || x->ctx->out_of_memory)
+        return false;
+    size_t i = maker->next++;
+    sc_arena_mark mark = sc_arena_mark_now(&x->ctx->tree_scopes);
+    size_t first_instance = tree->instances.count;
+    make_stack(x, tree->stacks.items[i]);
+    maker->settled = maker->read_later && !maker->read_later[i];
+    if (maker->settled)
+        hand_back_stack_scopes(x, tree->stacks.items[i], mark, first_instance);
+    else if (maker->read_later)
+        keep_part(maker);
+    return true;
+}
+
+bool sc_tree_part_settled(const sc_tree_maker *maker)
+{
+    return maker->settled && !maker->x->ctx->out_of_memory;
+}
+
+void sc_tree_hand_back_part(sc_tree_maker *maker)
+{
+    if (!sc_tree_part_settled(maker))
+        return;
+    sc_instance_tree *tree = maker->x->tree;
+    for (size_t i = maker->first_instance; i < tree->instances.count; i++)
+        ((sc_tree_instance *)tree->instances.items[i])->resources = (sc_ptr_list){0};
+    for (size_t i = maker->first_allow; i < tree->allows.count; i++)
+        ((sc_tree_allow *)tree->allows.items[i])->resources = (sc_ptr_list){0};
+    for (size_t i = maker->first_stack; i < maker->next; i++)
+        ((sc_tree_stack *)tree->stacks.items[i])->logical_ids = (sc_map){0};
+    tree->resources = (sc_ptr_list){0};
+    tree->made = (sc_ptr_list){0};
+    sc_arena_release_to(&maker->x->ctx->tree_work, maker->work_from);
+    keep_part(maker);
+}
+
+const sc_instance_tree *sc_tree_end(sc_tree_maker *maker)
+{
+    sc_context *ctx = maker->x->ctx;
+    ctx->eval.tree_work_apart = maker->apart;
     if (ctx->eval.hand_back_scopes)
-        hand_back_scopes(ctx, program);
-    return ctx->out_of_memory ? NULL : tree;
+        hand_back_scopes(ctx, maker->x->program);
+    return ctx->out_of_memory ? NULL : maker->x->tree;
+}
+
+const sc_instance_tree *sc_sema_instances(sc_context *ctx, sc_program *program)
+{
+    if (program->instances)
+        return program->instances;
+    sc_tree_maker *maker = sc_tree_begin(ctx, program);
+    if (!maker)
+        return NULL;
+    while (sc_tree_make_next(maker))
+        continue;
+    return sc_tree_end(maker);
 }
 
 sc_scope *sc_instance_body_scope(const sc_symbol *instance)

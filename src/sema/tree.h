@@ -147,6 +147,27 @@ typedef struct sc_instance_tree {
 /* The program's instance tree, made on the first call (its evaluation errors reported
  * then, once) and kept on the program. NULL when out of memory. */
 const sc_instance_tree *sc_sema_instances(sc_context *ctx, sc_program *program);
+/* Making the tree a stack at a time, for a build that reads each part as it is made
+ * and hands its records back at once (driver/compile.c): a big program then holds the
+ * records of one part at a time, not all of them. sc_sema_instances is the same loop
+ * with nothing read between. A part is settled when a build hands back its last stack's
+ * scopes (sc_tree_scopes_read_later): nothing a later stack reads was made in it, so
+ * once its records are read (the tree's `made` and `resources` since the last hand
+ * back), they may go. A stack a later one reads keeps its records to the end. */
+typedef struct sc_tree_maker sc_tree_maker;
+/* NULL when out of memory or when the program's tree is already made. */
+sc_tree_maker *sc_tree_begin(sc_context *ctx, sc_program *program);
+const sc_instance_tree *sc_tree_made(const sc_tree_maker *maker);
+/* Makes the next stack; false once every stack is made. */
+bool sc_tree_make_next(sc_tree_maker *maker);
+bool sc_tree_part_settled(const sc_tree_maker *maker);
+/* Hands back a settled part's records, which the caller has read: the tree's `made` and
+ * `resources` lists start empty again (indexes of resources from 0), and the part's
+ * instances, allows and stacks forget their lists of them. Does nothing unless settled. */
+void sc_tree_hand_back_part(sc_tree_maker *maker);
+/* The tree, finished (in a build, the scopes handed back). NULL when out of memory. */
+const sc_instance_tree *sc_tree_end(sc_tree_maker *maker);
+
 /* Hands back what making the instance tree needed (sc_tree_work): the scopes it
  * evaluated in, its resources, settings and the `made` list. For a build, once
  * expansion has read the tree: what the template holds (values, ids, paths) lives
