@@ -4,6 +4,8 @@
  *   text --parse--> AST --format--> text             sc_format_buffer
  *   ... program --expand--> resource graph --emit--> templates + manifest
  *                                                    sc_build_file
+ *       (a build expands the instance tree stack by stack as sema makes it:
+ *        expand_as_made)
  *   ... program --graph--> dot / mermaid             sc_graph_file
  *   ... program --compose--> docker-compose.yml + .env
  *                                                    sc_build_compose

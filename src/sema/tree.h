@@ -26,9 +26,10 @@
  *   templates are made of in ctx->arena and ctx->lasting, the scopes in
  *   ctx->tree_scopes, which a build hands back once the tree is made (a stack's own
  *   once it is made, sc_tree_scopes_read_later), and the records expansion replays in
- *   ctx->tree_work, which a build hands back after expansion (sc_release_tree_work).
- *   Out of memory leaves a partial tree and
- *   ctx->out_of_memory set, never a dangling pointer.
+ *   ctx->tree_work, which a build hands back part by part as expansion reads it
+ *   (sc_tree_maker, below) and the rest after expansion (sc_release_tree_work).
+ *   Out of memory leaves a partial tree and ctx->out_of_memory set, never a dangling
+ *   pointer.
  *
  * - The local tree (local_tree.c, below) is the same hand-over for `stackc build
  *   --target compose`, with another meaning of references: what an instance is on one
