@@ -155,6 +155,8 @@ static void put_reads_last(sc_context *ctx, const sc_ptr_list *from_reads)
 static sc_cfn_program *expand_as_made(sc_context *ctx, sc_program *program,
                                       sc_cross_stack_mode mode, const char *app)
 {
+    /* Nothing before a build makes its tree (only sc_expand does), so no maker is out of
+     * memory. */
     sc_expansion *expansion = sc_expand_begin(ctx, program, mode, app);
     sc_tree_maker *maker = expansion ? sc_tree_begin(ctx, program) : NULL;
     if (!maker)
