@@ -180,6 +180,8 @@ const char *sc_regex_problem(sc_context *ctx, const char *pattern)
 static bool regex_full_match(sc_context *ctx, const char *pattern, const char *text,
                              regmatch_t *groups)
 {
+    /* The pattern is compiled alone first, to be judged: anchored, a bad one can pass
+     * ("a)(b" becomes "^(a)(b)$"). Both are compiled once a compilation (`compiled`). */
     if (sc_regex_problem(ctx, pattern))
         return false;
     int rc;
