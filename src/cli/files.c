@@ -150,7 +150,8 @@ typedef struct staged_file {
 struct cli_output_stage {
     const char *dir;
     bool dir_ready;
-    bool dir_made; /* by this build: taken away again when the build fails */
+    size_t made_from; /* the length of the outermost folder of `dir` this build made (0:
+                         none): the folders it made are taken away again when it fails */
     staged_file *files;
     size_t count, capacity;
     bool failed;
@@ -164,17 +165,55 @@ cli_output_stage *cli_output_stage_new(const char *dir)
     return stage;
 }
 
+/* The length of the outermost folder of `dir` that does not exist yet (`a/b` of
+ * `a/b/c` when only `a` does), or 0 when `dir` exists. */
+static size_t first_missing(const char *dir)
+{
+    char path[4096];
+    size_t len = strlen(dir);
+    struct stat st;
+    if (len >= sizeof(path) || stat(dir, &st) == 0)
+        return 0;
+    memcpy(path, dir, len + 1);
+    for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (stat(path, &st) != 0)
+            return (size_t)(slash - path);
+        *slash = '/';
+    }
+    return len;
+}
+
 static bool prepare_dir(cli_output_stage *stage)
 {
-    struct stat st;
-    bool existed = stat(stage->dir, &st) == 0;
+    size_t missing = first_missing(stage->dir);
     if (!cli_make_directories(stage->dir)) {
         fprintf(stderr, "stackc: cannot create \"%s\": %s\n", stage->dir, strerror(errno));
         return false;
     }
-    stage->dir_made = !existed;
+    stage->made_from = missing;
     stage->dir_ready = true;
     return true;
+}
+
+/* Takes away the folders this build made for itself, innermost first; each only when
+ * still empty, so nothing anyone else put there goes. */
+static void remove_made_dirs(const cli_output_stage *stage)
+{
+    char path[4096];
+    size_t len = strlen(stage->dir);
+    if (!stage->made_from || len >= sizeof(path))
+        return;
+    memcpy(path, stage->dir, len + 1);
+    while (len > 1 && path[len - 1] == '/')
+        path[--len] = '\0';
+    while (len >= stage->made_from && rmdir(path) == 0) {
+        char *slash = strrchr(path, '/');
+        if (!slash || slash == path)
+            return;
+        *slash = '\0';
+        len = (size_t)(slash - path);
+    }
 }
 
 /* Stages `data` for `file->path`: a file that already holds it is left as it is (and only
@@ -284,8 +323,8 @@ void cli_output_stage_free(cli_output_stage *stage, bool committed)
         free(file->temp);
         free(file->through);
     }
-    if (!committed && stage->dir_made)
-        rmdir(stage->dir); /* only when still empty: the folder this build made for itself */
+    if (!committed)
+        remove_made_dirs(stage);
     free(stage->files);
     free(stage);
 }

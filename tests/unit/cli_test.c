@@ -431,8 +431,8 @@ static void test_failed_write_leaves_the_previous_output_whole(void)
 
 /* A build that fails after some outputs were written (here: the second stack's logical id
  * is over CloudFormation's limit, found while emitting, after the first stack's template)
- * leaves the last build's outputs as they were, no temporary file, and no folder it made
- * for itself. */
+ * leaves the last build's outputs as they were, no temporary file, and none of the folders
+ * it made for itself. */
 static void test_failed_build_leaves_the_previous_outputs(void)
 {
     char site[512], dir[256], path[512], command[1024];
@@ -467,6 +467,14 @@ static void test_failed_build_leaves_the_previous_outputs(void)
     free(r.out);
     snprintf(path, sizeof(path), "%s/never", temp_dir);
     CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+    /* Every folder it made goes, the outermost too; the one that was there stays. */
+    snprintf(command, sizeof(command), "build '%s' -o '%s/late/never/made/here/'", site, temp_dir);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 1);
+    free(r.out);
+    snprintf(path, sizeof(path), "%s/late/never", temp_dir);
+    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+    CU_ASSERT_EQUAL(count_entries(dir), 1);
 }
 
 static void test_test_command(void)
