@@ -168,6 +168,23 @@ static void test_checking_stops_at_the_budget_s_memory(void)
     CU_ASSERT_EQUAL(budget_errors, 1);
     CU_ASSERT_TRUE(bytes_kept(ctx) < 300u * 1024 * 1024);
     sc_context_free(ctx);
+
+    /* A build stops there too, once, holding under 300 MB in all its arenas together
+     * (it also makes scopes and records in arenas of their own: sc_scope_arena,
+     * sc_tree_work). */
+    ctx = sc_context_new(NULL);
+    sc_context_set_prelude(ctx, false);
+    CU_ASSERT_FALSE(sc_build_buffer(ctx, "loop.stack", source, strlen(source), NULL));
+    CU_ASSERT_TRUE(ctx->eval.spent);
+    budget_errors = 0;
+    for (size_t i = 0; i < sc_diagnostic_count(ctx); i++)
+        budget_errors += strcmp(sc_diagnostic_code(sc_diagnostic_at(ctx, i)), "E0292") == 0;
+    CU_ASSERT_EQUAL(budget_errors, 1);
+    size_t peak = ctx->arena.peak + ctx->lasting.peak + ctx->tree_scopes.peak + ctx->tree_work.peak;
+    if (peak >= 300u * 1024 * 1024)
+        fprintf(stderr, "\nthe build held %zu bytes\n", peak);
+    CU_ASSERT_TRUE(peak < 300u * 1024 * 1024);
+    sc_context_free(ctx);
 }
 
 static const char tree_source[] = "component box {\n"
