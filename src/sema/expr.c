@@ -866,16 +866,30 @@ static sc_type *check_for(sc_checker *c, sc_scope *scope, const sc_expr *e)
     return wrap(c, TY_MAP, sc_check_expr(c, inner, e->right));
 }
 
+/* A call of a test's built-in where no test runs it: its value could never be known
+ * (the build would only say so as a deploy-time value CloudFormation cannot express). */
+static void report_outside_test(sc_checker *c, const sc_builtin *builtin, const sc_expr *e)
+{
+    sc_diagnostic *d = sc_error(c->ctx, "E0216", e->name.span,
+                                "%s() reads the compiled templates, which only a `test` block sees",
+                                builtin->name);
+    sc_diag_fix(c->ctx, d, "call it in a `test` block, in an `assert` or one of the test's `let`s");
+}
+
 static sc_type *check_call(sc_checker *c, sc_scope *scope, const sc_expr *e)
 {
     const sc_builtin *builtin = sc_builtin_find(c->ctx, e->name.name);
-    if (builtin)
+    if (builtin && (!builtin->only_in_tests || sc_scope_lookup(scope, SC_IN_TEST_SYMBOL)))
         return sc_builtin_check(c, scope, builtin, e);
-    sc_diagnostic *d =
-        sc_error(c->ctx, "E0216", e->name.span, "unknown function `%s`", e->name.name);
-    const char *close = sc_builtin_suggest(c->ctx, e->name.name);
-    if (close)
-        sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
+    if (builtin) {
+        report_outside_test(c, builtin, e);
+    } else {
+        sc_diagnostic *d =
+            sc_error(c->ctx, "E0216", e->name.span, "unknown function `%s`", e->name.name);
+        const char *close = sc_builtin_suggest(c->ctx, e->name.name);
+        if (close)
+            sc_diag_fix(c->ctx, d, "did you mean `%s`?", close);
+    }
     for (size_t i = 0; i < e->items.count; i++)
         sc_check_expr(c, scope, ((sc_arg *)e->items.items[i])->value);
     return basic(c, TY_ERROR);

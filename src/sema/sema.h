@@ -400,6 +400,9 @@ sc_value *sc_value_with_defaults(sc_context *ctx, sc_value *value, const sc_type
 #define SC_INSTANCE_NAME_SYMBOL "instance name"
 /* ... and to its path from the stack ("Stack/web", "Stack/app/db"), for instance_path(). */
 #define SC_INSTANCE_PATH_SYMBOL "instance path"
+/* Bound in the scope sema checks a `test` block's lines in: where a built-in that reads
+ * what the test runner binds (sc_builtin.only_in_tests) may be called. */
+#define SC_IN_TEST_SYMBOL "in a test"
 
 /* The compile-time value of an instance: its attributes evaluated with its inputs
  * (check.c). Cached on the symbol. */
@@ -462,6 +465,9 @@ typedef struct sc_builtin {
     /* Instead of `eval`, for a client's built-in: also sees the scope of the call, where
      * the client binds what its built-ins read. */
     sc_value *(*eval_in_scope)(sc_context *ctx, sc_scope *scope, sc_value **args, size_t count);
+    /* It reads what the test runner binds in a test's scope: anywhere else it could
+     * never be known, so calling it outside a `test` block is an error (E0216). */
+    bool only_in_tests;
 } sc_builtin;
 
 /* Adds `count` built-ins (which must outlive `ctx`) to the ones `ctx` knows, after the

@@ -300,7 +300,7 @@ void sc_check_test_lines(sc_checker *c, sc_scope *scope, const sc_item *item)
     if (item->text && item->text->kind != EXPR_STRING)
         sc_error(c->ctx, "E0215", item->text->span, "a test name cannot use interpolation");
     sc_scope *inner = sc_scope_new(c->ctx, scope);
-    if (!inner)
+    if (!inner || !sc_scope_put_value(c->ctx, inner, SC_IN_TEST_SYMBOL, NULL))
         return;
     for (size_t i = 0; i < item->items.count; i++) {
         const sc_item *line = item->items.items[i];

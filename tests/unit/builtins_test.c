@@ -28,7 +28,7 @@ static sc_type *r_int(sc_context *ctx, sc_type **args)
 }
 
 static const sc_builtin twice[] = {
-    {"twice", {{"n", SC_PARAM_INT, false}}, false, r_int, NULL, "twice n", e_twice},
+    {"twice", {{"n", SC_PARAM_INT, false}}, false, r_int, NULL, "twice n", e_twice, false},
 };
 
 /* The assertion holds only if twice(21) was evaluated by the client's function. */
@@ -84,7 +84,7 @@ static void test_other_contexts_do_not_know_it(void)
 
 /* A name the language has keeps the language's meaning. */
 static const sc_builtin shadowing[] = {
-    {"length", {{"n", SC_PARAM_INT, false}}, false, r_int, NULL, "not length", e_twice},
+    {"length", {{"n", SC_PARAM_INT, false}}, false, r_int, NULL, "not length", e_twice, false},
 };
 
 static void test_language_names_win(void)
