@@ -13,6 +13,7 @@
 #include "schema/schema.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct completer {
@@ -157,18 +158,39 @@ static void offer_scope(completer *c, const sc_scope *scope)
         offer_symbol(c, scope->order.items[i]);
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(sc_builtin_name(*(const sc_builtin *const *)a),
+                  sc_builtin_name(*(const sc_builtin *const *)b));
+}
+
+/* The built-in functions callable here, by name: the test runner's (added after the
+ * language's) only inside a `test` block, where they mean something. */
+static void offer_builtins(completer *c)
+{
+    const sc_context *ctx = c->analysis->ctx;
+    size_t count = 0, all = sc_builtin_count(ctx);
+    const sc_builtin **callable = sc_arena_alloc(c->scratch, (all + 1) * sizeof(*callable));
+    if (!callable)
+        return;
+    for (size_t i = 0; i < all; i++) {
+        const sc_builtin *b = sc_builtin_at(ctx, i);
+        if (!b->only_in_tests || c->place.in_test)
+            callable[count++] = b;
+    }
+    qsort(callable, count, sizeof(*callable), by_name);
+    for (size_t i = 0; i < count; i++)
+        offer(c, sc_builtin_name(callable[i]), SC_COMPLETION_FUNCTION,
+              sc_builtin_signature(c->scratch, callable[i]), sc_builtin_summary(callable[i]), NULL);
+}
+
 static void offer_names(completer *c)
 {
     for (const sc_local *l = c->place.locals; l; l = l->next)
         offer(c, l->name, SC_COMPLETION_NAME, sc_query_type_name(c->analysis, l->type), NULL, NULL);
     for (const sc_scope *scope = c->place.scope; scope; scope = scope->parent)
         offer_scope(c, scope);
-    const sc_context *ctx = c->analysis->ctx;
-    for (size_t i = 0; i < sc_builtin_count(ctx); i++) {
-        const sc_builtin *b = sc_builtin_at(ctx, i);
-        offer(c, sc_builtin_name(b), SC_COMPLETION_FUNCTION, sc_builtin_signature(c->scratch, b),
-              sc_builtin_summary(b), NULL);
-    }
+    offer_builtins(c);
     static const char *const literals[] = {"true", "false", "null"};
     offer_keywords(c, literals, 3);
 }

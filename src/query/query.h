@@ -107,6 +107,7 @@ typedef struct sc_place {
     const sc_expr *map;              /* BODY_SETTINGS of a map literal: what is already set */
     const char *resource_type;       /* BODY_RESOURCE */
     const sc_type *expected;         /* the type the innermost expression at the offset must have */
+    bool in_test;                    /* inside a `test` block, where the runner's built-ins are */
 } sc_place;
 
 typedef struct sc_walk sc_walk;

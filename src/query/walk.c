@@ -12,6 +12,7 @@ typedef struct frame {
     sc_scope *scope;         /* a stack's, a component's or the global scope */
     const sc_local *locals;  /* loop variables and test lets, innermost first */
     sc_component *component; /* inside this component's definition */
+    bool in_test;            /* inside a `test` block */
 } frame;
 
 static void walk_expr(sc_walk *w, const frame *f, const sc_expr *e, const sc_type *expected);
@@ -59,8 +60,11 @@ static void emit(sc_walk *w, sc_span span, const sc_entity *entity, bool declara
 
 static void enter(sc_walk *w, const frame *f, sc_body_kind body)
 {
-    w->place =
-        (sc_place){.body = body, .scope = f->scope, .locals = f->locals, .component = f->component};
+    w->place = (sc_place){.body = body,
+                          .scope = f->scope,
+                          .locals = f->locals,
+                          .component = f->component,
+                          .in_test = f->in_test};
 }
 
 /* A body runs from its '{' (body_span) to the end of the item. */
@@ -622,9 +626,10 @@ static void walk_resource(sc_walk *w, const frame *f, const sc_item *item)
 static void walk_test(sc_walk *w, const frame *f, const sc_item *item)
 {
     frame inner = *f;
+    inner.in_test = true;
     bool here = holds(w, item);
     if (here)
-        enter(w, f, BODY_TEST);
+        enter(w, &inner, BODY_TEST);
     for (size_t i = 0; i < item->items.count && !w->stopped; i++) {
         const sc_item *line = item->items.items[i];
         if (line->kind != ITEM_LET) {

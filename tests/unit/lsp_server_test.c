@@ -404,6 +404,26 @@ static char *completions(lsp_client *client, const char *uri, int line, int char
     return out;
 }
 
+/* The functions (kind 3) among completion lines ("label|kind|..."), in name order. */
+static void assert_functions_by_name(const char *items)
+{
+    char previous[64] = "";
+    size_t functions = 0;
+    for (const char *line = items; *line; line = strchr(line, '\n') + 1) {
+        const char *bar = strchr(line, '|');
+        if (!bar || strncmp(bar, "|3|", 3) != 0)
+            continue;
+        char name[64];
+        snprintf(name, sizeof(name), "%.*s", (int)(bar - line), line);
+        if (strcmp(previous, name) >= 0)
+            fprintf(stderr, "\nfunction %s offered after %s\n", name, previous);
+        CU_ASSERT_TRUE(strcmp(previous, name) < 0);
+        strcpy(previous, name);
+        functions++;
+    }
+    CU_ASSERT_TRUE(functions > 40);
+}
+
 static const char complete_text[] = "component queue {\n"                                    /* 0 */
                                     "  // How long a message is kept.\n"                     /* 1 */
                                     "  input retention: duration = 4d\n"                     /* 2 */
@@ -430,6 +450,11 @@ static const char complete_text[] = "component queue {\n"                       
                                     "  input size: int = 1\n"                    /* 23 */
                                     "  \n"                                       /* 24 */
                                     "  unique \n"                                /* 25 */
+                                    "}\n"                                        /* 26 */
+                                    "stack T {\n"                                /* 27 */
+                                    "  test \"t\" {\n"                           /* 28 */
+                                    "    assert \n"                              /* 29 */
+                                    "  }\n"                                      /* 30 */
                                     "}\n";
 
 #define COMPLETE_URI "file://" ROOT "/tests/lsp/complete.stack"
@@ -483,6 +508,18 @@ static void test_completion(void)
         items, "cidrsubnet|3|cidrsubnet(prefix: string, newbits: int, netnum: int)|cidrsubnet\n"));
     const char *literals = "true|14||true\nfalse|14||false\nnull|14||null\n";
     CU_ASSERT_STRING_EQUAL(items + strlen(items) - strlen(literals), literals);
+    /* The test runner's built-ins mean nothing outside a test (E0216 there). */
+    CU_ASSERT_PTR_NULL(strstr(items, "\nresource_at|"));
+    CU_ASSERT_PTR_NULL(strstr(items, "\noutputs|"));
+    assert_functions_by_name(items);
+    free(items);
+    /* In a test they are offered, among the others by name. */
+    items = completions(&client, COMPLETE_URI, 29, 11, range);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(items, "\nresource_at|3|resource_at(path: string)|resource_at\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(items, "\nresources|3|"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(items, "\noutputs|3|"));
+    assert_functions_by_name(items);
     free(items);
     /* In a raw resource: its properties from AWS's schema, then the options. */
     cJSON_Delete(opened(&client, MAIN_URI, main_text));
