@@ -188,6 +188,8 @@ static bool build_program(sc_context *ctx, sc_program *program, const sc_build_o
         options = &defaults;
     if (!program || stopped(ctx))
         return finish(ctx);
+    if (options->app && !sc_sema_set_app(ctx, program, options->app))
+        return finish(ctx);
     sc_cfn_program *expanded = expand_as_made(
         ctx, program, options->export_references ? SC_CROSS_STACK_EXPORT : SC_CROSS_STACK_WEAK,
         options->app);

@@ -44,15 +44,10 @@ static void declare_app(sc_checker *c, const sc_item *item)
         return;
     }
     const char *name = item->value->text;
-    bool ok = isalpha((unsigned char)name[0]) && strlen(name) <= 64;
-    for (const char *p = name; ok && *p; p++)
-        ok = isalnum((unsigned char)*p) || *p == '-';
-    if (!ok) {
+    if (!sc_app_name_valid(name)) {
         sc_diagnostic *d = sc_error(c->ctx, "E0217", item->value->span,
                                     "\"%s\" cannot start a CloudFormation stack name", name);
-        sc_diag_note_plain(c->ctx, d,
-                           "an app name starts with a letter and holds only letters, digits "
-                           "and '-', 64 characters at most");
+        sc_diag_note_plain(c->ctx, d, SC_APP_NAME_RULE);
         return;
     }
     c->program->app = name;

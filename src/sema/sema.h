@@ -278,6 +278,16 @@ sc_program *sc_sema_check_with_tests(sc_context *ctx, const char *path);
 /* Loads `path` (read through ctx->read_file), its imports and the prelude, then checks
  * everything. Never NULL unless out of memory; errors are diagnostics. */
 sc_program *sc_sema_check(sc_context *ctx, const char *path);
+/* The app's name a caller gives over the file's (a build's --app): E0217 when it cannot
+ * start a stack name (no position: it is not in the source) or when a stack's deployed
+ * name would be too long with it in front (at that stack). True, and `program->app` set,
+ * when it is accepted. */
+bool sc_sema_set_app(sc_context *ctx, sc_program *program, const char *app);
+/* Whether `name` can start a CloudFormation stack name: SC_APP_NAME_RULE. */
+bool sc_app_name_valid(const char *name);
+#define SC_APP_NAME_RULE                                                                           \
+    "an app name starts with a letter and holds only letters, digits and '-', 64 characters at "   \
+    "most"
 /* The same for a buffer already added as source `source`. */
 sc_program *sc_sema_check_source(sc_context *ctx, uint32_t source);
 

@@ -28,21 +28,54 @@ sc_stack *sc_new_stack(sc_checker *c, const char *name, sc_span name_span, const
     return stack;
 }
 
-void sc_check_stack_name(sc_checker *c, const sc_stack *stack)
+/* E0217 unless `stack`'s name, behind `app` and '-' when there is an app, is a name
+ * CloudFormation accepts. */
+static void check_deployed_name(sc_context *ctx, const char *app, const sc_stack *stack)
 {
     const char *name = stack->name;
-    size_t prefix = c->program->app ? strlen(c->program->app) + 1 : 0;
+    size_t prefix = app ? strlen(app) + 1 : 0;
     bool ok = isalpha((unsigned char)name[0]) && prefix + strlen(name) <= 128;
     for (const char *p = name; ok && *p; p++)
         ok = isalnum((unsigned char)*p) || *p == '-';
     if (ok)
         return;
-    sc_diagnostic *d = sc_error(c->ctx, "E0217", stack->name_span,
+    sc_diagnostic *d = sc_error(ctx, "E0217", stack->name_span,
                                 "\"%s\" is not a valid CloudFormation stack name", name);
-    sc_diag_note_plain(c->ctx, d,
+    sc_diag_note_plain(ctx, d,
                        "a stack name starts with a letter and holds only letters, "
                        "digits and '-', 128 characters at most (with the app's name "
                        "and '-' in front)");
+}
+
+void sc_check_stack_name(sc_checker *c, const sc_stack *stack)
+{
+    check_deployed_name(c->ctx, c->program->app, stack);
+}
+
+bool sc_app_name_valid(const char *name)
+{
+    bool ok = isalpha((unsigned char)name[0]) && strlen(name) <= 64;
+    for (const char *p = name; ok && *p; p++)
+        ok = isalnum((unsigned char)*p) || *p == '-';
+    return ok;
+}
+
+bool sc_sema_set_app(sc_context *ctx, sc_program *program, const char *app)
+{
+    size_t errors = ctx->error_count;
+    if (!sc_app_name_valid(app)) {
+        sc_diagnostic *d =
+            sc_error(ctx, "E0217", (sc_span){(uint32_t)-1, 0, 0},
+                     "the app name \"%s\" cannot start a CloudFormation stack name", app);
+        sc_diag_note_plain(ctx, d, SC_APP_NAME_RULE);
+        return false;
+    }
+    for (size_t i = 0; i < program->stacks.count; i++)
+        check_deployed_name(ctx, app, program->stacks.items[i]);
+    if (ctx->error_count != errors)
+        return false;
+    program->app = app;
+    return true;
 }
 
 static void declare_stack_item(sc_checker *c, sc_stack *stack, const sc_item *item, sc_map *outputs)

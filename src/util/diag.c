@@ -224,18 +224,19 @@ void sc_render_human(const sc_context *ctx, FILE *out, bool color)
         errors += d->severity == SC_SEVERITY_ERROR;
         warnings += d->severity == SC_SEVERITY_WARNING;
         if (!sc_source_get(ctx, d->span.file)) {
-            /* Not tied to a source: a file that could not be read, out of memory. */
+            /* Not tied to a source: a file that could not be read, an option's value, out
+             * of memory. */
             fprintf(out, "stackc: %s[%s]: %s\n", severity_name(d->severity), d->code, d->message);
-            continue;
-        }
-        if (color)
+        } else if (color) {
             fprintf(out, "\033[1m%s:%u:%u: %s%s[%s]:\033[0m\033[1m %s\033[0m\n", pos.file, pos.line,
                     pos.column, severity_color(d->severity), severity_name(d->severity), d->code,
                     d->message);
-        else
+            render_excerpt(ctx, out, d->span, color);
+        } else {
             fprintf(out, "%s:%u:%u: %s[%s]: %s\n", pos.file, pos.line, pos.column,
                     severity_name(d->severity), d->code, d->message);
-        render_excerpt(ctx, out, d->span, color);
+            render_excerpt(ctx, out, d->span, color);
+        }
         for (size_t n = 0; n < d->notes.count; n++) {
             const sc_note *note = d->notes.items[n];
             if (note->has_span) {

@@ -202,6 +202,40 @@ static void test_build_writes_templates_and_manifest(void)
     free(r.out);
 }
 
+/* --app is held to the rule of the file's `app = "..."` (it used to be taken as given and
+ * written into every stack name of the manifest, "bad name!-Network"), and every stack's
+ * deployed name is checked again with it in front. */
+static void test_app_option_is_checked_like_the_file_s(void)
+{
+    char command[1024], site[512];
+    snprintf(command, sizeof(command),
+             "build examples/wordpress/site.stack --app 'bad name!' -o %s/app-bad", temp_dir);
+    run_result r = run(command);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_STRING_EQUAL(r.out, "stackc: error[E0217]: the app name \"bad name!\" cannot start a "
+                                  "CloudFormation stack name\n"
+                                  "      = note: an app name starts with a letter and holds only "
+                                  "letters, digits and '-', 64 characters at most\n"
+                                  "1 error, 0 warnings\n");
+    free(r.out);
+    snprintf(site, sizeof(site), "%s/long-stack.stack", temp_dir);
+    char name[121], text[512];
+    memset(name, 'L', 120);
+    name[120] = '\0';
+    int len =
+        snprintf(text, sizeof(text), "stack %s {\n  resource q \"AWS::SQS::Queue\" {}\n}\n", name);
+    CU_ASSERT_EQUAL_FATAL(test_write_file(site, text, (size_t)len), 0);
+    snprintf(command, sizeof(command), "build '%s' --app shop -o %s/app-long", site, temp_dir);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 0); /* shop-LLL...: 125 characters */
+    free(r.out);
+    snprintf(command, sizeof(command), "build '%s' --app shopping -o %s/app-long", site, temp_dir);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 1); /* 129 */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "long-stack.stack:1:7: error[E0217]: \"LLL"));
+    free(r.out);
+}
+
 /* A rename that would replace a database is a warning at the next build into the same
  * folder, naming the `moved` that keeps it; with the `moved`, there is none. */
 static void test_build_warns_of_a_rename_that_replaces_data(void)
@@ -658,6 +692,7 @@ int main(void)
         {"fmt --check lists unformatted files; fmt rewrites them", test_fmt_check},
         {"fmt - formats standard input to standard output", test_fmt_stdin},
         {"build writes templates and the manifest", test_build_writes_templates_and_manifest},
+        {"--app is checked like the file's app", test_app_option_is_checked_like_the_file_s},
         {"build warns of a rename that replaces data",
          test_build_warns_of_a_rename_that_replaces_data},
         {"a rename's warning comes before emission's warnings",
