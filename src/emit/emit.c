@@ -494,6 +494,29 @@ static bool emit_stack(emitter *e, const sc_cfn_stack *stack, sc_ptr_list *artif
     return ok;
 }
 
+/* E0315 for `--stack NAME` naming no stack, with the closest name or the list of them. */
+static void report_no_such_stack(emitter *e, const char *name)
+{
+    const sc_ptr_list *stacks = &e->program->stacks;
+    const char **names = sc_arena_alloc(&e->ctx->arena, (stacks->count + 1) * sizeof(*names));
+    sc_diagnostic *d = sc_error(e->ctx, "E0315", (sc_span){(uint32_t)-1, 0, 0},
+                                "there is no stack named \"%s\"", name);
+    if (!names || !d)
+        return;
+    sc_buf list;
+    sc_buf_init(&list, &e->ctx->allocator);
+    for (size_t i = 0; i < stacks->count; i++) {
+        names[i] = ((const sc_cfn_stack *)stacks->items[i])->name;
+        sc_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+    }
+    const char *close = sc_closest_name(name, names, stacks->count);
+    if (close)
+        sc_diag_fix(e->ctx, d, "did you mean `%s`?", close);
+    else if (list.len && !list.failed)
+        sc_diag_note_plain(e->ctx, d, "the stacks are %s", list.data);
+    sc_buf_free(&list);
+}
+
 static bool emit_all(emitter *e, const char *only_stack, sc_ptr_list *artifacts)
 {
     sc_context *ctx = e->ctx;
@@ -509,8 +532,7 @@ static bool emit_all(emitter *e, const char *only_stack, sc_ptr_list *artifacts)
             return false;
     }
     if (!found) {
-        sc_error(ctx, "E0315", (sc_span){(uint32_t)-1, 0, 0}, "there is no stack named \"%s\"",
-                 only_stack);
+        report_no_such_stack(e, only_stack);
         return false;
     }
     sc_buf out = start_text(e);

@@ -198,7 +198,13 @@ static void test_build_writes_templates_and_manifest(void)
     CU_ASSERT_NOT_EQUAL(access(path, R_OK), 0);
     r = run("build examples/wordpress/site.stack --stack Nope -o /tmp/stackc-never");
     CU_ASSERT_EQUAL(r.status, 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "there is no stack named \"Nope\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "there is no stack named \"Nope\"\n"
+                                         "      = note: the stacks are Network, Wordpress\n"));
+    free(r.out);
+    r = run("build examples/wordpress/site.stack --stack Netwrk -o /tmp/stackc-never");
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "there is no stack named \"Netwrk\"\n"
+                                         "      = help: did you mean `Network`?\n"));
     free(r.out);
 }
 
