@@ -679,6 +679,7 @@ static const char *param_kind_name(sc_param_kind kind)
     switch (kind) {
     case SC_PARAM_STRING:
     case SC_PARAM_RESOURCE_TYPE:
+    case SC_PARAM_STACK_NAME:
         return "a string";
     case SC_PARAM_INT:
         return "an int";
@@ -712,6 +713,7 @@ static sc_type *check_param(sc_checker *c, sc_scope *scope, const sc_param *p, c
     switch (p->kind) {
     case SC_PARAM_STRING:
     case SC_PARAM_RESOURCE_TYPE:
+    case SC_PARAM_STACK_NAME:
         expected = make(c->ctx, TY_STRING);
         break;
     case SC_PARAM_INT:
@@ -803,6 +805,38 @@ static sc_type *check_resource_type_argument(sc_checker *c, const sc_expr *call,
     return result;
 }
 
+/* A stack's name written as a literal must name a stack of the program. */
+static void check_stack_name_argument(sc_checker *c, const sc_expr *arg)
+{
+    if (arg->kind != EXPR_STRING)
+        return;
+    const sc_ptr_list *stacks = &c->program->stacks;
+    const char **names = sc_arena_alloc(&c->ctx->arena, (stacks->count + 1) * sizeof(*names));
+    if (!names)
+        return;
+    for (size_t i = 0; i < stacks->count; i++) {
+        names[i] = ((const sc_stack *)stacks->items[i])->name;
+        if (strcmp(names[i], arg->text) == 0)
+            return;
+    }
+    sc_diagnostic *d =
+        sc_error(c->ctx, "E0200", arg->span, "there is no stack named \"%s\"", arg->text);
+    const char *close = sc_closest_name(arg->text, names, stacks->count);
+    if (close) {
+        sc_diag_fix(c->ctx, d, "did you mean \"%s\"?", close);
+        return;
+    }
+    sc_buf list;
+    sc_buf_init(&list, &c->ctx->allocator);
+    for (size_t i = 0; i < stacks->count && i < 10; i++)
+        sc_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+    if (stacks->count > 10)
+        sc_buf_printf(&list, " and %zu more", (size_t)stacks->count - 10);
+    if (list.len && !list.failed)
+        sc_diag_note_plain(c->ctx, d, "the stacks are %s", list.data);
+    sc_buf_free(&list);
+}
+
 /* A pattern written as a literal is checked where it is written. */
 static void check_pattern(sc_checker *c, const sc_expr *call)
 {
@@ -844,6 +878,8 @@ sc_type *sc_builtin_check(sc_checker *c, sc_scope *scope, const sc_builtin *b, c
         size_t index = (size_t)(p - b->params);
         given[index] = true;
         sc_type *t = check_param(c, scope, p, arg->value, b->name);
+        if (p->kind == SC_PARAM_STACK_NAME)
+            check_stack_name_argument(c, arg->value);
         if (i < 8 && index < 8 && !types[index])
             types[index] = t;
     }
@@ -871,7 +907,8 @@ static bool strings_where_needed(const sc_builtin *b, sc_value **args, size_t co
     size_t nparams = param_count(b);
     for (size_t i = 0; i < count && nparams; i++) {
         const sc_param *p = &b->params[i < nparams ? i : nparams - 1];
-        bool string = p->kind == SC_PARAM_STRING || p->kind == SC_PARAM_RESOURCE_TYPE;
+        bool string = p->kind == SC_PARAM_STRING || p->kind == SC_PARAM_RESOURCE_TYPE ||
+                      p->kind == SC_PARAM_STACK_NAME;
         if (!string || !sc_value_is_static(args[i]))
             continue;
         if (args[i]->kind != VAL_STRING && !(p->optional && args[i]->kind == VAL_NULL))

@@ -455,6 +455,8 @@ typedef enum sc_param_kind {
     /* A string naming a resource type: a literal "AWS::..." one is checked against the
      * schema (E0272), and a list<view> result learns it, so its properties are checked. */
     SC_PARAM_RESOURCE_TYPE,
+    /* A string naming a stack of the program: a literal one that names none is E0200. */
+    SC_PARAM_STACK_NAME,
 } sc_param_kind;
 
 typedef struct sc_param {
