@@ -1109,7 +1109,7 @@ static void test_wait_gives_up(void)
     CU_ASSERT_EQUAL(sc_aws_cfn_wait_stack(&f.client, "slow", brief, &stack, &err),
                     SC_AWS_ERR_TIMEOUT);
     uint64_t took = sc_aws_monotonic_ms() - start;
-    CU_ASSERT_TRUE(took >= 150 && took < 2000);
+    CU_ASSERT_TRUE(took >= 150 && took < 10000); /* given up, not waited the 60 s out */
     ASSERT_STR(stack.status, "CREATE_IN_PROGRESS");
     ASSERT_CONTAINS(err.message, "stack slow is still CREATE_IN_PROGRESS after 200 ms");
     sc_aws_cfn_stack_clear(&stack);
@@ -1206,7 +1206,9 @@ static void test_slow_answer_times_out_and_is_retried(void)
     sc_aws_error err = {0};
     CU_ASSERT_EQUAL(sc_aws_sts_get_caller_identity(&f.client, &who, &err), SC_AWS_OK);
     uint64_t took = sc_aws_monotonic_ms() - start;
-    CU_ASSERT_TRUE(took >= 300 && took < 1500); /* one timeout, then a quick answer */
+    /* One timeout, then a quick answer: two requests (waiting the slow answer out would
+     * take one), the first given up after 300 ms. */
+    CU_ASSERT_TRUE(took >= 300);
     CU_ASSERT_EQUAL(count_requests(&f, "GetCallerIdentity"), 2);
     sc_aws_caller_identity_clear(&who);
     sc_aws_error_clear(&err);
