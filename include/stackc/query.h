@@ -28,8 +28,9 @@ extern "C" {
 
 typedef struct sc_analysis sc_analysis;
 
-/* Checks `text` as the program's main file `name` (copied), exactly as sc_check_buffer,
- * and keeps the result for queries. NULL only when out of memory; compile errors are the
+/* Checks `text` as the program's main file `name` (copied), exactly as sc_check_buffer
+ * (a tests file, NAME_test.stack, with the NAME.stack it tests), and keeps the result for
+ * queries. NULL only when out of memory; compile errors are the
  * context's diagnostics, and a program with errors can still be queried. */
 sc_analysis *sc_analyze_buffer(sc_context *ctx, const char *name, const char *text, size_t len);
 /* Checks the standard library alone (the prelude and what it imports, read through the

@@ -144,8 +144,9 @@ bool sc_stdlib_write_image(const char *dir, FILE *out, char *error, size_t error
  * holds any source. sc_test_file loads the library itself, for its component tests. */
 bool sc_context_use_stdlib(sc_context *ctx, const sc_stdlib *stdlib);
 
-/* Parses and checks the file at `path` with everything it imports. Returns true when
- * no error was reported (warnings allowed). */
+/* Parses and checks the file at `path` with everything it imports; a tests file
+ * (NAME_test.stack) with NAME.stack, the program it tests, when that is beside it.
+ * Returns true when no error was reported (warnings allowed). */
 bool sc_check_file(sc_context *ctx, const char *path);
 /* The same for an in-memory buffer named `name` (copied). */
 bool sc_check_buffer(sc_context *ctx, const char *name, const char *text, size_t len);

@@ -272,6 +272,7 @@ static const cli_exit_doc simple_exits[] = {
 static const cli_command_doc commands[] = {
     {"check", "FILE [options]", "parse and type-check a .stack file and what it imports",
      "Parses FILE and every file it imports, and checks every name, type, secret and AWS limit. "
+     "A tests file, NAME_test.stack, is checked with NAME.stack, the program it tests. "
      "Nothing is written. Each diagnostic names the file, line and column, says what is wrong "
      "and, where it can, how to fix it: `file:line:col: error[CODE]: message`, the source line "
      "with a caret under the cause, notes, and `help:`.",

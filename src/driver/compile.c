@@ -53,9 +53,14 @@ static bool finish(sc_context *ctx)
     return ctx->error_count == 0;
 }
 
+static int load_source(sc_context *ctx, const char *path);
+
+/* A tests file (NAME_test.stack) is checked with the program it tests. */
 bool sc_check_file(sc_context *ctx, const char *path)
 {
-    sc_sema_check(ctx, path);
+    int source = load_source(ctx, path);
+    if (source >= 0)
+        sc_sema_check_in_context(ctx, (uint32_t)source);
     return finish(ctx);
 }
 
@@ -64,7 +69,7 @@ bool sc_check_buffer(sc_context *ctx, const char *name, const char *text, size_t
     int source = sc_source_add(ctx, name, text, len);
     if (source < 0)
         return finish(ctx);
-    sc_sema_check_source(ctx, (uint32_t)source);
+    sc_sema_check_in_context(ctx, (uint32_t)source);
     return finish(ctx);
 }
 

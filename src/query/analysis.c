@@ -33,7 +33,7 @@ sc_analysis *sc_analyze_buffer(sc_context *ctx, const char *name, const char *te
     sc_analysis *analysis = new_analysis(ctx);
     int source = analysis ? sc_source_add(ctx, name, text, len) : -1;
     if (source >= 0)
-        analysis->program = sc_sema_check_source(ctx, (uint32_t)source);
+        analysis->program = sc_sema_check_in_context(ctx, (uint32_t)source);
     return finish(ctx, analysis);
 }
 

@@ -152,7 +152,8 @@ static bool continue_from_stdlib(sc_checker *c, size_t *first_file, size_t *firs
     return !c->ctx->out_of_memory;
 }
 
-static sc_program *check_program(sc_context *ctx, uint32_t source, bool with_tests)
+static sc_program *check_program(sc_context *ctx, uint32_t source, bool with_tests,
+                                 uint32_t tests_source)
 {
     sc_program *program = sc_arena_alloc(&ctx->arena, sizeof(*program));
     if (!program)
@@ -167,7 +168,8 @@ static sc_program *check_program(sc_context *ctx, uint32_t source, bool with_tes
      * runs on them, and the driver reports the failure. */
     if (!program->global)
         return program;
-    if ((!sc_load_program(ctx, program, source, with_tests) && source != SC_NO_SOURCE) ||
+    if ((!sc_load_program(ctx, program, source, with_tests, tests_source) &&
+         source != SC_NO_SOURCE) ||
         ctx->out_of_memory)
         return program;
     size_t first_file = 0, first_component = 0;
@@ -210,12 +212,40 @@ static sc_program *check_program(sc_context *ctx, uint32_t source, bool with_tes
 
 sc_program *sc_sema_check_source(sc_context *ctx, uint32_t source)
 {
-    return check_program(ctx, source, false);
+    return check_program(ctx, source, false, SC_NO_SOURCE);
 }
 
 sc_program *sc_sema_check_stdlib(sc_context *ctx)
 {
-    return check_program(ctx, SC_NO_SOURCE, false);
+    return check_program(ctx, SC_NO_SOURCE, false, SC_NO_SOURCE);
+}
+
+#define TESTS_FILE_SUFFIX "_test.stack"
+
+/* NAME.stack for a tests file NAME_test.stack, read and added as a source; -1 when
+ * `source` is no tests file or NAME.stack cannot be read. */
+static int tested_program(sc_context *ctx, uint32_t source)
+{
+    const char *path = sc_source_get(ctx, source)->path;
+    size_t len = strlen(path), suffix = strlen(TESTS_FILE_SUFFIX);
+    if (len <= suffix || strcmp(path + len - suffix, TESTS_FILE_SUFFIX) != 0)
+        return -1;
+    const char *main_path = sc_arena_printf(&ctx->arena, "%.*s.stack", (int)(len - suffix), path);
+    size_t text_len = 0;
+    char *text = main_path ? ctx->read_file(ctx->read_file_user, main_path, &text_len) : NULL;
+    if (!text)
+        return -1;
+    int main_source = sc_source_add(ctx, main_path, text, text_len);
+    free(text);
+    return main_source;
+}
+
+sc_program *sc_sema_check_in_context(sc_context *ctx, uint32_t source)
+{
+    int main_source = tested_program(ctx, source);
+    if (main_source < 0)
+        return sc_sema_check_source(ctx, source);
+    return check_program(ctx, (uint32_t)main_source, false, source);
 }
 
 static sc_program *check_path(sc_context *ctx, const char *path, bool with_tests);
@@ -242,5 +272,5 @@ static sc_program *check_path(sc_context *ctx, const char *path, bool with_tests
     free(text);
     if (source < 0)
         return NULL;
-    return check_program(ctx, (uint32_t)source, with_tests);
+    return check_program(ctx, (uint32_t)source, with_tests, SC_NO_SOURCE);
 }

@@ -201,7 +201,7 @@ static void start_from_stdlib(loader *l, const sc_stdlib *stdlib)
 }
 
 sc_file *sc_load_program(sc_context *ctx, sc_program *program, uint32_t main_source,
-                         bool with_tests)
+                         bool with_tests, uint32_t tests_source)
 {
     loader l = {.ctx = ctx, .program = program};
     if (program->stdlib) {
@@ -214,7 +214,9 @@ sc_file *sc_load_program(sc_context *ctx, sc_program *program, uint32_t main_sou
     if (main_source == SC_NO_SOURCE)
         return NULL;
     program->main = load_source(&l, main_source);
-    if (program->main && with_tests)
+    if (program->main && tests_source != SC_NO_SOURCE)
+        program->test_file = load_source(&l, tests_source);
+    else if (program->main && with_tests)
         load_test_companion(&l);
     return program->main;
 }

@@ -278,6 +278,13 @@ sc_program *sc_sema_check_with_tests(sc_context *ctx, const char *path);
 /* Loads `path` (read through ctx->read_file), its imports and the prelude, then checks
  * everything. Never NULL unless out of memory; errors are diagnostics. */
 sc_program *sc_sema_check(sc_context *ctx, const char *path);
+/* The same for a buffer already added as source `source`. */
+sc_program *sc_sema_check_source(sc_context *ctx, uint32_t source);
+/* The same, except for a tests file (NAME_test.stack): that is checked with the program
+ * it tests, NAME.stack read through ctx->read_file, as `stackc test` loads them but
+ * running nothing and with no component tests (what `stackc check NAME_test.stack` and an
+ * editor show). A tests file whose NAME.stack cannot be read is checked alone. */
+sc_program *sc_sema_check_in_context(sc_context *ctx, uint32_t source);
 /* The app's name a caller gives over the file's (a build's --app): E0217 when it cannot
  * start a stack name (no position: it is not in the source) or when a stack's deployed
  * name would be too long with it in front (at that stack). True, and `program->app` set,
@@ -288,8 +295,6 @@ bool sc_app_name_valid(const char *name);
 #define SC_APP_NAME_RULE                                                                           \
     "an app name starts with a letter and holds only letters, digits and '-', 64 characters at "   \
     "most"
-/* The same for a buffer already added as source `source`. */
-sc_program *sc_sema_check_source(sc_context *ctx, uint32_t source);
 
 /* The component or named type `name` means in the source `file` (the standard library
  * sees its own even where the program defines one of the same name). */

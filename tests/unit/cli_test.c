@@ -83,6 +83,22 @@ static void test_check(void)
     CU_ASSERT_EQUAL(r.status, 3);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "cannot read \"does/not/exist.stack\""));
     free(r.out);
+    /* A tests file is checked with the program it tests, whose stacks it names (alone it
+     * was E0200 at `Wordpress.wp...`); one whose program is not beside it, alone. */
+    r = run("check examples/wordpress/site_test.stack");
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_STRING_EQUAL(r.out, "");
+    free(r.out);
+    char command[1024], path[512];
+    snprintf(path, sizeof(path), "%s/lonely_test.stack", temp_dir);
+    static const char lonely[] = "test \"t\" {\n  assert length(outputs(\"Web\")) == 0\n}\n";
+    CU_ASSERT_EQUAL_FATAL(test_write_file(path, lonely, strlen(lonely)), 0);
+    snprintf(command, sizeof(command), "check '%s'", path);
+    r = run(command);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "lonely_test.stack:2:25: error[E0200]: there is no "
+                                         "stack named \"Web\""));
+    free(r.out);
 }
 
 static void test_check_json(void)

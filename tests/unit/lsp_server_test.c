@@ -555,6 +555,37 @@ static void test_completion(void)
     shut_down(&client);
 }
 
+/* A tests file is checked with the program it tests (NAME_test.stack with NAME.stack), as
+ * `stackc test` runs them: its stack names resolve, and a misspelt one is reported in it. */
+static void test_a_tests_file_is_checked_with_its_program(void)
+{
+    lsp_client client = started();
+    const char *uri = "file://" ROOT "/examples/wordpress/site_test.stack";
+    char *text = test_read_file(ROOT "/examples/wordpress/site_test.stack", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    cJSON *published = opened(&client, uri, text);
+    const cJSON *diagnostics = lsp_get(published, "params.diagnostics");
+    if (cJSON_GetArraySize(diagnostics))
+        fprintf(stderr, "\nfirst: %s\n", lsp_string(published, "params.diagnostics.0.message"));
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(diagnostics), 0);
+    cJSON_Delete(published);
+    int line, character;
+    locate(text, "outputs(\"Wordpress\")", &line, &character);
+    lsp_change(&client, uri, 2, line, character + 17, line, character + 18, "");
+    published = lsp_wait_notification(&client, "textDocument/publishDiagnostics");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(lsp_get(published, "params.diagnostics")), 1);
+    CU_ASSERT_STRING_EQUAL(lsp_string(published, "params.diagnostics.0.code"), "E0200");
+    CU_ASSERT_STRING_EQUAL(lsp_string(published, "params.diagnostics.0.message"),
+                           "there is no stack named \"Wordpres\"\nhelp: did you mean "
+                           "\"Wordpress\"?");
+    char expected[64];
+    snprintf(expected, sizeof(expected), "%d:%d-%d:%d", line, character + 8, line, character + 18);
+    CU_ASSERT_STRING_EQUAL(lsp_range(published, "params.diagnostics.0.range"), expected);
+    cJSON_Delete(published);
+    free(text);
+    shut_down(&client);
+}
+
 static void test_document_symbols(void)
 {
     lsp_client client = started();
@@ -813,6 +844,7 @@ static const test_case cases[] = {
     {"references inside check for, unique, grant and moved",
      test_references_in_checks_grants_and_moved},
     {"completion", test_completion},
+    {"a tests file is checked with its program", test_a_tests_file_is_checked_with_its_program},
     {"document symbols", test_document_symbols},
     {"formatting", test_formatting},
     {"code actions from fix-its", test_code_actions},
