@@ -485,6 +485,18 @@ static void test_failed_write_leaves_the_previous_output_whole(void)
     closedir(d);
 }
 
+/* `stackc build SITE -o TEMP/OUT` fails and leaves no TEMP/GONE behind. */
+static void assert_fails_leaving_no_folder(const char *site, const char *out, const char *gone)
+{
+    char command[1024], path[512];
+    snprintf(command, sizeof(command), "build '%s' -o '%s/%s'", site, temp_dir, out);
+    run_result r = run(command);
+    CU_ASSERT_EQUAL(r.status, 1);
+    free(r.out);
+    snprintf(path, sizeof(path), "%s/%s", temp_dir, gone);
+    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+}
+
 /* A build that fails after some outputs were written (here: the second stack's logical id
  * is over CloudFormation's limit, found while emitting, after the first stack's template)
  * leaves the last build's outputs as they were, no temporary file, and none of the folders
@@ -517,19 +529,9 @@ static void test_failed_build_leaves_the_previous_outputs(void)
     free(data);
     CU_ASSERT_EQUAL(count_entries(dir),
                     1); /* A.template.json as it was: no manifest, no temporary */
-    snprintf(command, sizeof(command), "build '%s' -o '%s/never'", site, temp_dir);
-    r = run(command);
-    CU_ASSERT_EQUAL(r.status, 1);
-    free(r.out);
-    snprintf(path, sizeof(path), "%s/never", temp_dir);
-    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+    assert_fails_leaving_no_folder(site, "never", "never");
     /* Every folder it made goes, the outermost too; the one that was there stays. */
-    snprintf(command, sizeof(command), "build '%s' -o '%s/late/never/made/here/'", site, temp_dir);
-    r = run(command);
-    CU_ASSERT_EQUAL(r.status, 1);
-    free(r.out);
-    snprintf(path, sizeof(path), "%s/late/never", temp_dir);
-    CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+    assert_fails_leaving_no_folder(site, "late/never/made/here/", "late/never");
     CU_ASSERT_EQUAL(count_entries(dir), 1);
 }
 
